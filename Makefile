@@ -1,0 +1,35 @@
+# OTP Broker — developer entry points. Every target installs what it needs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint unit bench deps clean
+
+$(STAMP): app/requirements.lock app/requirements-dev.lock app/pyproject.toml scripts/install-deps.sh
+	bash scripts/install-deps.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r app/requirements.lock -r app/requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e app
+	touch $(STAMP)
+
+deps: $(STAMP)
+
+## Run the broker locally on emulated modems.
+run: $(STAMP)
+	bash scripts/run-local.sh
+
+## Run every check: lint, layering, tests.
+test: $(STAMP)
+	bash scripts/test.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests scripts
+	$(VENV)/bin/lint-imports --config .importlinter
+
+## Benchmarks: print figures, never pass/fail on time.
+bench: $(STAMP)
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) test-output .pytest_cache .hypothesis

@@ -1,0 +1,5 @@
+"""Allow ``python -m otpbroker``."""
+
+from otpbroker.cli import main
+
+raise SystemExit(main())

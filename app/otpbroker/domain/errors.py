@@ -1,0 +1,72 @@
+"""Domain errors of OTP Broker.
+
+Every error carries a stable machine-readable ``code`` (for the transports to map onto the
+product's response codes) and an optional ``reason`` that says precisely what was wrong.
+Messages never contain an OTP or a message text: callers must not pass them in.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every domain error; ``code`` is stable, the message is human-readable."""
+
+    code: str = "domain_error"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        """Build the error with a precise ``message`` and an optional short ``reason`` tag."""
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        """Show class, code, reason and message (never a secret: messages hold none)."""
+        name = type(self).__name__
+        return f"{name}(code={self.code!r}, reason={self.reason!r}, {self.message!r})"
+
+
+class InvalidNumberError(DomainError, ValueError):
+    """A phone number (MSISDN) or a routing prefix cannot be normalised."""
+
+    code = "invalid_number"
+
+
+class InvalidMessageError(DomainError, ValueError):
+    """A message text is empty, too long or not text."""
+
+    code = "invalid_message"
+
+
+class BlockedNumberError(DomainError):
+    """The recipient is on the blocking list: no modem may send to it."""
+
+    code = "blocked_number"
+
+
+class DuplicateMessageError(DomainError):
+    """A message with the same id was already accepted within the de-duplication window."""
+
+    code = "duplicate_message"
+
+
+class NoModemAvailableError(DomainError):
+    """No active, healthy, eligible modem can take the message."""
+
+    code = "no_modem_available"
+
+
+class UnknownCommandError(DomainError):
+    """A request named a ``command`` this device does not know."""
+
+    code = "unknown_command"
+
+
+__all__ = [
+    "BlockedNumberError",
+    "DomainError",
+    "DuplicateMessageError",
+    "InvalidMessageError",
+    "InvalidNumberError",
+    "NoModemAvailableError",
+    "UnknownCommandError",
+]

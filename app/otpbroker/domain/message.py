@@ -1,0 +1,132 @@
+"""Outbound SMS value object and the result of a send.
+
+An OTP's clear text must never reach logs or disk, so nothing here ever shows a message
+text in ``repr()``/``str()``: only its length, and the recipient's number masked.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from otpbroker.domain.errors import InvalidMessageError
+from otpbroker.domain.msisdn import mask_msisdn
+
+#: Longest accepted text, in characters: 10 concatenated GSM 7-bit parts (10 x 153).
+MAX_TEXT_CHARS = 1530
+
+
+def masked_text(text: object) -> str:
+    """Describe a text without revealing it: ``<masked 24 chars>``."""
+    if not isinstance(text, str):
+        return "<masked non-text>"
+    return f"<masked {len(text)} chars>"
+
+
+def validate_text(text: object, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """Return ``text`` if it is a non-empty str of at most ``max_chars`` characters.
+
+    Raises InvalidMessageError (reason ``not_text``, ``empty`` or ``too_long``); the error
+    message gives lengths only, never the text.
+    """
+    if not isinstance(text, str):
+        raise InvalidMessageError(
+            f"message must be text, got {type(text).__name__}", reason="not_text"
+        )
+    if not text.strip():
+        raise InvalidMessageError("message is empty", reason="empty")
+    if len(text) > max_chars:
+        raise InvalidMessageError(
+            f"message is too long: {len(text)} characters, at most {max_chars} allowed",
+            reason="too_long",
+        )
+    return text
+
+
+@dataclass(frozen=True, repr=False)
+class OutboundSms:
+    """One SMS to send. ``source`` is where it came from (rest, rabbitmq, ws, mqtt, manual).
+
+    The text is validated (non-empty str, at most MAX_TEXT_CHARS) and never shown by
+    ``repr()``/``str()``.
+    """
+
+    msisdn: str
+    text: str
+    message_id: str | None
+    source: str
+    user: str | None = None
+
+    def __post_init__(self) -> None:
+        """Reject a text that is not sendable (never echoing it)."""
+        validate_text(self.text)
+        if not isinstance(self.msisdn, str) or not self.msisdn:
+            raise InvalidMessageError("recipient number is missing", reason="no_recipient")
+
+    def __repr__(self) -> str:
+        """Masked number and text length only."""
+        return (
+            f"OutboundSms(msisdn={mask_msisdn(self.msisdn)!r}, text=<{len(self.text)} chars>, "
+            f"message_id={self.message_id!r}, source={self.source!r}, user={self.user!r})"
+        )
+
+    __str__ = __repr__
+
+
+class SendOutcome(enum.Enum):
+    """What became of one send attempt.
+
+    UNKNOWN means the modem timed out: the network may have sent the SMS, so it must never
+    be resent (on this modem or another).
+    """
+
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+class Attempt(NamedTuple):
+    """One try on one modem: ``(modem_id, outcome, error)``."""
+
+    modem_id: str
+    outcome: SendOutcome
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The result of sending one SMS (possibly after trying several modems).
+
+    ``error`` must describe the failure without the message text (adapters must not echo
+    the text into it).
+    """
+
+    outcome: SendOutcome
+    modem_id: str | None = None
+    message_reference: int | None = None
+    parts: int = 0
+    error_code: str | None = None
+    error: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def sent(self) -> bool:
+        """True when the network accepted the message."""
+        return self.outcome is SendOutcome.SENT
+
+    @property
+    def may_try_another_modem(self) -> bool:
+        """True only for a definite failure; SENT and UNKNOWN must never be resent."""
+        return self.outcome is SendOutcome.FAILED
+
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "Attempt",
+    "Delivery",
+    "OutboundSms",
+    "SendOutcome",
+    "masked_text",
+    "validate_text",
+]

@@ -1,0 +1,137 @@
+"""Phone number (MSISDN) and routing-prefix normalisation, and masking for logs.
+
+Rules (same for numbers and prefixes):
+
+* spaces (any white space), dashes, dots and parentheses are removed;
+* ``+<cc>...`` becomes ``<cc>...``; ``00<cc>...`` becomes ``<cc>...``;
+* a national number ``0...`` becomes ``<country_code>...`` (``08126666666`` -> ``628126666666``);
+* anything else made of digits is taken as already in MSISDN form (``62...`` stays);
+* the result has digits only and never starts with ``0``.
+
+A number must have 6..15 digits (E.164), a prefix 1..15 digits.
+"""
+
+from __future__ import annotations
+
+from otpbroker.domain.errors import InvalidNumberError
+
+MIN_MSISDN_DIGITS = 6
+MAX_MSISDN_DIGITS = 15
+MIN_PREFIX_DIGITS = 1
+MAX_PREFIX_DIGITS = 15
+
+_DIGITS = frozenset("0123456789")
+_SEPARATORS = frozenset("-.()")
+_SHOWN_BAD_CHARS = 5
+
+
+def _check_country_code(country_code: str) -> None:
+    if not (
+        isinstance(country_code, str)
+        and 1 <= len(country_code) <= 3
+        and all(c in _DIGITS for c in country_code)
+        and country_code[0] != "0"
+    ):
+        raise ValueError(
+            f"country code must be 1 to 3 digits not starting with 0: {country_code!r}"
+        )
+
+
+def _describe_bad_chars(bad: list[str]) -> str:
+    shown = "".join(dict.fromkeys(bad))[:_SHOWN_BAD_CHARS]
+    if any(c.isalpha() for c in bad):
+        return f"contains letters ({shown!r})"
+    return f"contains characters that are not digits ({shown!r})"
+
+
+def _normalize(raw: object, country_code: str, what: str, min_len: int, max_len: int) -> str:
+    _check_country_code(country_code)
+    if not isinstance(raw, str):
+        raise InvalidNumberError(
+            f"{what} must be text, got {type(raw).__name__}", reason="not_text"
+        )
+    cleaned = "".join(c for c in raw if not c.isspace() and c not in _SEPARATORS)
+    if not cleaned:
+        raise InvalidNumberError(f"{what} is empty", reason="empty")
+
+    international = cleaned.startswith("+")
+    body = cleaned[1:] if international else cleaned
+    if "+" in body:
+        raise InvalidNumberError(
+            f"{what} has a '+' that is not at the start", reason="misplaced_plus"
+        )
+    bad = [c for c in body if c not in _DIGITS]
+    if bad:
+        raise InvalidNumberError(
+            f"{what} {_describe_bad_chars(bad)}; only digits, spaces, '-', '.', '(', ')' "
+            "and a leading '+' are allowed",
+            reason="invalid_character",
+        )
+    if not body:
+        raise InvalidNumberError(f"{what} has no digits after '+'", reason="empty")
+
+    if international:
+        digits = body
+    elif body.startswith("00"):
+        digits = body[2:]
+        international = True
+    elif body.startswith("0"):
+        digits = country_code + body[1:]
+    else:
+        digits = body
+
+    if international:
+        if not digits:
+            raise InvalidNumberError(f"{what} has no digits after '00'", reason="empty")
+        if digits[0] == "0":
+            raise InvalidNumberError(
+                f"{what} has an international country code starting with 0",
+                reason="bad_country_code",
+            )
+    if len(digits) < min_len:
+        raise InvalidNumberError(
+            f"{what} is too short: {len(digits)} digits, at least {min_len} required",
+            reason="too_short",
+        )
+    if len(digits) > max_len:
+        raise InvalidNumberError(
+            f"{what} is too long: {len(digits)} digits, at most {max_len} allowed",
+            reason="too_long",
+        )
+    return digits
+
+
+def normalize_msisdn(raw: str, country_code: str = "62") -> str:
+    """Return ``raw`` in MSISDN form (digits only, 6..15) or raise InvalidNumberError."""
+    return _normalize(raw, country_code, "phone number", MIN_MSISDN_DIGITS, MAX_MSISDN_DIGITS)
+
+
+def normalize_prefix(raw: str, country_code: str = "62") -> str:
+    """Return a routing prefix in MSISDN form (``0871`` -> ``62871``, 1..15 digits)."""
+    return _normalize(raw, country_code, "prefix", MIN_PREFIX_DIGITS, MAX_PREFIX_DIGITS)
+
+
+def mask_msisdn(msisdn: str) -> str:
+    """Mask a number for logs and the monitor: ``628126666666`` -> ``6281******66``.
+
+    Numbers of 8 or more characters keep their first 4 and last 2; shorter ones keep only
+    their first 2 (so at least half is always hidden). Non-text input gives ``"<invalid>"``.
+    """
+    if not isinstance(msisdn, str):
+        return "<invalid>"
+    n = len(msisdn)
+    if n >= 8:
+        return msisdn[:4] + "*" * (n - 6) + msisdn[-2:]
+    keep = min(2, n // 2)
+    return msisdn[:keep] + "*" * (n - keep)
+
+
+__all__ = [
+    "MAX_MSISDN_DIGITS",
+    "MAX_PREFIX_DIGITS",
+    "MIN_MSISDN_DIGITS",
+    "MIN_PREFIX_DIGITS",
+    "mask_msisdn",
+    "normalize_msisdn",
+    "normalize_prefix",
+]

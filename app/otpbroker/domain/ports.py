@@ -1,0 +1,54 @@
+"""Ports: the interfaces the adapters (modems, storage, clocks) implement for the domain."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from otpbroker.domain.message import Delivery, OutboundSms
+from otpbroker.domain.routing import ModemRoute
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """A monotonic clock: calling it returns seconds as a float (``time.monotonic``)."""
+
+    def __call__(self) -> float:
+        """Return the current time in seconds."""
+        ...
+
+
+@runtime_checkable
+class ModemGateway(Protocol):
+    """Sends SMS on one named modem and reports what routing needs about every modem."""
+
+    def send(self, modem_id: str, sms: OutboundSms, timeout: float) -> Delivery:
+        """Send ``sms`` on modem ``modem_id`` only, waiting at most ``timeout`` seconds.
+
+        A time-out must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a
+        definite failure as ``SendOutcome.FAILED``. Errors never contain the text.
+        """
+        ...
+
+    def routes(self) -> list[ModemRoute]:
+        """A snapshot of every configured modem (active or not) for the router."""
+        ...
+
+
+@runtime_checkable
+class BlockList(Protocol):
+    """The numbers that must receive no SMS from any modem (MSISDN form)."""
+
+    def is_blocked(self, msisdn: str) -> bool:
+        """True if ``msisdn`` is blocked."""
+        ...
+
+    def block(self, msisdn: str, source: str) -> bool:
+        """Block ``msisdn`` (``source``: rest, rabbitmq, ws, mqtt, admin); True if new."""
+        ...
+
+    def unblock(self, msisdn: str) -> bool:
+        """Unblock ``msisdn``; True if it was blocked."""
+        ...
+
+
+__all__ = ["BlockList", "Clock", "ModemGateway"]

@@ -1,0 +1,133 @@
+"""Prefix-based routing: which modems may send a message to a number, in which order.
+
+A modem is *eligible* when it is active and healthy and either allowed to send messages
+from the API or the message is the admin's manual SMS. For a recipient the candidates are:
+
+1. the eligible modems holding the longest prefix that matches the number (among all
+   eligible modems' prefixes), round-robin when several hold it;
+2. then the eligible default modems not already listed, round-robin;
+3. only when 1 and 2 are both empty: every eligible modem, round-robin (a device with no
+   prefixes and no default simply uses its active modems in turn).
+
+A modem whose matching prefix is shorter than the winning one is not a candidate unless it
+is a default modem. The caller tries the candidates in order, moving on only after a
+definite failure (see ``plan_attempts``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from otpbroker.domain.errors import InvalidNumberError
+from otpbroker.domain.msisdn import normalize_msisdn, normalize_prefix
+
+
+@dataclass(frozen=True)
+class ModemRoute:
+    """A snapshot of what routing needs to know about one modem.
+
+    ``prefixes`` are recipient prefixes in MSISDN form (``62871``); national forms are
+    tolerated and normalised, unparseable ones ignored.
+    """
+
+    id: str
+    prefixes: tuple[str, ...] = ()
+    default: bool = False
+    active: bool = True
+    send_from_api: bool = True
+    healthy: bool = True
+
+    def eligible(self, *, manual: bool = False) -> bool:
+        """True if this modem may send now (``manual`` ignores ``send_from_api``)."""
+        return self.active and self.healthy and (self.send_from_api or manual)
+
+
+class Router:
+    """Chooses candidate modems for a number; keeps round-robin state per candidate group.
+
+    Thread-safe: the round-robin counters are guarded by a lock. No threads are started.
+    """
+
+    def __init__(self, country_code: str = "62", max_groups: int = 1024) -> None:
+        """``country_code`` is used to normalise national numbers and prefixes."""
+        if max_groups < 1:
+            raise ValueError("max_groups must be at least 1")
+        self._country_code = country_code
+        self._max_groups = max_groups
+        self._lock = threading.Lock()
+        self._next: dict[tuple[str, ...], int] = {}
+
+    def __repr__(self) -> str:
+        """Country code and number of round-robin groups tracked."""
+        return f"Router(country_code={self._country_code!r}, groups={len(self._next)})"
+
+    def candidates(
+        self, msisdn: str, modems: Sequence[ModemRoute], *, manual: bool = False
+    ) -> list[str]:
+        """Return the ids of the modems to try for ``msisdn``, best first; [] if none.
+
+        ``msisdn`` may be national or MSISDN form; InvalidNumberError if it is not a number.
+        Each call advances the round-robin position of every group it returns.
+        """
+        number = normalize_msisdn(msisdn, self._country_code)
+        eligible = _unique(m for m in modems if m.eligible(manual=manual))
+        prefixes = {m.id: self._clean_prefixes(m.prefixes) for m in eligible}
+
+        best = ""
+        for modem in eligible:
+            for prefix in prefixes[modem.id]:
+                if len(prefix) > len(best) and number.startswith(prefix):
+                    best = prefix
+
+        tier1 = [m.id for m in eligible if best and best in prefixes[m.id]]
+        listed = set(tier1)
+        tier2 = [m.id for m in eligible if m.default and m.id not in listed]
+        if not tier1 and not tier2:
+            return self._rotate([m.id for m in eligible])
+        return self._rotate(tier1) + self._rotate(tier2)
+
+    def _clean_prefixes(self, raw: Iterable[str]) -> frozenset[str]:
+        cleaned = set()
+        for prefix in raw:
+            try:
+                cleaned.add(normalize_prefix(prefix, self._country_code))
+            except InvalidNumberError:
+                continue
+        return frozenset(cleaned)
+
+    def _rotate(self, group: list[str]) -> list[str]:
+        if len(group) < 2:
+            return list(group)
+        key = tuple(group)
+        with self._lock:
+            start = self._next.pop(key, 0) % len(group)
+            if len(self._next) >= self._max_groups:
+                del self._next[next(iter(self._next))]
+            self._next[key] = (start + 1) % len(group)
+        return group[start:] + group[:start]
+
+
+def _unique(modems: Iterable[ModemRoute]) -> list[ModemRoute]:
+    seen: set[str] = set()
+    result = []
+    for modem in modems:
+        if modem.id not in seen:
+            seen.add(modem.id)
+            result.append(modem)
+    return result
+
+
+def plan_attempts(candidates: Sequence[str], max_attempts: int) -> list[str]:
+    """The modems to try, in order: candidates without repeats, at most ``max_attempts``.
+
+    The caller moves to the next one only after a definite failure (never after a time-out,
+    whose outcome is unknown).
+    """
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
+    return list(dict.fromkeys(candidates))[:max_attempts]
+
+
+__all__ = ["ModemRoute", "Router", "plan_attempts"]

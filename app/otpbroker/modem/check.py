@@ -1,0 +1,75 @@
+"""``otp-broker modem-check``: talk to one modem (real or emulated) and report.
+
+The tool an installer uses to see that a modem answers, what it is, how good
+its signal is, and (optionally) that it can send an SMS or run a USSD code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from otpbroker.modem import pdu
+from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.transport import SerialSettings
+from otpbroker.modem.worker import ModemWorker
+
+
+def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``modem-check`` subcommand."""
+    parser = commands.add_parser("modem-check", help="identify a modem, optionally send or USSD")
+    parser.add_argument("--port", required=True, help="serial port, e.g. /dev/serial/by-id/...")
+    parser.add_argument("--baud", type=int, default=115200)
+    parser.add_argument("--pin", default=None, help="SIM PIN (entered once, never retried)")
+    parser.add_argument("--send-to", default=None, help="number to send a test SMS to (+<cc>...)")
+    parser.add_argument("--text", default="OTP Broker test message")
+    parser.add_argument("--ussd", default=None, help="USSD code to run, e.g. *888#")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the modem")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the modem, wait until ready, print its status as JSON, run the optional actions."""
+    worker = ModemWorker(
+        "check",
+        SerialSettings(port=args.port, baudrate=args.baud),
+        ModemOptions(pin=args.pin),
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + args.timeout
+        while worker.status.state in ("disconnected", "connecting") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        status = worker.status
+        report: dict[str, object] = {
+            "port": args.port,
+            "state": status.state,
+            "last_error": status.last_error,
+            "identity": vars(status.identity),
+            "network": {**vars(status.network), "signal_percent": status.network.signal_percent},
+            "burst_mode": status.cmms,
+        }
+        if status.connected and args.send_to:
+            try:
+                result = worker.submit_sms(args.send_to, args.text).result(timeout=180)
+                report["sms"] = {
+                    "outcome": result.outcome.value,
+                    "references": result.references,
+                    "parts": result.parts,
+                    "error": result.error,
+                }
+            except pdu.PduError as exc:
+                report["sms"] = {"outcome": "rejected", "error": str(exc)}
+        if status.connected and args.ussd:
+            try:
+                report["ussd"] = {"reply": worker.submit_ussd(args.ussd).result(timeout=90)}
+            except Exception as exc:  # report any failure, this is a diagnostic tool
+                report["ussd"] = {"error": str(exc)}
+        json.dump(report, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0 if status.connected else 1
+    finally:
+        worker.stop()

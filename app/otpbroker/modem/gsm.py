@@ -1,0 +1,338 @@
+"""One GSM modem on an AT channel: initialise, identify, send SMS, run USSD.
+
+Used only from the modem's owner thread (see ``worker.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from otpbroker.domain.message import SendOutcome
+from otpbroker.modem import pdu
+from otpbroker.modem.at import AtChannel, Urc
+from otpbroker.modem.errors import (
+    AtTimeout,
+    ChannelClosed,
+    CommandError,
+    ModemError,
+    PinError,
+    PromptTimeout,
+    ResultTimeout,
+)
+from otpbroker.modem.identity import ModemIdentity, NetworkStatus, parse_identity, parse_network
+
+log = logging.getLogger(__name__)
+
+BUSY_CODES = {14, 515}  # SIM busy, device busy: back off and retry
+PIN_WRONG = 16
+PORT_GONE = "PORT_GONE"
+
+
+@dataclass(frozen=True)
+class ModemOptions:
+    """How a modem is driven; every time-out is configurable."""
+
+    pin: str | None = None
+    smsc: str | None = None
+    use_cmms: bool = True
+    ussd_packed: bool = False
+    status_reports: bool = False
+    prompt_timeout: float = 10.0
+    result_timeout: float = 60.0
+    command_timeout: float = 5.0
+    ussd_timeout: float = 30.0
+    max_parts: int = 10
+    validity: int | None = None
+    init_commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    """What became of one (possibly multipart) SMS on this modem."""
+
+    outcome: SendOutcome
+    references: tuple[int, ...] = ()
+    parts: int = 0
+    error_code: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class _UssdSlot:
+    replies: list[str] = field(default_factory=list)
+
+
+class UssdError(ModemError):
+    """The network or the modem refused a USSD request."""
+
+
+class GsmModem:
+    """High-level operations over one ``AtChannel``."""
+
+    def __init__(self, channel: AtChannel, options: ModemOptions) -> None:
+        self.channel = channel
+        channel.on_urc = self.handle_urc
+        self.options = options
+        self.identity = ModemIdentity()
+        self.network = NetworkStatus()
+        self.charset = "GSM"
+        self.cmms_enabled = False
+        self.channel_lost = False
+        self._concat_ref = 0
+        self._ussd: _UssdSlot | None = None
+        self.status_reports: list[pdu.StatusReport] = []
+        self.on_status_report: Callable[[pdu.StatusReport], None] | None = None
+
+    # -- unsolicited lines ----------------------------------------------------------
+    def handle_urc(self, urc: Urc) -> None:
+        """Called by the channel for every unsolicited line."""
+        upper = urc.line.upper()
+        if upper.startswith("+CUSD:") and self._ussd is not None:
+            self._ussd.replies.append(urc.line)
+        elif upper.startswith("+CDS:") and urc.payload:
+            self._status_report(urc.payload)
+        elif upper.startswith(("^RSSI:", "+CSQ:")):
+            value = re.search(r"(\d+)", urc.line)
+            if value:
+                self.network = self.network.with_rssi(int(value.group(1)))
+
+    def _status_report(self, payload: str) -> None:
+        try:
+            report = pdu.decode_status_report(payload, with_smsc=True)
+        except pdu.PduError:
+            try:
+                report = pdu.decode_status_report(payload, with_smsc=False)
+            except pdu.PduError:
+                log.warning("%s: undecodable status report ignored", self.channel.name)
+                return
+        callback = self.on_status_report
+        if callback is not None:
+            callback(report)
+
+    # -- commands with the busy back-off ---------------------------------------------
+    def at(
+        self, command: str, *, timeout: float | None = None, expect: str | None = None
+    ) -> list[str]:
+        """Run a command; retry briefly while the SIM or device reports busy."""
+        for attempt in range(6):
+            try:
+                return self.channel.command(
+                    command, timeout=timeout or self.options.command_timeout, expect=expect
+                )
+            except CommandError as exc:
+                if exc.code not in BUSY_CODES or attempt == 5:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _try(self, command: str, expect: str | None = None) -> list[str] | None:
+        """Run an optional command; None if the modem refuses it."""
+        try:
+            return self.at(command, expect=expect)
+        except CommandError:
+            return None
+
+    # -- start-up ---------------------------------------------------------------------
+    def initialise(self) -> None:
+        """Bring the modem to a known state; raises PinError for a locked SIM."""
+        self.channel.drain()
+        self._wake()
+        self.at("ATE0")
+        self._try("AT+CMEE=1")
+        self._unlock_sim()
+        self.at("AT+CMGF=0")
+        if self._try('AT+CSCS="GSM"') is None:
+            reply = self._try("AT+CSCS?", expect="+CSCS:")
+            match = re.search(r'"([^"]+)"', " ".join(reply or []))
+            self.charset = match.group(1).upper() if match else "GSM"
+        ds = 1 if self.options.status_reports else 0
+        self._try(f"AT+CNMI=2,1,0,{ds},0")
+        self.cmms_enabled = False
+        if self.options.use_cmms:
+            self.cmms_enabled = self._try("AT+CMMS=2") is not None
+            if not self.cmms_enabled:
+                log.info("%s: AT+CMMS=2 refused, burst mode off", self.channel.name)
+        for extra in self.options.init_commands:
+            self._try(extra)
+        self.identity = parse_identity(
+            {cmd: self._try(cmd, expect) or [] for cmd, expect in _IDENTITY_COMMANDS}
+        )
+        self.refresh_network()
+
+    def _wake(self) -> None:
+        """Get an ``OK`` to ``AT`` (a modem may need a few tries after opening)."""
+        for attempt in range(3):
+            try:
+                self.channel.command("AT", timeout=1.0 + attempt)
+                return
+            except (AtTimeout, CommandError):
+                self.channel.needs_resync = False
+                self.channel.drain(quiet=0.1, limit=0.5)
+        raise AtTimeout(f"{self.channel.name}: no answer to AT")
+
+    def _unlock_sim(self) -> None:
+        state = self._pin_state()
+        if state == "READY":
+            return
+        if state == "SIM PIN":
+            if not self.options.pin:
+                raise PinError("pin_required", "the SIM needs a PIN and none is configured")
+            try:
+                self.at(f'AT+CPIN="{self.options.pin}"', timeout=10.0)
+            except CommandError as exc:
+                if exc.code == PIN_WRONG:
+                    raise PinError("pin_rejected", "the SIM rejected the configured PIN") from exc
+                raise
+            for _ in range(20):
+                if self._pin_state() == "READY":
+                    return
+                time.sleep(0.25)
+            raise PinError("pin_required", "the SIM did not become ready after the PIN")
+        if state in ("SIM PUK", "SIM PUK2"):
+            raise PinError("puk_required", "the SIM is blocked and needs its PUK")
+        raise PinError("sim_error", f"unexpected SIM state {state!r}")
+
+    def _pin_state(self) -> str:
+        try:
+            lines = self.at("AT+CPIN?", expect="+CPIN:")
+        except CommandError as exc:
+            if exc.code == 10:
+                raise PinError("no_sim", "no SIM card inserted") from exc
+            raise
+        for line in lines:
+            if line.upper().startswith("+CPIN:"):
+                return line.split(":", 1)[1].strip().upper()
+        return "READY" if not lines else lines[-1].strip().upper()
+
+    def refresh_network(self) -> NetworkStatus:
+        """Read signal, registration and operator."""
+        self.network = parse_network(
+            csq=self._try("AT+CSQ", "+CSQ:") or [],
+            creg=self._try("AT+CREG?", "+CREG:") or [],
+            cops=self._try("AT+COPS?", "+COPS:") or [],
+        )
+        return self.network
+
+    # -- SMS --------------------------------------------------------------------------
+    def encode(self, number: str, text: str) -> list[pdu.SubmitPdu]:
+        """The PDUs for a message; raises a PduError for text or numbers that cannot be sent."""
+        return pdu.encode_submit(
+            number,
+            text,
+            reference=self._concat_ref,
+            max_parts=self.options.max_parts,
+            smsc=self.options.smsc or None,
+            validity=self.options.validity,
+            status_report=self.options.status_reports,
+        )
+
+    def send_sms(self, number: str, text: str) -> SmsResult:
+        """Send every part; classify the result as sent, failed (definite) or unknown."""
+        parts = self.encode(number, text)
+        if len(parts) > 1:
+            self._concat_ref = (self._concat_ref + 1) % 256
+        references: list[int] = []
+        for index, part in enumerate(parts):
+            try:
+                reply = self.channel.send_pdu(
+                    part.tpdu_length,
+                    part.hex,
+                    prompt_timeout=self.options.prompt_timeout,
+                    result_timeout=self.options.result_timeout,
+                )
+            except (PromptTimeout, CommandError) as exc:
+                code = exc.error_code if isinstance(exc, CommandError) else "NO_PROMPT"
+                return self._failed(index, references, len(parts), code, str(exc))
+            except ResultTimeout as exc:
+                return SmsResult(
+                    SendOutcome.UNKNOWN, tuple(references), len(parts), "TIMEOUT", str(exc)
+                )
+            except AtTimeout as exc:  # the modem stopped answering before AT+CMGS went out
+                self.channel_lost = True
+                return self._failed(index, references, len(parts), "NO_ANSWER", str(exc))
+            except ChannelClosed as exc:
+                self.channel_lost = True
+                if exc.pdu_written:
+                    return SmsResult(
+                        SendOutcome.UNKNOWN, tuple(references), len(parts), PORT_GONE, str(exc)
+                    )
+                return self._failed(index, references, len(parts), PORT_GONE, str(exc))
+            references.append(_message_reference(reply))
+        return SmsResult(SendOutcome.SENT, tuple(references), len(parts))
+
+    @staticmethod
+    def _failed(index: int, refs: list[int], total: int, code: str, error: str) -> SmsResult:
+        """A definite error on the first part fails the message; a later one leaves it partial."""
+        if index == 0:
+            return SmsResult(SendOutcome.FAILED, (), total, code, error)
+        return SmsResult(
+            SendOutcome.UNKNOWN, tuple(refs), total, code, f"part {index + 1} of {total}: {error}"
+        )
+
+    # -- USSD -------------------------------------------------------------------------
+    def ussd(self, code: str, timeout: float | None = None) -> str:
+        """Run a USSD code and return the decoded reply text."""
+        if not re.fullmatch(r"[0-9*#+]{1,64}", code):
+            raise UssdError(f"invalid USSD code {code!r}: only digits, * # and + are allowed")
+        request = pdu.encode_ussd_request_packed(code) if self.options.ussd_packed else code
+        slot = self._ussd = _UssdSlot()
+        try:
+            self.at(f'AT+CUSD=1,"{request}",15', timeout=10.0)
+            deadline = time.monotonic() + (timeout or self.options.ussd_timeout)
+            while True:
+                reply = self._take_ussd(slot)
+                if reply is not None:
+                    return reply
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._try("AT+CUSD=2")
+                    raise UssdError(f"no USSD reply to {code} within the time-out")
+                self.channel.poll(min(remaining, 0.2))
+        finally:
+            self._ussd = None
+
+    def _take_ussd(self, slot: _UssdSlot) -> str | None:
+        while slot.replies:
+            line = slot.replies.pop(0)
+            match = re.match(r'\+CUSD:\s*(\d+)\s*(?:,\s*"(.*)"\s*(?:,\s*(\d+))?)?', line, re.S)
+            if not match:
+                continue
+            status = int(match.group(1))
+            if match.group(2) is None:
+                if status == 2 and slot.replies:
+                    continue
+                if status in (2, 4, 5):
+                    reason = {2: "ended by the network", 4: "not supported", 5: "timed out"}
+                    raise UssdError(f"USSD request {reason[status]}")
+                continue
+            dcs = int(match.group(3)) if match.group(3) else 15
+            if status == 1:
+                self._try("AT+CUSD=2")  # a menu waits for input: close it
+            return pdu.decode_ussd(match.group(2), dcs, self.charset)
+        return None
+
+
+_IDENTITY_COMMANDS = (
+    ("AT+CGMI", None),
+    ("AT+CGMM", None),
+    ("AT+CGMR", None),
+    ("AT+CGSN", "+CGSN:"),
+    ("AT+CIMI", "+CIMI:"),
+    ("AT+CNUM", "+CNUM:"),
+    ("AT+CSCA?", "+CSCA:"),
+)
+
+
+def _message_reference(reply: list[str]) -> int:
+    for line in reply:
+        match = re.match(r"\+CMGS:\s*(\d+)", line)
+        if match:
+            return int(match.group(1))
+    return -1
+
+
+__all__ = ["GsmModem", "ModemOptions", "SmsResult", "UssdError"]

@@ -1,0 +1,160 @@
+"""A bank of emulated modems sharing one delivery log, with an optional control socket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .control import ControlServer
+from .deliveries import Delivery, DeliveryLog
+from .device import SimModem
+from .identity import generate_profiles
+from .profile import ModemProfile
+
+_MODEM_ACTIONS = ("inject", "clear", "unwedge", "unplug", "replug", "status")
+
+
+class ModemBank:
+    """``count`` modems with generated identities (or the given ``profiles``).
+
+    ``overrides`` set profile fields on every generated profile (``send_delay=0.2``,
+    ``pin="1234"``, ``urc_interval=5`` ...).
+    """
+
+    def __init__(
+        self,
+        count: int = 1,
+        *,
+        profiles: Sequence[ModemProfile] | None = None,
+        link_dir: str | Path | None = None,
+        deliveries_path: str | Path | None = None,
+        control_path: str | Path | None = None,
+        seed: int | None = None,
+        **overrides: Any,
+    ) -> None:
+        """Build the modems (not started)."""
+        if profiles is None:
+            profiles = generate_profiles(count, seed, **overrides)
+        self.log = DeliveryLog(deliveries_path)
+        self.modems = [SimModem(p, link_dir=link_dir, log=self.log) for p in profiles]
+        self.control_path = Path(control_path) if control_path else None
+        self._control: ControlServer | None = None
+
+    def __len__(self) -> int:
+        """Number of modems."""
+        return len(self.modems)
+
+    def __iter__(self) -> Iterator[SimModem]:
+        """The modems in order."""
+        return iter(self.modems)
+
+    def __getitem__(self, key: int | str) -> SimModem:
+        """A modem by index or IMEI."""
+        return self.find(key)
+
+    def find(self, key: int | str) -> SimModem:
+        """A modem by index (int or digit string shorter than an IMEI) or IMEI; ``KeyError``."""
+        if isinstance(key, bool):
+            raise KeyError(key)
+        if isinstance(key, str) and key.isdigit() and len(key) < 15:
+            key = int(key)
+        if isinstance(key, int):
+            if 0 <= key < len(self.modems):
+                return self.modems[key]
+            raise KeyError(key)
+        for modem in self.modems:
+            if modem.imei == key:
+                return modem
+        raise KeyError(key)
+
+    def start(self) -> ModemBank:
+        """Plug every modem in and open the control socket if configured."""
+        for modem in self.modems:
+            modem.start()
+        if self.control_path is not None and self._control is None:
+            self._control = ControlServer(self.control_path, self.handle).start()
+        return self
+
+    def stop(self) -> None:
+        """Close the control socket and unplug every modem (links removed)."""
+        if self._control is not None:
+            self._control.stop()
+            self._control = None
+        for modem in self.modems:
+            modem.stop()
+
+    def __enter__(self) -> ModemBank:
+        """Start on entering a ``with`` block."""
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop on leaving it."""
+        self.stop()
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every message delivered by any modem."""
+        return self.log.deliveries
+
+    def wait_for_deliveries(self, count: int, timeout: float = 5.0) -> list[Delivery]:
+        """Wait until ``count`` messages were delivered in total (``TimeoutError`` otherwise)."""
+        return self.log.wait_for(count, timeout)
+
+    @staticmethod
+    def describe(modem: SimModem) -> dict[str, Any]:
+        """A modem's identity and state for control answers."""
+        return {
+            "imei": modem.imei,
+            "imsi": modem.profile.imsi,
+            "msisdn": modem.profile.msisdn,
+            "path": modem.path,
+            "link": str(modem.link) if modem.link else None,
+            "plugged": modem.plugged,
+            "faults": modem.dialogue.faults.active(),
+        }
+
+    def handle(self, request: Any) -> dict[str, Any]:
+        """Answer one control request, e.g. ``{"modem": 0, "action": "inject", "kind":
+        "cms-error", "code": 500}``; errors become ``{"ok": false, "error": ...}``."""
+        if not isinstance(request, dict):
+            return {"ok": False, "error": "request must be a JSON object"}
+        action = request.get("action")
+        if action == "deliveries":
+            return {"ok": True, "deliveries": [d.as_dict() for d in self.deliveries]}
+        if action == "modems":
+            return {"ok": True, "modems": [self.describe(m) for m in self.modems]}
+        if action not in _MODEM_ACTIONS:
+            return {"ok": False, "error": f"unknown action {action!r}"}
+        key = request.get("modem")
+        if not isinstance(key, int | str):
+            return {"ok": False, "error": "missing modem (index or IMEI)"}
+        try:
+            modem = self.find(key)
+        except KeyError:
+            return {"ok": False, "error": f"no modem {key!r}"}
+        try:
+            self._act(modem, action, request)
+        except (TypeError, ValueError) as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": True, "modem": self.describe(modem)}
+
+    @staticmethod
+    def _act(modem: SimModem, action: str, request: dict[str, Any]) -> None:
+        if action == "inject":
+            kind = request.get("kind")
+            if not isinstance(kind, str):
+                raise ValueError("inject needs a fault kind")
+            params = {k: v for k, v in request.items() if k not in ("modem", "action", "kind")}
+            modem.inject(kind, **params)
+        elif action == "clear":
+            modem.clear_faults()
+        elif action == "unwedge":
+            modem.inject("unwedge")
+        elif action == "unplug":
+            modem.unplug()
+        elif action == "replug":
+            modem.replug()

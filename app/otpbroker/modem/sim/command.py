@@ -1,0 +1,110 @@
+"""``otp-broker modem-sim``: run a bank of emulated modems until SIGTERM / SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from .bank import ModemBank
+from .faults import FAULT_KINDS, parse_fault
+
+log = logging.getLogger(__name__)
+
+
+def _fault(value: str) -> tuple[str, dict[str, Any]]:
+    try:
+        return parse_fault(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``modem-sim`` subcommand to ``subparsers``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "modem-sim",
+        help="emulate GSM modems on pseudo-terminals",
+        description="Emulated GSM modems on pseudo-terminals. Prints one line per modem: "
+        "<pty path> <imei> <imsi> <msisdn>, then runs until SIGTERM or SIGINT.",
+    )
+    parser.add_argument("--count", type=int, default=1, help="number of modems (default 1)")
+    parser.add_argument(
+        "--delay", type=float, default=0.0, help="seconds from PDU to +CMGS (SMSC round trip)"
+    )
+    parser.add_argument("--deliveries", metavar="FILE", help="append delivered messages as JSON")
+    parser.add_argument("--link-dir", metavar="DIR", help="keep <DIR>/<imei> -> pty symlinks")
+    parser.add_argument("--pin", help="SIM PIN (SIMs start locked)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        type=_fault,
+        default=[],
+        metavar="KIND[:PARAM]",
+        help=f"fault applied to every modem at start ({', '.join(FAULT_KINDS)}); repeatable",
+    )
+    parser.add_argument("--control", metavar="SOCKET", help="Unix socket for JSON-line control")
+    parser.add_argument("--seed", type=int, help="seed for identities and noise")
+    parser.add_argument(
+        "--urc-interval", type=float, metavar="S", help="mean seconds between random URCs"
+    )
+    parser.set_defaults(handler=run)
+    return parser
+
+
+@contextlib.contextmanager
+def _until_signal() -> Iterator[threading.Event]:
+    """An event set by SIGTERM / SIGINT (handlers restored afterwards; main thread only)."""
+    stop = threading.Event()
+    previous: dict[int, Any] = {}
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            previous[signum] = signal.signal(signum, on_signal)
+        except ValueError:  # not the main thread: the caller stops us another way
+            break
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    """Run the bank until a signal (or ``stop``, for in-process callers) arrives."""
+    if args.count < 1:
+        print("modem-sim: --count must be at least 1", file=sys.stderr)
+        return 2
+    overrides: dict[str, Any] = {"send_delay": args.delay, "pin": args.pin}
+    if args.urc_interval:
+        overrides["urc_interval"] = args.urc_interval
+    bank = ModemBank(
+        args.count,
+        link_dir=args.link_dir,
+        deliveries_path=args.deliveries,
+        control_path=args.control,
+        seed=args.seed,
+        **overrides,
+    )
+    with _until_signal() as signalled:
+        bank.start()
+        try:
+            for modem in bank:
+                for kind, params in args.fault:
+                    modem.inject(kind, **params)
+            for modem in bank:
+                profile = modem.profile
+                print(f"{modem.path} {modem.imei} {profile.imsi} {profile.msisdn}", flush=True)
+            log.info("%d emulated modems running", len(bank))
+            while not signalled.is_set() and not (stop is not None and stop.is_set()):
+                signalled.wait(0.2)
+        finally:
+            bank.stop()
+    return 0

@@ -1,0 +1,130 @@
+"""What the emulated handsets received: parts reassembled into messages, as JSON lines."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from otpbroker.modem.pdu import DecodedSubmit
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One whole message as the recipient's handset shows it."""
+
+    modem: str
+    """IMEI of the sending modem."""
+    to: str
+    text: str
+    parts: int
+    encoding: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON-line form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One SMS part the network accepted."""
+
+    modem: str
+    message_ref: int
+    pdu: str
+    submit: DecodedSubmit
+
+
+class DeliveryLog:
+    """Thread-safe sink shared by modems: keeps parts, reassembles them, appends JSON lines
+    to ``path`` (flushed per line) when given."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        """A log writing to ``path`` (appending), or kept in memory only."""
+        self.path = Path(path) if path else None
+        self._cond = threading.Condition()
+        self._parts: list[Part] = []
+        self._deliveries: list[Delivery] = []
+        self._pending: dict[tuple[str, str, int, int], dict[int, DecodedSubmit]] = {}
+
+    def add_part(
+        self, modem: str, submit: DecodedSubmit, message_ref: int, pdu: str
+    ) -> Delivery | None:
+        """Record one accepted part; returns the delivery when it completes a message."""
+        with self._cond:
+            self._parts.append(Part(modem, message_ref, pdu, submit))
+            if submit.concat is None:
+                pieces = [submit]
+            else:
+                reference, total, sequence = submit.concat
+                key = (modem, submit.destination, reference, total)
+                got = self._pending.setdefault(key, {})
+                got[sequence] = submit
+                if len(got) < total or not all(n in got for n in range(1, total + 1)):
+                    return None
+                del self._pending[key]
+                pieces = [got[n] for n in range(1, total + 1)]
+            delivery = self._record(modem, pieces)
+            self._cond.notify_all()
+            return delivery
+
+    def _record(self, modem: str, pieces: list[DecodedSubmit]) -> Delivery:
+        encodings = {p.encoding for p in pieces}
+        encoding = "ucs2" if "ucs2" in encodings else pieces[0].encoding
+        delivery = Delivery(
+            modem=modem,
+            to=pieces[0].destination,
+            text="".join(p.text for p in pieces),
+            parts=len(pieces),
+            encoding=encoding,
+        )
+        self._deliveries.append(delivery)
+        if self.path is not None:
+            line = json.dumps(delivery.as_dict(), ensure_ascii=False)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+                handle.flush()
+        return delivery
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every delivered message so far (a copy)."""
+        with self._cond:
+            return list(self._deliveries)
+
+    @property
+    def parts(self) -> list[Part]:
+        """Every accepted part so far (a copy)."""
+        with self._cond:
+            return list(self._parts)
+
+    @property
+    def incomplete(self) -> int:
+        """Concatenated messages still missing parts."""
+        with self._cond:
+            return len(self._pending)
+
+    def for_modem(self, imei: str) -> list[Delivery]:
+        """The deliveries sent by one modem."""
+        with self._cond:
+            return [d for d in self._deliveries if d.modem == imei]
+
+    def wait_for(self, count: int, timeout: float, modem: str | None = None) -> list[Delivery]:
+        """Wait until ``count`` deliveries (of ``modem`` if given) exist; returns them all.
+
+        Raises ``TimeoutError`` naming what did arrive.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [d for d in self._deliveries if modem is None or d.modem == modem]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(
+                        f"{len(found)} of {count} deliveries after {timeout}s: {found}"
+                    )
+                self._cond.wait(left)

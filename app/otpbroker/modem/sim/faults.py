@@ -1,0 +1,104 @@
+"""Faults a test can inject into an emulated modem, and their command-line spelling."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, fields
+from typing import Any
+
+FAULT_KINDS = ("cms-error", "wedge", "unwedge", "garbage", "slow-prompt", "no-result")
+# The one parameter ``--fault KIND:PARAM`` sets, and its type.
+_CLI_PARAM: dict[str, tuple[str, type]] = {
+    "cms-error": ("code", int),
+    "garbage": ("count", int),
+    "slow-prompt": ("seconds", float),
+}
+
+
+def garbage(rng: random.Random, count: int) -> bytes:
+    """``count`` random bytes (NUL and 0x80-0xFF included, no CR/LF) framed by CR LF."""
+    pool = [b for b in range(256) if b not in (0x0A, 0x0D)]
+    junk = bytearray(rng.choice(pool) for _ in range(max(count, 0)))
+    for index, value in ((0, 0x00), (1, 0xFF), (2, rng.randrange(0x80, 0xFF))):
+        if index < len(junk):
+            junk[rng.randrange(len(junk))] = value
+    return b"\r\n" + bytes(junk) + b"\r\n"
+
+
+@dataclass
+class Faults:
+    """The armed faults of one modem (all one-shot or counted, except ``wedged``)."""
+
+    wedged: bool = False
+    cms_error_code: int = 500
+    cms_error_count: int = 0
+    cms_error_after: int = 0
+    """Sends that still succeed before ``cms-error`` strikes (to fail a later part)."""
+    garbage_in_reply: int = 0
+    slow_prompt: float | None = None
+    no_result: bool = False
+    no_result_delivers: bool = True
+    """With ``no-result`` the network did send it (the "unknown" outcome of a time-out)."""
+
+    def clear(self) -> None:
+        """Disarm every fault."""
+        for spec in fields(self):
+            setattr(self, spec.name, spec.default)
+
+    def arm(self, kind: str, rng: random.Random, **params: Any) -> bytes:
+        """Arm fault ``kind``; returns bytes to write at once (``garbage``), else ``b""``.
+
+        ``ValueError`` for an unknown kind or parameter.
+        """
+        now = b""
+        if kind == "cms-error":
+            self.cms_error_code = int(params.pop("code", 500))
+            self.cms_error_count = int(params.pop("count", 1))
+            self.cms_error_after = int(params.pop("after", 0))
+        elif kind == "wedge":
+            self.wedged = True
+        elif kind == "unwedge":
+            self.wedged = False
+        elif kind == "garbage":
+            count = int(params.pop("count", 64))
+            self.garbage_in_reply = count
+            now = garbage(rng, count)
+        elif kind == "slow-prompt":
+            self.slow_prompt = float(params.pop("seconds", 5.0))
+        elif kind == "no-result":
+            self.no_result = True
+            self.no_result_delivers = bool(params.pop("deliver", True))
+        else:
+            raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
+        if params:
+            raise ValueError(f"unknown parameter(s) for {kind}: {', '.join(sorted(params))}")
+        return now
+
+    def active(self) -> list[str]:
+        """Names of the armed faults, for status answers."""
+        names = []
+        if self.wedged:
+            names.append("wedge")
+        if self.cms_error_count:
+            names.append("cms-error")
+        if self.garbage_in_reply:
+            names.append("garbage")
+        if self.slow_prompt is not None:
+            names.append("slow-prompt")
+        if self.no_result:
+            names.append("no-result")
+        return names
+
+
+def parse_fault(spec: str) -> tuple[str, dict[str, Any]]:
+    """``KIND[:PARAM]`` -> (kind, params): ``cms-error:500`` -> ("cms-error", {"code": 500})."""
+    kind, _, value = spec.partition(":")
+    kind = kind.strip()
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
+    if not value:
+        return kind, {}
+    if kind not in _CLI_PARAM:
+        raise ValueError(f"fault {kind} takes no parameter")
+    name, kind_type = _CLI_PARAM[kind]
+    return kind, {name: kind_type(value)}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run OTP Broker locally on two emulated modems (real pseudo-terminals).
+# State goes to .run/ in the repository; Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin/otp-broker
+run_dir=.run
+mkdir -p "$run_dir/data" "$run_dir/links"
+
+"$bin" modem-sim --count 2 --delay 1 --link-dir "$run_dir/links" \
+  --deliveries "$run_dir/deliveries.jsonl" >"$run_dir/modems.txt" &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true' EXIT INT TERM
+
+for _ in $(seq 50); do
+  [ "$(wc -l <"$run_dir/modems.txt")" -ge 2 ] && break
+  sleep 0.1
+done
+echo "emulated modems (pty imei imsi msisdn):"
+cat "$run_dir/modems.txt"
+echo "messages the emulated handsets receive are appended to $run_dir/deliveries.jsonl"
+
+modem_args=()
+while read -r _pty imei _imsi _msisdn; do
+  modem_args+=(--modem "$run_dir/links/$imei")
+done <"$run_dir/modems.txt"
+
+if "$bin" serve --help >/dev/null 2>&1; then
+  "$bin" --data-dir "$run_dir/data" serve --host 127.0.0.1 --http-port 8888 "${modem_args[@]}"
+else
+  for link in "${modem_args[@]}"; do
+    [ "$link" = --modem ] && continue
+    "$bin" modem-check --port "$link" --send-to +628126666666 --ussd '*888#'
+  done
+  echo "emulator running; press Ctrl-C to stop"
+  wait "$sim_pid"
+fi

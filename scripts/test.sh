@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The one test command: lint, layering contracts, then the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv/bin
+
+echo "== ruff"
+"$venv/ruff" check app tests scripts
+"$venv/ruff" format --check app tests scripts
+echo "== import-linter"
+"$venv/lint-imports" --config .importlinter
+echo "== pytest"
+mkdir -p test-output
+"$venv/python" -m pytest "$@"
