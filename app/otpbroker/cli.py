@@ -30,10 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="otp-broker", description=__doc__)
     _common(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from otpbroker.modem.check import register as register_modem_check
-    from otpbroker.modem.sim.command import register as register_modem_sim
+    from otpbroker.commands import serve
+    from otpbroker.modem import check
+    from otpbroker.modem.sim import command as modem_sim
 
-    for register in (register_modem_sim, register_modem_check):
+    for module in (serve, modem_sim, check):
+        register = module.register
         sub = register(commands)
         _common(sub, top=False)
     return parser

@@ -11,6 +11,9 @@ class FakeGateway:
     def send(self, modem_id: str, sms: OutboundSms, timeout: float) -> Delivery:
         return Delivery(SendOutcome.SENT, modem_id, 1, 1)
 
+    def check(self, sms: OutboundSms) -> int:
+        return 1
+
     def routes(self) -> list[ModemRoute]:
         return [ModemRoute("m1", default=True)]
 

@@ -41,6 +41,11 @@ class DedupWindow:
         # key -> time of claim; insertion order == claim order (the clock is monotonic).
         self._claims: OrderedDict[str, float] = OrderedDict()
 
+    @property
+    def window_seconds(self) -> float:
+        """How long a claimed key is remembered."""
+        return self._window
+
     def __repr__(self) -> str:
         """Window length and number of keys held (never the keys)."""
         return f"DedupWindow(window_seconds={self._window}, entries={len(self._claims)})"

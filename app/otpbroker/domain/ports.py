@@ -33,6 +33,10 @@ class ModemGateway(Protocol):
         """A snapshot of every configured modem (active or not) for the router."""
         ...
 
+    def check(self, sms: OutboundSms) -> int:
+        """Return the parts ``sms`` needs; InvalidMessageError/InvalidNumberError if unsendable."""
+        ...
+
 
 @runtime_checkable
 class BlockList(Protocol):
@@ -51,4 +55,13 @@ class BlockList(Protocol):
         ...
 
 
-__all__ = ["BlockList", "Clock", "ModemGateway"]
+@runtime_checkable
+class Settings(Protocol):
+    """Read access to validated configuration values by dotted key."""
+
+    def get(self, key: str) -> object:
+        """The current value of ``key`` (its default when unset)."""
+        ...
+
+
+__all__ = ["BlockList", "Clock", "ModemGateway", "Settings"]

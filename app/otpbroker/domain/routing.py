@@ -59,6 +59,11 @@ class Router:
         self._lock = threading.Lock()
         self._next: dict[tuple[str, ...], int] = {}
 
+    @property
+    def country_code(self) -> str:
+        """The country code national numbers are completed with."""
+        return self._country_code
+
     def __repr__(self) -> str:
         """Country code and number of round-robin groups tracked."""
         return f"Router(country_code={self._country_code!r}, groups={len(self._next)})"

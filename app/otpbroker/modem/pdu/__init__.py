@@ -12,6 +12,7 @@ from .report import StatusReport, decode_status_report, encode_status_report
 from .segment import Encoding, choose_encoding, count_parts
 from .submit import SubmitPdu, encode_submit
 from .ussd import decode_ussd, encode_ussd_reply, encode_ussd_request_packed
+from .validity import validity_from_minutes
 
 __all__ = [
     "DecodedSubmit",
@@ -35,4 +36,5 @@ __all__ = [
     "gsm7_encode",
     "pack_septets",
     "unpack_septets",
+    "validity_from_minutes",
 ]

@@ -1,0 +1,153 @@
+"""The composition root: the only place that knows every concrete class.
+
+``Broker`` wires configuration, modems, services and the HTTP API together, keeps the
+modems in step with the configuration (also when another process such as the CLI changes
+it), and starts and stops everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from otpbroker.config.blocklist import ConfigBlockList
+from otpbroker.config.store import ConfigStore
+from otpbroker.modem import pdu
+from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.pool import ModemPool, ModemSpec
+from otpbroker.modem.transport import SerialSettings
+from otpbroker.services.auth import ApiAuthenticator
+from otpbroker.services.commands import CommandProcessor
+from otpbroker.services.events import EventLog
+from otpbroker.services.otp import OtpService
+from otpbroker.services.sms import SmsService
+from otpbroker.web.api import build_api
+from otpbroker.web.metrics import ModemGauge, render_metrics
+from otpbroker.web.server import HttpServer
+
+log = logging.getLogger(__name__)
+
+
+def modem_spec(record: Mapping[str, Any], settings: Mapping[str, Any]) -> ModemSpec:
+    """A configured modem record, plus the SMS settings, as the modem layer needs it."""
+    options = ModemOptions(
+        pin=record.get("pin") or None,
+        smsc=record.get("smsc") or None,
+        use_cmms=bool(settings["sms.use_cmms"]),
+        ussd_packed=bool(record.get("ussd_packed")),
+        status_reports=bool(settings["sms.status_reports"]),
+        prompt_timeout=float(settings["sms.prompt_timeout_seconds"]),
+        result_timeout=float(settings["sms.result_timeout_seconds"]),
+        max_parts=int(settings["sms.max_parts"]),
+        validity=pdu.validity_from_minutes(int(settings["sms.validity_minutes"])),
+    )
+    serial = SerialSettings(
+        port=str(record["port"]),
+        baudrate=int(record.get("baud_rate", 115200)),
+        parity=str(record.get("parity", "N")),
+        data_bits=int(record.get("data_bits", 8)),
+        stop_bits=int(record.get("stop_bits", 1)),
+    )
+    return ModemSpec(
+        modem_id=str(record["id"]),
+        name=str(record.get("name") or record["port"]),
+        serial=serial,
+        options=options,
+        prefixes=tuple(record.get("prefixes") or ()),
+        default=bool(record.get("default_modem")),
+        active=bool(record.get("active", True)),
+        send_from_api=bool(record.get("send_from_api", True)),
+    )
+
+
+def register_modem_ports(store: ConfigStore, ports: list[str]) -> None:
+    """Add a modem record for each port not configured yet (``serve --modem PORT``)."""
+    known = {str(record["port"]) for record in store.list("modems")}
+    for port in ports:
+        if port not in known:
+            store.add("modems", {"name": f"modem {Path(port).name}", "port": port})
+            known.add(port)
+
+
+class Broker:
+    """Everything ``otp-broker serve`` runs."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self.store = ConfigStore(data_dir)
+        self.events = EventLog()
+        self.pool = ModemPool(max_parts=int(self.store.get("sms.max_parts")))
+        self.blocklist = ConfigBlockList(self.store)
+        self.sms = SmsService(self.pool, self.blocklist, self.store, self.events)
+        self.otp = OtpService(self.sms, self.store)
+        self.processor = CommandProcessor(self.sms, self.otp, self.blocklist, self.store)
+        self.authenticator = ApiAuthenticator(
+            self._find_api_user, self.store, lambda: self.store.generation
+        )
+        self.api = build_api(self.processor, self.authenticator, self.store, self.metrics)
+        self._servers: list[HttpServer] = []
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)
+        self._unsubscribe = self.store.subscribe(lambda _generation: self.apply_config())
+
+    def _find_api_user(self, username: str) -> Mapping[str, Any] | None:
+        users = self.store.find("api_users", username=username)
+        return users[0] if users else None
+
+    def apply_config(self) -> None:
+        """Bring the modems in line with the configuration."""
+        settings = self.store.settings()
+        self.pool.max_parts = int(settings["sms.max_parts"])
+        specs = []
+        for record in self.store.list("modems"):
+            try:
+                specs.append(modem_spec(record, settings))
+            except (KeyError, ValueError) as exc:
+                log.error("modem %s skipped: bad configuration (%s)", record.get("id"), exc)
+        self.pool.apply(specs)
+
+    def metrics(self) -> str:
+        """The ``/metrics`` text."""
+        gauges = [
+            ModemGauge(
+                s.modem_id,
+                s.state,
+                s.queue_depth,
+                s.network.signal_percent,
+                s.sent,
+                s.failed,
+                s.unknown,
+            )
+            for s in self.pool.statuses()
+        ]
+        return render_metrics(self.events.counts(), gauges, time.time() - self.events.started)
+
+    def start(self, host: str, port: int) -> HttpServer:
+        """Start modems, the configuration watcher and the HTTP listener."""
+        self.apply_config()
+        self._watcher.start()
+        server = HttpServer(self.api, host, port)
+        server.start()
+        self._servers.append(server)
+        return server
+
+    def _watch(self) -> None:
+        """Pick up configuration written by other processes (e.g. ``otp-broker config set``)."""
+        while not self._stop.wait(1.0):
+            try:
+                self.store.refresh()
+            except Exception:
+                log.exception("configuration refresh failed")
+
+    def stop(self) -> None:
+        """Stop listeners, then modems."""
+        self._stop.set()
+        for server in self._servers:
+            server.stop()
+        self._unsubscribe()
+        self.pool.stop()
+        self.store.close()

@@ -1,0 +1,46 @@
+"""``otp-broker serve``: run the broker until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+from otpbroker.bootstrap import Broker, register_modem_ports
+
+log = logging.getLogger(__name__)
+
+
+def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``serve`` subcommand."""
+    parser = commands.add_parser("serve", help="run the broker (REST API, modems)")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on")  # noqa: S104
+    parser.add_argument("--http-port", type=int, default=None, help="default: api.http_port")
+    parser.add_argument(
+        "--modem",
+        action="append",
+        default=[],
+        metavar="PORT",
+        help="register a modem at this serial port if it is not configured yet (repeatable)",
+    )
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the broker and wait for SIGTERM/SIGINT."""
+    broker = Broker(args.data_dir)
+    register_modem_ports(broker.store, list(args.modem))
+    port = args.http_port if args.http_port is not None else int(broker.store.get("api.http_port"))
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    server = broker.start(args.host, port)
+    host, bound = server.bound_address
+    print(f"otp-broker serving on http://{host}:{bound}", flush=True)
+    try:
+        stop.wait()
+    finally:
+        broker.stop()
+    return 0

@@ -1,0 +1,167 @@
+"""The fields of each record collection: modems, accounts and the blocking list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from otpbroker.config.rules import Setting
+
+PHONE = (r"(?:\+?[0-9]{3,20})?", "empty or 3-20 digits, optionally after '+'")
+AT_COMMAND = (r"(?:[Aa][Tt][\x20-\x7e]{0,200})?", "empty or printable ASCII starting with 'AT'")
+
+
+def _str(
+    name: str, doc: str, default: str = "", pattern: tuple[str, str] | None = None, **extra: Any
+) -> Setting:
+    if pattern is not None:
+        extra.update(pattern=pattern[0], rule=pattern[1])
+    else:
+        extra.setdefault("max_length", 255)
+    return Setting(name, str, default, doc, **extra)
+
+
+def _flag(name: str, default: bool, doc: str) -> Setting:
+    return Setting(name, bool, default, doc)
+
+
+def _iso_time(value: str) -> str | None:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return "must be an ISO 8601 date and time"
+    return None
+
+
+MODEM_FIELDS: tuple[Setting, ...] = (
+    _str(
+        "name", "Modem name (brand, model, connection).", min_length=1, max_length=64, required=True
+    ),
+    _str(
+        "port",
+        "Serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/...",
+        required=True,
+        pattern=(r"/[A-Za-z0-9/_.:+@-]{1,254}", "an absolute device path"),
+    ),
+    _str("smsc", "SMS center number (empty = the SIM's own).", pattern=PHONE),
+    _str(
+        "imei",
+        "Modem IMEI (identifies the modem after replugging).",
+        pattern=(r"(?:[0-9]{14,17})?", "empty or 14-17 digits"),
+    ),
+    _str("msisdn", "Number of the SIM card.", pattern=PHONE),
+    _str("imsi", "IMSI of the SIM card.", pattern=(r"(?:[0-9]{6,15})?", "empty or 6-15 digits")),
+    Setting(
+        "prefixes",
+        list,
+        [],
+        "Recipient prefixes routed to this modem (e.g. 62871).",
+        pattern=r"[0-9]{1,15}",
+        rule="1-15 digits",
+        max_length=200,
+    ),
+    _str(
+        "pin",
+        "SIM PIN, entered once at start (never retried, never shown).",
+        secret=True,
+        pattern=(r"(?:[0-9]{4,8})?", "empty or 4-8 digits"),
+    ),
+    Setting(
+        "baud_rate",
+        int,
+        115200,
+        "Serial speed.",
+        choices=(9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600),
+    ),
+    Setting("parity", str, "N", "Parity bit: N(one), E(ven) or O(dd).", choices=("N", "E", "O")),
+    Setting("data_bits", int, 8, "Data bits.", choices=(7, 8)),
+    Setting(
+        "start_bits", int, 1, "Start bits (always 1; kept for the original's form).", choices=(1,)
+    ),
+    Setting("stop_bits", int, 1, "Stop bits.", choices=(1, 2)),
+    _flag("internet_access", False, "Use this modem for the device's internet (ppp)."),
+    _str(
+        "apn",
+        "Access point name.",
+        max_length=100,
+        pattern=(r"[A-Za-z0-9._-]*", "letters, digits, '.', '_' and '-'"),
+    ),
+    _str("apn_username", "APN user name.", max_length=64),
+    _str("apn_password", "APN password (never shown).", max_length=64, secret=True),
+    _str(
+        "dial_number",
+        "Number dialled for the data call, e.g. *99# or #777.",
+        "*99#",
+        pattern=(r"[0-9*#+]{0,32}", "up to 32 of 0-9 * # +"),
+    ),
+    *(
+        _str(f"init_dial_{n}", f"Init AT command {n} before dialling.", pattern=AT_COMMAND)
+        for n in range(1, 6)
+    ),
+    _str(
+        "dial_command",
+        "AT command that dials.",
+        "ATD",
+        max_length=32,
+        pattern=(r"[Aa][Tt][A-Za-z0-9&+*#=]{0,30}", "'AT' followed by a short command"),
+    ),
+    _flag("send_from_api", True, "Send API/feeder messages (false = manual SMS only)."),
+    _flag("default_modem", False, "Takes every number no other modem's prefix covers."),
+    _flag("active", True, "An inactive modem is never used, even when plugged in."),
+    _flag("ussd_packed", False, "Send USSD requests as packed 7-bit hex (some Huawei sticks)."),
+)
+
+SCRYPT_HASH = (
+    r"(?:scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)?",
+    "empty or an scrypt hash made by set_password",
+)
+
+
+def account_fields(kind: str, noun: str) -> tuple[Setting, ...]:
+    return (
+        _str(
+            "username",
+            f"{kind} login name (unique, case-insensitively).",
+            required=True,
+            pattern=(r"[A-Za-z0-9._@-]{1,64}", "1-64 of A-Z a-z 0-9 . _ @ -"),
+        ),
+        _str(
+            "password_hash",
+            "Salted scrypt hash; set through set_password only.",
+            secret=True,
+            pattern=SCRYPT_HASH,
+        ),
+        _str("phone", "Phone number (password reset by SMS).", pattern=PHONE),
+        _str(
+            "email",
+            "E-mail address (password reset by e-mail).",
+            max_length=254,
+            pattern=(r"(?:[^@\s]+@[^@\s]+\.[^@\s]+)?", "empty or an e-mail address"),
+        ),
+        _flag("active", True, f"An inactive {noun} cannot log in."),
+        _flag("blocked", False, f"A blocked {noun} cannot log in."),
+    )
+
+
+BLOCKLIST_FIELDS: tuple[Setting, ...] = (
+    _str(
+        "msisdn",
+        "Blocked number in MSISDN form (digits, e.g. 628126666666).",
+        required=True,
+        pattern=(r"[0-9]{3,20}", "3-20 digits"),
+    ),
+    _str(
+        "created_at",
+        "When it was blocked (ISO 8601; default now, UTC).",
+        max_length=64,
+        check=_iso_time,
+        rule="an ISO 8601 date and time",
+    ),
+    _str(
+        "source",
+        "Who blocked it (admin, rest, amqp, ws, mqtt, cli).",
+        "admin",
+        max_length=32,
+        pattern=(r"[A-Za-z0-9._-]*", "letters, digits, '.', '_', '-'"),
+    ),
+)

@@ -1,0 +1,151 @@
+"""Record collections (modems, API users, administrators, blocking list) and their fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from otpbroker.config.errors import ConfigError
+from otpbroker.config.fields import BLOCKLIST_FIELDS, MODEM_FIELDS, account_fields
+from otpbroker.config.rules import Setting, check_value, parse_text
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A named list of records: its fields, and which fields must be unique."""
+
+    name: str
+    doc: str
+    fields: tuple[Setting, ...]
+    unique: tuple[str, ...] = ()
+
+    def field(self, name: str) -> Setting:
+        """The field called ``name``; ConfigError for an unknown one."""
+        for candidate in self.fields:
+            if candidate.key == name:
+                return candidate
+        raise ConfigError(f"{self.name}.{name}", "unknown field")
+
+    @property
+    def secret_fields(self) -> tuple[str, ...]:
+        """Names of the fields that are never shown back."""
+        return tuple(field.key for field in self.fields if field.secret)
+
+
+COLLECTIONS: dict[str, Collection] = {
+    collection.name: collection
+    for collection in (
+        Collection("modems", "GSM modems and how messages are routed to them.", MODEM_FIELDS),
+        Collection(
+            "api_users",
+            "Accounts that send through the REST API.",
+            account_fields("API user", "API user"),
+            unique=("username",),
+        ),
+        Collection(
+            "admins",
+            "Administrators of the browser admin.",
+            account_fields("Administrator", "administrator"),
+            unique=("username",),
+        ),
+        Collection(
+            "blocklist",
+            "Numbers that never receive an SMS.",
+            BLOCKLIST_FIELDS,
+            unique=("msisdn",),
+        ),
+    )
+}
+
+
+def collection(name: str) -> Collection:
+    """The collection called ``name``; ConfigError for an unknown one."""
+    try:
+        return COLLECTIONS[name]
+    except (KeyError, TypeError):
+        raise ConfigError(str(name), "unknown collection") from None
+
+
+def _defaults(spec: Collection) -> dict[str, Any]:
+    values = {field.key: field.default for field in spec.fields}
+    if spec.name == "blocklist":
+        values["created_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return {key: list(value) if isinstance(value, list) else value for key, value in values.items()}
+
+
+def validate_fields(name: str, fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Validate ``fields`` of a record of collection ``name``.
+
+    ``partial=False`` (a new record): required fields must be present and missing ones
+    take their defaults. ``partial=True`` (an update): only the given fields are checked.
+    """
+    spec = collection(name)
+    if not isinstance(fields, Mapping):
+        raise ConfigError(name, f"fields must be a mapping, got {type(fields).__name__}")
+    if "id" in fields:
+        raise ConfigError(f"{name}.id", "is assigned by the store and cannot be set")
+    checked = {}
+    for key, value in fields.items():
+        field = spec.field(key) if isinstance(key, str) else spec.field(repr(key))
+        try:
+            checked[key] = check_value(field, value)
+        except ConfigError as error:
+            raise ConfigError(f"{name}.{key}", error.rule) from None
+    if partial:
+        return checked
+    for field in spec.fields:
+        if field.required and field.key not in checked:
+            raise ConfigError(f"{name}.{field.key}", "is required")
+    return {**_defaults(spec), **checked}
+
+
+def with_defaults(name: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored record completed with defaults for fields it lacks (older files)."""
+    spec = collection(name)
+    defaults = {field.key: field.default for field in spec.fields}
+    merged = {
+        key: list(value) if isinstance(value, list) else value for key, value in defaults.items()
+    }
+    merged.update(record)
+    return merged
+
+
+def parse_field(name: str, field: str, text: str) -> Any:
+    """Parse command-line ``text`` for ``field`` of collection ``name``."""
+    spec = collection(name).field(field)
+    try:
+        return parse_text(spec, text)
+    except ConfigError as error:
+        raise ConfigError(f"{name}.{field}", error.rule) from None
+
+
+def public_view(name: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """``record`` without its secret fields; ``<field>_set`` says whether each was set."""
+    secrets = collection(name).secret_fields
+    view = {key: value for key, value in record.items() if key not in secrets}
+    for key in secrets:
+        view[f"{key}_set"] = bool(record.get(key))
+    return view
+
+
+def check_unique(
+    name: str,
+    record: Mapping[str, Any],
+    documents: Sequence[Mapping[str, Any]],
+    exclude: str | None,
+) -> None:
+    """ConfigError when a unique field of ``record`` is already used by another record."""
+    for field in collection(name).unique:
+        value = record.get(field)
+        wanted = value.casefold() if isinstance(value, str) else value
+        for document in documents:
+            other = document.get(field)
+            if document.get("id") == exclude:
+                continue
+            if (other.casefold() if isinstance(other, str) else other) == wanted:
+                raise ConfigError(
+                    f"{name}.{field}",
+                    f"{value!r} is already used by record {document.get('id')!r}",
+                )

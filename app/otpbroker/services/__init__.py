@@ -1,0 +1,1 @@
+"""Use cases: the one way every transport (REST, feeders, admin) reaches the domain."""

@@ -1,0 +1,213 @@
+"""One command set for every transport: REST, RabbitMQ, WebSocket, MQTT.
+
+``CommandProcessor.handle`` takes the decoded JSON object of a request and returns a
+``Reply``; it never raises for bad input, and never puts a message text in a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from otpbroker.domain.errors import (
+    BlockedNumberError,
+    DomainError,
+    DuplicateMessageError,
+    InvalidMessageError,
+    InvalidNumberError,
+    NoModemAvailableError,
+)
+from otpbroker.domain.message import Delivery, SendOutcome
+from otpbroker.domain.msisdn import normalize_msisdn
+from otpbroker.domain.otp import OtpResult
+from otpbroker.domain.ports import BlockList, Settings
+from otpbroker.services.otp import OtpService
+from otpbroker.services.replies import Code, Reply
+from otpbroker.services.sms import SmsRequest, SmsService
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("send-sms", "send-mail", "block-msisdn", "unblock-msisdn", "request-otp", "verify-otp")
+
+
+class Mailer(Protocol):
+    """Sends one e-mail (the e-mail feature implements it)."""
+
+    def send_mail(self, recipient: str, subject: str, body: str, source: str) -> Reply:
+        """Send and answer with the reply for ``send-mail``."""
+        ...
+
+
+class BadRequest(Exception):
+    """A field is missing or of the wrong type."""
+
+
+def _field(data: dict[str, Any], name: str, *, required: bool = True, max_len: int = 2000) -> Any:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise BadRequest(f"data.{name} is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise BadRequest(f"data.{name} must be a string")
+    text = str(value)
+    if len(text) > max_len:
+        raise BadRequest(f"data.{name} is too long: {len(text)} characters, at most {max_len}")
+    return text
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        raise BadRequest(f"data.{name} is required")
+    if not isinstance(value, str):
+        raise BadRequest(f"data.{name} must be a string")
+    return value
+
+
+_DOMAIN_CODES: dict[type[DomainError], Code] = {
+    InvalidNumberError: Code.INVALID_NUMBER,
+    BlockedNumberError: Code.BLOCKED,
+    DuplicateMessageError: Code.DUPLICATE,
+    NoModemAvailableError: Code.NO_MODEM,
+}
+
+
+def _domain_reply(command: str, exc: DomainError) -> Reply:
+    if isinstance(exc, InvalidMessageError):
+        code = Code.TOO_LONG if exc.reason == "too_long" else Code.INVALID_MESSAGE
+        return Reply(command, code, exc.message)
+    for kind, code in _DOMAIN_CODES.items():
+        if isinstance(exc, kind):
+            return Reply(command, code, exc.message)
+    return Reply(command, Code.INVALID_REQUEST, exc.message)
+
+
+def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
+    """The reply for a finished send: sent, failed (1102) or unknown (1103)."""
+    data = {**data, "modem": delivery.modem_id, "reference": delivery.message_reference,
+            "parts": delivery.parts}  # fmt: skip
+    if delivery.outcome is SendOutcome.SENT:
+        return Reply(command, Code.OK, "sent", data)
+    data["error_code"] = delivery.error_code
+    if delivery.outcome is SendOutcome.UNKNOWN:
+        return Reply(
+            command, Code.OUTCOME_UNKNOWN,
+            "the modem did not confirm; the message may have been sent and will not be resent",
+            data,
+        )  # fmt: skip
+    tried = ", ".join(f"{a.modem_id}: {a.error}" for a in delivery.attempts) or delivery.error
+    return Reply(command, Code.SEND_FAILED, f"sending failed ({tried})", data)
+
+
+class CommandProcessor:
+    """Validates a command object and runs it through the services."""
+
+    def __init__(
+        self,
+        sms: SmsService,
+        otp: OtpService,
+        blocklist: BlockList,
+        settings: Settings,
+        mailer: Mailer | None = None,
+    ) -> None:
+        self._sms = sms
+        self._otp = otp
+        self._blocklist = blocklist
+        self._settings = settings
+        self.mailer = mailer
+        self._handlers: dict[str, Callable[[dict[str, Any], str, str | None], Reply]] = {
+            "send-sms": self._send_sms,
+            "send-mail": self._send_mail,
+            "block-msisdn": self._block,
+            "unblock-msisdn": self._unblock,
+            "request-otp": self._request_otp,
+            "verify-otp": self._verify_otp,
+        }
+
+    def handle(self, payload: object, *, source: str, user: str | None = None) -> Reply:
+        """Run one command; every failure becomes a Reply with a precise text."""
+        if not isinstance(payload, dict):
+            return Reply("", Code.INVALID_REQUEST, "the body must be a JSON object")
+        command = payload.get("command")
+        if not isinstance(command, str) or not command:
+            return Reply("", Code.INVALID_REQUEST, "the field 'command' is required")
+        handler = self._handlers.get(command)
+        if handler is None:
+            return Reply(
+                command[:64], Code.UNKNOWN_COMMAND,
+                f"unknown command; known commands: {', '.join(COMMANDS)}",
+            )  # fmt: skip
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            return Reply(command, Code.INVALID_REQUEST, "the field 'data' must be an object")
+        try:
+            return handler(data, source, user)
+        except BadRequest as exc:
+            return Reply(command, Code.INVALID_REQUEST, str(exc))
+        except DomainError as exc:
+            return _domain_reply(command, exc)
+        except Exception:
+            log.exception("command %s from %s failed", command, source)
+            return Reply(command, Code.INTERNAL, "internal error; see the device log")
+
+    def _request(self, data: dict[str, Any], source: str, user: str | None) -> SmsRequest:
+        return SmsRequest(
+            msisdn=_field(data, "msisdn", max_len=64),
+            text=_text(data, "message") if "message" in data else "",
+            message_id=_field(data, "id", required=False, max_len=128),
+            source=source,
+            user=user,
+        )
+
+    def _send_sms(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+        request = self._request(data, source, user)
+        _text(data, "message")
+        delivery = self._sms.submit(request)
+        return delivery_reply("send-sms", delivery, {"id": request.message_id})
+
+    def _send_mail(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+        recipient = _field(data, "recipient", max_len=254)
+        subject = _field(data, "subject", required=False, max_len=200) or ""
+        body = _text(data, "message")
+        if self.mailer is None:
+            return Reply("send-mail", Code.NOT_CONFIGURED, "e-mail sending is not configured")
+        return self.mailer.send_mail(recipient, subject, body, source)
+
+    def _country(self) -> str:
+        return str(self._settings.get("device.country_code"))
+
+    def _block(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+        msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
+        added = self._blocklist.block(msisdn, source)
+        return Reply("block-msisdn", Code.OK, "blocked" if added else "already blocked",
+                     {"msisdn": msisdn})  # fmt: skip
+
+    def _unblock(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+        msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
+        removed = self._blocklist.unblock(msisdn)
+        return Reply("unblock-msisdn", Code.OK, "unblocked" if removed else "was not blocked",
+                     {"msisdn": msisdn})  # fmt: skip
+
+    def _request_otp(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+        request = self._request(data, source, user)
+        issued = self._otp.request(request)
+        reply = delivery_reply("request-otp", issued.delivery, {"id": request.message_id})
+        if issued.token is not None and reply.data is not None:
+            reply.data.update(token=issued.token, expires_in=issued.expires_in)
+        return reply
+
+    def _verify_otp(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+        token = _field(data, "token", max_len=128)
+        code = _field(data, "otp", max_len=16)
+        result = self._otp.verify(token, code)
+        code_for = {
+            OtpResult.VALID: (Code.OK, "valid"),
+            OtpResult.INVALID: (Code.OTP_INVALID, "the code is wrong"),
+            OtpResult.EXPIRED: (Code.OTP_EXPIRED, "the code has expired"),
+            OtpResult.TOO_MANY_ATTEMPTS: (Code.OTP_TOO_MANY_ATTEMPTS, "too many wrong codes"),
+            OtpResult.UNKNOWN_TOKEN: (Code.OTP_UNKNOWN_TOKEN, "unknown or used token"),
+        }
+        reply_code, text = code_for[result]
+        return Reply("verify-otp", reply_code, text, {"result": result.name.lower()})

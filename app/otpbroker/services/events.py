@@ -1,0 +1,77 @@
+"""What happened to each request, for the monitor and ``/metrics`` (never message text)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SmsEvent:
+    """One finished request: source, masked recipient, modem used, outcome, duration."""
+
+    at: float
+    source: str
+    user: str | None
+    recipient: str
+    modem_id: str | None
+    outcome: str
+    duration: float
+    code: str
+    parts: int = 0
+    kind: str = "sms"
+    attempts: tuple[str, ...] = field(default_factory=tuple)
+
+
+Listener = Callable[[SmsEvent], None]
+
+
+class EventLog:
+    """Counters by outcome and modem, the last events, and live listeners."""
+
+    def __init__(self, keep: int = 200) -> None:
+        self._lock = threading.Lock()
+        self._recent: deque[SmsEvent] = deque(maxlen=keep)
+        self._counts: Counter[tuple[str, str, str]] = Counter()
+        self._listeners: list[Listener] = []
+        self.started = time.time()
+
+    def publish(self, event: SmsEvent) -> None:
+        """Record an event and tell every listener (a failing listener is logged, not fatal)."""
+        with self._lock:
+            self._recent.append(event)
+            self._counts[(event.kind, event.outcome, event.modem_id or "none")] += 1
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener failed")
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Add a listener; returns the function that removes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def counts(self) -> dict[tuple[str, str, str], int]:
+        """``(kind, outcome, modem) -> count`` since start."""
+        with self._lock:
+            return dict(self._counts)
+
+    def recent(self) -> list[SmsEvent]:
+        """The last events, oldest first."""
+        with self._lock:
+            return list(self._recent)

@@ -1,0 +1,180 @@
+"""SmsService.submit: the ONE entry every feeder, the REST API and the admin use.
+
+validate -> de-duplicate by id -> blocking list -> route -> modem -> outcome.
+The text lives only in memory along this path; nothing here logs or keeps it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from otpbroker.domain.dedup import DedupWindow
+from otpbroker.domain.errors import (
+    BlockedNumberError,
+    DuplicateMessageError,
+    InvalidMessageError,
+    NoModemAvailableError,
+)
+from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
+from otpbroker.domain.msisdn import mask_msisdn, normalize_msisdn
+from otpbroker.domain.ports import BlockList, ModemGateway, Settings
+from otpbroker.domain.routing import Router, plan_attempts
+from otpbroker.services.events import EventLog, SmsEvent
+
+log = logging.getLogger(__name__)
+
+MAX_ID_CHARS = 128
+
+
+@dataclass(frozen=True, repr=False)
+class SmsRequest:
+    """A request to send one SMS, as every transport hands it over."""
+
+    msisdn: str
+    text: str
+    message_id: str | None = None
+    source: str = "rest"
+    user: str | None = None
+    manual: bool = False
+    modem_id: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"SmsRequest(msisdn={mask_msisdn(self.msisdn)!r}, text=<{len(self.text)} chars>, "
+            f"id={self.message_id!r}, source={self.source!r})"
+        )
+
+
+class SmsService:
+    """Validates, de-duplicates, checks the blocking list, routes and sends."""
+
+    def __init__(
+        self,
+        gateway: ModemGateway,
+        blocklist: BlockList,
+        settings: Settings,
+        events: EventLog | None = None,
+    ) -> None:
+        self._gateway = gateway
+        self._blocklist = blocklist
+        self._settings = settings
+        self.events = events or EventLog()
+        self._lock = threading.Lock()
+        self._router = Router(str(settings.get("device.country_code")))
+        self._dedup = DedupWindow(float(settings.get("sms.dedup_window_seconds")))
+
+    def _current(self) -> tuple[Router, DedupWindow]:
+        """Router and window matching the settings now in force (they may change at run time)."""
+        country = str(self._settings.get("device.country_code"))
+        window = float(self._settings.get("sms.dedup_window_seconds"))
+        with self._lock:
+            if self._router.country_code != country:
+                self._router = Router(country)
+            if self._dedup.window_seconds != window:
+                self._dedup = DedupWindow(window)
+            return self._router, self._dedup
+
+    def submit(self, request: SmsRequest) -> Delivery:
+        """Send one SMS; raise a DomainError for anything rejected before sending."""
+        started = time.monotonic()
+        router, dedup = self._current()
+        msisdn = normalize_msisdn(request.msisdn, router.country_code)
+        sms = OutboundSms(msisdn, request.text, request.message_id, request.source, request.user)
+        parts = self._gateway.check(sms)
+        key = self._dedup_key(request.message_id)
+        if key is not None and not dedup.claim(key):
+            self._publish(request, msisdn, None, "duplicate", started, "duplicate_message")
+            raise DuplicateMessageError(
+                f"message id {request.message_id!r} was already accepted "
+                f"within the last {dedup.window_seconds:g} s"
+            )
+        try:
+            delivery = self._send(router, sms, request, parts)
+        except Exception as exc:
+            if key is not None:
+                dedup.release(key)  # nothing was sent: the client may retry with the same id
+            code = getattr(exc, "code", "error")
+            self._publish(request, msisdn, None, "rejected", started, code)
+            raise
+        if key is not None and delivery.outcome is SendOutcome.FAILED:
+            dedup.release(key)
+        tried = tuple(attempt.modem_id for attempt in delivery.attempts)
+        self._publish(
+            request, msisdn, delivery.modem_id, delivery.outcome.value, started,
+            delivery.error_code or "ok", delivery.parts, tried,
+        )  # fmt: skip
+        return delivery
+
+    @staticmethod
+    def _dedup_key(message_id: str | None) -> str | None:
+        if message_id is None or message_id == "":
+            return None
+        if len(message_id) > MAX_ID_CHARS:
+            raise InvalidMessageError(
+                f"message id is too long: {len(message_id)} characters, at most {MAX_ID_CHARS}",
+                reason="bad_id",
+            )
+        return f"sms:{message_id}"
+
+    def _send(self, router: Router, sms: OutboundSms, request: SmsRequest, parts: int) -> Delivery:
+        if self._blocklist.is_blocked(sms.msisdn):
+            raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
+        routes = self._gateway.routes()
+        if request.modem_id is not None:
+            chosen = [r for r in routes if r.id == request.modem_id and r.eligible(manual=True)]
+            candidates = [r.id for r in chosen]
+        else:
+            candidates = router.candidates(sms.msisdn, routes, manual=request.manual)
+        plan = plan_attempts(candidates, int(self._settings.get("sms.max_attempts")))
+        if not plan:
+            raise NoModemAvailableError("no active, connected modem can send to this number")
+        timeout = float(self._settings.get("sms.queue_timeout_seconds"))
+        attempts: list[Attempt] = []
+        delivery = Delivery(SendOutcome.FAILED, parts=parts)
+        for modem_id in plan:
+            delivery = self._gateway.send(modem_id, sms, timeout)
+            attempts.append(Attempt(modem_id, delivery.outcome, delivery.error_code))
+            if delivery.outcome is not SendOutcome.FAILED:
+                break  # sent, or unknown: never resend
+            log.warning(
+                "%s on modem %s failed (%s); trying the next modem",
+                sms, modem_id, delivery.error_code,
+            )  # fmt: skip
+        return Delivery(
+            delivery.outcome,
+            delivery.modem_id,
+            delivery.message_reference,
+            delivery.parts or parts,
+            delivery.error_code,
+            delivery.error,
+            attempts,
+        )
+
+    def _publish(
+        self,
+        request: SmsRequest,
+        msisdn: str,
+        modem_id: str | None,
+        outcome: str,
+        started: float,
+        code: str,
+        parts: int = 0,
+        attempts: tuple[str, ...] = (),
+    ) -> None:
+        self.events.publish(
+            SmsEvent(
+                at=time.time(),
+                source=request.source,
+                user=request.user,
+                recipient=mask_msisdn(msisdn),
+                modem_id=modem_id,
+                outcome=outcome,
+                duration=time.monotonic() - started,
+                code=code,
+                parts=parts,
+                attempts=attempts,
+            )
+        )

@@ -1,0 +1,1 @@
+"""HTTP: the REST API, metrics and (later) the admin, on bottle + cheroot."""

@@ -1,0 +1,108 @@
+"""The REST API: configurable paths, Basic auth, JSON commands, the original's codes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import bottle
+
+from otpbroker.domain.ports import Settings
+from otpbroker.services.auth import ApiAuthenticator
+from otpbroker.services.commands import CommandProcessor
+from otpbroker.services.replies import Code, Reply
+from otpbroker.web.jsonio import BodyError, answer, read_json
+from otpbroker.web.openapi import openapi_document
+
+log = logging.getLogger(__name__)
+
+PATH_KEYS = (
+    "api.message_path",
+    "api.sms_path",
+    "api.mail_path",
+    "api.block_path",
+    "api.unblock_path",
+)
+WRITE_METHODS = ("POST", "PUT")
+OTHER_METHODS = ("GET", "DELETE", "PATCH", "HEAD", "OPTIONS")
+
+
+def build_api(
+    processor: CommandProcessor,
+    authenticator: ApiAuthenticator,
+    settings: Settings,
+    metrics: Callable[[], str],
+) -> bottle.Bottle:
+    """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``."""
+    app = bottle.Bottle()
+    app.config["json.enable"] = False
+
+    def api_paths() -> set[str]:
+        return {str(settings.get(key)) for key in PATH_KEYS}
+
+    @app.get("/api/openapi.json")
+    def openapi() -> str:
+        bottle.response.content_type = "application/json"
+        return openapi_document(sorted(api_paths()))
+
+    @app.get("/metrics")
+    def prometheus() -> str:
+        bottle.response.content_type = "text/plain; version=0.0.4; charset=utf-8"
+        bottle.response.set_header("Cache-Control", "no-store")
+        return metrics()
+
+    @app.route("/<path:path>", method=list(WRITE_METHODS))
+    def command(path: str) -> str:
+        request, response = bottle.request, bottle.response
+        if "/" + path not in api_paths():
+            return answer(response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
+        limit = int(settings.get("api.max_body_bytes"))
+        declared = request.environ.get("CONTENT_LENGTH") or "0"
+        if declared.isdigit() and int(declared) > limit:
+            reply = Reply("", Code.BODY_TOO_LARGE, f"body is {declared} bytes, at most {limit}")
+            return answer(response, reply)
+        user = _authenticate(request, authenticator)
+        if user is None:
+            reply = Reply("", Code.UNAUTHORIZED, "valid API user credentials are required")
+            return answer(response, reply)
+        try:
+            payload = read_json(request, limit)
+        except BodyError as exc:
+            return answer(response, Reply("", exc.code, exc.text))
+        return answer(response, processor.handle(payload, source="rest", user=user))
+
+    @app.route("/<path:path>", method=list(OTHER_METHODS))
+    def other(path: str) -> str:
+        if "/" + path in api_paths():
+            bottle.response.set_header("Allow", ", ".join(WRITE_METHODS))
+            reply = Reply("", Code.METHOD_NOT_ALLOWED, "use POST or PUT with a JSON body")
+            return answer(bottle.response, reply)
+        return answer(bottle.response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
+
+    @app.error(404)
+    @app.error(405)
+    def not_found(error: bottle.HTTPError) -> str:
+        code = Code.METHOD_NOT_ALLOWED if error.status_code == 405 else Code.NOT_FOUND
+        return answer(bottle.response, Reply("", code, "no such endpoint or method"))
+
+    @app.error(500)
+    def internal(error: bottle.HTTPError) -> str:
+        log.error("internal error: %s", type(error.exception).__name__)
+        return answer(bottle.response, Reply("", Code.INTERNAL, "internal error"))
+
+    return app
+
+
+def _authenticate(request: bottle.BaseRequest, authenticator: ApiAuthenticator) -> str | None:
+    """The API user's name when the Basic credentials are valid, else None."""
+    header = request.environ.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return None
+    try:
+        credentials = bottle.parse_auth(header)
+    except Exception:  # malformed header: treat as no credentials
+        return None
+    if not credentials:
+        return None
+    username, password = credentials
+    return username if authenticator.authenticate(username, password) else None

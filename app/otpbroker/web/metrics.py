@@ -1,0 +1,90 @@
+"""``/metrics`` in the Prometheus text format: counts and states, never content or numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+MODEM_STATES = (
+    "ready", "connecting", "disconnected", "pin_required", "pin_rejected", "puk_required",
+    "no_sim", "sim_error", "stopped",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ModemGauge:
+    """What ``/metrics`` shows of one modem."""
+
+    modem_id: str
+    state: str
+    queue_depth: int
+    signal_percent: int | None
+    sent: int
+    failed: int
+    unknown: int
+
+
+def _label(value: str) -> str:
+    """A label value limited to safe characters (ids, outcomes, states)."""
+    return re.sub(r"[^A-Za-z0-9_.:-]", "_", value)[:64]
+
+
+def render_metrics(
+    counts: Mapping[tuple[str, str, str], int],
+    modems: Iterable[ModemGauge],
+    uptime_seconds: float,
+) -> str:
+    """The exposition text."""
+    lines = [
+        "# HELP otpbroker_uptime_seconds Seconds since the broker started.",
+        "# TYPE otpbroker_uptime_seconds gauge",
+        f"otpbroker_uptime_seconds {uptime_seconds:.0f}",
+        "# HELP otpbroker_requests_total Requests finished, by kind, outcome and modem.",
+        "# TYPE otpbroker_requests_total counter",
+    ]
+    for (kind, outcome, modem), value in sorted(counts.items()):
+        lines.append(
+            f'otpbroker_requests_total{{kind="{_label(kind)}",outcome="{_label(outcome)}",'
+            f'modem="{_label(modem)}"}} {value}'
+        )
+    modems = list(modems)
+    lines += [
+        "# HELP otpbroker_modem_up 1 when the modem is initialised and can send.",
+        "# TYPE otpbroker_modem_up gauge",
+    ]
+    lines += [f'otpbroker_modem_up{{modem="{_label(m.modem_id)}"}} {int(m.state == "ready")}'
+              for m in modems]  # fmt: skip
+    lines += [
+        "# HELP otpbroker_modem_state Current state of each modem (1 for the state it is in).",
+        "# TYPE otpbroker_modem_state gauge",
+    ]
+    for modem in modems:
+        for state in MODEM_STATES:
+            lines.append(
+                f'otpbroker_modem_state{{modem="{_label(modem.modem_id)}",state="{state}"}} '
+                f"{int(modem.state == state)}"
+            )
+    lines += [
+        "# HELP otpbroker_modem_queue_depth Messages waiting for the modem.",
+        "# TYPE otpbroker_modem_queue_depth gauge",
+    ]
+    lines += [f'otpbroker_modem_queue_depth{{modem="{_label(m.modem_id)}"}} {m.queue_depth}'
+              for m in modems]  # fmt: skip
+    lines += [
+        "# HELP otpbroker_modem_signal_percent Signal strength (0-100).",
+        "# TYPE otpbroker_modem_signal_percent gauge",
+    ]
+    lines += [f'otpbroker_modem_signal_percent{{modem="{_label(m.modem_id)}"}} {m.signal_percent}'
+              for m in modems if m.signal_percent is not None]  # fmt: skip
+    lines += [
+        "# HELP otpbroker_modem_messages_total Messages by modem and outcome since it started.",
+        "# TYPE otpbroker_modem_messages_total counter",
+    ]
+    for modem in modems:
+        for outcome in ("sent", "failed", "unknown"):
+            lines.append(
+                f'otpbroker_modem_messages_total{{modem="{_label(modem.modem_id)}",'
+                f'outcome="{outcome}"}} {getattr(modem, outcome)}'
+            )
+    return "\n".join(lines) + "\n"

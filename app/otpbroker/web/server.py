@@ -1,0 +1,39 @@
+"""Serve a WSGI app with cheroot in a background thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from cheroot import wsgi
+
+log = logging.getLogger(__name__)
+
+
+class HttpServer:
+    """One cheroot listener; ``port=0`` picks a free port (see ``bound_port``)."""
+
+    def __init__(self, app: Callable[..., Any], host: str, port: int, threads: int = 16) -> None:
+        self._server = wsgi.Server((host, port), app, numthreads=threads, server_name="otp-broker")
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Bind and serve in a daemon thread."""
+        self._server.prepare()
+        self._thread = threading.Thread(target=self._server.serve, name="http", daemon=True)
+        self._thread.start()
+        log.info("HTTP listening on %s:%d", *self.bound_address)
+
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        """The address actually bound."""
+        address = self._server.bind_addr
+        return str(address[0]), int(address[1])
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self._server.stop()
+        if self._thread is not None:
+            self._thread.join(10)
