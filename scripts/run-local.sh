@@ -7,7 +7,7 @@ bin=.venv/bin/otp-broker
 run_dir=.run
 mkdir -p "$run_dir/data" "$run_dir/links"
 
-"$bin" modem-sim --count 2 --delay 1 --link-dir "$run_dir/links" \
+"$bin" modem-sim --count 2 --delay 1 --seed 1 --link-dir "$run_dir/links" \
   --deliveries "$run_dir/deliveries.jsonl" >"$run_dir/modems.txt" &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true' EXIT INT TERM
@@ -25,13 +25,10 @@ while read -r _pty imei _imsi _msisdn; do
   modem_args+=(--modem "$run_dir/links/$imei")
 done <"$run_dir/modems.txt"
 
-if "$bin" serve --help >/dev/null 2>&1; then
-  "$bin" --data-dir "$run_dir/data" serve --host 127.0.0.1 --http-port 8888 "${modem_args[@]}"
-else
-  for link in "${modem_args[@]}"; do
-    [ "$link" = --modem ] && continue
-    "$bin" modem-check --port "$link" --send-to +628126666666 --ussd '*888#'
-  done
-  echo "emulator running; press Ctrl-C to stop"
-  wait "$sim_pid"
+if ! "$bin" --data-dir "$run_dir/data" api-user list --json | grep -q '"username"'; then
+  password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+  printf '%s\n' "$password" | "$bin" --data-dir "$run_dir/data" api-user add dev --password-stdin >/dev/null
+  echo "created API user 'dev' with password: $password (shown once; stored only as a hash)"
 fi
+echo "try: curl -u dev:PASSWORD -d '{\"command\":\"send-sms\",\"data\":{\"msisdn\":\"08126666666\",\"message\":\"OTP 1234\"}}' http://127.0.0.1:8888/api/sms"
+"$bin" --data-dir "$run_dir/data" serve --host 127.0.0.1 --http-port 8888 "${modem_args[@]}"

@@ -8,7 +8,7 @@ echo "== ruff"
 "$venv/ruff" check app tests scripts
 "$venv/ruff" format --check app tests scripts
 echo "== import-linter"
-"$venv/lint-imports" --config .importlinter
+"$venv/lint-imports" .importlinter
 echo "== pytest"
 mkdir -p test-output
 "$venv/python" -m pytest "$@"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from otpbroker.config.blocklist import ConfigBlockList
+from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
@@ -68,7 +69,7 @@ def modem_spec(record: Mapping[str, Any], settings: Mapping[str, Any]) -> ModemS
 def register_modem_ports(store: ConfigStore, ports: list[str]) -> None:
     """Add a modem record for each port not configured yet (``serve --modem PORT``)."""
     known = {str(record["port"]) for record in store.list("modems")}
-    for port in ports:
+    for port in (os.path.abspath(port) for port in ports):
         if port not in known:
             store.add("modems", {"name": f"modem {Path(port).name}", "port": port})
             known.add(port)
@@ -79,16 +80,17 @@ class Broker:
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
         self.store = ConfigStore(data_dir)
+        self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
         self.pool = ModemPool(max_parts=int(self.store.get("sms.max_parts")))
         self.blocklist = ConfigBlockList(self.store)
-        self.sms = SmsService(self.pool, self.blocklist, self.store, self.events)
-        self.otp = OtpService(self.sms, self.store)
-        self.processor = CommandProcessor(self.sms, self.otp, self.blocklist, self.store)
+        self.sms = SmsService(self.pool, self.blocklist, self.settings, self.events)
+        self.otp = OtpService(self.sms, self.settings)
+        self.processor = CommandProcessor(self.sms, self.otp, self.blocklist, self.settings)
         self.authenticator = ApiAuthenticator(
-            self._find_api_user, self.store, lambda: self.store.generation
+            self._find_api_user, self.settings, lambda: self.store.generation
         )
-        self.api = build_api(self.processor, self.authenticator, self.store, self.metrics)
+        self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self._servers: list[HttpServer] = []
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 
 from otpbroker.bootstrap import Broker, register_modem_ports
+from otpbroker.config.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,11 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Start the broker and wait for SIGTERM/SIGINT."""
     broker = Broker(args.data_dir)
-    register_modem_ports(broker.store, list(args.modem))
+    try:
+        register_modem_ports(broker.store, list(args.modem))
+    except ConfigError as exc:
+        print(f"otp-broker serve: error: {exc}", file=sys.stderr)
+        return 2
     port = args.http_port if args.http_port is not None else int(broker.store.get("api.http_port"))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

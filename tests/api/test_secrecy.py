@@ -1,0 +1,219 @@
+"""OTP clear text never reaches disk: >= 1,000 OTPs through every path, then scan everything.
+
+The broker runs as a real ``otp-broker serve`` process with DEBUG logging, its own TMPDIR and
+its stderr in a log file; the modems are a real ``modem-sim`` process (its deliveries file is
+the handsets' inbox and lives outside everything scanned).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).with_name("otp-broker")
+PASSWORD = "secrecy-test-pass"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def control(path: Path, request: dict) -> dict:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(path))
+        sock.sendall(json.dumps(request).encode() + b"\n")
+        return json.loads(sock.makefile().readline())
+
+
+class Client:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        token = base64.b64encode(f"app:{PASSWORD}".encode()).decode()
+        self.auth = f"Basic {token}"
+
+    def post(
+        self, path: str, body: object, *, auth: bool = True, raw: bytes | None = None
+    ) -> tuple[int, dict]:
+        data = raw if raw is not None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method="POST")
+        if auth:
+            request.add_header("Authorization", self.auth)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+
+def wait_for_modems(base: str, count: int, timeout: float = 30.0) -> None:
+    """Wait until /metrics shows ``count`` modems up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+                text = response.read().decode()
+            up = [line for line in text.splitlines() if line.startswith("otpbroker_modem_up{")]
+            if len(up) == count and all(line.endswith(" 1") for line in up):
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("modems did not come up")
+
+
+def otp_digits() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(10))
+
+
+def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
+    data, tmp, logs, inbox = (tmp_path / name for name in ("data", "tmp", "logs", "inbox"))
+    for folder in (tmp, logs, inbox):
+        folder.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
+    sim = subprocess.Popen(
+        [BIN, "modem-sim", "--count", "2", "--link-dir", inbox / "by-id",
+         "--deliveries", inbox / "deliveries.jsonl", "--control", inbox / "control.sock"],
+        stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    ports = [sim.stdout.readline().split()[0] for _ in range(2)]
+    user = subprocess.run(
+        [BIN, "--data-dir", data, "api-user", "add", "app", "--password-stdin"],
+        input=PASSWORD + "\n", text=True, capture_output=True, env=env, check=False,
+    )  # fmt: skip
+    assert user.returncode == 0, user.stderr
+    subprocess.run(
+        [BIN, "--data-dir", data, "config", "set", "otp.digits", "10"], env=env, check=True
+    )
+    subprocess.run([BIN, "--data-dir", data, "config", "set", "sms.result_timeout_seconds", "5"],
+                   env=env, check=True)  # fmt: skip
+    port = free_port()
+    log_file = (logs / "broker.log").open("w")
+    serve = subprocess.Popen(
+        [BIN, "--data-dir", data, "--log-level", "DEBUG", "serve", "--host", "127.0.0.1",
+         "--http-port", str(port), "--modem", ports[0], "--modem", ports[1]],
+        stdout=log_file, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    secrets_sent: list[str] = []
+    try:
+        client = Client(f"http://127.0.0.1:{port}")
+        wait_for_modems(client.base, 2)
+
+        def send(msisdn: str, message_id: str | None = None, **kw: object) -> tuple[int, dict]:
+            otp = otp_digits()
+            secrets_sent.append(otp)
+            data = {"msisdn": msisdn, "message": f"Kode OTP Anda {otp}"}
+            if message_id is not None:
+                data["id"] = message_id
+            return client.post("/api/sms", {"command": "send-sms", "data": data}, **kw)
+
+        # 1. plain sends: 500
+        for i in range(500):
+            status, body = send("0812" + f"{i:08d}", f"ok-{i}")
+            assert status == 200, body
+        # 2. duplicates: the same id and OTP again (must be refused, never stored)
+        for i in range(100):
+            status, _ = client.post(
+                "/api/sms",
+                {
+                    "command": "send-sms",
+                    "data": {
+                        "msisdn": "0812" + f"{i:08d}",
+                        "id": f"ok-{i}",
+                        "message": f"Kode OTP Anda {secrets_sent[i]}",
+                    },
+                },
+            )
+            assert status == 409
+        # 3. blocked numbers
+        client.post("/api/block", {"command": "block-msisdn", "data": {"msisdn": "08129999999"}})
+        for _ in range(100):
+            assert send("08129999999")[0] == 403
+        # 4. failures: both modems answer +CMS ERROR
+        for modem in (0, 1):
+            assert control(inbox / "control.sock", {"modem": modem, "action": "inject",
+                           "kind": "cms-error", "code": 500, "count": 100})["ok"]  # fmt: skip
+        for _ in range(50):
+            assert send("08121111111")[0] == 502
+        for modem in (0, 1):
+            control(inbox / "control.sock", {"modem": modem, "action": "clear"})
+        # 5. unknown outcome (no result from the modem)
+        for modem in (0, 1):
+            control(
+                inbox / "control.sock", {"modem": modem, "action": "inject", "kind": "no-result"}
+            )
+        for _ in range(2):
+            assert send("08122222222")[0] == 202
+        # 6. rejected before sending: unauthenticated, malformed JSON, too long
+        for _ in range(50):
+            assert send("08123333333", auth=False)[0] == 401
+        for _ in range(50):
+            otp = otp_digits()
+            secrets_sent.append(otp)
+            raw = (
+                '{"command":"send-sms","data":{"msisdn":"0812","message":"Kode OTP Anda ' + otp
+            ).encode()
+            assert client.post("/api/sms", None, raw=raw)[0] == 400
+        for _ in range(50):
+            otp = otp_digits()
+            secrets_sent.append(otp)
+            long_text = f"Kode OTP Anda {otp} " + "😀" * 700
+            status, _ = client.post(
+                "/api/sms",
+                {"command": "send-sms", "data": {"msisdn": "08124444444", "message": long_text}},
+            )
+            assert status == 400
+        # 7. server-side OTPs: the device makes the code; we learn it from the handsets' inbox
+        for i in range(200):
+            status, body = client.post(
+                "/api/message", {"command": "request-otp", "data": {"msisdn": "0813" + f"{i:08d}"}}
+            )
+            assert status == 200, body
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(20) == 0
+        log_file.close()
+        sim.send_signal(signal.SIGTERM)
+        sim.wait(10)
+
+    delivered = [
+        json.loads(line)
+        for line in (inbox / "deliveries.jsonl").read_text("utf-8").split("\n")
+        if line
+    ]
+    device_codes = [
+        m.group(0)
+        for d in delivered
+        if (m := re.search(r"\b\d{10}\b", d["text"])) and d["text"].startswith("Your code")
+    ]
+    assert len(device_codes) == 200
+    everything = secrets_sent + device_codes
+    assert len(set(everything)) >= 1000
+
+    scanned = [p for root in (data, tmp, logs) for p in root.rglob("*") if p.is_file()]
+    log_text = (logs / "broker.log").read_text("utf-8", errors="replace")
+    # Debug logging really ran, and saw the messages (masked).
+    assert "AT+CMGS" in log_text and "chars>" in log_text, log_text[-2000:]
+    assert (data / "config.json").exists()
+    leaks = []
+    for path in scanned:
+        content = path.read_bytes()
+        for marker in ("Kode OTP Anda", "Your code is"):
+            if marker.encode() in content:
+                leaks.append((path.name, marker))
+        for otp in everything:
+            if otp.encode() in content:
+                leaks.append((path.name, otp))
+    assert leaks == []
