@@ -26,7 +26,7 @@ SAMPLE_RECORDS: dict[str, dict[str, object]] = {
         "name": "Huawei E173 #1",
         "port": "/dev/serial/by-id/usb-HUAWEI_Mobile-if00-port0",
         "imei": "356938035643809",
-        "prefixes": ["62871", "0872"],
+        "prefixes": ["62871", "62872"],
         "pin": "4321",
         "apn_password": "apn-secret-value",
     },
@@ -157,11 +157,6 @@ def test_ids_are_stable_and_order_is_insertion(store: ConfigStore) -> None:
     assert [r["id"] for r in store.list("blocklist")] == [*ids[:2], *ids[3:], later]
 
 
-def test_prefixes_are_stored_as_given(store: ConfigStore) -> None:
-    modem = store.add("modems", {"name": "m", "port": "/dev/ttyUSB0", "prefixes": ["0871"]})
-    assert store.get_record("modems", modem["id"])["prefixes"] == ["0871"]
-
-
 def test_validation_on_add_and_update(store: ConfigStore) -> None:
     with pytest.raises(ConfigError, match=r"^modems.port: is required"):
         store.add("modems", {"name": "m"})
@@ -246,9 +241,9 @@ def test_refresh_sees_another_instance(data_dir: Path) -> None:
     assert server.generation == before + 1
     assert server.refresh() is False
     assert server.get("sms.max_parts") == 4
-    cli.add("blocklist", {"msisdn": "62811"})
+    cli.add("blocklist", {"msisdn": "628110001"})
     assert server.refresh() is True
-    assert [r["msisdn"] for r in server.list("blocklist")] == ["62811"]
+    assert [r["msisdn"] for r in server.list("blocklist")] == ["628110001"]
 
 
 def test_refresh_reports_a_corrupt_file_until_it_is_fixed(data_dir: Path) -> None:
@@ -371,3 +366,18 @@ def test_two_processes_do_not_lose_updates(data_dir: Path) -> None:
     records = ConfigStore(data_dir).list("blocklist")
     assert len(records) == 80
     assert {r["source"] for r in records} == {"cli", "admin"}
+
+
+def test_prefixes_and_blocked_numbers_are_stored_in_msisdn_form(tmp_path):
+    from otpbroker.config.errors import ConfigError
+    from otpbroker.config.store import ConfigStore
+
+    store = ConfigStore(tmp_path / "data")
+    modem = store.add("modems", {"name": "op1", "port": "/dev/ttyUSB0", "prefixes": ["0871", "+62872", "62871"]})
+    assert modem["prefixes"] == ["62871", "62872"]
+    updated = store.update("modems", modem["id"], {"prefixes": ["0835"]})
+    assert updated["prefixes"] == ["62835"]
+    blocked = store.add("blocklist", {"msisdn": "08126666666", "created_at": "2026-01-01T00:00:00+00:00", "source": "admin"})
+    assert blocked["msisdn"] == "628126666666"
+    with pytest.raises(ConfigError, match=r"modems\.prefixes"):
+        store.add("modems", {"name": "bad", "port": "/dev/ttyUSB1", "prefixes": ["08x1"]})

@@ -25,6 +25,7 @@ from otpbroker.config import records, schema
 from otpbroker.config.changes import Callback, ChangeTracker
 from otpbroker.config.errors import ConfigError, NotFoundError
 from otpbroker.config.migrations import SETTINGS, migrate, new_id
+from otpbroker.config.normalise import normalise_numbers
 from otpbroker.config.rules import bad_char
 from otpbroker.config.storage import AtomicJSONStorage, FileLock, file_signature
 from otpbroker.domain.password_hash import hash_password, verify_password
@@ -225,6 +226,7 @@ class ConfigStore:
 
     def add(self, name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and add a record; returns it with its new ``id``."""
+        fields = normalise_numbers(name, fields, str(self.get("device.country_code")))
         checked = records.validate_fields(name, fields, partial=False)
         with self._access(write=True):
             documents = self._documents(name)
@@ -240,6 +242,7 @@ class ConfigStore:
 
     def update(self, name: str, record_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and change some fields of a record; returns the whole record."""
+        fields = normalise_numbers(name, fields, str(self.get("device.country_code")))
         checked = records.validate_fields(name, fields, partial=True)
         with self._access(write=True):
             documents = self._documents(name)
