@@ -51,6 +51,15 @@ def test_expected_keys_exist() -> None:
         "otp.ttl_seconds",
         "otp.max_attempts",
         "otp.template",
+        *(
+            f"feeders.{feeder}.{key}"
+            for feeder, name in (("rabbitmq", "queue"), ("mqtt", "topic"))
+            for key in ("enabled", "host", "port", "tls", "username", "password", name)
+        ),
+        "feeders.rabbitmq.vhost",
+        "feeders.rabbitmq.prefetch",
+        "feeders.mqtt.client_id",
+        *(f"feeders.ws.{key}" for key in ("enabled", "url", "username", "password", "channel")),
     }
     assert set(SETTINGS_BY_KEY) == expected
     assert len(SETTINGS) == len(SETTINGS_BY_KEY), "duplicate key"
@@ -73,6 +82,7 @@ MINIMAL_RECORDS = {
     "api_users": {"username": "u"},
     "admins": {"username": "a"},
     "blocklist": {"msisdn": "628123"},
+    "mail_accounts": {"name": "gmail", "sender": "otp@example.com"},
 }
 
 

@@ -33,6 +33,13 @@ SAMPLE_RECORDS: dict[str, dict[str, object]] = {
     "api_users": {"username": "app1", "phone": "+628126666666", "email": "app1@example.com"},
     "admins": {"username": "root-admin", "email": "admin@example.com"},
     "blocklist": {"msisdn": "628126666666", "source": "rest"},
+    "mail_accounts": {
+        "name": "gmail 1",
+        "host": "smtp.gmail.com",
+        "username": "otp@example.com",
+        "password": "app-password-value",
+        "sender": "otp@example.com",
+    },
 }
 
 
@@ -130,9 +137,11 @@ def test_crud(store: ConfigStore, name: str) -> None:
     assert store.get_record(name, record["id"]) == record
     assert store.list(name) == [record]
 
-    change = {"blocklist": {"source": "admin"}, "modems": {"active": False}}.get(
-        name, {"blocked": True}
-    )
+    change = {
+        "blocklist": {"source": "admin"},
+        "modems": {"active": False},
+        "mail_accounts": {"active": False},
+    }.get(name, {"blocked": True})
     updated = store.update(name, record["id"], change)
     assert updated == {**record, **change}
     assert store.get_record(name, record["id"]) == updated
@@ -373,11 +382,16 @@ def test_prefixes_and_blocked_numbers_are_stored_in_msisdn_form(tmp_path):
     from otpbroker.config.store import ConfigStore
 
     store = ConfigStore(tmp_path / "data")
-    modem = store.add("modems", {"name": "op1", "port": "/dev/ttyUSB0", "prefixes": ["0871", "+62872", "62871"]})
+    modem = store.add(
+        "modems", {"name": "op1", "port": "/dev/ttyUSB0", "prefixes": ["0871", "+62872", "62871"]}
+    )
     assert modem["prefixes"] == ["62871", "62872"]
     updated = store.update("modems", modem["id"], {"prefixes": ["0835"]})
     assert updated["prefixes"] == ["62835"]
-    blocked = store.add("blocklist", {"msisdn": "08126666666", "created_at": "2026-01-01T00:00:00+00:00", "source": "admin"})
+    blocked = store.add(
+        "blocklist",
+        {"msisdn": "08126666666", "created_at": "2026-01-01T00:00:00+00:00", "source": "admin"},
+    )
     assert blocked["msisdn"] == "628126666666"
     with pytest.raises(ConfigError, match=r"modems\.prefixes"):
         store.add("modems", {"name": "bad", "port": "/dev/ttyUSB1", "prefixes": ["08x1"]})

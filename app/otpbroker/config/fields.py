@@ -165,3 +165,54 @@ BLOCKLIST_FIELDS: tuple[Setting, ...] = (
         pattern=(r"[A-Za-z0-9._-]*", "letters, digits, '.', '_', '-'"),
     ),
 )
+
+
+MAIL_ACCOUNT_FIELDS: tuple[Setting, ...] = (
+    _str("name", "Account name shown in the admin.", min_length=1, max_length=64, required=True),
+    Setting(
+        "kind",
+        str,
+        "smtp",
+        "smtp = an external SMTP account; local = deliver directly to the recipient's MX.",
+        choices=("smtp", "local"),
+    ),
+    _str(
+        "host",
+        "SMTP server (smtp accounts), e.g. smtp.gmail.com.",
+        pattern=(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)?", "empty or a host name"),
+    ),
+    Setting(
+        "port",
+        int,
+        587,
+        "SMTP port: 587 with STARTTLS, 465 with SSL, 25 plain.",
+        minimum=1,
+        maximum=65535,
+    ),
+    Setting(
+        "security",
+        str,
+        "starttls",
+        "Transport security: starttls, ssl (implicit TLS) or none.",
+        choices=("starttls", "ssl", "none"),
+    ),
+    _flag("auth", True, "Log in to the SMTP server with username and password."),
+    _str("username", "SMTP login (often the sender address).", max_length=254),
+    _str("password", "SMTP password or app password (never shown).", max_length=256, secret=True),
+    _str(
+        "sender",
+        "From address of the mails sent with this account.",
+        required=True,
+        max_length=254,
+        pattern=(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"),
+    ),
+    Setting(
+        "daily_limit",
+        int,
+        0,
+        "Mails per day before the next account is used (0 = none).",
+        minimum=0,
+        maximum=1_000_000,
+    ),
+    _flag("active", True, "An inactive account is never used."),
+)

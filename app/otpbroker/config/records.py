@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from otpbroker.config.errors import ConfigError
-from otpbroker.config.fields import BLOCKLIST_FIELDS, MODEM_FIELDS, account_fields
+from otpbroker.config.fields import (
+    BLOCKLIST_FIELDS,
+    MAIL_ACCOUNT_FIELDS,
+    MODEM_FIELDS,
+    account_fields,
+)
 from otpbroker.config.rules import Setting, check_value, parse_text
 
 
@@ -55,6 +60,12 @@ COLLECTIONS: dict[str, Collection] = {
             "Numbers that never receive an SMS.",
             BLOCKLIST_FIELDS,
             unique=("msisdn",),
+        ),
+        Collection(
+            "mail_accounts",
+            "E-mail accounts, used in turn so their daily limits add up.",
+            MAIL_ACCOUNT_FIELDS,
+            unique=("name",),
         ),
     )
 }

@@ -36,6 +36,35 @@ def _template(value: str) -> str | None:
     return None
 
 
+HOST = (
+    r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]",
+    "a host name, an IPv4 address or an [IPv6] address",
+)
+NAME = (r"[A-Za-z0-9._:/-]{1,200}", "1-200 of A-Z a-z 0-9 . _ : / -")
+
+
+def _feeder(prefix: str, what: str, port: int, name_key: str, name_doc: str) -> tuple:
+    """The settings every broker feeder has."""
+    return (
+        Setting(f"{prefix}.enabled", bool, False, f"Consume messages from {what}."),
+        Setting(
+            f"{prefix}.host", str, "localhost", f"{what} server.", pattern=HOST[0], rule=HOST[1]
+        ),
+        _int(f"{prefix}.port", port, 1, 65535, f"{what} server port."),
+        Setting(f"{prefix}.tls", bool, False, f"Connect to {what} with TLS."),
+        Setting(f"{prefix}.username", str, "", f"{what} user name.", max_length=128),
+        Setting(
+            f"{prefix}.password",
+            str,
+            "",
+            f"{what} password (never shown).",
+            max_length=256,
+            secret=True,
+        ),
+        Setting(f"{prefix}.{name_key}", str, "sms", name_doc, pattern=NAME[0], rule=NAME[1]),
+    )
+
+
 def _int(key: str, default: int, low: int, high: int, doc: str) -> Setting:
     return Setting(key, int, default, doc, minimum=low, maximum=high)
 
@@ -134,6 +163,40 @@ SETTINGS: tuple[Setting, ...] = (
         max_length=300,
         check=_template,
         rule="text containing '{otp}' exactly once and no other braces",
+    ),
+)
+
+SETTINGS += (
+    *_feeder("feeders.rabbitmq", "RabbitMQ", 5672, "queue", "Queue consumed (default exchange)."),
+    Setting("feeders.rabbitmq.vhost", str, "/", "RabbitMQ virtual host.", max_length=128),
+    _int("feeders.rabbitmq.prefetch", 10, 1, 1000, "Unacknowledged messages held at once."),
+    Setting("feeders.ws.enabled", bool, False, "Consume messages from a WSMessageBroker."),
+    Setting(
+        "feeders.ws.url",
+        str,
+        "ws://localhost:8888/ws",
+        "WSMessageBroker URL (ws:// or wss://).",
+        pattern=r"wss?://[A-Za-z0-9.\[\]:-]{1,260}(?:/[\x21-\x7e]{0,500})?",
+        rule="ws:// or wss:// followed by host[:port][/path]",
+    ),
+    Setting("feeders.ws.username", str, "", "WSMessageBroker user name.", max_length=128),
+    Setting(
+        "feeders.ws.password",
+        str,
+        "",
+        "WSMessageBroker password (never shown).",
+        max_length=256,
+        secret=True,
+    ),
+    Setting("feeders.ws.channel", str, "sms", "Channel to receive.", pattern=NAME[0], rule=NAME[1]),
+    *_feeder("feeders.mqtt", "MQTT", 1883, "topic", "Topic subscribed (QoS 1)."),
+    Setting(
+        "feeders.mqtt.client_id",
+        str,
+        "",
+        "MQTT client id (empty = otp-broker-<host name>); keep it stable for queued messages.",
+        pattern=r"[A-Za-z0-9._-]{0,64}",
+        rule="up to 64 of A-Z a-z 0-9 . _ -",
     ),
 )
 
