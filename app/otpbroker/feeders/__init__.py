@@ -1,0 +1,1 @@
+"""Message-broker consumers: RabbitMQ, WSMessageBroker and MQTT, on one shared base."""
