@@ -9,6 +9,8 @@ echo "== ruff"
 "$venv/ruff" format --check app tests scripts
 echo "== import-linter"
 "$venv/lint-imports" .importlinter
+echo "== services"
+bash scripts/ensure-services.sh
 echo "== pytest"
 mkdir -p test-output
 "$venv/python" -m pytest "$@"

@@ -301,3 +301,35 @@ def test_metrics_count_outcomes_without_content(one_modem):
     assert f'otpbroker_requests_total{{kind="sms",outcome="sent",modem="{modem}"}} 1' in text
     assert f'otpbroker_modem_up{{modem="{modem}"}} 1' in text
     assert "5555" not in text and "628126666666" not in text
+
+
+def test_dedup_window_zero_switches_de_duplication_off(one_modem):
+    h, sim = one_modem
+    h.broker.store.set("sms.dedup_window_seconds", 0)
+    assert h.send_sms("08126666666", "twice", "same-id")[0] == 200
+    assert h.send_sms("08126666666", "twice", "same-id")[0] == 200
+    assert [d.text for d in sim.wait_for_deliveries(2)] == ["twice", "twice"]
+    h.broker.store.set("sms.dedup_window_seconds", 600)
+    assert h.send_sms("08126666666", "once", "other-id")[0] == 200
+    assert h.send_sms("08126666666", "once", "other-id")[0] == 409
+
+
+def test_request_otp_with_a_bad_number_is_400_and_issues_nothing(one_modem):
+    h, _ = one_modem
+    for msisdn in ("", "abc", "0812"):
+        status, body, _ = h.request(
+            "/api/sms", {"command": "request-otp", "data": {"msisdn": msisdn}}
+        )
+        assert (status, body["response_code"]) == (400, "1202"), body
+    assert len(h.broker.otp._current_book()) == 0
+
+
+def test_other_methods_on_read_only_endpoints_are_405(one_modem):
+    h, _ = one_modem
+    for path in ("/metrics", "/api/openapi.json"):
+        for method in ("POST", "DELETE", "TRACE"):
+            status, body, headers = h.request(path, {}, method=method)
+            assert (status, body["response_code"], headers["Allow"]) == (405, "1212", "GET")
+    status, body, headers = h.request("/api/sms", None, method="TRACE")
+    assert (status, headers["Allow"]) == (405, "POST, PUT")
+    assert h.request("/nope", None, method="TRACE")[0] == 404

@@ -64,17 +64,22 @@ class SmsService:
         self.events = events or EventLog()
         self._lock = threading.Lock()
         self._router = Router(str(settings.get("device.country_code")))
-        self._dedup = DedupWindow(float(settings.get("sms.dedup_window_seconds")))
+        self._dedup: DedupWindow | None = None
+        self._window = 0.0
 
-    def _current(self) -> tuple[Router, DedupWindow]:
-        """Router and window matching the settings now in force (they may change at run time)."""
+    def _current(self) -> tuple[Router, DedupWindow | None]:
+        """Router and window matching the settings now in force (they may change at run time).
+
+        A window of 0 seconds switches de-duplication off.
+        """
         country = str(self._settings.get("device.country_code"))
         window = float(self._settings.get("sms.dedup_window_seconds"))
         with self._lock:
             if self._router.country_code != country:
                 self._router = Router(country)
-            if self._dedup.window_seconds != window:
-                self._dedup = DedupWindow(window)
+            if window != self._window or (window > 0 and self._dedup is None):
+                self._dedup = DedupWindow(window) if window > 0 else None
+                self._window = window
             return self._router, self._dedup
 
     def submit(self, request: SmsRequest) -> Delivery:
@@ -84,8 +89,10 @@ class SmsService:
         msisdn = normalize_msisdn(request.msisdn, router.country_code)
         sms = OutboundSms(msisdn, request.text, request.message_id, request.source, request.user)
         parts = self._gateway.check(sms)
-        key = self._dedup_key(request.message_id)
-        if key is not None and not dedup.claim(key):
+        key = self._dedup_key(request.message_id)  # validates the id even when dedup is off
+        if dedup is None:
+            key = None
+        if key is not None and dedup is not None and not dedup.claim(key):
             self._publish(request, msisdn, None, "duplicate", started, "duplicate_message")
             raise DuplicateMessageError(
                 f"message id {request.message_id!r} was already accepted "
@@ -94,12 +101,12 @@ class SmsService:
         try:
             delivery = self._send(router, sms, request, parts)
         except Exception as exc:
-            if key is not None:
+            if key is not None and dedup is not None:
                 dedup.release(key)  # nothing was sent: the client may retry with the same id
             code = getattr(exc, "code", "error")
             self._publish(request, msisdn, None, "rejected", started, code)
             raise
-        if key is not None and delivery.outcome is SendOutcome.FAILED:
+        if key is not None and dedup is not None and delivery.outcome is SendOutcome.FAILED:
             dedup.release(key)
         tried = tuple(attempt.modem_id for attempt in delivery.attempts)
         self._publish(

@@ -24,7 +24,7 @@ PATH_KEYS = (
     "api.unblock_path",
 )
 WRITE_METHODS = ("POST", "PUT")
-OTHER_METHODS = ("GET", "DELETE", "PATCH", "HEAD", "OPTIONS")
+READ_ONLY_PATHS = ("/metrics", "/api/openapi.json")
 
 
 def build_api(
@@ -55,7 +55,7 @@ def build_api(
     def command(path: str) -> str:
         request, response = bottle.request, bottle.response
         if "/" + path not in api_paths():
-            return answer(response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
+            return other(path)
         limit = int(settings.get("api.max_body_bytes"))
         declared = request.environ.get("CONTENT_LENGTH") or "0"
         if declared.isdigit() and int(declared) > limit:
@@ -71,13 +71,19 @@ def build_api(
             return answer(response, Reply("", exc.code, exc.text))
         return answer(response, processor.handle(payload, source="rest", user=user))
 
-    @app.route("/<path:path>", method=list(OTHER_METHODS))
+    @app.route("/<path:path>", method="ANY")
     def other(path: str) -> str:
+        """Every other method: 405 with the right Allow header, or 404."""
+        allowed = None
         if "/" + path in api_paths():
-            bottle.response.set_header("Allow", ", ".join(WRITE_METHODS))
-            reply = Reply("", Code.METHOD_NOT_ALLOWED, "use POST or PUT with a JSON body")
-            return answer(bottle.response, reply)
-        return answer(bottle.response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
+            allowed = WRITE_METHODS
+        elif "/" + path in READ_ONLY_PATHS:
+            allowed = ("GET",)
+        if allowed is None:
+            return answer(bottle.response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
+        bottle.response.set_header("Allow", ", ".join(allowed))
+        reply = Reply("", Code.METHOD_NOT_ALLOWED, f"use {' or '.join(allowed)} on /{path}")
+        return answer(bottle.response, reply)
 
     @app.error(404)
     @app.error(405)

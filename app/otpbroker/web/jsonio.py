@@ -46,8 +46,8 @@ def read_json(request: bottle.BaseRequest, limit: int) -> Any:
         raise BodyError(Code.MALFORMED_JSON, f"the body is not UTF-8 (byte {exc.start})") from None
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = getattr(exc, "msg", "too deeply nested")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer too long
+        where = getattr(exc, "msg", None) or "too deeply nested or a number too long"
         line = getattr(exc, "lineno", 0)
         column = getattr(exc, "colno", 0)
         raise BodyError(

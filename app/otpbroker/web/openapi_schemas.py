@@ -1,0 +1,200 @@
+"""JSON schemas of the REST API's request and reply bodies, for the OpenAPI document.
+
+The limits mirror what ``services/commands.py`` enforces: a "string" field of a command
+also takes a JSON integer (it is used as its decimal text), so an integer is limited by the
+number of characters of that text; ``null`` is the same as leaving a field out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otpbroker.domain.message import MAX_TEXT_CHARS
+from otpbroker.domain.msisdn import MAX_MSISDN_DIGITS, MIN_MSISDN_DIGITS
+from otpbroker.services.replies import Code
+
+Schema = dict[str, Any]
+
+# Longest text of each field, as commands.py checks it (str(value) for an integer).
+MSISDN_CHARS = 64
+ID_CHARS = 128
+RECIPIENT_CHARS = 254
+SUBJECT_CHARS = 200
+TOKEN_CHARS = 128
+OTP_CHARS = 16
+
+OTP_RESULTS = ("valid", "invalid", "expired", "too_many_attempts", "unknown_token")
+
+
+def _integer_of_at_most(chars: int) -> Schema:
+    """A JSON integer whose decimal text (with its minus sign) has at most ``chars`` characters."""
+    return {
+        "type": "integer",
+        "minimum": -(10 ** (chars - 1) - 1),
+        "maximum": 10**chars - 1,
+    }
+
+
+def text_or_integer(chars: int, description: str, *, nullable: bool = False) -> Schema:
+    """A field read by ``_field``: a string, or an integer used as its decimal text."""
+    text: Schema = {"type": "string", "maxLength": chars}
+    if nullable:
+        text["nullable"] = True
+    return {
+        "description": description,
+        "oneOf": [text, _integer_of_at_most(chars)],
+    }
+
+
+MSISDN: Schema = {
+    "description": (
+        "Recipient number: national (`08126666666`, the device's country code replaces the "
+        "leading 0), international (`+628126666666`, `00628126666666`) or MSISDN form "
+        "(`628126666666`). Spaces, `-`, `.`, `(` and `)` are ignored; 6 to 15 digits remain. "
+        "A JSON integer is taken as the MSISDN form."
+    ),
+    "oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": MSISDN_CHARS, "example": "08126666666"},
+        {
+            "type": "integer",
+            "minimum": 10 ** (MIN_MSISDN_DIGITS - 1),
+            "maximum": 10**MAX_MSISDN_DIGITS - 1,
+        },
+    ],
+}
+
+MESSAGE_ID = text_or_integer(
+    ID_CHARS,
+    "Client's message id. The same id within `sms.dedup_window_seconds` is sent only once "
+    "(1205); a definite failure (1102) releases it for a retry. Empty or absent: no check.",
+    nullable=True,
+)
+
+SMS_TEXT: Schema = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_TEXT_CHARS,
+    "description": (
+        "The SMS text; it must contain a character that is not white space. It is split into "
+        "at most `sms.max_parts` parts: 153 GSM 7-bit characters each (1530 in 10 parts), or "
+        "67 UCS-2 characters each when the text needs Unicode (1204 when it does not fit)."
+    ),
+    "example": "OTP Anda adalah 1234",
+}
+
+
+def _command(name: str, summary: str, data: Schema, required: list[str]) -> Schema:
+    return {
+        "type": "object",
+        "title": name,
+        "description": summary,
+        "required": ["command", "data"],
+        "properties": {
+            "command": {"type": "string", "enum": [name]},
+            "data": {"type": "object", "required": required, "properties": data},
+        },
+    }
+
+
+REQUEST_SCHEMAS: dict[str, Schema] = {
+    "SendSms": _command(
+        "send-sms",
+        "Send one SMS; the answer comes when the modem has the outcome.",
+        {"id": MESSAGE_ID, "msisdn": MSISDN, "message": SMS_TEXT},
+        ["msisdn", "message"],
+    ),
+    "SendMail": _command(
+        "send-mail",
+        "Send one e-mail (1210 while e-mail is not configured).",
+        {
+            "recipient": text_or_integer(RECIPIENT_CHARS, "E-mail address of the recipient."),
+            "subject": text_or_integer(SUBJECT_CHARS, "Subject line.", nullable=True),
+            "message": {"type": "string", "description": "Body of the e-mail."},
+        },
+        ["recipient", "message"],
+    ),
+    "BlockMsisdn": _command(
+        "block-msisdn",
+        "Put a number on the blocking list: nothing is sent to it until it is unblocked.",
+        {"msisdn": MSISDN},
+        ["msisdn"],
+    ),
+    "UnblockMsisdn": _command(
+        "unblock-msisdn",
+        "Take a number off the blocking list.",
+        {"msisdn": MSISDN},
+        ["msisdn"],
+    ),
+    "RequestOtp": _command(
+        "request-otp",
+        "The device makes a code, sends it with `otp.template` and answers with a token.",
+        {
+            "id": MESSAGE_ID,
+            "msisdn": MSISDN,
+            "message": {"type": "string", "description": "Ignored: the text is the template."},
+        },
+        ["msisdn"],
+    ),
+    "VerifyOtp": _command(
+        "verify-otp",
+        "Check a code the user typed against the token of request-otp (a token is used once).",
+        {
+            "token": text_or_integer(TOKEN_CHARS, "The token answered by request-otp."),
+            "otp": text_or_integer(OTP_CHARS, "The code the user typed."),
+        },
+        ["token", "otp"],
+    ),
+}
+
+REQUEST_BODY: Schema = {
+    "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in REQUEST_SCHEMAS],
+    "discriminator": {
+        "propertyName": "command",
+        "mapping": {
+            schema["properties"]["command"]["enum"][0]: f"#/components/schemas/{name}"
+            for name, schema in REQUEST_SCHEMAS.items()
+        },
+    },
+}
+
+REPLY_DATA: Schema = {
+    "type": "object",
+    "description": "Details of the outcome; which fields appear depends on the command.",
+    "properties": {
+        "id": {"type": "string", "nullable": True, "description": "The message id, as text."},
+        "modem": {"type": "string", "nullable": True, "description": "Id of the modem used."},
+        "reference": {
+            "type": "integer",
+            "nullable": True,
+            "description": "Message reference the network gave (last part).",
+        },
+        "parts": {"type": "integer", "minimum": 0, "description": "SMS parts sent."},
+        "error_code": {
+            "type": "string",
+            "nullable": True,
+            "description": "Modem or network error (1102, 1103).",
+        },
+        "token": {"type": "string", "description": "request-otp: the token for verify-otp."},
+        "expires_in": {"type": "integer", "description": "request-otp: seconds to verify."},
+        "msisdn": {"type": "string", "description": "block/unblock: the number, MSISDN form."},
+        "result": {"type": "string", "enum": list(OTP_RESULTS), "description": "verify-otp."},
+    },
+}
+
+
+def reply_schema(codes: list[Code]) -> Schema:
+    """The reply body with ``response_code`` limited to ``codes``."""
+    return {
+        "type": "object",
+        "required": ["command", "response_code", "response_text"],
+        "properties": {
+            "command": {
+                "type": "string",
+                "maxLength": 64,
+                "description": "The request's command; empty when it could not be read.",
+            },
+            "response_code": {"type": "string", "enum": [code.response_code for code in codes]},
+            "response_text": {"type": "string", "description": "What happened, for people."},
+            "data": {"$ref": "#/components/schemas/ReplyData"},
+        },
+    }
