@@ -7,6 +7,8 @@ it), and starts and stops everything.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import threading
@@ -87,14 +89,25 @@ class Broker:
         self.sms = SmsService(self.pool, self.blocklist, self.settings, self.events)
         self.otp = OtpService(self.sms, self.settings)
         self.processor = CommandProcessor(self.sms, self.otp, self.blocklist, self.settings)
+        self._users_seen: tuple[int, str] = (-1, "")
         self.authenticator = ApiAuthenticator(
-            self._find_api_user, self.settings, lambda: self.store.generation
+            self._find_api_user, self.settings, self._api_users_version
         )
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self._servers: list[HttpServer] = []
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)
         self._unsubscribe = self.store.subscribe(lambda _generation: self.apply_config())
+
+    def _api_users_version(self) -> str:
+        """Changes whenever any API user record changes (not on other settings)."""
+        generation = self.store.generation
+        seen, version = self._users_seen
+        if generation != seen:
+            users = json.dumps(self.store.list("api_users"), sort_keys=True).encode()
+            version = hashlib.sha256(users).hexdigest()
+            self._users_seen = (generation, version)
+        return version
 
     def _find_api_user(self, username: str) -> Mapping[str, Any] | None:
         users = self.store.find("api_users", username=username)

@@ -102,7 +102,7 @@ class ModemPool:
                 default=spec.default,
                 active=spec.active,
                 send_from_api=spec.send_from_api,
-                healthy=spec.modem_id in workers and workers[spec.modem_id].status.connected,
+                healthy=spec.modem_id in workers and workers[spec.modem_id].connected,
             )
             for spec in specs
         ]
@@ -125,7 +125,10 @@ class ModemPool:
         if worker is None:
             return Delivery(SendOutcome.FAILED, modem_id, error_code="MODEM_UNAVAILABLE",
                             error=f"modem {modem_id} is not running")  # fmt: skip
-        future = worker.submit_sms("+" + sms.msisdn, sms.text, queue_timeout=timeout)
+        validated = worker.options.max_parts >= self.max_parts  # check() used the pool's limit
+        future = worker.submit_sms(
+            "+" + sms.msisdn, sms.text, queue_timeout=timeout, validated=validated
+        )
         try:
             result = future.result(timeout)
         except FutureTimeout:

@@ -129,6 +129,12 @@ class ModemWorker:
             return replace(self._status, queue_depth=len(self._jobs))
 
     @property
+    def connected(self) -> bool:
+        """True when the modem is ready to send (cheaper than a full status copy)."""
+        with self._lock:
+            return self._status.state == "ready"
+
+    @property
     def options(self) -> ModemOptions:
         """The options in force."""
         return self._options
@@ -145,9 +151,15 @@ class ModemWorker:
         parts = pdu.encode_submit(number, text, max_parts=self._options.max_parts)
         return len(parts)
 
-    def submit_sms(self, number: str, text: str, *, queue_timeout: float = 120.0) -> Future:
-        """Queue an SMS; the future resolves to an ``SmsResult``. Validates first."""
-        self.validate_sms(number, text)
+    def submit_sms(
+        self, number: str, text: str, *, queue_timeout: float = 120.0, validated: bool = False
+    ) -> Future:
+        """Queue an SMS; the future resolves to an ``SmsResult``.
+
+        Validates first unless the caller already did (``validated``, with the same limits).
+        """
+        if not validated:
+            self.validate_sms(number, text)
         return self._enqueue(_Job("sms", Future(), time.monotonic() + queue_timeout, number, text))
 
     def submit_ussd(self, code: str, *, queue_timeout: float = 60.0) -> Future:

@@ -1,14 +1,19 @@
 """API users: Basic-auth checks with a slow hash, and a safe cache of verified credentials.
 
 A verified (username, password) pair is remembered for ``api.auth_cache_seconds`` as a keyed
-digest, never the password itself. Any change to the configuration (a user blocked, a
-password changed) empties the cache, so a revoked credential stops working at once.
+digest, never the password itself. Any change to the API users (one blocked, a password
+changed) empties the cache, so a revoked credential stops working at once.
+
+The slow hash costs ~30 ms and 16 MiB: concurrent requests with the same credentials wait
+for one verification instead of running their own, and at most one verification per CPU
+runs at a time, so a burst of logins cannot exhaust memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
@@ -29,48 +34,76 @@ class ApiAuthenticator:
         self,
         lookup: UserLookup,
         settings: Settings,
-        generation: Callable[[], int],
+        users_version: Callable[[], object],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lookup = lookup
         self._settings = settings
-        self._generation = generation
+        self._users_version = users_version
         self._clock = clock
         self._key = secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._cache: dict[bytes, float] = {}
-        self._cache_generation = -1
+        self._cache_version: object = object()
+        self._inflight: dict[bytes, threading.Event] = {}
+        self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         self._dummy_hash = hash_password(secrets.token_urlsafe(16))
 
     def _digest(self, username: str, password: str) -> bytes:
         material = username.encode("utf-8") + b"\0" + password.encode("utf-8", "surrogatepass")
         return hmac.new(self._key, material, hashlib.sha256).digest()
 
+    def _cached(self, digest: bytes) -> bool:
+        """True when ``digest`` was verified recently (caller holds the lock)."""
+        version = self._users_version()
+        if version != self._cache_version:
+            self._cache.clear()
+            self._cache_version = version
+        expires = self._cache.get(digest)
+        return expires is not None and expires > self._clock()
+
     def authenticate(self, username: str, password: str) -> bool:
         """True for an active, unblocked user with the right password."""
         if not username or not password or len(username) > 64 or len(password) > 1024:
             return False
         digest = self._digest(username, password)
-        now = self._clock()
         with self._lock:
-            if self._cache_generation != self._generation():
-                self._cache.clear()
-                self._cache_generation = self._generation()
-            expires = self._cache.get(digest)
-            if expires is not None and expires > now:
+            if self._cached(digest):
                 return True
-        user = self._lookup(username)
-        if user is None:
-            verify_password(password, self._dummy_hash)  # same cost as a real check
-            return False
-        if not verify_password(password, str(user.get("password_hash") or "")):
-            return False
-        if not user.get("active", False) or user.get("blocked", False):
-            return False
-        ttl = float(self._settings.get("api.auth_cache_seconds"))
-        if ttl > 0:
+            event = self._inflight.get(digest)
+            leader = event is None
+            if leader:
+                event = self._inflight[digest] = threading.Event()
+        assert event is not None
+        if not leader:
+            event.wait(30)
             with self._lock:
-                if len(self._cache) >= MAX_CACHE:
-                    self._cache.clear()
-                self._cache[digest] = now + ttl
-        return True
+                return self._cached(digest)
+        try:
+            valid = self._verify(username, password)
+            if valid:
+                self._remember(digest)
+            return valid
+        finally:
+            with self._lock:
+                self._inflight.pop(digest, None)
+            event.set()
+
+    def _verify(self, username: str, password: str) -> bool:
+        user = self._lookup(username)
+        with self._slots:
+            if user is None:
+                verify_password(password, self._dummy_hash)  # same cost as a real check
+                return False
+            if not verify_password(password, str(user.get("password_hash") or "")):
+                return False
+        return bool(user.get("active", False)) and not user.get("blocked", False)
+
+    def _remember(self, digest: bytes) -> None:
+        ttl = float(self._settings.get("api.auth_cache_seconds"))
+        if ttl <= 0:
+            return
+        with self._lock:
+            if len(self._cache) >= MAX_CACHE:
+                self._cache.clear()
+            self._cache[digest] = self._clock() + ttl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,14 @@ class HttpServer:
     """One cheroot listener; ``port=0`` picks a free port (see ``bound_port``)."""
 
     def __init__(self, app: Callable[..., Any], host: str, port: int, threads: int = 16) -> None:
-        self._server = wsgi.Server((host, port), app, numthreads=threads, server_name="otp-broker")
+        self._server = wsgi.Server(
+            (host, port),
+            app,
+            numthreads=threads,
+            server_name="otp-broker",
+            request_queue_size=socket.SOMAXCONN,  # cheroot's 5 stalls bursts of new clients
+        )
+        self._server.keep_alive_conn_limit = 1024  # keep clients' connections open
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:

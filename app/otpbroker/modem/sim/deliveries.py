@@ -35,6 +35,8 @@ class Part:
     message_ref: int
     pdu: str
     submit: DecodedSubmit
+    received_at: float = 0.0
+    """``time.perf_counter()`` when the emulator read the PDU's Ctrl-Z (for latency figures)."""
 
 
 class DeliveryLog:
@@ -50,11 +52,21 @@ class DeliveryLog:
         self._pending: dict[tuple[str, str, int, int], dict[int, DecodedSubmit]] = {}
 
     def add_part(
-        self, modem: str, submit: DecodedSubmit, message_ref: int, pdu: str
+        self,
+        modem: str,
+        submit: DecodedSubmit,
+        message_ref: int,
+        pdu: str,
+        received_at: float | None = None,
     ) -> Delivery | None:
-        """Record one accepted part; returns the delivery when it completes a message."""
+        """Record one accepted part; returns the delivery when it completes a message.
+
+        ``received_at`` is the ``time.perf_counter()`` of its Ctrl-Z (default: now).
+        """
+        if received_at is None:
+            received_at = time.perf_counter()
         with self._cond:
-            self._parts.append(Part(modem, message_ref, pdu, submit))
+            self._parts.append(Part(modem, message_ref, pdu, submit, received_at))
             if submit.concat is None:
                 pieces = [submit]
             else:

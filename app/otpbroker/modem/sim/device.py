@@ -240,14 +240,15 @@ class SimModem:
             self._timers(session)
 
     def _handle(self, data: bytes, session: _Session) -> None:
+        received_at = time.perf_counter()  # a PDU completed by ``data`` arrived now
         try:
             with self._lock:
                 steps = self.dialogue.feed(data)
-            self._execute(steps, session)
+            self._execute(steps, session, received_at)
         except Exception:
             log.exception("modem %s: error while answering", self.imei)
 
-    def _execute(self, steps: list[Step], session: _Session) -> None:
+    def _execute(self, steps: list[Step], session: _Session, received_at: float) -> None:
         for step in steps:
             if session.stop.is_set():
                 return
@@ -260,7 +261,7 @@ class SimModem:
                 due = time.monotonic() + step.seconds
                 heapq.heappush(session.later, (due, next(self._counter), step.data))
             elif isinstance(step, Sent):
-                self.log.add_part(self.imei, step.part, step.message_ref, step.pdu)
+                self.log.add_part(self.imei, step.part, step.message_ref, step.pdu, received_at)
 
     def _pause(self, seconds: float, session: _Session) -> None:
         """Busy for ``seconds`` (input waits), still sending timed unsolicited lines."""
