@@ -28,6 +28,7 @@ from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.events import EventLog
 from otpbroker.services.otp import OtpService
+from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
 from otpbroker.web.api import build_api
 from otpbroker.web.metrics import ModemGauge, render_metrics
@@ -94,6 +95,7 @@ class Broker:
             self._find_api_user, self.settings, self._api_users_version
         )
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
+        self.password_reset = PasswordReset(self, self.sms, lambda: self.processor.mailer)
         self._servers: list[HttpServer] = []
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)
@@ -108,6 +110,22 @@ class Broker:
             version = hashlib.sha256(users).hexdigest()
             self._users_seen = (generation, version)
         return version
+
+    def find_admin(self, login: str) -> Mapping[str, Any] | None:
+        """The active, unblocked administrator with this username or e-mail."""
+        wanted = login.casefold()
+        for admin in self.store.list("admins"):
+            names = (
+                str(admin.get("username", "")).casefold(),
+                str(admin.get("email", "")).casefold(),
+            )
+            if wanted in names and admin.get("active") and not admin.get("blocked"):
+                return admin
+        return None
+
+    def set_admin_password(self, admin_id: str, password: str) -> None:
+        """Store an administrator's new password (as a salted hash)."""
+        self.store.set_password("admins", admin_id, password)
 
     def _find_api_user(self, username: str) -> Mapping[str, Any] | None:
         users = self.store.find("api_users", username=username)
