@@ -20,6 +20,7 @@ from typing import Any
 from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore
+from otpbroker.mail import MailGateway
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.pool import ModemPool, ModemSpec
@@ -27,6 +28,7 @@ from otpbroker.modem.transport import SerialSettings
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.events import EventLog
+from otpbroker.services.mail import MailService
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
@@ -89,7 +91,10 @@ class Broker:
         self.blocklist = ConfigBlockList(self.store)
         self.sms = SmsService(self.pool, self.blocklist, self.settings, self.events)
         self.otp = OtpService(self.sms, self.settings)
-        self.processor = CommandProcessor(self.sms, self.otp, self.blocklist, self.settings)
+        self.mail = MailGateway(lambda: self.store.list("mail_accounts"))
+        self.processor = CommandProcessor(
+            self.sms, self.otp, self.blocklist, self.settings, MailService(self.mail)
+        )
         self._users_seen: tuple[int, str] = (-1, "")
         self.authenticator = ApiAuthenticator(
             self._find_api_user, self.settings, self._api_users_version

@@ -37,6 +37,12 @@ class InvalidMessageError(DomainError, ValueError):
     code = "invalid_message"
 
 
+class InvalidAddressError(DomainError, ValueError):
+    """An e-mail address is not one this device can send to (the reason says why)."""
+
+    code = "invalid_address"
+
+
 class BlockedNumberError(DomainError):
     """The recipient is on the blocking list: no modem may send to it."""
 
@@ -65,6 +71,7 @@ __all__ = [
     "BlockedNumberError",
     "DomainError",
     "DuplicateMessageError",
+    "InvalidAddressError",
     "InvalidMessageError",
     "InvalidNumberError",
     "NoModemAvailableError",
