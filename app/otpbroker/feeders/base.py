@@ -184,6 +184,11 @@ class Feeder(ABC):
             self._count("rejected")
             log.warning("%s feeder: message dropped: %s", self.name, exc)
             return []
+        if batch.rejected:
+            self._count("rejected", batch.rejected)
+            log.warning(
+                "%s feeder: %d item(s) of no known shape dropped", self.name, batch.rejected
+            )
         replies = []
         for command in batch.commands:
             try:

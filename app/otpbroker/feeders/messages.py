@@ -26,9 +26,10 @@ class FeedError(ValueError):
 
 @dataclass(frozen=True)
 class FeedBatch:
-    """The commands found in one raw message, plus the reply address if it had one."""
+    """The commands found in one raw message; ``rejected`` counts items of no known shape."""
 
     commands: list[dict[str, Any]]
+    rejected: int = 0
 
 
 def _legacy_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -38,12 +39,13 @@ def _legacy_item(item: dict[str, Any]) -> dict[str, Any]:
     return {"command": "send-sms", "data": data}
 
 
-def _item(item: object) -> dict[str, Any]:
+def _item(item: object) -> dict[str, Any] | None:
+    """The command of one ``data[]`` item, or None when it has no known shape."""
     if isinstance(item, dict) and "command" in item:
         return item
     if isinstance(item, dict) and "receiver" in item:
         return _legacy_item(item)
-    raise FeedError("an item has neither 'command' nor 'receiver'")
+    return None
 
 
 def parse_feed(raw: bytes | str) -> FeedBatch:
@@ -62,7 +64,9 @@ def parse_feed(raw: bytes | str) -> FeedBatch:
             raise FeedError("'data' must be a list of messages")
         if len(data) > MAX_ITEMS:
             raise FeedError(f"too many items: {len(data)}, at most {MAX_ITEMS}")
-        return FeedBatch([_item(item) for item in data])
+        commands = [_item(item) for item in data]
+        good = [command for command in commands if command is not None]
+        return FeedBatch(good, rejected=len(commands) - len(good))
     if isinstance(command, str):
         return FeedBatch([payload])
     raise FeedError("the message has no 'command'")

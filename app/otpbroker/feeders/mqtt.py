@@ -1,0 +1,298 @@
+"""MQTT consumer: QoS 1 on a persistent session, each message acknowledged after processing.
+
+- MQTT 3.1.1, ``clean_session=False``, a stable client id (empty setting:
+  ``otp-broker-<host name>``): the broker queues QoS 1 messages while the device is offline.
+- ``manual_ack=True``: a PUBACK is sent only when ``dispatch()`` finished every command of the
+  message (sent, refused and malformed alike; only "no modem available" is held and retried,
+  see ``retry_delays``). What is unacknowledged when a connection ends is redelivered by the
+  broker, and the id (or derived id) de-duplication turns copies of sent messages into
+  duplicates (``1205``), which are acknowledged: nothing lost, nothing sent twice.
+- paho's ``ack()`` is not safe from a worker thread when we run the loop ourselves (it writes
+  to the socket at once, concurrently with the loop). Workers only queue the ack and wake the
+  feeder thread through a socket pair; only the feeder thread calls paho. An ack goes only to
+  the connection its message came by (packet ids are reused after a reconnect). Acks follow
+  completion order, so a message held for a modem never holds back the ones behind it.
+- The loop is our ``select()`` on the client socket and the wake-up socket (paho's
+  external-loop API: ``loop_read``/``loop_write``/``loop_misc``); it never waits for a worker
+  (received messages queue until one is free). paho's reconnect is off: a lost connection ends
+  ``consume()`` and the base backs off.
+- ``stop()`` finishes and acknowledges messages in progress (up to ``drain_timeout``), then
+  disconnects cleanly; the rest (retries included) stays with the broker for next time.
+- A retained message replayed on SUBSCRIBE (retain flag set) is stale: acknowledged, skipped.
+
+Nothing here logs or keeps a message text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import logging
+import math
+import queue
+import re
+import select
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+
+from otpbroker.feeders.base import CommandSink, Feeder
+from otpbroker.services.replies import Code, Reply
+
+log = logging.getLogger(__name__)
+
+_BAD_CREDENTIALS = (134, 135)  # "Bad user name or password", "Not authorized"
+
+
+class CredentialsRejected(ConnectionRefusedError):
+    """The broker refused the CONNECT for its user name or password."""
+
+
+@dataclass(frozen=True, repr=False)
+class _Held:  # a received message until its PUBACK: its connection, packet id, QoS, payload
+    client: mqtt.Client
+    mid: int
+    qos: int
+    payload: bytes
+
+
+@dataclass
+class _Link:  # what one connection's callbacks report to the loop
+    client: Any = None
+    ready: bool = False
+    error: Exception | None = None
+    lost: str | None = None
+
+
+class MqttFeeder(Feeder):
+    """Consumes one MQTT topic at QoS 1."""
+
+    name = "mqtt"
+    keepalive = 30
+    connect_timeout = 10.0
+    """Longest wait for the TCP/TLS connection, and then for CONNACK plus SUBACK."""
+    drain_timeout = 5.0
+    """On stop, longest wait for messages in progress, so that they are acknowledged."""
+    poll = 1.0
+    retry_delays: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 30.0)
+    """Waits before retrying a message no modem took (``1101``); then it is acked, given up."""
+
+    def __init__(
+        self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
+    ) -> None:
+        super().__init__(sink, settings, concurrency)
+        self._acks: queue.SimpleQueue[_Held] = queue.SimpleQueue()
+        self._wake_r, self._wake_w = socket.socketpair()
+        for end in (self._wake_r, self._wake_w):
+            end.setblocking(False)
+        self._held_lock = threading.Lock()
+        self._busy = 0
+        self._retries: list[tuple[float, int, _Held, int]] = []
+        self._ready: deque[tuple[_Held, int]] = deque()  # received, waiting for a worker
+        self._order = itertools.count()
+
+    @property
+    def client_id(self) -> str:
+        """The configured client id, else ``otp-broker-<host name>``."""
+        host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:52] or "device"
+        return str(self.settings.get("client_id") or "") or f"otp-broker-{host}"
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def interrupt(self) -> None:
+        """Wake the network loop (it checks ``stopping``, acks and retries)."""
+        with contextlib.suppress(OSError):  # closed, or full: the loop is awake anyway
+            self._wake_w.send(b"x")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the loop (finishing and acknowledging messages in progress)."""
+        super().stop(timeout)
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def _new_client(self, link: _Link) -> mqtt.Client:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            clean_session=False,
+            userdata=link,
+            protocol=mqtt.MQTTv311,
+            reconnect_on_failure=False,
+            manual_ack=True,
+        )
+        client.connect_timeout = self.connect_timeout
+        if self.settings.get("username"):
+            client.username_pw_set(
+                str(self.settings["username"]), str(self.settings.get("password") or "") or None
+            )
+        if self.settings.get("tls"):
+            client.tls_set()
+        client.on_connect, client.on_subscribe = self._on_connect, self._on_subscribe
+        client.on_disconnect, client.on_message = self._on_disconnect, self._on_message
+        return client
+
+    def consume(self) -> None:
+        """Connect, subscribe and run the network loop until the connection ends."""
+        link = _Link()
+        client = link.client = self._new_client(link)
+        try:
+            if self.stopping.is_set():
+                return
+            client.connect(
+                str(self.settings.get("host") or "localhost"),
+                int(self.settings.get("port") or 1883),
+                keepalive=self.keepalive,
+            )
+            self._loop(link, client)
+        except Exception:
+            if self.stopping.is_set():
+                return
+            raise
+        finally:
+            self._forget(client)
+            with contextlib.suppress(Exception):
+                client.disconnect()  # sends DISCONNECT and closes the socket if it can
+            if client.socket() is not None:
+                client.socket().close()
+
+    # -- the network loop (feeder thread only) ----------------------------------------------
+    def _loop(self, link: _Link, client: mqtt.Client) -> None:
+        deadline = time.monotonic() + self.connect_timeout
+        drain_until: float | None = None
+        while True:
+            if self.stopping.is_set():
+                if drain_until is None:
+                    drain_until = time.monotonic() + self.drain_timeout
+                    self._forget(None)  # left unacknowledged: redelivered later
+                with self._held_lock:
+                    busy = self._busy
+                if busy == 0 or time.monotonic() > drain_until:
+                    self._flush_acks(client)
+                    return
+            self._flush_acks(client)
+            self._dispatch_ready(client)
+            if not link.ready and time.monotonic() > deadline:
+                raise TimeoutError(f"no CONNACK/SUBACK within {self.connect_timeout:g} s")
+            sock = client.socket()
+            if sock is None:
+                raise ConnectionError(f"connection to the broker lost ({link.lost or 'closed'})")
+            pending = sock.pending() if hasattr(sock, "pending") else 0  # TLS-buffered bytes
+            with self._held_lock:
+                due = self._retries[0][0] if self._retries else math.inf
+            wait = 0.0 if pending else max(0.0, min(self.poll, due - time.monotonic()))
+            wanted = [sock] if client.want_write() else []
+            readable, writable, _ = select.select([sock, self._wake_r], wanted, [], wait)
+            if self._wake_r in readable:
+                with contextlib.suppress(OSError):
+                    self._wake_r.recv(4096)
+            rc = MQTTErrorCode.MQTT_ERR_SUCCESS
+            if sock in readable or pending:
+                rc = client.loop_read()
+            if rc == MQTTErrorCode.MQTT_ERR_SUCCESS and sock in writable:
+                rc = client.loop_write()
+            if rc == MQTTErrorCode.MQTT_ERR_SUCCESS:
+                rc = client.loop_misc()
+            if link.error is not None:
+                raise link.error
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                why = {mqtt.error_string(rc), link.lost or ""} - {"", "Unspecified error"}
+                raise ConnectionError(f"connection to the broker lost ({'; '.join(sorted(why))})")
+
+    def _flush_acks(self, client: mqtt.Client) -> None:
+        while not self._acks.empty():  # this thread is the only consumer
+            held = self._acks.get_nowait()
+            if held.client is client and held.qos > 0:
+                client.ack(held.mid, held.qos)
+
+    # -- paho callbacks (feeder thread, inside loop_read) -------------------------------------
+    def _on_connect(self, client: mqtt.Client, link: _Link, flags: Any, reason: Any,
+                    properties: Any) -> None:  # fmt: skip
+        if reason.is_failure:
+            user = str(self.settings.get("username") or "")[:64]
+            bad = reason.value in _BAD_CREDENTIALS
+            what = f"credentials rejected for user {user!r}" if bad else "connection refused"
+            link.error = (CredentialsRejected if bad else ConnectionRefusedError)(
+                f"{what} by the broker ({reason})")  # fmt: skip
+            return
+        if not flags.session_present:
+            log.info("mqtt feeder: new session for client id %r", self.client_id)
+        client.subscribe(str(self.settings.get("topic") or "sms"), qos=1)
+
+    def _on_subscribe(self, client: mqtt.Client, link: _Link, mid: int, codes: list[Any],
+                      properties: Any) -> None:  # fmt: skip
+        if any(code.is_failure for code in codes):
+            topic = self.settings.get("topic")
+            link.error = ConnectionRefusedError(f"the broker refused the subscription to {topic!r}")
+            return
+        link.ready = True
+        self.mark_connected()
+
+    def _on_disconnect(self, client: mqtt.Client, link: _Link, flags: Any, reason: Any,
+                       properties: Any) -> None:  # fmt: skip
+        link.lost = str(reason)
+
+    def _on_message(self, client: mqtt.Client, link: _Link, message: mqtt.MQTTMessage) -> None:
+        held = _Held(client, message.mid, message.qos, bytes(message.payload))
+        if message.retain:
+            self._count("received")
+            self._count("rejected")
+            log.warning("mqtt feeder: skipped a retained message (publish without retain)")
+            client.ack(held.mid, held.qos)
+            return
+        if not self.stopping.is_set():  # else not acknowledged: redelivered next session
+            self._ready.append((held, 0))
+            self._dispatch_ready(client)
+
+    # -- completion (worker threads) and retries ----------------------------------------------
+    def _completion(self, held: _Held, attempt: int) -> Callable[[list[Reply]], None]:
+        def done(replies: list[Reply]) -> None:
+            no_modem = any(reply.code is Code.NO_MODEM for reply in replies)
+            with self._held_lock:
+                self._busy -= 1
+                retry = no_modem and attempt < len(self.retry_delays)
+                if retry and not self.stopping.is_set():
+                    due = time.monotonic() + self.retry_delays[attempt]
+                    heapq.heappush(self._retries, (due, next(self._order), held, attempt + 1))
+            if not retry:
+                if no_modem:
+                    log.warning("mqtt feeder: a message was given up: no modem took it "
+                                "(%d tries)", attempt + 1)  # fmt: skip
+                self._acks.put(held)
+            self.interrupt()
+
+        return done
+
+    def _dispatch_ready(self, client: mqtt.Client) -> None:
+        """Hand received and due messages to free workers; never waits for one."""
+        now = time.monotonic()
+        with self._held_lock:
+            while self._retries and self._retries[0][0] <= now:
+                _, _, held, attempt = heapq.heappop(self._retries)
+                self._ready.append((held, attempt))
+        while self._ready and not self.stopping.is_set():
+            held, attempt = self._ready.popleft()
+            if held.client is not client and not attempt:
+                continue  # from an earlier connection: the broker redelivers it
+            with self._held_lock:
+                if self._busy >= self.concurrency:
+                    self._ready.appendleft((held, attempt))
+                    return
+                self._busy += 1
+            self.dispatch_async(held.payload, self._completion(held, attempt))
+
+    def _forget(self, client: mqtt.Client | None) -> None:
+        """Drop what waits for a worker (the broker redelivers it); with None, at stop, also
+        the retries. A retry outlives its connection: its redelivered copy may have been
+        acknowledged as a duplicate while the first try was in progress."""
+        with self._held_lock:
+            if client is None:
+                self._retries, self._ready = [], deque()
+            else:
+                self._ready = deque(i for i in self._ready if i[1] or i[0].client is not client)

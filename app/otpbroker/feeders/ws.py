@@ -1,0 +1,223 @@
+"""WSMessageBroker consumer: the original product's WebSocket message broker (PHP Ratchet).
+
+The protocol, as the server implements it:
+
+1. connect with an HTTP Basic ``Authorization`` header (URL path and query are ignored);
+2. the server's first frame is ``{"command":"connect","response_code":"00",...}``, or ``"01"``
+   ("Rejected") for bad credentials -- the server does NOT close the connection then, so the
+   feeder closes it, records "credentials rejected" and backs off;
+3. register with ``{"command":"receive-message","channel":<channel>,"data":[]}``;
+4. from then on the server forwards each sender's whole ``send-message`` frame verbatim; each
+   received frame goes to ``dispatch_async()``. There are no acknowledgements.
+
+Keep-alive uses WebSocket ping frames only. The protocol's ``ping`` *command* must never be
+sent: the server answers it but silently turns the connection back into a non-receiver. A ping
+that gets no frame at all back within ``pong_timeout`` marks the connection dead; it is closed
+and a new one made after the base back-off.
+
+Limitation, by protocol design: the server neither stores nor acknowledges anything. Frames
+sent while this feeder is disconnected (or between a connection loss and the next
+registration) are lost, and so are frames received but not yet processed when the device
+stops or loses power. Where that matters use MQTT (QoS 1) or RabbitMQ. A message that no
+modem could take at that moment (``1101``) is retried in memory a few times
+(``retry_delays``) before it is given up.
+
+Nothing here logs or keeps a message text.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import heapq
+import itertools
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import websocket
+from websocket import ABNF
+
+from otpbroker.feeders.base import CommandSink, Feeder
+from otpbroker.services.replies import Code, Reply
+
+log = logging.getLogger(__name__)
+
+_DATA_OPCODES = (ABNF.OPCODE_TEXT, ABNF.OPCODE_BINARY)
+
+
+class CredentialsRejected(ConnectionError):
+    """The server answered the connection with ``response_code`` other than ``00``."""
+
+
+class WsBrokerFeeder(Feeder):
+    """Receives the ``send-message`` frames of one WSMessageBroker channel."""
+
+    name = "ws"
+    ping_interval = 20.0
+    """Seconds between WebSocket ping frames."""
+    pong_timeout = 10.0
+    """A ping answered by no frame within this many seconds means the connection is dead."""
+    connect_timeout = 10.0
+    """Longest wait for the TCP/TLS connection, the HTTP upgrade and the ``connect`` frame."""
+    poll = 1.0
+    """Longest blocking receive, so stop requests, pings and retries are never late."""
+    retry_delays: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 30.0)
+    """Waits before dispatching again a message no modem could take (``1101``)."""
+
+    def __init__(
+        self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
+    ) -> None:
+        super().__init__(sink, settings, concurrency)
+        self._ws: websocket.WebSocket | None = None
+        self._ws_lock = threading.Lock()
+        self._retries: list[tuple[float, int, bytes, int]] = []
+        self._retry_lock = threading.Lock()
+        self._order = itertools.count()
+
+    # -- connection ------------------------------------------------------------------------
+    def interrupt(self) -> None:
+        """Shut the socket down so a blocking connect or receive returns at once."""
+        with self._ws_lock:
+            ws = self._ws
+        sock = ws.sock if ws is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _authorization(self) -> str:
+        user = str(self.settings.get("username") or "")
+        password = str(self.settings.get("password") or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        return f"Authorization: Basic {token}"
+
+    def consume(self) -> None:
+        """Connect, check the ``connect`` frame, register, then receive until the end."""
+        ws = websocket.WebSocket(skip_utf8_validation=True)  # parse_feed judges the bytes
+        with self._ws_lock:
+            self._ws = ws
+        try:
+            if self.stopping.is_set():
+                return
+            ws.connect(
+                str(self.settings["url"]),
+                header=[self._authorization()],
+                timeout=self.connect_timeout,
+            )
+            self._expect_accepted(ws)
+            channel = str(self.settings.get("channel") or "sms")
+            ws.send(json.dumps({"command": "receive-message", "channel": channel, "data": []}))
+            self.mark_connected()
+            self._receive(ws)
+        except Exception:
+            if self.stopping.is_set():
+                return  # the connection was closed on purpose
+            raise
+        finally:
+            with self._ws_lock:
+                self._ws = None
+            ws.shutdown()
+            if self.stopping.is_set():
+                self._drop_retries()
+
+    def _expect_accepted(self, ws: websocket.WebSocket) -> None:
+        try:
+            opcode, data = ws.recv_data()
+        except websocket.WebSocketTimeoutException:
+            raise TimeoutError(
+                f"the server sent no 'connect' frame within {self.connect_timeout:g} s"
+            ) from None
+        frame = _json_object(data) if opcode in _DATA_OPCODES else None
+        if frame is None or frame.get("command") != "connect":
+            raise ConnectionError(
+                "the server did not open with a 'connect' frame (is this a WSMessageBroker?)"
+            )
+        code = str(frame.get("response_code"))
+        if code != "00":
+            text = str(frame.get("response_text"))[:40]
+            user = str(self.settings.get("username") or "")[:64]
+            raise CredentialsRejected(
+                f"credentials rejected by the server for user {user!r} "
+                f"(response_code {code!r}, {text!r})"
+            )
+
+    def _receive(self, ws: websocket.WebSocket) -> None:
+        ws.settimeout(min(self.poll, self.ping_interval))
+        last_ping = time.monotonic()
+        unanswered_since: float | None = None
+        while not self.stopping.is_set():
+            self._dispatch_due_retries()
+            now = time.monotonic()
+            if now - last_ping >= self.ping_interval:
+                ws.ping()
+                last_ping = now
+                if unanswered_since is None:
+                    unanswered_since = now
+            try:
+                opcode, data = ws.recv_data(control_frame=True)
+            except websocket.WebSocketTimeoutException:
+                if (
+                    unanswered_since is not None
+                    and time.monotonic() - unanswered_since > self.pong_timeout
+                ):
+                    raise ConnectionError(
+                        f"no answer to a ping within {self.pong_timeout:g} s: connection dead"
+                    ) from None
+                continue
+            unanswered_since = None  # any frame proves the connection alive
+            if opcode == ABNF.OPCODE_CLOSE:
+                raise ConnectionError("the server closed the connection")
+            if opcode in _DATA_OPCODES and not _is_connect_frame(data):
+                self.dispatch_async(data, self._completion(data, 0))
+
+    # -- messages no modem could take ------------------------------------------------------------
+    def _completion(self, raw: bytes, attempt: int) -> Callable[[list[Reply]], None]:
+        def done(replies: list[Reply]) -> None:
+            if not any(reply.code is Code.NO_MODEM for reply in replies):
+                return
+            if attempt >= len(self.retry_delays) or self.stopping.is_set():
+                log.warning("ws feeder: a message was given up: no modem took it (%d tries)",
+                            attempt + 1)  # fmt: skip
+                return
+            due = time.monotonic() + self.retry_delays[attempt]
+            with self._retry_lock:
+                heapq.heappush(self._retries, (due, next(self._order), raw, attempt + 1))
+
+        return done
+
+    def _dispatch_due_retries(self) -> None:
+        now = time.monotonic()
+        while True:
+            with self._retry_lock:
+                if not self._retries or self._retries[0][0] > now:
+                    return
+                _, _, raw, attempt = heapq.heappop(self._retries)
+            self.dispatch_async(raw, self._completion(raw, attempt))
+
+    def _drop_retries(self) -> None:
+        with self._retry_lock:
+            dropped, self._retries = len(self._retries), []
+        if dropped:
+            log.warning("ws feeder stopped: %d message(s) waiting for a modem were dropped",
+                        dropped)  # fmt: skip
+
+
+def _json_object(data: bytes | str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _is_connect_frame(data: bytes | str) -> bool:
+    """The server's own ``connect`` answer (never a message to send)."""
+    marker = b'"connect"' if isinstance(data, bytes) else '"connect"'
+    if marker not in data:  # type: ignore[operator]
+        return False
+    frame = _json_object(data)
+    return frame is not None and frame.get("command") == "connect"
