@@ -20,6 +20,10 @@ from typing import Any
 from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore
+from otpbroker.feeders.amqp import RabbitMqFeeder
+from otpbroker.feeders.manager import FeederManager
+from otpbroker.feeders.mqtt import MqttFeeder
+from otpbroker.feeders.ws import WsBrokerFeeder
 from otpbroker.mail import MailGateway
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
@@ -33,7 +37,7 @@ from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
 from otpbroker.web.api import build_api
-from otpbroker.web.metrics import ModemGauge, render_metrics
+from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
 from otpbroker.web.server import HttpServer
 
 log = logging.getLogger(__name__)
@@ -101,6 +105,10 @@ class Broker:
         )
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self.password_reset = PasswordReset(self, self.sms, lambda: self.processor.mailer)
+        self.feeders = FeederManager(
+            self.processor,
+            {"rabbitmq": RabbitMqFeeder, "ws": WsBrokerFeeder, "mqtt": MqttFeeder},
+        )
         self._servers: list[HttpServer] = []
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)
@@ -147,6 +155,7 @@ class Broker:
             except (KeyError, ValueError) as exc:
                 log.error("modem %s skipped: bad configuration (%s)", record.get("id"), exc)
         self.pool.apply(specs)
+        self.feeders.apply(settings)
 
     def metrics(self) -> str:
         """The ``/metrics`` text."""
@@ -162,7 +171,12 @@ class Broker:
             )
             for s in self.pool.statuses()
         ]
-        return render_metrics(self.events.counts(), gauges, time.time() - self.events.started)
+        feeders = [
+            FeederGauge(f.name, f.state, f.received, f.processed, f.rejected, f.reconnects)
+            for f in self.feeders.statuses()
+        ]
+        uptime = time.time() - self.events.started
+        return render_metrics(self.events.counts(), gauges, uptime, feeders)
 
     def start(self, host: str, port: int) -> HttpServer:
         """Start modems, the configuration watcher and the HTTP listener."""
@@ -187,5 +201,6 @@ class Broker:
         for server in self._servers:
             server.stop()
         self._unsubscribe()
+        self.feeders.stop()
         self.pool.stop()
         self.store.close()

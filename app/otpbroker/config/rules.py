@@ -133,13 +133,19 @@ def parse_text(setting: Setting, text: str) -> Any:
     """Convert command-line ``text`` to a value of the setting's kind, then validate it."""
     if not isinstance(text, str):
         raise ConfigError(setting.key, f"expected text to parse, got {type(text).__name__}")
+    problem = bad_char(text) if setting.kind is not str else None  # str: check_value says it
+    if problem is not None:
+        raise ConfigError(
+            setting.key,
+            f"value must not contain control or line-break characters (found {problem})",
+        )
     if setting.kind is bool:
         word = text.strip().lower()
         if word not in _TRUE | _FALSE:
             raise ConfigError(setting.key, f"expected true or false, got {text!r}")
         return check_value(setting, word in _TRUE)
     if setting.kind is int:
-        if re.fullmatch(r"\s*[+-]?[0-9]{1,18}\s*", text) is None:
+        if re.fullmatch(r" *[+-]?[0-9]{1,18} *", text) is None:
             raise ConfigError(setting.key, f"expected an integer, got {_shown(setting, text)}")
         return check_value(setting, int(text))
     if setting.kind is list:

@@ -26,6 +26,10 @@ from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
 
+# One key per process, shared by every feeder instance: a message redelivered to a feeder
+# restarted after a settings change still maps to the same derived id.
+_DIGEST_KEY = secrets.token_bytes(32)
+
 
 class CommandSink(Protocol):
     """Where commands go: the services' CommandProcessor."""
@@ -72,7 +76,6 @@ class Feeder(ABC):
         self.concurrency = concurrency
         self._slots = threading.BoundedSemaphore(concurrency)
         self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix=f"{self.name}-work")
-        self._digest_key = secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._status = FeederStatus(self.name)
         self._thread = threading.Thread(target=self._run, name=f"feeder-{self.name}", daemon=True)
@@ -172,7 +175,7 @@ class Feeder(ABC):
         if command.get("command") not in ("send-sms", "send-mail", "request-otp"):
             return command
         material = repr((command.get("command"), sorted(data.items(), key=str))).encode()
-        digest = hmac.new(self._digest_key, material, hashlib.sha256).hexdigest()[:32]
+        digest = hmac.new(_DIGEST_KEY, material, hashlib.sha256).hexdigest()[:32]
         return {**command, "data": {**data, "id": f"auto-{digest}"}}
 
     def dispatch(self, raw: bytes | str) -> list[Reply]:

@@ -25,6 +25,18 @@ class ModemGauge:
     unknown: int
 
 
+@dataclass(frozen=True)
+class FeederGauge:
+    """What ``/metrics`` shows of one feeder."""
+
+    name: str
+    state: str
+    received: int
+    processed: int
+    rejected: int
+    reconnects: int
+
+
 def _label(value: str) -> str:
     """A label value limited to safe characters (ids, outcomes, states)."""
     return re.sub(r"[^A-Za-z0-9_.:-]", "_", value)[:64]
@@ -34,6 +46,7 @@ def render_metrics(
     counts: Mapping[tuple[str, str, str], int],
     modems: Iterable[ModemGauge],
     uptime_seconds: float,
+    feeders: Iterable[FeederGauge] = (),
 ) -> str:
     """The exposition text."""
     lines = [
@@ -87,4 +100,31 @@ def render_metrics(
                 f'otpbroker_modem_messages_total{{modem="{_label(modem.modem_id)}",'
                 f'outcome="{outcome}"}} {getattr(modem, outcome)}'
             )
+    lines += _feeder_lines(list(feeders))
     return "\n".join(lines) + "\n"
+
+
+def _feeder_lines(feeders: list[FeederGauge]) -> list[str]:
+    lines = [
+        "# HELP otpbroker_feeder_up 1 when the feeder is connected, 0 otherwise.",
+        "# TYPE otpbroker_feeder_up gauge",
+    ]
+    lines += [f'otpbroker_feeder_up{{feeder="{_label(f.name)}",state="{_label(f.state)}"}} '
+              f"{int(f.state == 'connected')}" for f in feeders]  # fmt: skip
+    lines += [
+        "# HELP otpbroker_feeder_messages_total Messages a feeder took, by result.",
+        "# TYPE otpbroker_feeder_messages_total counter",
+    ]
+    for feeder in feeders:
+        for result in ("received", "processed", "rejected"):
+            lines.append(
+                f'otpbroker_feeder_messages_total{{feeder="{_label(feeder.name)}",'
+                f'result="{result}"}} {getattr(feeder, result)}'
+            )
+    lines += [
+        "# HELP otpbroker_feeder_reconnects_total Connection attempts after a failure.",
+        "# TYPE otpbroker_feeder_reconnects_total counter",
+    ]
+    lines += [f'otpbroker_feeder_reconnects_total{{feeder="{_label(f.name)}"}} {f.reconnects}'
+              for f in feeders]  # fmt: skip
+    return lines

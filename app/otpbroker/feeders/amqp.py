@@ -1,0 +1,273 @@
+"""RabbitMQ feeder: consume one durable queue and acknowledge a message only when it is done.
+
+Like the original product, the queue is bound to the default exchange (routing key = queue
+name) and declared durable. Each delivery goes to the shared worker pool
+(``Feeder.dispatch_async``); when every command in it has a final outcome (sent, failed
+with a reason, unknown, or refused with a reply code) the delivery is settled:
+
+- at least one command answered (whatever the code): ``basic_ack``;
+- malformed (not JSON, none of the accepted shapes, no command at all, too many items):
+  ``basic_nack`` with ``requeue=False``. With a dead-letter exchange on the queue
+  (argument or policy) the message is dead-lettered for inspection; without one RabbitMQ
+  drops it. It is never requeued, so a poison message cannot block the ones behind it.
+
+pika is not thread-safe: workers never touch the connection; they hand the settlement
+(ack/nack and the optional reply) back to the connection thread with
+``add_callback_threadsafe``, the one thread-safe BlockingConnection method.
+
+When the connection is lost, work in progress still finishes but its ack cannot be sent
+(delivery tags die with their channel); RabbitMQ redelivers those messages on the next
+connection and the message id (explicit, or the base class's derived one) makes the
+redelivery a duplicate (``1205``): nothing is lost and nothing is sent twice.
+
+A message with ``reply_to`` gets each command's reply (``Reply.as_json()``, never the
+text) published to that queue with the same ``correlation_id``.
+
+The prefetch window is capped at the worker pool's size, so the connection thread does not
+wait for a free worker (a blocked connection thread misses heartbeats) except briefly after
+a reconnect, while the old connection's work finishes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import secrets
+import ssl
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
+from pika.exceptions import (
+    AMQPChannelError,
+    AMQPConnectionError,
+    AMQPError,
+    ChannelClosedByBroker,
+)
+from pika.frame import Body
+from pika.spec import Basic, BasicProperties
+
+from otpbroker.feeders.base import CommandSink, Feeder
+from otpbroker.services.replies import Code, Reply
+
+log = logging.getLogger(__name__)
+
+
+class _WithholdBodies(logging.Filter):
+    """pika logs an unexpected frame with ``%r``; a body frame would show the message text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, Body) for a in record.args):
+            record.args = tuple("<body withheld>" if isinstance(a, Body) else a
+                                for a in record.args)  # fmt: skip
+        return True
+
+
+logging.getLogger("pika.channel").addFilter(_WithholdBodies())
+
+MALFORMED = Reply("", Code.MALFORMED_JSON, "the message is not JSON or has no accepted shape")
+
+
+class ConsumerCancelled(RuntimeError):
+    """RabbitMQ ended the consumer (queue deleted, channel closed by an error)."""
+
+
+def _process(connection: BlockingConnection, seconds: float) -> None:
+    """``process_data_events`` with the real reason when the connection dies meanwhile.
+
+    (pika 1.4: a timed wait on a connection that died inside a callback fails with
+    ``ValueError: Timeout closed before call`` from its timer set-up, hiding the reason.)
+    """
+    try:
+        connection.process_data_events(time_limit=seconds)
+    except ValueError as exc:
+        if connection.is_open:
+            raise
+        cause = exc.__context__
+        raise cause if isinstance(cause, AMQPError) else AMQPConnectionError("closed") from None
+
+
+class RabbitMqFeeder(Feeder):
+    """Consumes ``settings["queue"]`` with manual acknowledgements."""
+
+    name = "rabbitmq"
+    heartbeat = 30
+    blocked_timeout = 60.0
+    socket_timeout = 5.0
+    """Seconds for the TCP connect and for socket reads during the handshake."""
+    stack_timeout = 10.0
+    """Seconds for the whole connection set-up (TCP, TLS, AMQP handshake)."""
+    poll_seconds = 0.5
+    drain_seconds = 5.0
+    """On stop: how long to wait for messages in progress so they are acknowledged."""
+
+    def __init__(
+        self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
+    ) -> None:
+        super().__init__(sink, settings, concurrency)
+        self.connection_name = f"otp-broker {self.name} feeder {secrets.token_hex(4)}"
+        """Shown by RabbitMQ (``client_properties.connection_name``)."""
+        self._connection: BlockingConnection | None = None
+
+    @property
+    def queue(self) -> str:
+        """The queue consumed."""
+        return str(self.settings.get("queue") or "sms")
+
+    def parameters(self) -> pika.ConnectionParameters:
+        """Connection parameters from the settings."""
+        s = self.settings
+        host = str(s.get("host") or "localhost")
+        options: dict[str, Any] = {}
+        if s.get("username"):
+            options["credentials"] = pika.PlainCredentials(
+                str(s["username"]), str(s.get("password") or "")
+            )
+        if s.get("tls"):
+            options["ssl_options"] = pika.SSLOptions(ssl.create_default_context(), host)
+        return pika.ConnectionParameters(
+            host=host,
+            port=int(s.get("port") or (5671 if s.get("tls") else 5672)),
+            virtual_host=str(s.get("vhost") or "/"),
+            heartbeat=self.heartbeat,
+            blocked_connection_timeout=self.blocked_timeout,
+            connection_attempts=1,
+            socket_timeout=self.socket_timeout,
+            stack_timeout=self.stack_timeout,
+            client_properties={"connection_name": self.connection_name},
+            **options,
+        )
+
+    # -- the connection thread ----------------------------------------------------------------
+    def consume(self) -> None:
+        """Connect, consume until stopped or the connection fails, then close."""
+        connection = pika.BlockingConnection(self.parameters())
+        self._connection = connection
+        pending: set[int] = set()  # delivery tags in progress; touched on this thread only
+        cancelled: list[object] = []
+        try:
+            channel = self._open_channel(connection)
+            channel.add_on_cancel_callback(cancelled.append)
+            on_message = partial(self._on_message, connection, pending)
+            tag = channel.basic_consume(self.queue, on_message, auto_ack=False)
+            self.mark_connected()
+            while not self.stopping.is_set():
+                _process(connection, self.poll_seconds)
+                if cancelled or not channel.is_open:
+                    raise ConsumerCancelled(f"RabbitMQ ended the consumer of {self.queue!r}")
+            channel.basic_cancel(tag)  # undelivered prefetched messages go back to the queue
+            self._drain(connection, pending)
+        finally:
+            self._connection = None
+            if connection.is_open:
+                try:
+                    connection.close()
+                except AMQPError:
+                    log.debug("rabbitmq: close failed", exc_info=True)
+
+    def _open_channel(self, connection: BlockingConnection) -> BlockingChannel:
+        channel = connection.channel()
+        try:
+            channel.queue_declare(self.queue, durable=True)
+        except ChannelClosedByBroker as exc:
+            if exc.reply_code != 406:  # PRECONDITION_FAILED: it exists with other arguments
+                raise
+            log.warning("rabbitmq: queue %r exists with other arguments; using it as it is (%s)",
+                        self.queue, exc.reply_text)  # fmt: skip
+            channel = connection.channel()
+            channel.queue_declare(self.queue, passive=True)
+        prefetch = int(self.settings.get("prefetch") or 10)
+        channel.basic_qos(prefetch_count=max(1, min(prefetch, self.concurrency)))
+        return channel
+
+    def _drain(self, connection: BlockingConnection, pending: set[int]) -> None:
+        """Let messages in progress finish and be acknowledged before closing."""
+        waited = 0.0
+        while pending and waited < self.drain_seconds and connection.is_open:
+            _process(connection, 0.1)
+            waited += 0.1
+        if pending:
+            log.warning(
+                "rabbitmq: %d message(s) still in progress at stop; RabbitMQ will redeliver"
+                " them and their ids prevent a second send",
+                len(pending),
+            )
+
+    def _on_message(
+        self,
+        connection: BlockingConnection,
+        pending: set[int],
+        channel: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+    ) -> None:
+        tag = method.delivery_tag
+        pending.add(tag)
+        settle = partial(self._settle, channel, tag, properties, pending)
+        self.dispatch_async(body, partial(self._schedule, connection, tag, settle))
+
+    def _schedule(
+        self,
+        connection: BlockingConnection,
+        tag: int,
+        settle: Callable[[list[Reply]], None],
+        replies: list[Reply],
+    ) -> None:
+        """On a worker: hand the settlement to the connection thread."""
+        try:
+            connection.add_callback_threadsafe(partial(settle, replies))
+        except AMQPError:
+            log.info("rabbitmq: delivery %d done after its connection closed; RabbitMQ "
+                     "redelivers it and its id prevents a second send", tag)  # fmt: skip
+
+    def _settle(
+        self,
+        channel: BlockingChannel,
+        tag: int,
+        properties: BasicProperties,
+        pending: set[int],
+        replies: list[Reply],
+    ) -> None:
+        """On the connection thread: publish the replies, then ack (or nack if malformed)."""
+        pending.discard(tag)
+        if not channel.is_open:
+            log.info("rabbitmq: delivery %d done after its channel closed; it will be "
+                     "redelivered and its id prevents a second send", tag)  # fmt: skip
+            return
+        if properties.reply_to:
+            self._reply(channel, properties, replies or [MALFORMED])
+        try:
+            if replies:
+                channel.basic_ack(tag)
+            else:
+                channel.basic_nack(tag, requeue=False)
+        except AMQPChannelError as exc:  # a connection error ends consume() with its reason
+            log.info("rabbitmq: delivery %d not settled (%s); it will be redelivered",
+                     tag, type(exc).__name__)  # fmt: skip
+
+    def _reply(
+        self, channel: BlockingChannel, properties: BasicProperties, replies: list[Reply]
+    ) -> None:
+        reply_properties = BasicProperties(
+            content_type="application/json", correlation_id=properties.correlation_id
+        )
+        for reply in replies:
+            try:
+                body = json.dumps(reply.as_json(), ensure_ascii=False).encode("utf-8")
+                channel.basic_publish("", str(properties.reply_to), body, reply_properties)
+            except AMQPConnectionError:
+                raise
+            except Exception as exc:  # a bad reply address must not stop the ack
+                log.warning("rabbitmq: reply not published (%s)", type(exc).__name__)
+
+    # -- other threads ----------------------------------------------------------------------------
+    def interrupt(self) -> None:
+        """Wake the connection thread so it sees ``stopping`` at once."""
+        connection = self._connection
+        if connection is not None:
+            with contextlib.suppress(AMQPError):  # already closed: the loop ends by itself
+                connection.add_callback_threadsafe(lambda: None)
