@@ -21,6 +21,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from websocket import create_connection
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "mail"))
+from amqp_tools import Publisher, unique_queue
+from smtp_servers import start_smtp
+from ws_broker import WsBroker
+
+from otpbroker.config.store import ConfigStore
+
 BIN = Path(sys.executable).with_name("otp-broker")
 PASSWORD = "secrecy-test-pass"
 
@@ -99,6 +111,23 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     )
     subprocess.run([BIN, "--data-dir", data, "config", "set", "sms.result_timeout_seconds", "5"],
                    env=env, check=True)  # fmt: skip
+    # every feeder and an e-mail account, so their paths are scanned too
+    ws = WsBroker({"device": "ws-pass", "app": "app-pass"}).start()
+    smtp = start_smtp("mx")
+    queue, topic = unique_queue("otpb-secrecy"), f"otpb/secrecy/{secrets.token_hex(6)}"
+    store = ConfigStore(data)
+    store.update_settings({
+        "feeders.rabbitmq.enabled": True, "feeders.rabbitmq.host": "127.0.0.1",
+        "feeders.rabbitmq.username": "guest", "feeders.rabbitmq.password": "guest",
+        "feeders.rabbitmq.queue": queue,
+        "feeders.mqtt.enabled": True, "feeders.mqtt.host": "127.0.0.1", "feeders.mqtt.topic": topic,
+        "feeders.mqtt.client_id": f"otpb-secrecy-{secrets.token_hex(4)}",
+        "feeders.ws.enabled": True, "feeders.ws.url": ws.url, "feeders.ws.username": "device",
+        "feeders.ws.password": "ws-pass",
+    })  # fmt: skip
+    store.add("mail_accounts", {"name": "loopback", "host": "127.0.0.1", "port": smtp.port,
+                                "security": "none", "auth": False, "sender": "otp@example.com"})  # fmt: skip
+    store.close()
     port = free_port()
     log_file = (logs / "broker.log").open("w")
     serve = subprocess.Popen(
@@ -175,7 +204,64 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
                 {"command": "send-sms", "data": {"msisdn": "08124444444", "message": long_text}},
             )
             assert status == 400
-        # 7. server-side OTPs: the device makes the code; we learn it from the handsets' inbox
+        # 7. every feeder: 100 OTPs each
+        publisher = Publisher()
+        mqtt_client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"pub-{secrets.token_hex(4)}"
+        )
+        mqtt_client.connect("127.0.0.1", 1883)
+        mqtt_client.loop_start()
+        ws_sender = create_connection(ws.url, header=["Authorization: Basic YXBwOmFwcC1wYXNz"])
+        ws_sender.recv()
+        ws.wait_receivers("sms", 1)
+        for i in range(100):
+            for via in ("rabbitmq", "mqtt", "ws"):
+                otp = otp_digits()
+                secrets_sent.append(otp)
+                item = {
+                    "receiver": f"0814{i:08d}",
+                    "message": f"Kode OTP Anda {otp}",
+                    "id": f"{via}-{i}",
+                }
+                if via == "rabbitmq":
+                    publisher.publish(queue, {"data": [item]})
+                elif via == "mqtt":
+                    mqtt_client.publish(
+                        topic, json.dumps({"data": [item]}), qos=1
+                    ).wait_for_publish(10)
+                else:
+                    ws_sender.send(
+                        json.dumps({"command": "send-message", "channel": "sms", "data": [item]})
+                    )
+        # 8. e-mail OTPs
+        for _ in range(50):
+            otp = otp_digits()
+            secrets_sent.append(otp)
+            body = {
+                "command": "send-mail",
+                "data": {
+                    "recipient": "user@domain.tld",
+                    "subject": f"Kode OTP Anda {otp}",
+                    "message": f"Kode OTP Anda {otp}",
+                },
+            }
+            status, reply = client.post("/api/mail", body)
+            assert status == 200, reply
+        feeder_ids = {f"{via}-{i}" for via in ("rabbitmq", "mqtt", "ws") for i in range(100)}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            texts = (inbox / "deliveries.jsonl").read_text("utf-8")
+            if sum(texts.count(f'"+62814{i:08d}"') for i in range(100)) >= 300:
+                break
+            time.sleep(0.5)
+        assert len(feeder_ids) == 300
+        assert len(smtp.received) == 50
+        ws_sender.close()
+        mqtt_client.loop_stop()
+        mqtt_client.disconnect()
+        publisher.delete([queue])
+        publisher.close()
+        # 9. server-side OTPs: the device makes the code; we learn it from the handsets' inbox
         for i in range(200):
             status, body = client.post(
                 "/api/message", {"command": "request-otp", "data": {"msisdn": "0813" + f"{i:08d}"}}
@@ -187,6 +273,8 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         log_file.close()
         sim.send_signal(signal.SIGTERM)
         sim.wait(10)
+        ws.stop()
+        smtp.stop()
 
     delivered = [
         json.loads(line)
@@ -200,7 +288,9 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     ]
     assert len(device_codes) == 200
     everything = secrets_sent + device_codes
-    assert len(set(everything)) >= 1000
+    assert len(set(everything)) >= 1300
+    feeder_deliveries = [d for d in delivered if d["to"].startswith("+62814")]
+    assert len(feeder_deliveries) == 300  # every feeder message sent, exactly once
 
     scanned = [p for root in (data, tmp, logs) for p in root.rglob("*") if p.is_file()]
     log_text = (logs / "broker.log").read_text("utf-8", errors="replace")
