@@ -17,9 +17,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from otpbroker import __version__
 from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore
+from otpbroker.factory import SetupCode
 from otpbroker.feeders.amqp import RabbitMqFeeder
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.mqtt import MqttFeeder
@@ -36,7 +38,10 @@ from otpbroker.services.mail import MailService
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
-from otpbroker.web.api import build_api
+from otpbroker.web.admin.app import build_admin
+from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.api import PATH_KEYS, build_api
+from otpbroker.web.dispatch import by_path
 from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
 from otpbroker.web.server import HttpServer
 
@@ -104,11 +109,26 @@ class Broker:
             self._find_api_user, self.settings, self._api_users_version
         )
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
+        self.setup_code = SetupCode(data_dir)
+        self.setup_code.ensure()
         self.password_reset = PasswordReset(self, self.sms, lambda: self.processor.mailer)
         self.feeders = FeederManager(
             self.processor,
             {"rabbitmq": RabbitMqFeeder, "ws": WsBrokerFeeder, "mqtt": MqttFeeder},
         )
+        self.admin_context = AdminContext(
+            repo=self.store,
+            setup_code=self.setup_code,
+            sms=self.sms,
+            modems=self.pool,
+            events=self.events,
+            password_reset=self.password_reset,
+            version=__version__,
+            feeder_statuses=self.feeders.statuses,
+            mailer=lambda: self.processor.mailer,
+        )
+        self.admin = build_admin(self.admin_context)
+        self.app = by_path(self.api, self.admin, self._is_api_path)
         self._servers: list[HttpServer] = []
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)
@@ -143,6 +163,9 @@ class Broker:
     def _find_api_user(self, username: str) -> Mapping[str, Any] | None:
         users = self.store.find("api_users", username=username)
         return users[0] if users else None
+
+    def _is_api_path(self, path: str) -> bool:
+        return path in {str(self.settings.get(key)) for key in PATH_KEYS}
 
     def apply_config(self) -> None:
         """Bring the modems in line with the configuration."""
@@ -182,7 +205,7 @@ class Broker:
         """Start modems, the configuration watcher and the HTTP listener."""
         self.apply_config()
         self._watcher.start()
-        server = HttpServer(self.api, host, port)
+        server = HttpServer(self.app, host, port)
         server.start()
         self._servers.append(server)
         return server

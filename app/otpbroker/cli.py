@@ -30,11 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="otp-broker", description=__doc__)
     _common(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from otpbroker.commands import api_user, config_cmd, serve
+    from otpbroker.commands import api_user, config_cmd, serve, setup_code
     from otpbroker.modem import check
     from otpbroker.modem.sim import command as modem_sim
 
-    for module in (serve, config_cmd, api_user, modem_sim, check):
+    for module in (serve, config_cmd, api_user, setup_code, modem_sim, check):
         register = module.register
         sub = register(commands)
         _common(sub, top=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from otpbroker.domain.message import Delivery, OutboundSms
 from otpbroker.domain.routing import ModemRoute
@@ -64,4 +65,58 @@ class Settings(Protocol):
         ...
 
 
-__all__ = ["BlockList", "Clock", "ModemGateway", "Settings"]
+@runtime_checkable
+class Repository(Protocol):
+    """Validated settings and records (the configuration implements it).
+
+    Invalid input raises a ``ValueError`` whose ``key`` attribute names the setting or
+    ``collection.field`` and whose text says precisely what is wrong.
+    """
+
+    @property
+    def generation(self) -> int:
+        """Moves on every change."""
+        ...
+
+    def get(self, key: str) -> Any:
+        """A setting's value."""
+        ...
+
+    def update_settings(self, values: Mapping[str, Any]) -> None:
+        """Validate and store several settings at once (all or nothing)."""
+        ...
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting."""
+        ...
+
+    def list(self, name: str) -> list[dict[str, Any]]:
+        """Every record of a collection."""
+        ...
+
+    def get_record(self, name: str, record_id: str) -> dict[str, Any]:
+        """One record (LookupError when missing)."""
+        ...
+
+    def add(self, name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and add a record."""
+        ...
+
+    def update(self, name: str, record_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and change a record."""
+        ...
+
+    def delete(self, name: str, record_id: str) -> None:
+        """Remove a record."""
+        ...
+
+    def set_password(self, name: str, record_id: str, password: str) -> None:
+        """Store a password as a salted hash."""
+        ...
+
+    def check_password(self, name: str, record_id: str, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        ...
+
+
+__all__ = ["BlockList", "Clock", "ModemGateway", "Repository", "Settings"]

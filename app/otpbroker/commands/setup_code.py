@@ -1,0 +1,27 @@
+"""``otp-broker setup-code``: print the code that creates the first administrator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from otpbroker.factory import SetupCode
+
+
+def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``setup-code`` subcommand."""
+    parser = commands.add_parser("setup-code", help="print the device's first-run setup code")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Create the code if needed and print it."""
+    code = SetupCode(args.data_dir)
+    try:
+        code.ensure()
+        print(code.read())
+    except OSError as exc:
+        print(f"otp-broker setup-code: error: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""The browser admin: server-rendered pages with a little progressive JavaScript."""

@@ -1,0 +1,36 @@
+% rebase('layout.tpl')
+<div class="grid">
+<section class="card">
+  <h2>Service</h2>
+  <dl class="facts">
+    <dt>Version</dt><dd>{{version}}</dd>
+    <dt>Up for</dt><dd>{{uptime // 86400}} d {{uptime % 86400 // 3600}} h {{uptime % 3600 // 60}} min</dd>
+    % for outcome in ('sent', 'failed', 'unknown', 'rejected', 'duplicate'):
+    <dt>Messages {{outcome}}</dt><dd>{{counts.get(outcome, 0)}}</dd>
+    % end
+  </dl>
+</section>
+<section class="card">
+  <h2>Modems</h2>
+  % if not modems:
+  <p>No active modem. <a href="/modems">Add one</a>.</p>
+  % end
+  % for m in modems:
+  <p><strong>{{names.get(m.modem_id, m.modem_id)}}</strong>
+    <span class="badge {{'ok' if m.connected else 'bad'}}">{{m.state}}</span>
+    % if m.network.operator:
+    {{m.network.operator}},
+    % end
+    % if m.network.signal_percent is not None:
+    signal {{m.network.signal_percent}} %
+    % end
+  </p>
+  % end
+</section>
+<section class="card">
+  <h2>Feeders</h2>
+  % for f in feeders:
+  <p><strong>{{f.name}}</strong> <span class="badge {{'ok' if f.state == 'connected' else ('bad' if f.state == 'error' else '')}}">{{f.state}}</span></p>
+  % end
+</section>
+</div>
