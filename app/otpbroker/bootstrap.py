@@ -19,9 +19,11 @@ from typing import Any
 
 from otpbroker import __version__
 from otpbroker.config.blocklist import ConfigBlockList
+from otpbroker.config.describe import setting_docs
 from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import SetupCode
+from otpbroker.feeders import amqp, mqtt, ws
 from otpbroker.feeders.amqp import RabbitMqFeeder
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.mqtt import MqttFeeder
@@ -30,6 +32,7 @@ from otpbroker.mail import MailGateway
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.pool import ModemPool, ModemSpec
+from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.commands import CommandProcessor
@@ -38,6 +41,7 @@ from otpbroker.services.mail import MailService
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
+from otpbroker.system import status as system_status
 from otpbroker.web.admin.app import build_admin
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.api import PATH_KEYS, build_api
@@ -126,6 +130,12 @@ class Broker:
             version=__version__,
             feeder_statuses=self.feeders.statuses,
             mailer=lambda: self.processor.mailer,
+            feeder_probes={"rabbitmq": amqp.probe, "ws": ws.probe, "mqtt": mqtt.probe},
+            mail_usage=self.mail.rotation.usage,
+            data_dir=str(data_dir),
+            server_status=lambda: system_status.server_status(data_dir),
+            setting_docs=setting_docs,
+            serial_ports=detect_ports,
         )
         self.admin = build_admin(self.admin_context)
         self.app = by_path(self.api, self.admin, self._is_api_path)

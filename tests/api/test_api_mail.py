@@ -62,3 +62,14 @@ def test_admin_password_reset_by_mail(harness):
     assert mail.rcpt_tos == ["owner@domain.tld"]
     password = re.search(r"password is (\S+)", mail.parsed().get_content()).group(1)
     assert store.check_password("admins", admin["id"], password)
+
+
+def test_send_mail_with_the_same_id_is_sent_once(harness):
+    body = {
+        "command": "send-mail",
+        "data": {"id": "mail-1", "recipient": "a@domain.tld", "message": "OTP 5"},
+    }
+    assert harness.request("/api/mail", body)[0] == 200
+    status, reply, _ = harness.request("/api/mail", body)
+    assert (status, reply["response_code"]) == (409, "1205")
+    assert sum(len(s.received) for s in harness.servers) == 1

@@ -64,16 +64,22 @@ def non_default(spec: Setting) -> object:
 
 def test_every_setting_can_be_set_and_read_back(env, data, tmp_path):
     assert len(SETTINGS) >= 27
+
+    def printed(spec, value):  # secrets only say whether they are set
+        if spec.secret:
+            return "(set, hidden)" if value else "(not set)"
+        return as_text(value)
+
     for spec in SETTINGS:
         assert cli(env, "--data-dir", data, "config", "get", spec.key).stdout == (
-            as_text(spec.default) + "\n"
+            printed(spec, spec.default) + "\n"
         )
         value = non_default(spec)
         done = cli(env, "--data-dir", data, "config", "set", spec.key, as_text(value))
         assert done.returncode == 0, done.stderr
-        assert done.stdout == f"{spec.key} = {as_text(value)}\n"
+        assert done.stdout == f"{spec.key} = {printed(spec, value)}\n"
         got = cli(env, "config", "get", spec.key, "--data-dir", data)
-        assert (got.returncode, got.stdout, got.stderr) == (0, as_text(value) + "\n", "")
+        assert (got.returncode, got.stdout, got.stderr) == (0, printed(spec, value) + "\n", "")
     with ConfigStore(data) as store:
         assert store.settings() == {spec.key: non_default(spec) for spec in SETTINGS}
     listed = cli(env, "config", "--data-dir", data, "list")
@@ -255,3 +261,25 @@ def test_a_running_server_moves_the_sms_path_without_restart(env, data, tmp_path
         assert (status, body["response_code"]) == (401, "1209")
         status, body = post(base + "/api/sms")
         assert (status, body["response_code"]) == (404, "1213")
+
+
+def test_secret_settings_are_read_from_stdin_and_never_printed(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = Path(sys.executable).with_name("otp-broker")
+    data = tmp_path / "data"
+    out = subprocess.run([cli, "--data-dir", data, "config", "set", "feeders.mqtt.password"],
+                         input="hunter2-x\n", capture_output=True, text=True, check=True)  # fmt: skip
+    shown = out.stdout
+    shown += subprocess.run([cli, "--data-dir", data, "config", "get", "feeders.mqtt.password"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    shown += subprocess.run([cli, "--data-dir", data, "config", "list"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    shown += subprocess.run([cli, "--data-dir", data, "config", "list", "--json"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "hunter2-x" not in shown and "(set, hidden)" in shown
+    from otpbroker.config.store import ConfigStore
+
+    assert ConfigStore(data).get("feeders.mqtt.password") == "hunter2-x"

@@ -85,3 +85,21 @@ def test_cache_off_verifies_every_time():
     for _ in range(3):
         assert auth.authenticate("app", "right-password")
     assert users.lookups == 3
+
+
+def test_concurrent_logins_with_the_cache_off_all_succeed_on_one_verification():
+    users = Users()
+    auth = ApiAuthenticator(users.lookup, Settings(ttl=0), lambda: users.version)
+    results: list[bool] = []
+    barrier = threading.Barrier(8)
+
+    def login() -> None:
+        barrier.wait()
+        results.append(auth.authenticate("app", "right-password"))
+
+    threads = [threading.Thread(target=login) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 8

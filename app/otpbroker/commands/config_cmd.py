@@ -43,7 +43,13 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     action("get", "print the value of one setting").add_argument("key", metavar="KEY")
     setter = action("set", "validate and store one setting")
     setter.add_argument("key", metavar="KEY")
-    setter.add_argument("value", metavar="VALUE", help="true/false, an integer, text, or a,b,c")
+    setter.add_argument(
+        "value",
+        metavar="VALUE",
+        nargs="?",
+        help="true/false, an integer, text, or a,b,c; omit it to read one line from stdin "
+        "(use that for passwords)",
+    )
     listing = action("list", "print every setting, marking those at their default")
     listing.add_argument("--json", action="store_true", help="print JSON instead of text")
     action("reset", "return one setting to its default").add_argument("key", metavar="KEY")
@@ -92,21 +98,31 @@ def run(args: argparse.Namespace) -> int:
         return STATE_ERROR
 
 
+def shown(key: str, value: Any) -> str:
+    """``show(value)``, except that secrets (passwords) only say whether they are set."""
+    if schema.setting(key).secret:
+        return "(set, hidden)" if value else "(not set)"
+    return show(value)
+
+
 def _get(store: ConfigStore, args: argparse.Namespace) -> int:
-    print(show(store.get(args.key)))
+    print(shown(args.key, store.get(args.key)))
     return 0
 
 
 def _set(store: ConfigStore, args: argparse.Namespace) -> int:
-    value = parse_value(args.key, args.value)
+    text = args.value
+    if text is None:  # secrets are better read from standard input than from argv
+        text = sys.stdin.readline().rstrip("\r\n")
+    value = parse_value(args.key, text)
     store.set(args.key, value)
-    print(f"{args.key} = {show(store.get(args.key))}")
+    print(f"{args.key} = {shown(args.key, store.get(args.key))}")
     return 0
 
 
 def _reset(store: ConfigStore, args: argparse.Namespace) -> int:
     store.reset(args.key)
-    print(f"{args.key} = {show(store.get(args.key))} (default)")
+    print(f"{args.key} = {shown(args.key, store.get(args.key))} (default)")
     return 0
 
 
@@ -121,7 +137,7 @@ def _list(store: ConfigStore, args: argparse.Namespace) -> int:
         rows = [
             {
                 "key": key,
-                "value": value,
+                "value": "(hidden)" if schema.setting(key).secret and value else value,
                 "default": schema.default(key),
                 "is_default": _is_default(key, value),
             }
@@ -133,7 +149,7 @@ def _list(store: ConfigStore, args: argparse.Namespace) -> int:
     width = max(len(key) for key in values)
     for key, value in values.items():
         marker = "  (default)" if _is_default(key, value) else ""
-        print(f"{key.ljust(width)}  {show(value)}{marker}")
+        print(f"{key.ljust(width)}  {shown(key, value)}{marker}")
     return 0
 
 

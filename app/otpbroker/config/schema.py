@@ -169,7 +169,13 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS += (
     *_feeder("feeders.rabbitmq", "RabbitMQ", 5672, "queue", "Queue consumed (default exchange)."),
     Setting("feeders.rabbitmq.vhost", str, "/", "RabbitMQ virtual host.", max_length=128),
-    _int("feeders.rabbitmq.prefetch", 10, 1, 1000, "Unacknowledged messages held at once."),
+    _int(
+        "feeders.rabbitmq.prefetch",
+        10,
+        1,
+        64,
+        "Unacknowledged messages held, and handled, at once.",
+    ),
     Setting("feeders.ws.enabled", bool, False, "Consume messages from a WSMessageBroker."),
     Setting(
         "feeders.ws.url",
@@ -194,7 +200,7 @@ SETTINGS += (
         "feeders.mqtt.client_id",
         str,
         "",
-        "MQTT client id (empty = otp-broker-<host name>); keep it stable for queued messages.",
+        "MQTT client id (empty = otp-broker-<host>-<machine>); stable, so queued messages wait.",
         pattern=r"[A-Za-z0-9._-]{0,64}",
         rule="up to 64 of A-Z a-z 0-9 . _ -",
     ),

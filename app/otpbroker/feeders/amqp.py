@@ -34,6 +34,7 @@ import contextlib
 import json
 import logging
 import secrets
+import socket
 import ssl
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -103,11 +104,15 @@ class RabbitMqFeeder(Feeder):
     poll_seconds = 0.5
     drain_seconds = 5.0
     """On stop: how long to wait for messages in progress so they are acknowledged."""
+    requeue_delay = 5.0
+    """How long a message no modem could take waits before it goes back to the queue."""
 
     def __init__(
-        self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
+        self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int | None = None
     ) -> None:
-        super().__init__(sink, settings, concurrency)
+        # One worker per unacknowledged message: prefetch is how many are handled at once.
+        workers = concurrency or max(1, min(int(settings.get("prefetch", 16) or 16), 64))
+        super().__init__(sink, settings, workers)
         self.connection_name = f"otp-broker {self.name} feeder {secrets.token_hex(4)}"
         """Shown by RabbitMQ (``client_properties.connection_name``)."""
         self._connection: BlockingConnection | None = None
@@ -208,7 +213,9 @@ class RabbitMqFeeder(Feeder):
         tag = method.delivery_tag
         pending.add(tag)
         settle = partial(self._settle, channel, tag, properties, pending)
-        self.dispatch_async(body, partial(self._schedule, connection, tag, settle))
+        self.dispatch_async(
+            body, partial(self._schedule, connection, tag, settle), bool(method.redelivered)
+        )
 
     def _schedule(
         self,
@@ -217,7 +224,13 @@ class RabbitMqFeeder(Feeder):
         settle: Callable[[list[Reply]], None],
         replies: list[Reply],
     ) -> None:
-        """On a worker: hand the settlement to the connection thread."""
+        """On a worker: hand the settlement to the connection thread.
+
+        A message no modem could take (``1101``) goes back to the queue after a pause, so it
+        waits in RabbitMQ (durable) until a modem is back instead of being dropped.
+        """
+        if _no_modem(replies):
+            self.stopping.wait(self.requeue_delay)
         try:
             connection.add_callback_threadsafe(partial(settle, replies))
         except AMQPError:
@@ -237,6 +250,10 @@ class RabbitMqFeeder(Feeder):
         if not channel.is_open:
             log.info("rabbitmq: delivery %d done after its channel closed; it will be "
                      "redelivered and its id prevents a second send", tag)  # fmt: skip
+            return
+        if _no_modem(replies):
+            with contextlib.suppress(AMQPChannelError):
+                channel.basic_nack(tag, requeue=True)
             return
         if properties.reply_to:
             self._reply(channel, properties, replies or [MALFORMED])
@@ -271,3 +288,88 @@ class RabbitMqFeeder(Feeder):
         if connection is not None:
             with contextlib.suppress(AMQPError):  # already closed: the loop ends by itself
                 connection.add_callback_threadsafe(lambda: None)
+
+
+def _probe_error(exc: BaseException, where: str, settings: Mapping[str, Any]) -> str:
+    """Words for a failed connection test (never the password)."""
+    user = str(settings.get("username") or "guest")[:64]
+    if isinstance(exc, pika.exceptions.ProbableAuthenticationError):
+        return f"{where}: credentials rejected for user {user!r} ({exc})"
+    if isinstance(exc, pika.exceptions.ProbableAccessDeniedError):
+        vhost = str(settings.get("vhost") or "/")
+        return f"{where}: access to virtual host {vhost!r} refused for user {user!r} ({exc})"
+    if isinstance(exc, pika.exceptions.IncompatibleProtocolError):
+        return f"{where}: the server does not speak AMQP 0-9-1 (is this RabbitMQ?) ({exc})"
+    if isinstance(exc, socket.gaierror):
+        return f"{where}: the host name cannot be resolved ({exc.strerror or exc})"
+    if isinstance(exc, ssl.SSLError):
+        return f"{where}: TLS failed ({exc})"
+    cause: BaseException = exc
+    while True:  # pika wraps socket errors (in args, or an ``exception`` attribute)
+        inner = getattr(cause, "exception", None)
+        if not isinstance(inner, BaseException) and cause.args:
+            inner = cause.args[0]
+        if not isinstance(inner, BaseException):
+            break
+        cause = inner
+    if isinstance(cause, ConnectionRefusedError):
+        return f"{where}: connection refused (nothing listens on that port)"
+    if isinstance(cause, OSError):
+        return f"{where}: {cause.strerror or cause}"
+    if "Timeout" in type(cause).__name__ or isinstance(cause, TimeoutError):
+        return f"{where}: no answer within the time limit ({type(cause).__name__})"
+    return f"{where}: {type(cause).__name__}: {cause}"[:300]
+
+
+def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
+    """Try ``settings`` (the ``feeders.rabbitmq.*`` values without the prefix) once.
+
+    Connects, opens a channel and looks the queue up passively (a missing queue is fine: the
+    feeder declares it). Returns None when that works, else the precise reason. Nothing is
+    consumed, published or declared.
+    """
+    host = str(settings.get("host") or "localhost")
+    port = int(settings.get("port") or (5671 if settings.get("tls") else 5672))
+    where = f"{host}:{port}"
+    options: dict[str, Any] = {}
+    if settings.get("username"):
+        options["credentials"] = pika.PlainCredentials(
+            str(settings["username"]), str(settings.get("password") or "")
+        )
+    if settings.get("tls"):
+        options["ssl_options"] = pika.SSLOptions(ssl.create_default_context(), host)
+    parameters = pika.ConnectionParameters(
+        host=host,
+        port=port,
+        virtual_host=str(settings.get("vhost") or "/"),
+        connection_attempts=1,
+        socket_timeout=timeout,
+        stack_timeout=timeout,
+        blocked_connection_timeout=timeout,
+        client_properties={"connection_name": "otp-broker connection test"},
+        **options,
+    )
+    try:
+        connection = pika.BlockingConnection(parameters)
+    except Exception as exc:
+        return _probe_error(exc, where, settings)
+    queue = str(settings.get("queue") or "sms")
+    try:
+        channel = connection.channel()
+        try:
+            channel.queue_declare(queue, passive=True)
+        except ChannelClosedByBroker as exc:
+            if exc.reply_code != 404:  # 404: not declared yet, the feeder will declare it
+                return f"{where}: queue {queue!r} not usable ({exc.reply_code} {exc.reply_text})"
+        return None
+    except AMQPError as exc:
+        return _probe_error(exc, where, settings)
+    finally:
+        if connection.is_open:
+            with contextlib.suppress(AMQPError):
+                connection.close()
+
+
+def _no_modem(replies: list[Reply]) -> bool:
+    """True when a command of the message found no modem (it should wait in the queue)."""
+    return any(reply.code is Code.NO_MODEM for reply in replies)

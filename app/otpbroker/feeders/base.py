@@ -21,14 +21,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from otpbroker.domain.dedup import DedupWindow
 from otpbroker.feeders.messages import FeedError, parse_feed
-from otpbroker.services.replies import Reply
+from otpbroker.services.replies import Code, Reply
 
 log = logging.getLogger(__name__)
 
-# One key per process, shared by every feeder instance: a message redelivered to a feeder
-# restarted after a settings change still maps to the same derived id.
+# Messages without an id are remembered by a keyed digest (memory only, one key per
+# process, shared by every feeder instance): a copy the broker marks as redelivered whose
+# digest was seen within the window is not sent again. Copies not marked as redelivered are
+# sent as they are, exactly like the REST API does.
 _DIGEST_KEY = secrets.token_bytes(32)
+_SEEN = DedupWindow(600.0)
+REDELIVERY_CHECKED = ("send-sms", "send-mail")
+
+
+def forget_redeliveries() -> None:
+    """Forget every remembered digest (a new broker in the same process, e.g. in tests)."""
+    _SEEN.clear()
 
 
 class CommandSink(Protocol):
@@ -63,9 +73,6 @@ class Feeder(ABC):
 
     name = "feeder"
     delays = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
-    derive_ids = True
-    """Give messages without an id a content digest as id, so a broker's redelivery after a
-    lost connection is recognised as a duplicate (the digest is keyed and memory-only)."""
 
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
@@ -147,7 +154,10 @@ class Feeder(ABC):
 
     # -- messages ------------------------------------------------------------------------------
     def dispatch_async(
-        self, raw: bytes | str, done: Callable[[list[Reply]], None] | None = None
+        self,
+        raw: bytes | str,
+        done: Callable[[list[Reply]], None] | None = None,
+        redelivered: bool = False,
     ) -> None:
         """Run dispatch() on the worker pool; ``done(replies)`` afterwards (e.g. to ack).
 
@@ -157,7 +167,7 @@ class Feeder(ABC):
 
         def work() -> None:
             try:
-                replies = self.dispatch(raw)
+                replies = self.dispatch(raw, redelivered)
             finally:
                 self._slots.release()
             if done is not None:
@@ -168,17 +178,30 @@ class Feeder(ABC):
 
         self._executor.submit(work)
 
-    def _with_id(self, command: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _digest(command: dict[str, Any]) -> str | None:
+        """Keyed digest of an id-less message that could be sent twice, else None."""
         data = command.get("data")
-        if not self.derive_ids or not isinstance(data, dict) or data.get("id") not in (None, ""):
-            return command
-        if command.get("command") not in ("send-sms", "send-mail", "request-otp"):
-            return command
+        if command.get("command") not in REDELIVERY_CHECKED or not isinstance(data, dict):
+            return None
+        if data.get("id") not in (None, ""):
+            return None  # the id itself de-duplicates
         material = repr((command.get("command"), sorted(data.items(), key=str))).encode()
-        digest = hmac.new(_DIGEST_KEY, material, hashlib.sha256).hexdigest()[:32]
-        return {**command, "data": {**data, "id": f"auto-{digest}"}}
+        return hmac.new(_DIGEST_KEY, material, hashlib.sha256).hexdigest()
 
-    def dispatch(self, raw: bytes | str) -> list[Reply]:
+    def _run_command(self, command: dict[str, Any], redelivered: bool) -> Reply:
+        digest = self._digest(command)
+        if digest is not None:
+            first = _SEEN.claim(digest)
+            if redelivered and not first:
+                text = "a redelivered copy of a message already taken; not sent again"
+                return Reply(str(command.get("command")), Code.DUPLICATE, text)
+        reply = self.sink.handle(command, source=self.name)
+        if digest is not None and reply.code not in (Code.OK, Code.OUTCOME_UNKNOWN):
+            _SEEN.release(digest)  # nothing went out: a redelivery may try again
+        return reply
+
+    def dispatch(self, raw: bytes | str, redelivered: bool = False) -> list[Reply]:
         """Parse one raw message and run each command in it; never raises."""
         self._count("received")
         try:
@@ -195,7 +218,7 @@ class Feeder(ABC):
         replies = []
         for command in batch.commands:
             try:
-                reply = self.sink.handle(self._with_id(command), source=self.name)
+                reply = self._run_command(command, redelivered)
             except Exception:  # the sink must not raise, but a feeder must never die
                 log.exception("%s feeder: command failed", self.name)
                 self._count("rejected")

@@ -26,14 +26,17 @@ Nothing here logs or keeps a message text.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import heapq
 import itertools
 import logging
 import math
 import queue
 import re
+import secrets
 import select
 import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -56,12 +59,23 @@ class CredentialsRejected(ConnectionRefusedError):
     """The broker refused the CONNECT for its user name or password."""
 
 
+def machine_tag(path: str = "/etc/machine-id") -> str:
+    """Eight hex digits derived from the machine id (not the id itself), or ``0`` * 8."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            machine = handle.read().strip()
+    except OSError:
+        return "00000000"
+    return hashlib.sha256(b"otp-broker mqtt " + machine.encode()).hexdigest()[:8]
+
+
 @dataclass(frozen=True, repr=False)
 class _Held:  # a received message until its PUBACK: its connection, packet id, QoS, payload
     client: mqtt.Client
     mid: int
     qos: int
     payload: bytes
+    dup: bool = False
 
 
 @dataclass
@@ -101,9 +115,13 @@ class MqttFeeder(Feeder):
 
     @property
     def client_id(self) -> str:
-        """The configured client id, else ``otp-broker-<host name>``."""
-        host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:52] or "device"
-        return str(self.settings.get("client_id") or "") or f"otp-broker-{host}"
+        """The configured client id, else ``otp-broker-<host name>-<machine>``.
+
+        Devices flashed from one image share a host name; the machine id (made at first
+        boot) keeps their ids apart, so they do not knock each other off the broker.
+        """
+        host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:40] or "device"
+        return str(self.settings.get("client_id") or "") or f"otp-broker-{host}-{machine_tag()}"
 
     # -- life cycle ---------------------------------------------------------------------------
     def interrupt(self) -> None:
@@ -239,7 +257,7 @@ class MqttFeeder(Feeder):
         link.lost = str(reason)
 
     def _on_message(self, client: mqtt.Client, link: _Link, message: mqtt.MQTTMessage) -> None:
-        held = _Held(client, message.mid, message.qos, bytes(message.payload))
+        held = _Held(client, message.mid, message.qos, bytes(message.payload), bool(message.dup))
         if message.retain:
             self._count("received")
             self._count("rejected")
@@ -285,7 +303,7 @@ class MqttFeeder(Feeder):
                     self._ready.appendleft((held, attempt))
                     return
                 self._busy += 1
-            self.dispatch_async(held.payload, self._completion(held, attempt))
+            self.dispatch_async(held.payload, self._completion(held, attempt), held.dup)
 
     def _forget(self, client: mqtt.Client | None) -> None:
         """Drop what waits for a worker (the broker redelivers it); with None, at stop, also
@@ -296,3 +314,83 @@ class MqttFeeder(Feeder):
                 self._retries, self._ready = [], deque()
             else:
                 self._ready = deque(i for i in self._ready if i[1] or i[0].client is not client)
+
+
+def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
+    """Try ``settings`` (the ``feeders.mqtt.*`` values without the prefix) once.
+
+    Connects with a throw-away client id and a clean session (so the feeder's own session is
+    neither taken over nor changed), subscribes to the topic to check the broker allows it,
+    and disconnects. Returns None when that works, else the precise reason.
+    """
+    host = str(settings.get("host") or "localhost")
+    port = int(settings.get("port") or 1883)
+    where = f"{host}:{port}"
+    topic = str(settings.get("topic") or "sms")
+    link = _Link()
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=f"otp-broker-test-{secrets.token_hex(4)}",
+        clean_session=True,
+        userdata=link,
+        protocol=mqtt.MQTTv311,
+        reconnect_on_failure=False,
+    )
+    client.connect_timeout = timeout
+    user = str(settings.get("username") or "")
+    if user:
+        client.username_pw_set(user, str(settings.get("password") or "") or None)
+
+    def on_connect(client: mqtt.Client, link: _Link, flags: Any, reason: Any,
+                   properties: Any) -> None:  # fmt: skip
+        if reason.is_failure:
+            bad = reason.value in _BAD_CREDENTIALS
+            what = f"credentials rejected for user {user[:64]!r}" if bad else "connection refused"
+            link.error = ConnectionRefusedError(f"{what} by the broker ({reason})")
+        else:
+            client.subscribe(topic, qos=1)
+
+    def on_subscribe(client: mqtt.Client, link: _Link, mid: int, codes: list[Any],
+                     properties: Any) -> None:  # fmt: skip
+        if any(code.is_failure for code in codes):
+            link.error = ConnectionRefusedError(f"the broker refused the subscription to {topic!r}")
+        link.ready = True
+
+    def on_disconnect(client: mqtt.Client, link: _Link, flags: Any, reason: Any,
+                      properties: Any) -> None:  # fmt: skip
+        link.lost = str(reason)
+
+    client.on_connect, client.on_subscribe, client.on_disconnect = (
+        on_connect, on_subscribe, on_disconnect)  # fmt: skip
+    deadline = time.monotonic() + timeout
+    try:
+        if settings.get("tls"):
+            client.tls_set()
+        client.connect(host, port, keepalive=max(5, int(timeout) * 2))
+        while not link.ready and link.error is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return f"{where}: no CONNACK/SUBACK within {timeout:g} s (is this an MQTT broker?)"
+            rc = client.loop(min(left, 0.5))
+            if link.error is None and rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                why = {mqtt.error_string(rc), link.lost or ""} - {"", "Unspecified error"}
+                reason = "; ".join(sorted(why))
+                return f"{where}: connection lost ({reason}; is this an MQTT broker?)"
+        return None if link.error is None else f"{where}: {link.error}"
+    except socket.gaierror as exc:
+        return f"{where}: the host name cannot be resolved ({exc.strerror or exc})"
+    except ConnectionRefusedError:
+        return f"{where}: connection refused (nothing listens on that port)"
+    except TimeoutError:
+        return f"{where}: no answer within {timeout:g} s"
+    except ssl.SSLError as exc:
+        return f"{where}: TLS failed ({exc})"
+    except (OSError, ValueError) as exc:
+        return f"{where}: {type(exc).__name__}: {exc}"[:300]
+    finally:
+        with contextlib.suppress(Exception):
+            client.disconnect()
+        sock = client.socket()
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()

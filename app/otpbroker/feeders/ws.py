@@ -221,3 +221,45 @@ def _is_connect_frame(data: bytes | str) -> bool:
         return False
     frame = _json_object(data)
     return frame is not None and frame.get("command") == "connect"
+
+
+def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
+    """Try ``settings`` (the ``feeders.ws.*`` values without the prefix) once.
+
+    Connects with the credentials and reads the server's ``connect`` frame, without
+    registering as a receiver (so no message can be taken from the channel). Returns None
+    when the server accepted the credentials, else the precise reason.
+    """
+    url = str(settings.get("url") or "")
+    user = str(settings.get("username") or "")
+    token = base64.b64encode(f"{user}:{settings.get('password') or ''}".encode()).decode("ascii")
+    ws = websocket.WebSocket(skip_utf8_validation=True)
+    try:
+        ws.connect(url, header=[f"Authorization: Basic {token}"], timeout=timeout)
+        opcode, data = ws.recv_data()
+        frame = _json_object(data) if opcode in _DATA_OPCODES else None
+        if frame is None or frame.get("command") != "connect":
+            what = "did not open with a 'connect' frame (is this a WSMessageBroker?)"
+            return f"{url}: the server {what}"
+        code = str(frame.get("response_code"))
+        if code != "00":
+            text = str(frame.get("response_text"))[:40]
+            return (f"{url}: credentials rejected by the server for user {user[:64]!r} "
+                    f"(response_code {code!r}, {text!r})")  # fmt: skip
+        return None
+    except websocket.WebSocketTimeoutException:
+        return f"{url}: no answer within {timeout:g} s"
+    except websocket.WebSocketBadStatusException as exc:
+        return f"{url}: the server refused the WebSocket upgrade (HTTP {exc.status_code})"
+    except websocket.WebSocketAddressException as exc:
+        return f"{url}: the host name cannot be resolved ({exc})"
+    except ConnectionRefusedError:
+        return f"{url}: connection refused (nothing listens on that port)"
+    except TimeoutError:
+        return f"{url}: no answer within {timeout:g} s"
+    except (websocket.WebSocketException, OSError, ValueError) as exc:
+        return f"{url}: {type(exc).__name__}: {exc}"[:300]
+    finally:
+        with contextlib.suppress(Exception):
+            ws.close(timeout=1)
+        ws.shutdown()

@@ -27,6 +27,14 @@ UserLookup = Callable[[str], Mapping[str, Any] | None]
 MAX_CACHE = 10_000
 
 
+class _Flight:
+    """One verification in progress; others with the same credentials wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.valid = False
+
+
 class ApiAuthenticator:
     """Checks API users (active, not blocked, right password)."""
 
@@ -45,7 +53,7 @@ class ApiAuthenticator:
         self._lock = threading.Lock()
         self._cache: dict[bytes, float] = {}
         self._cache_version: object = object()
-        self._inflight: dict[bytes, threading.Event] = {}
+        self._inflight: dict[bytes, _Flight] = {}
         self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         self._dummy_hash = hash_password(secrets.token_urlsafe(16))
 
@@ -70,24 +78,22 @@ class ApiAuthenticator:
         with self._lock:
             if self._cached(digest):
                 return True
-            event = self._inflight.get(digest)
-            leader = event is None
-            if leader:
-                event = self._inflight[digest] = threading.Event()
-        assert event is not None
+            flight = self._inflight.get(digest)
+            leader = flight is None
+            if flight is None:
+                flight = self._inflight[digest] = _Flight()
         if not leader:
-            event.wait(30)
-            with self._lock:
-                return self._cached(digest)
+            flight.done.wait(30)
+            return flight.valid  # the leader's answer (also when the cache is off)
         try:
-            valid = self._verify(username, password)
-            if valid:
+            flight.valid = self._verify(username, password)
+            if flight.valid:
                 self._remember(digest)
-            return valid
+            return flight.valid
         finally:
             with self._lock:
                 self._inflight.pop(digest, None)
-            event.set()
+            flight.done.set()
 
     def _verify(self, username: str, password: str) -> bool:
         user = self._lookup(username)

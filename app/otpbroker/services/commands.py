@@ -171,9 +171,16 @@ class CommandProcessor:
         recipient = _field(data, "recipient", max_len=254)
         subject = _field(data, "subject", required=False, max_len=200) or ""
         body = _text(data, "message")
+        message_id = _field(data, "id", required=False, max_len=128)
         if self.mailer is None:
             return Reply("send-mail", Code.NOT_CONFIGURED, "e-mail sending is not configured")
-        return self.mailer.send_mail(recipient, subject, body, source)
+        if message_id and not self._sms.claim_id("mail", message_id):
+            text = f"message id {message_id!r} was already accepted within the window"
+            return Reply("send-mail", Code.DUPLICATE, text, {"id": message_id})
+        reply = self.mailer.send_mail(recipient, subject, body, source)
+        if message_id and reply.code is not Code.OK:
+            self._sms.release_id("mail", message_id)
+        return reply
 
     def _country(self) -> str:
         return str(self._settings.get("device.country_code"))

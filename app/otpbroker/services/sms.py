@@ -115,6 +115,19 @@ class SmsService:
         )  # fmt: skip
         return delivery
 
+    def claim_id(self, namespace: str, message_id: str) -> bool:
+        """Claim ``message_id`` for another kind of message (e.g. mail); False if seen."""
+        _router, dedup = self._current()
+        key = self._dedup_key(message_id)
+        return dedup is None or key is None or dedup.claim(f"{namespace}:{key}")
+
+    def release_id(self, namespace: str, message_id: str) -> None:
+        """Forget a claim made with ``claim_id`` (nothing was sent)."""
+        _router, dedup = self._current()
+        key = self._dedup_key(message_id)
+        if dedup is not None and key is not None:
+            dedup.release(f"{namespace}:{key}")
+
     @staticmethod
     def _dedup_key(message_id: str | None) -> str | None:
         if message_id is None or message_id == "":

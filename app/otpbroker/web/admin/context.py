@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -48,5 +48,10 @@ class AdminContext:
     feeder_statuses: Callable[[], list[Any]] = list
     mailer: Callable[[], Any] = lambda: None
     serial_ports: Callable[[], list[dict[str, str]]] = list
+    setting_docs: Callable[[], dict[str, dict[str, Any]]] = dict
+    feeder_probes: Mapping[str, Callable[..., str | None]] = field(default_factory=dict)
+    mail_usage: Callable[[], list[dict[str, Any]]] = list
+    data_dir: str = ""
+    server_status: Callable[[], dict[str, Any]] = dict
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)

@@ -1,13 +1,80 @@
-"""Home: service status (modems, feeders, counts) at a glance."""
+"""Home: service status (modems, feeders, counts) and server status at a glance.
+
+The server status (load, memory, disk, temperature, addresses, machine uptime) comes from
+``context.server_status()``; a failing reader never breaks the page.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
+from typing import Any
 
 import bottle
 
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import render
+
+log = logging.getLogger(__name__)
+NOT_AVAILABLE = "not available"
+
+
+def size(count: float) -> str:
+    """Bytes for people: ``512 B``, ``1.5 GiB``, ``120 GiB``."""
+    units = ("B", "KiB", "MiB", "GiB", "TiB")
+    index = 0
+    while abs(count) >= 1024 and index < len(units) - 1:
+        count /= 1024
+        index += 1
+    digits = 0 if index == 0 or abs(count) >= 100 else 1
+    return f"{count:.{digits}f} {units[index]}"
+
+
+def duration(seconds: float) -> str:
+    """``3 d 4 h 5 min``."""
+    whole = int(seconds)
+    return f"{whole // 86400} d {whole % 86400 // 3600} h {whole % 3600 // 60} min"
+
+
+def _percent(value: float) -> str:
+    return f"{value:g}\u00a0%"  # no line break between number and sign
+
+
+def server_facts(status: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(label, value)`` rows of the server card; missing readings say "not available"."""
+    facts = []
+    load = status.get("load")
+    text = NOT_AVAILABLE
+    if load:
+        cpus = f"{load['cpus']} CPU{'s' if load['cpus'] != 1 else ''}"
+        text = f"{load['load1']:.2f} / {load['load5']:.2f} / {load['load15']:.2f} on {cpus}"
+    facts.append(("CPU load (1/5/15 min)", text))
+    memory = status.get("memory")
+    text = NOT_AVAILABLE
+    if memory:
+        text = (
+            f"{size(memory['used'])} used of {size(memory['total'])} "
+            f"({_percent(memory['percent'])}), {size(memory['available'])} available"
+        )
+    facts.append(("Memory", text))
+    if memory and memory.get("swap_total"):
+        facts.append(("Swap", f"{size(memory['swap_used'])} used of {size(memory['swap_total'])}"))
+    disk = status.get("disk")
+    text = NOT_AVAILABLE
+    if disk:
+        text = (
+            f"{size(disk['free'])} free of {size(disk['total'])} ({_percent(disk['percent'])} used)"
+        )
+    facts.append(("Disk (data)", text))
+    temperatures = status.get("temperatures") or []
+    shown = [
+        f"{t['celsius']:.1f}\u00a0°C" + (f" ({t['type']})" if len(temperatures) > 1 else "")
+        for t in temperatures
+    ]
+    facts.append(("Temperature", ", ".join(shown) or NOT_AVAILABLE))
+    uptime = status.get("uptime")
+    facts.append(("Machine up for", NOT_AVAILABLE if uptime is None else duration(uptime)))
+    return facts
 
 
 def register(app: bottle.Bottle, context: AdminContext) -> None:
@@ -20,6 +87,11 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             if kind == "sms":
                 counts[outcome] = counts.get(outcome, 0) + value
         names = {m["id"]: m["name"] for m in context.repo.list("modems")}
+        try:
+            status = context.server_status()
+        except Exception:  # the service status must show even if the OS cannot be read
+            log.exception("server status failed")
+            status = {}
         return render(
             "home",
             "Status",
@@ -29,4 +101,6 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             names=names,
             feeders=context.feeder_statuses(),
             counts=counts,
+            server=server_facts(status),
+            addresses=status.get("addresses") or {},
         )

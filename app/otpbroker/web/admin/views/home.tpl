@@ -10,6 +10,30 @@
     % end
   </dl>
 </section>
+<section class="card server-status">
+  <h2>Server</h2>
+  <dl class="facts">
+    % for label, value in server:
+    <dt>{{label}}</dt><dd>{{value}}</dd>
+    % end
+  </dl>
+</section>
+<section class="card server-addresses">
+  <h2>Network addresses</h2>
+  % if not addresses:
+  <p>not available</p>
+  % end
+  <dl class="facts">
+    % for interface, found in sorted(addresses.items()):
+    <dt>{{interface}}</dt>
+    <dd>
+      % for address in found.get('ipv4', []) + found.get('ipv6', []):
+      <span class="address">{{address}}</span>
+      % end
+    </dd>
+    % end
+  </dl>
+</section>
 <section class="card">
   <h2>Modems</h2>
   % if not modems:

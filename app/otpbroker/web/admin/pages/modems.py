@@ -1,0 +1,353 @@
+"""Modems: view (with live state), add, edit, delete, activate, deactivate.
+
+The form carries every field of a modem record, grouped as the owner thinks of them:
+identity and serial line, routing, SIM, mobile internet. Secrets (SIM PIN, APN password)
+are never sent back to the browser: blank keeps the stored value, a tick box removes it.
+APN presets for the Indonesian operators fill the internet fields: with JavaScript on
+change (``/static/modems.js``), without it through the "Apply" button, which re-renders
+the form filled in and saves nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import bottle
+
+from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.render import field_errors, flash, render, see_other
+
+
+@dataclass(frozen=True)
+class Preset:
+    """The public dial-up settings of one operator."""
+
+    key: str
+    operator: str
+    apn: str
+    username: str = ""
+    password: str = ""
+    dial_number: str = "*99#"
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("telkomsel", "Telkomsel", "internet"),
+    Preset("xl", "XL", "internet"),
+    Preset("three", "Three", "3data", "3data", "3data"),
+    Preset("smartfren", "Smartfren", "smart", "smart", "smart", "#777"),
+    Preset("indosat", "Indosat Ooredoo", "indosatgprs"),
+    Preset("axis", "Axis", "axis", "axis", "123456"),
+)
+PRESET_BY_KEY = {preset.key: preset for preset in PRESETS}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One control of the modem form (``kind``: text, port, select, flag, secret, presets)."""
+
+    kind: str
+    key: str = ""
+    label: str = ""
+    hint: str = ""
+    attrs: str = ""  # static HTML attributes only, never data
+    options: tuple[tuple[str, str], ...] = ()
+    input_type: str = "text"
+
+
+def _text(
+    key: str,
+    label: str,
+    hint: str = "",
+    attrs: str = 'autocomplete="off"',
+    input_type: str = "text",
+) -> Item:
+    return Item("text", key, label, hint, attrs, input_type=input_type)
+
+
+def _select(key: str, label: str, values: tuple[Any, ...], hint: str = "") -> Item:
+    return Item("select", key, label, hint, options=tuple((str(v), str(v)) for v in values))
+
+
+def _flag(key: str, label: str, hint: str = "") -> Item:
+    return Item("flag", key, label, hint)
+
+
+AT_HINT = 'Optional AT command sent before dialling, e.g. AT+CGDCONT=1,"IP","internet".'
+GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
+    ("identity", "Identity & serial line", (
+        _text("name", "Name", "Brand, model and connection, e.g. Huawei E3131 on USB 1.",
+              'required maxlength="64" autocomplete="off"'),
+        Item("port", "port", "Serial port",
+             "A /dev/serial/by-id/... link stays right after replugging; /dev/ttyUSB0 may not.",
+             'required list="serial-ports" autocomplete="off" spellcheck="false"'),
+        _text("imei", "IMEI", "14-17 digits; identifies the modem after replugging.",
+              'inputmode="numeric" autocomplete="off"'),
+        _select("baud_rate", "Baud rate",
+                (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)),
+        Item("select", "parity", "Parity",
+             options=(("N", "N (none)"), ("E", "E (even)"), ("O", "O (odd)"))),
+        _select("data_bits", "Data bits", (7, 8)),
+        _select("start_bits", "Start bits", (1,), "Always 1 on a serial line."),
+        _select("stop_bits", "Stop bits", (1, 2)),
+        _flag("ussd_packed", "Send USSD codes packed (7-bit hex)",
+              "Some Huawei sticks only answer USSD sent this way."),
+    )),
+    ("routing", "Routing", (
+        _text("prefixes", "Recipient prefixes",
+              "Comma separated, national (0871) or MSISDN (62871) form; stored as 62871.",
+              'autocomplete="off" inputmode="numeric"'),
+        _flag("default_modem", "Default modem",
+              "Takes every number that no other modem's prefix covers."),
+        _flag("send_from_api", "Send SMS from the API and feeders",
+              "Off: this modem only sends manual SMS from the admin."),
+        _flag("active", "Active", "An inactive modem is never used, even when plugged in."),
+    )),
+    ("sim", "SIM card", (
+        Item("secret", "pin", "SIM PIN", "4-8 digits, entered once at start, never retried.",
+             'inputmode="numeric" autocomplete="new-password"'),
+        _text("msisdn", "Number of the SIM (MSISDN)", "", input_type="tel"),
+        _text("imsi", "IMSI", "6-15 digits.", 'inputmode="numeric" autocomplete="off"'),
+        _text("smsc", "SMS center", "Empty = the one stored on the SIM.", input_type="tel"),
+    )),
+    ("internet", "Mobile internet (ppp)", (
+        _flag("internet_access", "Use this modem for the device's internet"),
+        Item("presets", "preset", "APN preset"),
+        _text("apn", "APN", "Access point name, e.g. internet."),
+        _text("apn_username", "APN user name"),
+        Item("secret", "apn_password", "APN password", "", 'autocomplete="new-password"'),
+        _text("dial_number", "Dial number", "e.g. *99# (most operators) or #777 (Smartfren)."),
+        *(_text(f"init_dial_{n}", f"Init command {n}", AT_HINT if n == 1 else "")
+          for n in range(1, 6)),
+        _text("dial_command", "Dial command", "AT command that dials, usually ATD."),
+    )),
+)  # fmt: skip
+
+ITEMS = [item for _key, _legend, items in GROUPS for item in items]
+TEXT_KEYS = tuple(i.key for i in ITEMS if i.kind in ("text", "port") and i.key != "prefixes")
+INT_KEYS = ("baud_rate", "data_bits", "start_bits", "stop_bits")
+SELECT_KEYS = tuple(i.key for i in ITEMS if i.kind == "select")
+FLAG_KEYS = tuple(i.key for i in ITEMS if i.kind == "flag")
+SECRET_KEYS = tuple(i.key for i in ITEMS if i.kind == "secret")
+NEW_MODEM: dict[str, Any] = {
+    **dict.fromkeys(TEXT_KEYS, ""), "prefixes": "", "baud_rate": "115200", "parity": "N",
+    "data_bits": "8", "start_bits": "1", "stop_bits": "1", "dial_number": "*99#",
+    "dial_command": "ATD", **dict.fromkeys(FLAG_KEYS, False), "send_from_api": True,
+    "active": True,
+}  # fmt: skip
+PAST = {"activate": "activated", "deactivate": "deactivated"}
+
+
+def split_prefixes(text: str) -> list[str]:
+    """``"0871, 62872"`` -> ``["0871", "62872"]`` (commas, semicolons or spaces separate)."""
+    return [item for item in re.split(r"[,;\s]+", text) if item]
+
+
+def form_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What the form shows for a stored modem (never its secrets)."""
+    form: dict[str, Any] = {key: str(record.get(key) or "") for key in TEXT_KEYS}
+    form["prefixes"] = ", ".join(str(p) for p in record.get("prefixes") or ())
+    form.update({key: str(record.get(key, NEW_MODEM[key])) for key in SELECT_KEYS})
+    form.update({key: bool(record.get(key)) for key in FLAG_KEYS})
+    return form
+
+
+def form_from_request(forms: bottle.FormsDict) -> dict[str, Any]:
+    """What the browser sent, as the form shows it again (secrets left out)."""
+    form: dict[str, Any] = {
+        key: (forms.getunicode(key, default="") or "").strip()
+        for key in (*TEXT_KEYS, "prefixes", *SELECT_KEYS)
+    }
+    form.update({key: key in forms for key in FLAG_KEYS})
+    return form
+
+
+def record_values(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The record fields for the store, and the errors found before asking it."""
+    values: dict[str, Any] = {key: form[key] for key in (*TEXT_KEYS, *SELECT_KEYS, *FLAG_KEYS)}
+    values["prefixes"] = split_prefixes(form["prefixes"])
+    errors: dict[str, str] = {}
+    for key in INT_KEYS:
+        text = str(form[key])
+        if re.fullmatch(r"[0-9]{1,9}", text) is None:
+            errors[key] = f"must be a whole number, got {text[:20]!r}"
+        else:
+            values[key] = int(text)
+    return values, errors
+
+
+def _live(status: Any) -> dict[str, Any]:
+    identity, network = status.identity, status.network
+    model = " ".join(part for part in (identity.manufacturer, identity.model) if part)
+    return {
+        "state": status.state,
+        "ready": status.connected,
+        "imei": identity.imei or "",
+        "model": model,
+        "operator": network.operator or "",
+        "signal": network.signal_percent,
+        "error": status.last_error or "",
+        "port": status.port,
+    }
+
+
+def register(app: bottle.Bottle, context: AdminContext) -> None:
+    """Add the /modems pages."""
+
+    def live_by_id() -> dict[str, dict[str, Any]]:
+        return {status.modem_id: _live(status) for status in context.modems.statuses()}
+
+    def detected_ports() -> list[dict[str, Any]]:
+        """Detected ports with what runs on them (identity of a live modem, configured names)."""
+        ports = [dict(port) for port in context.serial_ports()]
+        same = {port["path"]: port.get("target") or port["path"] for port in ports}
+        live = live_by_id()
+        records = context.repo.list("modems")
+        names = {m["id"]: m["name"] for m in records}
+        used: dict[str, list[str]] = {}
+        for record in records:
+            port = str(record.get("port") or "")
+            used.setdefault(same.get(port, port), []).append(str(record["name"]))
+        for port in ports:
+            device = same[port["path"]]
+            port["used_by"] = ", ".join(used.get(device, []))
+            port["add_url"] = "/modems/new?" + urlencode({"port": port["path"]})
+            port["live"] = None
+            for modem_id, state in live.items():
+                if same.get(state["port"], state["port"]) == device and state["imei"]:
+                    port["live"] = {**state, "name": names.get(modem_id, modem_id)}
+                    break
+        return ports
+
+    def form_page(form: dict[str, Any], editing: dict[str, Any] | None = None,
+                  errors: dict[str, str] | None = None, filled_password: str = "",
+                  clear: tuple[str, ...] = (), notice: str = "") -> str:  # fmt: skip
+        title = f"Edit modem {editing['name']}" if editing else "Add a modem"
+        secrets_set = {key: bool(editing and editing.get(key)) for key in SECRET_KEYS}
+        return render(
+            "modem_form", title, form=form, editing=editing, errors=errors or {},
+            groups=GROUPS, presets=PRESETS, ports=detected_ports(), secrets_set=secrets_set,
+            filled_password=filled_password, clear=clear, notice=notice,
+            scripts=["/static/modems.js"],
+        )  # fmt: skip
+
+    def get_modem(modem_id: str) -> dict[str, Any]:
+        """What the pages need of a stored modem: id, name, and whether each secret is set."""
+        try:
+            record = context.repo.get_record("modems", modem_id)
+        except LookupError:
+            raise bottle.HTTPError(404, "no such modem") from None
+        return {"id": record["id"], "name": record["name"], "record": record,
+                **{key: bool(record.get(key)) for key in SECRET_KEYS}}  # fmt: skip
+
+    def apply_preset(form: dict[str, Any], editing: dict[str, Any] | None) -> str:
+        """Re-render the form with the chosen preset's values (the no-JavaScript path)."""
+        forms = bottle.request.forms
+        key = forms.getunicode("preset", default="") or ""
+        preset = PRESET_BY_KEY.get(key)
+        if preset is None:
+            bottle.response.status = 400
+            return form_page(form, editing, {"preset": "choose an operator first"})
+        form.update(apn=preset.apn, apn_username=preset.username, dial_number=preset.dial_number)
+        form["preset"] = preset.key
+        clear = tuple(k for k in SECRET_KEYS if f"clear_{k}" in forms and k != "apn_password")
+        if not preset.password and editing and editing.get("apn_password"):
+            clear += ("apn_password",)  # blank would keep the old operator's password
+        notice = f"Filled in the settings of {preset.operator}; check them, then save."
+        if forms.getunicode("pin", default=""):
+            notice += " Type the SIM PIN again: it is never sent back to the browser."
+        return form_page(form, editing, filled_password=preset.password, clear=clear,
+                         notice=notice)  # fmt: skip
+
+    def secret_values(editing: dict[str, Any] | None) -> dict[str, str]:
+        """Typed secrets; blank keeps the stored one, the tick box removes it."""
+        forms = bottle.request.forms
+        values = {}
+        for key in SECRET_KEYS:
+            typed = forms.getunicode(key, default="") or ""
+            if key == "pin":
+                typed = typed.strip()
+            if typed:
+                values[key] = typed
+            elif editing is None or f"clear_{key}" in forms:
+                values[key] = ""
+        return values
+
+    @app.get("/modems")
+    def list_modems() -> str:
+        live = live_by_id()
+        modems = [
+            {
+                "id": m["id"], "name": m["name"], "port": m["port"], "active": m["active"],
+                "default": m["default_modem"], "api": m["send_from_api"],
+                "internet": m["internet_access"], "prefixes": list(m.get("prefixes") or ()),
+                "live": live.get(m["id"]),
+            }
+            for m in context.repo.list("modems")
+        ]  # fmt: skip
+        return render("modems", "Modems", modems=modems, ports=detected_ports())
+
+    @app.get("/modems/new")
+    def new_form() -> str:
+        form = dict(NEW_MODEM)
+        port = (bottle.request.query.getunicode("port", default="") or "").strip()
+        if port.startswith("/") and len(port) <= 255:
+            form["port"] = port
+        return form_page(form)
+
+    @app.get("/modems/<modem_id>/edit")
+    def edit_form(modem_id: str) -> str:
+        modem = get_modem(modem_id)
+        return form_page(form_from_record(modem.pop("record")), modem)
+
+    @app.post("/modems")
+    def add() -> str:
+        form = form_from_request(bottle.request.forms)
+        if "apply_preset" in bottle.request.forms:
+            return apply_preset(form, None)
+        values, errors = record_values(form)
+        if errors:
+            bottle.response.status = 400
+            return form_page(form, None, errors)
+        try:
+            modem = context.repo.add("modems", {**values, **secret_values(None)})
+        except ValueError as exc:
+            bottle.response.status = 400
+            return form_page(form, None, field_errors(exc))
+        flash(f"Modem {modem['name']} added.")
+        raise see_other("/modems")
+
+    @app.post("/modems/<modem_id>")
+    def update(modem_id: str) -> str:
+        editing = get_modem(modem_id)
+        del editing["record"]  # the form never sees the stored secrets
+        form = form_from_request(bottle.request.forms)
+        if "apply_preset" in bottle.request.forms:
+            return apply_preset(form, editing)
+        values, errors = record_values(form)
+        if errors:
+            bottle.response.status = 400
+            return form_page(form, editing, errors)
+        try:
+            modem = context.repo.update("modems", modem_id, {**values, **secret_values(editing)})
+        except LookupError:
+            raise bottle.HTTPError(404, "no such modem") from None
+        except ValueError as exc:
+            bottle.response.status = 400
+            return form_page(form, editing, field_errors(exc))
+        flash(f"Modem {modem['name']} saved.")
+        raise see_other("/modems")
+
+    @app.post("/modems/<modem_id>/<action:re:activate|deactivate|delete>")
+    def change(modem_id: str, action: str) -> None:
+        modem = get_modem(modem_id)
+        if action == "delete":
+            context.repo.delete("modems", modem_id)
+            flash(f"Modem {modem['name']} deleted.")
+        else:
+            context.repo.update("modems", modem_id, {"active": action == "activate"})
+            flash(f"Modem {modem['name']} {PAST[action]}.")
+        raise see_other("/modems")

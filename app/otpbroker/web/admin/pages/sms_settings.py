@@ -1,0 +1,50 @@
+"""SMS setting: how sending behaves (time-outs, retries, parts, logs, monitor) and generated OTPs.
+
+Every ``sms.*`` and ``otp.*`` setting, in one all-or-nothing form like the API setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import bottle
+
+from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.pages.api_settings import Sections, SettingsPage
+
+SHOWN = ("sms.log_level", "sms.monitor_recipient")
+LABELS = {
+    "sms.dedup_window_seconds": "Duplicate window (seconds)",
+    "sms.max_parts": "Most parts per message",
+    "sms.prompt_timeout_seconds": "Prompt time-out (seconds)",
+    "sms.result_timeout_seconds": "Result time-out (seconds)",
+    "sms.queue_timeout_seconds": "Queue time-out (seconds)",
+    "sms.max_attempts": "Modems tried per message",
+    "sms.validity_minutes": "Validity period (minutes)",
+    "sms.status_reports": "Request delivery reports",
+    "sms.use_cmms": "Keep the relay link open for bursts",
+    "sms.log_level": "Log level",
+    "sms.monitor_recipient": "Recipients in the monitor",
+    "otp.digits": "OTP digits",
+    "otp.ttl_seconds": "OTP lifetime (seconds)",
+    "otp.max_attempts": "Wrong attempts allowed",
+    "otp.template": "SMS text",
+}
+
+
+def sms_sections(current: Mapping[str, Any]) -> Sections:
+    """Every ``sms.*`` and ``otp.*`` key, in schema order, in three groups."""
+    sms = [key for key in current if key.startswith("sms.")]
+    return [
+        ("Sending", [key for key in sms if key not in SHOWN]),
+        ("Logs and monitor", [key for key in sms if key in SHOWN]),
+        ("Generated OTP (request-otp / verify-otp)", [k for k in current if k.startswith("otp.")]),
+    ]
+
+
+def register(app: bottle.Bottle, context: AdminContext) -> None:
+    """Add ``/sms-settings``."""
+    SettingsPage(
+        app, context, "/sms-settings", "SMS setting", "sms_settings", sms_sections, LABELS
+    ).register()

@@ -1,0 +1,129 @@
+// Monitor page: follow /admin-api/monitor/stream (Server-Sent Events) and add each request
+// and modem status change to the tables the server rendered. Text only (textContent):
+// nothing received is ever parsed as HTML.
+"use strict";
+(() => {
+  const MAX_ROWS = 200;
+  const RETRY_CLOSED_MS = 10000;
+
+  function badgeClass(outcome) {
+    if (outcome === "sent") return "badge ok";
+    if (outcome === "unknown" || outcome === "duplicate") return "badge warn";
+    return "badge bad";
+  }
+
+  function cell(label, text, className) {
+    const td = document.createElement("td");
+    td.dataset.label = label;
+    if (className) td.className = className;
+    td.textContent = text;
+    return td;
+  }
+
+  function badgeCell(label, text, className, extra) {
+    const td = document.createElement("td");
+    td.dataset.label = label;
+    const badge = document.createElement("span");
+    badge.className = className;
+    badge.textContent = text;
+    td.appendChild(badge);
+    if (extra) td.appendChild(document.createTextNode(` ${extra}`));
+    return td;
+  }
+
+  function dropPlaceholder(body) {
+    const empty = body.querySelector("tr.empty");
+    if (empty) empty.remove();
+  }
+
+  function addEvent(data) {
+    const body = document.getElementById("event-rows");
+    if (!body) return;
+    dropPlaceholder(body);
+    const row = document.createElement("tr");
+    row.className = "fresh";
+    row.append(
+      cell("Time", data.time),
+      cell("Source", data.source_label),
+      cell("Recipient", data.recipient, "mono"),
+      cell("Modem", data.modem || "—"),
+      badgeCell("Outcome", data.outcome, badgeClass(data.outcome),
+        data.outcome === "sent" ? "" : data.code),
+      cell("Duration", `${data.duration_ms} ms`),
+    );
+    body.insertBefore(row, body.firstChild);
+    while (body.rows.length > MAX_ROWS) body.deleteRow(body.rows.length - 1);
+  }
+
+  function showModem(data) {
+    const body = document.getElementById("modem-rows");
+    if (!body) return;
+    let row = body.querySelector(`tr[data-modem="${CSS.escape(data.modem_id)}"]`);
+    if (data.state === "removed") {
+      if (row) row.remove();
+      return;
+    }
+    dropPlaceholder(body);
+    if (!row) {
+      row = document.createElement("tr");
+      row.dataset.modem = data.modem_id;
+      body.appendChild(row);
+    }
+    row.replaceChildren(
+      cell("Modem", data.name),
+      badgeCell("State", data.state, data.connected ? "badge ok" : "badge bad"),
+      cell("Signal", data.signal === null || data.signal === undefined ? "—" : `${data.signal} %`),
+      cell("Operator", data.operator || "—"),
+      cell("Last error", data.last_error || "—"),
+    );
+    row.classList.remove("fresh");
+    void row.offsetWidth; // restart the highlight animation
+    row.classList.add("fresh");
+  }
+
+  function setLive(state, text) {
+    const badge = document.getElementById("live-state");
+    if (!badge) return;
+    badge.dataset.live = state;
+    badge.className = `badge ${state === "on" ? "ok" : "warn"}`;
+    badge.textContent = text;
+  }
+
+  function parse(message) {
+    try {
+      return JSON.parse(message.data);
+    } catch (_error) {
+      return null;
+    }
+  }
+
+  function connect() {
+    const source = new EventSource("/admin-api/monitor/stream");
+    source.addEventListener("open", () => setLive("on", "live"));
+    source.addEventListener("sms", (message) => {
+      const data = parse(message);
+      if (data) addEvent(data);
+    });
+    source.addEventListener("modem", (message) => {
+      const data = parse(message);
+      if (data) showModem(data);
+    });
+    source.addEventListener("lost", (message) => {
+      const data = parse(message);
+      if (data) setLive("on", `live (${data.count} request(s) skipped: too many at once)`);
+    });
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // refused (logged out, or too many monitors open): try again later ourselves
+        setLive("off", "not live: retrying shortly");
+        window.setTimeout(connect, RETRY_CLOSED_MS);
+      } else {
+        setLive("off", "reconnecting…");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (window.EventSource && document.getElementById("event-rows")) connect();
+  });
+})();

@@ -1,0 +1,55 @@
+% rebase('layout.tpl')
+<p class="hint">Application servers that cannot reach this device publish their messages to a broker; each
+enabled feeder consumes them. Saving restarts the feeder with the new settings within a second.
+<strong>Test connection</strong> tries the values in the form once, without saving them.</p>
+% for f in feeders:
+% s = f['status']
+<section class="card feeder" id="feeder-{{f['name']}}" data-feeder="{{f['name']}}">
+  <h2>{{f['label']}}
+    <span class="badge {{'ok' if s.get('state') == 'connected' else ('bad' if s.get('state') == 'error' else ('warn' if s.get('state') == 'connecting' else ''))}}" data-stat="state">{{s.get('state')}}</span>
+  </h2>
+  <dl class="facts feeder-stats">
+    <dt>Last error</dt><dd data-stat="last_error">{{s.get('last_error') or '—'}}</dd>
+    <dt>Received</dt><dd data-stat="received">{{s.get('received', 0)}}</dd>
+    <dt>Processed</dt><dd data-stat="processed">{{s.get('processed', 0)}}</dd>
+    <dt>Rejected</dt><dd data-stat="rejected">{{s.get('rejected', 0)}}</dd>
+    <dt>Reconnects</dt><dd data-stat="reconnects">{{s.get('reconnects', 0)}}</dd>
+  </dl>
+  % if f['result']:
+  <p class="flash {{'ok' if f['result'][0] else 'error'}} probe-result" role="status">
+    Test connection: {{f['result'][1]}}
+  </p>
+  % end
+  <form method="post" action="/feeders/{{f['name']}}" class="feeder-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    % for x in f['fields']:
+    % if x['kind'] == 'bool':
+    <div class="field{{' invalid' if errors.get(x['key']) else ''}}">
+      <label class="inline" for="f-{{x['key']}}"><input id="f-{{x['key']}}" type="checkbox" name="{{x['key']}}" value="on"{{!' checked' if x['value'] else ''}}> {{x['label']}}</label>
+      % if x['hint']:
+      <small class="hint">{{x['hint']}}</small>
+      % end
+      % if errors.get(x['key']):
+      <small class="error" id="e-{{x['key']}}">{{errors[x['key']]}}</small>
+      % end
+    </div>
+    % elif x['secret']:
+    % include('field.tpl', name=x['key'], label=x['label'], type='password', value='', attrs='autocomplete="new-password"', hint=('a password is stored; leave blank to keep it' if x['is_set'] else 'no password stored'))
+    % if x['is_set']:
+    <div class="field">
+      <label class="inline" for="f-{{x['key']}}.clear"><input id="f-{{x['key']}}.clear" type="checkbox" name="{{x['key']}}.clear" value="on"> Remove the stored password</label>
+    </div>
+    % end
+    % elif x['kind'] == 'int':
+    % include('field.tpl', name=x['key'], label=x['label'], type='number', value=x['value'], attrs='inputmode="numeric" required' + (' min="%s"' % x['minimum'] if x['minimum'] is not None else '') + (' max="%s"' % x['maximum'] if x['maximum'] is not None else ''), hint=x['hint'])
+    % else:
+    % include('field.tpl', name=x['key'], label=x['label'], value=x['value'], attrs='autocomplete="off" spellcheck="false"', hint=x['hint'])
+    % end
+    % end
+    <div class="actions">
+      <button type="submit" class="primary">Save {{f['label']}}</button>
+      <button type="submit" formaction="/feeders/{{f['name']}}/test">Test connection</button>
+    </div>
+  </form>
+</section>
+% end
