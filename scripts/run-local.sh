@@ -30,5 +30,6 @@ if ! "$bin" --data-dir "$run_dir/data" api-user list --json | grep -q '"username
   printf '%s\n' "$password" | "$bin" --data-dir "$run_dir/data" api-user add dev --password-stdin >/dev/null
   echo "created API user 'dev' with password: $password (shown once; stored only as a hash)"
 fi
+echo "browser admin: http://127.0.0.1:8888 (first-run setup code: $("$bin" --data-dir "$run_dir/data" setup-code))"
 echo "try: curl -u dev:PASSWORD -d '{\"command\":\"send-sms\",\"data\":{\"msisdn\":\"08126666666\",\"message\":\"OTP 1234\"}}' http://127.0.0.1:8888/api/sms"
 "$bin" --data-dir "$run_dir/data" serve --host 127.0.0.1 --http-port 8888 "${modem_args[@]}"
