@@ -27,13 +27,6 @@ def harness(tmp_path):
     h.stop()
 
 
-@pytest.fixture
-def admin(harness):
-    client = AdminClient(harness.base)
-    client.setup(harness.code)
-    return client
-
-
 def error_at(page: str, name: str) -> str:
     """The error shown inside the field block of input ``name`` ("" when none)."""
     for block in page.split('<div class="field')[1:]:

@@ -23,13 +23,6 @@ def harness(tmp_path):
     h.stop()
 
 
-@pytest.fixture
-def admin(harness):
-    client = AdminClient(harness.base)
-    client.setup(harness.code)
-    return client
-
-
 def test_new_device_shows_only_the_setup_page(harness):
     client = AdminClient(harness.base)
     for path in ("/", "/admins", "/login"):

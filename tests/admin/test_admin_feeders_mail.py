@@ -34,13 +34,6 @@ def harness(tmp_path):
 
 
 @pytest.fixture
-def admin(harness):
-    client = AdminClient(harness.base)
-    client.setup(harness.code)
-    return client
-
-
-@pytest.fixture
 def smtp():
     servers = []
 

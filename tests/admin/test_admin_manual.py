@@ -28,13 +28,6 @@ def harness(tmp_path):
     h.stop()
 
 
-@pytest.fixture
-def admin(harness):
-    client = AdminClient(harness.base)
-    client.setup(harness.broker.setup_code.read())
-    return client
-
-
 def outcome(text):
     match = re.search(r'<section class="card outcome-card (\w+)"[^>]*>\s*<h2>([^<]*)</h2>\s*<p>([^<]*)</p>',
                       text)  # fmt: skip

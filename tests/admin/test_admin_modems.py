@@ -37,13 +37,6 @@ def harness(tmp_path):
     h.stop()
 
 
-@pytest.fixture
-def admin(harness):
-    client = AdminClient(harness.base)
-    client.setup(harness.broker.setup_code.read())
-    return client
-
-
 def form(**changes):
     values = {**FORM, **changes}
     return {key: value for key, value in values.items() if value is not None}

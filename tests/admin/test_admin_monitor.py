@@ -42,13 +42,6 @@ def harness(tmp_path):
     h.stop()
 
 
-@pytest.fixture
-def admin(harness):
-    client = AdminClient(harness.base)
-    client.setup(harness.code)
-    return client
-
-
 class Stream:
     """An open SSE connection read on a thread: events into a queue, raw text kept."""
 

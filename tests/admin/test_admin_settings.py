@@ -27,13 +27,6 @@ def harness(tmp_path):
     h.stop()
 
 
-@pytest.fixture
-def admin(harness):
-    client = AdminClient(harness.base)
-    client.setup(harness.code)
-    return client
-
-
 def fields(page: str) -> dict[str, str]:
     """``{input name: error shown inside that input's field block}`` ("" = no error)."""
     found: dict[str, str] = {}
