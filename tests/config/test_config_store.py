@@ -395,3 +395,15 @@ def test_prefixes_and_blocked_numbers_are_stored_in_msisdn_form(tmp_path):
     assert blocked["msisdn"] == "628126666666"
     with pytest.raises(ConfigError, match=r"modems\.prefixes"):
         store.add("modems", {"name": "bad", "port": "/dev/ttyUSB1", "prefixes": ["08x1"]})
+
+
+def test_every_set_is_one_atomic_write_even_on_a_fresh_store(tmp_path):
+    from otpbroker.config.store import ConfigStore
+
+    store = ConfigStore(tmp_path / "data")
+    writes = []
+    original = store._storage.write
+    store._storage.write = lambda data: (writes.append(1), original(data))[1]
+    store.set("api.auth_cache_seconds", 42)
+    store.set("api.auth_cache_seconds", 43)
+    assert len(writes) == 2  # one file replacement per change: never a half-made state

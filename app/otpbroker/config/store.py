@@ -70,6 +70,10 @@ class ConfigStore:
             data, changed = migrate(self._storage.read())
             if changed:
                 self._storage.write(data)
+            if self._table(SETTINGS).get(doc_id=1) is None:
+                # With the settings document in place, every later set() is ONE write
+                # (TinyDB's upsert of a missing document writes twice: table, then insert).
+                self._table(SETTINGS).insert(Document({}, doc_id=1))
         self._changes.start(self._storage.signature)
 
     # -- locking and change detection -----------------------------------------------
