@@ -23,6 +23,7 @@ ARGS = [
 ]
 SHOTS = Path(os.environ.get("OTPB_SCREENSHOTS", "test-output/screenshots"))
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+SETTLE = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 @contextmanager
@@ -36,12 +37,19 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def shoot(page: Page, name: str) -> None:
-    """Screenshots of the current page at phone and desktop width."""
+def shoot(page: Page, name: str, *, scroll_to: str | None = None) -> None:
+    """Screenshots of the current page at phone and desktop width.
+
+    Without ``scroll_to`` the whole page is taken; with it (a selector) only the window,
+    scrolled so that this element is at the top: a smaller picture of a long page.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
     for label, (width, height) in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+        if scroll_to is not None:
+            page.locator(scroll_to).first.evaluate("element => element.scrollIntoView()")
+        page.evaluate(SETTLE)  # let the new width be laid out and painted first
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=scroll_to is None)
     if original:
         page.set_viewport_size(original)

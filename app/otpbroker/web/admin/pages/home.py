@@ -13,6 +13,7 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.pages.feeders import LABELS as FEEDER_LABELS
 from otpbroker.web.admin.render import render
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             modems=context.modems.statuses(),
             names=names,
             feeders=context.feeder_statuses(),
+            feeder_labels=FEEDER_LABELS,
             counts=counts,
             server=server_facts(status),
             addresses=status.get("addresses") or {},

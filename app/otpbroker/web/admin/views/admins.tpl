@@ -1,12 +1,13 @@
 % rebase('layout.tpl')
 <div class="table-wrap card">
-<table>
+<table class="stack">
   <thead><tr><th>User name</th><th>Phone</th><th>E-mail</th><th>Status</th><th>Actions</th></tr></thead>
   <tbody>
   % for a in admins:
   <tr>
-    <td>{{a['username']}}</td><td>{{a.get('phone') or '—'}}</td><td>{{a.get('email') or '—'}}</td>
-    <td>
+    <td data-label="User name"><strong>{{a['username']}}</strong></td>
+    <td data-label="Phone">{{a.get('phone') or '—'}}</td><td data-label="E-mail">{{a.get('email') or '—'}}</td>
+    <td data-label="Status">
       <span class="badge {{'ok' if a['active'] else 'warn'}}">{{'active' if a['active'] else 'inactive'}}</span>
       % if a['blocked']:
       <span class="badge bad">blocked</span>

@@ -24,7 +24,7 @@ enabled feeder consumes them. Saving restarts the feeder with the new settings w
     <input type="hidden" name="csrf" value="{{csrf}}">
     % for x in f['fields']:
     % if x['kind'] == 'bool':
-    <div class="field{{' invalid' if errors.get(x['key']) else ''}}">
+    <div class="field check{{' invalid' if errors.get(x['key']) else ''}}">
       <label class="inline" for="f-{{x['key']}}"><input id="f-{{x['key']}}" type="checkbox" name="{{x['key']}}" value="on"{{!' checked' if x['value'] else ''}}> {{x['label']}}</label>
       % if x['hint']:
       <small class="hint">{{x['hint']}}</small>
@@ -36,7 +36,7 @@ enabled feeder consumes them. Saving restarts the feeder with the new settings w
     % elif x['secret']:
     % include('field.tpl', name=x['key'], label=x['label'], type='password', value='', attrs='autocomplete="new-password"', hint=('a password is stored; leave blank to keep it' if x['is_set'] else 'no password stored'))
     % if x['is_set']:
-    <div class="field">
+    <div class="field check">
       <label class="inline" for="f-{{x['key']}}.clear"><input id="f-{{x['key']}}.clear" type="checkbox" name="{{x['key']}}.clear" value="on"> Remove the stored password</label>
     </div>
     % end

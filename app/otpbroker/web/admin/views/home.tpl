@@ -54,7 +54,7 @@
 <section class="card">
   <h2>Feeders</h2>
   % for f in feeders:
-  <p><strong>{{f.name}}</strong> <span class="badge {{'ok' if f.state == 'connected' else ('bad' if f.state == 'error' else '')}}">{{f.state}}</span></p>
+  <p><strong>{{feeder_labels.get(f.name, f.name)}}</strong> <span class="badge {{'ok' if f.state == 'connected' else ('bad' if f.state == 'error' else '')}}">{{f.state}}</span></p>
   % end
 </section>
 </div>

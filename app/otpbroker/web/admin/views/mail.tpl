@@ -49,8 +49,8 @@ midnight and when the service restarts.</p>
   <div class="field{{' invalid' if errors.get('kind') else ''}}">
     <label for="f-kind">Kind</label>
     <select id="f-kind" name="kind">
-      <option value="smtp"{{!' selected' if form.get('kind') == 'smtp' else ''}}>smtp: an SMTP account (Gmail, your provider...)</option>
-      <option value="local"{{!' selected' if form.get('kind') == 'local' else ''}}>local: the device's own relay (no account)</option>
+      <option value="smtp"{{!' selected' if form.get('kind') == 'smtp' else ''}}>smtp: an SMTP account (Gmail…)</option>
+      <option value="local"{{!' selected' if form.get('kind') == 'local' else ''}}>local: the device's own relay</option>
     </select>
     % if errors.get('kind'):
     <small class="error" id="e-kind">{{errors['kind']}}</small>
