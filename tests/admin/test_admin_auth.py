@@ -119,7 +119,11 @@ def test_administrators_crud_and_last_admin_protection(admin, harness):
         admin.post(f"/admins/{owner['id']}/{action}")
         assert store.get_record("admins", owner["id"])["active"] is True
         assert store.get_record("admins", owner["id"])["blocked"] is False
+    status, text, _ = admin.post("/admins", {"username": "second", "password": "password-456",
+                                             "password2": "password-4567"})  # fmt: skip
+    assert status == 400 and "the two passwords differ" in text
     assert admin.post("/admins", {"username": "second", "password": "password-456",
+                                  "password2": "password-456",
                                   "email": "second@example.com"})[0] == 303  # fmt: skip
     second = next(a for a in store.list("admins") if a["username"] == "second")
     other = AdminClient(harness.base)
@@ -133,7 +137,9 @@ def test_administrators_crud_and_last_admin_protection(admin, harness):
     )
     assert store.get_record("admins", second["id"])["email"] == "x@example.com"
     assert store.check_password("admins", second["id"], "password-456")  # blank keeps it
-    status, text, _ = admin.post("/admins", {"username": "second", "password": "password-789"})
+    status, text, _ = admin.post(
+        "/admins", {"username": "second", "password": "password-789", "password2": "password-789"}
+    )
     assert status == 400 and 'id="e-username"' in text
     assert admin.post(f"/admins/{second['id']}/delete")[0] == 303
     assert [a["username"] for a in store.list("admins")] == ["owner"]

@@ -359,6 +359,10 @@ def test_mail_validation_errors_next_to_fields(admin, harness):
     assert status == 400 and 'id="e-port"' in text
     status, text, _ = admin.post("/mail", account_form(25, name=""))
     assert status == 400 and 'id="e-name"' in text
+    status, text, _ = admin.post("/mail", account_form(587, auth="on", username=""))
+    assert status == 400 and 'id="e-username"' in text and "logging in" in text
+    status, text, _ = admin.post("/mail", account_form(587, host=""))
+    assert status == 400 and 'id="e-host"' in text
     assert harness.broker.store.list("mail_accounts") == []
 
 

@@ -72,6 +72,7 @@ def test_first_run_login_and_administrators(browser, harness):
     page.goto(harness.base + "/admins")
     page.fill("#f-username", "second")
     page.fill("#f-password", "second-password-1")
+    page.fill("#f-password2", "second-password-1")
     page.fill("#f-email", "second@example.com")
     page.click("button.primary")
     assert "Administrator second added." in page.inner_text(".flash")

@@ -70,6 +70,9 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         form = bottle.request.forms
         values = {k: (form.getunicode(k, default="") or "").strip() for k in FIELDS}
         password = form.getunicode("password", default="") or ""
+        if password != (form.getunicode("password2", default="") or ""):
+            bottle.response.status = 400
+            return page({"password2": "the two passwords differ"}, values)
         admin = None
         try:
             admin = context.repo.add("admins", {**values, "active": True, "blocked": False})
@@ -90,6 +93,10 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         form = bottle.request.forms
         values = {k: (form.getunicode(k, default="") or "").strip() for k in FIELDS}
         password = form.getunicode("password", default="") or ""
+        if password != (form.getunicode("password2", default="") or ""):
+            bottle.response.status = 400
+            editing = context.repo.get_record("admins", admin_id)
+            return page({"password2": "the two passwords differ"}, values, editing)
         try:
             admin = context.repo.update("admins", admin_id, values)
             if password:  # blank keeps the current password

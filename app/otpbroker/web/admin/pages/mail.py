@@ -48,6 +48,11 @@ def _read_form() -> tuple[dict[str, Any], str, dict[str, str]]:
             errors[name] = f"must be a whole number, got {text[:20]!r}"
     for name in FLAG_FIELDS:
         values[name] = form.getunicode(name) is not None
+    if values.get("kind") == "smtp":  # an account that could never send is refused here
+        if not values.get("host"):
+            errors.setdefault("host", "an SMTP account needs the server's host name")
+        if values.get("auth") and not values.get("username"):
+            errors.setdefault("username", "required when logging in is on (or untick it)")
     return values, form.getunicode("password", default="") or "", errors
 
 

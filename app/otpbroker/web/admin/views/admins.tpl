@@ -34,6 +34,7 @@
   <input type="hidden" name="csrf" value="{{csrf}}">
   % include('field.tpl', name='username', label='User name', value=form.get('username', ''), attrs='required autocomplete="off"')
   % include('field.tpl', name='password', label='Password', type='password', value='', attrs='autocomplete="new-password"' + ('' if editing else ' required minlength="8"'), hint='leave blank to keep the current password' if editing else 'at least 8 characters')
+  % include('field.tpl', name='password2', label='Password again', type='password', value='', attrs='autocomplete="new-password"' + ('' if editing else ' required'))
   % include('field.tpl', name='phone', label='Phone (forgotten password by SMS)', type='tel', value=form.get('phone', ''))
   % include('field.tpl', name='email', label='E-mail (forgotten password by e-mail)', type='email', value=form.get('email', ''))
   <button type="submit" class="primary">{{'Save' if editing else 'Add administrator'}}</button>
