@@ -50,6 +50,7 @@ from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
 from otpbroker.web.server import HttpServer
 
 log = logging.getLogger(__name__)
+SMS_LOGGERS = ("otpbroker.modem", "otpbroker.services.sms", "otpbroker.feeders")
 
 
 def modem_spec(record: Mapping[str, Any], settings: Mapping[str, Any]) -> ModemSpec:
@@ -180,6 +181,8 @@ class Broker:
     def apply_config(self) -> None:
         """Bring the modems in line with the configuration."""
         settings = self.store.settings()
+        for name in SMS_LOGGERS:  # sms.log_level: how much the SMS path logs (bodies masked)
+            logging.getLogger(name).setLevel(str(settings["sms.log_level"]))
         self.pool.max_parts = int(settings["sms.max_parts"])
         specs = []
         for record in self.store.list("modems"):

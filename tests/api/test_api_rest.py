@@ -333,3 +333,18 @@ def test_other_methods_on_read_only_endpoints_are_405(one_modem):
     status, body, headers = h.request("/api/sms", None, method="TRACE")
     assert (status, headers["Allow"]) == (405, "POST, PUT")
     assert h.request("/nope", None, method="TRACE")[0] == 404
+
+
+def test_sms_log_level_setting_applies_to_the_sms_path(one_modem):
+    import logging
+
+    h, _ = one_modem
+    h.broker.store.set("sms.log_level", "ERROR")
+    h.broker.apply_config()
+    assert logging.getLogger("otpbroker.modem").level == logging.ERROR
+    h.broker.store.set("sms.log_level", "DEBUG")
+    h.broker.apply_config()
+    assert logging.getLogger("otpbroker.services.sms").level == logging.DEBUG
+    logging.getLogger("otpbroker.modem").setLevel(logging.NOTSET)
+    logging.getLogger("otpbroker.services.sms").setLevel(logging.NOTSET)
+    logging.getLogger("otpbroker.feeders").setLevel(logging.NOTSET)

@@ -109,6 +109,9 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     subprocess.run(
         [BIN, "--data-dir", data, "config", "set", "otp.digits", "10"], env=env, check=True
     )
+    subprocess.run(
+        [BIN, "--data-dir", data, "config", "set", "sms.log_level", "DEBUG"], env=env, check=True
+    )
     subprocess.run([BIN, "--data-dir", data, "config", "set", "sms.result_timeout_seconds", "5"],
                    env=env, check=True)  # fmt: skip
     # every feeder and an e-mail account, so their paths are scanned too

@@ -141,7 +141,7 @@ SETTINGS: tuple[Setting, ...] = (
         "sms.log_level",
         str,
         "INFO",
-        "Log level of the SMS path (bodies always masked).",
+        "Log level of the modems, the SMS path and the feeders (bodies always masked).",
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
     ),
     Setting(
