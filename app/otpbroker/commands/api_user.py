@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from otpbroker.config import ConfigError, ConfigStore, CorruptConfigError, NotFoundError
+from otpbroker.commands.store_errors import STATE_ERROR, USAGE_ERROR, run_on_store
+from otpbroker.config import ConfigStore, NotFoundError
 from otpbroker.config.records import validate_fields
 from otpbroker.config.store import MAX_PASSWORD_LENGTH, check_new_password
 
@@ -31,8 +32,6 @@ REFUSED_ARGUMENT = (
     "a password is never accepted on the command line (it would show in the process list "
     "and the shell history); give --password-stdin and write it to standard input"
 )
-USAGE_ERROR = 2
-STATE_ERROR = 1
 
 
 class CommandError(Exception):
@@ -98,25 +97,19 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run one ``api-user`` action; report refusals on stderr."""
     prefix = f"otp-broker api-user {args.action}: error:"
-    try:
-        with ConfigStore(args.data_dir) as store:
-            handler = ACTIONS.get(args.action, _set_flag)
+    handler = ACTIONS.get(args.action, _set_flag)
+
+    def act(store: ConfigStore) -> int:
+        try:
             return handler(store, args)
-    except CommandError as error:
-        print(prefix, error, file=sys.stderr)
-        return error.status
-    except NotFoundError:  # removed by another process meanwhile
-        print(prefix, f"no API user named {args.name!r}", file=sys.stderr)
-        return STATE_ERROR
-    except CorruptConfigError as error:
-        print(prefix, error, file=sys.stderr)
-        return STATE_ERROR
-    except ConfigError as error:
-        print(prefix, error, file=sys.stderr)
-        return USAGE_ERROR
-    except OSError as error:
-        print(prefix, f"cannot use data directory {args.data_dir!r}: {error}", file=sys.stderr)
-        return STATE_ERROR
+        except CommandError as error:
+            print(prefix, error, file=sys.stderr)
+            return error.status
+        except NotFoundError:  # removed by another process meanwhile
+            print(prefix, f"no API user named {args.name!r}", file=sys.stderr)
+            return STATE_ERROR
+
+    return run_on_store(args.data_dir, prefix, act)
 
 
 # -- finding users and reading passwords ------------------------------------------------

@@ -12,11 +12,9 @@ import json
 import sys
 from typing import Any
 
-from otpbroker.config import ConfigError, ConfigStore, CorruptConfigError, schema
+from otpbroker.commands.store_errors import run_on_store
+from otpbroker.config import ConfigError, ConfigStore, schema
 from otpbroker.config.rules import bad_char
-
-USAGE_ERROR = 2
-STATE_ERROR = 1
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -84,18 +82,7 @@ def parse_value(key: str, text: str) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Run one ``config`` action; report refusals on stderr."""
     prefix = f"otp-broker config {args.action}: error:"
-    try:
-        with ConfigStore(args.data_dir) as store:
-            return _ACTIONS[args.action](store, args)
-    except CorruptConfigError as error:
-        print(prefix, error, file=sys.stderr)
-        return STATE_ERROR
-    except ConfigError as error:
-        print(prefix, error, file=sys.stderr)
-        return USAGE_ERROR
-    except OSError as error:
-        print(prefix, f"cannot use data directory {args.data_dir!r}: {error}", file=sys.stderr)
-        return STATE_ERROR
+    return run_on_store(args.data_dir, prefix, lambda store: _ACTIONS[args.action](store, args))
 
 
 def shown(key: str, value: Any) -> str:
