@@ -44,11 +44,42 @@ def as_text(value: object) -> str:
     """How the CLI writes (and prints) a value."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
     return str(value)
+
+
+# Values that must agree with other settings (network addresses) are chosen by hand.
+CHOSEN: dict[str, object] = {
+    "wlan.ssid": "Lab AP",
+    "wlan.country": "SG",
+    "wlan.interface": "wlan1",
+    "ethernet.interface": "eth1",
+    "dhcp.lease_time": "6h",
+    "wlan.passphrase": "passphrase1",
+    "wlan.address": "192.168.0.12/24",
+    "dhcp.range_start": "192.168.0.101",
+    "dhcp.range_end": "192.168.0.201",
+    "dhcp.gateway": "192.168.0.1",
+    "dhcp.dns": ["8.8.8.8"],
+    "ethernet.address": "10.0.0.5/24",
+    "ethernet.gateway": "10.0.0.1",
+    "ethernet.dns": ["1.1.1.1"],
+}
+# Settings whose non-default value needs another one changed first.
+FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)
+
+
+def in_settable_order(settings: tuple[Setting, ...]) -> list[Setting]:
+    """``settings`` ordered so that each change keeps the whole consistent."""
+    rank = {key: -1 for key in FIRST} | {key: 1 for key in LAST}
+    return sorted(settings, key=lambda spec: rank.get(spec.key, 0))
 
 
 def non_default(spec: Setting) -> object:
     """A valid value other than the default, from the setting's kind, bounds and choices."""
+    if spec.key in CHOSEN:
+        return CHOSEN[spec.key]
     if spec.kind is bool:
         return not spec.default
     if spec.choices:
@@ -70,7 +101,7 @@ def test_every_setting_can_be_set_and_read_back(env, data, tmp_path):
             return "(set, hidden)" if value else "(not set)"
         return as_text(value)
 
-    for spec in SETTINGS:
+    for spec in in_settable_order(SETTINGS):
         assert cli(env, "--data-dir", data, "config", "get", spec.key).stdout == (
             printed(spec, spec.default) + "\n"
         )

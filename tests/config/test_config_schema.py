@@ -60,6 +60,24 @@ def test_expected_keys_exist() -> None:
         "feeders.rabbitmq.prefetch",
         "feeders.mqtt.client_id",
         *(f"feeders.ws.{key}" for key in ("enabled", "url", "username", "password", "channel")),
+        *(
+            f"wlan.{key}"
+            for key in (
+                "interface",
+                "ssid",
+                "passphrase",
+                "channel",
+                "country",
+                "hidden",
+                "address",
+            )
+        ),
+        *(
+            f"dhcp.{key}"
+            for key in ("enabled", "range_start", "range_end", "lease_time", "gateway", "dns")
+        ),
+        *(f"ethernet.{key}" for key in ("interface", "mode", "address", "gateway", "dns")),
+        "network.confirm_seconds",
     }
     assert set(SETTINGS_BY_KEY) == expected
     assert len(SETTINGS) == len(SETTINGS_BY_KEY), "duplicate key"
@@ -83,6 +101,7 @@ MINIMAL_RECORDS = {
     "admins": {"username": "a"},
     "blocklist": {"msisdn": "628123"},
     "mail_accounts": {"name": "gmail", "sender": "otp@example.com"},
+    "firewall_ports": {"port": 8080},
 }
 
 

@@ -40,6 +40,7 @@ SAMPLE_RECORDS: dict[str, dict[str, object]] = {
         "password": "app-password-value",
         "sender": "otp@example.com",
     },
+    "firewall_ports": {"port": 1883, "protocol": "tcp", "interface": "eth0", "comment": "MQTT"},
 }
 
 
@@ -141,6 +142,7 @@ def test_crud(store: ConfigStore, name: str) -> None:
         "blocklist": {"source": "admin"},
         "modems": {"active": False},
         "mail_accounts": {"active": False},
+        "firewall_ports": {"active": False},
     }.get(name, {"blocked": True})
     updated = store.update(name, record["id"], change)
     assert updated == {**record, **change}

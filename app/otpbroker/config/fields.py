@@ -216,3 +216,16 @@ MAIL_ACCOUNT_FIELDS: tuple[Setting, ...] = (
     ),
     _flag("active", True, "An inactive account is never used."),
 )
+
+
+FIREWALL_PORT_FIELDS: tuple[Setting, ...] = (
+    Setting("port", int, 0, "Port number to open.", minimum=1, maximum=65535, required=True),
+    Setting("protocol", str, "tcp", "tcp or udp.", choices=("tcp", "udp")),
+    _str(
+        "interface",
+        "Interface it is open on (empty = every interface), e.g. eth0, wlan0, ppp0.",
+        pattern=(r"(?:[A-Za-z0-9_.-]{1,15})?", "empty or a network interface name"),
+    ),
+    _str("comment", "What the port is for.", max_length=64),
+    _flag("active", True, "Open while active; deactivate to close it again."),
+)

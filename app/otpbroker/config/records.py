@@ -10,6 +10,7 @@ from typing import Any
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.fields import (
     BLOCKLIST_FIELDS,
+    FIREWALL_PORT_FIELDS,
     MAIL_ACCOUNT_FIELDS,
     MODEM_FIELDS,
     account_fields,
@@ -66,6 +67,11 @@ COLLECTIONS: dict[str, Collection] = {
             "E-mail accounts, used in turn so their daily limits add up.",
             MAIL_ACCOUNT_FIELDS,
             unique=("name",),
+        ),
+        Collection(
+            "firewall_ports",
+            "Ports opened in the firewall beyond the admin and API ports.",
+            FIREWALL_PORT_FIELDS,
         ),
     )
 }

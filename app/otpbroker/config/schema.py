@@ -7,6 +7,7 @@ so the admin, the REST API and the CLI all validate with exactly the same code.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,6 +64,65 @@ def _feeder(prefix: str, what: str, port: int, name_key: str, name_doc: str) -> 
         ),
         Setting(f"{prefix}.{name_key}", str, "sms", name_doc, pattern=NAME[0], rule=NAME[1]),
     )
+
+
+def _ipv4(value: str) -> str | None:
+    try:
+        address = ipaddress.IPv4Address(value)
+    except ValueError:
+        return "must be an IPv4 address such as 192.168.0.11"
+    if address.is_unspecified or address.is_multicast or str(address) == "255.255.255.255":
+        return "must be a usable host address"
+    return None
+
+
+def _optional_ipv4(value: str) -> str | None:
+    return None if value == "" else _ipv4(value)
+
+
+def _ipv4_cidr(value: str) -> str | None:
+    if "/" not in value:
+        return "must be an address with a prefix length, e.g. 192.168.0.11/24"
+    try:
+        iface = ipaddress.IPv4Interface(value)
+    except ValueError:
+        return "must be an address with a prefix length, e.g. 192.168.0.11/24"
+    if not 8 <= iface.network.prefixlen <= 30:
+        return "prefix length must be between /8 and /30"
+    if iface.ip in (iface.network.network_address, iface.network.broadcast_address):
+        return "must not be the network or broadcast address of its subnet"
+    return _ipv4(str(iface.ip))
+
+
+def _optional_cidr(value: str) -> str | None:
+    return None if value == "" else _ipv4_cidr(value)
+
+
+def _ipv4_list(value: list[str]) -> str | None:
+    for index, item in enumerate(value):
+        broken = _ipv4(item)
+        if broken is not None:
+            return f"item {index} {broken}"
+    return None
+
+
+def _ssid(value: str) -> str | None:
+    size = len(value.encode("utf-8"))
+    if size > 32:
+        return f"must be at most 32 bytes in UTF-8, got {size}"
+    if value != value.strip():
+        return "must not start or end with a space"
+    return None
+
+
+IPV4_RULE = "an IPv4 address such as 192.168.0.1"
+INTERFACE = (r"[A-Za-z0-9_.-]{1,15}", "a network interface name (1-15 of A-Z a-z 0-9 _ . -)")
+
+
+def _address(key: str, default: str, doc: str, optional: bool = False) -> Setting:
+    check = _optional_ipv4 if optional else _ipv4
+    rule = ("empty or " if optional else "") + IPV4_RULE
+    return Setting(key, str, default, doc, max_length=15, check=check, rule=rule)
 
 
 def _int(key: str, default: int, low: int, high: int, doc: str) -> Setting:
@@ -206,6 +266,120 @@ SETTINGS += (
     ),
 )
 
+SETTINGS += (
+    Setting(
+        "wlan.interface",
+        str,
+        "wlan0",
+        "Wi-Fi interface of the access point.",
+        pattern=INTERFACE[0],
+        rule=INTERFACE[1],
+    ),
+    Setting(
+        "wlan.ssid",
+        str,
+        "",
+        "Access point network name (empty = the factory name OTP-Broker-XXXX).",
+        check=_ssid,
+        pattern=r"[^#]*",
+        rule="up to 32 bytes, no '#', no leading or trailing space",
+    ),
+    Setting(
+        "wlan.passphrase",
+        str,
+        "",
+        "WPA2 passphrase of the access point (empty = the factory password; never shown).",
+        secret=True,
+        pattern=r"(?:[\x20-\x22\x24-\x7e]{8,63})?",
+        rule="empty or 8-63 printable ASCII characters without '#'",
+    ),
+    Setting("wlan.channel", int, 6, "2.4 GHz channel of the access point.", minimum=1, maximum=13),
+    Setting(
+        "wlan.country",
+        str,
+        "ID",
+        "Regulatory country of the radio (ISO 3166 alpha-2).",
+        pattern=r"[A-Z]{2}",
+        rule="two capital letters such as ID",
+    ),
+    Setting("wlan.hidden", bool, False, "Hide the network name (clients must type it)."),
+    Setting(
+        "wlan.address",
+        str,
+        "192.168.0.11/24",
+        "The device's address on its access point, with prefix length.",
+        max_length=18,
+        check=_ipv4_cidr,
+        rule="an address with prefix length, e.g. 192.168.0.11/24",
+    ),
+    Setting("dhcp.enabled", bool, True, "Hand out addresses to access point clients (dnsmasq)."),
+    _address("dhcp.range_start", "192.168.0.100", "First address handed out."),
+    _address("dhcp.range_end", "192.168.0.200", "Last address handed out."),
+    Setting(
+        "dhcp.lease_time",
+        str,
+        "12h",
+        "How long a lease lasts: a number with s, m, h, d or w (e.g. 12h).",
+        pattern=r"[1-9][0-9]{0,5}[smhdw]?",
+        rule="a number, optionally followed by s, m, h, d or w",
+    ),
+    _address(
+        "dhcp.gateway", "", "Gateway told to clients (empty = the device itself).", optional=True
+    ),
+    Setting(
+        "dhcp.dns",
+        list,
+        [],
+        "DNS servers told to clients (empty = the device itself).",
+        max_length=4,
+        pattern=r"[0-9.]{7,15}",
+        rule=IPV4_RULE,
+        check=_ipv4_list,
+    ),
+    Setting(
+        "ethernet.interface",
+        str,
+        "eth0",
+        "Wired interface.",
+        pattern=INTERFACE[0],
+        rule=INTERFACE[1],
+    ),
+    Setting(
+        "ethernet.mode",
+        str,
+        "dhcp",
+        "dhcp = address from the network's DHCP server; static = the address below.",
+        choices=("dhcp", "static"),
+    ),
+    Setting(
+        "ethernet.address",
+        str,
+        "",
+        "Static address with prefix length, e.g. 192.168.1.20/24 (static mode).",
+        max_length=18,
+        check=_optional_cidr,
+        rule="empty or an address with prefix length",
+    ),
+    _address("ethernet.gateway", "", "Default gateway (static mode; empty = none).", optional=True),
+    Setting(
+        "ethernet.dns",
+        list,
+        [],
+        "DNS servers (static mode).",
+        max_length=4,
+        pattern=r"[0-9.]{7,15}",
+        rule=IPV4_RULE,
+        check=_ipv4_list,
+    ),
+    _int(
+        "network.confirm_seconds",
+        90,
+        30,
+        600,
+        "Network changes are undone unless confirmed from the new address within this time.",
+    ),
+)
+
 SETTINGS_BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
 
 
@@ -237,9 +411,44 @@ def parse(key: str, text: str) -> Any:
 
 def check_consistency(values: Mapping[str, Any]) -> None:
     """Rules across several settings (``values`` holds every key)."""
+    if not values["api.http_enabled"] and not values["api.https_enabled"]:
+        raise ConfigError(
+            "api.http_enabled", "HTTP and HTTPS cannot both be off: the admin would be unreachable"
+        )
+    if values["ethernet.mode"] == "static" and not values["ethernet.address"]:
+        raise ConfigError("ethernet.address", "static mode needs an address, e.g. 192.168.1.20/24")
+    _check_ap_network(values)
     both = values["api.http_enabled"] and values["api.https_enabled"]
     port = values["api.https_port"]
     if both and values["api.http_port"] == port:
         raise ConfigError(
             "api.https_port", f"must differ from api.http_port while both are enabled, got {port}"
         )
+
+
+def _check_ap_network(values: Mapping[str, Any]) -> None:
+    """The DHCP range and gateway must lie in the access point's subnet, around its address."""
+    ap = ipaddress.IPv4Interface(values["wlan.address"])
+    start = ipaddress.IPv4Address(values["dhcp.range_start"])
+    end = ipaddress.IPv4Address(values["dhcp.range_end"])
+    for key, address in (("dhcp.range_start", start), ("dhcp.range_end", end)):
+        if address not in ap.network:
+            raise ConfigError(key, f"{address} is outside the access point subnet {ap.network}")
+    if start > end:
+        raise ConfigError("dhcp.range_end", f"{end} comes before the range start {start}")
+    if start <= ap.ip <= end:
+        raise ConfigError(
+            "dhcp.range_start", f"the range {start}-{end} contains the device's own address {ap.ip}"
+        )
+    gateway = values["dhcp.gateway"]
+    if gateway and ipaddress.IPv4Address(gateway) not in ap.network:
+        raise ConfigError("dhcp.gateway", f"{gateway} is outside the access point subnet")
+    if values["ethernet.mode"] == "static" and values["ethernet.address"]:
+        wired = ipaddress.IPv4Interface(values["ethernet.address"])
+        if wired.network.overlaps(ap.network):
+            raise ConfigError(
+                "ethernet.address", f"{wired.network} overlaps the access point subnet {ap.network}"
+            )
+        gw = values["ethernet.gateway"]
+        if gw and ipaddress.IPv4Address(gw) not in wired.network:
+            raise ConfigError("ethernet.gateway", f"{gw} is outside the subnet {wired.network}")
