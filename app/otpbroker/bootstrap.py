@@ -22,7 +22,11 @@ from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.describe import setting_docs
 from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore
-from otpbroker.factory import SetupCode
+from otpbroker.ddns import PublicAddressFinder, provider_for
+from otpbroker.ddns.providers import user_agent
+from otpbroker.ddns.web_client import WebClient
+from otpbroker.factory import FactorySecrets, SetupCode
+from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders import amqp, mqtt, ws
 from otpbroker.feeders.amqp import RabbitMqFeeder
 from otpbroker.feeders.manager import FeederManager
@@ -31,26 +35,39 @@ from otpbroker.feeders.ws import WsBrokerFeeder
 from otpbroker.mail import MailGateway
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.hotplug import HotPlug, ModemRef
 from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.commands import CommandProcessor
+from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.events import EventLog
 from otpbroker.services.mail import MailService
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
 from otpbroker.system import status as system_status
+from otpbroker.system import tls
+from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.internet import InternetControl
+from otpbroker.system.network_control import NetworkControl
 from otpbroker.web.admin.app import build_admin
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.api import PATH_KEYS, build_api
 from otpbroker.web.dispatch import by_path
+from otpbroker.web.listeners import ListenerPlan, Listeners, TlsFiles
 from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
-from otpbroker.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 SMS_LOGGERS = ("otpbroker.modem", "otpbroker.services.sms", "otpbroker.feeders")
+HELPER_PROGRAM = "/usr/local/sbin/otpb-helper"
+HELPER_STAGE_DIR = Path("/run/otp-broker/stage")
+
+
+def helper_argv() -> list[str] | None:
+    """How the app runs the privileged helper: through sudo on a device, None elsewhere."""
+    return ["sudo", "-n", HELPER_PROGRAM] if os.path.exists(HELPER_PROGRAM) else None
 
 
 def modem_spec(record: Mapping[str, Any], settings: Mapping[str, Any]) -> ModemSpec:
@@ -116,10 +133,16 @@ class Broker:
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self.setup_code = SetupCode(data_dir)
         self.setup_code.ensure()
+        self.factory_secrets = FactorySecrets(data_dir)
+        self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
+        self.brochure = Brochure(self.factory_secrets, self.store.settings)
         self.password_reset = PasswordReset(self, self.sms, lambda: self.processor.mailer)
         self.feeders = FeederManager(
             self.processor,
             {"rabbitmq": RabbitMqFeeder, "ws": WsBrokerFeeder, "mqtt": MqttFeeder},
+        )
+        self.ddns = DdnsUpdater(
+            self.store, self.settings, self._find_public_address, self._ddns_provider
         )
         self.admin_context = AdminContext(
             repo=self.store,
@@ -137,10 +160,22 @@ class Broker:
             server_status=lambda: system_status.server_status(data_dir),
             setting_docs=setting_docs,
             serial_ports=detect_ports,
+            brochure=self.brochure,
         )
+        self.tls_dir = Path(data_dir) / "tls"
+        self._wire_https_admin()
+        # Network and firewall settings, applied through the privileged helper (on a device)
+        self.helper = HelperClient(helper_argv(), HELPER_STAGE_DIR)
+        self.admin_context.network = NetworkControl(self.helper, self.factory_secrets.wifi)
+        # Mobile internet (ppp) per modem, through the same helper
+        self.admin_context.internet = InternetControl(self.helper, sms_holds=self._sms_holds)
+        self.admin_context.ddns_status = self.ddns.status
+        self.admin_context.ddns_update_now = self.ddns.update_now
         self.admin = build_admin(self.admin_context)
         self.app = by_path(self.api, self.admin, self._is_api_path)
-        self._servers: list[HttpServer] = []
+        self.listeners = Listeners(self.app, self._tls_files)
+        self.hotplug = HotPlug(self.pool, self._modem_refs, self._move_modem)
+        self._listen: tuple[str, int | None, int | None] | None = None  # host, port overrides
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)
         self._unsubscribe = self.store.subscribe(lambda _generation: self.apply_config())
@@ -192,6 +227,8 @@ class Broker:
                 log.error("modem %s skipped: bad configuration (%s)", record.get("id"), exc)
         self.pool.apply(specs)
         self.feeders.apply(settings)
+        if self._listen is not None:
+            self.listeners.request(self._listener_plan(settings))
 
     def metrics(self) -> str:
         """The ``/metrics`` text."""
@@ -214,14 +251,89 @@ class Broker:
         uptime = time.time() - self.events.started
         return render_metrics(self.events.counts(), gauges, uptime, feeders)
 
-    def start(self, host: str, port: int) -> HttpServer:
-        """Start modems, the configuration watcher and the HTTP listener."""
+    def _modem_refs(self) -> list[ModemRef]:
+        """The configured modems as hot-plug matches them (stable path, IMEI)."""
+        return [
+            ModemRef(str(r["id"]), str(r["port"]), str(r.get("imei") or "") or None)
+            for r in self.store.list("modems")
+        ]
+
+    def _move_modem(self, modem_id: str, port: str) -> None:
+        """Hot-plug found a modem (by IMEI) at a new path: store it (the pool follows)."""
+        try:
+            self.store.update("modems", modem_id, {"port": port})
+        except (KeyError, ValueError) as exc:
+            log.error("modem %s: new port %s not stored: %s", modem_id, port, exc)
+
+    def _tls_files(self) -> TlsFiles:
+        """The HTTPS pair in ``<data-dir>/tls``, self-signed on first use."""
+        tls.ensure_self_signed(self.tls_dir)
+        stamp = tls.modified_stamp(self.tls_dir)
+        return TlsFiles(str(tls.cert_path(self.tls_dir)), str(tls.key_path(self.tls_dir)), stamp)
+
+    def _listener_plan(self, settings: Mapping[str, Any]) -> ListenerPlan:
+        """The enabled schemes and their ports (``serve --http-port/--https-port`` win)."""
+        assert self._listen is not None
+        host, http_port, https_port = self._listen
+        http = int(settings["api.http_port"]) if http_port is None else http_port
+        https = int(settings["api.https_port"]) if https_port is None else https_port
+        return ListenerPlan(
+            host,
+            http if settings["api.http_enabled"] else None,
+            https if settings["api.https_enabled"] else None,
+        )
+
+    def _sms_holds(self, modem_id: str) -> bool:
+        """True while the modem pool runs a driver for ``modem_id`` (it owns the port)."""
+        return any(status.modem_id == modem_id for status in self.pool.statuses())
+
+    def _wire_https_admin(self) -> None:
+        """The admin's HTTPS page: certificate info, upload, regenerate, listener states."""
+
+        def info() -> tls.CertInfo | None:
+            return tls.certificate_info(self.tls_dir) if tls.has_pair(self.tls_dir) else None
+
+        def install(cert_pem: bytes, key_pem: bytes) -> tls.CertInfo:
+            installed = tls.install_uploaded(self.tls_dir, cert_pem, key_pem)
+            self.listeners.certificate_changed()
+            return installed
+
+        def regenerate() -> tls.CertInfo:
+            fresh = tls.regenerate_self_signed(self.tls_dir)
+            self.listeners.certificate_changed()
+            return fresh
+
+        self.admin_context.tls_info = info
+        self.admin_context.tls_install = install
+        self.admin_context.tls_regenerate = regenerate
+        self.admin_context.listener_statuses = lambda: self.listeners.statuses()
+
+    def _ddns_client(self) -> WebClient:
+        """The HTTP client of DDNS updates (User-Agent with the configured contact)."""
+        return WebClient(user_agent(__version__, str(self.settings.get("ddns.contact") or "")))
+
+    def _find_public_address(self) -> str:
+        """The public IPv4 address from the configured source (``ddns.ip_source``)."""
+        services = list(self.settings.get("ddns.ip_services") or [])
+        source = str(self.settings.get("ddns.ip_source") or "web")
+        return PublicAddressFinder(self._ddns_client(), services, source).find()
+
+    def _ddns_provider(self, account: Mapping[str, Any]) -> Any:
+        """The provider client for a ``ddns_accounts`` record."""
+        return provider_for(account, self._ddns_client())
+
+    def start(
+        self, host: str, http_port: int | None = None, https_port: int | None = None
+    ) -> Listeners:
+        """Start modems, the configuration watcher and the HTTP/HTTPS listeners the API
+        setting enables; a port given here replaces the configured one (0: a free port)."""
         self.apply_config()
+        self._listen = (host, http_port, https_port)  # from now on apply_config moves them too
+        self.listeners.apply(self._listener_plan(self.store.settings()))
+        self.hotplug.start()
         self._watcher.start()
-        server = HttpServer(self.app, host, port)
-        server.start()
-        self._servers.append(server)
-        return server
+        self.ddns.start()
+        return self.listeners
 
     def _watch(self) -> None:
         """Pick up configuration written by other processes (e.g. ``otp-broker config set``)."""
@@ -234,9 +346,11 @@ class Broker:
     def stop(self) -> None:
         """Stop listeners, then modems."""
         self._stop.set()
-        for server in self._servers:
-            server.stop()
+        self._listen = None
+        self.listeners.close()
+        self.hotplug.stop()
         self._unsubscribe()
         self.feeders.stop()
+        self.ddns.stop()
         self.pool.stop()
         self.store.close()

@@ -30,11 +30,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="otp-broker", description=__doc__)
     _common(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from otpbroker.commands import api_user, config_cmd, serve, setup_code
+    from otpbroker.commands import (
+        api_user,
+        brochure,
+        config_cmd,
+        factory_init,
+        reset_stick,
+        serve,
+        setup_code,
+    )
     from otpbroker.modem import check
     from otpbroker.modem.sim import command as modem_sim
 
-    for module in (serve, config_cmd, api_user, setup_code, modem_sim, check):
+    factory = (factory_init, brochure, reset_stick)
+    for module in (serve, config_cmd, api_user, setup_code, *factory, modem_sim, check):
         register = module.register
         sub = register(commands)
         _common(sub, top=False)

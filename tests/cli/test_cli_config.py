@@ -65,6 +65,9 @@ CHOSEN: dict[str, object] = {
     "ethernet.address": "10.0.0.5/24",
     "ethernet.gateway": "10.0.0.1",
     "ethernet.dns": ["1.1.1.1"],
+    "ddns.ip_source": "ppp0",
+    "ddns.ip_services": ["http://127.0.0.1:8099/ip"],
+    "ddns.contact": "ops@example.com",
 }
 # Settings whose non-default value needs another one changed first.
 FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)

@@ -78,6 +78,8 @@ def test_expected_keys_exist() -> None:
         ),
         *(f"ethernet.{key}" for key in ("interface", "mode", "address", "gateway", "dns")),
         "network.confirm_seconds",
+        *(f"ddns.{key}" for key in ("enabled", "interval_seconds", "ip_source", "ip_services")),
+        "ddns.contact",
     }
     assert set(SETTINGS_BY_KEY) == expected
     assert len(SETTINGS) == len(SETTINGS_BY_KEY), "duplicate key"
@@ -102,6 +104,8 @@ MINIMAL_RECORDS = {
     "blocklist": {"msisdn": "628123"},
     "mail_accounts": {"name": "gmail", "sender": "otp@example.com"},
     "firewall_ports": {"port": 8080},
+    "ddns_accounts": {"name": "cloudflare 1"},
+    "ddns_records": {"name": "home.example.com", "account": "a1b2"},
 }
 
 

@@ -41,6 +41,13 @@ SAMPLE_RECORDS: dict[str, dict[str, object]] = {
         "sender": "otp@example.com",
     },
     "firewall_ports": {"port": 1883, "protocol": "tcp", "interface": "eth0", "comment": "MQTT"},
+    "ddns_accounts": {
+        "name": "no-ip",
+        "provider": "noip",
+        "username": "me@example.com",
+        "password": "noip-secret-value",
+    },
+    "ddns_records": {"name": "a.b.example.com", "account": "a1b2", "proxied": True, "ttl": 300},
 }
 
 
@@ -143,6 +150,8 @@ def test_crud(store: ConfigStore, name: str) -> None:
         "modems": {"active": False},
         "mail_accounts": {"active": False},
         "firewall_ports": {"active": False},
+        "ddns_accounts": {"active": False},
+        "ddns_records": {"active": False},
     }.get(name, {"blocked": True})
     updated = store.update(name, record["id"], change)
     assert updated == {**record, **change}

@@ -18,7 +18,12 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``serve`` subcommand."""
     parser = commands.add_parser("serve", help="run the broker (REST API, modems)")
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on")  # noqa: S104
-    parser.add_argument("--http-port", type=int, default=None, help="default: api.http_port")
+    parser.add_argument(
+        "--http-port", type=int, default=None, help="default: api.http_port (0: a free port)"
+    )
+    parser.add_argument(
+        "--https-port", type=int, default=None, help="default: api.https_port (0: a free port)"
+    )
     parser.add_argument(
         "--modem",
         action="append",
@@ -38,13 +43,16 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"otp-broker serve: error: {exc}", file=sys.stderr)
         return 2
-    port = args.http_port if args.http_port is not None else int(broker.store.get("api.http_port"))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    server = broker.start(args.host, port)
-    host, bound = server.bound_address
-    print(f"otp-broker serving on http://{host}:{bound}", flush=True)
+    listeners = broker.start(args.host, args.http_port, args.https_port)
+    for status in listeners.statuses():
+        if status.state == "listening":
+            print(f"otp-broker serving on {status.url}", flush=True)
+        elif status.state == "error":
+            print(f"otp-broker serve: {status.scheme.upper()} not listening: {status.error}",
+                  file=sys.stderr, flush=True)  # fmt: skip
     try:
         stop.wait()
     finally:

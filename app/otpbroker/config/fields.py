@@ -81,6 +81,11 @@ MODEM_FIELDS: tuple[Setting, ...] = (
     Setting("stop_bits", int, 1, "Stop bits.", choices=(1, 2)),
     _flag("internet_access", False, "Use this modem for the device's internet (ppp)."),
     _str(
+        "data_port",
+        "Serial device for the data call (empty = the SMS port; SMS pauses while online).",
+        pattern=(r"(?:/[A-Za-z0-9/_.:+@-]{1,254})?", "empty or an absolute device path"),
+    ),
+    _str(
         "apn",
         "Access point name.",
         max_length=100,
@@ -228,4 +233,77 @@ FIREWALL_PORT_FIELDS: tuple[Setting, ...] = (
     ),
     _str("comment", "What the port is for.", max_length=64),
     _flag("active", True, "Open while active; deactivate to close it again."),
+)
+
+
+HOST_NAME = (
+    r"(?=.{3,253}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}",
+    "a fully qualified host name such as home.example.com",
+)
+BASE_URL = (r"(?:https?://[A-Za-z0-9.:\[\]-]{1,260}(?:/[A-Za-z0-9._~/-]{0,200})?)?",
+            "empty or an http(s) URL without query")  # fmt: skip
+
+
+def _ttl(value: int) -> str | None:
+    if value == 1 or 30 <= value <= 86400:
+        return None
+    return "must be 1 (automatic) or 30-86400 seconds"
+
+
+DDNS_ACCOUNT_FIELDS: tuple[Setting, ...] = (
+    _str("name", "Account name shown in the admin.", min_length=1, max_length=64, required=True),
+    Setting(
+        "provider",
+        str,
+        "cloudflare",
+        "cloudflare, noip, dynu or freedns (afraid.org).",
+        choices=("cloudflare", "noip", "dynu", "freedns"),
+    ),
+    _str("username", "Login (No-IP: e-mail or user name; Dynu: user name).", max_length=254),
+    _str("password", "Password (No-IP, Dynu; never shown).", max_length=256, secret=True),
+    _str(
+        "api_token",
+        "Cloudflare API token, or the FreeDNS update token (never shown).",
+        max_length=256,
+        secret=True,
+    ),
+    _str("base_url", "API address (empty = the provider's real one).", pattern=BASE_URL),
+    _flag("active", True, "An inactive account's records are not updated."),
+)
+
+DDNS_RECORD_FIELDS: tuple[Setting, ...] = (
+    _str(
+        "name",
+        "Host name kept up to date, e.g. home.example.com.",
+        required=True,
+        pattern=HOST_NAME,
+    ),
+    _str(
+        "account",
+        "Id of the DDNS account the record belongs to.",
+        required=True,
+        pattern=(r"[A-Za-z0-9_-]{1,64}", "a record id"),
+    ),
+    _flag("proxied", False, "Cloudflare: traffic goes through Cloudflare's proxy."),
+    Setting(
+        "ttl",
+        int,
+        1,
+        "Cloudflare TTL in seconds (1 = automatic).",
+        minimum=1,
+        maximum=86400,
+        check=_ttl,
+        rule="1 (automatic) or 30-86400",
+    ),
+    _flag("active", True, "An inactive record is not updated."),
+    _str("last_address", "Address last set (kept by the updater).", max_length=15),
+    _str("last_update", "When it was last set (kept by the updater).", max_length=64),
+    _str("last_answer", "The provider's last answer (kept by the updater).", max_length=255),
+    Setting(
+        "last_status",
+        str,
+        "",
+        "Last result (kept by the updater; fatal stops updates until the record is edited).",
+        choices=("", "updated", "unchanged", "retry", "fatal"),
+    ),
 )

@@ -10,6 +10,8 @@ from typing import Any
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.fields import (
     BLOCKLIST_FIELDS,
+    DDNS_ACCOUNT_FIELDS,
+    DDNS_RECORD_FIELDS,
     FIREWALL_PORT_FIELDS,
     MAIL_ACCOUNT_FIELDS,
     MODEM_FIELDS,
@@ -72,6 +74,18 @@ COLLECTIONS: dict[str, Collection] = {
             "firewall_ports",
             "Ports opened in the firewall beyond the admin and API ports.",
             FIREWALL_PORT_FIELDS,
+        ),
+        Collection(
+            "ddns_accounts",
+            "Dynamic DNS provider accounts (Cloudflare, No-IP, Dynu, FreeDNS).",
+            DDNS_ACCOUNT_FIELDS,
+            unique=("name",),
+        ),
+        Collection(
+            "ddns_records",
+            "Host names kept pointing at the device's public IPv4 address.",
+            DDNS_RECORD_FIELDS,
+            unique=("name",),
         ),
     )
 }

@@ -378,6 +378,35 @@ SETTINGS += (
         600,
         "Network changes are undone unless confirmed from the new address within this time.",
     ),
+    Setting("ddns.enabled", bool, False, "Keep the DDNS records pointing at the public address."),
+    _int("ddns.interval_seconds", 300, 60, 86400, "Seconds between public address checks."),
+    Setting(
+        "ddns.ip_source",
+        str,
+        "web",
+        "Where the public IPv4 address comes from: web (the services below) or an "
+        "interface name such as ppp0 (mobile internet).",
+        pattern=INTERFACE[0],
+        rule="'web' or " + INTERFACE[1],
+    ),
+    Setting(
+        "ddns.ip_services",
+        list,
+        ["https://api.ipify.org", "https://ipv4.icanhazip.com", "https://checkip.amazonaws.com"],
+        "'What is my IP' services asked in turn; each answers the address as plain text.",
+        max_length=10,
+        pattern=r"https?://[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/?=&%-]{0,200})?",
+        rule="an http(s) URL",
+    ),
+    Setting(
+        "ddns.contact",
+        str,
+        "",
+        "Contact e-mail sent in the User-Agent of DDNS updates (No-IP asks for one).",
+        max_length=254,
+        pattern=r"(?:[^@\s]+@[^@\s]+\.[^@\s]+)?",
+        rule="empty or an e-mail address",
+    ),
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -189,6 +189,24 @@ class ConfigStore:
             schema.check_consistency({**current, key: schema.default(key)})
             if key in stored:
                 self._table(SETTINGS).update(delete_field(key), doc_ids=[1])
+
+    def reset_many(self, keys: Iterable[str]) -> None:
+        """Return every setting in ``keys`` to its default at once (all or nothing)."""
+        wanted = list(keys)
+        for key in wanted:
+            schema.setting(key)
+        with self._access(write=True):
+            stored = self._stored_settings()
+            current = {spec.key: self._effective(spec.key, stored) for spec in schema.SETTINGS}
+            schema.check_consistency({**current, **{key: schema.default(key) for key in wanted}})
+            present = [key for key in wanted if key in stored]
+            if present:
+
+                def drop(document: dict[str, Any]) -> None:
+                    for key in present:
+                        document.pop(key, None)
+
+                self._table(SETTINGS).update(drop, doc_ids=[1])
 
     # -- records -------------------------------------------------------------------------
 

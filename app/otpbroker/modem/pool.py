@@ -43,8 +43,12 @@ class ModemPool:
         on_status: StatusListener | None = None,
         on_status_report: ReportListener | None = None,
         max_parts: int = 10,
+        reconnect_delays: tuple[float, ...] | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        self._worker_extra: dict[str, tuple[float, ...]] = (
+            {} if reconnect_delays is None else {"reconnect_delays": reconnect_delays}
+        )
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
         self._on_status = on_status
@@ -73,6 +77,7 @@ class ModemPool:
                         spec.options,
                         on_status=self._on_status,
                         on_status_report=self._on_status_report,
+                        **self._worker_extra,
                     )
                     self._workers[modem_id] = worker
                     worker.start()
@@ -160,6 +165,22 @@ class ModemPool:
         if worker is None:
             raise LookupError(f"modem {modem_id} is not running")
         return worker.submit_ussd(code).result(timeout)
+
+    def retry_now(self, modem_id: str) -> bool:
+        """Hot-plug: the modem's device appeared; reconnect at once. False if not running."""
+        with self._lock:
+            worker = self._workers.get(modem_id)
+        if worker is not None:
+            worker.retry_now()
+        return worker is not None
+
+    def mark_unplugged(self, modem_id: str) -> bool:
+        """Hot-plug: the modem's device disappeared. False if not running."""
+        with self._lock:
+            worker = self._workers.get(modem_id)
+        if worker is not None:
+            worker.unplugged()
+        return worker is not None
 
     def statuses(self) -> list[ModemStatus]:
         """Status snapshots of the running modems."""

@@ -100,6 +100,8 @@ class ModemWorker:
         os.set_blocking(self._wake_w, False)
         self._stopping = threading.Event()
         self._reconfigure = False
+        self._retry_now = False  # hot-plug: the device just appeared, skip the back-off
+        self._unplugged = False  # hot-plug: the device just disappeared
         self._thread = threading.Thread(target=self._run, name=f"modem-{modem_id}", daemon=True)
         self._transport: SerialTransport | None = None
         self._modem: GsmModem | None = None
@@ -146,6 +148,19 @@ class ModemWorker:
             self._reconfigure = True
         self._wake()
 
+    def retry_now(self) -> None:
+        """Its device just appeared: reconnect at once instead of after the back-off."""
+        with self._lock:
+            self._retry_now = True
+        self._wake()
+
+    def unplugged(self) -> None:
+        """Its device just disappeared: drop the connection now and show it as unplugged
+        (no reconnect attempts while its port is missing)."""
+        with self._lock:
+            self._unplugged = True
+        self._wake()
+
     def validate_sms(self, number: str, text: str) -> int:
         """Raise a ``PduError`` for a message this modem could never send; return its parts."""
         parts = pdu.encode_submit(number, text, max_parts=self._options.max_parts)
@@ -187,8 +202,12 @@ class ModemWorker:
                     self._disconnect("reconfigured", state="disconnected")
                     with self._lock:
                         self._reconfigure = False
+                attempt = self._hotplug(attempt)
                 if self._modem is None:
                     self._expire_jobs()
+                    if self._status.state == "unplugged":
+                        self._sleep(self._delays[-1])  # until it is back (hot-plug wakes us)
+                        continue
                     if self._status.state in PERMANENT_STATES or not self._connect():
                         delay = self._delays[min(attempt, len(self._delays) - 1)]
                         attempt += 1
@@ -205,6 +224,21 @@ class ModemWorker:
                 self._disconnect("internal error")
                 self._sleep(1.0)
         self._disconnect("stopped", state="stopped")
+
+    def _hotplug(self, attempt: int) -> int:
+        """Act on ``retry_now`` / ``unplugged``; returns the back-off attempt to go on with."""
+        with self._lock:
+            retry, unplugged = self._retry_now, self._unplugged
+            self._retry_now = self._unplugged = False
+        if unplugged and not os.path.exists(self._settings.port):
+            self._disconnect("device unplugged", state="unplugged")
+        if retry:
+            if self._status.state == "unplugged":
+                self._set(state="disconnected")
+            return 0
+        if self._status.state == "unplugged" and os.path.exists(self._settings.port):
+            self._set(state="disconnected")  # back without an event (e.g. a missed one)
+        return attempt
 
     def _connect(self) -> bool:
         self._set(state="connecting")
@@ -248,7 +282,8 @@ class ModemWorker:
             level = logging.INFO if state == "stopped" else logging.WARNING
             log.log(level, "modem %s disconnected: %s", self.modem_id, reason)
         self._transport, self._modem = None, None
-        if self._status.state not in PERMANENT_STATES or state == "stopped" or self._reconfigure:
+        keep = self._status.state in PERMANENT_STATES and state != "unplugged"
+        if not keep or state == "stopped" or self._reconfigure:
             self._set(state=state, connected_since=None)
 
     def _note_error(self, error: str) -> None:

@@ -21,12 +21,15 @@ class FirewallSettings:
     """Firewall settings: the AP interface, the admin port and the extra open ports.
 
     ``open_ports`` holds ``(port, "tcp" | "udp", interface or None)``; ``None`` opens the
-    port on every interface. The admin port on the AP interface is always open.
+    port on every interface. The admin port on the AP interface is always open, and so is
+    every port in ``listener_ports`` (TCP, every interface): the enabled REST API listeners,
+    which also serve the admin, so they cannot be closed.
     """
 
     ap_interface: str
     admin_port: int
     open_ports: Sequence[tuple[int, str, str | None]] = field(default_factory=tuple)
+    listener_ports: Sequence[int] = field(default_factory=tuple)
 
 
 def _open_rule(entry: object) -> tuple[int, str, str | None]:
@@ -53,7 +56,15 @@ def render_nftables(rules: FirewallSettings) -> str:
     admin = netvalues.port(rules.admin_port)
     if isinstance(rules.open_ports, (str, bytes)):
         raise ValueError("open_ports must be a list of (port, protocol, interface) tuples")
+    if isinstance(rules.listener_ports, (str, bytes)):
+        raise ValueError("listener_ports must be a list of port numbers")
     seen: set[tuple[int, str, str | None]] = {(admin, "tcp", ap)}
+    listeners: list[str] = []
+    for listener in rules.listener_ports:
+        number = netvalues.port(listener)
+        if (number, "tcp", None) not in seen:
+            seen.add((number, "tcp", None))
+            listeners.append(f'\t\ttcp dport {number} accept comment "API and admin listener"')
     extra: list[str] = []
     for entry in rules.open_ports:
         number, proto, iface = _open_rule(entry)
@@ -77,6 +88,7 @@ def render_nftables(rules: FirewallSettings) -> str:
         f'\t\tiifname "{ap}" udp dport 67 accept',
         f'\t\tiifname "{ap}" meta l4proto {{ tcp, udp }} th dport 53 accept',
         f'\t\tiifname "{ap}" tcp dport {admin} accept comment "admin port, anti lock-out"',
+        *listeners,
         *extra,
         "\t}",
         "\tchain forward {",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 MODEM_STATES = (
     "ready", "connecting", "disconnected", "pin_required", "pin_rejected", "puk_required",
-    "no_sim", "sim_error", "stopped",
+    "no_sim", "sim_error", "stopped", "unplugged",
 )  # fmt: skip
 
 

@@ -9,14 +9,25 @@ from collections.abc import Callable
 from typing import Any
 
 from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 log = logging.getLogger(__name__)
 
 
 class HttpServer:
-    """One cheroot listener; ``port=0`` picks a free port (see ``bound_port``)."""
+    """One cheroot listener; ``port=0`` picks a free port (see ``bound_address``).
 
-    def __init__(self, app: Callable[..., Any], host: str, port: int, threads: int = 16) -> None:
+    With ``tls=(certificate file, key file)`` it serves HTTPS; the files are read once, here.
+    """
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        host: str,
+        port: int,
+        threads: int = 16,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
         self._server = wsgi.Server(
             (host, port),
             app,
@@ -25,14 +36,27 @@ class HttpServer:
             request_queue_size=socket.SOMAXCONN,  # cheroot's 5 stalls bursts of new clients
         )
         self._server.keep_alive_conn_limit = 1024  # keep clients' connections open
+        self.scheme = "https" if tls else "http"
+        if tls is not None:
+            self._server.ssl_adapter = BuiltinSSLAdapter(*tls)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Bind and serve in a daemon thread."""
         self._server.prepare()
-        self._thread = threading.Thread(target=self._server.serve, name="http", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve, name=self.scheme, daemon=True)
         self._thread.start()
-        log.info("HTTP listening on %s:%d", *self.bound_address)
+        log.info("%s listening on %s:%d", self.scheme.upper(), *self.bound_address)
+
+    def reload_tls(self, certificate: str, key: str) -> None:
+        """Present a new certificate to new connections, without closing the listener.
+
+        The files are loaded into a fresh context first (an unusable pair raises and changes
+        nothing), then swapped in; connections already open keep theirs."""
+        adapter = self._server.ssl_adapter
+        if adapter is None:
+            raise RuntimeError("this listener serves plain HTTP")
+        adapter.context = BuiltinSSLAdapter(certificate, key).context
 
     @property
     def bound_address(self) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from .device import SimModem
 from .identity import generate_profiles
 from .profile import ModemProfile
 
-_MODEM_ACTIONS = ("inject", "clear", "unwedge", "unplug", "replug", "status")
+_MODEM_ACTIONS = ("inject", "clear", "unwedge", "unplug", "replug", "hang-up", "status")
 
 
 class ModemBank:
@@ -115,6 +115,8 @@ class ModemBank:
             "link": str(modem.link) if modem.link else None,
             "plugged": modem.plugged,
             "faults": modem.dialogue.faults.active(),
+            "data_path": modem.data_port.path if modem.data_port else None,
+            "in_call": modem.dialogue.state.in_call,
         }
 
     def handle(self, request: Any) -> dict[str, Any]:
@@ -158,3 +160,5 @@ class ModemBank:
             modem.unplug()
         elif action == "replug":
             modem.replug()
+        elif action == "hang-up":
+            modem.hang_up()

@@ -52,6 +52,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--urc-interval", type=float, metavar="S", help="mean seconds between random URCs"
     )
+    parser.add_argument(
+        "--data-port",
+        action="store_true",
+        help="give each modem a second (data) port; its path is printed as a fifth column",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -85,6 +90,8 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     overrides: dict[str, Any] = {"send_delay": args.delay, "pin": args.pin}
     if args.urc_interval:
         overrides["urc_interval"] = args.urc_interval
+    if getattr(args, "data_port", False):
+        overrides["data_port"] = True
     bank = ModemBank(
         args.count,
         link_dir=args.link_dir,
@@ -101,7 +108,10 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
                     modem.inject(kind, **params)
             for modem in bank:
                 profile = modem.profile
-                print(f"{modem.path} {modem.imei} {profile.imsi} {profile.msisdn}", flush=True)
+                extra = f" {modem.data_port.path}" if modem.data_port is not None else ""
+                print(
+                    f"{modem.path} {modem.imei} {profile.imsi} {profile.msisdn}{extra}", flush=True
+                )
             log.info("%d emulated modems running", len(bank))
             while not signalled.is_set() and not (stop is not None and stop.is_set()):
                 signalled.wait(0.2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from . import ussd
@@ -266,12 +267,41 @@ def _cusd(state: ModemState, profile: ModemProfile, cmd: Command) -> Reply:
     return ussd.answer(profile.ussd, ussd.request_code(values[1], state.cscs), state.cscs)
 
 
+_DATA_CALL = re.compile(r"\*99(?:\*[^*#]*(?:\*[^*#]*(?:\*([0-9]{1,2}))?)?)?#")
+
+
+@handles("+CGDCONT")
+def _cgdcont(state: ModemState, profile: ModemProfile, cmd: Command) -> Reply:
+    if cmd.op == "?":
+        return Reply(
+            lines=[f'+CGDCONT: {cid},"IP","{apn}"' for cid, apn in sorted(state.contexts.items())]
+        )
+    values = params(cmd.arg)
+    cid = int_param(values[0], 1, 16)
+    if len(values) == 1:
+        state.contexts.pop(cid, None)
+        return Reply()
+    if values[1].upper() not in ("IP", "IPV6", "IPV4V6", "PPP"):
+        raise ValueError(values[1])
+    state.contexts[cid] = values[2] if len(values) > 2 else ""
+    return Reply()
+
+
 @handles("D")
 def _dial(state: ModemState, profile: ModemProfile, cmd: Command) -> Reply:
-    if not cmd.arg.startswith("*99"):
+    """A packet data call ``ATD[T|P]*99[***<cid>]#``; anything else gets NO CARRIER."""
+    number = cmd.arg[1:] if cmd.arg[:1] in ("T", "t", "P", "p") else cmd.arg
+    match = _DATA_CALL.fullmatch(number.strip())
+    if match is None:
         return Reply(final="NO CARRIER")
     if not state.sim_ready:
         return Reply(final=cme_error(state.cmee, state.sim_cme()))
+    cid = int(match[1] or "1")
+    apn = state.contexts.get(cid, "")
+    if cid != 1 and cid not in state.contexts:
+        return Reply(final="NO CARRIER")
+    if profile.accepted_apns is not None and apn not in profile.accepted_apns:
+        return Reply(final="NO CARRIER")
     state.in_call = True
     return Reply(final="CONNECT", data_mode=True)
 

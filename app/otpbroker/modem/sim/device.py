@@ -51,6 +51,9 @@ class SimModem:
 
     The emulator keeps its own slave fd open, so a client may close and reopen the port.
     With ``link_dir`` a symlink ``<link_dir>/<imei>`` follows the current pty across replugs.
+    With ``profile.data_port`` a second port (:attr:`data_port`, link ``<imei>-data``) is
+    plugged and unplugged with this one and shares its SIM and call state, like the separate
+    data and AT ports of a USB stick: SMS goes on through this port during a data call there.
     """
 
     def __init__(
@@ -60,8 +63,11 @@ class SimModem:
         link_dir: str | Path | None = None,
         log: DeliveryLog | None = None,
         deliveries_path: str | Path | None = None,
+        main: SimModem | None = None,
     ) -> None:
-        """A modem for ``profile`` (not started); ``log`` may be shared between modems."""
+        """A modem for ``profile`` (not started); ``log`` may be shared between modems.
+
+        ``main`` makes this the extra data port of that modem (used by the modem itself)."""
         self.profile = profile or ModemProfile()
         self.log = log if log is not None else DeliveryLog(deliveries_path)
         self.dialogue = Dialogue(self.profile)
@@ -75,6 +81,15 @@ class SimModem:
         self._session: _Session | None = None
         self._slave: int | None = None
         self._path: str | None = None
+        self._link_suffix = "" if main is None else "-data"
+        self._main = main
+        self.data_port: SimModem | None = None
+        """The second port when ``profile.data_port`` is set."""
+        if main is not None:
+            self.dialogue.state = main.dialogue.state
+            self._lock = main._lock  # one lock for the dialogues sharing that state
+        elif self.profile.data_port:
+            self.data_port = SimModem(self.profile, link_dir=link_dir, log=self.log, main=self)
 
     def __repr__(self) -> str:
         """Identity and current port."""
@@ -95,7 +110,9 @@ class SimModem:
     @property
     def link(self) -> Path | None:
         """The stable symlink path (``None`` without ``link_dir``)."""
-        return self.link_dir / self.imei if self.link_dir is not None else None
+        if self.link_dir is None:
+            return None
+        return self.link_dir / f"{self.imei}{self._link_suffix}"
 
     @property
     def port(self) -> str:
@@ -156,6 +173,8 @@ class SimModem:
             if self.link is not None:
                 links.remove(self.link)
             log.info("modem %s unplugged", self.imei)
+        if self.data_port is not None:
+            self.data_port.unplug()
 
     def replug(self) -> str:
         """Power cycle on a new pty (the path may differ); returns the new path."""
@@ -163,6 +182,10 @@ class SimModem:
             self.unplug()
             with self._lock:
                 self.dialogue.power_on()
+            if self.data_port is not None:
+                with self.data_port._lock:
+                    self.data_port.dialogue.power_on()
+                    self.data_port.dialogue.state = self.dialogue.state
             self._plug()
             assert self._path is not None
             return self._path
@@ -182,6 +205,8 @@ class SimModem:
         )
         session.thread.start()
         log.info("modem %s plugged in at %s", self.imei, path)
+        if self.data_port is not None:
+            self.data_port.start()
 
     # ---- faults --------------------------------------------------------------------------
 
@@ -245,8 +270,29 @@ class SimModem:
             with self._lock:
                 steps = self.dialogue.feed(data)
             self._execute(steps, session, received_at)
+            for port in self._ports():
+                port._check_carrier()
         except Exception:
             log.exception("modem %s: error while answering", self.imei)
+
+    # ---- data calls ----------------------------------------------------------------------
+
+    def _ports(self) -> list[SimModem]:
+        main = self._main or self
+        return [main] + ([main.data_port] if main.data_port is not None else [])
+
+    def _check_carrier(self) -> None:
+        with self._lock:
+            lost = self.dialogue.carrier_lost()
+        if lost:
+            self._write(lost)
+
+    def hang_up(self) -> None:
+        """The network ends the data call: a port in data mode answers ``NO CARRIER``."""
+        with self._lock:
+            self.dialogue.state.in_call = False
+        for port in self._ports():
+            port._check_carrier()
 
     def _execute(self, steps: list[Step], session: _Session, received_at: float) -> None:
         for step in steps:

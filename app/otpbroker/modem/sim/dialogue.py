@@ -257,6 +257,15 @@ class Dialogue:
             return None
         return frame(self._urc_line())
 
+    def carrier_lost(self) -> bytes | None:
+        """When this port is in data mode but the call ended (hung up on another port or by
+        the network): back to command mode, answering ``NO CARRIER``."""
+        if self.mode is not Mode.DATA or self.state.in_call:
+            return None
+        self.mode = Mode.COMMAND
+        self._plus = 0
+        return frame("NO CARRIER")
+
     def inject(self, kind: str, **params: Any) -> bytes:
         """Arm a fault (see :class:`Faults`); returns bytes to write at once (garbage)."""
         was_wedged = self.faults.wedged

@@ -77,3 +77,7 @@ class ModemProfile:
     """Silence needed before ``+++`` to leave data mode (real modems: 1 s)."""
     seed: int | None = None
     """Seed of the modem's random noise (URCs, garbage), for reproducible runs."""
+    accepted_apns: tuple[str, ...] | None = None
+    """APNs the network accepts for a data call (``None`` = any); others get NO CARRIER."""
+    data_port: bool = False
+    """Expose a second port (like a stick's separate data and AT ports) sharing the SIM."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from .profile import ModemProfile
@@ -34,6 +34,8 @@ class ModemState:
     pin: str | None = None
     attempts_left: int = 3
     in_call: bool = False
+    contexts: dict[int, str] = field(default_factory=dict)
+    """PDP contexts set with ``AT+CGDCONT``: context id -> APN."""
 
     @classmethod
     def power_on(cls, profile: ModemProfile) -> ModemState:

@@ -34,6 +34,75 @@ class ModemControl(Protocol):
         ...
 
 
+class InternetLinks(Protocol):
+    """Mobile internet through a modem (ppp); methods raise with a message to show."""
+
+    @property
+    def available(self) -> bool:
+        """False off a device: connect and disconnect refuse."""
+        ...
+
+    def connect(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Install the modem's ppp files and start the link; its status."""
+        ...
+
+    def disconnect(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Stop the modem's link; its status."""
+        ...
+
+    def status(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The link state (up, ipv4, rx/tx bytes, pid, shares_sms_port, settings_error)."""
+        ...
+
+
+class NetworkApply(Protocol):
+    """Network and firewall settings applied through the privileged helper.
+
+    ``preview`` raises ValueError naming the problem; the others raise an exception whose
+    text is the helper's precise message.
+    """
+
+    @property
+    def available(self) -> bool:
+        """False off a device: settings are stored but not applied."""
+        ...
+
+    def preview(self, settings: Mapping[str, Any], ports: Any) -> dict[str, str]:
+        """``{target: file text}`` for the given settings and firewall port records."""
+        ...
+
+    def apply(self, settings: Mapping[str, Any], ports: Any, confirm: bool,
+              targets: Any = None) -> dict[str, Any]:  # fmt: skip
+        """Apply; with ``confirm`` returns ``{"token", "deadline", "targets"}``."""
+        ...
+
+    def confirm(self, token: str) -> dict[str, Any]:
+        """Keep the change waiting for confirmation."""
+        ...
+
+    def pending(self) -> dict[str, Any]:
+        """The change waiting for confirmation (``{}``: none)."""
+        ...
+
+    def always_open(self, settings: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Ports the firewall keeps open whatever the records say, each with its reason."""
+        ...
+
+
+class BrochureSource(Protocol):
+    """The printable device card (built by the factory layer)."""
+
+    css: str
+
+    def fragment(self) -> str:
+        """The card as an HTML fragment, every value escaped."""
+        ...
+
+    def png(self) -> bytes:
+        """The card as an A6 PNG at 300 dpi."""
+        ...
+
+
 @dataclass
 class AdminContext:
     """Everything the admin pages use; built by ``bootstrap``."""
@@ -53,5 +122,19 @@ class AdminContext:
     mail_usage: Callable[[], list[dict[str, Any]]] = list
     data_dir: str = ""
     server_status: Callable[[], dict[str, Any]] = dict
+    # DDNS: the updater's last cycle (address, checked_at, error, retry_in) and "Update now"
+    ddns_status: Callable[[], dict[str, Any]] = dict
+    ddns_update_now: Callable[[], None] = lambda: None
+    # HTTPS: installed certificate info (None: none yet), upload (cert PEM, key PEM) -> info
+    # raising ValueError with ``.field`` ("cert"/"key"), new self-signed -> info, listeners
+    tls_info: Callable[[], Any] = lambda: None
+    tls_install: Callable[[bytes, bytes], Any] | None = None
+    tls_regenerate: Callable[[], Any] | None = None
+    listener_statuses: Callable[[], list[Any]] = list
+    # Mobile internet (ppp) per modem; None: not wired (the page says so)
+    internet: InternetLinks | None = None
+    # Network and firewall (hostapd, dnsmasq, networkd, nftables); None: not wired
+    network: NetworkApply | None = None
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    brochure: BrochureSource | None = None

@@ -17,15 +17,21 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/", "Home"),
     ("/monitor", "Monitor"),
     ("/modems", "Modems"),
+    ("/internet", "Internet"),
     ("/manual-sms", "Manual SMS"),
     ("/ussd", "USSD"),
     ("/api-settings", "API setting"),
+    ("/https", "HTTPS"),
     ("/api-users", "API users"),
     ("/blocklist", "Blocking list"),
     ("/feeders", "Feeders"),
     ("/sms-settings", "SMS setting"),
     ("/mail", "E-mail"),
+    ("/ddns", "DDNS"),
+    ("/network", "Network"),
+    ("/firewall", "Firewall"),
     ("/admins", "Administrators"),
+    ("/brochure", "Brochure"),
 )
 
 

@@ -115,6 +115,10 @@ GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
     )),
     ("internet", "Mobile internet (ppp)", (
         _flag("internet_access", "Use this modem for the device's internet"),
+        _text("data_port", "Data port",
+              "Empty = the SMS port: then the modem cannot send SMS while online. Sticks with "
+              "several ports take the data call on one and SMS on another.",
+              'list="serial-ports" autocomplete="off" spellcheck="false"'),
         Item("presets", "preset", "APN preset"),
         _text("apn", "APN", "Access point name, e.g. internet."),
         _text("apn_username", "APN user name"),

@@ -1,8 +1,8 @@
-"""Per-device secrets made once, at first start: for now the setup code.
+"""The setup code that guards the creation of the first administrator.
 
-The clear setup code goes to ``<data-dir>/factory/setup-code`` (mode 0600; on the device it
-is owned by root and printed on the brochure); the web process only ever reads its salted
-hash, ``<data-dir>/factory/setup-code.hash``, to check what the owner types.
+The clear setup code goes to ``<data-dir>/factory/setup-code`` (mode 0600; printed on the
+brochure); the web process checks what the owner types against its salted hash,
+``<data-dir>/factory/setup-code.hash``.
 """
 
 from __future__ import annotations
@@ -12,19 +12,14 @@ import secrets
 from pathlib import Path
 
 from otpbroker.domain.password_hash import hash_password, verify_password
+from otpbroker.factory.private_files import write_private
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: it is typed from paper
 
 
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+def random_text(length: int, alphabet: str = ALPHABET) -> str:
+    """``length`` characters drawn uniformly from ``alphabet`` by the system's CSPRNG."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
 def normalise_code(code: str) -> str:
@@ -40,14 +35,15 @@ class SetupCode:
         self.code_file = self.folder / "setup-code"
         self.hash_file = self.folder / "setup-code.hash"
 
-    def ensure(self) -> None:
-        """Create the code once (never replaced afterwards)."""
+    def ensure(self) -> bool:
+        """Create the code once (never replaced afterwards); True when it was created now."""
         if self.hash_file.exists():
-            return
-        raw = "".join(secrets.choice(ALPHABET) for _ in range(16))
+            return False
+        raw = random_text(16)
         code = "-".join(raw[i : i + 4] for i in range(0, 16, 4))
-        _write_private(self.code_file, code + "\n")
-        _write_private(self.hash_file, hash_password(normalise_code(code)) + "\n")
+        write_private(self.code_file, code + "\n")
+        write_private(self.hash_file, hash_password(normalise_code(code)) + "\n")
+        return True
 
     def read(self) -> str:
         """The clear code (for the brochure and ``otp-broker setup-code``)."""

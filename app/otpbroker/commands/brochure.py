@@ -1,0 +1,38 @@
+"""``otp-broker brochure --out DIR``: write the printable card (HTML and PNG)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from otpbroker.config.errors import ConfigError
+from otpbroker.config.store import ConfigStore
+from otpbroker.factory import FactorySecrets
+from otpbroker.factory.brochure import Brochure
+from otpbroker.system.tls import OpensslError
+
+
+def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``brochure`` subcommand."""
+    parser = commands.add_parser(
+        "brochure", help="write brochure.html and brochure.png (A6) with the device's secrets"
+    )
+    parser.add_argument("--out", required=True, type=Path, help="folder to write into")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Create the secrets if needed, then write both files."""
+    try:
+        secrets = FactorySecrets(args.data_dir)
+        secrets.ensure()
+        with ConfigStore(args.data_dir) as store:
+            written = Brochure(secrets, store.settings).write(args.out)
+    except (OSError, ValueError, ConfigError, OpensslError) as exc:
+        print(f"otp-broker brochure: error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,71 @@
+"""Brochure: the device card (Wi-Fi, admin address, setup and reset codes) to print again.
+
+The card comes from ``context.brochure`` (built by the factory layer, every value escaped);
+the page shows it inline, offers the A6 PNG as a download and a print button that prints
+the card alone on an A6 page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import bottle
+
+from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.render import render
+
+log = logging.getLogger(__name__)
+
+# The page around the card; printing from the admin prints the card alone, on an A6 page.
+ADMIN_CSS = """
+.brochure-actions a.download { display: inline-block; border: 1px solid #aab3c0;
+  border-radius: 6px; padding: .5rem .9rem; text-decoration: none; background: #fff; }
+.brochure-actions p { margin-top: 0; }
+.brochure-view { margin: 0 0 1rem; }
+.brochure-view .bro-card { box-shadow: 0 1px 4px rgba(0, 0, 0, .12); }
+@media print {
+  header.top, main > h1, .brochure-actions, .flash { display: none !important; }
+  body, main { margin: 0 !important; padding: 0 !important; background: #fff !important; }
+  .brochure-view { margin: 0; padding: 0; border: 0; }
+  .brochure-view .bro-card { box-shadow: none; }
+}
+"""
+
+
+def register(app: bottle.Bottle, context: AdminContext) -> None:
+    """Add ``/brochure``, ``/brochure/card.css`` and ``/brochure.png``."""
+
+    @app.get("/brochure")
+    def brochure_page() -> str:
+        fragment, problem = "", ""
+        if context.brochure is None:
+            problem = "The device card is not available in this installation."
+        else:
+            try:
+                fragment = context.brochure.fragment()
+            except (OSError, ValueError) as exc:
+                log.error("brochure: %s", exc)
+                problem = f"The device card cannot be shown: {exc}"
+        return render("brochure", "Brochure", fragment=fragment, problem=problem,
+                      scripts=("/static/brochure.js",))  # fmt: skip
+
+    @app.get("/brochure/card.css")
+    def brochure_css() -> str:
+        bottle.response.content_type = "text/css; charset=utf-8"
+        css = context.brochure.css if context.brochure is not None else ""
+        return css + ADMIN_CSS
+
+    @app.get("/brochure.png")
+    def brochure_png() -> bytes:
+        if context.brochure is None:
+            bottle.abort(404, "no device card")
+        try:
+            data = context.brochure.png()
+        except (OSError, ValueError) as exc:
+            log.error("brochure: %s", exc)
+            bottle.abort(500, "the device card cannot be drawn")
+        bottle.response.content_type = "image/png"
+        bottle.response.set_header(
+            "Content-Disposition", 'attachment; filename="otp-broker-card.png"'
+        )
+        return data

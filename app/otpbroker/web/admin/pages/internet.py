@@ -1,0 +1,151 @@
+"""Internet: the device's mobile internet through a modem (ppp) - state, connect, disconnect.
+
+One card per modem with internet access: the link state (up/down, IPv4 address, bytes, pppd
+uptime), an APN preset picker that saves the operator's settings into the modem, Connect and
+Disconnect. Every other internet field is edited in the modem's settings.
+
+A modem without a separate data port uses one serial line for SMS and data, so it cannot
+send SMS while online. The page says so and offers "Pause SMS" (deactivates the modem, the
+pool releases its port) before Connect is allowed, and "Resume SMS" afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bottle
+
+from otpbroker.system.render_ppp import APN_PRESETS, preset
+from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.render import flash, render, see_other
+
+ACTIONS = "connect|disconnect|pause-sms|resume-sms|preset"
+
+
+def human_bytes(count: int | None) -> str:
+    """``1536`` -> ``"1.5 KiB"``; ``None`` -> ``"-"``."""
+    if count is None:
+        return "-"
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"  # pragma: no cover - the loop always returns
+
+
+def human_duration(seconds: int | None) -> str:
+    """``3725`` -> ``"1 h 2 min"``; ``None`` -> ``"-"``."""
+    if seconds is None:
+        return "-"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+class InternetPage:
+    """``/internet`` and its per-modem actions."""
+
+    def __init__(self, context: AdminContext) -> None:
+        self.context = context
+
+    def _modems(self) -> list[dict[str, Any]]:
+        return [m for m in self.context.repo.list("modems") if m.get("internet_access")]
+
+    def _status(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        internet = self.context.internet
+        if internet is None:
+            return None
+        try:
+            return internet.status(record)
+        except Exception as exc:  # an unreadable /sys must not break the page
+            return {"up": False, "error": str(exc)}
+
+    def page(self) -> str:
+        """One card per modem with internet access."""
+        cards = [
+            {
+                "record": record,
+                "status": self._status(record),
+                "shares": _shares(record),
+                "preset": _matching_preset(record),
+            }
+            for record in self._modems()
+        ]
+        internet = self.context.internet
+        return render(
+            "internet",
+            "Internet",
+            cards=cards,
+            presets=APN_PRESETS,
+            wired=internet is not None,
+            available=internet is not None and internet.available,
+            others=len(self.context.repo.list("modems")) - len(cards),
+            human_bytes=human_bytes,
+            human_duration=human_duration,
+        )
+
+    def act(self, modem_id: str, action: str) -> Any:
+        """Run one action on a modem, flash the outcome, back to the page."""
+        try:
+            record = self.context.repo.get_record("modems", modem_id)
+        except LookupError:
+            raise bottle.HTTPError(404, "no such modem") from None
+        name = record.get("name", modem_id)
+        try:
+            message = self._run(record, action)
+        except Exception as exc:  # the helper's or the store's message, shown as it is
+            flash(f"{name}: {exc}", "error")
+        else:
+            flash(f"{name}: {message}")
+        return see_other("/internet")
+
+    def _run(self, record: dict[str, Any], action: str) -> str:
+        internet = self.context.internet
+        if action == "preset":
+            chosen = preset(bottle.request.forms.getunicode("preset", default="") or "")
+            self.context.repo.update("modems", record["id"], {
+                "apn": chosen.apn, "apn_username": chosen.username,
+                "apn_password": chosen.password, "dial_number": chosen.dial_number,
+            })  # fmt: skip
+            return f"{chosen.operator} APN settings saved (APN {chosen.apn or 'none'})."
+        if action == "pause-sms":
+            self.context.repo.update("modems", record["id"], {"active": False})
+            return "SMS paused: the modem is inactive and its port is released for the data call."
+        if action == "resume-sms":
+            state = internet.status(record) if internet is not None else {}
+            if state.get("up") or state.get("pid"):
+                raise ValueError("disconnect first: the data call still uses the port")
+            self.context.repo.update("modems", record["id"], {"active": True})
+            return "SMS resumed: the modem is active again."
+        if internet is None:
+            raise ValueError("mobile internet is not available in this installation")
+        if action == "connect":
+            state = internet.connect(record)
+            address = ", ".join(state.get("ipv4") or []) or "no address yet"
+            return f"dialling started ({address})."
+        internet.disconnect(record)
+        return "disconnected."
+
+
+def _matching_preset(record: dict[str, Any]) -> str:
+    """The first preset whose APN, user and dial number the modem has ("" for none)."""
+    for candidate in APN_PRESETS:
+        wanted = (candidate.apn, candidate.username, candidate.dial_number)
+        if wanted == (record.get("apn"), record.get("apn_username"), record.get("dial_number")):
+            return candidate.operator
+    return ""
+
+
+def _shares(record: dict[str, Any]) -> bool:
+    data_port = record.get("data_port") or ""
+    return not data_port or data_port == record.get("port")
+
+
+def register(app: bottle.Bottle, context: AdminContext) -> None:
+    """Add ``/internet`` and ``/internet/<modem_id>/<action>``."""
+    page = InternetPage(context)
+    app.get("/internet", callback=page.page)
+    app.post(f"/internet/<modem_id>/<action:re:{ACTIONS}>", callback=page.act)

@@ -1,0 +1,95 @@
+% rebase('layout.tpl')
+% if not wired:
+<p class="card">Mobile internet is not available in this installation.</p>
+% elif not available:
+<p class="card hint">Mobile internet is managed on the device only: here the state is shown, but
+Connect and Disconnect are refused.</p>
+% end
+% if not cards:
+<p class="card">No modem is used for the device's internet yet. Open a modem's settings on the
+<a href="/modems">Modems</a> page and tick "Use this modem for the device's internet".</p>
+% end
+% for card in cards:
+% m = card['record']
+% s = card['status'] or {}
+<section class="card internet-modem" data-modem="{{m['id']}}">
+  <h2>{{m['name']}}
+    % if s.get('up'):
+    <span class="badge ok" data-link="state">online</span>
+    % elif s.get('pid'):
+    <span class="badge warn" data-link="state">connecting</span>
+    % else:
+    <span class="badge" data-link="state">offline</span>
+    % end
+  </h2>
+  <div class="grid">
+  <dl class="facts">
+    <dt>Interface</dt><dd class="dev-path">{{s.get('name') or '-'}}</dd>
+    <dt>IPv4 address</dt><dd data-link="ipv4">{{', '.join(s.get('ipv4') or []) or '-'}}</dd>
+    <dt>Received</dt><dd data-link="rx">{{human_bytes(s.get('rx_bytes'))}}</dd>
+    <dt>Sent</dt><dd data-link="tx">{{human_bytes(s.get('tx_bytes'))}}</dd>
+    <dt>pppd</dt><dd>{{'running, pid %d, for %s' % (s['pid'], human_duration(s.get('uptime_seconds'))) if s.get('pid') else 'not running'}}</dd>
+    <dt>Data port</dt><dd class="dev-path">{{m.get('data_port') or m['port'] + ' (the SMS port)'}}</dd>
+  </dl>
+  <dl class="facts">
+    <dt>APN</dt><dd data-link="apn">{{m.get('apn') or '(none)'}}</dd>
+    <dt>APN user</dt><dd>{{m.get('apn_username') or '(none)'}}</dd>
+    <dt>APN password</dt><dd>{{'set' if m.get('apn_password') else 'not set'}}</dd>
+    <dt>Dial</dt><dd><code>{{(m.get('dial_command') or 'ATD') + (m.get('dial_number') or '')}}</code></dd>
+    <dt>Init commands</dt><dd>{{sum(1 for n in range(1, 6) if m.get('init_dial_%d' % n)) or 'none'}}</dd>
+  </dl>
+  </div>
+  % if s.get('settings_error'):
+  <p class="error" role="alert">These settings cannot be used: {{s['settings_error']}}</p>
+  % end
+  % if s.get('error'):
+  <p class="error" role="alert">State not readable: {{s['error']}}</p>
+  % end
+  % if card['shares']:
+  <p class="note-warn internet-conflict">This modem has no separate data port: SMS and the data
+  call would share one serial line, so the modem cannot send SMS while it is online.
+  % if m.get('active'):
+  Pause SMS on it before connecting (other modems keep sending), or set a data port in its
+  settings if the stick has one (often the first of its ports, the SMS port being another).
+  % else:
+  SMS is paused on this modem; resume it after disconnecting.
+  % end
+  </p>
+  % end
+  <form method="post" action="/internet/{{m['id']}}/preset" class="inline-row internet-preset">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <select id="preset-{{m['id']}}" name="preset" aria-label="APN preset">
+      % for p in presets:
+      <option value="{{p.operator}}" {{'selected' if p.operator == card['preset'] else ''}}>{{p.operator}}: {{p.apn}} {{p.dial_number}}</option>
+      % end
+    </select>
+    <button type="submit">Use preset</button>
+  </form>
+  <div class="actions internet-actions">
+    <a href="/modems/{{m['id']}}/edit">All internet settings</a>
+    % if card['shares'] and m.get('active'):
+    <form method="post" action="/internet/{{m['id']}}/pause-sms">
+      <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Pause SMS</button>
+    </form>
+    % elif card['shares']:
+    <form method="post" action="/internet/{{m['id']}}/resume-sms">
+      <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Resume SMS</button>
+    </form>
+    % end
+    % if s.get('up') or s.get('pid'):
+    <form method="post" action="/internet/{{m['id']}}/disconnect">
+      <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Disconnect</button>
+    </form>
+    % else:
+    <form method="post" action="/internet/{{m['id']}}/connect">
+      <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="primary" {{'disabled' if not available or (card['shares'] and m.get('active')) else ''}}>Connect</button>
+    </form>
+    % end
+  </div>
+</section>
+% end
+% if others and cards:
+<p class="hint">{{others}} other modem(s) are not used for the internet.</p>
+% end
+<p class="hint">The device uses the mobile link for its default route only when Ethernet has
+none: with a cable connected, Ethernet stays the way out.</p>

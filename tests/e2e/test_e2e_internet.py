@@ -1,0 +1,123 @@
+"""The Internet page in real headless Chromium: preset, connect on the data port, disconnect,
+and the shared-port conflict. Screenshots ``test-output/screenshots/60-internet-*.png``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from browser_tools import chromium, shoot
+from playwright.sync_api import Page
+
+from otpbroker.modem.sim import Mode
+from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.internet import InternetControl
+from otpbroker.system.ppp_status import link_status
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
+from broker_harness import BrokerHarness
+from ppp_stand_in import internet_root
+
+pytestmark = pytest.mark.e2e
+
+OWNER = ("owner", "owner-password-1")
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e-internet")
+    h = BrokerHarness(base / "data")
+    profile = {"data_port": True, "accepted_apns": ("internet", "3data")}
+    sim, modem_id = h.add_modem(
+        profile=profile, name="Huawei E3372 (2 ports)", internet_access=True, apn="internet"
+    )
+    assert sim.data_port is not None
+    h.broker.store.update("modems", modem_id, {"data_port": sim.data_port.port})
+    h.add_modem(profile=profile, name="ZTE MF190 (1 port)", internet_access=True, apn="internet")
+    root = internet_root(base)
+    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    h.broker.admin_context.internet = InternetControl(
+        helper,
+        sms_holds=h.broker._sms_holds,
+        status_reader=lambda name: link_status(name, run_dir=str(root.path("/run"))),
+    )
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def page(harness):
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(harness.base + "/")
+        page.fill("#f-setup_code", harness.broker.setup_code.read())
+        page.fill("#f-username", OWNER[0])
+        page.fill("#f-password", OWNER[1])
+        page.fill("#f-password2", OWNER[1])
+        page.click("button[type=submit]")
+        page.wait_for_url(harness.base + "/")
+        yield page
+        context.close()
+        assert errors == []
+
+
+def section(page: Page, name: str):
+    return page.locator("section.internet-modem", has=page.locator("h2", has_text=name))
+
+
+def test_nav_leads_to_the_page_with_both_modems(page: Page, harness):
+    page.click("#nav a[href='/internet']")
+    page.wait_for_url(harness.base + "/internet")
+    two = section(page, "2 ports")
+    one = section(page, "1 port")
+    assert "offline" in two.inner_text()
+    assert one.locator(".internet-conflict").is_visible()
+    assert one.locator("form[action$='/connect'] button").is_disabled()
+    assert two.locator(".internet-conflict").count() == 0
+    shoot(page, "60-internet")
+
+
+def test_preset_then_connect_and_disconnect(page: Page, harness):
+    sim, modem_id = harness.sims[0], harness.modem_ids[0]
+    two = section(page, "2 ports")
+    two.locator("select[name=preset]").select_option("Three (3)")
+    two.locator("form.internet-preset button").click()
+    page.wait_for_url(harness.base + "/internet")
+    assert "Three (3) APN settings saved" in page.inner_text(".flash")
+    assert harness.broker.store.get_record("modems", modem_id)["apn"] == "3data"
+    assert "3data" in section(page, "2 ports").locator("[data-link=apn]").inner_text()
+    section(page, "2 ports").locator("form[action$='/connect'] button").click()
+    page.wait_for_url(harness.base + "/internet")
+    assert "dialling started" in page.inner_text(".flash")
+    assert sim.data_port is not None and sim.data_port.dialogue.mode is Mode.DATA
+    assert sim.dialogue.mode is Mode.COMMAND
+    connected = section(page, "2 ports")
+    assert "connecting" in connected.locator("h2").inner_text()  # no real pppd: no interface
+    assert connected.locator("form[action$='/disconnect'] button").is_visible()  # pppd runs
+    shoot(page, "61-internet-connected")
+    connected.locator("form[action$='/disconnect'] button").click()
+    page.wait_for_url(harness.base + "/internet")
+    assert "disconnected" in page.inner_text(".flash")
+    assert sim.data_port.dialogue.mode is Mode.COMMAND
+    assert section(page, "2 ports").locator("form[action$='/connect'] button").is_enabled()
+
+
+def test_pause_sms_enables_connect_on_a_one_port_modem(page: Page, harness):
+    sim, modem_id = harness.sims[1], harness.modem_ids[1]
+    page.goto(harness.base + "/internet")
+    section(page, "1 port").locator("form[action$='/pause-sms'] button").click()
+    page.wait_for_url(harness.base + "/internet")
+    assert "SMS paused" in page.inner_text(".flash")
+    one = section(page, "1 port")
+    assert "SMS is paused on this modem" in one.inner_text()
+    assert one.locator("form[action$='/connect'] button").is_enabled()
+    shoot(page, "62-internet-sms-paused")
+    assert harness.broker.store.get_record("modems", modem_id)["active"] is False
+    assert sim.dialogue.mode is Mode.COMMAND

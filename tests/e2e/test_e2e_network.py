@@ -1,0 +1,139 @@
+"""The Network and Firewall pages in real headless Chromium, with the real privileged helper
+(a subprocess under a temporary root, fake systemctl): change the access point address, watch
+the countdown, confirm; then a change nobody confirms, which the helper reverts by itself."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_tools import chromium, shoot
+from playwright.sync_api import Page, expect
+
+from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.network_control import NetworkControl
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
+from broker_harness import BrokerHarness
+from helper_root import HelperRoot
+
+pytestmark = pytest.mark.e2e
+
+OWNER = ("owner", "owner-password-1")
+SHORT_WINDOW = 4  # seconds; the setting's minimum (30) would make the revert test slow
+
+
+class ShortWindowControl(NetworkControl):
+    """The real control and helper, with a short confirmation window for the second test."""
+
+    short = False
+
+    def apply(self, settings: Mapping[str, Any], ports: Any, confirm: bool,
+              targets: Any = None) -> dict[str, Any]:  # fmt: skip
+        if self.short:
+            settings = {**settings, "network.confirm_seconds": SHORT_WINDOW}
+        return super().apply(settings, ports, confirm, targets)
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return HelperRoot(tmp_path_factory.mktemp("e2e-network") / "root")
+
+
+@pytest.fixture(scope="module")
+def control(root):
+    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    return ShortWindowControl(helper, lambda: ("OTP-Broker-E2E1", "factory-pass-1"))
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory, control):
+    h = BrokerHarness(tmp_path_factory.mktemp("e2e-network") / "data")
+    h.broker.admin_context.network = control
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def page(harness):
+    problems: list[str] = []
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        page.on("response", lambda r: problems.append(f"404: {r.url}") if r.status == 404 else None)
+        page.goto(harness.base + "/")
+        page.fill("#f-setup_code", harness.broker.setup_code.read())
+        page.fill("#f-username", OWNER[0])
+        page.fill("#f-password", OWNER[1])
+        page.fill("#f-password2", OWNER[1])
+        page.click("button[type=submit]")
+        page.wait_for_url(harness.base + "/")
+        yield page
+        context.close()
+    assert problems == []
+
+
+def field(page: Page, key: str):
+    return page.locator(f'[id="f-{key}"]')
+
+
+def test_change_ap_address_watch_countdown_and_confirm(page, harness, root):
+    page.goto(harness.base + "/network")
+    assert "Not on a device" not in page.inner_text("main")
+    shoot(page, "70-network")
+    field(page, "wlan.address").fill("192.168.0.12/24")
+    page.click(".settings-form button[type=submit]")
+    page.wait_for_url(harness.base + "/network")
+    banner = page.locator(".safety-net")
+    expect(banner).to_be_visible()
+    assert "http://192.168.0.12:" in page.inner_text(".flash")
+    first = int(page.inner_text(".safety-net .countdown"))
+    assert 80 <= first <= 90
+    expect(page.locator(".safety-net .countdown")).not_to_have_text(str(first), timeout=5000)
+    assert int(page.inner_text(".safety-net .countdown")) < first
+    shoot(page, "71-network-confirm", scroll_to="main")
+    assert (
+        "Address=192.168.0.12/24"
+        in root.path("/etc/systemd/network/10-otpb-wlan.network").read_text()
+    )
+    page.click(".safety-net button[type=submit]")
+    page.wait_for_url(harness.base + "/network")
+    assert "Confirmed: the new settings stay." in page.inner_text(".flash")
+    expect(banner).to_have_count(0)
+    assert root.ok("pending") == {}
+    assert harness.broker.store.get("wlan.address") == "192.168.0.12/24"
+
+
+def test_unconfirmed_firewall_change_reverts_by_itself(page, harness, root, control):
+    control.short = True
+    page.goto(harness.base + "/firewall")
+    shoot(page, "72-firewall")
+    page.fill("#f-port", "1883")
+    page.fill("#f-interface", "eth0")
+    page.fill("#f-comment", "MQTT from the LAN")
+    page.click("form.narrow button[type=submit]")
+    page.wait_for_url(harness.base + "/firewall")
+    expect(page.locator(".safety-net")).to_be_visible()
+    rows = page.inner_text("table.owner-ports")
+    assert "1883" in rows and "open" in rows
+    shoot(page, "73-firewall-pending", scroll_to="main")
+    nft = root.path("/etc/nftables.conf").read_text()
+    assert 'iifname "eth0" tcp dport 1883 accept' in nft
+    # nobody confirms: the countdown reaches 0, the page reloads and says it was reverted
+    expect(page.locator(".note-warn.reverted")).to_contain_text(
+        "was not confirmed in time and was reverted", timeout=30_000
+    )
+    expect(page.locator(".safety-net")).to_have_count(0)
+    expect(page.locator("table.owner-ports")).to_have_count(0)
+    assert harness.broker.store.list("firewall_ports") == []
+    assert not root.path("/etc/nftables.conf").exists()
+    shoot(page, "74-firewall-reverted", scroll_to="main")
+    assert re.search(r"Your ports\s+No extra port", page.inner_text("main"))

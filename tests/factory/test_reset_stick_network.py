@@ -1,0 +1,75 @@
+"""A reset re-applies the factory network through the real privileged helper (test root)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from fat_sticks import MtoolsMount, make_stick
+
+from otpbroker.commands.reset_stick import network_applier
+from otpbroker.config.store import ConfigStore
+from otpbroker.factory import FactorySecrets
+from otpbroker.factory.reset_stick import OncePerBoot, ResetStick
+from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.network_control import NetworkControl
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
+from helper_root import HelperRoot
+
+SHOP_NETWORK = {
+    "wlan.ssid": "Shop-AP",
+    "wlan.passphrase": "shop-pass-1234",
+    "wlan.address": "10.20.0.1/24",
+    "dhcp.range_start": "10.20.0.50",
+    "dhcp.range_end": "10.20.0.60",
+}
+
+
+def helper_client(root: HelperRoot) -> HelperClient:
+    argv = [sys.executable, "-m", "otpbroker.privileged"]
+    return HelperClient(argv, root.stage, env=root.env)
+
+
+def test_reset_applies_factory_network_and_drops_a_pending_change(tmp_path: Path) -> None:
+    root = HelperRoot(tmp_path / "root")
+    data = tmp_path / "data"
+    secrets = FactorySecrets(data)
+    secrets.ensure(with_tls=False)
+    factory_ssid, factory_password = secrets.wifi()
+    with ConfigStore(data) as store:
+        store.update_settings(SHOP_NETWORK)
+        store.add("admins", {"username": "owner"})
+        shop = NetworkControl(helper_client(root), secrets.wifi)
+        shop.apply(store.settings(), [], confirm=False)
+        store.set("dhcp.lease_time", "2h")
+        pending = shop.apply(store.settings(), [], confirm=True, targets=["dnsmasq"])
+    hostapd = root.path("/etc/hostapd/hostapd.conf")
+    assert "ssid=Shop-AP\n" in hostapd.read_text()
+    assert pending["token"] and shop.pending()["token"] == pending["token"]
+
+    apply = network_applier(str(data), helper_client(root))
+    assert apply is not None
+    stick = make_stick(
+        tmp_path / "right.img", {"optb/reset.txt": secrets.printable().reset_code.encode()}
+    )
+    handler = ResetStick(data, apply_network=apply, mount=MtoolsMount(),
+                         once=OncePerBoot(tmp_path / "run" / "done"))  # fmt: skip
+    outcome = handler.handle(str(stick))
+
+    assert outcome.reset, outcome
+    assert shop.pending() == {}
+    text = hostapd.read_text()
+    assert f"ssid={factory_ssid}\n" in text and f"wpa_passphrase={factory_password}\n" in text
+    dnsmasq = root.path("/etc/dnsmasq.d/otp-broker.conf").read_text()
+    assert "dhcp-range=set:ap,192.168.0.100,192.168.0.200,255.255.255.0,12h" in dnsmasq
+    assert (
+        "Address=192.168.0.11/24"
+        in root.path("/etc/systemd/network/10-otpb-wlan.network").read_text()
+    )
+    restarted = root.systemctl_calls()
+    assert any("hostapd" in call for call in restarted[-6:]), restarted
+
+
+def test_no_applier_off_a_device(tmp_path: Path) -> None:
+    assert network_applier(str(tmp_path), HelperClient(None, tmp_path / "stage")) is None

@@ -1,0 +1,150 @@
+"""The overlay files of the privileged helper: sudoers (visudo), the helper script and the
+systemd units (systemd-analyze verify in a temporary root holding the referenced programs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helper_root import HelperRoot
+
+OVERLAY = Path(__file__).parents[2] / "rootfs-overlay"
+SUDOERS = OVERLAY / "etc/sudoers.d/otp-broker"
+HELPER = OVERLAY / "usr/local/sbin/otpb-helper"
+UNITS = ("otp-broker.service", "otpb-revert-pending.service")
+PROGRAMS = ("/usr/local/sbin/otpb-helper", "/opt/otp-broker/venv/bin/otp-broker")
+RULE = "otpbroker ALL=(root) NOPASSWD: /usr/local/sbin/otpb-helper"
+
+
+def _rules(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_sudoers_is_one_exact_line_accepted_by_visudo():
+    visudo = shutil.which("visudo") or "/usr/sbin/visudo"
+    if not os.path.exists(visudo):
+        pytest.fail("visudo is not installed (apt-get install sudo)")
+    assert _rules(SUDOERS.read_text()) == [RULE]
+    assert stat.S_IMODE(SUDOERS.stat().st_mode) == 0o440
+    done = subprocess.run([visudo, "-c", "-f", str(SUDOERS)], capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_visudo_check_can_fail(tmp_path):
+    broken = tmp_path / "broken"
+    broken.write_text(RULE.replace("NOPASSWD:", "NOPASSWD") + "\n")
+    broken.chmod(0o440)
+    done = subprocess.run(["visudo", "-c", "-f", str(broken)], capture_output=True, check=False)
+    assert done.returncode != 0
+
+
+def test_sudoers_keeps_no_environment_and_allows_no_wildcards():
+    text = SUDOERS.read_text()
+    for word in ("env_keep", "SETENV", "!env_reset", "setenv", "*", "ALL, ", "sudoedit"):
+        assert word not in _rules(text)[0], word
+    assert "(root)" in RULE and RULE.endswith("/usr/local/sbin/otpb-helper")
+
+
+def test_sudo_env_reset_strips_the_test_variables():
+    """sudo's default env_reset (Debian's /etc/sudoers) drops OTPB_HELPER_* on the way."""
+    sudo = shutil.which("sudo")
+    if sudo is None or os.geteuid() != 0:
+        pytest.skip("needs sudo, run as root")
+    env = {**os.environ, "OTPB_HELPER_ROOT": "/tmp/evil", "OTPB_HELPER_SYSTEMCTL": "/tmp/evil"}
+    done = subprocess.run([sudo, "-n", "/usr/bin/env"], capture_output=True, text=True, env=env,
+                          check=False)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"sudo cannot run here: {done.stderr.strip()}")
+    assert "OTPB_HELPER" not in done.stdout
+
+
+def test_helper_script_has_the_isolated_venv_shebang_and_runs(tmp_path):
+    lines = HELPER.read_text().splitlines()
+    assert lines[0] == "#!/opt/otp-broker/venv/bin/python -I"
+    assert HELPER.stat().st_mode & 0o111 == 0o111
+    root = HelperRoot(tmp_path / "root")
+    env = {"PATH": os.environ["PATH"], **root.env}
+    done = subprocess.run([sys.executable, "-I", str(HELPER), "pending"], capture_output=True,
+                          text=True, env=env, check=False)  # fmt: skip
+    assert (done.returncode, json.loads(done.stdout)) == (0, {})
+    done = subprocess.run([sys.executable, "-I", str(HELPER), "apply", "nope"],
+                          capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert done.returncode == 1 and "unknown target" in json.loads(done.stdout)["error"]
+
+
+@pytest.fixture(scope="module")
+def unit_root(tmp_path_factory):
+    """A root with the host's systemd units, the overlay's units and stand-in programs."""
+    if shutil.which("systemd-analyze") is None:
+        pytest.fail("systemd-analyze is not installed (apt-get install systemd)")
+    root = tmp_path_factory.mktemp("unit-root")
+    shutil.copytree("/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    (root / "etc/systemd/system").mkdir(parents=True)
+    for unit in UNITS:
+        shutil.copy(OVERLAY / "etc/systemd/system" / unit, root / "etc/systemd/system" / unit)
+    for program in PROGRAMS:
+        path = Path(str(root) + program)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("#!/bin/sh\n")
+        path.chmod(0o755)
+    return root
+
+
+def verify(root: Path, unit: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["systemd-analyze", "verify", f"--root={root}", f"/etc/systemd/system/{unit}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_units_pass_systemd_analyze_verify(unit_root, unit):
+    done = verify(unit_root, unit)
+    assert done.returncode == 0 and done.stdout + done.stderr == "", done.stderr
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (("ProtectHome=yes", "ProtectHome=bogus"), "Failed to parse protect home value"),
+        (("Type=", "Tpye="), "Unknown key 'Tpye'"),
+    ],
+)
+def test_a_broken_unit_fails_the_check(unit_root, change, message):
+    unit = unit_root / "etc/systemd/system/broken.service"
+    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
+    assert change[0] in text
+    unit.write_text(text.replace(change[0], change[1], 1))
+    assert message in verify(unit_root, "broken.service").stderr
+
+
+def test_a_missing_program_fails_the_check(unit_root):
+    unit = unit_root / "etc/systemd/system/missing.service"
+    text = (OVERLAY / "etc/systemd/system/otpb-revert-pending.service").read_text()
+    unit.write_text(text.replace("/usr/local/sbin/otpb-helper", "/usr/local/sbin/otpb-nothing"))
+    done = verify(unit_root, "missing.service")
+    assert done.returncode != 0 and "is not executable" in done.stderr
+
+
+def test_app_unit_is_hardened_and_explains_why_no_new_privileges_is_off():
+    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
+    for line in ("User=otpbroker", "ProtectSystem=strict", "PrivateTmp=yes", "ProtectHome=yes",
+                 "ReadWritePaths=/var/lib/otp-broker /run/otp-broker"):  # fmt: skip
+        assert line in text
+    assert "NoNewPrivileges=yes is NOT set" in text
+    assert "\nNoNewPrivileges" not in text
+
+
+def test_revert_unit_runs_before_the_network_services():
+    text = (OVERLAY / "etc/systemd/system/otpb-revert-pending.service").read_text()
+    assert "ExecStart=/usr/local/sbin/otpb-helper revert --no-restart" in text
+    before = " ".join(line for line in text.splitlines() if line.startswith("Before="))
+    for service in ("nftables", "systemd-networkd", "hostapd", "dnsmasq", "otp-broker"):
+        assert f"{service}.service" in before
