@@ -44,6 +44,11 @@ class ApnPreset:
     password: str
     dial_number: str
 
+    @property
+    def key(self) -> str:
+        """A short form value for the operator (``three`` for "Three (3)")."""
+        return self.operator.split()[0].lower()
+
 
 APN_PRESETS: tuple[ApnPreset, ...] = (
     ApnPreset("Telkomsel", "internet", "", "", "*99#"),

@@ -18,30 +18,11 @@ from urllib.parse import urlencode
 
 import bottle
 
+from otpbroker.system.render_ppp import APN_PRESETS
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 
-
-@dataclass(frozen=True)
-class Preset:
-    """The public dial-up settings of one operator."""
-
-    key: str
-    operator: str
-    apn: str
-    username: str = ""
-    password: str = ""
-    dial_number: str = "*99#"
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset("telkomsel", "Telkomsel", "internet"),
-    Preset("xl", "XL", "internet"),
-    Preset("three", "Three", "3data", "3data", "3data"),
-    Preset("smartfren", "Smartfren", "smart", "smart", "smart", "#777"),
-    Preset("indosat", "Indosat Ooredoo", "indosatgprs"),
-    Preset("axis", "Axis", "axis", "axis", "123456"),
-)
+PRESETS = APN_PRESETS  # the operators' published dial-up settings (SPEC feature 5)
 PRESET_BY_KEY = {preset.key: preset for preset in PRESETS}
 
 
