@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench deps clean
+.PHONY: run test lint unit bench deps clean image image-test
 
 $(STAMP): app/requirements.lock app/requirements-dev.lock app/pyproject.toml scripts/install-deps.sh
 	bash scripts/install-deps.sh
@@ -30,6 +30,14 @@ lint: $(STAMP)
 ## Benchmarks: print figures, never pass/fail on time.
 bench: $(STAMP)
 	bash scripts/bench.sh
+
+## Build the flashable image (root, Debian): dist/otp-broker-<version>-arm64.img.xz.
+image:
+	./build.sh
+
+## Boot the built image under QEMU and check it end to end (builds it first if needed).
+image-test: $(STAMP)
+	bash image/image-test.sh
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache .hypothesis
