@@ -53,3 +53,38 @@ def shoot(page: Page, name: str, *, scroll_to: str | None = None) -> None:
         page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=scroll_to is None)
     if original:
         page.set_viewport_size(original)
+
+
+def create_owner(page: Page, base: str, setup_code: str, owner: tuple[str, str]) -> None:
+    """Create the first administrator on the setup page; the page ends logged in at ``/``."""
+    page.goto(base + "/")
+    page.fill("#f-setup_code", setup_code)
+    page.fill("#f-username", owner[0])
+    page.fill("#f-password", owner[1])
+    page.fill("#f-password2", owner[1])
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+@contextmanager
+def owner_page(
+    browser: Browser, base: str, setup_code: str, owner: tuple[str, str]
+) -> Iterator[Page]:
+    """A desktop-sized page logged in as a freshly created first administrator.
+
+    Script errors and 404 answers seen while the page is used fail the test at the end;
+    ``confirm()`` dialogs are accepted.
+    """
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("response", lambda r: problems.append(f"404: {r.url}") if r.status == 404 else None)
+    page.on("dialog", lambda dialog: dialog.accept())
+    create_owner(page, base, setup_code, owner)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert problems == []

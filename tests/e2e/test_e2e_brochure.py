@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_tools import chromium, shoot
+from browser_tools import chromium, create_owner, shoot
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "factory"))
@@ -45,13 +45,9 @@ def test_brochure_page_shows_a_card_that_scans_and_prints_on_a6(browser, harness
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
-    page.goto(harness.base + "/")
-    page.fill("#f-setup_code", harness.broker.setup_code.read())
-    page.fill("#f-username", "owner")
-    page.fill("#f-password", "owner-password-1")
-    page.fill("#f-password2", "owner-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(harness.base + "/")
+    create_owner(
+        page, harness.base, harness.broker.setup_code.read(), ("owner", "owner-password-1")
+    )
 
     page.click("#nav >> text=Brochure")
     page.wait_for_url(harness.base + "/brochure")

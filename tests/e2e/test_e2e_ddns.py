@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_tools import chromium, shoot
+from browser_tools import chromium, owner_page, shoot
 from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
@@ -45,24 +45,11 @@ def harness(tmp_path_factory, fakes):
 
 @pytest.fixture(scope="module")
 def page(harness):
-    problems: list[str] = []
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("response", lambda r: problems.append(r.url) if r.status == 404 else None)
-        page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(harness.base + "/")
-        page.fill("#f-setup_code", harness.broker.setup_code.read())
-        page.fill("#f-username", OWNER[0])
-        page.fill("#f-password", OWNER[1])
-        page.fill("#f-password2", OWNER[1])
-        page.click("button[type=submit]")
-        page.wait_for_url(harness.base + "/")
-        yield page
-        context.close()
-    assert problems == []
+    with (
+        chromium() as browser,
+        owner_page(browser, harness.base, harness.broker.setup_code.read(), OWNER) as logged_in,
+    ):
+        yield logged_in
 
 
 def test_nav_leads_to_the_empty_ddns_page(page: Page, harness) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_tools import chromium, shoot
+from browser_tools import chromium, owner_page, shoot
 from playwright.sync_api import Page
 
 from otpbroker.modem.sim import Mode
@@ -50,22 +50,11 @@ def harness(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(harness):
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(harness.base + "/")
-        page.fill("#f-setup_code", harness.broker.setup_code.read())
-        page.fill("#f-username", OWNER[0])
-        page.fill("#f-password", OWNER[1])
-        page.fill("#f-password2", OWNER[1])
-        page.click("button[type=submit]")
-        page.wait_for_url(harness.base + "/")
-        yield page
-        context.close()
-        assert errors == []
+    with (
+        chromium() as browser,
+        owner_page(browser, harness.base, harness.broker.setup_code.read(), OWNER) as logged_in,
+    ):
+        yield logged_in
 
 
 def section(page: Page, name: str):
