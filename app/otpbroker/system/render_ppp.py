@@ -114,12 +114,17 @@ def speed(value: object) -> int:
     return value
 
 
+def _matching(value: object, what: str, pattern: re.Pattern[str], rule: str) -> str:
+    """``value`` as text when it matches ``pattern``; ``ValueError`` naming ``rule`` else."""
+    text = _text(value, what)
+    if not pattern.fullmatch(text):
+        raise ValueError(f"{what} {text!r} must be {rule}")
+    return text
+
+
 def apn(value: object) -> str:
     """An access point name: up to 100 of ``A-Z a-z 0-9 . _ -`` (may be empty)."""
-    text = _text(value, "APN")
-    if not _APN_RE.fullmatch(text):
-        raise ValueError(f"APN {text!r} must be up to 100 of A-Z a-z 0-9 '.' '_' '-'")
-    return text
+    return _matching(value, "APN", _APN_RE, "up to 100 of A-Z a-z 0-9 '.' '_' '-'")
 
 
 def credential(value: object, what: str) -> str:
@@ -138,26 +143,19 @@ def credential(value: object, what: str) -> str:
 
 def dial_number(value: object) -> str:
     """The number dialled for the data call: 1-32 of ``0-9 * # +``."""
-    text = _text(value, "Dial number")
-    if not _DIAL_NUMBER_RE.fullmatch(text):
-        raise ValueError(f"Dial number {text!r} must be 1-32 of 0-9 * # +")
-    return text
+    return _matching(value, "Dial number", _DIAL_NUMBER_RE, "1-32 of 0-9 * # +")
 
 
 def dial_command(value: object) -> str:
     """The dial command: ``AT`` and up to 30 of ``A-Z a-z 0-9 & + * # =``."""
-    text = _text(value, "Dial command")
-    if not _DIAL_COMMAND_RE.fullmatch(text):
-        raise ValueError(f"Dial command {text!r} must be 'AT' and up to 30 of A-Z 0-9 & + * # =")
-    return text
+    rule = "'AT' and up to 30 of A-Z 0-9 & + * # ="
+    return _matching(value, "Dial command", _DIAL_COMMAND_RE, rule)
 
 
 def init_command(value: object, what: str) -> str:
     """An init AT command: ``AT`` and printable ASCII, none of ``' \\ ^`` (chat would read
     them as the end of the string, an escape or a control character)."""
-    text = _text(value, what)
-    if not _INIT_RE.fullmatch(text):
-        raise ValueError(f"{what} {text!r} must be 'AT' followed by printable ASCII")
+    text = _matching(value, what, _INIT_RE, "'AT' followed by printable ASCII")
     for ch in "'\\^":
         if ch in text:
             raise ValueError(f"{what} must not contain {ch!r}")
