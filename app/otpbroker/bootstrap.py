@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -44,15 +45,17 @@ from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.events import EventLog
 from otpbroker.services.mail import MailService
+from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
 from otpbroker.system import status as system_status
 from otpbroker.system import tls
+from otpbroker.system.device_names import DeviceNames, device_names
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.network_control import NetworkControl
-from otpbroker.web.admin.app import build_admin
+from otpbroker.web.admin.app import build_admin, with_body_limit
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.api import PATH_KEYS, build_api
 from otpbroker.web.dispatch import by_path
@@ -167,12 +170,18 @@ class Broker:
         # Network and firewall settings, applied through the privileged helper (on a device)
         self.helper = HelperClient(helper_argv(), HELPER_STAGE_DIR)
         self.admin_context.network = NetworkControl(self.helper, self.factory_secrets.wifi)
+        # The safety net's settings side: previous values of unconfirmed changes in
+        # <data-dir>/network-pending.json, restored when the helper reverts (see start())
+        self.network_changes = NetworkChanges(
+            self.store, lambda: self.admin_context.network, data_dir
+        )
+        self.admin_context.network_changes = self.network_changes
         # Mobile internet (ppp) per modem, through the same helper
         self.admin_context.internet = InternetControl(self.helper, sms_holds=self._sms_holds)
         self.admin_context.ddns_status = self.ddns.status
         self.admin_context.ddns_update_now = self.ddns.update_now
         self.admin = build_admin(self.admin_context)
-        self.app = by_path(self.api, self.admin, self._is_api_path)
+        self.app = by_path(self.api, with_body_limit(self.admin), self._is_api_path)
         self.listeners = Listeners(self.app, self._tls_files)
         self.hotplug = HotPlug(self.pool, self._modem_refs, self._move_modem)
         self._listen: tuple[str, int | None, int | None] | None = None  # host, port overrides
@@ -267,9 +276,16 @@ class Broker:
 
     def _tls_files(self) -> TlsFiles:
         """The HTTPS pair in ``<data-dir>/tls``, self-signed on first use."""
-        tls.ensure_self_signed(self.tls_dir)
+        if not tls.has_pair(self.tls_dir):
+            names = self._certificate_names()
+            tls.ensure_self_signed(self.tls_dir, names.hostnames, names.addresses)
         stamp = tls.modified_stamp(self.tls_dir)
         return TlsFiles(str(tls.cert_path(self.tls_dir)), str(tls.key_path(self.tls_dir)), stamp)
+
+    def _certificate_names(self) -> DeviceNames:
+        """What a self-signed certificate names: host name, ``<host>.local``, the access
+        point address and the static Ethernet address."""
+        return device_names(socket.gethostname(), self.store.settings())
 
     def _listener_plan(self, settings: Mapping[str, Any]) -> ListenerPlan:
         """The enabled schemes and their ports (``serve --http-port/--https-port`` win)."""
@@ -299,13 +315,15 @@ class Broker:
             return installed
 
         def regenerate() -> tls.CertInfo:
-            fresh = tls.regenerate_self_signed(self.tls_dir)
+            names = self._certificate_names()
+            fresh = tls.regenerate_self_signed(self.tls_dir, names.hostnames, names.addresses)
             self.listeners.certificate_changed()
             return fresh
 
         self.admin_context.tls_info = info
         self.admin_context.tls_install = install
         self.admin_context.tls_regenerate = regenerate
+        self.admin_context.tls_names = lambda: list(self._certificate_names().all())
         self.admin_context.listener_statuses = lambda: self.listeners.statuses()
 
     def _ddns_client(self) -> WebClient:
@@ -332,6 +350,7 @@ class Broker:
         self.listeners.apply(self._listener_plan(self.store.settings()))
         self.hotplug.start()
         self._watcher.start()
+        self.network_changes.start()  # reconciles at once: covers a restart in the window
         self.ddns.start()
         return self.listeners
 
@@ -352,5 +371,6 @@ class Broker:
         self._unsubscribe()
         self.feeders.stop()
         self.ddns.stop()
+        self.network_changes.stop()
         self.pool.stop()
         self.store.close()

@@ -24,7 +24,10 @@ from admin_client import AdminClient
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
 from broker_harness import BrokerHarness
-from tls_samples import expired, self_signed, signed_by_ca
+from tls_samples import expired, openssl, self_signed, signed_by_ca
+
+HOST = socket.gethostname().lower().rstrip(".")
+MDNS_NAME = HOST.split(".", 1)[0] + ".local"
 
 
 def free_port() -> int:
@@ -108,7 +111,7 @@ def test_page_shows_listeners_and_the_generated_certificate(harness, admin):
     assert status == 200
     folder = Path(harness.data_dir) / "tls"
     fingerprint = fingerprint_of((folder / "cert.pem").read_bytes())
-    assert fingerprint in page and "CN=otp-broker.local" in page and "(self-signed)" in page
+    assert fingerprint in page and f"CN={MDNS_NAME}" in page and "(self-signed)" in page
     assert f"port {harness.https_port}" in page and page.count("listening</span>") == 2
     assert served_fingerprint(harness.https_port) == fingerprint
     assert 'enctype="multipart/form-data"' in page
@@ -167,28 +170,52 @@ def test_upload_needs_the_csrf_token(harness, admin, tmp_path):
     assert served_fingerprint(harness.https_port) == old
 
 
-def test_regenerate_makes_a_new_self_signed_certificate(harness, admin):
+def test_regenerate_makes_a_new_self_signed_certificate_with_the_device_names(harness, admin):
     old = served_fingerprint(harness.https_port)
-    admin.get("/https")
+    harness.broker.store.update_settings(
+        {"ethernet.mode": "static", "ethernet.address": "10.20.30.40/24"}
+    )
+    names = [MDNS_NAME, HOST, HOST.split(".")[0], "192.168.0.11", "10.20.30.40"]
+    names = list(dict.fromkeys(names))
+    page = admin.get("/https")[1]
+    assert f'data-cert="new-names">{", ".join(names)}</span>' in page
     status, _, _ = admin.post("/https/regenerate")
     assert status == 303
     folder = Path(harness.data_dir) / "tls"
     new = fingerprint_of((folder / "cert.pem").read_bytes())
     assert new != old
     eventually_served(harness.https_port, new)
+    text = openssl("x509", "-in", folder / "cert.pem", "-noout", "-ext", "subjectAltName")
+    sans = text.decode().splitlines()[1].strip().split(", ")
+    dns, ips = names[:-2], names[-2:]
+    assert sans == [f"DNS:{name}" for name in dns] + [f"IP Address:{ip}" for ip in ips]
 
 
-def test_busy_port_shown_as_error(harness, admin):
-    with socket.socket() as taken:
+def wait_page(admin: AdminClient, marker: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        page = admin.get("/https")[1]
+        if marker in page or time.monotonic() > deadline:
+            return page
+        time.sleep(0.2)
+
+
+def test_busy_port_shown_as_error_then_taken_by_itself_once_free(harness, admin):
+    taken = socket.socket()
+    try:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         busy = taken.getsockname()[1]
         harness.broker.store.update_settings({"api.https_port": busy})
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            page = admin.get("/https")[1]
-            if "badge bad" in page:
-                break
-            time.sleep(0.1)
+        page = wait_page(admin, "badge bad", 20)
         assert f"port {busy}:" in page and "Address already in use" in page
+        assert "Tried again by itself, next within 5 s." in page
         assert admin.get("/")[0] == 200  # the admin (on HTTP) carries on
+        page = wait_page(admin, "next within 10 s", 30)  # still busy: the wait grows
+        assert "Address already in use" in page and "next within 10 s" in page
+    finally:
+        taken.close()  # free the port; nothing in the configuration changes
+    page = wait_page(admin, f"listening</span> port {busy}", 60)
+    assert page.count("listening</span>") == 2 and "badge bad" not in page
+    folder = Path(harness.data_dir) / "tls"
+    assert served_fingerprint(busy) == fingerprint_of((folder / "cert.pem").read_bytes())

@@ -7,6 +7,7 @@ import html
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,23 @@ def test_a_change_reverted_by_the_helper_is_undone_in_the_settings(admin, harnes
     assert not root.path("/etc/hostapd/hostapd.conf").exists()
 
 
+def test_an_unconfirmed_change_is_undone_with_nobody_looking(admin, harness, root):
+    control = harness.broker.admin_context.network
+    short_apply = control.apply  # the setting's minimum (30 s) would make this test slow
+    control.apply = lambda settings, *rest: short_apply(
+        {**settings, "network.confirm_seconds": 3}, *rest)  # fmt: skip
+    admin.post("/network", network_form(admin, **{"wlan.ssid": "Kantor Lt 2"}))
+    assert harness.broker.store.get("wlan.ssid") == "Kantor Lt 2"
+    record = harness.data_dir / "network-pending.json"
+    deadline = time.monotonic() + 30  # no page is loaded while waiting
+    while record.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not record.exists()  # settled: restored, the record dropped
+    assert harness.broker.store.get("wlan.ssid") == ""
+    _status, body, _ = admin.get("/network")
+    assert "was not confirmed in time and was reverted" in text_of(body)
+
+
 def test_factory_wifi_is_used_when_ssid_and_password_are_empty(admin, root):
     admin.post("/network", network_form(admin, **{"wlan.channel": "11"}))
     conf = root.path("/etc/hostapd/hostapd.conf").read_text()
@@ -204,7 +222,7 @@ def test_opening_closing_and_deleting_a_port_go_through_nft(admin, harness, root
     admin.post("/network/confirm", {"token": firewall_token(admin), "back": "/firewall"})
     admin.post(f"/firewall/{record['id']}/delete")
     assert harness.broker.store.list("firewall_ports") == []
-    root.ok("revert")  # not confirmed: the helper reverts, the page restores the record
+    root.ok("revert")  # not confirmed: the helper reverts, the safety net restores the record
     admin.get("/firewall")
     restored = harness.broker.store.list("firewall_ports")
     assert [(r["port"], r["interface"], r["active"]) for r in restored] == [(1883, "eth0", False)]

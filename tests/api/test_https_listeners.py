@@ -1,7 +1,7 @@
 """HTTP and HTTPS listeners of a real ``otp-broker serve``: independent, switched at runtime.
 
 Clients are real: ``http.client`` over ``ssl`` with verification against the broker's own
-certificate (hostname otp-broker.local, which the self-signed certificate names).
+certificate (``<host name>.local``, which the self-signed certificate names).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import pytest
 from otpbroker.system import tls
 
 BIN = Path(sys.executable).with_name("otp-broker")
+HOST = socket.gethostname().lower().rstrip(".")
+MDNS_NAME = HOST.split(".", 1)[0] + ".local"  # what the self-signed certificate names first
 
 
 def free_port() -> int:
@@ -89,7 +91,7 @@ def https_get(port: int, context: ssl.SSLContext, path: str = "/api/openapi.json
     connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=15, context=context)
     connection.sock = context.wrap_socket(
         socket.create_connection(("127.0.0.1", port), timeout=15),
-        server_hostname="otp-broker.local",
+        server_hostname=MDNS_NAME,
     )
     try:
         der = connection.sock.getpeercert(binary_form=True)
@@ -152,6 +154,22 @@ def test_https_only_with_self_signed_made_at_first_start(data):
     assert refused(https_port)
 
 
+def test_first_certificate_names_the_device(data):
+    """Host name, <host>.local, the access point address and the static Ethernet address."""
+    cli(data, "config", "set", "ethernet.address", "10.20.30.40/24")
+    cli(data, "config", "set", "ethernet.mode", "static")
+    cli(data, "config", "set", "api.https_enabled", "true")
+    with serving(data, "--http-port", 0, "--https-port", 0) as serve:
+        https_url = serve.read_urls(2)[1]
+        info = tls.certificate_info(data / "tls")
+        assert info.subject == f"CN={MDNS_NAME}"
+        wanted = (f"DNS:{MDNS_NAME}", f"DNS:{HOST}", f"DNS:{HOST.split('.')[0]}")
+        wanted += ("IP:192.168.0.11", "IP:10.20.30.40")
+        assert info.sans == tuple(dict.fromkeys(wanted))
+        port = int(https_url.rsplit(":", 1)[1])
+        assert https_get(port, trusting(data / "tls" / "cert.pem"))[0] == 200  # name verified
+
+
 def test_http_only_is_the_default(data):
     http_port, https_port = free_port(), free_port()
     with serving(data, "--http-port", http_port, "--https-port", https_port) as serve:
@@ -196,15 +214,22 @@ def test_switching_at_runtime(data):
         eventually(lambda: http_status(http_port) == 200)
 
 
-def test_port_in_use_is_an_error_not_a_crash(data):
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        busy = taken.getsockname()[1]
-        cli(data, "config", "set", "api.https_enabled", "true")
+def test_port_in_use_is_an_error_not_a_crash_and_taken_once_free(data):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = taken.getsockname()[1]
+    cli(data, "config", "set", "api.https_enabled", "true")
+    try:
         with serving(data, "--http-port", 0, "--https-port", busy) as serve:
             (url,) = serve.read_urls(1)
             assert url.startswith("http://")
             assert http_status(int(url.rsplit(":", 1)[1])) == 200
             eventually(lambda: "HTTPS not listening" in serve.log.read_text(), 10)
             assert serve.process.poll() is None
+            taken.close()  # the port is free now: no configuration change follows
+            cert = data / "tls" / "cert.pem"
+            eventually(lambda: https_get(busy, trusting(cert))[0] == 200, 60)
+            assert f"HTTPS listening on 127.0.0.1:{busy} after all" in serve.log.read_text()
+    finally:
+        taken.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import select
 import signal
 import stat
 import time
@@ -20,13 +21,19 @@ LIMIT = 900  # values a child may write in one round: base .. base + LIMIT - 1
 BASES = (1000, 2000)  # alternate so that a round's first write always changes the file
 
 
-def _writer(data_dir: Path, base: int) -> None:
-    """Child process: write base, base+1, ... to a setting and to a record, until killed."""
+def _writer(data_dir: Path, base: int, ready: int) -> None:
+    """Child process: write base, base+1, ... to a setting and to a record, until killed.
+
+    One byte on the ``ready`` pipe says the store is open and writing starts, so that the
+    parent's random delay measures writing time, not how long a loaded machine takes to
+    schedule a new process.
+    """
     code = 1
     try:
         store = ConfigStore(data_dir)
         found = store.find("api_users", username="crash")
         record_id = found[0]["id"] if found else None
+        os.write(ready, b"+")
         for value in range(base, base + LIMIT):
             store.set(KEY, value)
             if record_id is None:
@@ -50,9 +57,15 @@ def test_sigkill_during_writes_never_corrupts(data_dir: Path) -> None:
 
     for round_number in range(ROUNDS):
         base = BASES[round_number % 2]
+        ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _writer(data_dir, base)
+            os.close(ready_read)
+            _writer(data_dir, base, ready_write)
+        os.close(ready_write)
+        waiting, _, _ = select.select([ready_read], [], [], 30)
+        assert waiting, "the writer never started"
+        os.close(ready_read)
         time.sleep(rng.uniform(0.002, 0.04))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_tools import chromium, shoot
+from browser_tools import chromium, owner_page, shoot
 from playwright.sync_api import Page, expect
 
 from otpbroker.system.helper_client import HelperClient
@@ -62,23 +62,11 @@ def harness(tmp_path_factory, control):
 
 @pytest.fixture(scope="module")
 def page(harness):
-    problems: list[str] = []
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("response", lambda r: problems.append(f"404: {r.url}") if r.status == 404 else None)
-        page.goto(harness.base + "/")
-        page.fill("#f-setup_code", harness.broker.setup_code.read())
-        page.fill("#f-username", OWNER[0])
-        page.fill("#f-password", OWNER[1])
-        page.fill("#f-password2", OWNER[1])
-        page.click("button[type=submit]")
-        page.wait_for_url(harness.base + "/")
-        yield page
-        context.close()
-    assert problems == []
+    with (
+        chromium() as browser,
+        owner_page(browser, harness.base, harness.broker.setup_code.read(), OWNER) as logged_in,
+    ):
+        yield logged_in
 
 
 def field(page: Page, key: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import stat
 from pathlib import Path
 
@@ -51,6 +52,14 @@ def test_ensure_creates_every_secret_once(secrets) -> None:
     assert secrets.ensure() == []
     assert files_of(folder) == before
     assert files_of(secrets.tls_folder) == tls_before
+
+
+def test_first_boot_certificate_names_the_device(secrets) -> None:
+    secrets.ensure()
+    short = socket.gethostname().lower().rstrip(".").split(".")[0]
+    info = tls.certificate_info(secrets.tls_folder)
+    assert info.subject == f"CN={short}.local"
+    assert f"DNS:{short}" in info.sans and info.sans[-1] == "IP:192.168.0.11"  # wlan.address
 
 
 def test_values_have_the_printed_shapes(secrets) -> None:

@@ -12,6 +12,9 @@ import pytest
 from tls_samples import encrypted_key, expired, openssl, self_signed, signed_by_ca
 
 from otpbroker.system import tls
+from otpbroker.system.device_names import device_names
+
+NAMES = ("box.test",)
 
 
 def fingerprint_of(cert_pem: bytes) -> str:
@@ -51,24 +54,53 @@ def test_self_signed_made_once_with_names_ec_key_and_private_modes(tmp_path):
     assert ((folder / "cert.pem").read_bytes(), (folder / "key.pem").read_bytes()) == before
 
 
-def test_default_names_are_the_device_names(tmp_path):
-    tls.ensure_self_signed(tmp_path / "tls")
-    info = tls.certificate_info(tmp_path / "tls")
-    assert info.sans == ("DNS:otp-broker.local", "IP:192.168.0.11")
+def test_device_names_from_host_name_and_network_settings():
+    settings = {"wlan.address": "192.168.0.11/24", "ethernet.mode": "static",
+                "ethernet.address": "10.20.30.40/16"}  # fmt: skip
+    names = device_names("otp-broker", settings)
+    assert names.hostnames == ("otp-broker.local", "otp-broker")
+    assert names.addresses == ("192.168.0.11", "10.20.30.40")
+    fqdn = device_names("Gate.Example.ORG", {**settings, "ethernet.mode": "dhcp"})
+    assert fqdn.hostnames == ("gate.local", "gate.example.org", "gate")
+    assert fqdn.addresses == ("192.168.0.11",)  # a DHCP-mode address is not the device's
+    assert device_names("box", {"wlan.address": "", "ethernet.mode": "static",
+                                "ethernet.address": ""}).addresses == ()  # fmt: skip
+
+
+@pytest.mark.parametrize("hostname", ["localhost", "", "bad_name", "a,DNS:evil.test", "-x"])
+def test_unusable_host_names_are_left_out(hostname):
+    assert device_names(hostname, {"wlan.address": "192.168.0.11/24"}).hostnames == ()
+
+
+def test_a_name_that_could_inject_into_the_certificate_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="not a host name"):
+        tls.ensure_self_signed(tmp_path / "tls", ("ok.test,DNS:evil.test",))
+    assert not tls.has_pair(tmp_path / "tls")
+
+
+def test_regenerate_carries_the_given_names(tmp_path):
+    folder = tmp_path / "tls"
+    tls.ensure_self_signed(folder, NAMES)
+    names = device_names("appliance", {"wlan.address": "192.168.7.1/24",
+                                       "ethernet.mode": "static", "ethernet.address": "10.1.1.9/8"})  # fmt: skip
+    info = tls.regenerate_self_signed(folder, names.hostnames, names.addresses)
+    assert info.subject == "CN=appliance.local"
+    assert info.sans == ("DNS:appliance.local", "DNS:appliance", "IP:192.168.7.1", "IP:10.1.1.9")
+    assert tls.certificate_info(folder) == info
 
 
 def test_a_lone_key_is_completed_into_a_pair(tmp_path):
     folder = tmp_path / "tls"
     folder.mkdir()
     (folder / "key.pem").write_text("left over\n")
-    tls.ensure_self_signed(folder)
+    tls.ensure_self_signed(folder, NAMES)
     assert tls.has_pair(folder)
     ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(folder / "cert.pem", folder / "key.pem")
 
 
 def test_matching_upload_installed_and_previous_pair_kept(tmp_path):
     folder = tmp_path / "tls"
-    tls.ensure_self_signed(folder)
+    tls.ensure_self_signed(folder, NAMES)
     old = (folder / "cert.pem").read_bytes(), (folder / "key.pem").read_bytes()
     cert, key = self_signed(tmp_path / "made", "api.example.org")
     info = tls.install_uploaded(folder, cert, key)
@@ -101,7 +133,7 @@ def refused(folder: Path, cert: bytes, key: bytes) -> tls.CertificateError:
 
 def test_mismatched_key_refused_and_nothing_changes(tmp_path):
     folder = tmp_path / "tls"
-    tls.ensure_self_signed(folder)
+    tls.ensure_self_signed(folder, NAMES)
     cert, _ = self_signed(tmp_path / "a", "a.test")
     _, other_key = self_signed(tmp_path / "b", "b.test")
     error = refused(folder, cert, other_key)
@@ -110,7 +142,7 @@ def test_mismatched_key_refused_and_nothing_changes(tmp_path):
 
 def test_expired_certificate_refused_with_its_date(tmp_path):
     folder = tmp_path / "tls"
-    tls.ensure_self_signed(folder)
+    tls.ensure_self_signed(folder, NAMES)
     cert, key = expired(tmp_path)
     error = refused(folder, cert, key)
     assert str(error) == "certificate expired on 2021-01-01 00:00 UTC" and error.field == "cert"
@@ -129,7 +161,7 @@ def test_expired_certificate_refused_with_its_date(tmp_path):
 )  # fmt: skip
 def test_garbage_refused_precisely(tmp_path, cert, key, message, field):
     folder = tmp_path / "tls"
-    tls.ensure_self_signed(folder)
+    tls.ensure_self_signed(folder, NAMES)
     good_cert, good_key = self_signed(tmp_path / "good")
     error = refused(folder, cert or good_cert, key or good_key)
     assert (str(error), error.field) == (message, field)
@@ -137,7 +169,7 @@ def test_garbage_refused_precisely(tmp_path, cert, key, message, field):
 
 def test_key_with_passphrase_refused(tmp_path):
     folder = tmp_path / "tls"
-    tls.ensure_self_signed(folder)
+    tls.ensure_self_signed(folder, NAMES)
     cert, key = self_signed(tmp_path / "good")
     error = refused(folder, cert, encrypted_key(tmp_path, key))
     assert "passphrase" in str(error) and error.field == "key"
@@ -145,9 +177,9 @@ def test_key_with_passphrase_refused(tmp_path):
 
 def test_regenerate_replaces_and_backs_up(tmp_path):
     folder = tmp_path / "tls"
-    tls.ensure_self_signed(folder)
+    tls.ensure_self_signed(folder, NAMES)
     first = tls.certificate_info(folder)
-    fresh = tls.regenerate_self_signed(folder)
+    fresh = tls.regenerate_self_signed(folder, ("box.test", "box.local"), ("10.9.8.7",))
     assert fresh.fingerprint_sha256 != first.fingerprint_sha256
     assert fingerprint_of((folder / "cert.pem.bak").read_bytes()) == first.fingerprint_sha256
 

@@ -21,13 +21,16 @@ import json
 import logging
 import os
 import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from otpbroker.config import schema
 from otpbroker.domain.password_hash import hash_password, verify_password
 from otpbroker.factory.private_files import hand_over, write_private
 from otpbroker.factory.setup_code import ALPHABET, SetupCode, random_text
 from otpbroker.system import tls
+from otpbroker.system.device_names import device_names
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ SSID_PREFIX = "OTP-Broker-"
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (no l/1, o/0, i: from paper)
 PASSWORD_GROUPS = 3  # "k7mq-x4tp-9wzr": 12 random characters, about 59 bits
 RESET_CODE_LENGTH = 16
+NAME_SETTINGS = ("wlan.address", "ethernet.mode", "ethernet.address")  # the certificate's
 RESET_CODE = re.compile(f"[{ALPHABET}]{{{RESET_CODE_LENGTH}}}")
 
 
@@ -103,7 +107,10 @@ class FactorySecrets:
         if self.setup_code.ensure():
             created.append("setup code")
         if with_tls and not tls.has_pair(self.tls_folder):
-            tls.ensure_self_signed(self.tls_folder)
+            # first boot: the settings are still the defaults, the host name is the device's
+            network = {key: schema.default(key) for key in NAME_SETTINGS}
+            names = device_names(socket.gethostname(), network)
+            tls.ensure_self_signed(self.tls_folder, names.hostnames, names.addresses)
             hand_over(self.tls_folder, self.data_dir)
             created.append("TLS key and self-signed certificate")
         return created

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from otpbroker.system.device_names import valid_hostname
+
 CERT_NAME = "cert.pem"
 KEY_NAME = "key.pem"
 BACKUP_SUFFIX = ".bak"
 VALID_DAYS = 3650
-DEFAULT_HOSTNAMES = ("otp-broker.local",)
-DEFAULT_ADDRESSES = ("192.168.0.11",)
 _OPENSSL_TIMEOUT = 60
 _PEM_CERT = b"-----BEGIN CERTIFICATE-----"
 _PEM_KEY_MARKERS = (
@@ -104,6 +104,9 @@ def _private_folder(folder: Path) -> Path:
 
 
 def _subject_alt_names(hostnames: Sequence[str], addresses: Sequence[str]) -> str:
+    for name in hostnames:
+        if name and not valid_hostname(name):
+            raise ValueError(f"{name!r} is not a host name a certificate can carry")
     names = [f"DNS:{name}" for name in hostnames if name]
     for address in addresses:
         if address:
@@ -113,8 +116,8 @@ def _subject_alt_names(hostnames: Sequence[str], addresses: Sequence[str]) -> st
 
 def _generate_into(folder: Path, hostnames: Sequence[str], addresses: Sequence[str]) -> None:
     """Write a fresh self-signed pair in ``folder`` (replacing any file there)."""
+    sans = _subject_alt_names(hostnames, addresses)  # checks the names first
     common_name = next((name for name in hostnames if name), "otp-broker")
-    sans = _subject_alt_names(hostnames, addresses)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".new-") as scratch:
         new_cert = Path(scratch) / CERT_NAME
         new_key = Path(scratch) / KEY_NAME
@@ -139,12 +142,12 @@ def _generate_into(folder: Path, hostnames: Sequence[str], addresses: Sequence[s
 
 
 def ensure_self_signed(
-    folder: Path,
-    hostnames: Sequence[str] = DEFAULT_HOSTNAMES,
-    addresses: Sequence[str] = DEFAULT_ADDRESSES,
+    folder: Path, hostnames: Sequence[str], addresses: Sequence[str] = ()
 ) -> None:
     """Create a self-signed EC P-256 pair (SAN: ``hostnames`` + ``addresses``, ~10 years) in
-    ``folder`` unless a certificate and key are already there; never replaces an existing pair."""
+    ``folder`` unless a certificate and key are already there; never replaces an existing pair.
+
+    The names are the device's (see ``device_names``); the first host name is the subject."""
     folder = _private_folder(folder)
     if has_pair(folder):
         return
@@ -152,9 +155,7 @@ def ensure_self_signed(
 
 
 def regenerate_self_signed(
-    folder: Path,
-    hostnames: Sequence[str] = DEFAULT_HOSTNAMES,
-    addresses: Sequence[str] = DEFAULT_ADDRESSES,
+    folder: Path, hostnames: Sequence[str], addresses: Sequence[str] = ()
 ) -> CertInfo:
     """Replace the pair by a fresh self-signed one, keeping the previous pair as the backup."""
     folder = _private_folder(folder)

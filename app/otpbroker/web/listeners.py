@@ -3,15 +3,18 @@
 ``Listeners.apply(plan)`` makes the running cheroot servers match a ``ListenerPlan``: HTTP and
 HTTPS are independent, a changed port moves that listener, and a replaced certificate is
 swapped into the running HTTPS listener (new connections get it, the port stays open). A port
-that cannot be bound is logged and reported (``statuses()``) and never raises. Changes
-requested while the broker runs (``request``) are made by a background thread,
-so a listener is never stopped from one of its own request threads.
+that cannot be bound is logged and reported (``statuses()``) and never raises; the background
+thread tries it again by itself (after ``RETRY_FIRST`` seconds, then backing off to
+``RETRY_MAX``) until it binds or the plan changes. Changes requested while the broker runs
+(``request``) are made by that thread too, so a listener is never stopped from one of its
+own request threads.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,8 @@ from otpbroker.web.server import HttpServer
 log = logging.getLogger(__name__)
 
 SCHEMES = ("http", "https")
+RETRY_FIRST = 5.0  # seconds before a failed listener is tried again
+RETRY_MAX = 30.0  # the back-off (doubling) stops here
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class ListenerStatus:
     port: int | None = None  # the port asked for (0: any free port)
     bound_port: int | None = None
     error: str = ""
+    retry_in: float | None = None  # seconds until the next attempt after an error
 
     @property
     def url(self) -> str:
@@ -69,14 +75,26 @@ class ListenerStatus:
 class Listeners:
     """Owns the cheroot servers of the broker (one per enabled scheme)."""
 
-    def __init__(self, app: Callable[..., Any], tls_files: Callable[[], TlsFiles]) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        tls_files: Callable[[], TlsFiles],
+        retry_first: float = RETRY_FIRST,
+        retry_max: float = RETRY_MAX,
+    ) -> None:
         self._app = app
         self._tls_files = tls_files
+        self._retry_first = retry_first
+        self._retry_max = max(retry_max, retry_first)
+        self._failures: dict[str, tuple[object, int]] = {}  # scheme -> (wanted, failures)
+        self._retry_at: dict[str, float] = {}  # scheme -> time.monotonic() of the next try
         self._lock = threading.Lock()
         self._servers: dict[str, HttpServer] = {}
         self._running: dict[str, tuple[str, int, object]] = {}  # scheme -> (host, port, stamp)
         self._status: dict[str, ListenerStatus] = {s: ListenerStatus(s, "off") for s in SCHEMES}
         self._wanted: ListenerPlan | None = None
+        self._pending = False  # a plan was requested and not applied yet
+        self._request_lock = threading.Lock()  # guards _wanted/_pending between threads
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
@@ -84,10 +102,14 @@ class Listeners:
     # -- synchronous ------------------------------------------------------------------------
     def apply(self, plan: ListenerPlan) -> list[ListenerStatus]:
         """Make the listeners match ``plan`` now; returns the statuses."""
+        with self._request_lock:
+            self._wanted = plan
+        return self._apply(plan)
+
+    def _apply(self, plan: ListenerPlan) -> list[ListenerStatus]:
         with self._lock:
             if self._closed.is_set():
                 return list(self._status.values())
-            self._wanted = plan
             for scheme in SCHEMES:
                 self._reconcile(scheme, plan)
             return [self._status[s] for s in SCHEMES]
@@ -99,15 +121,13 @@ class Listeners:
             try:
                 tls = self._tls_files()
             except Exception as exc:  # no certificate: report, keep the rest running
-                log.error("HTTPS disabled: no usable certificate (%s)", exc)
                 self._stop(scheme)
-                self._status[scheme] = ListenerStatus(
-                    scheme, "error", plan.host, port, error=f"no usable certificate: {exc}"
-                )
+                self._failed(scheme, plan, port, (plan.host, port), f"no usable certificate: {exc}")
                 return
         wanted = None if port is None else (plan.host, port, tls.stamp if tls else None)
         running = self._running.get(scheme)
         if wanted == running and (wanted is None or scheme in self._servers):
+            self._retry_at.pop(scheme, None)
             return
         server = self._servers.get(scheme)
         if tls and server and running and wanted and running[:2] == wanted[:2]:
@@ -120,6 +140,7 @@ class Listeners:
                 log.error("HTTPS certificate reload failed (%s): restarting the listener", exc)
         self._stop(scheme)
         if port is None:
+            self._forget_failures(scheme)
             self._status[scheme] = ListenerStatus(scheme, "off")
             return
         self._running[scheme] = wanted  # type: ignore[assignment]  # port is not None here
@@ -129,13 +150,56 @@ class Listeners:
             )
             server.start()
         except Exception as exc:  # e.g. port in use, no permission, bad certificate
-            log.error("%s listener on %s:%s failed: %s", scheme.upper(), plan.host, port, exc)
-            self._status[scheme] = ListenerStatus(scheme, "error", plan.host, port, error=str(exc))
+            self._failed(scheme, plan, port, wanted, str(exc))
             return
+        if scheme in self._failures:
+            log.info("%s listening on %s:%s after all", scheme.upper(), plan.host, port)
+        self._forget_failures(scheme)
         self._servers[scheme] = server
         self._status[scheme] = ListenerStatus(
             scheme, "listening", plan.host, port, server.bound_address[1]
         )
+
+    def _failed(
+        self, scheme: str, plan: ListenerPlan, port: int, wanted: object, error: str
+    ) -> None:
+        """Report a listener that could not start and schedule the next attempt."""
+        previous, count = self._failures.get(scheme, (None, 0))
+        count = count + 1 if previous == wanted else 1
+        self._failures[scheme] = (wanted, count)
+        delay = min(self._retry_first * 2 ** (count - 1), self._retry_max)
+        self._retry_at[scheme] = time.monotonic() + delay
+        level = logging.ERROR if count == 1 else logging.DEBUG
+        log.log(level, "%s not listening on %s:%s: %s (trying again in %.0f s)",
+                scheme.upper(), plan.host, port, error, delay)  # fmt: skip
+        self._status[scheme] = ListenerStatus(
+            scheme, "error", plan.host, port, error=error, retry_in=delay
+        )
+        self._start_thread()
+        self._wake.set()  # the thread recomputes when to wake up
+
+    def _forget_failures(self, scheme: str) -> None:
+        self._failures.pop(scheme, None)
+        self._retry_at.pop(scheme, None)
+
+    def _retry_due(self) -> None:
+        """Try again every failed listener whose time has come (same plan)."""
+        with self._lock:
+            plan = self._wanted
+            if self._closed.is_set() or plan is None:
+                return
+            now = time.monotonic()
+            for scheme in SCHEMES:
+                due = self._retry_at.get(scheme)
+                if due is not None and due <= now:
+                    self._retry_at.pop(scheme)
+                    self._reconcile(scheme, plan)
+
+    def _next_wait(self) -> float | None:
+        """Seconds until the earliest retry (None: nothing to retry)."""
+        with self._lock:
+            due = min(self._retry_at.values(), default=None)
+        return None if due is None else max(0.0, due - time.monotonic())
 
     def _stop(self, scheme: str) -> None:
         self._running.pop(scheme, None)
@@ -149,24 +213,34 @@ class Listeners:
         """Apply ``plan`` soon, from the listeners' own thread (safe inside a request)."""
         if self._closed.is_set():
             return
-        self._wanted = plan
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="listeners", daemon=True)
-            self._thread.start()
+        with self._request_lock:
+            self._wanted = plan
+            self._pending = True
+        self._start_thread()
         self._wake.set()
+
+    def _start_thread(self) -> None:
+        with self._request_lock:
+            if self._thread is None and not self._closed.is_set():
+                self._thread = threading.Thread(target=self._run, name="listeners", daemon=True)
+                self._thread.start()
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
+            self._wake.wait(self._next_wait())
             self._wake.clear()
             if self._closed.is_set():
                 return
-            plan = self._wanted
-            if plan is not None:
-                try:
-                    self.apply(plan)
-                except Exception:
-                    log.exception("listener reconciliation failed")
+            with self._request_lock:
+                plan, pending = self._wanted, self._pending
+                self._pending = False
+            try:
+                if pending and plan is not None:
+                    self._apply(plan)
+                else:
+                    self._retry_due()
+            except Exception:
+                log.exception("listener reconciliation failed")
 
     def certificate_changed(self) -> None:
         """The certificate files were replaced: present them to new HTTPS connections."""

@@ -1,15 +1,31 @@
-"""The admin WSGI app: the guard plugin, static files and every page module."""
+"""The admin WSGI app: the guard plugin, static files and every page module, and the body
+limit in front of it all."""
 
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
+from typing import Any
 
 import bottle
 
 from otpbroker.web.admin import pages, static_files
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import HEADERS, AdminGuard
+from otpbroker.web.admin.render import VIEWS
+from otpbroker.web.body_limit import Refusal, WsgiApp, limit_body
+
+# The largest admin request body: the biggest form (a certificate and a key, 64 KiB each)
+# fits with room to spare; anything larger is refused before a byte of it is read.
+MAX_BODY_BYTES = 256 * 1024
+HTTP_TITLES = {411: "Length required", 400: "Bad request", 413: "Request too large"}
+ADVICE = {
+    411: "Send the form again from the page (the browser sets the length).",
+    400: "Send the form again from the page.",
+    413: f"Requests to the admin may be at most {MAX_BODY_BYTES // 1024} KiB; "
+    "choose smaller files.",
+}
 
 
 def page_modules() -> list[str]:
@@ -18,7 +34,10 @@ def page_modules() -> list[str]:
 
 
 def build_admin(context: AdminContext) -> bottle.Bottle:
-    """The admin app with every page registered."""
+    """The admin app with every page registered (serve it through ``with_body_limit``)."""
+    # Bodies within MAX_BODY_BYTES are parsed in memory, never spooled to a temporary file
+    # (a private key or a message text must not reach the disk that way).
+    bottle.BaseRequest.MEMFILE_MAX = max(bottle.BaseRequest.MEMFILE_MAX, MAX_BODY_BYTES)
     app = bottle.Bottle()
     app.install(AdminGuard(context))
     static_files.register(app)
@@ -34,3 +53,34 @@ def build_admin(context: AdminContext) -> bottle.Bottle:
         return "404: no such page"
 
     return app
+
+
+def refusal_answer(
+    environ: dict[str, Any], refusal: Refusal
+) -> tuple[list[tuple[str, str]], bytes]:
+    """A refused request's answer: JSON for ``/admin-api/``, else a page in the layout."""
+    headers = list(HEADERS.items())
+    path = str(environ.get("PATH_INFO") or "/")
+    if path.startswith("/admin-api/"):
+        body = json.dumps({"error": refusal.message}).encode()
+        return [*headers, ("Content-Type", "application/json")], body
+    page = bottle.template(
+        "refused",
+        template_lookup=[VIEWS],
+        title=HTTP_TITLES.get(refusal.status, "Request refused"),
+        message=f"Refused: {refusal.message}.",
+        advice=ADVICE.get(refusal.status, ""),
+        back="/" + path.split("/")[1] if path.startswith("/") else "/",
+        nav=(),
+        path=path,
+        csrf="",
+        me=None,
+        flash=None,
+        errors={},
+    )
+    return [*headers, ("Content-Type", "text/html; charset=utf-8")], page.encode()
+
+
+def with_body_limit(admin: WsgiApp) -> WsgiApp:
+    """``admin`` behind the request body limit (``MAX_BODY_BYTES``)."""
+    return limit_body(admin, MAX_BODY_BYTES, refusal_answer)

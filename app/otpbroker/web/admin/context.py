@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
 from otpbroker.services.events import EventLog
+from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
 from otpbroker.web.admin.sessions import SessionStore
@@ -130,11 +131,15 @@ class AdminContext:
     tls_info: Callable[[], Any] = lambda: None
     tls_install: Callable[[bytes, bytes], Any] | None = None
     tls_regenerate: Callable[[], Any] | None = None
+    tls_names: Callable[[], list[str]] = list  # what a new self-signed certificate names
     listener_statuses: Callable[[], list[Any]] = list
     # Mobile internet (ppp) per modem; None: not wired (the page says so)
     internet: InternetLinks | None = None
     # Network and firewall (hostapd, dnsmasq, networkd, nftables); None: not wired
     network: NetworkApply | None = None
+    # The safety net's bookkeeping: previous stored values of unconfirmed network changes,
+    # restored when the helper reverts them; None: not wired (changes are not applied)
+    network_changes: NetworkChanges | None = None
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     brochure: BrochureSource | None = None

@@ -1,7 +1,8 @@
 """Firewall: the ports that are always open, and the owner's extra ports (add, edit, delete,
 open, close). Every change is applied to nftables through the privileged helper with the
 safety net (confirm within ``network.confirm_seconds`` or it reverts); a change the helper
-refuses is undone in the stored records as well, so records and firewall agree.
+refuses is undone in the stored records as well, so records and firewall agree, and so is a
+change it reverted (``context.network_changes`` keeps the record's previous fields).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from typing import Any
 
 import bottle
 
+from otpbroker.services.network_pending_file import RecordBefore
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.pages.network import pending_view
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
-from otpbroker.web.admin.safety_net import safety_net
 
 COLLECTION = "firewall_ports"
 FIELDS = ("port", "protocol", "interface", "comment")
@@ -61,15 +62,18 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             raise bottle.HTTPError(404, "no such firewall port") from None
 
     def waiting() -> str | None:
-        if safety_net(context).pending().get("token"):
+        net = context.network_changes
+        if net is not None and net.pending().get("token"):
             return ("Nothing was changed: a change is waiting for confirmation. Confirm it, "
                     "or let it revert, first.")  # fmt: skip
         return None
 
-    def apply(what: str, undo: Callable[[], None]) -> str | None:
-        """Apply the stored records to nftables; undo and return the reason on failure."""
+    def apply(what: str, undo: Callable[[], None], before: RecordBefore) -> str | None:
+        """Apply the stored records to nftables; undo and return the reason on failure.
+        ``before`` is the record as it was, put back if the change is not confirmed."""
         network = context.network
-        if network is None:
+        net = context.network_changes
+        if network is None or net is None:
             flash(f"Saved: {what}. Not applied: network control is not wired in this process.")
             return None
         settings = context.repo.settings()
@@ -84,11 +88,12 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
                   "an OTP Broker device), so the firewall only changes on a device.")  # fmt: skip
             return None
         try:
-            result = network.apply(settings, ports, True, ["nftables"])
+            net.apply(f"the firewall ({what})",
+                      lambda: network.apply(settings, ports, True, ["nftables"]),
+                      records=[before])  # fmt: skip
         except Exception as exc:  # the helper's precise message
             undo()
             return f"Not applied, nothing was saved: {exc}"
-        safety_net(context).begin(str(result["token"]), f"the firewall ({what})", undo)
         flash(f"Applied: {what}. Press Confirm within {settings['network.confirm_seconds']} "
               "seconds, or it is undone.")  # fmt: skip
         return None
@@ -122,7 +127,8 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             bottle.response.status = 400
             return page(errors, values)
         problem = apply(_describe(added) + " added",
-                        lambda: context.repo.delete(COLLECTION, added["id"]))  # fmt: skip
+                        lambda: context.repo.delete(COLLECTION, added["id"]),
+                        RecordBefore(COLLECTION, added["id"], None))  # fmt: skip
         if problem:
             return refused(problem, values)
         raise see_other("/firewall")
@@ -144,7 +150,8 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             return page(errors, values, before)
         old = {key: before[key] for key in (*FIELDS, "active")}
         problem = apply(_describe({**before, **values}) + " saved",
-                        lambda: context.repo.update(COLLECTION, record_id, old))  # fmt: skip
+                        lambda: context.repo.update(COLLECTION, record_id, old),
+                        RecordBefore(COLLECTION, record_id, old))  # fmt: skip
         if problem:
             return refused(problem, values, before)
         raise see_other("/firewall")
@@ -155,17 +162,19 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         busy = waiting()
         if busy:
             return refused(busy)
+        kept = {key: before[key] for key in (*FIELDS, "active")}
         if action == "delete":
             context.repo.delete(COLLECTION, record_id)
-            kept = {key: before[key] for key in (*FIELDS, "active")}
             problem = apply(_describe(before) + " deleted",
-                            lambda: context.repo.add(COLLECTION, kept))  # fmt: skip
+                            lambda: context.repo.add(COLLECTION, kept),
+                            RecordBefore(COLLECTION, record_id, kept))  # fmt: skip
         else:
             active, past = TOGGLES[action]
             context.repo.update(COLLECTION, record_id, {"active": active})
             problem = apply(_describe(before) + f" {past}",
                             lambda: context.repo.update(COLLECTION, record_id,
-                                                        {"active": before["active"]}))  # fmt: skip
+                                                        {"active": before["active"]}),
+                            RecordBefore(COLLECTION, record_id, kept))  # fmt: skip
         if problem:
             return refused(problem)
         raise see_other("/firewall")

@@ -53,6 +53,7 @@ class HttpsPage:
             problem=problem,
             listeners=self.context.listener_statuses(),
             available=self.context.tls_install is not None,
+            names=self.context.tls_names(),
             max_kib=MAX_PEM_BYTES // 1024,
             errors=errors or {},
         )

@@ -3,7 +3,8 @@
 Saving stores the settings (all or nothing, errors next to their fields), renders the system
 files and has the privileged helper apply them with the safety net: the owner must press
 **Confirm** (from the new address, if it changed) within ``network.confirm_seconds``, or the
-helper puts the previous files back by itself and this page undoes the stored settings too.
+helper puts the previous files back by itself and the safety net's bookkeeping
+(``context.network_changes``) restores the stored settings too, whether or not anybody looks.
 Off a device (no helper) the settings are stored and the page says they were not applied.
 """
 
@@ -19,7 +20,6 @@ import bottle
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.pages.api_settings import _hint, _kind, _label, _parse, _texts
 from otpbroker.web.admin.render import flash, render, see_other
-from otpbroker.web.admin.safety_net import safety_net
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Wireless LAN (access point)", ("wlan.ssid", "wlan.passphrase", "wlan.channel",
@@ -90,12 +90,12 @@ def new_addresses(settings: Mapping[str, Any], targets: list[str], port: str) ->
 
 def pending_view(context: AdminContext) -> dict[str, Any]:
     """What the safety-net banner needs (shared with the Firewall page)."""
-    net = safety_net(context)
-    pending = net.pending()
+    net = context.network_changes
+    pending = net.pending() if net is not None else {}
     network = context.network
     return {
         "pending": pending,
-        "notices": net.take_notices(),
+        "notices": net.take_notices() if net is not None else [],
         "applies": network is not None and network.available,
         "wired": network is not None,
     }
@@ -195,8 +195,8 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             flash("Nothing changed.")
             raise see_other("/network")
         network = context.network
-        net = safety_net(context)
-        waiting = net.pending()
+        net = context.network_changes
+        waiting = net.pending() if net is not None else {}
         if waiting.get("token"):
             errors["_form"] = ("Nothing was saved: a change is waiting for confirmation. "
                                "Confirm it, or let it revert, first.")  # fmt: skip
@@ -214,7 +214,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         if not targets:  # e.g. only the confirmation time: nothing to apply
             flash(f"Saved: {names}.")
             raise see_other("/network")
-        if network is None:
+        if network is None or net is None:
             flash(f"Saved: {names}. Not applied: network control is not wired in this process.")
             raise see_other("/network")
         settings = context.repo.settings()
@@ -230,12 +230,11 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
                   "not an OTP Broker device); settings take effect on a device.")  # fmt: skip
             raise see_other("/network")
         try:
-            result = network.apply(settings, ports, True, targets)
+            net.apply(names, lambda: network.apply(settings, ports, True, targets), settings=old)
         except Exception as exc:  # the helper's precise message
             context.repo.update_settings(old)
             errors["_form"] = f"Not applied, nothing was saved: {exc}"
             return refuse(sent, errors)
-        net.begin(str(result["token"]), names, lambda: context.repo.update_settings(old))
         port = str(bottle.request.environ.get("SERVER_PORT") or settings["api.http_port"])
         where = new_addresses(settings, targets, port)
         there = f" from {' or '.join(where)}" if where else ""
@@ -249,14 +248,14 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         back = back if back in BACK else "/network"
         token = bottle.request.forms.getunicode("token") or ""
         network = context.network
-        if network is None or not network.available:
+        net = context.network_changes
+        if network is None or not network.available or net is None:
             flash("Nothing to confirm: no privileged helper on this machine.", "error")
             raise see_other(back)
         try:
-            network.confirm(token)
+            net.confirm(token)
         except Exception as exc:
             flash(f"Not confirmed: {exc}", "error")
             raise see_other(back) from None
-        safety_net(context).confirmed(token)
         flash("Confirmed: the new settings stay.")
         raise see_other(back)

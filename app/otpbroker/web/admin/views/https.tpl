@@ -13,6 +13,9 @@
       <span class="badge ok">listening</span> port {{s.bound_port}}
       % elif s.state == 'error':
       <span class="badge bad">error</span> port {{s.port}}: <span class="error">{{s.error}}</span>
+      % if s.retry_in:
+      <br><span class="hint retry">Tried again by itself, next within {{'%.0f' % s.retry_in}} s.</span>
+      % end
       % else:
       <span class="badge">off</span>
       % end
@@ -64,8 +67,10 @@
 <h2>Self-signed certificate</h2>
 <form method="post" action="/https/regenerate" class="card https-regenerate" data-confirm="Replace the certificate by a new self-signed one?">
   <input type="hidden" name="csrf" value="{{csrf}}">
-  <p>Make a new self-signed certificate for <code>otp-broker.local</code> and
-  <code>192.168.0.11</code> (valid for ten years). It replaces the current one.</p>
+  <p>Make a new self-signed certificate (valid for ten years) for the device's names and
+  addresses:
+  <span class="cert-names" data-cert="new-names">{{', '.join(names) or 'none known'}}</span>.
+  It replaces the current one.</p>
   <button type="submit">Make a new self-signed certificate</button>
 </form>
 </section>
