@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from otpbroker.commands import (
         api_user,
+        apply_network,
         brochure,
         config_cmd,
         factory_init,
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     from otpbroker.modem import check
     from otpbroker.modem.sim import command as modem_sim
 
-    factory = (factory_init, brochure, reset_stick)
+    factory = (factory_init, brochure, reset_stick, apply_network)
     for module in (serve, config_cmd, api_user, setup_code, *factory, modem_sim, check):
         register = module.register
         sub = register(commands)

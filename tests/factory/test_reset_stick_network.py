@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import subprocess
 import sys
 from pathlib import Path
 
 from fat_sticks import MtoolsMount, make_stick
 
-from otpbroker.commands.reset_stick import network_applier
+from otpbroker.commands import apply_network
+from otpbroker.commands.apply_network import network_applier
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import FactorySecrets
 from otpbroker.factory.reset_stick import OncePerBoot, ResetStick
@@ -73,3 +76,29 @@ def test_reset_applies_factory_network_and_drops_a_pending_change(tmp_path: Path
 
 def test_no_applier_off_a_device(tmp_path: Path) -> None:
     assert network_applier(str(tmp_path), HelperClient(None, tmp_path / "stage")) is None
+
+
+def test_apply_network_command_installs_the_stored_settings(tmp_path, monkeypatch, capsys):
+    root = HelperRoot(tmp_path / "root")
+    data = tmp_path / "data"
+    FactorySecrets(data).ensure(with_tls=False)
+    for name, value in root.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(apply_network, "HELPER_STAGE_DIR", root.stage)
+    monkeypatch.setattr(
+        apply_network, "root_helper_argv", lambda: [sys.executable, "-m", "otpbroker.privileged"]
+    )
+    assert apply_network.run(argparse.Namespace(data_dir=str(data))) == 0
+    assert capsys.readouterr().out == "network settings applied\n"
+    ruleset = root.path("/etc/nftables.conf").read_text()
+    assert "policy drop;" in ruleset and "tcp dport 8888 accept" in ruleset
+    assert "ssid=OTP-Broker-" in root.path("/etc/hostapd/hostapd.conf").read_text()
+
+
+def test_apply_network_command_off_a_device_says_so(tmp_path):
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "otp-broker"), "--data-dir", str(tmp_path), "apply-network"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no privileged helper" in done.stderr and "not an OTP Broker device" in done.stderr

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-from collections.abc import Callable
 
-from otpbroker.bootstrap import HELPER_PROGRAM, HELPER_STAGE_DIR
+from otpbroker.commands.apply_network import network_applier
 from otpbroker.config.errors import ConfigError
-from otpbroker.config.store import ConfigStore
-from otpbroker.factory import FactorySecrets
 from otpbroker.factory.reset_stick import MARKER, Mount, OncePerBoot, ResetStick
 from otpbroker.factory.stick_mount import MountError, check_device, mount_readonly
-from otpbroker.system.helper_client import HelperClient
-from otpbroker.system.network_control import NetworkControl
 
 log = logging.getLogger(__name__)
 
@@ -35,32 +29,6 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("device", metavar="DEVICE", help="block device, e.g. /dev/sda1 or sda1")
     parser.set_defaults(handler=run)
     return parser
-
-
-def root_helper_argv() -> list[str] | None:
-    """The privileged helper run directly (this command already runs as root); None off a device."""
-    return [HELPER_PROGRAM] if os.path.exists(HELPER_PROGRAM) else None
-
-
-def network_applier(data_dir: str, helper: HelperClient | None = None) -> Callable[[], None] | None:
-    """What re-applies hostapd, dnsmasq, networkd and nftables after a reset (None off a device).
-
-    A network change still waiting for confirmation is undone first, then the restored
-    settings are applied without a safety net: they are the factory defaults.
-    """
-    if helper is None:
-        helper = HelperClient(root_helper_argv(), HELPER_STAGE_DIR)
-    if not helper.available:
-        return None
-    control = NetworkControl(helper, FactorySecrets(data_dir).wifi)
-
-    def apply() -> None:
-        if control.pending():
-            control.revert()
-        with ConfigStore(data_dir) as store:
-            control.apply(store.settings(), store.list("firewall_ports"), confirm=False)
-
-    return apply
 
 
 def run(args: argparse.Namespace) -> int:
