@@ -24,7 +24,7 @@ test: $(STAMP)
 	bash scripts/test.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests scripts
+	$(VENV)/bin/ruff check app tests scripts image
 	$(VENV)/bin/lint-imports .importlinter
 
 ## Benchmarks: print figures, never pass/fail on time.

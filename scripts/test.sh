@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 venv=.venv/bin
 
 echo "== ruff"
-"$venv/ruff" check app tests scripts
-"$venv/ruff" format --check app tests scripts
+"$venv/ruff" check app tests scripts image
+"$venv/ruff" format --check app tests scripts image
 echo "== import-linter"
 "$venv/lint-imports" .importlinter
 echo "== services"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Stage "overlay": copy rootfs-overlay/ (systemd units, udev rules, sudoers, the privileged
+# helper, factory-default configs) into the image, fix modes and owners (./permissions), enable
+# or disable units (./units), and check what can be checked offline (sudoers syntax, units).
+# rootfs: copy
+set -euo pipefail
+: "${STAGE_ROOTFS:?}" "${STAGE_DIR:?}" "${REPO_DIR:?}"
+root="$STAGE_ROOTFS"
+overlay="$REPO_DIR/rootfs-overlay"
+
+# Files only (no directory metadata from the checkout), owned by root.
+(cd "$overlay" && find . \( -name __pycache__ -o -name '*.pyc' \) -prune -o -print0 \
+  | tar --null --no-recursion --owner=0 --group=0 -cf - -T -) | tar -xpf - -C "$root" --no-overwrite-dir
+echo "copied $(cd "$overlay" && find . -type f | wc -l) files from rootfs-overlay/"
+
+sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$STAGE_DIR/permissions" | while read -r pattern mode owner; do
+  for path in "$root"$pattern; do
+    [ -e "$path" ] || continue
+    chmod "$mode" "$path"
+    chown "$owner" "$path"
+  done
+done
+
+for file in "$root"/etc/sudoers.d/*; do
+  [ -e "$file" ] || continue
+  visudo -c -q -f "$file" || { echo "overlay: sudoers syntax error in ${file#"$root"}" >&2; exit 1; }
+done
+
+sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$STAGE_DIR/units" | while read -r action unit; do
+  systemctl --root="$root" --quiet "$action" "$unit"
+  echo "$action $unit"
+done
+
+# Offline check of our own units against the image's binaries.
+# (templates such as otpb-reset-stick@.service are checked through an instance name)
+mapfile -t own_units < <(cd "$root/etc/systemd/system" \
+  && ls -1 otp-broker*.service otpb*.service 2>/dev/null | sed 's/@\.service$/@check.service/' || true)
+if [ ${#own_units[@]} -gt 0 ]; then
+  (cd "$root/etc/systemd/system" && systemd-analyze verify --root="$root" "${own_units[@]}") \
+    || { echo "overlay: systemd-analyze verify failed for: ${own_units[*]}" >&2; exit 1; }
+fi
