@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_tools import chromium, owner_page, shoot
+from browser_tools import shoot
 from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
@@ -41,15 +41,6 @@ def harness(tmp_path_factory, fakes):
     h.start()
     yield h
     h.stop()
-
-
-@pytest.fixture(scope="module")
-def page(harness):
-    with (
-        chromium() as browser,
-        owner_page(browser, harness.base, harness.broker.setup_code.read(), OWNER) as logged_in,
-    ):
-        yield logged_in
 
 
 def test_nav_leads_to_the_empty_ddns_page(page: Page, harness) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_tools import chromium, owner_page, shoot
+from browser_tools import shoot
 from playwright.sync_api import Page
 
 from otpbroker.modem.sim import Mode
@@ -46,15 +46,6 @@ def harness(tmp_path_factory):
     h.start()
     yield h
     h.stop()
-
-
-@pytest.fixture(scope="module")
-def page(harness):
-    with (
-        chromium() as browser,
-        owner_page(browser, harness.base, harness.broker.setup_code.read(), OWNER) as logged_in,
-    ):
-        yield logged_in
 
 
 def section(page: Page, name: str):

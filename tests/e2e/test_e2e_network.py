@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_tools import chromium, owner_page, shoot
+from browser_tools import shoot
 from playwright.sync_api import Page, expect
 
 from otpbroker.system.helper_client import HelperClient
@@ -58,15 +58,6 @@ def harness(tmp_path_factory, control):
     h.start()
     yield h
     h.stop()
-
-
-@pytest.fixture(scope="module")
-def page(harness):
-    with (
-        chromium() as browser,
-        owner_page(browser, harness.base, harness.broker.setup_code.read(), OWNER) as logged_in,
-    ):
-        yield logged_in
 
 
 def field(page: Page, key: str):
