@@ -11,7 +11,7 @@ import bottle
 
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import current_session
-from otpbroker.web.admin.render import field_errors, flash, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
 
 FIELDS = ("username", "phone", "email")
 PAST = {"activate": "activated", "deactivate": "deactivated", "block": "blocked",
@@ -59,10 +59,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
 
     @app.get("/admins/<admin_id>/edit")
     def edit_form(admin_id: str) -> str:
-        try:
-            admin = context.repo.get_record("admins", admin_id)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such administrator") from None
+        admin = record_or_404(context.repo, "admins", admin_id, "administrator")
         return page(form={k: str(admin.get(k) or "") for k in FIELDS}, editing=admin)
 
     @app.post("/admins")
@@ -115,10 +112,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
     @app.post("/admins/<admin_id>/<action:re:activate|deactivate|block|unblock|delete>")
     def change(admin_id: str, action: str) -> None:
         change = None if action == "delete" else dict([TOGGLES[action]])
-        try:
-            context.repo.get_record("admins", admin_id)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such administrator") from None
+        record_or_404(context.repo, "admins", admin_id, "administrator")
         if _would_lock_out(context, admin_id, change):
             flash("Refused: the last active administrator cannot be deleted, deactivated or "
                   "blocked.", "error")  # fmt: skip

@@ -10,7 +10,7 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.render import field_errors, flash, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
 
 COLLECTION = "api_users"
 FIELDS = ("username", "phone", "email")
@@ -48,10 +48,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
                       errors=errors or {})  # fmt: skip
 
     def record(user_id: str) -> dict[str, Any]:
-        try:
-            return context.repo.get_record(COLLECTION, user_id)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such API user") from None
+        return record_or_404(context.repo, COLLECTION, user_id, "API user")
 
     @app.get("/api-users")
     def list_users() -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.render import field_errors, flash, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
 
 ACCOUNTS = "ddns_accounts"
 RECORDS = "ddns_records"
@@ -118,10 +118,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         )
 
     def get_or_404(name: str, record_id: str) -> dict[str, Any]:
-        try:
-            return repo.get_record(name, record_id)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such DDNS account or record") from None
+        return record_or_404(repo, name, record_id, "DDNS account or record")
 
     def store_errors(exc: Exception, prefix: str = "") -> dict[str, str]:
         return {prefix + k: v for k, v in field_errors(exc).items()}

@@ -15,7 +15,7 @@ import bottle
 from otpbroker.services.network_pending_file import RecordBefore
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.pages.network import pending_view
-from otpbroker.web.admin.render import field_errors, flash, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
 
 COLLECTION = "firewall_ports"
 FIELDS = ("port", "protocol", "interface", "comment")
@@ -56,10 +56,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
                       **banner)  # fmt: skip
 
     def record(record_id: str) -> dict[str, Any]:
-        try:
-            return context.repo.get_record(COLLECTION, record_id)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such firewall port") from None
+        return record_or_404(context.repo, COLLECTION, record_id, "firewall port")
 
     def waiting() -> str | None:
         net = context.network_changes

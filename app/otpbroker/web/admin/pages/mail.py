@@ -14,7 +14,7 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.render import field_errors, flash, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
 
 COLLECTION = "mail_accounts"
 TEXT_FIELDS = ("name", "host", "username", "sender")
@@ -89,11 +89,8 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             errors=errors or {},
         )
 
-    def record_or_404(account_id: str) -> dict[str, Any]:
-        try:
-            return context.repo.get_record(COLLECTION, account_id)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such e-mail account") from None
+    def account_or_404(account_id: str) -> dict[str, Any]:
+        return record_or_404(context.repo, COLLECTION, account_id, "e-mail account")
 
     @app.get("/mail")
     def show() -> str:
@@ -101,7 +98,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
 
     @app.get("/mail/<account_id>/edit")
     def edit_form(account_id: str) -> str:
-        record = record_or_404(account_id)
+        record = account_or_404(account_id)
         return page(form={k: v for k, v in record.items() if k != "password"}, editing=record)
 
     @app.post("/mail")
@@ -146,7 +143,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
 
     @app.post("/mail/<account_id>")
     def update(account_id: str) -> str:
-        record = record_or_404(account_id)
+        record = account_or_404(account_id)
         values, password, errors = _read_form()
         if password:  # blank keeps the stored password
             values["password"] = password
@@ -166,7 +163,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
 
     @app.post("/mail/<account_id>/<action:re:activate|deactivate|delete>")
     def change(account_id: str, action: str) -> None:
-        record = record_or_404(account_id)
+        record = account_or_404(account_id)
         if action == "delete":
             context.repo.delete(COLLECTION, account_id)
             flash(f"E-mail account {record['name']} deleted.")
