@@ -11,7 +11,7 @@ import pytest
 from admin_client import AdminClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from broker_harness import BrokerHarness
+from broker_harness import running_broker
 
 BLOCK = {"command": "block-msisdn", "data": {"msisdn": "08126666666"}}
 SHOP = ("shop", "shop-password-1")
@@ -19,12 +19,7 @@ SHOP = ("shop", "shop-password-1")
 
 @pytest.fixture
 def harness(tmp_path):
-    h = BrokerHarness(tmp_path / "data")
-    h.add_modem()
-    h.start()
-    h.code = h.broker.setup_code.read()
-    yield h
-    h.stop()
+    yield from running_broker(tmp_path / "data")
 
 
 def error_at(page: str, name: str) -> str:

@@ -10,17 +10,12 @@ import pytest
 from admin_client import AdminClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from broker_harness import BrokerHarness
+from broker_harness import running_broker
 
 
 @pytest.fixture
 def harness(tmp_path):
-    h = BrokerHarness(tmp_path / "data")
-    h.add_modem()
-    h.start()
-    h.code = h.broker.setup_code.read()
-    yield h
-    h.stop()
+    yield from running_broker(tmp_path / "data")
 
 
 def test_new_device_shows_only_the_setup_page(harness):

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "mail"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
 from amqp_tools import free_port, rabbitmq_available, unique_queue
-from broker_harness import BrokerHarness
+from broker_harness import running_broker
 from smtp_servers import start_smtp
 
 needs_rabbitmq = pytest.mark.skipif(not rabbitmq_available(), reason="RabbitMQ not running")
@@ -25,12 +25,7 @@ needs_rabbitmq = pytest.mark.skipif(not rabbitmq_available(), reason="RabbitMQ n
 
 @pytest.fixture
 def harness(tmp_path):
-    h = BrokerHarness(tmp_path / "data")
-    h.add_modem()
-    h.start()
-    h.code = h.broker.setup_code.read()
-    yield h
-    h.stop()
+    yield from running_broker(tmp_path / "data")
 
 
 @pytest.fixture

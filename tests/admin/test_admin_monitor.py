@@ -21,7 +21,7 @@ import pytest
 from admin_client import AdminClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from broker_harness import BrokerHarness
+from broker_harness import BrokerHarness, running_broker
 
 from otpbroker.system import status as system_status
 from otpbroker.web.admin.pages import monitor
@@ -33,13 +33,7 @@ TEXT = "Kode OTP Anda 739154 rahasia"
 
 @pytest.fixture
 def harness(tmp_path):
-    h = BrokerHarness(tmp_path / "data")
-    h.add_modem()
-    h.add_user()
-    h.start()
-    h.code = h.broker.setup_code.read()
-    yield h
-    h.stop()
+    yield from running_broker(tmp_path / "data", with_user=True)
 
 
 class Stream:

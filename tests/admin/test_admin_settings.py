@@ -11,20 +11,14 @@ import pytest
 from admin_client import AdminClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from broker_harness import BrokerHarness
+from broker_harness import running_broker
 
 BLOCK = {"command": "block-msisdn", "data": {"msisdn": "08126666666"}}
 
 
 @pytest.fixture
 def harness(tmp_path):
-    h = BrokerHarness(tmp_path / "data")
-    h.add_modem()
-    h.add_user()
-    h.start()
-    h.code = h.broker.setup_code.read()
-    yield h
-    h.stop()
+    yield from running_broker(tmp_path / "data", with_user=True)
 
 
 def fields(page: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,16 @@ class BrokerHarness:
         if message_id is not None:
             data["id"] = message_id
         return self.request(kw.pop("path", "/api/sms"), {"command": "send-sms", "data": data}, **kw)
+
+
+def running_broker(data_dir: Path, *, with_user: bool = False) -> Iterator[BrokerHarness]:
+    """For fixtures: a started broker with one emulated modem (and the API user ``app`` when
+    asked); ``code`` holds the device's setup code. Stopped when the fixture ends."""
+    h = BrokerHarness(data_dir)
+    h.add_modem()
+    if with_user:
+        h.add_user()
+    h.start()
+    h.code = h.broker.setup_code.read()
+    yield h
+    h.stop()
