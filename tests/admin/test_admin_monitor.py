@@ -167,6 +167,20 @@ def test_a_rest_request_appears_masked_and_without_text(harness, streams):
         assert secret not in raw
 
 
+def test_the_owner_can_choose_to_see_whole_numbers_but_never_the_text(harness, admin, streams):
+    harness.broker.store.set("sms.monitor_recipient", "full")
+    stream = streams()
+    stream.next(is_kind("modem"))
+    assert harness.send_sms(NUMBER, TEXT, message_id="mon-full")[0] == 200
+    assert data(stream.next(is_kind("sms"), what="sms event"))["recipient"] == MSISDN
+    status, page, _ = admin.get("/monitor")
+    assert status == 200 and MSISDN in page and "6281******66" not in page
+    assert TEXT not in page and "739154" not in page
+    harness.broker.store.set("sms.monitor_recipient", "masked")
+    status, page, _ = admin.get("/monitor")
+    assert "6281******66" in page and MSISDN not in page
+
+
 def test_unplugging_a_modem_is_sent_as_a_modem_status(harness, streams):
     stream = streams()
     first = data(stream.next(is_kind("modem")))

@@ -27,6 +27,9 @@ class SmsEvent:
     parts: int = 0
     kind: str = "sms"
     attempts: tuple[str, ...] = field(default_factory=tuple)
+    # The whole number, in memory only: the monitor shows it when sms.monitor_recipient is
+    # "full"; logs and /metrics never use it.
+    recipient_full: str = field(default="", repr=False)
 
 
 Listener = Callable[[SmsEvent], None]

@@ -190,6 +190,7 @@ class SmsService:
                 source=request.source,
                 user=request.user,
                 recipient=mask_msisdn(msisdn),
+                recipient_full=msisdn,
                 modem_id=modem_id,
                 outcome=outcome,
                 duration=time.monotonic() - started,

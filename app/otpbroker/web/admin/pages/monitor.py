@@ -64,10 +64,12 @@ def source_label(source: str, user: str | None) -> str:
     return label
 
 
-def event_json(event: Any, names: dict[str, str]) -> dict[str, Any]:
-    """An ``SmsEvent`` as the browser gets it: no text (the event has none), masked number."""
+def event_json(event: Any, names: dict[str, str], full_recipient: bool = False) -> dict[str, Any]:
+    """An ``SmsEvent`` as the browser gets it: no text (the event has none), the number masked
+    unless the owner chose to see it whole (``sms.monitor_recipient``)."""
     modem_id = getattr(event, "modem_id", None)
     attempts = [names.get(m, m) for m in getattr(event, "attempts", ()) or ()]
+    recipient_full = getattr(event, "recipient_full", "")
     return {
         "id": repr(float(event.at)),
         "at": float(event.at),
@@ -76,7 +78,7 @@ def event_json(event: Any, names: dict[str, str]) -> dict[str, Any]:
         "source": str(event.source),
         "source_label": source_label(str(event.source), event.user),
         "user": event.user,
-        "recipient": str(event.recipient),
+        "recipient": str(recipient_full if full_recipient and recipient_full else event.recipient),
         "modem_id": modem_id,
         "modem": names.get(modem_id, modem_id) if modem_id else None,
         "attempts": attempts,
@@ -198,10 +200,17 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         except Exception:  # names are cosmetic: fall back to ids
             return {}
 
+    def full_recipients() -> bool:
+        try:
+            return context.repo.settings().get("sms.monitor_recipient") == "full"
+        except Exception:  # unreadable settings: the safe choice
+            return False
+
     @app.get("/monitor")
     def show() -> str:
         names = modem_names()
-        events = [event_json(e, names) for e in context.events.recent()[-RECENT_SHOWN:]]
+        full = full_recipients()
+        events = [event_json(e, names, full) for e in context.events.recent()[-RECENT_SHOWN:]]
         events.reverse()
         modems = [modem_json(s, names) for s in context.modems.statuses()]
         return render("monitor", "Monitor", events=events, modems=modems,
@@ -221,13 +230,14 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         unsubscribe = context.events.subscribe(listener)
         try:
             names = modem_names()
+            full = full_recipients()
             started = last_write = time.monotonic()
             recent = context.events.recent() if last_id is not None else []
             mark = time.time()  # every event not in ``recent`` comes through the listener
             yield f"retry: {RETRY_MS}\n\n".encode()
             replayed = [e for e in recent if last_id is not None and e.at > last_id]
             for event in replayed:  # a reconnect: what happened in between first
-                yield _sse("sms", event_json(event, names), repr(float(event.at)))
+                yield _sse("sms", event_json(event, names, full), repr(float(event.at)))
             # An id without data sets the client's Last-Event-ID (sent back on reconnect).
             yield f"id: {mark!r}\n\n".encode()
             seen: dict[str, dict[str, Any]] = {}
@@ -270,7 +280,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
                 if event.modem_id and event.modem_id not in names:
                     names = modem_names()
                 last_write = time.monotonic()
-                yield _sse("sms", event_json(event, names), repr(float(event.at)))
+                yield _sse("sms", event_json(event, names, full), repr(float(event.at)))
         finally:
             unsubscribe()
 
