@@ -8,6 +8,7 @@ it), and starts and stops everything.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -28,11 +29,7 @@ from otpbroker.ddns.providers import user_agent
 from otpbroker.ddns.web_client import WebClient
 from otpbroker.factory import FactorySecrets, SetupCode
 from otpbroker.factory.brochure import Brochure
-from otpbroker.feeders import amqp, mqtt, ws
-from otpbroker.feeders.amqp import RabbitMqFeeder
 from otpbroker.feeders.manager import FeederManager
-from otpbroker.feeders.mqtt import MqttFeeder
-from otpbroker.feeders.ws import WsBrokerFeeder
 from otpbroker.mail import MailGateway
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
@@ -66,6 +63,23 @@ log = logging.getLogger(__name__)
 SMS_LOGGERS = ("otpbroker.modem", "otpbroker.services.sms", "otpbroker.feeders")
 HELPER_PROGRAM = "/usr/local/sbin/otpb-helper"
 HELPER_STAGE_DIR = Path("/run/otp-broker/stage")
+# Feeder name -> (module, feeder class). A feeder's client library (pika, paho-mqtt,
+# websocket-client) is imported when the feeder is first started or probed, not at boot.
+FEEDERS = {
+    "rabbitmq": ("otpbroker.feeders.amqp", "RabbitMqFeeder"),
+    "ws": ("otpbroker.feeders.ws", "WsBrokerFeeder"),
+    "mqtt": ("otpbroker.feeders.mqtt", "MqttFeeder"),
+}
+
+
+def _on_first_use(module: str, name: str) -> Any:
+    """A callable that imports ``module`` on its first call and calls its ``name``."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 def helper_argv() -> list[str] | None:
@@ -142,7 +156,7 @@ class Broker:
         self.password_reset = PasswordReset(self, self.sms, lambda: self.processor.mailer)
         self.feeders = FeederManager(
             self.processor,
-            {"rabbitmq": RabbitMqFeeder, "ws": WsBrokerFeeder, "mqtt": MqttFeeder},
+            {name: _on_first_use(module, cls) for name, (module, cls) in FEEDERS.items()},
         )
         self.ddns = DdnsUpdater(
             self.store, self.settings, self._find_public_address, self._ddns_provider
@@ -157,7 +171,9 @@ class Broker:
             version=__version__,
             feeder_statuses=self.feeders.statuses,
             mailer=lambda: self.processor.mailer,
-            feeder_probes={"rabbitmq": amqp.probe, "ws": ws.probe, "mqtt": mqtt.probe},
+            feeder_probes={
+                name: _on_first_use(module, "probe") for name, (module, _) in FEEDERS.items()
+            },
             mail_usage=self.mail.rotation.usage,
             data_dir=str(data_dir),
             server_status=lambda: system_status.server_status(data_dir),

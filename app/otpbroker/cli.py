@@ -25,35 +25,57 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every subcommand."""
+# Command name -> module with its ``register(subparsers)``. Only the module of the command
+# being run is imported: ``serve`` needs the whole app, ``factory-init`` on a device's first
+# boot should not pay for importing it (seconds on a small board).
+COMMANDS = {
+    "serve": "otpbroker.commands.serve",
+    "config": "otpbroker.commands.config_cmd",
+    "api-user": "otpbroker.commands.api_user",
+    "setup-code": "otpbroker.commands.setup_code",
+    "factory-init": "otpbroker.commands.factory_init",
+    "brochure": "otpbroker.commands.brochure",
+    "reset-stick": "otpbroker.commands.reset_stick",
+    "apply-network": "otpbroker.commands.apply_network",
+    "modem-sim": "otpbroker.modem.sim.command",
+    "modem-check": "otpbroker.modem.check",
+}
+OPTIONS_WITH_VALUE = ("--data-dir", "--log-level")
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command name in ``argv`` (the first word that is not a top-level option)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in OPTIONS_WITH_VALUE:
+            skip = True
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every subcommand, or only ``only`` when it names one."""
+    import importlib
+
     parser = argparse.ArgumentParser(prog="otp-broker", description=__doc__)
     _common(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from otpbroker.commands import (
-        api_user,
-        apply_network,
-        brochure,
-        config_cmd,
-        factory_init,
-        reset_stick,
-        serve,
-        setup_code,
-    )
-    from otpbroker.modem import check
-    from otpbroker.modem.sim import command as modem_sim
-
-    factory = (factory_init, brochure, reset_stick, apply_network)
-    for module in (serve, config_cmd, api_user, setup_code, *factory, modem_sim, check):
-        register = module.register
-        sub = register(commands)
+    names = [only] if only in COMMANDS else list(COMMANDS)
+    for name in names:
+        sub = importlib.import_module(COMMANDS[name]).register(commands)
+        if sub.prog.rsplit(" ", 1)[-1] != name:
+            raise RuntimeError(f"{COMMANDS[name]} registers {sub.prog!r}, not {name!r}")
         _common(sub, top=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``otp-broker`` console script."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(command_in(words)).parse_args(words)
     logging.basicConfig(
         level=args.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

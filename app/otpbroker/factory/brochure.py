@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from otpbroker.factory.brochure_html import CARD_CSS, card_fragment, document
-from otpbroker.factory.brochure_png import render_png
 from otpbroker.factory.card import BrochureCard, build_card
 from otpbroker.factory.device_secrets import FactorySecrets
 
@@ -27,6 +26,8 @@ class Brochure:
 
     def png(self) -> bytes:
         """A6 portrait PNG, 300 dpi."""
+        from otpbroker.factory.brochure_png import render_png  # Pillow: loaded when needed
+
         return render_png(self.card())
 
     def fragment(self) -> str:
@@ -39,6 +40,8 @@ class Brochure:
 
     def write(self, folder: Path) -> list[Path]:
         """Write ``brochure.html`` and ``brochure.png`` (mode 0600: they hold secrets)."""
+        from otpbroker.factory.brochure_png import render_png
+
         folder.mkdir(parents=True, exist_ok=True)
         card = self.card()
         outputs = [(folder / "brochure.html", document(card).encode("utf-8")),

@@ -1,19 +1,27 @@
-"""QR codes as Pillow images and PNG bytes (made with ``qrcode``)."""
+"""QR codes as Pillow images and PNG bytes (made with ``qrcode``).
+
+``qrcode`` and Pillow are imported on first use: the broker starts without them (a second of
+boot time on a small board) and only the brochure needs them.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
 
-import qrcode
-from PIL import Image
-from qrcode.constants import ERROR_CORRECT_M
+if TYPE_CHECKING:
+    from PIL import Image
 
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 
 
 def qr_image(text: str, size: int) -> Image.Image:
     """A black-on-white QR code of ``text``, at most ``size`` pixels square, sharp edges."""
+    import qrcode
+    from PIL import Image
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE)
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)
