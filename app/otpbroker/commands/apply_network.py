@@ -38,6 +38,17 @@ def root_helper_argv() -> list[str] | None:
     return [HELPER_PROGRAM] if os.path.exists(HELPER_PROGRAM) else None
 
 
+def app_owner(data_dir: str) -> tuple[int, int] | None:
+    """(uid, gid) of the app's user, the owner of ``data_dir``, when root runs this; else None.
+
+    Root staging files as itself would leave the stage directory to root, and the app could
+    not stage a change there any more."""
+    if os.geteuid() != 0:
+        return None
+    info = os.stat(data_dir)
+    return info.st_uid, info.st_gid
+
+
 def network_applier(data_dir: str, helper: HelperClient | None = None) -> Callable[[], None] | None:
     """What installs hostapd, dnsmasq, networkd and nftables from the stored settings.
 
@@ -45,7 +56,7 @@ def network_applier(data_dir: str, helper: HelperClient | None = None) -> Callab
     then the stored settings are applied without a safety net.
     """
     if helper is None:
-        helper = HelperClient(root_helper_argv(), HELPER_STAGE_DIR)
+        helper = HelperClient(root_helper_argv(), HELPER_STAGE_DIR, owner=app_owner(data_dir))
     if not helper.available:
         return None
     control = NetworkControl(helper, FactorySecrets(data_dir).wifi)

@@ -4,6 +4,10 @@ On a device ``argv`` is ``["sudo", "-n", "/usr/local/sbin/otpb-helper"]``; off a
 is None and :attr:`HelperClient.available` is False. Staged files are written atomically
 with mode 0600 to ``stage_dir/<target>`` (the target name, ``:`` included, is the file name:
 the helper reads exactly that name).
+
+The stage directory belongs to the app's user. A root caller (the first boot's or the reset
+stick's ``apply-network``) passes ``owner`` so what it stages, and the directories it may
+create first, belong to that user too: the app must be able to stage there afterwards.
 """
 
 from __future__ import annotations
@@ -28,11 +32,23 @@ class HelperClient:
     """Runs the privileged helper (through sudo on a device) and stages its input files."""
 
     def __init__(
-        self, argv: Sequence[str] | None, stage_dir: Path, env: Mapping[str, str] | None = None
+        self,
+        argv: Sequence[str] | None,
+        stage_dir: Path,
+        env: Mapping[str, str] | None = None,
+        owner: tuple[int, int] | None = None,
     ) -> None:
         self.argv = None if argv is None else list(argv)
         self.stage_dir = Path(stage_dir)
         self.env = None if env is None else dict(env)
+        self.owner = owner
+
+    def _make_stage_dir(self) -> None:
+        """The stage directory (0700) and its parent (0750), owned by ``owner`` if given."""
+        for path, mode in ((self.stage_dir.parent, 0o750), (self.stage_dir, 0o700)):
+            path.mkdir(mode=mode, parents=True, exist_ok=True)
+            if self.owner is not None:
+                os.chown(path, *self.owner)
 
     @property
     def available(self) -> bool:
@@ -43,11 +59,13 @@ class HelperClient:
         """Write ``text`` as the staged file of ``target`` (atomic, mode 0600)."""
         if not TARGET_NAME.fullmatch(target):
             raise HelperError(f"invalid target name {target!r}")
-        self.stage_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._make_stage_dir()
         fd, temp = tempfile.mkstemp(dir=self.stage_dir, prefix=f".{target}.")
         try:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), 0o600)
+                if self.owner is not None:
+                    os.fchown(handle.fileno(), *self.owner)
                 handle.write(text.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
