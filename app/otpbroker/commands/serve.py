@@ -10,6 +10,7 @@ import threading
 
 from otpbroker.bootstrap import Broker, register_modem_ports
 from otpbroker.config.errors import ConfigError
+from otpbroker.system import readiness
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,16 @@ def run(args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     listeners = broker.start(args.host, args.http_port, args.https_port)
+    serving = []
     for status in listeners.statuses():
         if status.state == "listening":
+            serving.append(status.url)
             print(f"otp-broker serving on {status.url}", flush=True)
         elif status.state == "error":
             print(f"otp-broker serve: {status.scheme.upper()} not listening: {status.error}",
                   file=sys.stderr, flush=True)  # fmt: skip
+    # Ready even when a port is still busy: that listener keeps trying by itself.
+    readiness.ready("serving on " + ", ".join(serving) if serving else "started; no port open yet")
     try:
         stop.wait()
     finally:
