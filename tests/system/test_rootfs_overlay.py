@@ -16,8 +16,23 @@ from helper_root import HelperRoot
 OVERLAY = Path(__file__).parents[2] / "rootfs-overlay"
 SUDOERS = OVERLAY / "etc/sudoers.d/otp-broker"
 HELPER = OVERLAY / "usr/local/sbin/otpb-helper"
-UNITS = ("otp-broker.service", "otpb-revert-pending.service")
-PROGRAMS = ("/usr/local/sbin/otpb-helper", "/opt/otp-broker/venv/bin/otp-broker")
+UNITS = (
+    "otp-broker.service",
+    "otpb-revert-pending.service",
+    "otp-broker-secrets.service",
+    "otp-broker-firstboot.service",
+)
+PROGRAMS = (
+    "/usr/local/sbin/otpb-helper",
+    "/opt/otp-broker/venv/bin/otp-broker",
+    "/usr/local/sbin/otp-broker-firstboot",
+)
+IMPLY_NO_NEW_PRIVILEGES = {
+    "SystemCallFilter", "SystemCallArchitectures", "SystemCallLog", "RestrictAddressFamilies",
+    "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality",
+    "MemoryDenyWriteExecute", "PrivateDevices", "ProtectClock", "ProtectHostname",
+    "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "DynamicUser",
+}  # fmt: skip
 RULE = "otpbroker ALL=(root) NOPASSWD: /usr/local/sbin/otpb-helper"
 
 
@@ -91,6 +106,8 @@ def unit_root(tmp_path_factory):
     (root / "etc/systemd/system").mkdir(parents=True)
     for unit in UNITS:
         shutil.copy(OVERLAY / "etc/systemd/system" / unit, root / "etc/systemd/system" / unit)
+    shutil.copytree(OVERLAY / "etc/systemd/system/otp-broker.service.d",
+                    root / "etc/systemd/system/otp-broker.service.d")  # fmt: skip
     for program in PROGRAMS:
         path = Path(str(root) + program)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,8 +157,11 @@ def test_app_unit_is_hardened_and_explains_why_no_new_privileges_is_off():
     for line in ("User=otpbroker", "ProtectSystem=strict", "PrivateTmp=yes", "ProtectHome=yes",
                  "ReadWritePaths=/var/lib/otp-broker /run/otp-broker"):  # fmt: skip
         assert line in text
-    assert "NoNewPrivileges=yes is NOT set" in text
     assert "\nNoNewPrivileges" not in text
+    # Options with which systemd sets the no-new-privileges flag anyway (sudo then refuses).
+    settings = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line
+                and not line.startswith("#")}  # fmt: skip
+    assert not settings & IMPLY_NO_NEW_PRIVILEGES, settings & IMPLY_NO_NEW_PRIVILEGES
 
 
 def test_revert_unit_runs_before_the_network_services():
@@ -150,3 +170,47 @@ def test_revert_unit_runs_before_the_network_services():
     before = " ".join(line for line in text.splitlines() if line.startswith("Before="))
     for service in ("nftables", "systemd-networkd", "hostapd", "dnsmasq", "otp-broker"):
         assert f"{service}.service" in before
+
+
+def _unit_lines(unit: str, key: str) -> str:
+    """All values of ``key`` in an overlay unit and its drop-ins, space-joined."""
+    paths = [OVERLAY / "etc/systemd/system" / unit]
+    paths += sorted((OVERLAY / "etc/systemd/system" / f"{unit}.d").glob("*.conf"))
+    return " ".join(line.split("=", 1)[1] for path in paths
+                    for line in path.read_text().splitlines() if line.startswith(f"{key}="))  # fmt: skip
+
+
+def test_app_waits_for_the_device_secrets_only():
+    """The API is up while the first boot still draws the brochure and installs the network;
+    and a device without an Ethernet cable does not wait for network-online's time-out."""
+    after = _unit_lines("otp-broker.service", "After").split()
+    assert "otp-broker-secrets.service" in after
+    assert "otp-broker-firstboot.service" not in after
+    assert "network-online.target" not in after + _unit_lines("otp-broker.service", "Wants").split()
+    assert "otp-broker.service" in _unit_lines("otp-broker-secrets.service", "Before").split()
+
+
+def test_first_boot_needs_the_secrets_and_both_run_once():
+    assert "otp-broker-secrets.service" in _unit_lines("otp-broker-firstboot.service", "Requires")
+    assert "otp-broker-secrets.service" in _unit_lines("otp-broker-firstboot.service", "After")
+    marker = "!/var/lib/otp-broker/.first-boot-done"
+    for unit in ("otp-broker-secrets.service", "otp-broker-firstboot.service"):
+        assert _unit_lines(unit, "ConditionPathExists") == marker
+    secrets = (OVERLAY / "etc/systemd/system/otp-broker-secrets.service").read_text()
+    assert "User=otpbroker" in secrets and " factory-init" in secrets
+    script = (OVERLAY / "usr/local/sbin/otp-broker-firstboot").read_text()
+    assert "data_dir=/var/lib/otp-broker\n" in script
+    assert 'marker="$data_dir/.first-boot-done"' in script
+
+
+def test_app_reports_ready_and_the_rest_of_the_first_boot_waits_for_it():
+    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
+    assert "\nType=notify\n" in text and "\nNotifyAccess=main\n" in text
+    assert "otp-broker.service" in _unit_lines("otp-broker-firstboot.service", "After").split()
+
+
+def test_revert_at_boot_runs_only_with_a_pending_change():
+    from otpbroker.privileged import environment, state
+
+    pending = f"{environment.STATE_DIR}/{state.PENDING_FILE}"
+    assert _unit_lines("otpb-revert-pending.service", "ConditionPathExists") == pending

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Print the guest's uptime (s since power-on) when the broker's API first answers (test-only)."""
+"""Write the guest's uptime (s since power-on) when the broker's API first answers (test-only).
+
+Usage: api_ready.py TIMEOUT [OUTPUT]; without OUTPUT the result goes to stdout."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import urllib.error
@@ -17,6 +20,16 @@ def uptime() -> float:
         return float(handle.read().split()[0])
 
 
+def report(text: str) -> None:
+    """Print the result, or write it to the OUTPUT file (atomically: readers poll it)."""
+    if len(sys.argv) < 3:
+        print(text)
+        return
+    with open(sys.argv[2] + ".tmp", "w", encoding="ascii") as handle:
+        handle.write(text + "\n")
+    os.replace(sys.argv[2] + ".tmp", sys.argv[2])
+
+
 def main() -> int:
     """Poll until the API answers 200 or the time-out (argv[1], s) passes."""
     timeout = float(sys.argv[1]) if len(sys.argv) > 1 else 300
@@ -27,13 +40,13 @@ def main() -> int:
             with urllib.request.urlopen(URL, timeout=3) as response:
                 if response.status == 200:
                     note = "already up when first asked" if first else "first answer"
-                    print(f"{uptime():.1f} {note}")
+                    report(f"{uptime():.1f} {note}")
                     return 0
         except (urllib.error.URLError, OSError):
             pass
         first = False
         time.sleep(0.2)
-    print(f"API not ready after {timeout:.0f} s", file=sys.stderr)
+    report(f"API not ready after {timeout:.0f} s")
     return 1
 
 
