@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from otpbroker.domain.password_hash import hash_password, needs_rehash, verify_password
+from otpbroker.domain import password_hash
+from otpbroker.domain.password_hash import (
+    hash_password,
+    needs_rehash,
+    verify_password,
+    verify_unknown_user,
+)
 
 FORMAT = re.compile(r"scrypt\$16384\$8\$1\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)")
 
@@ -114,3 +120,20 @@ def test_tampered_key_fails() -> None:
 def test_verify_never_raises(password: str, encoded: str) -> None:
     assert verify_password(password, encoded) in (True, False)
     assert needs_rehash(encoded) in (True, False)
+
+
+def test_unknown_user_check_derives_once_with_current_parameters(monkeypatch) -> None:
+    calls: list[tuple[int, int, int]] = []
+    real_derive = password_hash._derive
+
+    def recording_derive(secret, salt, n, r, p, length):
+        calls.append((n, r, p))
+        return real_derive(secret, salt, n, r, p, length)
+
+    monkeypatch.setattr(password_hash, "_derive", recording_derive)
+    assert verify_unknown_user("any-password") is False
+    assert calls == [(password_hash.N, password_hash.R, password_hash.P)]
+    assert verify_unknown_user("") is False
+    assert verify_unknown_user(None) is False  # type: ignore[arg-type]
+    assert verify_unknown_user("\ud800") is False  # cannot be encoded: still no exception
+    assert len(calls) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -88,6 +89,16 @@ def verify_password(password: str, encoded: str) -> bool:
     except (ValueError, MemoryError):
         return False
     return hmac.compare_digest(candidate, key)
+
+
+def verify_unknown_user(password: str) -> bool:
+    """Spend what :func:`verify_password` spends on a current hash, for a user that does
+    not exist; always False. Unknown and known user names then answer alike in time."""
+    if not isinstance(password, str) or not password:
+        return False
+    with contextlib.suppress(ValueError, MemoryError):
+        _derive(_encode_password(password), secrets.token_bytes(SALT_BYTES), N, R, P, KEY_BYTES)
+    return False
 
 
 def needs_rehash(encoded: str) -> bool:

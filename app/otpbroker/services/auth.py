@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from otpbroker.domain.password_hash import hash_password, verify_password
+from otpbroker.domain.password_hash import verify_password, verify_unknown_user
 from otpbroker.domain.ports import Settings
 
 UserLookup = Callable[[str], Mapping[str, Any] | None]
@@ -55,7 +55,6 @@ class ApiAuthenticator:
         self._cache_version: object = object()
         self._inflight: dict[bytes, _Flight] = {}
         self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-        self._dummy_hash = hash_password(secrets.token_urlsafe(16))
 
     def _digest(self, username: str, password: str) -> bytes:
         material = username.encode("utf-8") + b"\0" + password.encode("utf-8", "surrogatepass")
@@ -99,8 +98,7 @@ class ApiAuthenticator:
         user = self._lookup(username)
         with self._slots:
             if user is None:
-                verify_password(password, self._dummy_hash)  # same cost as a real check
-                return False
+                return verify_unknown_user(password)  # same cost as a real check
             if not verify_password(password, str(user.get("password_hash") or "")):
                 return False
         return bool(user.get("active", False)) and not user.get("blocked", False)

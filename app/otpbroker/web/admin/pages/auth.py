@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bottle
 
+from otpbroker.domain.password_hash import verify_unknown_user
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import SESSION_COOKIE, current_session, secure_request
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
@@ -93,6 +94,8 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             error = f"too many failed logins; try again in {int(wait) + 1} s"
             return render("login", "Log in", form={"username": username}, errors={"_form": error})
         admin = _find_admin(context, username)
+        if admin is None:
+            verify_unknown_user(password)  # an unknown name costs what a known one does
         ok = (
             admin is not None
             and bool(password)
