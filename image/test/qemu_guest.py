@@ -119,10 +119,9 @@ class Guest:
         agent = (
             "systemd.run=\"/bin/sh -c 'mkdir -p /run/otpb-test;"
             " until mount -o ro LABEL=OTPBTEST /run/otpb-test; do sleep 1; done;"
-            # Polls the API from early boot on: the power-on to API-ready time of check 1.
-            " systemd-run --unit=otpb-test-api-ready python3"
-            " /run/otpb-test/otpb-test/api_ready.py 600 /run/otpb-api-ready;"
-            " exec systemd-run --unit=otpb-test-agent python3 /run/otpb-test/otpb-test/agent.py'\""
+            # start.sh polls the API from early boot on, then runs the agent.
+            " exec systemd-run --unit=otpb-test-agent"
+            " /bin/bash /run/otpb-test/otpb-test/start.sh'\""
             " systemd.run_success_action=none"
             " systemd.run_failure_action=none"
             # systemd.run alone would boot into its unit instead of multi-user.target.

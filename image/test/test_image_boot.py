@@ -71,7 +71,7 @@ def test_first_boot_personalised_the_device(guest: Guest) -> None:
 
 def test_api_and_first_run_page_answer(guest: Guest) -> None:
     """Check 1: the API answers and the admin shows the first-run page; prints boot time."""
-    # api_ready.py polls the API from early boot on (started from the kernel command line).
+    # guest/api_ready.sh polls the API from early boot (started from the kernel command line).
     ready = wait_until(lambda: guest.sh("cat /run/otpb-api-ready 2>/dev/null || true"), 600)
     assert ready and "not ready" not in ready, f"API never answered in the guest: {ready}"
     print(f"\nguest time from power-on to API-ready: {ready.split()[0]} s ({ready.strip()})")
