@@ -38,6 +38,23 @@ def test_factory_init_creates_once_and_says_so(tmp_path) -> None:
     assert not (tmp_path / "default-must-stay-unused").exists()
 
 
+def test_factory_init_without_tls_leaves_only_the_certificate_for_later(tmp_path) -> None:
+    """The first boot's early unit skips the TLS pair; a later plain run adds just that."""
+    data = tmp_path / "data"
+    early = run("factory-init", "--no-tls", data=data)
+    assert early.returncode == 0, early.stderr
+    assert early.stdout.strip() == (
+        "created: access point name, access point password, reset code, setup code"
+    )
+    assert not (data / "tls").exists()
+    printable = (data / "factory" / "printable.json").read_bytes()
+    later = run("factory-init", data=data)
+    assert later.returncode == 0, later.stderr
+    assert later.stdout.strip() == "created: TLS key and self-signed certificate"
+    assert (data / "tls" / "key.pem").is_file()
+    assert (data / "factory" / "printable.json").read_bytes() == printable
+
+
 def test_brochure_command_writes_both_files(tmp_path) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     result = run("brochure", "--out", str(out), data=data)

@@ -197,8 +197,11 @@ def test_first_boot_needs_the_secrets_and_both_run_once():
     for unit in ("otp-broker-secrets.service", "otp-broker-firstboot.service"):
         assert _unit_lines(unit, "ConditionPathExists") == marker
     secrets = (OVERLAY / "etc/systemd/system/otp-broker-secrets.service").read_text()
-    assert "User=otpbroker" in secrets and " factory-init" in secrets
+    assert "User=otpbroker" in secrets and " factory-init --no-tls\n" in secrets
     script = (OVERLAY / "usr/local/sbin/otp-broker-firstboot").read_text()
+    # the TLS pair the early unit leaves out, made as the app's user after the API is up
+    assert 'runuser -u otpbroker -- otp-broker --data-dir "$data_dir" factory-init\n' in script
+    assert "\ncreate_tls_pair\n" in script
     assert "data_dir=/var/lib/otp-broker\n" in script
     assert 'marker="$data_dir/.first-boot-done"' in script
 

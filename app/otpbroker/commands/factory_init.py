@@ -15,6 +15,12 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "factory-init",
         help="create the AP name and password, setup code, reset code and TLS key once",
     )
+    parser.add_argument(
+        "--no-tls",
+        action="store_true",
+        help="leave the TLS key and certificate for later (the first boot makes them after "
+        "the API is up; the HTTPS listener makes them when HTTPS is switched on)",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -22,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Create what is missing; never replace anything."""
     try:
-        created = FactorySecrets(args.data_dir).ensure()
+        created = FactorySecrets(args.data_dir).ensure(with_tls=not args.no_tls)
     except (OSError, ValueError, OpensslError) as exc:
         print(f"otp-broker factory-init: error: {exc}", file=sys.stderr)
         return 1
