@@ -45,6 +45,8 @@ def test_first_boot_personalised_the_device(guest: Guest) -> None:
         "ls /etc/ssh/ssh_host_ed25519_key && "
         "ls /boot/firmware/otp-broker-brochure && "
         "test -s /etc/machine-id && "
+        # the HTTPS pair, which the rest of the first boot makes after the API is up
+        "test \"$(stat -c '%U %a' /var/lib/otp-broker/tls/key.pem)\" = 'otpbroker 600' && "
         "df -BM --output=size / | tail -n1 && "
         "(systemctl is-enabled ssh.service || true)"
     )
@@ -510,6 +512,14 @@ def test_a_later_boot_skips_the_first_boot_and_serves_again(guest: Guest, workdi
             result = again.sh(f"systemctl show -p ConditionResult --value {unit}").strip()
             assert result == "no", f"{unit} ran again on a later boot (ConditionResult={result})"
         assert http_get(again.ports.api, "/api/openapi.json")[0] == 200
+        # Moved out of the early boot (image/stages/40-overlay/late-units), still running.
+        for unit in ("systemd-resolved.service", "systemd-timesyncd.service"):
+            before = again.sh(f"systemctl show -p Before --value {unit}").split()
+            assert "sysinit.target" not in before, f"{unit} still holds up sysinit.target"
+            assert again.sh(f"systemctl is-active {unit} || true").strip() == "active", unit
+        idle = "e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer"
+        enabled = again.sh(f"systemctl is-enabled {idle} || true").split()
+        assert enabled == ["disabled"] * 4, f"{idle}: {enabled}"
         table = again.exec(["nft", "list", "table", "inet", "otpbroker"])
         assert table["rc"] == 0 and "hook input" in table["stdout"], (
             f"no firewall after the reboot: {table['stderr']}"

@@ -26,6 +26,17 @@ for file in "$root"/etc/sudoers.d/*; do
   visudo -c -q -f "$file" || { echo "overlay: sudoers syntax error in ${file#"$root"}" >&2; exit 1; }
 done
 
+# Units moved out of the early boot (./late-units): an edited copy of the vendor unit in
+# /etc/systemd/system (which takes precedence), enabled again by ./units below.
+sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$STAGE_DIR/late-units" | while read -r unit targets; do
+  [ -f "$root/lib/systemd/system/$unit" ] || { echo "overlay: no $unit in the image" >&2; exit 1; }
+  systemctl --root="$root" --quiet disable "$unit"
+  # shellcheck disable=SC2086 # one word per target
+  "$REPO_DIR/image/lib/late-unit.sh" "$root/lib/systemd/system/$unit" $targets \
+    > "$root/etc/systemd/system/$unit"
+  echo "late $unit (no longer before: $targets)"
+done
+
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$STAGE_DIR/units" | while read -r action unit; do
   systemctl --root="$root" --quiet "$action" "$unit"
   echo "$action $unit"
