@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +55,9 @@ class WebClient:
         body: bytes | None = None,
     ) -> HttpAnswer:
         """Send one request; HTTP error statuses are answers, not exceptions."""
+        import urllib.error  # on first use: most devices never update a DDNS name (boot time)
+        import urllib.request
+
         if not url.startswith(("https://", "http://")):
             raise NetworkError(f"not an http(s) URL: {url[:80]!r}")
         request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 - checked
