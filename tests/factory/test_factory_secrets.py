@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,30 @@ def test_ensure_creates_every_secret_once(secrets) -> None:
     assert secrets.ensure() == []
     assert files_of(folder) == before
     assert files_of(secrets.tls_folder) == tls_before
+
+
+def test_processes_creating_at_once_take_turns(tmp_path) -> None:
+    """The service and factory-init may start on an empty data directory together: one of
+    them creates everything, the other finds it, and each code matches its hash."""
+    data = tmp_path / "data"
+    barrier = threading.Barrier(4)
+    results: list[list[str]] = []
+
+    def create() -> None:
+        secrets = FactorySecrets(data)  # each its own lock descriptor, like a process
+        barrier.wait()
+        results.append(secrets.ensure(with_tls=False))
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(map(len, results)) == [0, 0, 0, 4], results
+    secrets = FactorySecrets(data)
+    assert secrets.check_reset_code(secrets.printable().reset_code)
+    assert secrets.setup_code.check(secrets.setup_code.read())
+    assert not [p.name for p in secrets.folder.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_first_boot_certificate_names_the_device(secrets) -> None:

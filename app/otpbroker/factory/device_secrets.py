@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from otpbroker.config import schema
+from otpbroker.config.storage import FileLock
 from otpbroker.domain.password_hash import hash_password, verify_password
 from otpbroker.factory.private_files import hand_over, write_private
 from otpbroker.factory.setup_code import ALPHABET, SetupCode, random_text
@@ -38,6 +39,7 @@ SSID_PREFIX = "OTP-Broker-"
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (no l/1, o/0, i: from paper)
 PASSWORD_GROUPS = 3  # "k7mq-x4tp-9wzr": 12 random characters, about 59 bits
 RESET_CODE_LENGTH = 16
+LOCK_NAME = ".factory.lock"  # in the data directory
 NAME_SETTINGS = ("wlan.address", "ethernet.mode", "ethernet.address")  # the certificate's
 RESET_CODE = re.compile(f"[{ALPHABET}]{{{RESET_CODE_LENGTH}}}")
 
@@ -86,8 +88,19 @@ class FactorySecrets:
         self.setup_code = SetupCode(data_dir)
 
     def ensure(self, *, with_tls: bool = True) -> list[str]:
-        """Create whatever is missing; returns what was created (empty: nothing changed)."""
+        """Create whatever is missing; returns what was created (empty: nothing changed).
+
+        Processes that run it at once (the service and ``factory-init``) take turns, so one
+        never mixes its code with the other's hash."""
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock = FileLock(self.data_dir / LOCK_NAME)
+        lock.acquire()
+        try:
+            return self._ensure(with_tls)
+        finally:
+            lock.release()
+
+    def _ensure(self, with_tls: bool) -> list[str]:
         created = []
         if not self.printable_file.exists():
             if self.reset_hash_file.exists():
