@@ -187,6 +187,14 @@ def test_app_waits_for_the_device_secrets_only():
     assert "otp-broker-secrets.service" in after
     assert "otp-broker-firstboot.service" not in after
     assert "network-online.target" not in after + _unit_lines("otp-broker.service", "Wants").split()
+    # firewall before listeners, but no wait for networkd (network.target)
+    assert "nftables.service" in after and "network.target" not in after
+
+
+def test_app_and_its_secrets_come_first_while_the_system_starts():
+    for unit in ("otp-broker.service", "otp-broker-secrets.service"):
+        assert _unit_lines(unit, "StartupCPUWeight") == "1000", unit
+        assert _unit_lines(unit, "CPUWeight") == "", f"{unit}: only while booting"
     assert "otp-broker.service" in _unit_lines("otp-broker-secrets.service", "Before").split()
 
 
