@@ -27,7 +27,7 @@ from otpbroker.config.store import ConfigStore
 from otpbroker.ddns import PublicAddressFinder, provider_for
 from otpbroker.ddns.providers import user_agent
 from otpbroker.ddns.web_client import WebClient
-from otpbroker.factory import FactorySecrets, SetupCode
+from otpbroker.factory import FactorySecrets
 from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.mail import MailGateway
@@ -148,10 +148,9 @@ class Broker:
             self._find_api_user, self.settings, self._api_users_version
         )
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
-        self.setup_code = SetupCode(data_dir)
-        self.setup_code.ensure()
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
+        self.setup_code = self.factory_secrets.setup_code
         self.brochure = Brochure(self.factory_secrets, self.store.settings)
         self.password_reset = PasswordReset(self, self.sms, lambda: self.processor.mailer)
         self.feeders = FeederManager(

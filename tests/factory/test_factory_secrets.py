@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from otpbroker.domain.password_hash import verify_password
-from otpbroker.factory import FactorySecrets
+from otpbroker.factory import FactorySecrets, SetupCode
 from otpbroker.factory.device_secrets import normalise_reset_code
 from otpbroker.system import tls
 
@@ -56,23 +56,32 @@ def test_ensure_creates_every_secret_once(secrets) -> None:
 
 
 def test_processes_creating_at_once_take_turns(tmp_path) -> None:
-    """The service and factory-init may start on an empty data directory together: one of
-    them creates everything, the other finds it, and each code matches its hash."""
+    """The service, factory-init and setup-code may start on an empty data directory
+    together: one creates each secret, the others find it, and each code matches its hash."""
     data = tmp_path / "data"
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(6)
     results: list[list[str]] = []
 
-    def create() -> None:
+    def create_all() -> None:
         secrets = FactorySecrets(data)  # each its own lock descriptor, like a process
         barrier.wait()
         results.append(secrets.ensure(with_tls=False))
 
-    threads = [threading.Thread(target=create) for _ in range(4)]
+    def create_setup_code() -> None:
+        code = SetupCode(data)
+        barrier.wait()
+        results.append(["setup code"] if code.ensure() else [])
+
+    threads = [threading.Thread(target=create_all) for _ in range(4)]
+    threads += [threading.Thread(target=create_setup_code) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(map(len, results)) == [0, 0, 0, 4], results
+    made = [item for result in results for item in result]
+    assert len(results) == 6 and sorted(made) == sorted(
+        ["access point name", "access point password", "reset code", "setup code"]
+    ), results
     secrets = FactorySecrets(data)
     assert secrets.check_reset_code(secrets.printable().reset_code)
     assert secrets.setup_code.check(secrets.setup_code.read())

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from otpbroker.config import schema
-from otpbroker.config.storage import FileLock
 from otpbroker.domain.password_hash import hash_password, verify_password
 from otpbroker.factory.private_files import hand_over, write_private
 from otpbroker.factory.setup_code import ALPHABET, SetupCode, random_text
@@ -39,7 +38,6 @@ SSID_PREFIX = "OTP-Broker-"
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (no l/1, o/0, i: from paper)
 PASSWORD_GROUPS = 3  # "k7mq-x4tp-9wzr": 12 random characters, about 59 bits
 RESET_CODE_LENGTH = 16
-LOCK_NAME = ".factory.lock"  # in the data directory
 NAME_SETTINGS = ("wlan.address", "ethernet.mode", "ethernet.address")  # the certificate's
 RESET_CODE = re.compile(f"[{ALPHABET}]{{{RESET_CODE_LENGTH}}}")
 
@@ -93,7 +91,7 @@ class FactorySecrets:
         Processes that run it at once (the service and ``factory-init``) take turns, so one
         never mixes its code with the other's hash."""
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        lock = FileLock(self.data_dir / LOCK_NAME)
+        lock = self.setup_code.creation_lock
         lock.acquire()
         try:
             return self._ensure(with_tls)
