@@ -9,8 +9,10 @@ Started by the kernel command line of the test (systemd.run), from a separate te
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
+import time
 
 PORT = "/dev/virtio-ports/otpb.test"
 
@@ -44,8 +46,16 @@ def serve(port: object, request: dict) -> None:
         port.write(json.dumps(answer).encode() + b"\n")
 
 
+def wait_for_port(seconds: float) -> None:
+    """udev names the port; on a busy boot that can come after the agent starts."""
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(PORT) and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
 def main() -> None:
     """Serve requests until the port closes."""
+    wait_for_port(300)
     with open(PORT, "r+b", buffering=0) as port:
         buffered = b""
         while True:
