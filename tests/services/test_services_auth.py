@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
 from otpbroker.domain.password_hash import hash_password
@@ -106,20 +105,12 @@ def test_concurrent_logins_with_the_cache_off_all_succeed_on_one_verification():
     assert results == [True] * 8
 
 
-def test_starting_costs_no_slow_hash_and_an_unknown_user_costs_one(monkeypatch):
+def test_starting_costs_no_slow_hash_and_an_unknown_user_costs_one(scrypt_calls):
     """Nothing slow at start (boot time); an unknown user name costs what a known one does."""
-    calls: list[int] = []
-    real_scrypt = hashlib.scrypt
-
-    def counting_scrypt(*args, **kwargs):
-        calls.append(kwargs["n"])
-        return real_scrypt(*args, **kwargs)
-
-    monkeypatch.setattr(hashlib, "scrypt", counting_scrypt)
     users = Users()
     auth = ApiAuthenticator(users.lookup, Settings(ttl=0), lambda: users.version)
-    assert calls == []
+    assert scrypt_calls == []
     assert not auth.authenticate("nobody", "right-password")
-    assert calls == [2**14]
+    assert scrypt_calls == [2**14]
     assert not auth.authenticate("app", "wrong-password")
-    assert calls == [2**14, 2**14]
+    assert scrypt_calls == [2**14, 2**14]
