@@ -65,6 +65,7 @@ def test_brochure_command_writes_both_files(tmp_path) -> None:
         [f"WIFI:T:WPA;S:{ssid};P:{password};;", "http://192.168.0.11:8888/"]
     )
     assert ssid in (out / "brochure.html").read_text()
+    assert not (data / "tls").exists()  # the card prints no TLS; factory-init makes the pair
 
 
 def test_brochure_command_reports_an_unwritable_folder(tmp_path) -> None:

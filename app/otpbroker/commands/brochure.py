@@ -10,7 +10,6 @@ from otpbroker.config.errors import ConfigError
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import FactorySecrets
 from otpbroker.factory.brochure import Brochure
-from otpbroker.system.tls import OpensslError
 
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -24,13 +23,13 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Create the secrets if needed, then write both files."""
+    """Create the printed secrets if needed, then write both files."""
     try:
         secrets = FactorySecrets(args.data_dir)
-        secrets.ensure()
+        secrets.ensure(with_tls=False)  # the card prints no TLS: factory-init makes that pair
         with ConfigStore(args.data_dir) as store:
             written = Brochure(secrets, store.settings).write(args.out)
-    except (OSError, ValueError, ConfigError, OpensslError) as exc:
+    except (OSError, ValueError, ConfigError) as exc:
         print(f"otp-broker brochure: error: {exc}", file=sys.stderr)
         return 1
     for path in written:
