@@ -109,6 +109,10 @@ class Delivery:
     error_code: str | None = None
     error: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
+    error_class: str | None = None
+    """The class of the error (``domain.send_errors.ErrorClass`` value), None when sent."""
+    error_text: str | None = None
+    """The error in plain words (never the message text or the number)."""
 
     @property
     def sent(self) -> bool:

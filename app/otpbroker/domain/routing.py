@@ -38,10 +38,37 @@ class ModemRoute:
     active: bool = True
     send_from_api: bool = True
     healthy: bool = True
+    reason: str | None = None
+    """Why it is out of routing: one of ``OUT_OF_ROUTING`` (None while it is in)."""
+    reason_text: str = ""
+    """The reason in plain words, with what to do where there is something to do."""
+    sim_id: str | None = None
+    """The SIM's IMSI when known (a held modem comes back when its SIM changes)."""
 
     def eligible(self, *, manual: bool = False) -> bool:
         """True if this modem may send now (``manual`` ignores ``send_from_api``)."""
         return self.active and self.healthy and (self.send_from_api or manual)
+
+    def testable(self) -> bool:
+        """True if the administrator may still send a test SMS on it by name: it runs and
+        answers, and is out of routing only for a reason a test can disprove."""
+        return self.active and (self.healthy or self.reason in TESTABLE_REASONS)
+
+
+#: Why a modem is out of routing (a fixed set, e.g. for ``/metrics`` labels), in words.
+OUT_OF_ROUTING: dict[str, str] = {
+    "inactive": "deactivated by the administrator",
+    "disconnected": "not connected",
+    "unplugged": "unplugged",
+    "recovering": "not answering: being recovered",
+    "dead": "not answering after every recovery step",
+    "sim_locked": "the SIM is locked",
+    "no_sim": "no SIM card",
+    "no_sms_path": "no SMS path",
+    "sim_account": "the SIM's account refused sending",
+    "configuration": "its settings need fixing",
+}
+TESTABLE_REASONS = frozenset({"no_sms_path", "sim_account", "configuration"})
 
 
 class Router:
@@ -135,4 +162,4 @@ def plan_attempts(candidates: Sequence[str], max_attempts: int) -> list[str]:
     return list(dict.fromkeys(candidates))[:max_attempts]
 
 
-__all__ = ["ModemRoute", "Router", "plan_attempts"]
+__all__ = ["OUT_OF_ROUTING", "TESTABLE_REASONS", "ModemRoute", "Router", "plan_attempts"]

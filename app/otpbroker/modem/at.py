@@ -45,7 +45,7 @@ FINAL_FAILURE = (
 URC_PREFIXES = (
     "+CMTI:", "+CMT:", "+CDS:", "+CDSI:", "+CUSD:", "+CREG:", "+CGREG:", "+CEREG:",
     "+CLIP:", "+CRING:", "+CIEV:", "+CPIN:", "RING", "^", "+PBREADY", "+QIND:",
-    "+STIN:", "+CBM:", "SMS DONE", "PB DONE", "CALL READY", "RDY",
+    "+STIN:", "+CBM:", "SMS DONE", "PB DONE", "CALL READY", "RDY", "SMS READY", "+QUSIM:",
 )  # fmt: skip
 TWO_LINE_URCS = ("+CMT:", "+CDS:", "+CBM:")
 
@@ -216,6 +216,11 @@ class AtChannel:
         log.debug("%s >> %s", self.name, safe_for_log(command))
         self._write(command.encode("ascii") + b"\r")
         return self._collect(command, time.monotonic() + timeout, expect, {command.upper()})
+
+    def write_line(self, command: str) -> None:
+        """Send a command without waiting for an answer (a reboot drops the port at once)."""
+        log.debug("%s >> %s (no answer awaited)", self.name, safe_for_log(command))
+        self._write(command.encode("ascii") + b"\r")
 
     def send_pdu(
         self, length: int, pdu_hex: str, *, prompt_timeout: float, result_timeout: float

@@ -44,11 +44,12 @@ class CommandError(ModemError):
 
 
 class PinError(ModemError):
-    """The SIM is locked and will not be unlocked automatically."""
+    """The SIM is locked and will not be unlocked automatically (``tries``: PIN tries left)."""
 
-    def __init__(self, state: str, message: str) -> None:
+    def __init__(self, state: str, message: str, tries: int | None = None) -> None:
         super().__init__(message)
         self.state = state
+        self.tries = tries
 
 
 def parse_error(final: str) -> tuple[str, int | None]:

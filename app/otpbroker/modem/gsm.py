@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from otpbroker.domain.message import SendOutcome
+from otpbroker.domain.sms_path import SmsPathVerdict, diagnose
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel, Urc
 from otpbroker.modem.errors import (
@@ -19,16 +20,17 @@ from otpbroker.modem.errors import (
     ChannelClosed,
     CommandError,
     ModemError,
-    PinError,
     PromptTimeout,
     ResultTimeout,
 )
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus, parse_identity, parse_network
+from otpbroker.modem.pin import SimUnlocker
+from otpbroker.modem.recovery import REBOOT_COMMAND
+from otpbroker.modem.vendors import QUIET_COMMANDS, read_sms_path, vendor_of
 
 log = logging.getLogger(__name__)
 
 BUSY_CODES = {14, 515}  # SIM busy, device busy: back off and retry
-PIN_WRONG = 16
 PORT_GONE = "PORT_GONE"
 
 
@@ -82,6 +84,9 @@ class GsmModem:
         self.charset = "GSM"
         self.cmms_enabled = False
         self.channel_lost = False
+        self.vendor = "generic"
+        self.pin_tries: int | None = None
+        self.sms_path: SmsPathVerdict | None = None
         self._concat_ref = 0
         self._ussd: _UssdSlot | None = None
         self.status_reports: list[pdu.StatusReport] = []
@@ -137,13 +142,33 @@ class GsmModem:
             return None
 
     # -- start-up ---------------------------------------------------------------------
-    def initialise(self) -> None:
-        """Bring the modem to a known state; raises PinError for a locked SIM."""
+    def initialise(self, *, rejected_pin: str | None = None) -> None:
+        """Bring the modem to a known state; raises PinError for a locked SIM.
+
+        ``rejected_pin``: a PIN this SIM refused before, never entered again.
+        """
         self.channel.drain()
         self._wake()
         self.at("ATE0")
         self._try("AT+CMEE=1")
-        self._unlock_sim()
+        replies = {cmd: self._try(cmd, expect) or [] for cmd, expect in _IDENTITY_COMMANDS[:2]}
+        maker = parse_identity(replies)
+        self.vendor = vendor_of(maker.manufacturer, maker.model)
+        for command in QUIET_COMMANDS.get(self.vendor, ()):
+            self._try(command)
+        unlocker = SimUnlocker(self.at, self._try, self.vendor)
+        try:
+            unlocker.unlock(self.options.pin, rejected_pin)
+        finally:
+            self.pin_tries = unlocker.tries
+        self._configure()
+        for command, expect in _IDENTITY_COMMANDS[2:]:
+            replies[command] = self._try(command, expect) or []
+        self.identity = parse_identity(replies)
+        self.refresh_network()
+
+    def _configure(self) -> None:
+        """PDU mode, character set, indications, burst mode and the configured extras."""
         self.at("AT+CMGF=0")
         if self._try('AT+CSCS="GSM"') is None:
             reply = self._try("AT+CSCS?", expect="+CSCS:")
@@ -158,10 +183,6 @@ class GsmModem:
                 log.info("%s: AT+CMMS=2 refused, burst mode off", self.channel.name)
         for extra in self.options.init_commands:
             self._try(extra)
-        self.identity = parse_identity(
-            {cmd: self._try(cmd, expect) or [] for cmd, expect in _IDENTITY_COMMANDS}
-        )
-        self.refresh_network()
 
     def _wake(self) -> None:
         """Get an ``OK`` to ``AT`` (a modem may need a few tries after opening)."""
@@ -174,48 +195,31 @@ class GsmModem:
                 self.channel.drain(quiet=0.1, limit=0.5)
         raise AtTimeout(f"{self.channel.name}: no answer to AT")
 
-    def _unlock_sim(self) -> None:
-        state = self._pin_state()
-        if state == "READY":
-            return
-        if state == "SIM PIN":
-            if not self.options.pin:
-                raise PinError("pin_required", "the SIM needs a PIN and none is configured")
-            try:
-                self.at(f'AT+CPIN="{self.options.pin}"', timeout=10.0)
-            except CommandError as exc:
-                if exc.code == PIN_WRONG:
-                    raise PinError("pin_rejected", "the SIM rejected the configured PIN") from exc
-                raise
-            for _ in range(20):
-                if self._pin_state() == "READY":
-                    return
-                time.sleep(0.25)
-            raise PinError("pin_required", "the SIM did not become ready after the PIN")
-        if state in ("SIM PUK", "SIM PUK2"):
-            raise PinError("puk_required", "the SIM is blocked and needs its PUK")
-        raise PinError("sim_error", f"unexpected SIM state {state!r}")
-
-    def _pin_state(self) -> str:
-        try:
-            lines = self.at("AT+CPIN?", expect="+CPIN:")
-        except CommandError as exc:
-            if exc.code == 10:
-                raise PinError("no_sim", "no SIM card inserted") from exc
-            raise
-        for line in lines:
-            if line.upper().startswith("+CPIN:"):
-                return line.split(":", 1)[1].strip().upper()
-        return "READY" if not lines else lines[-1].strip().upper()
-
     def refresh_network(self) -> NetworkStatus:
-        """Read signal, registration and operator."""
+        """Read signal, registration and operator, and diagnose the SMS path."""
+        creg = self._try("AT+CREG?", "+CREG:") or []
         self.network = parse_network(
             csq=self._try("AT+CSQ", "+CSQ:") or [],
-            creg=self._try("AT+CREG?", "+CREG:") or [],
+            creg=creg,
             cops=self._try("AT+COPS?", "+COPS:") or [],
         )
+        self.diagnose(creg)
         return self.network
+
+    def diagnose(self, creg: list[str] | None = None) -> SmsPathVerdict:
+        """Read every registration the modem reports and decide its SMS path."""
+        readings = read_sms_path(self._try, self.vendor, creg=creg, rssi=self.network.rssi)
+        verdict = diagnose(readings)
+        if self.sms_path is None or verdict.code != self.sms_path.code:
+            level = logging.INFO if verdict.available is not False else logging.WARNING
+            log.log(level, "%s: SMS path %s (%s)", self.channel.name, verdict.path.value,
+                    verdict.reason)  # fmt: skip
+        self.sms_path = verdict
+        return verdict
+
+    def reboot(self) -> None:
+        """``AT+CFUN=1,1``: restart the modem (its port drops; nothing is awaited here)."""
+        self.channel.write_line(REBOOT_COMMAND)
 
     # -- SMS --------------------------------------------------------------------------
     def encode(self, number: str, text: str) -> list[pdu.SubmitPdu]:

@@ -1,10 +1,16 @@
-"""ModemPool: every configured modem's owner thread behind the domain's ModemGateway port."""
+"""ModemPool: every configured modem's owner thread behind the domain's ModemGateway port.
+
+Routing sees each modem as a ``ModemRoute``: healthy when it is ready and not known to lack
+an SMS path, otherwise with the reason it is out of routing (``domain.routing``). Every
+status change of a modem is also handed on as its route (``on_route``), so the services can
+raise and clear alerts and notice a new SIM.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -14,8 +20,15 @@ from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.recovery import RecoveryPolicy
 from otpbroker.modem.transport import SerialSettings
-from otpbroker.modem.worker import ModemStatus, ModemWorker, ReportListener, StatusListener
+from otpbroker.modem.worker import (
+    ModemStatus,
+    ModemWorker,
+    ReportListener,
+    ResetUsb,
+    StatusListener,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +57,24 @@ class ModemPool:
         on_status_report: ReportListener | None = None,
         max_parts: int = 10,
         reconnect_delays: tuple[float, ...] | None = None,
+        on_route: Callable[[ModemRoute], None] | None = None,
+        reset_usb: ResetUsb | None = None,
+        recovery: RecoveryPolicy | None = None,
+        recheck_interval: float | None = None,
     ) -> None:
+        """``on_route``: told each modem's route whenever its status changes;
+        ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none)."""
         self._lock = threading.Lock()
-        self._worker_extra: dict[str, tuple[float, ...]] = (
-            {} if reconnect_delays is None else {"reconnect_delays": reconnect_delays}
-        )
+        extra: dict[str, object] = {"reset_usb": reset_usb, "recovery": recovery}
+        if reconnect_delays is not None:
+            extra["reconnect_delays"] = reconnect_delays
+        if recheck_interval is not None:
+            extra["recheck_interval"] = recheck_interval
+        self._worker_extra = extra
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
         self._on_status = on_status
+        self._on_route = on_route
         self._on_status_report = on_status_report
         self.max_parts = max_parts
 
@@ -75,9 +98,9 @@ class ModemPool:
                         modem_id,
                         spec.serial,
                         spec.options,
-                        on_status=self._on_status,
+                        on_status=self._status_changed,
                         on_status_report=self._on_status_report,
-                        **self._worker_extra,
+                        **self._worker_extra,  # type: ignore[arg-type]
                     )
                     self._workers[modem_id] = worker
                     worker.start()
@@ -96,21 +119,22 @@ class ModemPool:
 
     # -- the ModemGateway port -------------------------------------------------------------
     def routes(self) -> list[ModemRoute]:
-        """Routing view of every configured modem; healthy means connected now."""
+        """Routing view of every configured modem (see the module docstring)."""
         with self._lock:
             specs = list(self._specs.values())
             workers = dict(self._workers)
-        return [
-            ModemRoute(
-                id=spec.modem_id,
-                prefixes=spec.prefixes,
-                default=spec.default,
-                active=spec.active,
-                send_from_api=spec.send_from_api,
-                healthy=spec.modem_id in workers and workers[spec.modem_id].connected,
-            )
-            for spec in specs
-        ]
+        return [_route(spec, workers.get(spec.modem_id)) for spec in specs]
+
+    def _status_changed(self, status: ModemStatus) -> None:
+        """A worker's status changed: tell the listeners (never letting them fail it)."""
+        if self._on_status is not None:
+            self._on_status(status)
+        if self._on_route is None:
+            return
+        with self._lock:
+            spec = self._specs.get(status.modem_id)
+        if spec is not None and spec.active:
+            self._on_route(_route(spec, None, status))
 
     def check(self, sms: OutboundSms) -> int:
         """Parts needed; InvalidMessageError / InvalidNumberError when it cannot be sent."""
@@ -166,6 +190,15 @@ class ModemPool:
             raise LookupError(f"modem {modem_id} is not running")
         return worker.submit_ussd(code).result(timeout)
 
+    def recover(self, modem_id: str) -> bool:
+        """The administrator's retry: a dead or recovering modem starts over. False if it
+        is not running."""
+        with self._lock:
+            worker = self._workers.get(modem_id)
+        if worker is not None:
+            worker.recover()
+        return worker is not None
+
     def retry_now(self, modem_id: str) -> bool:
         """Hot-plug: the modem's device appeared; reconnect at once. False if not running."""
         with self._lock:
@@ -192,3 +225,28 @@ class ModemPool:
         """Configured modem names by id."""
         with self._lock:
             return {spec.modem_id: spec.name for spec in self._specs.values()}
+
+
+def _route(
+    spec: ModemSpec, worker: ModemWorker | None, status: ModemStatus | None = None
+) -> ModemRoute:
+    """The routing view of one modem from its configuration and (live) status."""
+    if status is None and worker is not None:
+        status = worker.status
+    if not spec.active:
+        reason, text = "inactive", "deactivated by the administrator"
+    elif status is None:
+        reason, text = "disconnected", "not running yet"
+    else:
+        reason, text = status.out_of_routing
+    return ModemRoute(
+        id=spec.modem_id,
+        prefixes=spec.prefixes,
+        default=spec.default,
+        active=spec.active,
+        send_from_api=spec.send_from_api,
+        healthy=reason is None,
+        reason=reason,
+        reason_text=text,
+        sim_id=status.identity.imsi if status is not None else None,
+    )

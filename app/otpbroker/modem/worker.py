@@ -3,8 +3,11 @@
 Callers enqueue jobs and get a ``concurrent.futures.Future``. The thread opens
 and initialises the modem, executes jobs one at a time (exactly one
 ``AT+CMGS`` in flight), dispatches unsolicited lines while idle, checks the
-modem's health, and reconnects by itself after a wedge, garbage or unplug.
-Jobs queued while the modem is away wait for it until their deadline.
+modem's health and SMS path, and reconnects by itself after a wedge, garbage or
+unplug. A modem that answered once and stops answering goes down the recovery
+ladder (``recovery.py``): re-open, reboot, USB reset, then ``dead``. Jobs queued
+while the modem is away wait for it until their deadline, except while it is
+being recovered: then they fail at once (never started), so another modem takes them.
 """
 
 from __future__ import annotations
@@ -15,60 +18,35 @@ import os
 import select
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from otpbroker.domain.message import SendOutcome
+from otpbroker.domain.send_errors import needs_diagnosis
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel
-from otpbroker.modem.errors import ModemError, PinError
+from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions, SmsResult, UssdError
-from otpbroker.modem.identity import ModemIdentity, NetworkStatus
+from otpbroker.modem.jobs import Job, JobQueue
+from otpbroker.modem.recovery import (
+    RecoveryLadder,
+    RecoveryPolicy,
+    Rung,
+    await_port_cycle,
+    await_startup,
+    send_reboot,
+)
+from otpbroker.modem.status import PERMANENT_STATES, ModemStatus
 from otpbroker.modem.transport import SerialSettings, SerialTransport, TransportError
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ModemStatus:
-    """A snapshot of one modem for the monitor, the router and ``/metrics``."""
-
-    modem_id: str
-    port: str
-    state: str = "disconnected"
-    identity: ModemIdentity = ModemIdentity()
-    network: NetworkStatus = NetworkStatus()
-    last_error: str | None = None
-    connected_since: float | None = None
-    queue_depth: int = 0
-    sent: int = 0
-    failed: int = 0
-    unknown: int = 0
-    cmms: bool = False
-
-    @property
-    def connected(self) -> bool:
-        """True when the modem is initialised and can send."""
-        return self.state == "ready"
-
-
-@dataclass
-class _Job:
-    kind: str
-    future: Future
-    deadline: float
-    number: str = ""
-    text: str = ""
-    code: str = ""
-
-    def __repr__(self) -> str:  # never show the text
-        return f"_Job({self.kind}, deadline={self.deadline:.1f})"
-
-
 StatusListener = Callable[[ModemStatus], None]
 ReportListener = Callable[[str, pdu.StatusReport], None]
+ResetUsb = Callable[[str], bool]
+"""Resets the USB device behind a serial port path; True when it was reset."""
 
 
 class ModemWorker:
@@ -84,7 +62,12 @@ class ModemWorker:
         on_status_report: ReportListener | None = None,
         reconnect_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 3.0),
         health_interval: float = 30.0,
+        recheck_interval: float = 5.0,
+        reset_usb: ResetUsb | None = None,
+        recovery: RecoveryPolicy | None = None,
     ) -> None:
+        """``recheck_interval``: how often a modem without an SMS path is diagnosed again;
+        ``reset_usb``: the USB reset rung of the recovery ladder (None: skipped)."""
         self.modem_id = modem_id
         self._settings = settings
         self._options = options or ModemOptions()
@@ -92,8 +75,15 @@ class ModemWorker:
         self._on_status_report = on_status_report
         self._delays = reconnect_delays
         self._health_interval = health_interval
+        self._recheck_interval = recheck_interval
+        self._reset_usb = reset_usb
+        self._ladder = RecoveryLadder(recovery or RecoveryPolicy(), usb_reset=reset_usb is not None)
+        self._answered = False  # it was ready once: silence from now on climbs the ladder
+        self._booting = False  # the next connection first awaits the start-up lines
+        self._own_cycle_until = 0.0  # hot-plug events of our own reboot/reset restart nothing
+        self._rejected_pin: str | None = None  # never entered again
         self._lock = threading.Lock()
-        self._jobs: deque[_Job] = deque()
+        self._jobs = JobQueue()
         self._status = ModemStatus(modem_id=modem_id, port=settings.port)
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
@@ -102,6 +92,7 @@ class ModemWorker:
         self._reconfigure = False
         self._retry_now = False  # hot-plug: the device just appeared, skip the back-off
         self._unplugged = False  # hot-plug: the device just disappeared
+        self._recover = False  # the administrator: start the recovery over
         self._thread = threading.Thread(target=self._run, name=f"modem-{modem_id}", daemon=True)
         self._transport: SerialTransport | None = None
         self._modem: GsmModem | None = None
@@ -116,9 +107,7 @@ class ModemWorker:
         self._stopping.set()
         self._wake()
         self._thread.join(timeout)
-        with self._lock:
-            pending, self._jobs = list(self._jobs), deque()
-        for job in pending:
+        for job in self._jobs.take_all():
             job.future.cancel()
         for fd in (self._wake_r, self._wake_w):
             with contextlib.suppress(OSError):
@@ -142,10 +131,20 @@ class ModemWorker:
         return self._options
 
     def reconfigure(self, settings: SerialSettings, options: ModemOptions) -> None:
-        """Apply new settings: the modem is reopened and re-initialised with them."""
+        """Apply new settings: the modem is reopened and re-initialised with them.
+
+        A new PIN may be entered (once); the PIN the SIM rejected, never again."""
         with self._lock:
+            if options.pin != self._options.pin:
+                self._rejected_pin = None
             self._settings, self._options = settings, options
             self._reconfigure = True
+        self._wake()
+
+    def recover(self) -> None:
+        """The administrator's retry: a ``dead`` or recovering modem starts the ladder over."""
+        with self._lock:
+            self._recover = True
         self._wake()
 
     def retry_now(self) -> None:
@@ -175,17 +174,16 @@ class ModemWorker:
         """
         if not validated:
             self.validate_sms(number, text)
-        return self._enqueue(_Job("sms", Future(), time.monotonic() + queue_timeout, number, text))
+        return self._enqueue(Job("sms", Future(), time.monotonic() + queue_timeout, number, text))
 
     def submit_ussd(self, code: str, *, queue_timeout: float = 60.0) -> Future:
         """Queue a USSD request; the future resolves to the decoded reply text."""
-        return self._enqueue(_Job("ussd", Future(), time.monotonic() + queue_timeout, code=code))
+        return self._enqueue(Job("ussd", Future(), time.monotonic() + queue_timeout, code=code))
 
-    def _enqueue(self, job: _Job) -> Future:
+    def _enqueue(self, job: Job) -> Future:
         if self._stopping.is_set():
             raise ModemError(f"modem {self.modem_id} is stopped")
-        with self._lock:
-            self._jobs.append(job)
+        self._jobs.add(job)
         self._wake()
         return job.future
 
@@ -202,19 +200,13 @@ class ModemWorker:
                     self._disconnect("reconfigured", state="disconnected")
                     with self._lock:
                         self._reconfigure = False
+                    if time.monotonic() >= self._own_cycle_until:
+                        self._ladder.reset()
                 attempt = self._hotplug(attempt)
                 if self._modem is None:
-                    self._expire_jobs()
-                    if self._status.state == "unplugged":
-                        self._sleep(self._delays[-1])  # until it is back (hot-plug wakes us)
-                        continue
-                    if self._status.state in PERMANENT_STATES or not self._connect():
-                        delay = self._delays[min(attempt, len(self._delays) - 1)]
-                        attempt += 1
-                        self._sleep(1.0 if self._status.state in PERMANENT_STATES else delay)
-                        continue
-                    attempt = 0
-                job = self._pop_job()
+                    attempt = self._reconnect(attempt)
+                    continue
+                job = self._jobs.pop()
                 if job is None:
                     self._idle()
                 else:
@@ -225,14 +217,101 @@ class ModemWorker:
                 self._sleep(1.0)
         self._disconnect("stopped", state="stopped")
 
-    def _hotplug(self, attempt: int) -> int:
-        """Act on ``retry_now`` / ``unplugged``; returns the back-off attempt to go on with."""
+    def _reconnect(self, attempt: int) -> int:
+        """One connection attempt (or a wait); returns the back-off attempt to go on with."""
+        self._expire_jobs()
+        state = self._status.state
+        if state in ("unplugged", "dead"):
+            self._sleep(self._delays[-1])  # until it is back (hot-plug or the admin wakes us)
+            return attempt
+        if state in PERMANENT_STATES:
+            self._sleep(1.0)
+            return attempt
+        failure = self._connect()
+        if failure is None:
+            return 0
+        if failure == "pin":
+            return attempt
+        climbs = self._answered and (
+            failure == "no_answer" or (failure == "no_port" and self._ladder.climbing)
+        )
+        if not climbs:
+            self._sleep(self._delays[min(attempt, len(self._delays) - 1)])
+            return attempt + 1
+        return self._climb(attempt)
+
+    def _climb(self, attempt: int) -> int:
+        """Take the next rung of the recovery ladder."""
+        rung = self._ladder.failed()
+        if rung is Rung.DEAD:
+            self._give_up()
+            return 0
+        self._set(state="recovering", recovery=self._ladder.describe())
+        self._fail_pending()
+        if rung is Rung.RETRY:
+            self._sleep(self._delays[min(attempt, len(self._delays) - 1)])
+            return attempt + 1
+        if rung is Rung.REBOOT:
+            self._reboot()
+        else:
+            self._usb_reset()
+        return 0
+
+    def _reboot(self) -> None:
+        log.warning("modem %s does not answer: rebooting it (AT+CFUN=1,1)", self.modem_id)
+        if send_reboot(self._settings, f"modem {self.modem_id}"):
+            self._await_cycle()
+
+    def _usb_reset(self) -> None:
+        log.warning("modem %s does not answer: resetting its USB port", self.modem_id)
+        assert self._reset_usb is not None
+        try:
+            done = bool(self._reset_usb(self._settings.port))
+        except Exception:  # a failing helper must not end the owner thread
+            log.exception("modem %s: USB reset failed", self.modem_id)
+            done = False
+        if done:
+            self._await_cycle()
+        else:
+            log.error("modem %s: its USB port could not be reset", self.modem_id)
+
+    def _await_cycle(self) -> None:
+        """Our own reboot or reset: wait for the port to come back; its start-up lines are
+        awaited by the next connection."""
+        policy = self._ladder.policy
+        self._own_cycle_until = time.monotonic() + policy.drop_wait + policy.return_wait + 10
+        self._booting = True
+        await_port_cycle(lambda: self._settings.port, self._pause, policy)
+
+    def _pause(self, seconds: float) -> bool:
+        """Sleep; False when something asks the owner thread to act (stop, new settings)."""
+        self._sleep(seconds)
         with self._lock:
-            retry, unplugged = self._retry_now, self._unplugged
-            self._retry_now = self._unplugged = False
-        if unplugged and not os.path.exists(self._settings.port):
+            return not (self._stopping.is_set() or self._reconfigure or self._recover)
+
+    def _give_up(self) -> None:
+        text = self._ladder.describe()
+        log.error("modem %s is dead (%s); replug it or retry from the admin", self.modem_id, text)
+        self._set(state="dead", recovery=text, last_error=f"dead: {text}")
+        self._fail_pending()
+
+    def _hotplug(self, attempt: int) -> int:
+        """Act on ``retry_now`` / ``unplugged`` / ``recover``; returns the back-off attempt.
+
+        Events caused by our own reboot or USB reset neither unplug nor start over."""
+        with self._lock:
+            retry, unplugged, recover = self._retry_now, self._unplugged, self._recover
+            self._retry_now = self._unplugged = self._recover = False
+        own = time.monotonic() < self._own_cycle_until
+        if unplugged and not own and not os.path.exists(self._settings.port):
             self._disconnect("device unplugged", state="unplugged")
-        if retry:
+            self._ladder.reset()
+        if recover or (retry and not own):
+            self._ladder.reset()
+            if self._status.state in ("dead", "recovering"):
+                log.info("modem %s: recovery starts over", self.modem_id)
+                self._set(state="disconnected", recovery=None)
+        if retry or recover:
             if self._status.state == "unplugged":
                 self._set(state="disconnected")
             return 0
@@ -240,41 +319,58 @@ class ModemWorker:
             self._set(state="disconnected")  # back without an event (e.g. a missed one)
         return attempt
 
-    def _connect(self) -> bool:
-        self._set(state="connecting")
+    def _connect(self) -> str | None:
+        """Open and initialise; None when ready, else why not: ``pin``, ``no_answer``
+        (silent), ``refused`` (it answered, but not as needed), ``no_port``, ``open_failed``."""
+        if not self._ladder.climbing:
+            self._set(state="connecting")
         transport = SerialTransport(self._settings)
+        channel = AtChannel(transport, name=f"modem {self.modem_id}")
+        modem = GsmModem(channel, self._options)
+        modem.on_status_report = self._report
         try:
             transport.open()
-            channel = AtChannel(transport, name=f"modem {self.modem_id}")
-            modem = GsmModem(channel, self._options)
-            modem.on_status_report = self._report
-            modem.initialise()
+            if self._booting:
+                self._booting = False
+                await_startup(channel, self._ladder.policy)
+            modem.initialise(rejected_pin=self._rejected_pin)
         except PinError as exc:
             transport.close()
-            self._set(state=exc.state, last_error=str(exc))
+            if exc.state == "pin_rejected":
+                self._rejected_pin = self._options.pin
+            self._set(state=exc.state, last_error=str(exc), pin_tries=exc.tries,
+                      vendor=modem.vendor, recovery=None)  # fmt: skip
             log.error("modem %s: %s", self.modem_id, exc)
-            return False
+            return "pin"
         except (ModemError, TransportError) as exc:
             transport.close()
             self._note_error(f"cannot initialise: {exc}")
-            self._set(state="disconnected")
-            return False
+            if not self._ladder.climbing:
+                self._set(state="disconnected")
+            return self._failure_kind(exc)
         self._transport, self._modem = transport, modem
+        self._answered = True
+        self._ladder.reset()
         self._set(
-            state="ready",
-            identity=modem.identity,
-            network=modem.network,
-            connected_since=time.time(),
-            cmms=modem.cmms_enabled,
-            last_error=None,
-        )
+            state="ready", identity=modem.identity, network=modem.network,
+            connected_since=time.time(), cmms=modem.cmms_enabled, last_error=None,
+            last_error_code=None, vendor=modem.vendor, sms_path=modem.sms_path, pin_tries=None,
+            recovery=None,
+        )  # fmt: skip
         log.info(
             "modem %s ready on %s (IMEI %s)",
             self.modem_id,
             self._settings.port,
             modem.identity.imei,
         )
-        return True
+        return None
+
+    def _failure_kind(self, exc: Exception) -> str:
+        if isinstance(exc, TransportError):
+            return "open_failed" if os.path.exists(self._settings.port) else "no_port"
+        if isinstance(exc, AtTimeout | ChannelClosed):
+            return "no_answer"
+        return "refused"
 
     def _disconnect(self, reason: str, *, state: str = "disconnected") -> None:
         if self._transport is not None:
@@ -286,10 +382,10 @@ class ModemWorker:
         if not keep or state == "stopped" or self._reconfigure:
             self._set(state=state, connected_since=None)
 
-    def _note_error(self, error: str) -> None:
+    def _note_error(self, error: str, code: str | None = None) -> None:
         if error != self._status.last_error:  # log a failure only when it changes
             log.error("modem %s: %s", self.modem_id, error)
-        self._set(last_error=error)
+        self._set(last_error=error, last_error_code=code)
 
     def _report(self, report: pdu.StatusReport) -> None:
         if self._on_status_report is not None:
@@ -316,21 +412,20 @@ class ModemWorker:
         except (BlockingIOError, OSError):
             pass
 
-    def _pop_job(self) -> _Job | None:
-        with self._lock:
-            return self._jobs.popleft() if self._jobs else None
-
     def _expire_jobs(self) -> None:
         """Fail jobs whose deadline passed while the modem was away (never started)."""
-        now = time.monotonic()
-        with self._lock:
-            expired = [job for job in self._jobs if job.deadline <= now]
-            self._jobs = deque(job for job in self._jobs if job.deadline > now)
-        for job in expired:
+        self._fail(self._jobs.expired())
+
+    def _fail_pending(self) -> None:
+        """Fail every waiting job now (never started): another modem may take them."""
+        self._fail(self._jobs.take_all())
+
+    def _fail(self, jobs: list[Job]) -> None:
+        for job in jobs:
             if job.future.set_running_or_notify_cancel():
                 job.future.set_result(self._unavailable(job))
 
-    def _unavailable(self, job: _Job) -> SmsResult | Exception:
+    def _unavailable(self, job: Job) -> SmsResult | Exception:
         reason = f"modem {self.modem_id} unavailable ({self._status.state})"
         if job.kind == "sms":
             return SmsResult(SendOutcome.FAILED, error_code="MODEM_UNAVAILABLE", error=reason)
@@ -341,19 +436,22 @@ class ModemWorker:
         assert transport is not None and modem is not None
         try:
             fd = transport.fileno()
-            ready, _, _ = select.select([fd, self._wake_r], [], [], self._health_interval)
+            interval = self._health_interval
+            if modem.sms_path is not None and modem.sms_path.available is False:
+                interval = min(interval, self._recheck_interval)
+            ready, _, _ = select.select([fd, self._wake_r], [], [], interval)
             if self._wake_r in ready:
                 self._drain_wake()
             if fd in ready:
                 modem.channel.poll(0)
                 self._set(network=modem.network)
             elif not ready:
-                self._set(network=modem.refresh_network())
+                self._set(network=modem.refresh_network(), sms_path=modem.sms_path)
         except (ModemError, TransportError) as exc:
             self._note_error(str(exc))
             self._disconnect(str(exc))
 
-    def _execute(self, job: _Job) -> None:
+    def _execute(self, job: Job) -> None:
         modem = self._modem
         assert modem is not None
         if job.deadline <= time.monotonic():
@@ -371,13 +469,28 @@ class ModemWorker:
         )
         with self._lock:
             self._status = replace(self._status, **{counter: getattr(self._status, counter) + 1})
-        job.future.set_result(result)
         if result.outcome is not SendOutcome.SENT:
-            self._note_error(f"send {result.outcome.value}: {result.error_code}")
+            self._note_error(f"send {result.outcome.value}: {result.error_code}", result.error_code)
+        diagnose = needs_diagnosis(result.error_code) and not modem.channel_lost
+        if diagnose and not modem.channel.needs_resync:
+            diagnose = not self._diagnose(modem)  # before the caller decides on its route
+        job.future.set_result(result)
         if modem.channel_lost:
             self._disconnect(result.error or "port lost")
-        else:
-            self._resync_after_timeout(modem)
+            return
+        self._resync_after_timeout(modem)
+        if diagnose and self._modem is modem:
+            self._diagnose(modem)
+
+    def _diagnose(self, modem: GsmModem) -> bool:
+        """Check the SMS path now (after an unclassified error); True when it was done."""
+        try:
+            modem.diagnose()
+        except (ModemError, TransportError) as exc:
+            self._disconnect(f"modem stopped answering: {exc}")
+            return False
+        self._set(sms_path=modem.sms_path)
+        return True
 
     def _resync_after_timeout(self, modem: GsmModem) -> None:
         """After a time-out, check at once that the modem answers; reconnect if it does not."""
@@ -388,7 +501,7 @@ class ModemWorker:
         except (ModemError, TransportError) as exc:
             self._disconnect(f"modem stopped answering: {exc}")
 
-    def _run_ussd(self, modem: GsmModem, job: _Job) -> None:
+    def _run_ussd(self, modem: GsmModem, job: Job) -> None:
         try:
             job.future.set_result(modem.ussd(job.code))
         except ModemError as exc:
@@ -399,4 +512,4 @@ class ModemWorker:
         self._resync_after_timeout(modem)
 
 
-PERMANENT_STATES = ("pin_required", "pin_rejected", "puk_required", "no_sim", "sim_error")
+__all__ = ["ModemStatus", "ModemWorker", "ReportListener", "ResetUsb", "StatusListener"]

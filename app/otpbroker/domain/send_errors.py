@@ -1,0 +1,257 @@
+"""What a failed send means: the class of a modem or network error, and what it calls for.
+
+The modem layer reports an error as a short stable code: ``CMS<n>`` for ``+CMS ERROR: <n>``,
+``CME<n>`` for ``+CME ERROR: <n>``, or one of the driver's own codes (``NO_PROMPT``,
+``TIMEOUT``, ``PORT_GONE``...). The values of ``+CMS ERROR`` follow 3GPP TS 27.005 §3.2.5:
+0-127 are the RP-cause values of TS 24.011 (§8.2.5.4, annex E.2, as the network reports a
+mobile-originated SMS), 128-255 the TP-FCS values of TS 23.040 §9.2.3.22 (from the SMS
+centre), 300-340 the modem's own, 500 "unknown", 512 and up the manufacturer's. The values
+of ``+CME ERROR`` follow TS 27.007 §9.2.
+
+Five classes decide what the device does (``policy``):
+
+- ``number``: the recipient number, or this very message, is the problem. Another modem
+  would get the same answer, so the message is not tried elsewhere.
+- ``sim``: the SIM or its account (barred, no credit, service not subscribed, SIM failure).
+  That modem leaves routing until the administrator puts it back or its SIM changes; the
+  message is tried on another modem and an alert is raised.
+- ``transient``: the network or the modem is in trouble right now; another modem, or later.
+- ``configuration``: this modem's settings (the SMS centre address most often). It leaves
+  routing, an alert says what to set, and the message is tried on another modem.
+- ``unknown``: unclassified (``+CMS ERROR: 500`` above all). The modem's SMS path is
+  diagnosed first; a modem found without one leaves routing (``no_sms_path``), otherwise the
+  error counts as transient.
+
+Texts here never contain a number or a message text: they describe the code only.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ErrorClass(enum.Enum):
+    """The class of a send error (see the module docstring)."""
+
+    NUMBER = "number"
+    SIM = "sim"
+    TRANSIENT = "transient"
+    CONFIGURATION = "configuration"
+    UNKNOWN = "unknown"
+    NO_SMS_PATH = "no_sms_path"
+
+
+N, S, T, C, U = (
+    ErrorClass.NUMBER,
+    ErrorClass.SIM,
+    ErrorClass.TRANSIENT,
+    ErrorClass.CONFIGURATION,
+    ErrorClass.UNKNOWN,
+)
+
+#: ``+CMS ERROR`` values: (class, what it means). Unlisted values are ``unknown``.
+CMS_ERRORS: dict[int, tuple[ErrorClass, str]] = {
+    # TS 24.011 RP-cause values, as the network answers a mobile-originated SMS
+    1: (N, "the recipient number is not assigned"),
+    8: (S, "the operator has barred this SIM from sending"),
+    10: (S, "sending is barred for this SIM (call barring)"),
+    21: (N, "the network rejected the message for this recipient"),
+    27: (T, "the destination is out of order"),
+    28: (N, "the recipient is unidentified"),
+    29: (S, "the network refused the facility for this SIM"),
+    30: (S, "the network does not know this SIM's subscriber"),
+    38: (T, "the network is out of order"),
+    41: (T, "temporary network failure"),
+    42: (T, "network congestion"),
+    47: (T, "network resources unavailable"),
+    50: (S, "SMS is not subscribed for this SIM (or no credit)"),
+    69: (U, "the network does not implement the requested facility"),
+    81: (T, "invalid transfer reference (protocol)"),
+    95: (N, "the network found the message semantically incorrect"),
+    96: (N, "the message lacks mandatory information (e.g. a malformed number)"),
+    97: (U, "message type not implemented by the network"),
+    98: (T, "message not compatible with the protocol state"),
+    99: (U, "information element not implemented by the network"),
+    111: (U, "protocol error"),
+    127: (U, "interworking error"),
+    # TS 23.040 TP-FCS values, from the SMS centre
+    192: (T, "the SMS centre is busy"),
+    193: (S, "this SIM has no subscription with the SMS centre"),
+    194: (T, "SMS centre system failure"),
+    195: (N, "the SMS centre rejected the recipient address"),
+    196: (N, "the recipient is barred at the SMS centre"),
+    197: (N, "the SMS centre already has this message (rejected as a duplicate)"),
+    198: (C, "the SMS centre does not accept a validity period format"),
+    199: (C, "the SMS centre does not accept the validity period"),
+    212: (T, "the SIM toolkit is busy"),
+    # TS 27.005 §3.2.5, the modem's own
+    300: (U, "modem failure"),
+    301: (T, "the modem's SMS service is busy"),
+    302: (U, "the modem does not allow sending now"),
+    303: (U, "the modem does not support sending now"),
+    304: (C, "the modem refused a PDU parameter"),
+    305: (C, "the modem refused a text mode parameter"),
+    310: (S, "no SIM card inserted"),
+    311: (S, "the SIM needs its PIN"),
+    312: (S, "the SIM needs a PH-SIM PIN"),
+    313: (S, "SIM failure"),
+    314: (T, "the SIM is busy"),
+    315: (S, "wrong SIM"),
+    316: (S, "the SIM needs its PUK"),
+    317: (S, "the SIM needs its PIN2"),
+    318: (S, "the SIM needs its PUK2"),
+    330: (C, "the SMS centre address is unknown"),
+    331: (T, "no network service"),
+    332: (T, "network time-out"),
+    500: (U, "unknown error"),
+}
+
+#: ``+CME ERROR`` values (TS 27.007 §9.2) seen in answer to a send.
+CME_ERRORS: dict[int, tuple[ErrorClass, str]] = {
+    10: (S, "no SIM card inserted"),
+    11: (S, "the SIM needs its PIN"),
+    12: (S, "the SIM needs its PUK"),
+    13: (S, "SIM failure"),
+    14: (T, "the SIM is busy"),
+    15: (S, "wrong SIM"),
+    30: (T, "no network service"),
+    31: (T, "network time-out"),
+    32: (S, "the network allows emergency calls only (SIM not admitted)"),
+    515: (T, "the modem is busy"),
+}
+
+#: The driver's own codes (``modem/gsm.py``, ``modem/pool.py``).
+DRIVER_ERRORS: dict[str, tuple[ErrorClass, str]] = {
+    "NO_PROMPT": (T, "the modem did not ask for the message (no '>' prompt)"),
+    "NO_ANSWER": (T, "the modem stopped answering"),
+    "PORT_GONE": (T, "the modem's port disappeared"),
+    "MODEM_UNAVAILABLE": (T, "the modem was not available"),
+    "MODEM_STOPPED": (T, "the modem was stopped"),
+    "QUEUE_TIMEOUT": (T, "the modem was busy for too long"),
+    "TIMEOUT": (U, "the modem did not confirm the send in time"),
+    "ERROR": (U, "the modem answered ERROR without a code"),
+}
+
+#: What the administrator should do about a ``configuration`` or ``sim`` code.
+ADVICE: dict[str, str] = {
+    "CMS330": "Set the SMS centre number (SMS center field of the modem form); "
+    "the operator publishes it.",
+    "CMS304": "Check the modem's SMS settings (SMS center, validity period); "
+    "some firmware refuses a parameter the device sends.",
+    "CMS305": "Check the modem's SMS settings.",
+    "CMS198": "Set the SMS validity period to 0 (SMS settings): this SMS centre refuses it.",
+    "CMS199": "Set the SMS validity period to 0 (SMS settings): this SMS centre refuses it.",
+    "CMS8": "Ask the operator why the SIM is barred (sending too fast or to too many "
+    "numbers is a common reason), or put in another SIM.",
+    "CMS10": "Ask the operator to lift the barring, or put in another SIM.",
+    "CMS50": "Check the SIM's credit and SMS plan (top up or subscribe), then put the "
+    "modem back into routing.",
+    "CMS193": "Check the SIM's credit and SMS plan with the operator.",
+}
+SIM_ADVICE = "Check the SIM's credit, plan and barring with the operator, then put the modem "
+SIM_ADVICE += "back into routing (or put in another SIM: a new SIM is picked up by itself)."
+CONFIG_ADVICE = "Check the modem's settings (SMS center), then put it back into routing."
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """A classified error: its code, class, meaning, and advice for the administrator."""
+
+    code: str
+    error_class: ErrorClass
+    text: str
+    advice: str = ""
+
+
+def _lookup(code: str) -> tuple[ErrorClass, str] | None:
+    if code in DRIVER_ERRORS:
+        return DRIVER_ERRORS[code]
+    for prefix, table in (("CMS", CMS_ERRORS), ("CME", CME_ERRORS)):
+        number = code[len(prefix) :]
+        if code.startswith(prefix) and number.isdigit():
+            value = int(number)
+            if value in table:
+                return table[value]
+            if prefix == "CMS" and value >= 512:
+                return U, "manufacturer-specific error"
+            return U, "unclassified error"
+    return None
+
+
+def classify(code: str | None) -> ErrorInfo | None:
+    """The class and meaning of an error code; None for no code (nothing failed)."""
+    if not code:
+        return None
+    found = _lookup(code.upper())
+    error_class, text = found if found is not None else (U, "unclassified error")
+    advice = ADVICE.get(code.upper(), "")
+    if not advice and error_class is S:
+        advice = SIM_ADVICE
+    elif not advice and error_class is C:
+        advice = CONFIG_ADVICE
+    return ErrorInfo(code.upper(), error_class, text, advice)
+
+
+def after_diagnosis(info: ErrorInfo, has_sms_path: bool | None) -> ErrorInfo:
+    """Resolve an ``unknown`` error once the modem's SMS path was diagnosed.
+
+    No SMS path (``False``) makes it ``no_sms_path``; a path, or no verdict, ``transient``.
+    Errors of any other class are returned unchanged.
+    """
+    if info.error_class is not U:
+        return info
+    if has_sms_path is False:
+        return ErrorInfo(info.code, ErrorClass.NO_SMS_PATH, info.text + "; the modem has no "
+                         "SMS path", "See the modem's SMS path on the modems page.")  # fmt: skip
+    return ErrorInfo(info.code, T, info.text, info.advice)
+
+
+@dataclass(frozen=True)
+class FailurePolicy:
+    """What a failure of one class does.
+
+    ``fail_over``: try the message on another modem (only ever for a definite failure);
+    ``hold``: the routing reason the modem leaves routing with (None: it stays);
+    ``alert``: raise an alert for the administrator; ``diagnose``: check the SMS path first.
+    """
+
+    fail_over: bool
+    hold: str | None = None
+    alert: bool = False
+    diagnose: bool = False
+
+
+POLICIES: dict[ErrorClass, FailurePolicy] = {
+    ErrorClass.NUMBER: FailurePolicy(fail_over=False),
+    ErrorClass.SIM: FailurePolicy(fail_over=True, hold="sim_account", alert=True),
+    ErrorClass.TRANSIENT: FailurePolicy(fail_over=True),
+    ErrorClass.CONFIGURATION: FailurePolicy(fail_over=True, hold="configuration", alert=True),
+    ErrorClass.UNKNOWN: FailurePolicy(fail_over=True, diagnose=True),
+    ErrorClass.NO_SMS_PATH: FailurePolicy(fail_over=True),
+}
+
+
+def policy(error_class: ErrorClass) -> FailurePolicy:
+    """What the device does after a failure of ``error_class``."""
+    return POLICIES[error_class]
+
+
+def needs_diagnosis(code: str | None) -> bool:
+    """True when an error with this code calls for an SMS-path diagnosis of its modem."""
+    info = classify(code)
+    return info is not None and policy(info.error_class).diagnose
+
+
+__all__ = [
+    "CME_ERRORS",
+    "CMS_ERRORS",
+    "DRIVER_ERRORS",
+    "ErrorClass",
+    "ErrorInfo",
+    "FailurePolicy",
+    "after_diagnosis",
+    "classify",
+    "needs_diagnosis",
+    "policy",
+]

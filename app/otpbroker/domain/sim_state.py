@@ -1,0 +1,45 @@
+"""SIM PIN safety and what the administrator should do for every SIM state.
+
+A SIM allows three wrong PINs, then wants its PUK; ten wrong PUKs destroy it. So the device
+enters a configured PIN only while at least ``MIN_PIN_TRIES`` tries are left (when the modem
+tells; a modem that does not gets the PIN once), never enters a PIN the SIM rejected again,
+and never sends a PUK: those are the owner's, with a phone in hand.
+"""
+
+from __future__ import annotations
+
+MIN_PIN_TRIES = 2
+
+#: Modem states about the SIM, and what to do about each.
+SIM_STATES: dict[str, str] = {
+    "pin_required": "The SIM asks for its PIN and none is configured: type it in the SIM PIN "
+    "field of the modem form (it is entered once), or switch the PIN lock off in a phone.",
+    "pin_rejected": "The SIM refused the configured PIN and it will not be tried again: check "
+    "the PIN in a phone, then type the right one in the modem form.",
+    "pin_low_tries": "The SIM has fewer than {min} PIN tries left, so the device does not risk "
+    "the last one: put the SIM in a phone, unlock it there with the right PIN (or its PUK), "
+    "then put it back.",
+    "puk_required": "The SIM is blocked and needs its PUK (from the operator, usually on the "
+    "SIM's card): unlock it in a phone. The device never sends a PUK.",
+    "no_sim": "No SIM card: switch the modem off, insert a SIM, plug it in again.",
+    "sim_error": "The SIM is in a state the device does not handle: check it in a phone.",
+}
+
+
+def may_enter_pin(tries_left: int | None) -> bool:
+    """True when a PIN may be entered: the tries are unknown, or at least ``MIN_PIN_TRIES``."""
+    return tries_left is None or tries_left >= MIN_PIN_TRIES
+
+
+def sim_advice(state: str, tries_left: int | None = None) -> str:
+    """What to do about a SIM in ``state`` (empty for a state that needs nothing)."""
+    text = SIM_STATES.get(state, "")
+    if not text:
+        return ""
+    text = text.format(min=MIN_PIN_TRIES)
+    if tries_left is not None and state in ("pin_required", "pin_rejected", "pin_low_tries"):
+        text += f" PIN tries left: {tries_left}."
+    return text
+
+
+__all__ = ["MIN_PIN_TRIES", "SIM_STATES", "may_enter_pin", "sim_advice"]

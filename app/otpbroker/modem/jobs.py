@@ -1,0 +1,65 @@
+"""The job queue of one modem: SMS and USSD requests waiting for its owner thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+
+@dataclass
+class Job:
+    """One request: ``sms`` (number, text) or ``ussd`` (code), with its future and deadline."""
+
+    kind: str
+    future: Future
+    deadline: float
+    number: str = ""
+    text: str = ""
+    code: str = ""
+
+    def __repr__(self) -> str:  # never show the text
+        """Kind and deadline only."""
+        return f"Job({self.kind}, deadline={self.deadline:.1f})"
+
+
+class JobQueue:
+    """A thread-safe FIFO of jobs (any thread adds, the owner thread takes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: deque[Job] = deque()
+
+    def __len__(self) -> int:
+        """Jobs waiting."""
+        with self._lock:
+            return len(self._jobs)
+
+    def add(self, job: Job) -> None:
+        """Queue a job at the end."""
+        with self._lock:
+            self._jobs.append(job)
+
+    def pop(self) -> Job | None:
+        """The oldest job, None when there is none."""
+        with self._lock:
+            return self._jobs.popleft() if self._jobs else None
+
+    def expired(self, now: float | None = None) -> list[Job]:
+        """Remove and return the jobs whose deadline has passed."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            gone = [job for job in self._jobs if job.deadline <= now]
+            self._jobs = deque(job for job in self._jobs if job.deadline > now)
+        return gone
+
+    def take_all(self) -> list[Job]:
+        """Remove and return every waiting job."""
+        with self._lock:
+            jobs, self._jobs = list(self._jobs), deque()
+        return jobs
+
+
+__all__ = ["Job", "JobQueue"]
