@@ -1,0 +1,210 @@
+"""Read the USB devices and their interfaces from sysfs, defensively.
+
+``<root>/bus/usb/devices`` holds one entry per USB device (``1-1.2``: bus 1, port 1, then
+port 2 of the hub behind it) and one per interface (``1-1.2:1.3``: configuration 1,
+interface 3). A device entry has ``idVendor``, ``idProduct``, the ``manufacturer`` /
+``product`` / ``serial`` strings and ``busnum`` / ``devnum``; an interface entry has
+``bInterfaceNumber``, its class triple, a ``driver`` link, and children for what the driver
+made: ``ttyUSB2`` (usb-serial), ``tty/ttyACM0`` (CDC ACM), ``net/wwan0``.
+
+Nothing read here can raise out of :func:`read_usb_devices`: an entry that cannot be read
+(permission refused, gone meanwhile, a directory where a file belongs, a broken link, bytes
+that are not text) is skipped, logged with its path and the reason, and reported back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+DEVICE_NAME = re.compile(r"[1-9][0-9]{0,2}-[1-9][0-9]{0,2}(?:\.[1-9][0-9]{0,2}){0,6}")
+INTERFACE_NAME = re.compile(r"(?P<device>[0-9.-]+):[0-9]{1,3}\.[0-9]{1,3}")
+TTY_NAME = re.compile(r"tty(?:USB|ACM)[0-9]{1,4}")
+NET_NAME = re.compile(r"[A-Za-z0-9_.-]{1,15}")
+HEX4 = re.compile(r"[0-9a-f]{4}")
+HEX2 = re.compile(r"[0-9a-f]{2}")
+MAX_ATTRIBUTE = 4096
+CLASS_ATTRIBUTES = ("bInterfaceClass", "bInterfaceSubClass", "bInterfaceProtocol")
+
+
+class Unreadable(Exception):
+    """One sysfs entry could not be read; str() names the path and the reason."""
+
+
+@dataclass(frozen=True)
+class UsbInterfaceInfo:
+    """One interface: number, class triple (hex), driver, and the ttys and netdevs it has."""
+
+    name: str
+    number: int
+    klass: str = ""
+    subclass: str = ""
+    protocol: str = ""
+    driver: str = ""
+    ttys: tuple[str, ...] = ()
+    nets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UsbDeviceInfo:
+    """One USB device as sysfs shows it."""
+
+    name: str
+    vendor_id: str
+    product_id: str
+    manufacturer: str = ""
+    product: str = ""
+    serial: str = ""
+    busnum: int | None = None
+    devnum: int | None = None
+    interfaces: tuple[UsbInterfaceInfo, ...] = ()
+
+
+def read_attribute(path: str, pattern: re.Pattern[str] | None = None) -> str | None:
+    """The text of one sysfs attribute; None when it does not exist; Unreadable otherwise."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ATTRIBUTE + 1)
+    except OSError as exc:
+        raise Unreadable(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_ATTRIBUTE:
+        raise Unreadable(f"{path} is longer than {MAX_ATTRIBUTE} bytes")
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise Unreadable(f"{path} is not text: {data[:24]!r}") from None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
+        raise Unreadable(f"{path} holds control characters: {text[:24]!r}")
+    if pattern is not None and pattern.fullmatch(text) is None:
+        raise Unreadable(f"{path} holds {text[:24]!r}, not the expected {pattern.pattern}")
+    return text
+
+
+def _listing(path: str) -> list[str]:
+    """Names in directory ``path`` (none when it does not exist); Unreadable otherwise."""
+    if not os.path.lexists(path):
+        return []
+    try:
+        return sorted(os.listdir(path))
+    except OSError as exc:
+        raise Unreadable(f"cannot list {path}: {exc.strerror or exc}") from None
+
+
+class _Problems:
+    """Collects what was skipped, logging each once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, what: str, error: Unreadable) -> None:
+        message = f"{what} skipped: {error}"
+        log.warning("USB discovery: %s", message)
+        self.items.append(message)
+
+
+def _optional(path: str, what: str, problems: _Problems, pattern: re.Pattern[str] | None = None
+              ) -> str:  # fmt: skip
+    try:
+        return read_attribute(path, pattern) or ""
+    except Unreadable as error:
+        problems.add(what, error)
+        return ""
+
+
+def _driver(path: str) -> str:
+    link = os.path.join(path, "driver")
+    if not os.path.lexists(link):
+        return ""
+    try:
+        return os.path.basename(os.readlink(link))
+    except OSError as exc:
+        raise Unreadable(f"{link} is not a driver link: {exc.strerror or exc}") from None
+
+
+def _children(path: str, pattern: re.Pattern[str], *subdirs: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for sub in ("", *subdirs):
+        found.extend(n for n in _listing(os.path.join(path, sub)) if pattern.fullmatch(n))
+    return tuple(sorted(set(found)))
+
+
+def _require_directory(path: str) -> None:
+    if not os.path.isdir(path):
+        state = "a broken link" if os.path.islink(path) else "not a directory"
+        raise Unreadable(f"{path} is {state}")
+
+
+def _interface(path: str, name: str, problems: _Problems) -> UsbInterfaceInfo | None:
+    try:
+        _require_directory(path)
+        number = read_attribute(os.path.join(path, "bInterfaceNumber"), HEX2)
+        if number is None:
+            raise Unreadable(f"{path} has no bInterfaceNumber")
+        triple = [_optional(os.path.join(path, attr), f"USB interface {name}", problems, HEX2)
+                  for attr in CLASS_ATTRIBUTES]  # fmt: skip
+        driver = _driver(path)
+        ttys = _children(path, TTY_NAME, "tty")
+        nets = tuple(n for n in _listing(os.path.join(path, "net")) if NET_NAME.fullmatch(n))
+    except Unreadable as error:
+        problems.add(f"USB interface {name}", error)
+        return None
+    return UsbInterfaceInfo(name, int(number, 16), *triple, driver, ttys, nets)
+
+
+def _number(path: str, what: str, problems: _Problems) -> int | None:
+    text = _optional(path, what, problems, re.compile(r"[0-9]{1,3}"))
+    return int(text) if text else None
+
+
+def _device(base: str, name: str, interfaces: list[str], problems: _Problems
+            ) -> UsbDeviceInfo | None:  # fmt: skip
+    path = os.path.join(base, name)
+    what = f"USB device {name}"
+    try:
+        _require_directory(path)
+        vendor = read_attribute(os.path.join(path, "idVendor"), HEX4)
+        product = read_attribute(os.path.join(path, "idProduct"), HEX4)
+        if vendor is None or product is None:
+            raise Unreadable(f"{path} has no idVendor/idProduct (it may have just gone away)")
+    except Unreadable as error:
+        problems.add(what, error)
+        return None
+    strings = [_optional(os.path.join(path, attr), what, problems)
+               for attr in ("manufacturer", "product", "serial")]  # fmt: skip
+    busnum = _number(os.path.join(path, "busnum"), what, problems)
+    devnum = _number(os.path.join(path, "devnum"), what, problems)
+    found = [_interface(os.path.join(base, i), i, problems) for i in interfaces]
+    return UsbDeviceInfo(name, vendor, product, *strings, busnum, devnum,
+                         tuple(i for i in found if i is not None))  # fmt: skip
+
+
+def read_usb_devices(root: str = "/sys") -> tuple[list[UsbDeviceInfo], list[str]]:
+    """Every readable USB device under ``root`` and the problems met (never raises)."""
+    problems = _Problems()
+    base = os.path.join(root, "bus", "usb", "devices")
+    try:
+        names = _listing(base)
+    except Unreadable as error:
+        problems.add("the USB device list", error)
+        return [], problems.items
+    interfaces: dict[str, list[str]] = {}
+    for name in names:
+        match = INTERFACE_NAME.fullmatch(name)
+        if match:
+            interfaces.setdefault(match.group("device"), []).append(name)
+    devices = []
+    for name in names:
+        if DEVICE_NAME.fullmatch(name):
+            device = _device(base, name, interfaces.get(name, []), problems)
+            if device is not None:
+                devices.append(device)
+    return devices, problems.items
+
+
+__all__ = ["Unreadable", "UsbDeviceInfo", "UsbInterfaceInfo", "read_attribute", "read_usb_devices"]
