@@ -39,6 +39,7 @@ COMMANDS = {
     "apply-network": "otpbroker.commands.apply_network",
     "modem-sim": "otpbroker.modem.sim.command",
     "modem-check": "otpbroker.modem.check",
+    "modem-detect": "otpbroker.commands.modem_detect",
 }
 OPTIONS_WITH_VALUE = ("--data-dir", "--log-level")
 

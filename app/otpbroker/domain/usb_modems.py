@@ -49,8 +49,8 @@ class UsbPort:
 
     ``role``: at, at-secondary, modem, diag, gps, audio, net, storage, data or unknown.
     ``device`` is the kernel node (``/dev/ttyUSB2``; empty for non-serial interfaces),
-    ``link`` its stable ``/dev/serial/by-id`` link (empty when udev made none), ``netdev``
-    the network interface name of a net interface.
+    ``link`` its stable ``/dev/serial/by-id`` link (empty when udev made none), ``target``
+    the real path both lead to, ``netdev`` the network interface name of a net interface.
     """
 
     interface: int
@@ -59,6 +59,7 @@ class UsbPort:
     device: str = ""
     link: str = ""
     netdev: str = ""
+    target: str = ""
 
     @property
     def path(self) -> str:
@@ -115,7 +116,8 @@ class DetectedModem:
 
     def names_port(self, port: str) -> bool:
         """True when ``port`` (a configured path) is one of this device's serial ports."""
-        return bool(port) and any(port in (p.link, p.device) for p in self.ports if p.device)
+        names = (name for p in self.ports if p.device for name in (p.link, p.device, p.target))
+        return bool(port) and port in names
 
 
 @dataclass(frozen=True)

@@ -139,9 +139,12 @@ class UsbModemDiscovery:
         for interface in sorted(device.interfaces, key=lambda i: i.number):
             role = _role(model, interface)
             node = os.path.join(self.dev_dir, interface.ttys[0]) if interface.ttys else ""
-            link = links.get(os.path.realpath(node), "") if node else ""
+            target = os.path.realpath(node) if node else ""
+            link = links.get(target, "") if node else ""
             netdev = interface.nets[0] if interface.nets else ""
-            ports.append(UsbPort(interface.number, role, interface.driver, node, link, netdev))
+            ports.append(
+                UsbPort(interface.number, role, interface.driver, node, link, netdev, target)
+            )
         return ports
 
     def _plan(self, device: UsbDeviceInfo, links: dict[str, str]) -> _Plan | None:

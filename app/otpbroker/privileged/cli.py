@@ -5,6 +5,8 @@
     revert [--if-token TOKEN] [--delay SECONDS] [--no-restart]
     pending
     ppp up|down NAME
+    usb-reset USB_PATH
+    usb-modeswitch USB_PATH
 
 ``revert``'s options are for the revert timer (``--if-token``, ``--delay``) and the boot-time
 unit (``--no-restart``: the services have not started yet).
@@ -21,12 +23,13 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from otpbroker.privileged import usb
 from otpbroker.privileged.environment import HelperEnvironment
 from otpbroker.privileged.operations import Operations
 
 USAGE = (
     "usage: otpb-helper apply [--confirm-within SECONDS] TARGET... | confirm TOKEN | "
-    "revert | pending | ppp up|down NAME"
+    "revert | pending | ppp up|down NAME | usb-reset USB_PATH | usb-modeswitch USB_PATH"
 )
 
 
@@ -82,6 +85,10 @@ def _dispatch(ops: Operations, argv: list[str]) -> Callable[[], dict[str, Any]]:
         return ops.pending
     if command == "ppp" and len(args) == 2:
         return lambda: ops.ppp(args[0], args[1])
+    if command in ("usb-reset", "usb-modeswitch") and len(args) == 1:
+        usb_path = usb.check_path(args[0])
+        run = usb.reset if command == "usb-reset" else usb.switch_mode
+        return lambda: run(ops.env, usb_path)
     raise ValueError(USAGE)
 
 

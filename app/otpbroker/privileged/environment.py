@@ -3,7 +3,7 @@
 In production everything is a constant. Tests set ``OTPB_HELPER_ROOT`` (prefixed to every
 absolute path), ``OTPB_HELPER_SYSTEMCTL`` (a stand-in for systemctl) and
 ``OTPB_HELPER_PPPCTL`` (a stand-in for starting/stopping pppd, called as
-``PROG up|down NAME``). sudo's
+``PROG up|down NAME``) and ``OTPB_HELPER_USB_MODESWITCH`` (another usb_modeswitch). sudo's
 default ``env_reset`` removes all of them (the sudoers line adds no ``env_keep`` and no
 ``SETENV``), and the shebang's ``python -I`` ignores ``PYTHON*`` variables, so the app
 cannot redirect the helper on a device.
@@ -20,11 +20,13 @@ from pathlib import Path
 ROOT_VARIABLE = "OTPB_HELPER_ROOT"
 SYSTEMCTL_VARIABLE = "OTPB_HELPER_SYSTEMCTL"
 PPPCTL_VARIABLE = "OTPB_HELPER_PPPCTL"
+USB_MODESWITCH_VARIABLE = "OTPB_HELPER_USB_MODESWITCH"
 
 HELPER_PROGRAM = "/usr/local/sbin/otpb-helper"
 SYSTEMCTL = "/usr/bin/systemctl"
 SYSTEMD_RUN = "/usr/bin/systemd-run"
 PPPD = "/usr/sbin/pppd"
+USB_MODESWITCH = "/usr/sbin/usb_modeswitch"
 STAGE_DIR = "/run/otp-broker/stage"
 STATE_DIR = "/var/lib/otp-broker/helper"
 TOOL_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
@@ -37,6 +39,7 @@ class HelperEnvironment:
     root: str = ""
     systemctl: str = SYSTEMCTL
     pppctl: str = ""
+    usb_modeswitch: str = USB_MODESWITCH
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> HelperEnvironment:
@@ -50,6 +53,8 @@ class HelperEnvironment:
             root=root.rstrip("/"),
             systemctl=environ.get(SYSTEMCTL_VARIABLE, "") or SYSTEMCTL,
             pppctl=environ.get(PPPCTL_VARIABLE, ""),
+            usb_modeswitch=(environ.get(USB_MODESWITCH_VARIABLE, "") if root else "")
+            or USB_MODESWITCH,
         )
 
     @property

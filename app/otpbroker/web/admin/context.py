@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
 from otpbroker.services.events import EventLog
+from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
@@ -143,3 +144,5 @@ class AdminContext:
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     brochure: BrochureSource | None = None
+    # Plugged-in USB modems (detected, not configured yet), CD-ROM switch; None: not wired
+    modem_discovery: ModemDiscoveryService | None = None

@@ -2,6 +2,9 @@
 % if notice:
 <p class="flash" role="status">{{notice}}</p>
 % end
+% if get('detected') and not editing:
+% include('modem_detected.tpl', detected=detected)
+% end
 <form method="post" action="{{'/modems/' + editing['id'] if editing else '/modems'}}" class="modem-form">
   <input type="hidden" name="csrf" value="{{csrf}}">
   % # Enter in a text field submits with the first submit button: make that "Save", not "Apply".

@@ -1,0 +1,116 @@
+"""Use case: which modems are plugged in, which of them are not configured yet, and the
+two USB actions the owner may take on one (switch a CD-ROM-mode stick, re-enumerate).
+
+The admin's modem pages and ``otp-broker modem-detect`` call this; it reaches the USB bus
+only through the domain's ``ModemDiscovery`` and ``UsbControl`` ports. The ports of
+configured modems are passed as ``exclude``: discovery never opens a port a running modem
+worker owns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from otpbroker.domain.ports import Repository
+from otpbroker.domain.usb_modems import (
+    DetectedModem,
+    ModemDiscovery,
+    UsbControl,
+    UsbControlError,
+    check_usb_path,
+)
+
+NO_HELPER = "USB control is not available here (no privileged helper: not on a device)"
+
+
+@dataclass(frozen=True)
+class DetectedEntry:
+    """A detected device and the names of the configured modems it already is."""
+
+    modem: DetectedModem
+    configured_as: tuple[str, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        """True when a configured modem uses one of its ports (or has its IMEI)."""
+        return bool(self.configured_as)
+
+    @property
+    def can_add(self) -> bool:
+        """True when it is a modem (or an adapter) with a known AT port, not configured yet."""
+        return bool(self.modem.at_port) and not self.configured and self.modem.answered is not False
+
+    def suggestion(self) -> dict[str, str]:
+        """What the "add modem" form is prefilled with: name, AT port, IMEI."""
+        identity = self.modem.identity
+        name = identity.name if identity is not None and identity.name else self.modem.family
+        imei = identity.imei if identity is not None else ""
+        return {"name": name[:64], "port": self.modem.at_port, "imei": imei}
+
+
+@dataclass(frozen=True)
+class DiscoveryReport:
+    """Everything detected now; ``problems`` lists sysfs entries that could not be read."""
+
+    entries: tuple[DetectedEntry, ...]
+    problems: tuple[str, ...]
+    probed: bool
+
+    @property
+    def unconfigured(self) -> tuple[DetectedEntry, ...]:
+        """The devices no configured modem uses yet."""
+        return tuple(entry for entry in self.entries if not entry.configured)
+
+
+def _configured_as(modem: DetectedModem, records: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    imei = modem.identity.imei if modem.identity is not None else ""
+    names = []
+    for record in records:
+        ports = (str(record.get("port") or ""), str(record.get("data_port") or ""))
+        same_imei = bool(imei) and str(record.get("imei") or "") == imei
+        if same_imei or any(modem.names_port(port) for port in ports):
+            names.append(str(record.get("name") or record.get("id")))
+    return tuple(names)
+
+
+class ModemDiscoveryService:
+    """Detect plugged-in modems; switch or reset one through the USB control port."""
+
+    def __init__(self, discovery: ModemDiscovery, repo: Repository,
+                 usb: UsbControl | None = None) -> None:  # fmt: skip
+        self._discovery = discovery
+        self._repo = repo
+        self._usb = usb
+
+    def configured_ports(self) -> list[str]:
+        """Every port a configured modem names (SMS and data ports): never probed."""
+        ports = []
+        for record in self._repo.list("modems"):
+            ports.extend(str(record.get(key) or "") for key in ("port", "data_port"))
+        return [port for port in ports if port]
+
+    def report(self, probe: bool = True) -> DiscoveryReport:
+        """What is plugged in now; with ``probe`` unknown ports are asked with ``AT`` and AT
+        ports for their identity (bounded by short time-outs)."""
+        records = self._repo.list("modems")
+        result = self._discovery.detect(probe=probe, exclude=self.configured_ports())
+        entries = tuple(DetectedEntry(m, _configured_as(m, records)) for m in result.modems)
+        return DiscoveryReport(entries, tuple(result.problems), probe)
+
+    def _control(self) -> UsbControl:
+        if self._usb is None:
+            raise UsbControlError(NO_HELPER, reason="no_helper")
+        return self._usb
+
+    def switch_mode(self, usb_path: str) -> None:
+        """Switch the CD-ROM-mode stick at ``usb_path`` to modem mode (UsbControlError)."""
+        self._control().switch_mode(check_usb_path(usb_path))
+
+    def reset(self, usb_path: str) -> None:
+        """Re-enumerate the USB device at ``usb_path`` (UsbControlError)."""
+        self._control().reset(check_usb_path(usb_path))
+
+
+__all__ = ["DetectedEntry", "DiscoveryReport", "ModemDiscoveryService"]

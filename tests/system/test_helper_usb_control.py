@@ -1,0 +1,83 @@
+"""The app's ``UsbControl`` adapter: the real helper run as a program (as sudo would run it)
+under a temporary root with a fake sysfs; its refusals become precise ``UsbControlError``s."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from helper_root import HelperRoot
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "modem"))
+from usb_tree import UsbTree
+
+from otpbroker.domain.usb_modems import UsbControl, UsbControlError
+from otpbroker.modem.sim.usb import layout
+from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.usb_control import HelperUsbControl
+
+HELPER = [sys.executable, "-m", "otpbroker.privileged"]
+
+
+@pytest.fixture
+def helper(tmp_path: Path) -> HelperRoot:
+    return HelperRoot(tmp_path / "root")
+
+
+@pytest.fixture
+def usb(helper: HelperRoot) -> UsbTree:
+    tree = UsbTree(helper.root)
+    tree.plug(layout("quectel-ec25", "modem"), "1-1.2")
+    return tree
+
+
+def control(helper: HelperRoot, argv: list[str] | None = HELPER) -> HelperUsbControl:
+    return HelperUsbControl(HelperClient(argv, helper.stage, env=helper.env))
+
+
+def authorized(usb: UsbTree) -> Path:
+    return usb.sysfs / "devices" / "usb1" / "1-1.2" / "authorized"
+
+
+def test_it_is_the_domain_port(helper):
+    port: UsbControl = control(helper)
+    assert callable(port.reset) and callable(port.switch_mode)
+
+
+def test_reset_goes_through_the_helper(helper, usb):
+    authorized(usb).write_text("")
+    assert control(helper).reset("1-1.2") is None
+    assert authorized(usb).read_text() == "1"
+
+
+def test_a_refusal_carries_the_helpers_reason(helper, usb):
+    with pytest.raises(UsbControlError) as caught:
+        control(helper).switch_mode("1-1.2")
+    assert str(caught.value) == (
+        "usb-modeswitch 1-1.2: no usb_modeswitch configuration for 2c7c:0125 in "
+        "/etc/usb_modeswitch.d or /usr/share/usb_modeswitch/configPack.tar.gz: it is not a "
+        "known storage-mode (CD-ROM) modem id; nothing was changed"
+    )
+    assert caught.value.code == "usb_control_failed"
+
+
+def test_a_missing_device_is_named(helper, usb):
+    with pytest.raises(UsbControlError, match=r"no USB device 1-7: /sys/bus/usb/devices/1-7 "):
+        control(helper).reset("1-7")
+
+
+@pytest.mark.parametrize("bad", ["../../etc", "1-1;reboot", "1-1.2 --help", "usb1"])
+def test_a_bad_path_is_refused_before_the_helper_runs(helper, usb, bad):
+    never = control(helper, ["/nonexistent/otpb-helper"])  # would fail loudly if run
+    for operation in (never.reset, never.switch_mode):
+        with pytest.raises(UsbControlError, match="is not a USB device path"):
+            operation(bad)
+    assert authorized(usb).read_text() == "1\n"
+
+
+def test_off_a_device_both_operations_refuse(helper):
+    off = control(helper, None)
+    assert off.available is False
+    with pytest.raises(UsbControlError, match="the privileged helper is not available here"):
+        off.reset("1-1.2")
