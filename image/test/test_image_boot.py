@@ -7,6 +7,7 @@ first boot and API, first administrator, ... Each check fails loudly with the gu
 from __future__ import annotations
 
 import base64
+import html
 import json
 import mmap
 import re
@@ -14,6 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import built_image, wait_until
@@ -173,12 +175,6 @@ def in_store(guest: Guest, code: str, *args: str) -> str:
     return answer["stdout"]
 
 
-def add_record(guest: Guest, collection: str, fields: dict) -> str:
-    """Add a record as an admin edit would; returns its id."""
-    code = "print(store.add(sys.argv[1], json.loads(sys.argv[2]))['id'])"
-    return in_store(guest, code, collection, json.dumps(fields)).strip()
-
-
 def api_call(port: int, path: str, payload: dict, timeout: float = 90) -> dict:
     """One authenticated REST API call; the decoded JSON reply (whatever the HTTP status)."""
     token = base64.b64encode(f"{API_USER[0]}:{API_USER[1]}".encode()).decode()
@@ -196,17 +192,81 @@ def api_call(port: int, path: str, payload: dict, timeout: float = 90) -> dict:
         return {"error": str(exc)}
 
 
+class FormFields(HTMLParser):
+    """The fields a browser submits for the form that posts to ``action``, as the page shows
+    them (text and hidden inputs, ticked boxes, the chosen option of each select)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.select = action, False, ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        elif not self.inside:
+            return
+        elif tag == "input" and a.get("name") and (a.get("type") != "checkbox" or "checked" in a):
+            self.fields[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self.select = a.get("name", "")
+        elif (
+            tag == "option" and self.select and ("selected" in a or self.select not in self.fields)
+        ):
+            self.fields[self.select] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = ""
+
+
+def form_fields(page: str, action: str) -> dict[str, str]:
+    """What submitting the form posting to ``action`` on ``page`` sends."""
+    parser = FormFields(action)
+    parser.feed(page)
+    return parser.fields
+
+
+def page_text(fragment: str) -> str:
+    """A page fragment as a reader sees it (tags dropped, entities decoded, spaces collapsed)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def offered_modem(client: AdminClient, imei: str) -> tuple[str, str] | None:
+    """The "Add this modem" link and the text of the detected modem with this IMEI, if any."""
+    status, page, _ = client.request("/modems/detected")
+    assert status == 200, f"/modems/detected: HTTP {status}: {page[:300]}"
+    for found in re.findall(r'<article class="detected".*?</article>', page, re.S):
+        add = re.search(r'<a class="add-link" href="([^"]+)">Add this modem</a>', found)
+        if add and f"IMEI {imei}" in page_text(found):
+            return html.unescape(add.group(1)), page_text(found)
+    return None
+
+
 def test_usb_modem_sends_an_sms(guest: Guest, modem: ModemLink) -> None:
-    """Check 3: the usb-serial modem appears (udev, by-id) and an API SMS reaches the network."""
-    by_id = wait_until(
-        lambda: guest.exec(["sh", "-c", "ls /dev/serial/by-id/ 2>/dev/null"])["stdout"].split(),
-        60,
+    """Check 3: the admin finds the usb-serial modem by itself (USB id, then AT), offers it,
+    it is added through that offer's form, and an API SMS reaches the network."""
+    client = logged_in(guest)
+    offered = wait_until(lambda: offered_modem(client, modem.imei), 120, interval=5)
+    assert offered, (
+        "the admin never offered the usb-serial modem:\n"
+        + page_text(client.request("/modems/detected")[1])[:1500]
+        + "\n"
+        + guest.sh("ls -l /dev/serial/by-id/ /dev/ttyUSB* 2>&1; dmesg | tail -n 20")
     )
-    assert by_id, "no /dev/serial/by-id entry for the usb-serial modem: " + guest.sh(
-        "ls -l /dev/ttyUSB* 2>&1; dmesg | tail -n 20"
-    )
-    port = f"/dev/serial/by-id/{by_id[0]}"
-    add_record(guest, "modems", {"name": "QEMU usb-serial", "port": port})
+    add_url, found = offered
+    print(f"\ndetected: {found[:300]}")
+    assert "USB serial adapter, AT answered" in found and "0403:6001" in found, found
+    status, form_page, _ = client.request(add_url)
+    assert status == 200, f"{add_url}: HTTP {status}"
+    fields = form_fields(form_page, "/modems")
+    assert fields["port"].startswith("/dev/serial/by-id/"), f"port not preselected: {fields}"
+    assert fields["imei"] == modem.imei and fields["name"], fields
+    status, body, _ = client.request("/modems", fields)
+    assert status in (302, 303), f"adding the offered modem: HTTP {status}: {body[:600]}"
     answer = guest.exec(
         ["runuser", "-u", "otpbroker", "--", "otp-broker", "--data-dir", "/var/lib/otp-broker",
          "api-user", "add", API_USER[0], "--password-stdin"],
