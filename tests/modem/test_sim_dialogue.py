@@ -144,7 +144,9 @@ def test_identity_commands() -> None:
     assert lines(ask(dialogue, "AT+CSCA?")) == ['+CSCA: "+6281199999",145', "OK"]
     assert lines(ask(dialogue, "AT+CSQ")) == ["+CSQ: 20,99", "OK"]
     assert lines(ask(dialogue, "AT+CREG?")) == ["+CREG: 0,1", "OK"]
-    assert lines(ask(dialogue, "AT+CREG=2;+CREG?")) == ["+CREG: 2,1", "OK"]
+    assert re.fullmatch(
+        r'\+CREG: 2,1,"[0-9A-F]{4}","[0-9A-F]{7}",2', lines(ask(dialogue, "AT+CREG=2;+CREG?"))[0]
+    )
     assert lines(ask(dialogue, "AT+COPS?")) == ['+COPS: 0,0,"TELKOMSEL",2', "OK"]
 
 

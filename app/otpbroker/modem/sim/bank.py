@@ -11,16 +11,27 @@ from .control import ControlServer
 from .deliveries import Delivery, DeliveryLog
 from .device import SimModem
 from .identity import generate_profiles
+from .personalities import DEFAULT
 from .profile import ModemProfile
 
-_MODEM_ACTIONS = ("inject", "clear", "unwedge", "unplug", "replug", "hang-up", "status")
+_MODEM_ACTIONS = (
+    "inject",
+    "clear",
+    "unwedge",
+    "unplug",
+    "replug",
+    "hang-up",
+    "status",
+    "condition",
+)
 
 
 class ModemBank:
     """``count`` modems with generated identities (or the given ``profiles``).
 
+    ``personalities`` are handed out in turn (``("quectel-ec25", "huawei-e3131")``);
     ``overrides`` set profile fields on every generated profile (``send_delay=0.2``,
-    ``pin="1234"``, ``urc_interval=5`` ...).
+    ``pin="1234"``, ``urc_interval=5``, ``conditions=("lte-no-sms",)`` ...).
     """
 
     def __init__(
@@ -28,15 +39,17 @@ class ModemBank:
         count: int = 1,
         *,
         profiles: Sequence[ModemProfile] | None = None,
+        personalities: Sequence[str] = (DEFAULT,),
         link_dir: str | Path | None = None,
         deliveries_path: str | Path | None = None,
         control_path: str | Path | None = None,
         seed: int | None = None,
         **overrides: Any,
     ) -> None:
-        """Build the modems (not started)."""
+        """Build the modems (not started); ``ValueError`` for an unknown personality or a
+        condition a modem cannot be in."""
         if profiles is None:
-            profiles = generate_profiles(count, seed, **overrides)
+            profiles = generate_profiles(count, seed, personalities, **overrides)
         self.log = DeliveryLog(deliveries_path)
         self.modems = [SimModem(p, link_dir=link_dir, log=self.log) for p in profiles]
         self.control_path = Path(control_path) if control_path else None
@@ -109,6 +122,8 @@ class ModemBank:
         """A modem's identity and state for control answers."""
         return {
             "imei": modem.imei,
+            "profile": modem.profile.personality,
+            "conditions": modem.conditions,
             "imsi": modem.profile.imsi,
             "msisdn": modem.profile.msisdn,
             "path": modem.path,
@@ -162,3 +177,8 @@ class ModemBank:
             modem.replug()
         elif action == "hang-up":
             modem.hang_up()
+        elif action == "condition":
+            conditions = request.get("set", "")
+            if not isinstance(conditions, str | list):
+                raise ValueError('condition needs "set": "NAME[:PARAM][,NAME...]" ("" clears)')
+            modem.set_conditions(conditions)

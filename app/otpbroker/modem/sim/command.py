@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from .bank import ModemBank
+from .conditions import CONDITION_NAMES, parse_conditions
 from .faults import FAULT_KINDS, parse_fault
+from .identity import timing
+from .personalities import DEFAULT, NAMES, personality
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,24 @@ def _fault(value: str) -> tuple[str, dict[str, Any]]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _profiles(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",")]
+    try:
+        for name in names:
+            personality(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return names
+
+
+def _conditions(value: str) -> str:
+    try:
+        parse_conditions(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return value
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``modem-sim`` subcommand to ``subparsers``."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -32,9 +53,37 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description="Emulated GSM modems on pseudo-terminals. Prints one line per modem: "
         "<pty path> <imei> <imsi> <msisdn>, then runs until SIGTERM or SIGINT.",
     )
-    parser.add_argument("--count", type=int, default=1, help="number of modems (default 1)")
     parser.add_argument(
-        "--delay", type=float, default=0.0, help="seconds from PDU to +CMGS (SMSC round trip)"
+        "--count", type=int, help="number of modems (default: one per name in --profile)"
+    )
+    parser.add_argument(
+        "--profile",
+        "--profiles",
+        dest="profiles",
+        type=_profiles,
+        default=[DEFAULT],
+        metavar="NAME[,NAME...]",
+        help=f"modem personalities, handed out in turn ({', '.join(NAMES)}; default {DEFAULT})",
+    )
+    parser.add_argument(
+        "--condition",
+        action="append",
+        type=_conditions,
+        default=[],
+        metavar="NAME[:PARAM][,...]",
+        help=f"network conditions of every modem ({', '.join(CONDITION_NAMES)}); repeatable",
+    )
+    parser.add_argument(
+        "--delay",
+        type=float,
+        metavar="S",
+        help="seconds from PDU to +CMGS (default: random 1-6 s per message, seeded)",
+    )
+    parser.add_argument(
+        "--ussd-delay",
+        type=float,
+        metavar="S",
+        help="seconds until the network answers USSD (default: random 1-5 s, seeded)",
     )
     parser.add_argument("--deliveries", metavar="FILE", help="append delivered messages as JSON")
     parser.add_argument("--link-dir", metavar="DIR", help="keep <DIR>/<imei> -> pty symlinks")
@@ -61,6 +110,22 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Profile fields from the command line, on top of realistic timing."""
+    fields: dict[str, Any] = {"pin": args.pin}
+    if args.delay is not None:
+        fields["send_delay"] = args.delay
+    if args.ussd_delay is not None:
+        fields["ussd_delay"] = args.ussd_delay
+    if args.condition:
+        fields["conditions"] = tuple(",".join(args.condition).split(","))
+    if args.urc_interval:
+        fields["urc_interval"] = args.urc_interval
+    if getattr(args, "data_port", False):
+        fields["data_port"] = True
+    return timing(True, fields)
+
+
 @contextlib.contextmanager
 def _until_signal() -> Iterator[threading.Event]:
     """An event set by SIGTERM / SIGINT (handlers restored afterwards; main thread only)."""
@@ -84,22 +149,23 @@ def _until_signal() -> Iterator[threading.Event]:
 
 def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """Run the bank until a signal (or ``stop``, for in-process callers) arrives."""
-    if args.count < 1:
+    count = len(args.profiles) if args.count is None else args.count
+    if count < 1:
         print("modem-sim: --count must be at least 1", file=sys.stderr)
         return 2
-    overrides: dict[str, Any] = {"send_delay": args.delay, "pin": args.pin}
-    if args.urc_interval:
-        overrides["urc_interval"] = args.urc_interval
-    if getattr(args, "data_port", False):
-        overrides["data_port"] = True
-    bank = ModemBank(
-        args.count,
-        link_dir=args.link_dir,
-        deliveries_path=args.deliveries,
-        control_path=args.control,
-        seed=args.seed,
-        **overrides,
-    )
+    try:
+        bank = ModemBank(
+            count,
+            personalities=args.profiles,
+            link_dir=args.link_dir,
+            deliveries_path=args.deliveries,
+            control_path=args.control,
+            seed=args.seed,
+            **_overrides(args),
+        )
+    except ValueError as exc:
+        print(f"modem-sim: {exc}", file=sys.stderr)
+        return 2
     with _until_signal() as signalled:
         bank.start()
         try:

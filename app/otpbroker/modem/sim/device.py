@@ -1,49 +1,29 @@
-"""One emulated modem on a real pseudo-terminal: the pty, its thread, faults, unplug/replug."""
+"""One emulated modem on a real pseudo-terminal: plug, unplug, reboot, faults, conditions."""
 
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import logging
 import math
 import os
 import random
-import select
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from . import links, ptyio
+from . import links
 from .deliveries import Delivery, DeliveryLog
 from .dialogue import Dialogue
 from .profile import ModemProfile
-from .steps import Later, Pause, Sent, Step, Write
+from .session import Session
+from .steps import Later, Pause, Reboot, Sent, Step, Write
 
 log = logging.getLogger(__name__)
 
-WRITE_PATIENCE = 0.5
-"""Seconds a write waits for a full pty buffer (nobody reading) before dropping the rest."""
-
-
-@dataclass
-class _Session:
-    """One plugged-in period: its fds, thread and timers (only its thread touches timers)."""
-
-    master: int
-    wake_r: int
-    wake_w: int
-    stop: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-    later: list[tuple[float, int, bytes]] = field(default_factory=list)
-    next_urc: float = math.inf
-
-    def next_deadline(self) -> float:
-        """When the next timer (scheduled line or random URC) is due."""
-        return min(self.later[0][0], self.next_urc) if self.later else self.next_urc
+REBOOT_GRACE = 0.2
+"""Seconds between the ``OK`` of ``AT+CFUN=1,1`` and the modem going down."""
 
 
 class SimModem:
@@ -75,10 +55,9 @@ class SimModem:
         seed = self.profile.seed
         self._noise = random.Random(None if seed is None else seed + 1)
         self._lock = threading.RLock()  # the dialogue
-        self._write_lock = threading.Lock()  # every pty write, and the fds
-        self._plug_lock = threading.RLock()  # plug / unplug / replug / stop
-        self._counter = itertools.count()
-        self._session: _Session | None = None
+        self._plug_lock = threading.RLock()  # plug / unplug / replug / reboot / stop
+        self._stopped = False
+        self._session: Session | None = None
         self._slave: int | None = None
         self._path: str | None = None
         self._link_suffix = "" if main is None else "-data"
@@ -86,10 +65,16 @@ class SimModem:
         self.data_port: SimModem | None = None
         """The second port when ``profile.data_port`` is set."""
         if main is not None:
-            self.dialogue.state = main.dialogue.state
+            self._share(main)
             self._lock = main._lock  # one lock for the dialogues sharing that state
         elif self.profile.data_port:
             self.data_port = SimModem(self.profile, link_dir=link_dir, log=self.log, main=self)
+
+    def _share(self, main: SimModem) -> None:
+        """Use ``main``'s SIM, settings and network (a second port of one device)."""
+        self.dialogue.card = main.dialogue.card
+        self.dialogue.network = main.dialogue.network
+        self.dialogue.state = main.dialogue.state
 
     def __repr__(self) -> str:
         """Identity and current port."""
@@ -133,13 +118,16 @@ class SimModem:
     def start(self) -> SimModem:
         """Create the pty and start answering (no-op when already plugged)."""
         with self._plug_lock:
+            self._stopped = False
             if self._session is None:
                 self._plug()
         return self
 
     def stop(self) -> None:
-        """Stop answering, close the pty and remove the link."""
-        self.unplug()
+        """Stop answering, close the pty and remove the link (a reboot under way ends)."""
+        with self._plug_lock:
+            self._stopped = True
+            self.unplug()
 
     def __enter__(self) -> SimModem:
         """Start on entering a ``with`` block."""
@@ -158,18 +146,12 @@ class SimModem:
             if session is None:
                 return
             self._session = None
-            session.stop.set()
-            with contextlib.suppress(OSError):
-                os.write(session.wake_w, b"x")
-            if session.thread is not None and session.thread is not threading.current_thread():
-                session.thread.join(5)
-            with self._write_lock:
-                for fd in (session.master, self._slave, session.wake_r, session.wake_w):
-                    if fd is not None:
-                        with contextlib.suppress(OSError):
-                            os.close(fd)
-                self._slave = None
-                self._path = None
+            session.close()
+            if self._slave is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self._slave)
+            self._slave = None
+            self._path = None
             if self.link is not None:
                 links.remove(self.link)
             log.info("modem %s unplugged", self.imei)
@@ -180,33 +162,80 @@ class SimModem:
         """Power cycle on a new pty (the path may differ); returns the new path."""
         with self._plug_lock:
             self.unplug()
-            with self._lock:
-                self.dialogue.power_on()
-            if self.data_port is not None:
-                with self.data_port._lock:
-                    self.data_port.dialogue.power_on()
-                    self.data_port.dialogue.state = self.dialogue.state
+            self._power_on_ports()
             self._plug()
             assert self._path is not None
             return self._path
 
     def _plug(self) -> None:
-        master, slave, path = ptyio.open_pty()
-        wake_r, wake_w = os.pipe()
-        session = _Session(master, wake_r, wake_w, next_urc=self._next_urc())
-        with self._write_lock:
-            self._slave = slave
-            self._path = path
-        self._session = session
+        session, slave, path = Session.open()
+        session.next_urc = self._next_urc()
+        self._slave, self._path, self._session = slave, path, session
+        self._schedule_startup(session)
         if self.link is not None:
             links.point(self.link, path)
         session.thread = threading.Thread(
-            target=self._run, args=(session,), name=f"modem-sim-{self.imei}", daemon=True
+            target=session.serve,
+            args=(lambda data: self._handle(data, session), lambda: self._timers(session)),
+            name=f"modem-sim-{self.imei}",
+            daemon=True,
         )
         session.thread.start()
         log.info("modem %s plugged in at %s", self.imei, path)
         if self.data_port is not None:
             self.data_port.start()
+
+    def _power_on_ports(self) -> None:
+        with self._lock:
+            self.dialogue.power_on()
+            if self.data_port is not None:
+                self.data_port.dialogue.power_on()
+                self.data_port._share(self)
+
+    def _schedule_startup(self, session: Session, extra: float = 0.0) -> None:
+        """Queue the start-up lines of a power-on (only the AT port prints them)."""
+        if self._main is not None:
+            return
+        with self._lock:
+            lines = self.dialogue.startup_lines()
+        if lines:
+            session.add_later(self.profile.boot_delay + extra, self.dialogue.output.framed(lines))
+
+    def _reboot(self) -> None:
+        """``AT+CFUN=1,1``: a USB stick drops off the bus and comes back (maybe on another
+        pty, the link follows); a UART module restarts on its port. Start-up lines follow."""
+        time.sleep(REBOOT_GRACE)
+        with self._plug_lock:
+            session = self._session
+            if self._stopped or session is None:
+                return
+            if not self.dialogue.persona.replugs_on_reset:
+                session.drop_later()
+                self._power_on_ports()
+                self._schedule_startup(session, self.profile.reboot_time)
+                return
+            self.unplug()
+        time.sleep(self.profile.reboot_time)
+        with self._plug_lock:
+            if self._stopped or self._session is not None:
+                return
+            self._power_on_ports()
+            self._plug()
+
+    # ---- network conditions ------------------------------------------------------------
+
+    def set_conditions(self, conditions: str | list[str] | tuple[str, ...]) -> None:
+        """Put the modem under network conditions (``"lte-no-sms,roaming"``); an empty
+        value clears them. ``ValueError`` when this modem cannot be in them."""
+        with self._lock:
+            self.dialogue.set_conditions(conditions)
+            if self.data_port is not None:
+                self.data_port._share(self)
+
+    @property
+    def conditions(self) -> list[str]:
+        """The conditions in force, as typed."""
+        return self.dialogue.network.names()
 
     # ---- faults --------------------------------------------------------------------------
 
@@ -234,47 +263,6 @@ class SimModem:
         """Wait until this modem delivered ``count`` messages (``TimeoutError`` otherwise)."""
         return self.log.wait_for(count, timeout, modem=self.imei)
 
-    # ---- the thread ----------------------------------------------------------------------
-
-    def _next_urc(self) -> float:
-        interval = self.profile.urc_interval
-        if not interval or interval <= 0:
-            return math.inf
-        return time.monotonic() + self._noise.expovariate(1.0 / interval)
-
-    def _run(self, session: _Session) -> None:
-        while not session.stop.is_set():
-            deadline = session.next_deadline()
-            timeout = None if deadline == math.inf else max(0.0, deadline - time.monotonic())
-            try:
-                ready, _, _ = select.select([session.master, session.wake_r], [], [], timeout)
-            except (OSError, ValueError):
-                break
-            if session.stop.is_set():
-                break
-            if session.master in ready:
-                try:
-                    data = os.read(session.master, 4096)
-                except BlockingIOError:
-                    data = b""
-                except OSError:
-                    session.stop.wait(0.05)
-                    data = b""
-                if data:
-                    self._handle(data, session)
-            self._timers(session)
-
-    def _handle(self, data: bytes, session: _Session) -> None:
-        received_at = time.perf_counter()  # a PDU completed by ``data`` arrived now
-        try:
-            with self._lock:
-                steps = self.dialogue.feed(data)
-            self._execute(steps, session, received_at)
-            for port in self._ports():
-                port._check_carrier()
-        except Exception:
-            log.exception("modem %s: error while answering", self.imei)
-
     # ---- data calls ----------------------------------------------------------------------
 
     def _ports(self) -> list[SimModem]:
@@ -294,7 +282,26 @@ class SimModem:
         for port in self._ports():
             port._check_carrier()
 
-    def _execute(self, steps: list[Step], session: _Session, received_at: float) -> None:
+    # ---- the session thread ----------------------------------------------------------------
+
+    def _next_urc(self) -> float:
+        interval = self.profile.urc_interval
+        if not interval or interval <= 0:
+            return math.inf
+        return time.monotonic() + self._noise.expovariate(1.0 / interval)
+
+    def _handle(self, data: bytes, session: Session) -> None:
+        received_at = time.perf_counter()  # a PDU completed by ``data`` arrived now
+        try:
+            with self._lock:
+                steps = self.dialogue.feed(data)
+            self._execute(steps, session, received_at)
+            for port in self._ports():
+                port._check_carrier()
+        except Exception:
+            log.exception("modem %s: error while answering", self.imei)
+
+    def _execute(self, steps: list[Step], session: Session, received_at: float) -> None:
         for step in steps:
             if session.stop.is_set():
                 return
@@ -302,41 +309,29 @@ class SimModem:
                 if not self.dialogue.faults.wedged:
                     self._write(step.data)
             elif isinstance(step, Pause):
-                self._pause(step.seconds, session)
+                session.pause(step.seconds, lambda: self._timers(session))
             elif isinstance(step, Later):
-                due = time.monotonic() + step.seconds
-                heapq.heappush(session.later, (due, next(self._counter), step.data))
+                session.add_later(step.seconds, step.data)
             elif isinstance(step, Sent):
                 self.log.add_part(self.imei, step.part, step.message_ref, step.pdu, received_at)
+            elif isinstance(step, Reboot):
+                main = self._main or self
+                threading.Thread(
+                    target=main._reboot, name=f"modem-sim-reboot-{self.imei}", daemon=True
+                ).start()
 
-    def _pause(self, seconds: float, session: _Session) -> None:
-        """Busy for ``seconds`` (input waits), still sending timed unsolicited lines."""
-        end = time.monotonic() + seconds
-        while not session.stop.is_set():
-            now = time.monotonic()
-            if now >= end:
-                return
-            session.stop.wait(max(0.0, min(end, session.next_deadline()) - now))
-            self._timers(session)
-
-    def _timers(self, session: _Session) -> None:
-        now = time.monotonic()
-        while session.later and session.later[0][0] <= now:
-            _, _, data = heapq.heappop(session.later)
+    def _timers(self, session: Session) -> None:
+        for data in session.due(time.monotonic()):
             if not self.dialogue.faults.wedged:
-                self._write(data)
-        if session.next_urc <= now:
+                session.write(data, self.imei)
+        if session.next_urc <= time.monotonic():
             with self._lock:
                 line = self.dialogue.unsolicited()
             if line:
-                self._write(line)
+                session.write(line, self.imei)
             session.next_urc = self._next_urc()
 
     def _write(self, data: bytes) -> None:
-        with self._write_lock:
-            session = self._session
-            if session is None or session.stop.is_set():
-                return
-            dropped = ptyio.write_all(session.master, data, WRITE_PATIENCE)
-        if dropped:
-            log.debug("modem %s: nobody reads, %d bytes dropped", self.imei, dropped)
+        session = self._session
+        if session is not None:
+            session.write(data, self.imei)

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any
 
 from . import commands
-from .faults import Faults, garbage
+from .conditions import Condition, Network, parse_conditions, shape_network
+from .context import Context
+from .faults import Faults
+from .output import Output
+from .personalities import personality
 from .profile import ModemProfile
-from .results import ERROR, Reply, cms_error, frame
+from .results import ERROR, Reply
+from .sending import judge
 from .sms import MAX_TPDU, RejectedPdu, check_submit, status_report
-from .state import ModemState
-from .steps import Later, Pause, Sent, Step, Write
+from .state import ModemState, SimCard
+from .steps import Later, Pause, Reboot, Sent, Step, Write
 from .syntax import split_commands
 
 CTRL_Z = 0x1A
 ESC = 0x1B
 MAX_LINE = 1024
 PROMPT = b"\r\n> "
-URC_TEMPLATES = ("^RSSI: {rssi}", "+CREG: 1", "^BOOT:{boot},0,0,0,75", "^MODE:5,4", "^SRVST:2")
 
 
 class Mode(Enum):
@@ -34,6 +38,10 @@ class Mode(Enum):
     COMMAND = "command"
     PROMPT = "prompt"
     DATA = "data"
+
+
+def _seeded(seed: int | None, offset: int) -> random.Random:
+    return random.Random(None if seed is None else seed + offset)
 
 
 class Dialogue:
@@ -48,16 +56,30 @@ class Dialogue:
     ) -> None:
         """A powered-on modem for ``profile``; ``rng`` drives noise, ``clock`` ``+++``."""
         self.profile = profile
+        self.persona = personality(profile.personality)
         self.rng = rng or random.Random(profile.seed)
+        self.net_rng = _seeded(profile.seed, 2)
+        """The network's chance: send and USSD delays, transient failures."""
         self.clock = clock
         self.faults = Faults()
         self.next_ref = 0
         """The next TP-MR the modem hands out (0..255, kept on the SIM across resets)."""
+        self.card = SimCard.for_profile(profile, self.persona.memories)
+        self.network = shape_network(self.persona, parse_conditions(profile.conditions))
+        if self.network.sim_condition is not None:
+            self.card.apply(self.network.sim_condition, profile)
+        self.output = Output(self)
         self.power_on()
 
     def power_on(self) -> None:
         """Power cycle: settings to defaults, SIM locked again, faults cleared."""
-        self.state = ModemState.power_on(self.profile)
+        persona = self.persona
+        self.state = ModemState.power_on(
+            self.profile, self.card, persona.default_charset, persona.noise_groups
+        )
+        self.state.cgsms = persona.default_cgsms
+        if self.network.no_smsc:
+            self.state.smsc = ""
         self.mode = Mode.COMMAND
         self.faults.clear()
         self._line = bytearray()
@@ -65,22 +87,46 @@ class Dialogue:
         self._pdu_len = 0
         self._plus = 0
         self._last_data = self.clock()
-        self._echo = bytearray()
-        self._out: list[Step] = []
+        self.output.reset()
+
+    @property
+    def context(self) -> Context:
+        """What the command handlers see."""
+        return Context(self.state, self.profile, self.persona, self.network, self.net_rng)
+
+    def set_conditions(self, conditions: str | Iterable[str] | tuple[Condition, ...]) -> None:
+        """Put the modem under new network conditions (``ValueError`` if it cannot be)."""
+        parsed = (
+            conditions
+            if isinstance(conditions, tuple) and all(isinstance(c, Condition) for c in conditions)
+            else parse_conditions(conditions)  # type: ignore[arg-type]
+        )
+        network: Network = shape_network(self.persona, parsed)  # type: ignore[arg-type]
+        if network.sim_condition != self.network.sim_condition:
+            self.card.apply(network.sim_condition, self.profile)
+        if network.no_smsc and self.state.smsc == self.profile.smsc:
+            self.state.smsc = ""
+        elif self.network.no_smsc and not network.no_smsc and not self.state.smsc:
+            self.state.smsc = self.profile.smsc
+        self.network = network
+
+    def startup_lines(self) -> list[str]:
+        """What the modem prints once powered on, given its SIM."""
+        return self.persona.startup_lines(self.state.sim.value, self.state.sim_ready)
 
     # ---- input ---------------------------------------------------------------------------
 
     def feed(self, data: bytes) -> list[Step]:
         """Process received bytes; returns what to do, in order."""
-        self._out = []
+        out = self.output.begin()
         if self.faults.wedged:
-            return self._out
+            return out
         for value in data:
             if self.mode is Mode.DATA:
                 self._data_byte(value)
                 continue
             if self.state.echo:
-                self._echo.append(value)
+                self.output.echo(value)
             if self.mode is Mode.PROMPT:
                 self._prompt_byte(value)
             else:
@@ -88,9 +134,9 @@ class Dialogue:
         if self.mode is Mode.DATA and self._plus == 3:
             self._plus = 0
             self.mode = Mode.COMMAND
-            self._finish(Reply())
-        self._flush_echo()
-        return self._out
+            self.output.finish(Reply())
+        self.output.flush_echo()
+        return out
 
     def _command_byte(self, value: int) -> None:
         if value == 0x0D:
@@ -108,7 +154,7 @@ class Dialogue:
             self._submit()
         elif value == ESC:
             self.mode = Mode.COMMAND
-            self._finish(Reply())
+            self.output.finish(Reply())
         elif value in (0x08, 0x7F):
             if self._pdu:
                 self._pdu.pop()
@@ -134,29 +180,42 @@ class Dialogue:
         try:
             parsed = split_commands(text[start + 2 :])
         except ValueError:
-            self._finish(Reply(final=ERROR))
+            self.output.finish(Reply(final=ERROR))
             return
         total = Reply()
+        context = self.context
         for command in parsed:
-            reply = commands.run(self.state, self.profile, command)
-            total.lines += reply.lines
-            total.before += reply.before
-            total.after += reply.after
-            total.final = reply.final
+            reply = commands.run(context, command)
+            self._merge(total, reply)
             if reply.prompt is not None:
                 if total.lines or total.before:
-                    self._finish(Reply(lines=total.lines, final=None, before=total.before))
+                    self.output.finish(Reply(lines=total.lines, final=None, before=total.before))
                 self._start_prompt(reply.prompt)
                 return
             if reply.data_mode:
-                self._finish(total)
+                self.output.finish(total)
                 self.mode = Mode.DATA
                 self._plus = 0
                 self._last_data = self.clock()
                 return
             if reply.failed:
                 break
-        self._finish(total)
+        self.output.finish(total)
+        if total.reboot and not total.failed:
+            self.output.emit(Reboot())
+
+    def _merge(self, total: Reply, reply: Reply) -> None:
+        """Add one command's reply to the line's reply (delays add up, lines queue)."""
+        if reply.delay > 0:
+            total.delay += reply.delay
+        total.lines += reply.lines
+        total.before += reply.before
+        if reply.after and reply.after_delay > 0:
+            self.output.later_lines(reply.after_delay, reply.after)
+        else:
+            total.after += reply.after
+        total.final = reply.final
+        total.reboot = total.reboot or reply.reboot
 
     def _start_prompt(self, length: int) -> None:
         delay = self.faults.slow_prompt
@@ -164,8 +223,8 @@ class Dialogue:
         if delay is None:
             delay = self.profile.prompt_delay
         if delay > 0:
-            self._emit(Pause(delay))
-        self._emit(Write(PROMPT))
+            self.output.emit(Pause(delay))
+        self.output.emit(Write(PROMPT))
         self.mode = Mode.PROMPT
         self._pdu.clear()
         self._pdu_len = length
@@ -173,89 +232,42 @@ class Dialogue:
     def _submit(self) -> None:
         self.mode = Mode.COMMAND
         pdu = self._pdu.decode("ascii", "replace")
+        context = self.context
         try:
             part = check_submit(pdu, self._pdu_len)
         except RejectedPdu:
-            self._finish(Reply(final=cms_error(self.state.cmee, 304)))
+            self.output.finish(context.cms(304))
             return
-        if self.profile.send_delay > 0:
-            self._emit(Pause(self.profile.send_delay))
-        faults = self.faults
-        if faults.cms_error_count > 0 and faults.cms_error_after > 0:
-            faults.cms_error_after -= 1
-        elif faults.cms_error_count > 0:
-            faults.cms_error_count -= 1
-            self._finish(Reply(final=cms_error(self.state.cmee, faults.cms_error_code)))
+        verdict = judge(context, self.faults, pdu)
+        if verdict.wait > 0:
+            self.output.emit(Pause(verdict.wait))
+        if not verdict.answer:
+            if verdict.deliver:
+                self.output.emit(Sent(part, self._take_ref(), pdu))
             return
-        if faults.no_result:
-            faults.no_result = False
-            if faults.no_result_delivers:
-                self._emit(Sent(part, self._take_ref(), pdu))
+        if verdict.error is not None:
+            self.output.finish(context.cms(verdict.error))
             return
         ref = self._take_ref()
-        self._emit(Sent(part, ref, pdu))
-        self._finish(Reply(lines=[f"+CMGS: {ref}"]))
+        self.output.emit(Sent(part, ref, pdu))
+        self.output.finish(Reply(lines=[f"+CMGS: {ref}"]))
         if part.status_report and self.state.ds == 1:
             report = status_report(ref, part.destination)
-            self._emit(Later(self.profile.report_delay, report))
+            self.output.emit(Later(self.profile.report_delay, report))
 
     def _take_ref(self) -> int:
         ref = self.next_ref
         self.next_ref = (ref + 1) % 256
         return ref
 
-    # ---- output ----------------------------------------------------------------------------
-
-    def _flush_echo(self) -> None:
-        if self._echo:
-            data = bytes(self._echo)
-            self._echo.clear()
-            self._emit(Write(data))
-
-    def _emit(self, step: Step) -> None:
-        if self._echo:
-            self._flush_echo()
-        last = self._out[-1] if self._out else None
-        if isinstance(step, Write) and isinstance(last, Write):
-            self._out[-1] = Write(last.data + step.data)
-        else:
-            self._out.append(step)
-
-    def _finish(self, reply: Reply) -> None:
-        """Frame a reply: info lines, [URC], [garbage], final, unsolicited lines after."""
-        out = bytearray()
-        for line in reply.lines + reply.before:
-            out += frame(line)
-        chance = self.profile.urc_in_reply
-        if reply.lines and chance > 0 and self.rng.random() < chance:
-            out += frame(self._urc_line(reply.lines))
-        if reply.final is not None and self.faults.garbage_in_reply:
-            out += garbage(self.rng, self.faults.garbage_in_reply)
-            self.faults.garbage_in_reply = 0
-        if reply.final is not None:
-            out += frame(reply.final)
-        for line in reply.after:
-            out += frame(line)
-        if out:
-            self._emit(Write(bytes(out)))
-
-    def _urc_line(self, avoid: Sequence[str] = ()) -> str:
-        """A random unsolicited line whose prefix differs from the lines in ``avoid``."""
-        choices = [
-            t for t in URC_TEMPLATES if not any(a.startswith(t.split(":")[0]) for a in avoid)
-        ]
-        template = self.rng.choice(choices or URC_TEMPLATES)
-        rssi = max(0, min(31, self.profile.signal + self.rng.randint(-2, 2)))
-        return template.format(rssi=rssi, boot=self.rng.randrange(10**7, 10**8))
-
     # ---- outside events --------------------------------------------------------------------
 
     def unsolicited(self) -> bytes | None:
         """A random unsolicited line to send now, or ``None`` when the modem must stay quiet
-        (wedged, waiting for a PDU, in data mode)."""
+        (wedged, waiting for a PDU, in data mode, its noise switched off)."""
         if self.faults.wedged or self.mode is not Mode.COMMAND:
             return None
-        return frame(self._urc_line())
+        return self.output.noise()
 
     def carrier_lost(self) -> bytes | None:
         """When this port is in data mode but the call ended (hung up on another port or by
@@ -264,7 +276,7 @@ class Dialogue:
             return None
         self.mode = Mode.COMMAND
         self._plus = 0
-        return frame("NO CARRIER")
+        return self.output.framed(["NO CARRIER"])
 
     def inject(self, kind: str, **params: Any) -> bytes:
         """Arm a fault (see :class:`Faults`); returns bytes to write at once (garbage)."""
@@ -279,3 +291,6 @@ class Dialogue:
         if self.faults.wedged:
             self._line.clear()
         self.faults.clear()
+
+
+__all__ = ["Dialogue", "Mode", "Write"]

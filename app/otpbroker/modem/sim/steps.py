@@ -38,7 +38,12 @@ class Sent:
     pdu: str
 
 
-Step = Write | Pause | Later | Sent
+@dataclass(frozen=True)
+class Reboot:
+    """The modem restarts now (``AT+CFUN=1,1``): off the bus, power-on, start-up lines."""
+
+
+Step = Write | Pause | Later | Sent | Reboot
 
 
 def written(steps: list[Step]) -> bytes:

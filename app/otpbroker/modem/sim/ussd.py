@@ -1,15 +1,24 @@
-"""USSD: decode what the driver asks for, answer what the network would."""
+"""USSD: decode what a client asks for, answer what the network would, shown the way the
+modem's personality shows it (3GPP TS 27.007 §7.15, TS 23.038 §5)."""
 
 from __future__ import annotations
 
 import string
 
-from otpbroker.modem.pdu import PduError, encode_ussd_reply, gsm7_decode, unpack_septets
+from otpbroker.modem.pdu import (
+    PduError,
+    encode_ussd_reply,
+    gsm7_decode,
+    gsm7_encode,
+    unpack_septets,
+)
 
 from .profile import UssdReply
-from .results import Reply
 
 _CODE_CHARS = set("0123456789*#+")
+TEXT_CHARSETS = frozenset({"GSM", "IRA", "8859-1", "PCCP", "PCCP437", "PCDN"})
+DCS_GSM7 = 15
+DCS_UCS2 = 72
 
 
 def _is_hex(text: str) -> bool:
@@ -17,8 +26,8 @@ def _is_hex(text: str) -> bool:
 
 
 def request_code(raw: str, cscs: str) -> str:
-    """The code the driver means: as typed, UCS2 hex (``AT+CSCS="UCS2"``) or GSM-7 packed
-    hex (``*888#`` sent as ``2A1C0E3702`` by some drivers for Huawei sticks)."""
+    """The code the client means: as typed, UCS2 hex (``AT+CSCS="UCS2"``) or GSM-7 packed
+    hex (``*888#`` sent as ``2A1C0E3702`` by clients for Huawei sticks)."""
     code = raw.strip()
     if not code or not _is_hex(code) or set(code) & {"*", "#"}:
         return code
@@ -38,15 +47,37 @@ def request_code(raw: str, cscs: str) -> str:
     return text.rstrip("@\r")
 
 
-def answer(replies: dict[str, UssdReply], code: str, cscs: str) -> Reply:
-    """The reply to ``AT+CUSD=1,"<code>"``: OK plus a ``+CUSD`` line before or after it."""
-    reply = replies.get(code)
-    if reply is None:
-        return Reply(after=["+CUSD: 4"])
+def _ucs2(text: str) -> str:
+    return text.encode("utf-16-be", "surrogatepass").hex().upper()
+
+
+def _as_named(reply: UssdReply, cscs: str) -> tuple[str, int]:
+    """The generic emulator: each reply in its own style, GSM text as UCS2 under UCS2."""
     payload, dcs = encode_ussd_reply(reply.text, reply.style)
     if cscs == "UCS2" and reply.style == "gsm7":
-        payload = reply.text.encode("utf-16-be").hex().upper()
-    line = f'+CUSD: 0,"{payload}",{dcs}'
-    if reply.order == "before":
-        return Reply(before=[line])
-    return Reply(after=[line])
+        payload = _ucs2(reply.text)
+    return payload, dcs
+
+
+def _in_charset(text: str, cscs: str) -> str:
+    """GSM 7-bit text converted to the TE character set, as 3GPP asks."""
+    if cscs == "UCS2":
+        return _ucs2(text)
+    if cscs == "HEX":
+        return "".join(f"{septet:02X}" for septet in gsm7_encode(text))
+    return text
+
+
+def present(reply: UssdReply, style: str, cscs: str) -> tuple[str, int]:
+    """(``<str>``, ``<dcs>``) of a network reply as a modem of ``style`` shows it."""
+    if style == "as-named":
+        return _as_named(reply, cscs)
+    if reply.style == "ascii-hex":  # 8-bit data: every modem shows it as hex octets
+        return encode_ussd_reply(reply.text, reply.style)
+    if reply.style == "ucs2" or style == "ucs2":
+        return _ucs2(reply.text), DCS_UCS2
+    if style == "packed":
+        return encode_ussd_reply(reply.text, "gsm7-packed")
+    if cscs not in TEXT_CHARSETS | {"UCS2", "HEX"}:
+        raise ValueError(f"cannot show USSD text in charset {cscs}")
+    return _in_charset(reply.text, cscs), DCS_GSM7
