@@ -32,18 +32,19 @@ from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.mail import MailGateway
 from otpbroker.modem import pdu
-from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.hotplug import HotPlug, ModemRef
 from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.transport import SerialSettings
+from otpbroker.services.alert_mail import AlertMailer
+from otpbroker.services.alerts import Alerts
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.events import EventLog
 from otpbroker.services.mail import MailService
-from otpbroker.services.modem_discovery import ModemDiscoveryService
+from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
@@ -54,7 +55,6 @@ from otpbroker.system.device_names import DeviceNames, device_names
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.network_control import NetworkControl
-from otpbroker.system.usb_control import HelperUsbControl
 from otpbroker.web.admin.app import build_admin, with_body_limit
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.api import PATH_KEYS, build_api
@@ -138,13 +138,22 @@ class Broker:
         self.store = ConfigStore(data_dir)
         self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
-        self.pool = ModemPool(max_parts=int(self.store.get("sms.max_parts")))
+        # Alerts for the administrator; modem trouble (holds, dead, no SMS path) raises them
+        self.alerts = Alerts()
+        self.health = ModemHealth(self.alerts, lambda: self.pool.names(),
+                                  recover=lambda modem_id: self.pool.recover(modem_id))  # fmt: skip
+        self.pool = ModemPool(
+            max_parts=int(self.store.get("sms.max_parts")), on_route=self.health.observe
+        )
         self.blocklist = ConfigBlockList(self.store)
-        self.sms = SmsService(self.pool, self.blocklist, self.settings, self.events)
+        self.sms = SmsService(self.pool, self.blocklist, self.settings, self.events, self.health)
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(lambda: self.store.list("mail_accounts"))
         self.processor = CommandProcessor(
             self.sms, self.otp, self.blocklist, self.settings, MailService(self.mail)
+        )
+        self.alert_mail = AlertMailer(
+            self.alerts, lambda: self.store.list("admins"), lambda: self.processor.mailer
         )
         self._users_seen: tuple[int, str] = (-1, "")
         self.authenticator = ApiAuthenticator(
@@ -183,6 +192,8 @@ class Broker:
             serial_ports=detect_ports,
             brochure=self.brochure,
         )
+        self.admin_context.alerts = self.alerts
+        self.admin_context.modem_health = self.health
         self.tls_dir = Path(data_dir) / "tls"
         self._wire_https_admin()
         # Network and firewall settings, applied through the privileged helper (on a device)
@@ -196,12 +207,6 @@ class Broker:
         self.admin_context.network_changes = self.network_changes
         # Mobile internet (ppp) per modem, through the same helper
         self.admin_context.internet = InternetControl(self.helper, sms_holds=self._sms_holds)
-        # USB: plugged-in modems found by id (and AT), CD-ROM switch and reset via the helper
-        self.usb_control = HelperUsbControl(self.helper)
-        self.modem_discovery = ModemDiscoveryService(
-            UsbModemDiscovery(), self.store, self.usb_control
-        )
-        self.admin_context.modem_discovery = self.modem_discovery
         self.admin_context.ddns_status = self.ddns.status
         self.admin_context.ddns_update_now = self.ddns.update_now
         self.admin = build_admin(self.admin_context)
@@ -265,6 +270,7 @@ class Broker:
 
     def metrics(self) -> str:
         """The ``/metrics`` text."""
+        routes = {route.id: route for route in self.health.routes(self.pool.routes())}
         gauges = [
             ModemGauge(
                 s.modem_id,
@@ -274,6 +280,8 @@ class Broker:
                 s.sent,
                 s.failed,
                 s.unknown,
+                s.sms_path.path.value if s.sms_path else None,
+                routes[s.modem_id].reason if s.modem_id in routes else None,
             )
             for s in self.pool.statuses()
         ]
@@ -282,7 +290,7 @@ class Broker:
             for f in self.feeders.statuses()
         ]
         uptime = time.time() - self.events.started
-        return render_metrics(self.events.counts(), gauges, uptime, feeders)
+        return render_metrics(self.events.counts(), gauges, uptime, feeders, self.alerts.counts())
 
     def _modem_refs(self) -> list[ModemRef]:
         """The configured modems as hot-plug matches them (stable path, IMEI)."""
@@ -373,6 +381,7 @@ class Broker:
         self._listen = (host, http_port, https_port)  # from now on apply_config moves them too
         self.listeners.apply(self._listener_plan(self.store.settings()))
         self.hotplug.start()
+        self.alert_mail.start()
         self._watcher.start()
         self.network_changes.start()  # reconciles at once: covers a restart in the window
         self.ddns.start()
@@ -392,6 +401,7 @@ class Broker:
         self._listen = None
         self.listeners.close()
         self.hotplug.stop()
+        self.alert_mail.stop()
         self._unsubscribe()
         self.feeders.stop()
         self.ddns.stop()

@@ -1,7 +1,9 @@
 """``otp-broker modem-check``: talk to one modem (real or emulated) and report.
 
 The tool an installer uses to see that a modem answers, what it is, how good
-its signal is, and (optionally) that it can send an SMS or run a USSD code.
+its signal is, whether it has an SMS path, what its SIM needs (PIN tries left,
+what to do), and (optionally) that it can send an SMS or run a USSD code, with
+the class of any error.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ import argparse
 import json
 import sys
 import time
+from typing import Any
 
+from otpbroker.domain.send_errors import classify
+from otpbroker.domain.sim_state import sim_advice
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.status import ModemStatus
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.worker import ModemWorker
 
@@ -44,14 +50,7 @@ def run(args: argparse.Namespace) -> int:
         while worker.status.state in ("disconnected", "connecting") and time.monotonic() < deadline:
             time.sleep(0.1)
         status = worker.status
-        report: dict[str, object] = {
-            "port": args.port,
-            "state": status.state,
-            "last_error": status.last_error,
-            "identity": vars(status.identity),
-            "network": {**vars(status.network), "signal_percent": status.network.signal_percent},
-            "burst_mode": status.cmms,
-        }
+        report = status_report(args.port, status)
         if status.connected and args.send_to:
             try:
                 result = worker.submit_sms(args.send_to, args.text).result(timeout=180)
@@ -60,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
                     "references": result.references,
                     "parts": result.parts,
                     "error": result.error,
+                    "error_class": error_report(result.error_code),
                 }
+                report["sms_path"] = path_report(worker.status)
             except pdu.PduError as exc:
                 report["sms"] = {"outcome": "rejected", "error": str(exc)}
         if status.connected and args.ussd:
@@ -73,3 +74,48 @@ def run(args: argparse.Namespace) -> int:
         return 0 if status.connected else 1
     finally:
         worker.stop()
+
+
+def error_report(code: str | None) -> dict[str, str] | None:
+    """An error code with its class, meaning and advice (None without an error)."""
+    info = classify(code)
+    if info is None:
+        return None
+    return {"code": info.code, "class": info.error_class.value, "text": info.text,
+            "advice": info.advice}  # fmt: skip
+
+
+def path_report(status: ModemStatus) -> dict[str, Any] | None:
+    """The SMS-path verdict (None before the modem answered)."""
+    verdict = status.sms_path
+    if verdict is None:
+        return None
+    return {"path": verdict.path.value, "available": verdict.available, "code": verdict.code,
+            "reason": verdict.reason, "roaming": verdict.roaming,
+            "weak_signal": verdict.weak_signal}  # fmt: skip
+
+
+def sim_report(status: ModemStatus) -> dict[str, Any]:
+    """The SIM's state, PIN tries left (when the modem told) and what to do."""
+    advice = sim_advice(status.state, status.pin_tries)
+    state = status.state if advice else ("ready" if status.connected else "unknown")
+    return {"state": state, "pin_tries_left": status.pin_tries, "advice": advice}
+
+
+def status_report(port: str, status: ModemStatus) -> dict[str, Any]:
+    """Everything modem-check prints about a modem's state."""
+    reason, reason_text = status.out_of_routing
+    return {
+        "port": port,
+        "state": status.state,
+        "routable": reason is None,
+        "out_of_routing": {"reason": reason, "text": reason_text} if reason else None,
+        "last_error": status.last_error,
+        "last_error_class": error_report(status.last_error_code),
+        "vendor": status.vendor,
+        "identity": vars(status.identity),
+        "network": {**vars(status.network), "signal_percent": status.network.signal_percent},
+        "sms_path": path_report(status),
+        "sim": sim_report(status),
+        "burst_mode": status.cmms,
+    }

@@ -133,7 +133,10 @@ class ModemPool:
             return
         with self._lock:
             spec = self._specs.get(status.modem_id)
-        if spec is not None and spec.active:
+        if spec is None:  # removed: report it as inactive so that its alerts end
+            self._on_route(ModemRoute(status.modem_id, active=False, healthy=False,
+                                      reason="inactive", reason_text="removed"))  # fmt: skip
+        else:
             self._on_route(_route(spec, None, status))
 
     def check(self, sms: OutboundSms) -> int:

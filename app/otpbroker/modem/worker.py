@@ -29,14 +29,8 @@ from otpbroker.modem.at import AtChannel
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions, SmsResult, UssdError
 from otpbroker.modem.jobs import Job, JobQueue
-from otpbroker.modem.recovery import (
-    RecoveryLadder,
-    RecoveryPolicy,
-    Rung,
-    await_port_cycle,
-    await_startup,
-    send_reboot,
-)
+from otpbroker.modem.ladder_steps import LadderSteps, ResetUsb
+from otpbroker.modem.recovery import RecoveryLadder, RecoveryPolicy, await_startup
 from otpbroker.modem.status import PERMANENT_STATES, ModemStatus
 from otpbroker.modem.transport import SerialSettings, SerialTransport, TransportError
 
@@ -45,11 +39,9 @@ log = logging.getLogger(__name__)
 
 StatusListener = Callable[[ModemStatus], None]
 ReportListener = Callable[[str, pdu.StatusReport], None]
-ResetUsb = Callable[[str], bool]
-"""Resets the USB device behind a serial port path; True when it was reset."""
 
 
-class ModemWorker:
+class ModemWorker(LadderSteps):
     """Owns one modem port through its whole life, reconnecting as needed."""
 
     def __init__(
@@ -239,61 +231,6 @@ class ModemWorker:
             self._sleep(self._delays[min(attempt, len(self._delays) - 1)])
             return attempt + 1
         return self._climb(attempt)
-
-    def _climb(self, attempt: int) -> int:
-        """Take the next rung of the recovery ladder."""
-        rung = self._ladder.failed()
-        if rung is Rung.DEAD:
-            self._give_up()
-            return 0
-        self._set(state="recovering", recovery=self._ladder.describe())
-        self._fail_pending()
-        if rung is Rung.RETRY:
-            self._sleep(self._delays[min(attempt, len(self._delays) - 1)])
-            return attempt + 1
-        if rung is Rung.REBOOT:
-            self._reboot()
-        else:
-            self._usb_reset()
-        return 0
-
-    def _reboot(self) -> None:
-        log.warning("modem %s does not answer: rebooting it (AT+CFUN=1,1)", self.modem_id)
-        if send_reboot(self._settings, f"modem {self.modem_id}"):
-            self._await_cycle()
-
-    def _usb_reset(self) -> None:
-        log.warning("modem %s does not answer: resetting its USB port", self.modem_id)
-        assert self._reset_usb is not None
-        try:
-            done = bool(self._reset_usb(self._settings.port))
-        except Exception:  # a failing helper must not end the owner thread
-            log.exception("modem %s: USB reset failed", self.modem_id)
-            done = False
-        if done:
-            self._await_cycle()
-        else:
-            log.error("modem %s: its USB port could not be reset", self.modem_id)
-
-    def _await_cycle(self) -> None:
-        """Our own reboot or reset: wait for the port to come back; its start-up lines are
-        awaited by the next connection."""
-        policy = self._ladder.policy
-        self._own_cycle_until = time.monotonic() + policy.drop_wait + policy.return_wait + 10
-        self._booting = True
-        await_port_cycle(lambda: self._settings.port, self._pause, policy)
-
-    def _pause(self, seconds: float) -> bool:
-        """Sleep; False when something asks the owner thread to act (stop, new settings)."""
-        self._sleep(seconds)
-        with self._lock:
-            return not (self._stopping.is_set() or self._reconfigure or self._recover)
-
-    def _give_up(self) -> None:
-        text = self._ladder.describe()
-        log.error("modem %s is dead (%s); replug it or retry from the admin", self.modem_id, text)
-        self._set(state="dead", recovery=text, last_error=f"dead: {text}")
-        self._fail_pending()
 
     def _hotplug(self, attempt: int) -> int:
         """Act on ``retry_now`` / ``unplugged`` / ``recover``; returns the back-off attempt.

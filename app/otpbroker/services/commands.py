@@ -91,6 +91,8 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
     if delivery.outcome is SendOutcome.SENT:
         return Reply(command, Code.OK, "sent", data)
     data["error_code"] = delivery.error_code
+    data["error_class"] = delivery.error_class  # number, sim, transient, configuration...
+    data["error_text"] = delivery.error_text
     if delivery.outcome is SendOutcome.UNKNOWN:
         return Reply(
             command, Code.OUTCOME_UNKNOWN,
@@ -98,7 +100,10 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
             data,
         )  # fmt: skip
     tried = ", ".join(f"{a.modem_id}: {a.error}" for a in delivery.attempts) or delivery.error
-    return Reply(command, Code.SEND_FAILED, f"sending failed ({tried})", data)
+    why = f": {delivery.error_text}" if delivery.error_text else ""
+    if delivery.error_class == "number":
+        why += " (the number is the problem: not tried on another modem)"
+    return Reply(command, Code.SEND_FAILED, f"sending failed ({tried}){why}", data)
 
 
 class CommandProcessor:

@@ -2,6 +2,12 @@
 
 validate -> de-duplicate by id -> blocking list -> route -> modem -> outcome.
 The text lives only in memory along this path; nothing here logs or keeps it.
+
+A failed attempt is classified (``domain.send_errors``): a ``number`` error ends the
+message there (another modem would get the same answer); any other definite failure moves
+on to the next modem, and ``ModemHealth`` takes a modem with a ``sim`` or ``configuration``
+error out of routing. An unclassified error was followed by an SMS-path check on that
+modem: it counts as ``no_sms_path`` when the modem turned out to have none.
 """
 
 from __future__ import annotations
@@ -21,8 +27,11 @@ from otpbroker.domain.errors import (
 from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import mask_msisdn, normalize_msisdn
 from otpbroker.domain.ports import BlockList, ModemGateway, Settings
-from otpbroker.domain.routing import Router, plan_attempts
+from otpbroker.domain.routing import ModemRoute, Router, plan_attempts
+from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy
+from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog, SmsEvent
+from otpbroker.services.modem_health import ModemHealth
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +66,12 @@ class SmsService:
         blocklist: BlockList,
         settings: Settings,
         events: EventLog | None = None,
+        health: ModemHealth | None = None,
     ) -> None:
+        """``health`` keeps modems with SIM or settings trouble out of routing (a private
+        one when not given)."""
         self._gateway = gateway
+        self.health = health or ModemHealth(Alerts())
         self._blocklist = blocklist
         self._settings = settings
         self.events = events or EventLog()
@@ -142,10 +155,9 @@ class SmsService:
     def _send(self, router: Router, sms: OutboundSms, request: SmsRequest, parts: int) -> Delivery:
         if self._blocklist.is_blocked(sms.msisdn):
             raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
-        routes = self._gateway.routes()
-        if request.modem_id is not None:
-            chosen = [r for r in routes if r.id == request.modem_id and r.eligible(manual=True)]
-            candidates = [r.id for r in chosen]
+        routes = self.health.routes(self._gateway.routes())
+        if request.modem_id is not None:  # the administrator's test of one modem
+            candidates = [r.id for r in routes if r.id == request.modem_id and r.testable()]
         else:
             candidates = router.candidates(sms.msisdn, routes, manual=request.manual)
         plan = plan_attempts(candidates, int(self._settings.get("sms.max_attempts")))
@@ -154,11 +166,20 @@ class SmsService:
         timeout = float(self._settings.get("sms.queue_timeout_seconds"))
         attempts: list[Attempt] = []
         delivery = Delivery(SendOutcome.FAILED, parts=parts)
+        info: ErrorInfo | None = None
         for modem_id in plan:
             delivery = self._gateway.send(modem_id, sms, timeout)
             attempts.append(Attempt(modem_id, delivery.outcome, delivery.error_code))
+            info = self._classify(modem_id, delivery)
+            if delivery.outcome is SendOutcome.SENT:
+                self.health.sent(modem_id)
+                break
             if delivery.outcome is not SendOutcome.FAILED:
-                break  # sent, or unknown: never resend
+                break  # unknown: never resend
+            if info is not None and not policy(info.error_class).fail_over:
+                log.warning("%s on modem %s failed (%s, %s): not tried elsewhere",
+                            sms, modem_id, delivery.error_code, info.error_class.value)  # fmt: skip
+                break
             log.warning(
                 "%s on modem %s failed (%s); trying the next modem",
                 sms, modem_id, delivery.error_code,
@@ -171,7 +192,25 @@ class SmsService:
             delivery.error_code,
             delivery.error,
             attempts,
+            info.error_class.value if info is not None else None,
+            info.text if info is not None else None,
         )
+
+    def _classify(self, modem_id: str, delivery: Delivery) -> ErrorInfo | None:
+        """The class of an attempt's error, after the SMS-path check for unclassified ones;
+        a ``sim`` or ``configuration`` error puts the modem on hold."""
+        info = classify(delivery.error_code) if delivery.outcome is not SendOutcome.SENT else None
+        if info is None:
+            return None
+        route = self._route(modem_id)
+        if policy(info.error_class).diagnose:
+            checked = route is not None and route.reason == "no_sms_path"
+            info = after_diagnosis(info, False if checked else None)
+        self.health.failed(modem_id, info, route)
+        return info
+
+    def _route(self, modem_id: str) -> ModemRoute | None:
+        return next((r for r in self._gateway.routes() if r.id == modem_id), None)
 
     def _publish(
         self,

@@ -6,10 +6,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from otpbroker.domain.routing import OUT_OF_ROUTING
+from otpbroker.domain.sms_path import SmsPath
+
 MODEM_STATES = (
-    "ready", "connecting", "disconnected", "pin_required", "pin_rejected", "puk_required",
-    "no_sim", "sim_error", "stopped", "unplugged",
+    "ready", "connecting", "disconnected", "recovering", "dead", "pin_required", "pin_rejected",
+    "pin_low_tries", "puk_required", "no_sim", "sim_error", "stopped", "unplugged",
 )  # fmt: skip
+SMS_PATHS = tuple(path.value for path in SmsPath)
+ROUTING_REASONS = tuple(OUT_OF_ROUTING)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,10 @@ class ModemGauge:
     sent: int
     failed: int
     unknown: int
+    sms_path: str | None = None
+    """``domain.sms_path.SmsPath`` value; None before the first diagnosis."""
+    out_of_routing: str | None = None
+    """``domain.routing.OUT_OF_ROUTING`` key; None while it is in routing."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,9 @@ def render_metrics(
     modems: Iterable[ModemGauge],
     uptime_seconds: float,
     feeders: Iterable[FeederGauge] = (),
+    alerts: Mapping[str, int] | None = None,
 ) -> str:
-    """The exposition text."""
+    """The exposition text (``alerts``: active alerts by kind)."""
     lines = [
         "# HELP otpbroker_uptime_seconds Seconds since the broker started.",
         "# TYPE otpbroker_uptime_seconds gauge",
@@ -100,8 +110,44 @@ def render_metrics(
                 f'otpbroker_modem_messages_total{{modem="{_label(modem.modem_id)}",'
                 f'outcome="{outcome}"}} {getattr(modem, outcome)}'
             )
+    lines += _routing_lines(modems)
+    lines += _alert_lines(alerts or {})
     lines += _feeder_lines(list(feeders))
     return "\n".join(lines) + "\n"
+
+
+def _routing_lines(modems: list[ModemGauge]) -> list[str]:
+    lines = [
+        "# HELP otpbroker_modem_sms_path 1 for the SMS path the modem was last found to have.",
+        "# TYPE otpbroker_modem_sms_path gauge",
+    ]
+    for modem in modems:
+        for path in SMS_PATHS:
+            lines.append(
+                f'otpbroker_modem_sms_path{{modem="{_label(modem.modem_id)}",path="{path}"}} '
+                f"{int(modem.sms_path == path)}"
+            )
+    lines += [
+        "# HELP otpbroker_modem_out_of_routing 1 for the reason a modem is out of routing.",
+        "# TYPE otpbroker_modem_out_of_routing gauge",
+    ]
+    for modem in modems:
+        for reason in ROUTING_REASONS:
+            lines.append(
+                f'otpbroker_modem_out_of_routing{{modem="{_label(modem.modem_id)}",'
+                f'reason="{reason}"}} {int(modem.out_of_routing == reason)}'
+            )
+    return lines
+
+
+def _alert_lines(alerts: Mapping[str, int]) -> list[str]:
+    lines = [
+        "# HELP otpbroker_alerts_active Alerts waiting for the administrator, by kind.",
+        "# TYPE otpbroker_alerts_active gauge",
+    ]
+    lines += [f'otpbroker_alerts_active{{kind="{_label(kind)}"}} {count}'
+              for kind, count in sorted(alerts.items())]  # fmt: skip
+    return lines
 
 
 def _feeder_lines(feeders: list[FeederGauge]) -> list[str]:

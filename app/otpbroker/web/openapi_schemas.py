@@ -11,6 +11,7 @@ from typing import Any
 
 from otpbroker.domain.message import MAX_TEXT_CHARS
 from otpbroker.domain.msisdn import MAX_MSISDN_DIGITS, MIN_MSISDN_DIGITS
+from otpbroker.domain.send_errors import ErrorClass
 from otpbroker.services.replies import Code
 
 Schema = dict[str, Any]
@@ -24,6 +25,7 @@ TOKEN_CHARS = 128
 OTP_CHARS = 16
 
 OTP_RESULTS = ("valid", "invalid", "expired", "too_many_attempts", "unknown_token")
+ERROR_CLASSES = tuple(error_class.value for error_class in ErrorClass)
 
 
 def _integer_of_at_most(chars: int) -> Schema:
@@ -173,6 +175,23 @@ REPLY_DATA: Schema = {
             "type": "string",
             "nullable": True,
             "description": "Modem or network error (1102, 1103).",
+        },
+        "error_class": {
+            "type": "string",
+            "nullable": True,
+            "enum": [*ERROR_CLASSES, None],
+            "description": (
+                "What the error means (1102, 1103): `number` (the number or this message is "
+                "the problem; not tried on another modem), `sim` (a SIM's account: barred, "
+                "no credit), `transient` (network or modem trouble; retry later), "
+                "`configuration` (a modem's settings, e.g. its SMS centre), `no_sms_path` "
+                "(the modem has no SMS path), `unknown`."
+            ),
+        },
+        "error_text": {
+            "type": "string",
+            "nullable": True,
+            "description": "The error in plain words (1102, 1103).",
         },
         "token": {"type": "string", "description": "request-otp: the token for verify-otp."},
         "expires_in": {"type": "integer", "description": "request-otp: seconds to verify."},

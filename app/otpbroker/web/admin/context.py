@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
+from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
-from otpbroker.services.modem_discovery import ModemDiscoveryService
+from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sms import SmsService
@@ -33,6 +34,10 @@ class ModemControl(Protocol):
 
     def ussd(self, modem_id: str, code: str, timeout: float = 60.0) -> str:
         """Run a USSD code and return the decoded reply."""
+        ...
+
+    def routes(self) -> list[Any]:
+        """Every configured modem as routing sees it (``ModemRoute``, with its reason)."""
         ...
 
 
@@ -144,5 +149,6 @@ class AdminContext:
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     brochure: BrochureSource | None = None
-    # Plugged-in USB modems (detected, not configured yet), CD-ROM switch; None: not wired
-    modem_discovery: ModemDiscoveryService | None = None
+    # Alerts for the administrator (home, monitor) and the modems' holds ("put back")
+    alerts: Alerts = field(default_factory=Alerts)
+    modem_health: ModemHealth | None = None

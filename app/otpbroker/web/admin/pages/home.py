@@ -1,4 +1,4 @@
-"""Home: service status (modems, feeders, counts) and server status at a glance.
+"""Home: active alerts, service status (modems, feeders, counts) and server status at a glance.
 
 The server status (load, memory, disk, temperature, addresses, machine uptime) comes from
 ``context.server_status()``; a failing reader never breaks the page.
@@ -78,6 +78,18 @@ def server_facts(status: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
+def out_of_routing(context: AdminContext) -> dict[str, tuple[str, str]]:
+    """``{modem id: (reason, text)}`` of the modems routing skips (holds included)."""
+    try:
+        routes = context.modems.routes()
+        if context.modem_health is not None:
+            routes = context.modem_health.routes(routes)
+    except Exception:  # the page must show even if the modems cannot be asked
+        log.exception("modem routes failed")
+        return {}
+    return {r.id: (r.reason, r.reason_text) for r in routes if r.reason and r.active}
+
+
 def register(app: bottle.Bottle, context: AdminContext) -> None:
     """Add ``/``."""
 
@@ -103,6 +115,8 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             feeders=context.feeder_statuses(),
             feeder_labels=FEEDER_LABELS,
             counts=counts,
+            alerts=context.alerts.active(),
+            out=out_of_routing(context),
             server=server_facts(status),
             addresses=status.get("addresses") or {},
         )

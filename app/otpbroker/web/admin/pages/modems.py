@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 
 import bottle
 
+from otpbroker.domain.sim_state import sim_advice
 from otpbroker.system.render_ppp import APN_PRESETS
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.pages.modem_detect import detected_section
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 
 PRESETS = APN_PRESETS  # the operators' published dial-up settings (SPEC feature 5)
@@ -165,9 +165,11 @@ def record_values(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, st
     return values, errors
 
 
-def _live(status: Any) -> dict[str, Any]:
+def _live(status: Any, route: Any = None, held: bool = False) -> dict[str, Any]:
+    """What the list shows of a running modem: state, SMS path, routing, SIM advice."""
     identity, network = status.identity, status.network
     model = " ".join(part for part in (identity.manufacturer, identity.model) if part)
+    verdict = getattr(status, "sms_path", None)
     return {
         "state": status.state,
         "ready": status.connected,
@@ -177,6 +179,14 @@ def _live(status: Any) -> dict[str, Any]:
         "signal": network.signal_percent,
         "error": status.last_error or "",
         "port": status.port,
+        "sms_path": verdict.path.value if verdict is not None else "",
+        "sms_path_ok": verdict.available if verdict is not None else None,
+        "sms_path_reason": verdict.reason if verdict is not None else "",
+        "routing": getattr(route, "reason", None) if route is not None else None,
+        "routing_text": getattr(route, "reason_text", "") if route is not None else "",
+        "advice": sim_advice(status.state, getattr(status, "pin_tries", None)),
+        "recovery": getattr(status, "recovery", None) or "",
+        "put_back": held or status.state == "dead",
     }
 
 
@@ -184,7 +194,15 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
     """Add the /modems pages."""
 
     def live_by_id() -> dict[str, dict[str, Any]]:
-        return {status.modem_id: _live(status) for status in context.modems.statuses()}
+        health = context.modem_health
+        routes = {r.id: r for r in context.modems.routes()}
+        if health is not None:
+            routes = {r.id: r for r in health.routes(list(routes.values()))}
+        holds = health.holds() if health is not None else {}
+        return {
+            status.modem_id: _live(status, routes.get(status.modem_id), status.modem_id in holds)
+            for status in context.modems.statuses()
+        }
 
     def detected_ports() -> list[dict[str, Any]]:
         """Detected ports with what runs on them (identity of a live modem, configured names)."""
@@ -210,15 +228,14 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
 
     def form_page(form: dict[str, Any], editing: dict[str, Any] | None = None,
                   errors: dict[str, str] | None = None, filled_password: str = "",
-                  clear: tuple[str, ...] = (), notice: str = "",
-                  detected: dict[str, Any] | None = None) -> str:  # fmt: skip
+                  clear: tuple[str, ...] = (), notice: str = "") -> str:  # fmt: skip
         title = f"Edit modem {editing['name']}" if editing else "Add a modem"
         secrets_set = {key: bool(editing and editing.get(key)) for key in SECRET_KEYS}
         return render(
             "modem_form", title, form=form, editing=editing, errors=errors or {},
             groups=GROUPS, presets=PRESETS, ports=detected_ports(), secrets_set=secrets_set,
             filled_password=filled_password, clear=clear, notice=notice,
-            scripts=["/static/modems.js"], detected=detected,
+            scripts=["/static/modems.js"],
         )  # fmt: skip
 
     def get_modem(modem_id: str) -> dict[str, Any]:
@@ -275,8 +292,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             }
             for m in context.repo.list("modems")
         ]  # fmt: skip
-        return render("modems", "Modems", modems=modems, ports=detected_ports(),
-                      detected=detected_section(context))  # fmt: skip
+        return render("modems", "Modems", modems=modems, ports=detected_ports())
 
     @app.get("/modems/new")
     def new_form() -> str:
@@ -284,11 +300,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         port = (bottle.request.query.getunicode("port", default="") or "").strip()
         if port.startswith("/") and len(port) <= 255:
             form["port"] = port
-        name = (bottle.request.query.getunicode("name", default="") or "").strip()
-        form["name"] = name[:64] if name else form["name"]
-        imei = (bottle.request.query.getunicode("imei", default="") or "").strip()
-        form["imei"] = imei if re.fullmatch(r"[0-9]{14,17}", imei) else form["imei"]
-        return form_page(form, detected=detected_section(context))
+        return form_page(form)
 
     @app.get("/modems/<modem_id>/edit")
     def edit_form(modem_id: str) -> str:
@@ -331,6 +343,16 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             bottle.response.status = 400
             return form_page(form, editing, field_errors(exc))
         flash(f"Modem {modem['name']} saved.")
+        raise see_other("/modems")
+
+    @app.post("/modems/<modem_id>/put-back")
+    def put_back(modem_id: str) -> None:
+        modem = get_modem(modem_id)
+        health = context.modem_health
+        if health is not None and health.put_back(modem_id):
+            flash(f"Modem {modem['name']} is back in routing (it is tried again now).")
+        else:
+            flash(f"Modem {modem['name']} was not held out of routing.", "error")
         raise see_other("/modems")
 
     @app.post("/modems/<modem_id>/<action:re:activate|deactivate|delete>")

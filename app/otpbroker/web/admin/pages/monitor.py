@@ -6,8 +6,11 @@ JavaScript); ``static/monitor.js`` then follows ``/admin-api/monitor/stream``:
 - ``event: sms`` for each finished request (time, source, masked recipient, modem, outcome,
   duration), from the event log's listeners; never the message text, which the event log
   does not have;
-- ``event: modem`` for a modem whose status (state, signal, operator, last error) changed,
-  polled every ``POLL_SECONDS`` inside the stream loop (all of them when the stream opens);
+- ``event: modem`` for a modem whose status (state, signal, operator, SMS path, last error)
+  changed, polled every ``POLL_SECONDS`` inside the stream loop (all of them when the stream
+  opens);
+- ``event: alerts`` with every active alert whenever the list changes (the page shows them
+  above the tables);
 - a comment line every ``HEARTBEAT_SECONDS`` so idle connections stay open.
 
 Cheroot serves each request on one of its worker threads, so a stream holds a thread for
@@ -93,6 +96,7 @@ def modem_json(status: Any, names: dict[str, str]) -> dict[str, Any]:
     """A ``ModemStatus`` as the browser gets it."""
     network = getattr(status, "network", None)
     identity = getattr(status, "identity", None)
+    verdict = getattr(status, "sms_path", None)
     model = " ".join(
         part for part in (getattr(identity, "manufacturer", None), getattr(identity, "model", None))
         if part
@@ -106,8 +110,20 @@ def modem_json(status: Any, names: dict[str, str]) -> dict[str, Any]:
         "operator": getattr(network, "operator", None),
         "registration": getattr(network, "registration", None),
         "model": model or None,
+        "sms_path": verdict.path.value if verdict is not None else None,
+        "sms_path_reason": verdict.reason if verdict is not None else None,
         "last_error": status.last_error,
     }
+
+
+def alerts_json(alerts: list[Any]) -> list[dict[str, Any]]:
+    """The active alerts as the browser gets them (texts about modems only)."""
+    return [
+        {"key": a.key, "severity": a.severity, "title": a.title, "text": a.text,
+         "advice": a.advice, "mail": a.mail,
+         "since": time.strftime("%Y-%m-%d %H:%M", time.localtime(a.raised_at))}
+        for a in alerts
+    ]  # fmt: skip
 
 
 def _sse(event: str | None, data: Any, event_id: str | None = None) -> bytes:
@@ -214,7 +230,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         events.reverse()
         modems = [modem_json(s, names) for s in context.modems.statuses()]
         return render("monitor", "Monitor", events=events, modems=modems,
-                      scripts=["/static/monitor.js"])  # fmt: skip
+                      alerts=context.alerts.active(), scripts=["/static/monitor.js"])  # fmt: skip
 
     def stream(last_id: float | None) -> Iterator[bytes]:
         events: queue.Queue[Any] = queue.Queue(QUEUE_SIZE)
@@ -241,6 +257,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             # An id without data sets the client's Last-Event-ID (sent back on reconnect).
             yield f"id: {mark!r}\n\n".encode()
             seen: dict[str, dict[str, Any]] = {}
+            shown_alerts: list[dict[str, Any]] | None = None
             asked: set[str] = set()  # ids whose names were looked up already
             last_poll = 0.0
             while True:
@@ -263,6 +280,11 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
                         gone = {**seen.pop(modem_id), "state": "removed", "connected": False}
                         last_write = now
                         yield _sse("modem", gone)
+                    alerts = alerts_json(context.alerts.active())
+                    if alerts != shown_alerts:
+                        shown_alerts = alerts
+                        last_write = now
+                        yield _sse("alerts", alerts)
                 if dropped:
                     lost, dropped = dropped, 0
                     last_write = now

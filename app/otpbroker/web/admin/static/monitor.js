@@ -74,11 +74,55 @@
       badgeCell("State", data.state, data.connected ? "badge ok" : "badge bad"),
       cell("Signal", data.signal === null || data.signal === undefined ? "—" : `${data.signal} %`),
       cell("Operator", data.operator || "—"),
+      cell("SMS path", data.sms_path || "—"),
       cell("Last error", data.last_error || "—"),
     );
+    const path = row.querySelector('td[data-label="SMS path"]');
+    if (path) path.title = data.sms_path_reason || "";
     row.classList.remove("fresh");
     void row.offsetWidth; // restart the highlight animation
     row.classList.add("fresh");
+  }
+
+  function paragraph(text, className) {
+    const p = document.createElement("p");
+    if (className) p.className = className;
+    p.textContent = text;
+    return p;
+  }
+
+  function showAlerts(alerts) {
+    const slot = document.getElementById("alerts-slot");
+    if (!slot) return;
+    if (!alerts.length) {
+      slot.replaceChildren();
+      return;
+    }
+    const section = document.createElement("section");
+    section.className = "card alerts";
+    section.id = "alerts";
+    const title = document.createElement("h2");
+    title.textContent = "Alerts";
+    section.appendChild(title);
+    for (const alert of alerts) {
+      const box = document.createElement("div");
+      box.className = `alert ${alert.severity === "error" ? "error" : "warning"}`;
+      const head = document.createElement("p");
+      const badge = document.createElement("span");
+      badge.className = `badge ${alert.severity === "error" ? "bad" : "warn"}`;
+      badge.textContent = alert.severity;
+      const strong = document.createElement("strong");
+      strong.textContent = alert.title;
+      const since = document.createElement("small");
+      since.className = "hint";
+      since.textContent = `since ${alert.since}`;
+      head.append(badge, " ", strong, " ", since);
+      box.append(head, paragraph(alert.text));
+      if (alert.advice) box.appendChild(paragraph(`What to do: ${alert.advice}`, "hint"));
+      if (alert.mail) box.appendChild(paragraph(alert.mail, "hint mail-note"));
+      section.appendChild(box);
+    }
+    slot.replaceChildren(section);
   }
 
   function setLive(state, text) {
@@ -107,6 +151,10 @@
     source.addEventListener("modem", (message) => {
       const data = parse(message);
       if (data) showModem(data);
+    });
+    source.addEventListener("alerts", (message) => {
+      const data = parse(message);
+      if (Array.isArray(data)) showAlerts(data);
     });
     source.addEventListener("lost", (message) => {
       const data = parse(message);

@@ -1,4 +1,5 @@
 % rebase('layout.tpl')
+% include('alerts.tpl', alerts=alerts)
 <div class="grid">
 <section class="card">
   <h2>Service</h2>
@@ -42,6 +43,10 @@
   % for m in modems:
   <p><strong>{{names.get(m.modem_id, m.modem_id)}}</strong>
     <span class="badge {{'ok' if m.connected else 'bad'}}">{{m.state}}</span>
+    % reason = out.get(m.modem_id)
+    % if reason:
+    <span class="badge warn" title="{{reason[1]}}">out of routing: {{reason[0]}}</span>
+    % end
     % if m.network.operator:
     {{m.network.operator}},
     % end

@@ -5,7 +5,7 @@
 % else:
 <div class="table-wrap card">
 <table class="cards-on-phone">
-  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Actions</th></tr></thead>
+  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>SMS path</th><th>Routing</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Actions</th></tr></thead>
   <tbody>
   % for m in modems:
   % live = m['live']
@@ -26,8 +26,28 @@
     % if live:
     <td data-label="State"><span>
       <span class="badge {{'ok' if live['ready'] else 'bad'}}">{{live['state']}}</span>
-      % if live['error'] and not live['ready']:
+      % if live['advice']:
+      <small class="hint modem-advice">{{live['advice']}}</small>
+      % elif live['recovery']:
+      <small class="hint modem-advice">{{live['recovery']}}</small>
+      % elif live['error'] and not live['ready']:
       <small class="hint">{{live['error']}}</small>
+      % end
+    </span></td>
+    <td data-label="SMS path"><span>
+      % if live['sms_path']:
+      <span class="badge {{'bad' if live['sms_path_ok'] is False else ('ok' if live['sms_path_ok'] else 'warn')}}">{{live['sms_path']}}</span>
+      <small class="hint modem-advice">{{live['sms_path_reason']}}</small>
+      % else:
+      —
+      % end
+    </span></td>
+    <td data-label="Routing"><span>
+      % if live['routing']:
+      <span class="badge bad">out: {{live['routing']}}</span>
+      <small class="hint modem-advice">{{live['routing_text']}}</small>
+      % else:
+      <span class="badge ok">in routing</span>
       % end
     </span></td>
     <td data-label="IMEI">{{live['imei'] or '—'}}</td>
@@ -35,10 +55,16 @@
     <td data-label="Signal">{{'—' if live['signal'] is None else str(live['signal']) + ' %'}}</td>
     % else:
     <td data-label="State"><span><span class="badge">{{'starting' if m['active'] else 'not running'}}</span></span></td>
+    <td data-label="SMS path">—</td><td data-label="Routing">—</td>
     <td data-label="IMEI">—</td><td data-label="Operator">—</td><td data-label="Signal">—</td>
     % end
     <td class="actions">
       <a href="/modems/{{m['id']}}/edit">Edit</a>
+      % if live and live['put_back']:
+      <form method="post" action="/modems/{{m['id']}}/put-back">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="primary">{{'Retry' if live['state'] == 'dead' else 'Put back into routing'}}</button>
+      </form>
+      % end
       % action = 'deactivate' if m['active'] else 'activate'
       <form method="post" action="/modems/{{m['id']}}/{{action}}">
         <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{action.capitalize()}}</button>
@@ -52,9 +78,6 @@
   </tbody>
 </table>
 </div>
-% end
-% if get('detected'):
-% include('modem_detected.tpl', detected=detected)
 % end
 <h2>Detected serial ports</h2>
 % if not ports:

@@ -1,13 +1,16 @@
 % rebase('layout.tpl')
 <p class="hint">Every request as it is handled, and each modem's status. Numbers are masked and message texts are
 never shown. <span class="badge" id="live-state" data-live="off">not live: reload for new requests</span></p>
+<div id="alerts-slot">
+% include('alerts.tpl', alerts=alerts)
+</div>
 <h2>Modems</h2>
 <div class="table-wrap card">
 <table class="monitor-modems stack">
-  <thead><tr><th>Modem</th><th>State</th><th>Signal</th><th>Operator</th><th>Last error</th></tr></thead>
+  <thead><tr><th>Modem</th><th>State</th><th>Signal</th><th>Operator</th><th>SMS path</th><th>Last error</th></tr></thead>
   <tbody id="modem-rows">
   % if not modems:
-  <tr class="empty"><td colspan="5">No modem is running. <a href="/modems">Modems</a></td></tr>
+  <tr class="empty"><td colspan="6">No modem is running. <a href="/modems">Modems</a></td></tr>
   % end
   % for m in modems:
   <tr data-modem="{{m['modem_id']}}">
@@ -15,6 +18,7 @@ never shown. <span class="badge" id="live-state" data-live="off">not live: reloa
     <td data-col="state" data-label="State"><span class="badge {{'ok' if m['connected'] else 'bad'}}">{{m['state']}}</span></td>
     <td data-col="signal" data-label="Signal">{{'%s %%' % m['signal'] if m['signal'] is not None else '—'}}</td>
     <td data-col="operator" data-label="Operator">{{m['operator'] or '—'}}</td>
+    <td data-col="sms_path" data-label="SMS path" title="{{m['sms_path_reason'] or ''}}">{{m['sms_path'] or '—'}}</td>
     <td data-col="last_error" data-label="Last error">{{m['last_error'] or '—'}}</td>
   </tr>
   % end

@@ -1,0 +1,84 @@
+"""The rungs of the recovery ladder as a modem's owner thread takes them.
+
+A part of ``ModemWorker`` (its base class), kept apart so that each file stays readable:
+the ladder itself and its waits are in ``recovery.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from otpbroker.modem.recovery import Rung, await_port_cycle, send_reboot
+
+if TYPE_CHECKING:
+    from otpbroker.modem.worker import ModemWorker
+
+log = logging.getLogger("otpbroker.modem.worker")
+
+ResetUsb = Callable[[str], bool]
+"""Resets the USB device behind a serial port path; True when it was reset."""
+
+
+class LadderSteps:
+    """What a worker does on each rung (runs on its owner thread only)."""
+
+    def _climb(self: ModemWorker, attempt: int) -> int:
+        """Take the next rung of the recovery ladder."""
+        rung = self._ladder.failed()
+        if rung is Rung.DEAD:
+            self._give_up()
+            return 0
+        self._set(state="recovering", recovery=self._ladder.describe())
+        self._fail_pending()
+        if rung is Rung.RETRY:
+            self._sleep(self._delays[min(attempt, len(self._delays) - 1)])
+            return attempt + 1
+        if rung is Rung.REBOOT:
+            self._reboot()
+        else:
+            self._usb_reset()
+        return 0
+
+    def _reboot(self: ModemWorker) -> None:
+        log.warning("modem %s does not answer: rebooting it (AT+CFUN=1,1)", self.modem_id)
+        if send_reboot(self._settings, f"modem {self.modem_id}"):
+            self._await_cycle()
+
+    def _usb_reset(self: ModemWorker) -> None:
+        log.warning("modem %s does not answer: resetting its USB port", self.modem_id)
+        assert self._reset_usb is not None
+        try:
+            done = bool(self._reset_usb(self._settings.port))
+        except Exception:  # a failing helper must not end the owner thread
+            log.exception("modem %s: USB reset failed", self.modem_id)
+            done = False
+        if done:
+            self._await_cycle()
+        else:
+            log.error("modem %s: its USB port could not be reset", self.modem_id)
+
+    def _await_cycle(self: ModemWorker) -> None:
+        """Our own reboot or reset: wait for the port to come back; its start-up lines are
+        awaited by the next connection."""
+        policy = self._ladder.policy
+        self._own_cycle_until = time.monotonic() + policy.drop_wait + policy.return_wait + 10
+        self._booting = True
+        await_port_cycle(lambda: self._settings.port, self._pause, policy)
+
+    def _pause(self: ModemWorker, seconds: float) -> bool:
+        """Sleep; False when something asks the owner thread to act (stop, new settings)."""
+        self._sleep(seconds)
+        with self._lock:
+            return not (self._stopping.is_set() or self._reconfigure or self._recover)
+
+    def _give_up(self: ModemWorker) -> None:
+        text = self._ladder.describe()
+        log.error("modem %s is dead (%s); replug it or retry from the admin", self.modem_id, text)
+        self._set(state="dead", recovery=text, last_error=f"dead: {text}")
+        self._fail_pending()
+
+
+__all__ = ["LadderSteps", "ResetUsb"]

@@ -1,0 +1,138 @@
+"""E-mail to the administrators when an alert is raised, through the device's mail path.
+
+Every active, unblocked administrator with an e-mail address gets one mail per new alert
+(``send-mail`` through ``MailService``, the same path as password resets). Mails go out on
+a thread of their own, so whoever raised the alert (a modem's owner thread, a request) never
+waits for an SMTP server. What became of it is noted on the alert and shown with it: sent
+to whom (masked), or that no mail account is configured, or that no administrator has an
+address. An alert that keeps coming back is mailed at most once per ``cooldown`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+from otpbroker.domain.mail import mask_address
+from otpbroker.services.alerts import Alert, Alerts
+from otpbroker.services.replies import Code
+
+log = logging.getLogger(__name__)
+
+SUBJECT = "OTP Broker alert: {title}"
+NOT_CONFIGURED = "not e-mailed: no mail account is configured (add one on the Mail page)"
+NO_ADDRESS = "not e-mailed: no administrator has an e-mail address"
+
+
+class Mailer(Protocol):
+    """Sends one e-mail; the answer has ``.code`` (``Code.OK`` when sent)."""
+
+    def send_mail(self, recipient: str, subject: str, body: str, source: str) -> Any:
+        """Send it."""
+        ...
+
+
+def alert_body(alert: Alert) -> str:
+    """The mail text: what happened, what to do, when (no message text, no number)."""
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(alert.raised_at))
+    lines = [alert.title, "", alert.text]
+    if alert.advice:
+        lines += ["", f"What to do: {alert.advice}"]
+    lines += ["", f"Raised at {when} (device time). Active alerts are listed on the admin's",
+              "home page until the condition is gone."]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def admin_addresses(admins: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The e-mail addresses of active, unblocked administrators."""
+    return [
+        str(admin["email"]).strip()
+        for admin in admins
+        if admin.get("email") and admin.get("active", True) and not admin.get("blocked")
+    ]
+
+
+class AlertMailer:
+    """Listens to ``Alerts`` and mails each new alert to the administrators."""
+
+    def __init__(
+        self,
+        alerts: Alerts,
+        admins: Callable[[], Iterable[Mapping[str, Any]]],
+        mailer: Callable[[], Mailer | None],
+        *,
+        cooldown: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._alerts = alerts
+        self._admins = admins
+        self._mailer = mailer
+        self._cooldown = cooldown
+        self._clock = clock
+        self._last: dict[str, float] = {}
+        self._queue: queue.Queue[Alert | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Listen to the alerts and send from a thread of its own."""
+        self._unsubscribe = self._alerts.subscribe(self._heard)
+        self._thread = threading.Thread(target=self._run, name="alert-mail", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening; mails not yet sent are dropped."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+
+    def _heard(self, event: str, alert: Alert) -> None:
+        if event == "raised":
+            self._queue.put(alert)
+
+    def _run(self) -> None:
+        while (alert := self._queue.get()) is not None:
+            try:
+                self.send(alert)
+            except Exception:  # one failed mail must not stop the others
+                log.exception("alert mail failed")
+
+    def send(self, alert: Alert) -> str:
+        """Mail ``alert`` now (unless mailed within the cool-down); returns the outcome."""
+        now = self._clock()
+        last = self._last.get(alert.key)
+        if last is not None and now - last < self._cooldown:
+            return self._note(alert, "not e-mailed again: mailed a short while ago")
+        addresses = admin_addresses(self._admins())
+        mailer = self._mailer()
+        if not addresses:
+            return self._note(alert, NO_ADDRESS)
+        if mailer is None:
+            return self._note(alert, NOT_CONFIGURED)
+        sent, failed = [], []
+        subject, body = SUBJECT.format(title=alert.title), alert_body(alert)
+        for address in addresses:
+            reply = mailer.send_mail(address, subject[:200], body, "alert")
+            if reply.code is Code.NOT_CONFIGURED:
+                return self._note(alert, NOT_CONFIGURED)
+            (sent if reply.code is Code.OK else failed).append(mask_address(address))
+        self._last[alert.key] = now
+        outcome = f"e-mailed to {', '.join(sent)}" if sent else "not e-mailed"
+        if failed:
+            outcome += f"; sending to {', '.join(failed)} failed (see the log)"
+        return self._note(alert, outcome)
+
+    def _note(self, alert: Alert, outcome: str) -> str:
+        self._alerts.note_mail(alert.key, outcome)
+        log.info("alert %s: %s", alert.key, outcome)
+        return outcome
+
+
+__all__ = ["AlertMailer", "admin_addresses", "alert_body"]
