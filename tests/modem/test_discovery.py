@@ -20,7 +20,7 @@ from otpbroker.modem import usb_models
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.probe import ProbeAnswer, ask
-from otpbroker.modem.sim import ModemProfile, SimModem
+from otpbroker.modem.sim import ModemProfile, SimModem, personalities
 from otpbroker.modem.sim.usb import PERSONALITIES, UsbInterface, UsbLayout, layout
 
 MODEM_LAYOUTS = [(profile, lay) for profile, lays in PERSONALITIES.items() for lay in lays
@@ -61,7 +61,8 @@ def sims() -> Iterator[Callable[..., SimModem]]:
     started: list[SimModem] = []
 
     def start(**profile: str) -> SimModem:
-        sim = SimModem(ModemProfile(**{**IDENTITY, **profile})).start()
+        identity = {} if "personality" in profile else IDENTITY
+        sim = SimModem(ModemProfile(**{**identity, **profile})).start()
         started.append(sim)
         return sim
 
@@ -126,19 +127,28 @@ def test_a_known_id_gives_the_layouts_at_port_without_opening_any_port(tree, ite
     assert never.calls == []
 
 
+def test_every_emulator_personality_has_its_usb_layouts():
+    assert set(PERSONALITIES) == set(personalities.NAMES)
+
+
 @pytest.mark.parametrize("item", KNOWN, ids=ids)
 def test_a_known_modem_is_asked_for_its_identity_on_its_at_port_only(tree, sims, dead_ptys, item):
-    _profile, lay = item
-    sim = sims()
+    profile, lay = item
+    sim = sims(personality=profile, imei="867530912345678")  # answering in its vendor's style
     plugged = plug_with_live_at(tree, lay, sim, dead_ptys)
     recorder = Recorder()
     modem = only(discovery(tree, recorder).detect(probe=True).modems)
     assert recorder.ports == [str(plugged.nodes[lay.at_interface])]
     assert modem.answered is True and modem.at_port == str(plugged.links[lay.at_interface])
     assert modem.identity is not None
-    assert (modem.identity.manufacturer, modem.identity.model, modem.identity.imei) == (
-        "Quectel", "EC25", "867530912345678")  # fmt: skip
-    assert modem.identity.name == "Quectel EC25"
+    said = (modem.identity.manufacturer, modem.identity.model, modem.identity.imei)
+    assert said == (sim.profile.manufacturer, sim.profile.model, "867530912345678")
+
+
+def test_the_identity_gives_the_suggested_name(tree, sims):
+    tree.plug(layout("quectel-ec25", "modem"), nodes={2: sims().path})
+    modem = only(discovery(tree, Recorder()).detect().modems)
+    assert modem.identity is not None and modem.identity.name == "Quectel EC25"
 
 
 # ---------------------------------------------------------------- unknown ids: asking
