@@ -22,6 +22,7 @@ from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.probe import ProbeAnswer, ask
 from otpbroker.modem.sim import ModemProfile, SimModem, personalities
 from otpbroker.modem.sim.usb import PERSONALITIES, UsbInterface, UsbLayout, layout
+from otpbroker.modem.sysfs import usb_path_of
 
 MODEM_LAYOUTS = [(profile, lay) for profile, lays in PERSONALITIES.items() for lay in lays
                  if lay.mode == "modem"]  # fmt: skip
@@ -305,3 +306,16 @@ def test_raw_ports_are_still_listed_for_the_admin(tree):
     ports = detect_ports(str(tree.by_id), str(tree.dev))
     by_id = [p["path"] for p in ports if p["kind"] == "by-id"]
     assert sorted(by_id) == sorted(str(link) for link in plugged.links.values())
+
+
+def test_the_usb_path_of_a_configured_port_is_found_for_a_reset(tree, tmp_path):
+    quectel = tree.plug(layout("quectel-ec25", "modem"), "1-1.2")
+    acm = tree.plug(layout("generic", "cdc-acm"), "3-1.4.2")
+    root = str(tree.sysfs)
+    assert usb_path_of(str(quectel.links[2]), root) == "1-1.2"  # a by-id link
+    assert usb_path_of(str(quectel.nodes[3]), root) == "1-1.2"  # a kernel node
+    assert usb_path_of(str(acm.links[0]), root) == "3-1.4.2"
+    plain = tmp_path / "ttyS0"
+    plain.write_text("")
+    assert usb_path_of(str(plain), root) is None  # not a USB tty
+    assert usb_path_of("/dev/ttyUSB77", root) is None  # no such tty in sysfs

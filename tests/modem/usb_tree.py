@@ -9,6 +9,7 @@ lay them out on a device:
     sys/devices/usb1/1-1.2/1-1.2:1.4/net/wwan0                (network drivers)
     sys/bus/usb/devices/1-1.2 -> ../../../devices/usb1/1-1.2  (and one link per interface)
     dev/ttyUSB2 -> the emulator's pty (or a plain file: a port nobody answers on)
+    sys/class/tty/ttyUSB2/device -> ../../../devices/usb1/1-1.2/1-1.2:1.2/ttyUSB2
     dev/serial/by-id/usb-Quectel_EC25-EUX_0123456789ABCDEF-if02-port0 -> ../../ttyUSB2
 """
 
@@ -109,6 +110,10 @@ class UsbTree:
         name = self._name("ttyACM" if acm else "ttyUSB")
         assert acm or interface.driver in SERIAL_DRIVERS
         (folder / ("tty" if acm else f"{name}/tty") / name).mkdir(parents=True)
+        tty_class = self.sysfs / "class" / "tty" / name
+        tty_class.mkdir(parents=True)
+        port_device = folder if acm else folder / name  # what the kernel's "device" link names
+        (tty_class / "device").symlink_to(os.path.relpath(port_device, tty_class))
         node = self.dev / name
         if target is None:
             node.write_text("")  # a port nobody answers on

@@ -207,4 +207,29 @@ def read_usb_devices(root: str = "/sys") -> tuple[list[UsbDeviceInfo], list[str]
     return devices, problems.items
 
 
-__all__ = ["Unreadable", "UsbDeviceInfo", "UsbInterfaceInfo", "read_attribute", "read_usb_devices"]
+def usb_path_of(port: str, root: str = "/sys") -> str | None:
+    """The USB device path (``1-1.2``) of a serial port such as a by-id link, for a USB reset;
+    None when the port is not a USB tty or sysfs does not say.
+
+    ``<root>/class/tty/<ttyUSBn>/device`` leads into the interface directory
+    (``.../1-1.2/1-1.2:1.2/ttyUSB2`` for usb-serial, ``.../1-1.2/1-1.2:1.0`` for CDC ACM).
+    """
+    name = os.path.basename(os.path.realpath(port))
+    if TTY_NAME.fullmatch(name) is None:
+        return None
+    device = os.path.realpath(os.path.join(root, "class", "tty", name, "device"))
+    for part in reversed(device.split(os.sep)):
+        match = INTERFACE_NAME.fullmatch(part)
+        if match is not None and DEVICE_NAME.fullmatch(match.group("device")):
+            return match.group("device")
+    return None
+
+
+__all__ = [
+    "Unreadable",
+    "UsbDeviceInfo",
+    "UsbInterfaceInfo",
+    "read_attribute",
+    "read_usb_devices",
+    "usb_path_of",
+]
