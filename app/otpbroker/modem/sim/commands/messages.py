@@ -56,6 +56,19 @@ def _cnmi(ctx: Context, cmd: Command) -> Reply:
     return Reply()
 
 
+@handles("+CSMP")
+def _csmp(ctx: Context, cmd: Command) -> Reply:
+    """Text mode parameters (TS 27.005 §3.3.2): first octet, validity, PID, DCS."""
+    settings = ctx.state.settings
+    if cmd.op == "?":
+        values = [settings.get(f"csmp{i}", d) for i, d in enumerate((17, 167, 0, 0))]
+        return Reply(lines=["+CSMP: " + ",".join(str(v) for v in values)])
+    for index, raw in enumerate(params(cmd.arg)[:4]):
+        if raw:
+            settings[f"csmp{index}"] = int_param(raw, 0, 255)
+    return Reply()
+
+
 @handles("+CMMS")
 def _cmms(ctx: Context, cmd: Command) -> Reply:
     supported = ctx.profile.cmms_supported

@@ -95,3 +95,22 @@ def _online(ctx: Context, cmd: Command) -> Reply:
 def _hang_up(ctx: Context, cmd: Command) -> Reply:
     ctx.state.in_call = False
     return Reply(final=OK)
+
+
+@handles("+CHUP")
+def _chup(ctx: Context, cmd: Command) -> Reply:
+    """Hang up (TS 27.007 §6.5): no voice call is ever up here."""
+    return Reply()
+
+
+@handles("+CLIP", "+CRC", "+CVHU")
+def _call_switch(ctx: Context, cmd: Command) -> Reply:
+    """Calling line presentation (§7.6), cellular result codes (§6.11) and voice hang-up
+    control (§6.20): switches kept per power-up."""
+    key = cmd.name
+    settings = ctx.state.settings
+    if cmd.op == "?":
+        value = settings.get(key, 0)
+        return Reply(lines=[f"{key}: {value},1" if key == "+CLIP" else f"{key}: {value}"])
+    settings[key] = int_param(params(cmd.arg)[0] if cmd.arg else "0", 0, 2)
+    return Reply()
