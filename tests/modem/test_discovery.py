@@ -292,6 +292,16 @@ def test_ports_of_configured_modems_are_never_opened(tree, sims, dead_ptys):
     assert modem.at_port == "" and modem.answered is False
 
 
+def test_a_device_whose_only_port_is_configured_says_why_it_was_not_asked(tree, sims):
+    sim = sims()
+    lay = replace(layout("simcom-sim800", "ch340"), vendor_id="1234", product_id="0004")
+    tree.plug(lay, nodes={0: sim.path})
+    recorder = Recorder()
+    modem = only(discovery(tree, recorder).detect(exclude=[sim.path]).modems)
+    assert recorder.calls == [] and modem.answered is None
+    assert modem.note == "Its serial ports are used by a configured modem, so they were not asked."
+
+
 def test_a_known_modems_configured_at_port_is_not_asked_for_identity(tree, sims):
     sim = sims()
     plugged = tree.plug(layout("simcom-sim7600", "modem"), nodes={2: sim.path})

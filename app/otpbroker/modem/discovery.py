@@ -46,6 +46,7 @@ SILENT_NOTE = (
     "None of its serial ports answered AT (asked twice, {timeout:g} s each): it may not be a "
     "modem, may still be starting, or its port may be in use."
 )
+IN_USE_NOTE = "Its serial ports are used by a configured modem, so they were not asked."
 BRIDGE_SILENT_NOTE = (
     "The adapter's port did not answer AT: check that the modem is powered, the wiring "
     "(TX/RX crossed) and the baud rate."
@@ -208,6 +209,8 @@ class UsbModemDiscovery:
             asked = [p for p in plan.candidates if p.device in answers]
             if asked:
                 self._settle(plan, asked, answers)
+            elif any(os.path.realpath(p.device) in blocked for p in plan.candidates):
+                plan.note = IN_USE_NOTE
 
     def _settle(self, plan: _Plan, asked: list[UsbPort], answers: dict[str, ProbeAnswer]
                 ) -> None:  # fmt: skip
