@@ -32,6 +32,7 @@ from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.mail import MailGateway
 from otpbroker.modem import pdu
+from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.hotplug import HotPlug, ModemRef
 from otpbroker.modem.pool import ModemPool, ModemSpec
@@ -44,6 +45,7 @@ from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.events import EventLog
 from otpbroker.services.mail import MailService
+from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.otp import OtpService
@@ -55,6 +57,7 @@ from otpbroker.system.device_names import DeviceNames, device_names
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.network_control import NetworkControl
+from otpbroker.system.usb_control import HelperUsbControl
 from otpbroker.web.admin.app import build_admin, with_body_limit
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.api import PATH_KEYS, build_api
@@ -207,6 +210,12 @@ class Broker:
         self.admin_context.network_changes = self.network_changes
         # Mobile internet (ppp) per modem, through the same helper
         self.admin_context.internet = InternetControl(self.helper, sms_holds=self._sms_holds)
+        # USB: plugged-in modems found by id (and AT), CD-ROM switch and reset via the helper
+        self.usb_control = HelperUsbControl(self.helper)
+        self.modem_discovery = ModemDiscoveryService(
+            UsbModemDiscovery(), self.store, self.usb_control
+        )
+        self.admin_context.modem_discovery = self.modem_discovery
         self.admin_context.ddns_status = self.ddns.status
         self.admin_context.ddns_update_now = self.ddns.update_now
         self.admin = build_admin(self.admin_context)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from otpbroker.domain.ports import Repository
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
+from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.password_reset import PasswordReset
@@ -149,6 +150,8 @@ class AdminContext:
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     brochure: BrochureSource | None = None
+    # Plugged-in USB modems (detected, not configured yet), CD-ROM switch; None: not wired
+    modem_discovery: ModemDiscoveryService | None = None
     # Alerts for the administrator (home, monitor) and the modems' holds ("put back")
     alerts: Alerts = field(default_factory=Alerts)
     modem_health: ModemHealth | None = None

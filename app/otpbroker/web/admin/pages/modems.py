@@ -21,6 +21,7 @@ import bottle
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.system.render_ppp import APN_PRESETS
 from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.pages.modem_detect import detected_section
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 
 PRESETS = APN_PRESETS  # the operators' published dial-up settings (SPEC feature 5)
@@ -228,14 +229,15 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
 
     def form_page(form: dict[str, Any], editing: dict[str, Any] | None = None,
                   errors: dict[str, str] | None = None, filled_password: str = "",
-                  clear: tuple[str, ...] = (), notice: str = "") -> str:  # fmt: skip
+                  clear: tuple[str, ...] = (), notice: str = "",
+                  detected: dict[str, Any] | None = None) -> str:  # fmt: skip
         title = f"Edit modem {editing['name']}" if editing else "Add a modem"
         secrets_set = {key: bool(editing and editing.get(key)) for key in SECRET_KEYS}
         return render(
             "modem_form", title, form=form, editing=editing, errors=errors or {},
             groups=GROUPS, presets=PRESETS, ports=detected_ports(), secrets_set=secrets_set,
             filled_password=filled_password, clear=clear, notice=notice,
-            scripts=["/static/modems.js"],
+            scripts=["/static/modems.js"], detected=detected,
         )  # fmt: skip
 
     def get_modem(modem_id: str) -> dict[str, Any]:
@@ -292,7 +294,8 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
             }
             for m in context.repo.list("modems")
         ]  # fmt: skip
-        return render("modems", "Modems", modems=modems, ports=detected_ports())
+        return render("modems", "Modems", modems=modems, ports=detected_ports(),
+                      detected=detected_section(context))  # fmt: skip
 
     @app.get("/modems/new")
     def new_form() -> str:
@@ -300,7 +303,11 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
         port = (bottle.request.query.getunicode("port", default="") or "").strip()
         if port.startswith("/") and len(port) <= 255:
             form["port"] = port
-        return form_page(form)
+        name = (bottle.request.query.getunicode("name", default="") or "").strip()
+        form["name"] = name[:64] if name else form["name"]
+        imei = (bottle.request.query.getunicode("imei", default="") or "").strip()
+        form["imei"] = imei if re.fullmatch(r"[0-9]{14,17}", imei) else form["imei"]
+        return form_page(form, detected=detected_section(context))
 
     @app.get("/modems/<modem_id>/edit")
     def edit_form(modem_id: str) -> str:

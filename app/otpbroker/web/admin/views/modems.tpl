@@ -79,6 +79,9 @@
 </table>
 </div>
 % end
+% if get('detected'):
+% include('modem_detected.tpl', detected=detected)
+% end
 <h2>Detected serial ports</h2>
 % if not ports:
 <p class="card">No USB serial port found (looked in /dev/serial/by-id, /dev/ttyUSB* and /dev/ttyACM*). Plug in the modem and reload this page.</p>
