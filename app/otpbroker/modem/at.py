@@ -46,7 +46,10 @@ URC_PREFIXES = (
     "+CMTI:", "+CMT:", "+CDS:", "+CDSI:", "+CUSD:", "+CREG:", "+CGREG:", "+CEREG:",
     "+CLIP:", "+CRING:", "+CIEV:", "+CPIN:", "RING", "^", "+PBREADY", "+QIND:",
     "+STIN:", "+CBM:", "SMS DONE", "PB DONE", "CALL READY", "RDY", "SMS READY", "+QUSIM:",
+    "+CSQ:", "+CSQN:", "+CNSMOD:", "+CFUN:", "+ZUSIMR:", "+ZPASR:",
 )  # fmt: skip
+# A solicited answer with one of these prefixes (``+CSQ: 20,99`` to ``AT+CSQ``) is taken
+# as the reply when the command names it as expected; at any other time it is unsolicited.
 TWO_LINE_URCS = ("+CMT:", "+CDS:", "+CBM:")
 
 

@@ -100,7 +100,7 @@ class GsmModem:
             self._ussd.replies.append(urc.line)
         elif upper.startswith("+CDS:") and urc.payload:
             self._status_report(urc.payload)
-        elif upper.startswith(("^RSSI:", "+CSQ:")):
+        elif upper.startswith(("^RSSI:", "+CSQ:", "+CSQN:")):
             value = re.search(r"(\d+)", urc.line)
             if value:
                 self.network = self.network.with_rssi(int(value.group(1)))
@@ -295,7 +295,7 @@ class GsmModem:
                 if remaining <= 0:
                     self._try("AT+CUSD=2")
                     raise UssdError(f"no USSD reply to {code} within the time-out")
-                self.channel.poll(min(remaining, 0.2))
+                self.channel.poll(min(remaining, 0.05))
         finally:
             self._ussd = None
 

@@ -61,6 +61,7 @@ class ModemPool:
         reset_usb: ResetUsb | None = None,
         recovery: RecoveryPolicy | None = None,
         recheck_interval: float | None = None,
+        health_interval: float | None = None,
     ) -> None:
         """``on_route``: told each modem's route whenever its status changes;
         ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none)."""
@@ -70,6 +71,8 @@ class ModemPool:
             extra["reconnect_delays"] = reconnect_delays
         if recheck_interval is not None:
             extra["recheck_interval"] = recheck_interval
+        if health_interval is not None:
+            extra["health_interval"] = health_interval
         self._worker_extra = extra
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}

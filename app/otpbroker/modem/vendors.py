@@ -40,8 +40,10 @@ _MODEL_HINTS = (
 
 #: Commands that stop noise the driver has no use for (each may be refused).
 QUIET_COMMANDS: dict[str, tuple[str, ...]] = {
-    "huawei": ("AT^CURC=0",),
-    "quectel": ('AT+QINDCFG="all",0,0',),
+    "huawei": ("AT^CURC=0",),  # ^RSSI, ^MODE, ^DSFLOWRPT, ^BOOT, ^SRVST
+    "quectel": ('AT+QINDCFG="all",0',),  # +QIND: "csq", "act", ...
+    "simcom": ("AT+AUTOCSQ=0,0", "AT+CNSMOD=0", 'AT+EXUNSOL="SQ",0'),  # 7600; 800
+    "zte": ("AT+CPMS?",),  # the +ZUSIMR:2 flood stops once the SIM store was read
 }
 
 

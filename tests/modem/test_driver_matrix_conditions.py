@@ -1,0 +1,151 @@
+"""Every personality under every network condition that applies to it: the SMS path the
+driver finds, and what each class of send error does to routing, fail-over and alerts.
+
+One rig for the module; each test puts one modem under its conditions and restores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from matrix_rigs import (
+    FALLBACK,
+    HOME_PATH,
+    LTE,
+    PERSONALITIES,
+    Rig,
+    profile_of,
+    start_rig,
+    wait_until,
+)
+
+from otpbroker.domain.message import SendOutcome
+
+RADIO_CASES = (
+    [(name, "2g", "cs") for name in PERSONALITIES]
+    + [(name, "3g", "cs") for name in PERSONALITIES if name != "simcom-sim800"]
+    + [(name, "lte-sgs", "sgs") for name in LTE]
+    + [(name, "lte-no-sms:0", "lte_only") for name in LTE]
+)
+ACCOUNT_CASES = [(n, c, e) for n in PERSONALITIES for c, e in (("sim-barred", "CMS8"),
+                                                                 ("no-credit", "CMS50"))]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory) -> Iterator[Rig]:
+    link_dir = tmp_path_factory.mktemp("matrix-conditions")
+    started = start_rig(link_dir, {name: profile_of(name, seed=11) for name in PERSONALITIES})
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def under(rig) -> Iterator[Callable[..., None]]:
+    """Put a modem under conditions for one test; afterwards it is itself again."""
+    changed: list[str] = []
+
+    def apply(name: str, *conditions: str) -> None:
+        rig.sims[name].set_conditions(list(conditions))
+        changed.append(name)
+
+    yield apply
+    for name in changed:
+        rig.sims[name].set_conditions([])
+        rig.sims[name].clear_faults()
+        rig.health.release(name, "the test is over")
+    for name in changed:
+        home = HOME_PATH[name]
+        assert wait_until(lambda n=name, h=home: rig.status(n).sms_path.code == h, 10)
+        assert wait_until(lambda n=name: rig.route(n).healthy, 10), rig.route(name)
+
+
+def path_code(rig: Rig, name: str) -> str | None:
+    verdict = rig.status(name).sms_path
+    return verdict.code if verdict is not None else None
+
+
+@pytest.mark.parametrize(("name", "condition", "code"), RADIO_CASES)
+def test_radio_conditions_give_their_sms_path(rig, under, name, condition, code):
+    under(name, condition)
+    assert wait_until(lambda: path_code(rig, name) == code, 10), rig.status(name).sms_path
+    if code != "lte_only":
+        assert rig.route(name).healthy
+        assert rig.send(name, "otp 1").modem_id == name
+        return
+    route = rig.route(name)
+    assert route.reason == "no_sms_path" and "LTE only" in route.reason_text
+    delivery = rig.send(name, "otp 2")  # routing skips the modem without a path
+    assert delivery.outcome is SendOutcome.SENT and delivery.modem_id == FALLBACK
+    assert [a.modem_id for a in delivery.attempts] == [FALLBACK]
+    alert = rig.alerts.get(f"no_sms_path:{name}")
+    assert alert is not None and alert.severity == "warning" and "LTE only" in alert.text
+    test = rig.send(name, "otp 3", manual=True)  # the administrator insists on this modem
+    assert test.outcome is SendOutcome.FAILED and test.error_code == "CMS500"
+    assert test.error_class == "no_sms_path"
+
+
+@pytest.mark.parametrize("name", PERSONALITIES)
+def test_roaming_and_weak_signal_are_noted_and_still_routed(rig, under, name):
+    under(name, "roaming", "weak-signal:4")
+    assert wait_until(lambda: rig.status(name).sms_path.roaming, 10)
+    verdict = rig.status(name).sms_path
+    assert verdict.weak_signal and verdict.available
+    assert "roaming" in verdict.reason and "weak" in verdict.reason
+    assert rig.route(name).healthy
+
+
+@pytest.mark.parametrize(("name", "condition", "code"), ACCOUNT_CASES)
+def test_sim_account_errors_take_the_modem_out_and_fail_over(rig, under, name, condition, code):
+    under(name, condition)
+    delivery = rig.send(name, "otp barred")
+    assert delivery.outcome is SendOutcome.SENT and delivery.modem_id == FALLBACK
+    assert [(a.modem_id, a.error) for a in delivery.attempts] == [(name, code), (FALLBACK, None)]
+    route = rig.route(name)
+    assert route.reason == "sim_account" and code in route.reason_text
+    alert = rig.alerts.get(f"sim_account:{name}")
+    assert alert is not None and alert.modem_id == name and "SIM" in alert.advice
+    again = rig.send(name, "otp next")  # held: not tried again
+    assert [a.modem_id for a in again.attempts] == [FALLBACK]
+    assert rig.health.put_back(name) and rig.route(name).healthy
+    assert rig.alerts.get(f"sim_account:{name}") is None
+
+
+@pytest.mark.parametrize("name", PERSONALITIES)
+def test_a_missing_sms_centre_asks_the_administrator_to_set_it(rig, under, name):
+    under(name, "no-smsc")
+    delivery = rig.send(name, "otp smsc")
+    assert delivery.modem_id == FALLBACK and delivery.attempts[0].error == "CMS330"
+    route = rig.route(name)
+    assert route.reason == "configuration" and "SMS center" in route.reason_text
+    assert rig.alerts.get(f"configuration:{name}") is not None
+
+
+@pytest.mark.parametrize("name", PERSONALITIES)
+def test_a_flaky_network_fails_over_without_a_hold(rig, under, name):
+    under(name, "network-flaky:1")
+    delivery = rig.send(name, "otp flaky")
+    assert delivery.modem_id == FALLBACK and delivery.attempts[0].error in ("CMS331", "CMS332")
+    assert rig.route(name).healthy and rig.alerts.active() == []
+    test = rig.send(name, "otp flaky 2", manual=True)
+    assert test.outcome is SendOutcome.FAILED and test.error_class == "transient"
+
+
+@pytest.mark.parametrize("name", PERSONALITIES)
+def test_a_number_error_is_not_tried_on_another_modem(rig, under, name):
+    under(name)
+    rig.sims[name].inject("cms-error", code=1)
+    delivery = rig.send(name, "otp to nobody")
+    assert delivery.outcome is SendOutcome.FAILED and delivery.modem_id == name
+    assert [a.modem_id for a in delivery.attempts] == [name]
+    assert delivery.error_class == "number" and "not assigned" in (delivery.error_text or "")
+    assert rig.route(name).healthy
+
+
+@pytest.mark.parametrize("name", PERSONALITIES)
+def test_an_unclassified_error_on_a_modem_with_a_path_is_transient(rig, under, name):
+    under(name)
+    rig.sims[name].inject("cms-error", code=500)
+    delivery = rig.send(name, "otp 500", manual=True)
+    assert delivery.outcome is SendOutcome.FAILED and delivery.error_class == "transient"
+    assert rig.status(name).sms_path.available and rig.route(name).healthy
