@@ -54,17 +54,19 @@ class Output:
             self._out.append(step)
 
     def finish(self, reply: Reply) -> None:
-        """Frame a reply: [busy time], info lines, [URC], [garbage], final, lines after."""
+        """Frame a reply: [busy time], [URC], info lines, [URC], [garbage], final, lines
+        after (one unsolicited line at most, with ``profile.urc_in_reply`` odds)."""
         if reply.delay > 0:
             self.emit(Pause(reply.delay))
         faults = self.dialogue.faults
-        out = bytearray()
-        for line in reply.lines + reply.before:
-            out += frame(line)
+        lines = reply.lines + reply.before
         chance = self.dialogue.profile.urc_in_reply
-        if reply.lines and chance > 0 and self.dialogue.rng.random() < chance:
-            line = self._noise_line(reply.lines)
-            out += frame(line) if line else b""
+        rng = self.dialogue.rng
+        if reply.lines and chance > 0 and rng.random() < chance:
+            noise = self._noise_line(reply.lines)
+            if noise:  # right after the echo, or between the answer and its final
+                lines = [noise, *lines] if rng.random() < 0.5 else [*lines, noise]
+        out = bytearray(b"".join(frame(line) for line in lines))
         if reply.final is not None and faults.garbage_in_reply:
             out += garbage(self.dialogue.rng, faults.garbage_in_reply)
             faults.garbage_in_reply = 0
