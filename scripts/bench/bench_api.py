@@ -349,7 +349,7 @@ def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[s
         user = store.add("api_users", {"username": USER})
         store.set_password("api_users", user["id"], PASSWORD)
     sim = subprocess.Popen(
-        [BIN, "modem-sim", "--count", str(MODEMS), "--link-dir", tmp / "links"],
+        [BIN, "modem-sim", "--count", str(MODEMS), "--delay", "0", "--link-dir", tmp / "links"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

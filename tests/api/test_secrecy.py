@@ -96,7 +96,8 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         folder.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
     sim = subprocess.Popen(
-        [BIN, "modem-sim", "--count", "2", "--link-dir", inbox / "by-id",
+        [BIN, "modem-sim", "--count", "2", "--delay", "0", "--ussd-delay", "0",
+         "--link-dir", inbox / "by-id",
          "--deliveries", inbox / "deliveries.jsonl", "--control", inbox / "control.sock"],
         stdout=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
