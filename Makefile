@@ -15,9 +15,10 @@ $(STAMP): app/requirements.lock app/requirements-dev.lock app/pyproject.toml scr
 
 deps: $(STAMP)
 
-## Run the broker locally on emulated modems.
+## Run the broker locally on emulated modems: make run PROFILES=quectel-ec25,huawei-e3131
+PROFILES ?= generic,generic
 run: $(STAMP)
-	bash scripts/run-local.sh
+	bash scripts/run-local.sh "$(PROFILES)"
 
 ## Run every check: lint, layering, tests.
 test: $(STAMP)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run OTP Broker locally on two emulated modems (real pseudo-terminals).
+# Run OTP Broker locally on emulated modems (real pseudo-terminals), one per profile name
+# given as the first argument (default: generic,generic).
 # State goes to .run/ in the repository; Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,13 +8,18 @@ bin=.venv/bin/otp-broker
 run_dir=.run
 mkdir -p "$run_dir/data" "$run_dir/links"
 
-"$bin" modem-sim --count 2 --delay 1 --seed 1 --link-dir "$run_dir/links" \
+# One modem per profile name (comma-separated), e.g. quectel-ec25,huawei-e3131.
+profiles=${1:-generic,generic}
+IFS=, read -r -a names <<<"$profiles"
+count=${#names[@]}
+"$bin" modem-sim --profile "$profiles" --count "$count" --seed 1 --link-dir "$run_dir/links" \
   --deliveries "$run_dir/deliveries.jsonl" >"$run_dir/modems.txt" &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true' EXIT INT TERM
 
 for _ in $(seq 50); do
-  [ "$(wc -l <"$run_dir/modems.txt")" -ge 2 ] && break
+  [ "$(wc -l <"$run_dir/modems.txt")" -ge "$count" ] && break
+  kill -0 "$sim_pid" 2>/dev/null || { echo "modem-sim did not start" >&2; exit 2; }
   sleep 0.1
 done
 echo "emulated modems (pty imei imsi msisdn):"
