@@ -38,6 +38,7 @@ from otpbroker.modem.hotplug import HotPlug, ModemRef
 from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.transport import SerialSettings
+from otpbroker.modem.usb_reset import UsbPortReset
 from otpbroker.services.alert_mail import AlertMailer
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.auth import ApiAuthenticator
@@ -146,7 +147,10 @@ class Broker:
         self.health = ModemHealth(self.alerts, lambda: self.pool.names(),
                                   recover=lambda modem_id: self.pool.recover(modem_id))  # fmt: skip
         self.pool = ModemPool(
-            max_parts=int(self.store.get("sms.max_parts")), on_route=self.health.observe
+            max_parts=int(self.store.get("sms.max_parts")),
+            on_route=self.health.observe,
+            # the recovery ladder's USB reset, through the helper (built further down)
+            reset_usb=UsbPortReset(lambda: self.usb_control),
         )
         self.blocklist = ConfigBlockList(self.store)
         self.sms = SmsService(self.pool, self.blocklist, self.settings, self.events, self.health)

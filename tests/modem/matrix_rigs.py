@@ -138,9 +138,12 @@ def start_rig(
     options: dict[str, Any] | None = None,
     health_interval: float = 0.3,
     path_alert_after: float = 0.0,
+    same_prefix: str | None = None,
     **pool_args: Any,
 ) -> Rig:
-    """A rig of ``{modem id: ModemProfile fields}`` plus the generic fallback modem."""
+    """A rig of ``{modem id: ModemProfile fields}`` plus the generic fallback modem.
+
+    With ``same_prefix`` every modem holds that one prefix, so routing takes them in turn."""
     alerts = Alerts()
     pools: list[ModemPool] = []  # the pool, once made (the health service needs it late)
     health = ModemHealth(alerts, path_alert_after=path_alert_after,
@@ -158,11 +161,11 @@ def start_rig(
         sim = SimModem(ModemProfile(imei=imei, **profile), link_dir=link_dir).start()
         sims[modem_id] = sim
         fallback = modem_id == FALLBACK
-        prefixes[modem_id] = prefix_of(index)
+        prefixes[modem_id] = same_prefix or prefix_of(index)
+        held = () if fallback and not same_prefix else (prefixes[modem_id],)
         options_for = ModemOptions(**{**FAST, **(options or {})})
         specs.append(ModemSpec(modem_id, modem_id, SerialSettings(port=sim.port), options_for,
-                               prefixes=() if fallback else (prefixes[modem_id],),
-                               default=fallback))  # fmt: skip
+                               prefixes=held, default=fallback))  # fmt: skip
     pool.apply(specs)
     sms = SmsService(pool, NoBlocks(), Settings(), health=health)  # type: ignore[arg-type]
     rig = Rig(pool, sims, alerts, health, sms, prefixes)

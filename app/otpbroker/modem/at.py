@@ -203,11 +203,12 @@ class AtChannel:
                 raise CommandError(safe_for_log(command), line)
             lines.append(line)
 
-    def resync(self) -> None:
-        """After a time-out: drop late answers, then check the modem answers ``AT`` again."""
+    def resync(self, timeout: float = 2.0) -> None:
+        """After a time-out: drop late answers, then check the modem answers ``AT`` again
+        within ``timeout`` seconds."""
         self.drain(quiet=0.2, limit=2.0)
         self.needs_resync = False
-        self.command("AT", timeout=2.0)
+        self.command("AT", timeout=timeout)
 
     def command(
         self, command: str, *, timeout: float = 5.0, expect: str | None = None

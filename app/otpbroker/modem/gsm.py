@@ -46,6 +46,8 @@ class ModemOptions:
     prompt_timeout: float = 10.0
     result_timeout: float = 60.0
     command_timeout: float = 5.0
+    wake_timeout: float = 1.0
+    """The first ``AT`` after opening waits this long, the next ones twice and three times."""
     ussd_timeout: float = 30.0
     max_parts: int = 10
     validity: int | None = None
@@ -188,7 +190,7 @@ class GsmModem:
         """Get an ``OK`` to ``AT`` (a modem may need a few tries after opening)."""
         for attempt in range(3):
             try:
-                self.channel.command("AT", timeout=1.0 + attempt)
+                self.channel.command("AT", timeout=self.options.wake_timeout * (1 + attempt))
                 return
             except (AtTimeout, CommandError):
                 self.channel.needs_resync = False

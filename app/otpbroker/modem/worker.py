@@ -192,6 +192,7 @@ class ModemWorker(LadderSteps):
                     self._disconnect("reconfigured", state="disconnected")
                     with self._lock:
                         self._reconfigure = False
+                    self._set(port=self._settings.port)
                     if time.monotonic() >= self._own_cycle_until:
                         self._ladder.reset()
                 attempt = self._hotplug(attempt)
@@ -211,8 +212,11 @@ class ModemWorker(LadderSteps):
 
     def _reconnect(self, attempt: int) -> int:
         """One connection attempt (or a wait); returns the back-off attempt to go on with."""
-        self._expire_jobs()
         state = self._status.state
+        if state == "dead":
+            self._fail_pending()  # nobody will send them: another modem may
+        else:
+            self._expire_jobs()
         if state in ("unplugged", "dead"):
             self._sleep(self._delays[-1])  # until it is back (hot-plug or the admin wakes us)
             return attempt
@@ -434,7 +438,7 @@ class ModemWorker(LadderSteps):
         if not modem.channel.needs_resync:
             return
         try:
-            modem.channel.resync()
+            modem.channel.resync(min(2.0, modem.options.command_timeout))
         except (ModemError, TransportError) as exc:
             self._disconnect(f"modem stopped answering: {exc}")
 
