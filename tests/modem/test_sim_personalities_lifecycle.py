@@ -227,7 +227,9 @@ def test_sim_store_lists_reads_and_deletes():
 
 
 def test_sending_through_a_personality_on_the_pty(tmp_path: Path):
-    with SimModem(profile("zte-mf667")) as sim, serial.Serial(sim.port, timeout=0.1) as port:
+    modem = SimModem(profile("zte-mf667", boot_delay=0.5))
+    with modem as sim, serial.Serial(sim.port, timeout=0.1) as port:
+        assert read_lines(port, 2) == ["+ZUSIMR:2", '+ZPASR: "UMTS"']  # power-on lines first
         chat(port, "ATE0")
         assert b"+CMGS: 0" in send(port, VECTOR)
         assert sim.wait_for_deliveries(1)[0].text == "hellohello"
