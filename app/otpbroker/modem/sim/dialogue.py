@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 from . import commands
-from .conditions import Condition, Network, parse_conditions, shape_network
+from .conditions import parse_conditions, shape_network
 from .context import Context
 from .faults import Faults
 from .output import Output
@@ -94,14 +94,9 @@ class Dialogue:
         """What the command handlers see."""
         return Context(self.state, self.profile, self.persona, self.network, self.net_rng)
 
-    def set_conditions(self, conditions: str | Iterable[str] | tuple[Condition, ...]) -> None:
+    def set_conditions(self, conditions: str | Iterable[str]) -> None:
         """Put the modem under new network conditions (``ValueError`` if it cannot be)."""
-        parsed = (
-            conditions
-            if isinstance(conditions, tuple) and all(isinstance(c, Condition) for c in conditions)
-            else parse_conditions(conditions)  # type: ignore[arg-type]
-        )
-        network: Network = shape_network(self.persona, parsed)  # type: ignore[arg-type]
+        network = shape_network(self.persona, parse_conditions(conditions))
         if network.sim_condition != self.network.sim_condition:
             self.card.apply(network.sim_condition, self.profile)
         if network.no_smsc and self.state.smsc == self.profile.smsc:
