@@ -191,3 +191,10 @@ def test_registry_knows_exactly_the_six_personalities() -> None:
     for persona in PERSONALITIES.values():
         assert persona.manual and persona.summary
         assert persona.default_charset in persona.charsets
+
+
+@pytest.mark.parametrize("name", PERSONALITY_NAMES)
+def test_each_personality_has_a_usb_layout_with_an_at_port(name: str) -> None:
+    persona = personality(name)
+    modes = [layout for layout in persona.usb_layouts() if layout.mode == "modem"]
+    assert modes and all(layout.at_interface is not None for layout in modes)

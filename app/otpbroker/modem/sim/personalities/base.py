@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..context import Context, Handler
 from ..results import CME_TEXT, CMS_TEXT, ERROR, Reply
+from ..usb import UsbLayout, layouts
 
 Answer = tuple[str, ...] | Callable[[Context], Reply]
 """A test command's answer: fixed information lines, or computed (``AT+CMGD=?``)."""
@@ -107,6 +108,10 @@ class Personality:
     def noise_groups(self) -> frozenset[str]:
         """Every noise switch, all on at power-up."""
         return frozenset(n.group for n in self.noise)
+
+    def usb_layouts(self) -> tuple[UsbLayout, ...]:
+        """How this family enumerates on USB (its modes and interfaces; see ``sim/usb.py``)."""
+        return layouts(self.name)
 
     def lacking(self) -> frozenset[str]:
         """Commands it does not have: its own list, plus ``+CEREG`` without LTE."""
