@@ -78,3 +78,19 @@ def test_python_gsmmodem_sends(name: str, tmp_path: Path) -> None:
         (RECIPIENT, LONG),
     ]
     assert deliveries[2].parts == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "condition", "error"),
+    [("quectel-ec25", "lte-no-sms:1", "error 500"), ("simcom-sim7600", "sim-barred", "error 8")],
+)
+def test_gammu_sees_the_network_refuse(
+    name: str, condition: str, error: str, tmp_path: Path
+) -> None:
+    profile = personality_profile(name, realistic=False, seed=7, conditions=(condition,))
+    with SimModem(profile, link_dir=tmp_path / "by-id") as sim:
+        rc = config(sim.port, tmp_path)
+        result = batch(rc, ["getsecuritystatus", f'sendsms TEXT {RECIPIENT} -text "{GSM7}"'])
+        assert error in result.stdout, result.stdout + log_of(tmp_path)
+        assert "Nothing to enter" in result.stdout  # the SIM is fine: the network refuses
+        assert sim.deliveries == []
