@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 STATE_ALERTS = {
     "dead": ("does not answer", "error"),
-    "sim_locked": ("its SIM is locked", "error"),
-    "no_sim": ("has no SIM card", "error"),
+    "sim_locked": ("SIM locked", "error"),
+    "no_sim": ("no SIM card", "error"),
 }
 DEAD_ADVICE = (
     "Unplug the modem and plug it in again (or use Retry on the modems page); check the "
@@ -115,7 +115,7 @@ class ModemHealth:
         name = self._name(modem_id)
         log.warning("modem %s is out of routing: %s", name, hold.text)
         self.alerts.raise_alert(f"{reason}:{modem_id}", reason,
-                                f"Modem {name} is out of routing", hold.text,
+                                f"Modem {name}: out of routing", hold.text,
                                 advice=info.advice, modem_id=modem_id)  # fmt: skip
 
     def sent(self, modem_id: str) -> None:
@@ -154,7 +154,7 @@ class ModemHealth:
             key = f"{reason}:{route.id}"
             if route.reason == reason:
                 advice = DEAD_ADVICE if reason == "dead" else ""
-                self.alerts.raise_alert(key, reason, f"Modem {name} {what}", route.reason_text,
+                self.alerts.raise_alert(key, reason, f"Modem {name}: {what}", route.reason_text,
                                         advice=advice, severity=severity,
                                         modem_id=route.id)  # fmt: skip
             else:
@@ -172,7 +172,7 @@ class ModemHealth:
         with self._lock:
             since = self._no_path_since.setdefault(route.id, now)
         if now - since >= self._path_alert_after:
-            self.alerts.raise_alert(key, "no_sms_path", f"Modem {name} cannot send SMS",
+            self.alerts.raise_alert(key, "no_sms_path", f"Modem {name}: cannot send SMS",
                                     route.reason_text, severity="warning",
                                     modem_id=route.id)  # fmt: skip
 
