@@ -38,7 +38,9 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Open the modem, wait until ready, print its status as JSON, run the optional actions."""
+    """Open the modem, wait until ready, print its status as JSON, run the optional actions.
+
+    Exit status 0 when the modem could send (ready, with an SMS path), else 1."""
     worker = ModemWorker(
         "check",
         SerialSettings(port=args.port, baudrate=args.baud),
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 report["ussd"] = {"error": str(exc)}
         json.dump(report, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
-        return 0 if status.connected else 1
+        return 0 if report["routable"] else 1
     finally:
         worker.stop()
 
