@@ -71,7 +71,11 @@ def test_radio_conditions_give_their_sms_path(rig, under, name, condition, code)
     assert wait_until(lambda: path_code(rig, name) == code, 10), rig.status(name).sms_path
     if code != "lte_only":
         assert rig.route(name).healthy
-        assert rig.send(name, "otp 1").modem_id == name
+        text = "Kode 5521 😀 " + "Привет, " * 12  # UCS2, two parts
+        sim = rig.sims[name]
+        before = len(sim.deliveries)
+        assert rig.send(name, text).modem_id == name
+        assert sim.wait_for_deliveries(before + 1)[-1].text == text
         return
     route = rig.route(name)
     assert route.reason == "no_sms_path" and "LTE only" in route.reason_text
@@ -149,3 +153,23 @@ def test_an_unclassified_error_on_a_modem_with_a_path_is_transient(rig, under, n
     delivery = rig.send(name, "otp 500", manual=True)
     assert delivery.outcome is SendOutcome.FAILED and delivery.error_class == "transient"
     assert rig.status(name).sms_path.available and rig.route(name).healthy
+
+
+@pytest.mark.parametrize("name", ["quectel-ec25", "huawei-e3131"])
+def test_a_held_modem_comes_back_by_itself_with_a_new_sim(rig, under, name):
+    sim = rig.sims[name]
+    old_imsi = sim.profile.imsi
+    under(name, "sim-barred")
+    rig.send(name, "otp barred")
+    assert rig.route(name).reason == "sim_account"
+    try:
+        sim.profile.imsi = "510109999999999"  # another SIM goes in (power cycled)
+        sim.set_conditions([])
+        sim.replug()
+        assert wait_until(lambda: rig.status(name).identity.imsi == "510109999999999", 15)
+        assert wait_until(lambda: rig.route(name).healthy, 10), rig.route(name)
+        assert rig.alerts.get(f"sim_account:{name}") is None
+    finally:
+        sim.profile.imsi = old_imsi
+        sim.replug()
+        assert wait_until(lambda: rig.status(name).identity.imsi == old_imsi, 15)

@@ -149,19 +149,18 @@ class ModemHealth:
         if route.reason == "inactive":
             self.release(route.id, "the modem was deactivated or removed")
         self._check_sim(route)
-        name = self._name(route.id)
         for reason, (what, severity) in STATE_ALERTS.items():
             key = f"{reason}:{route.id}"
             if route.reason == reason:
                 advice = DEAD_ADVICE if reason == "dead" else ""
-                self.alerts.raise_alert(key, reason, f"Modem {name}: {what}", route.reason_text,
-                                        advice=advice, severity=severity,
-                                        modem_id=route.id)  # fmt: skip
+                title = f"Modem {self._name(route.id)}: {what}"
+                self.alerts.raise_alert(key, reason, title, route.reason_text, advice=advice,
+                                        severity=severity, modem_id=route.id)  # fmt: skip
             else:
                 self.alerts.clear(key, "the modem is past it")
-        self._path_alert(route, name)
+        self._path_alert(route)
 
-    def _path_alert(self, route: ModemRoute, name: str) -> None:
+    def _path_alert(self, route: ModemRoute) -> None:
         key = f"no_sms_path:{route.id}"
         if route.reason != "no_sms_path":
             with self._lock:
@@ -172,6 +171,7 @@ class ModemHealth:
         with self._lock:
             since = self._no_path_since.setdefault(route.id, now)
         if now - since >= self._path_alert_after:
+            name = self._name(route.id)
             self.alerts.raise_alert(key, "no_sms_path", f"Modem {name}: cannot send SMS",
                                     route.reason_text, severity="warning",
                                     modem_id=route.id)  # fmt: skip
