@@ -15,7 +15,8 @@ SIM_STATES: dict[str, str] = {
     "pin_required": "The SIM asks for its PIN and none is configured: type it in the SIM PIN "
     "field of the modem form (it is entered once), or switch the PIN lock off in a phone.",
     "pin_rejected": "The SIM refused the configured PIN and it will not be tried again: check "
-    "the PIN in a phone, then type the right one in the modem form.",
+    "the PIN in a phone, then type the right one in the modem form (after putting in another "
+    "SIM with the same PIN, deactivate and activate the modem instead).",
     "pin_low_tries": "The SIM has fewer than {min} PIN tries left, so the device does not risk "
     "the last one: put the SIM in a phone, unlock it there with the right PIN (or its PUK), "
     "then put it back.",

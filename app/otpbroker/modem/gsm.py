@@ -25,7 +25,6 @@ from otpbroker.modem.errors import (
 )
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus, parse_identity, parse_network
 from otpbroker.modem.pin import SimUnlocker
-from otpbroker.modem.recovery import REBOOT_COMMAND
 from otpbroker.modem.vendors import QUIET_COMMANDS, read_sms_path, vendor_of
 
 log = logging.getLogger(__name__)
@@ -218,10 +217,6 @@ class GsmModem:
                     verdict.reason)  # fmt: skip
         self.sms_path = verdict
         return verdict
-
-    def reboot(self) -> None:
-        """``AT+CFUN=1,1``: restart the modem (its port drops; nothing is awaited here)."""
-        self.channel.write_line(REBOOT_COMMAND)
 
     # -- SMS --------------------------------------------------------------------------
     def encode(self, number: str, text: str) -> list[pdu.SubmitPdu]:
