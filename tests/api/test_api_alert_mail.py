@@ -1,0 +1,50 @@
+"""An alert reaches the administrators by e-mail through a real SMTP server, without the
+message text or the recipient's number; a modem's hold shows in the alert's mail note."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from broker_harness import BrokerHarness
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "mail"))
+from smtp_servers import start_smtp
+
+GENERIC = {"personality": "generic", "manufacturer": "OTP-Broker", "model": "GENERIC-3GPP"}
+
+
+def test_a_barred_sim_alert_is_mailed_to_the_administrators(tmp_path):
+    smtp = start_smtp("mx")
+    harness = BrokerHarness(tmp_path / "data")
+    store = harness.broker.store
+    store.add("mail_accounts", {"name": "loopback", "host": "127.0.0.1", "port": smtp.port,
+                                "security": "none", "auth": False,
+                                "sender": "otp@example.com"})  # fmt: skip
+    store.add("admins", {"username": "owner", "email": "owner@example.org"})
+    store.add("admins", {"username": "nomail"})
+    harness.add_modem(name="barred stick", prefixes=["62812"],
+                      profile={**GENERIC, "conditions": ("sim-barred",)})  # fmt: skip
+    harness.add_modem(name="spare", default_modem=True, profile=GENERIC)
+    harness.add_user()
+    harness.start()
+    try:
+        status, body, _ = harness.send_sms("0812-1234-5678", "Kode OTP Anda 918273", "m-1")
+        assert status == 200 and body["data"]["modem"] == harness.modem_ids[1]
+        deadline = time.monotonic() + 20
+        while not smtp.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [mail] = smtp.received
+        assert mail.rcpt_tos == ["owner@example.org"]
+        message = mail.parsed()
+        assert message["Subject"] == "OTP Broker alert: Modem barred stick: out of routing"
+        text = message.get_content()
+        assert "barred" in text and "What to do:" in text
+        raw = mail.content.decode()
+        assert "918273" not in raw and "6281212345678" not in raw and "12345678" not in text
+        alert = harness.broker.alerts.get(f"sim_account:{harness.modem_ids[0]}")
+        assert alert is not None and alert.mail.startswith("e-mailed to ")
+    finally:
+        harness.stop()
+        smtp.stop()
