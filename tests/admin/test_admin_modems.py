@@ -28,10 +28,14 @@ FORM = {
 }  # fmt: skip
 
 
+HUAWEI = {"personality": "huawei-e3131"}
+"""An emulated Huawei E3131 stick (its own identity and AT dialect)."""
+
+
 @pytest.fixture
-def harness(tmp_path):
+def harness(tmp_path, request):
     h = BrokerHarness(tmp_path / "data")
-    h.add_modem()
+    h.add_modem(profile=getattr(request, "param", {}))
     h.start()
     yield h
     h.stop()
@@ -260,6 +264,7 @@ def test_detect_ports_lists_by_id_links_then_devices(tmp_path):
     assert detect_ports(by_id_dir=str(tmp_path / "none"), dev_dir=str(tmp_path / "none")) == []
 
 
+@pytest.mark.parametrize("harness", [HUAWEI], indirect=True)
 def test_detected_ports_show_the_running_modem_and_can_be_picked(admin, harness, tmp_path):
     sim = harness.sims[0]
     by_id = tmp_path / "by-id"

@@ -77,8 +77,7 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, step: float
 
 
 def profile_of(name: str, **fields: Any) -> dict[str, Any]:
-    """Profile fields of a personality with its own identity (a bare ``generic`` profile
-    would keep the emulator's old default identity)."""
+    """Profile fields of a personality with its own identity, spelled out."""
     ident = personality(name).identity
     return {"personality": name, "manufacturer": ident.manufacturer, "model": ident.model,
             "revision": ident.revision, **fields}  # fmt: skip

@@ -23,7 +23,8 @@ def test_connects_and_reads_identity_and_network(make_sim, make_worker):
     assert status.identity.imei == "356938035643809"
     assert status.identity.imsi == "510109876543210"
     assert status.identity.msisdn == "+6281234567890"
-    assert status.identity.manufacturer == "huawei"
+    assert (status.identity.manufacturer, status.identity.model) == ("OTP-Broker", "GENERIC-3GPP")
+    assert status.vendor == "generic"  # a bare profile is a neutral 3GPP modem, no Huawei
     assert status.network.operator == "INDOSAT"
     assert status.network.rssi == 25
     assert status.network.registration == "home"

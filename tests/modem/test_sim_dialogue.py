@@ -28,6 +28,7 @@ from otpbroker.modem.sim import (
     luhn_valid,
     parse_fault,
 )
+from otpbroker.modem.sim.personalities import personality
 from otpbroker.modem.sim.steps import Later, Pause, Sent, Step, written
 from otpbroker.modem.sim.syntax import Command, params, split_commands
 
@@ -121,9 +122,9 @@ def test_reset_commands_restore_defaults() -> None:
 
 def test_ati_lists_hardware() -> None:
     assert lines(ask(quiet(), "ATI")) == [
-        "Manufacturer: huawei",
-        "Model: E3131",
-        "Revision: 21.158.00.00.143",
+        "Manufacturer: OTP-Broker",
+        "Model: GENERIC-3GPP",
+        "Revision: 1.0",
         "OK",
     ]
 
@@ -133,9 +134,9 @@ def test_ati_lists_hardware() -> None:
 
 def test_identity_commands() -> None:
     dialogue = quiet()
-    assert lines(ask(dialogue, "AT+CGMI")) == ["huawei", "OK"]
-    assert lines(ask(dialogue, "AT+CGMM")) == ["E3131", "OK"]
-    assert lines(ask(dialogue, "AT+CGMR")) == ["21.158.00.00.143", "OK"]
+    assert lines(ask(dialogue, "AT+CGMI")) == ["OTP-Broker", "OK"]
+    assert lines(ask(dialogue, "AT+CGMM")) == ["GENERIC-3GPP", "OK"]
+    assert lines(ask(dialogue, "AT+CGMR")) == ["1.0", "OK"]
     assert lines(ask(dialogue, "AT+CGSN")) == ["490154203237518", "OK"]
     assert lines(ask(dialogue, "AT+CIMI")) == ["510101234567890", "OK"]
     assert lines(ask(dialogue, "AT+CNUM")) == ['+CNUM: "","+6281100000001",145', "OK"]
@@ -148,6 +149,16 @@ def test_identity_commands() -> None:
         r'\+CREG: 2,1,"[0-9A-F]{4}","[0-9A-F]{7}",2', lines(ask(dialogue, "AT+CREG=2;+CREG?"))[0]
     )
     assert lines(ask(dialogue, "AT+COPS?")) == ['+COPS: 0,0,"TELKOMSEL",2', "OK"]
+
+
+def test_a_bare_profile_is_the_generic_modem_and_a_personality_brings_its_own() -> None:
+    generic = personality("generic").identity
+    assert ModemProfile().identity == (generic.manufacturer, generic.model, generic.revision)
+    assert ModemProfile(personality="huawei-e3131").identity == (
+        "huawei", "E3131", "21.158.00.00.143"
+    )  # fmt: skip
+    typed = ModemProfile(personality="zte-mf667", manufacturer="Quectel", model="EC25")
+    assert typed.identity[:2] == ("Quectel", "EC25")  # what the test typed stays
 
 
 def test_cgsn_prefixed() -> None:

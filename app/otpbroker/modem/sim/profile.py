@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 USSD_STYLES = ("gsm7", "gsm7-packed", "ucs2", "ascii-hex")
 USSD_ORDERS = ("before", "after")
-LEGACY_IDENTITY = ("huawei", "E3131", "21.158.00.00.143")
-"""What a bare ``ModemProfile()`` calls itself (kept for the tests written before
-personalities); a profile built from a personality carries that personality's identity."""
+DEFAULT_IDENTITY = ("OTP-Broker", "GENERIC-3GPP", "1.0")
+"""What a bare ``ModemProfile()`` calls itself: the ``generic`` personality, a neutral 3GPP
+modem that no driver takes for a vendor's. A profile of another personality left at this
+identity takes that personality's own."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ class ModemProfile:
     imsi: str = "510101234567890"
     msisdn: str = "+6281100000001"
     operator: str = "TELKOMSEL"
-    manufacturer: str = LEGACY_IDENTITY[0]
-    model: str = LEGACY_IDENTITY[1]
-    revision: str = LEGACY_IDENTITY[2]
+    manufacturer: str = DEFAULT_IDENTITY[0]
+    model: str = DEFAULT_IDENTITY[1]
+    revision: str = DEFAULT_IDENTITY[2]
     smsc: str = "+6281100000"
     signal: int = 20
     """``+CSQ`` RSSI value, 0..31 (99 = unknown)."""
@@ -122,12 +123,12 @@ class ModemProfile:
 
     def __post_init__(self) -> None:
         """Check the personality and conditions; adopt the personality's identity when
-        the identity fields were left at the legacy defaults."""
+        the identity fields were left at the defaults."""
         from .conditions import parse_conditions, shape_network  # a cycle at import time
         from .personalities import personality
 
         persona = personality(self.personality)
-        if persona.name != "generic" and self.identity == LEGACY_IDENTITY:
+        if self.identity == DEFAULT_IDENTITY:
             ident = persona.identity
             self.manufacturer, self.model = ident.manufacturer, ident.model
             self.revision = ident.revision

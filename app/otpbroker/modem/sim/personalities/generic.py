@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 
 from ..context import Context
+from ..profile import DEFAULT_IDENTITY
 from .base import Identity, Noise, Personality
 from .common import tests
 
@@ -40,7 +41,7 @@ GENERIC = Personality(
     name="generic",
     summary="plain 3GPP TS 27.005/27.007 modem with every radio",
     manual="3GPP TS 27.007 and TS 27.005 (Release 17), ITU-T V.250",
-    identity=Identity("OTP-Broker", "GENERIC-3GPP", "1.0"),
+    identity=Identity(*DEFAULT_IDENTITY),
     info=_info,
     gcap="+GCAP: +CGSM",
     rats=frozenset({"gsm", "umts", "lte"}),
