@@ -573,23 +573,34 @@ def test_parse_fault() -> None:
 def test_delivery_log_reassembles_out_of_order(tmp_path: Path) -> None:
     path = tmp_path / "deliveries.jsonl"
     log = DeliveryLog(path)
-    dialogue = quiet()
+    dialogue = quiet(send_delay_range=(1.0, 6.0), seed=4)
     pdus = encode_submit("+15125551234", "B" * 150 + "😀" * 60, reference=9)
     total = len(pdus)
     assert total >= 3
     parts = []
     for pdu in pdus:
         steps = send(dialogue, pdu.hex, pdu.tpdu_length)
-        parts.append(next(s for s in steps if isinstance(s, Sent)))
+        sent = next(s for s in steps if isinstance(s, Sent))
+        assert [s.seconds for s in steps if isinstance(s, Pause)] == [sent.smsc_seconds]
+        parts.append(sent)
+    waits = [sent.smsc_seconds for sent in parts]
+    assert all(1.0 <= w <= 6.0 for w in waits) and len(set(waits)) == total
     for sent in reversed(parts[1:]):
-        assert log.add_part("IMEI1", sent.part, sent.message_ref, sent.pdu) is None
+        assert log.add_part("IMEI1", sent.part, sent.message_ref, sent.pdu,
+                            smsc_seconds=sent.smsc_seconds) is None  # fmt: skip
     assert log.incomplete == 1
     single = next(s for s in send(dialogue, VECTOR) if isinstance(s, Sent))
-    log.add_part("IMEI1", single.part, single.message_ref, single.pdu)
-    delivery = log.add_part("IMEI1", parts[0].part, parts[0].message_ref, parts[0].pdu)
+    log.add_part("IMEI1", single.part, single.message_ref, single.pdu,
+                 smsc_seconds=single.smsc_seconds)  # fmt: skip
+    first = parts[0]
+    delivery = log.add_part("IMEI1", first.part, first.message_ref, first.pdu,
+                            smsc_seconds=first.smsc_seconds)  # fmt: skip
     assert delivery is not None
     text = "B" * 150 + "😀" * 60
     assert (delivery.text, delivery.parts, delivery.encoding) == (text, total, "ucs2")
+    assert delivery.part_smsc_seconds == tuple(waits)  # in part order, not arrival order
+    assert delivery.smsc_seconds == pytest.approx(sum(waits))
+    assert [p.smsc_seconds for p in log.parts] == [*waits[:0:-1], single.smsc_seconds, waits[0]]
     assert log.incomplete == 0 and len(log.parts) == total + 1
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert rows == [
@@ -599,9 +610,20 @@ def test_delivery_log_reassembles_out_of_order(tmp_path: Path) -> None:
             "text": "hellohello",
             "parts": 1,
             "encoding": "gsm7",
+            "smsc_seconds": round(single.smsc_seconds, 3),
+            "part_smsc_seconds": [round(single.smsc_seconds, 3)],
         },
-        {"modem": "IMEI1", "to": "+15125551234", "text": text, "parts": total, "encoding": "ucs2"},
+        {
+            "modem": "IMEI1",
+            "to": "+15125551234",
+            "text": text,
+            "parts": total,
+            "encoding": "ucs2",
+            "smsc_seconds": round(sum(waits), 3),
+            "part_smsc_seconds": [round(w, 3) for w in waits],
+        },
     ]
+    assert rows[1] == delivery.as_dict()
     assert log.wait_for(2, timeout=0.1) == log.deliveries
     with pytest.raises(TimeoutError):
         log.wait_for(3, timeout=0.05)

@@ -291,6 +291,7 @@ def test_bank_with_control_socket(tmp_path: Path) -> None:
         (replug,) = control(sock, {"modem": second.imei, "action": "replug"})
         assert replug["ok"] is True and second.plugged
         bank.wait_for_deliveries(1, timeout=2)
+        [part] = first.log.parts
         (listing,) = control(sock, {"action": "deliveries"})
         assert listing == {
             "ok": True,
@@ -301,6 +302,8 @@ def test_bank_with_control_socket(tmp_path: Path) -> None:
                     "text": "hellohello",
                     "parts": 1,
                     "encoding": "gsm7",
+                    "smsc_seconds": round(part.smsc_seconds, 3),
+                    "part_smsc_seconds": [round(part.smsc_seconds, 3)],
                 }
             ],
         }

@@ -1,4 +1,9 @@
-"""What the emulated handsets received: parts reassembled into messages, as JSON lines."""
+"""What the emulated handsets received: parts reassembled into messages, as JSON lines.
+
+Each part carries the seconds the network took for it (``smsc_seconds``: the wait the
+emulator applied between the PDU's Ctrl-Z and ``+CMGS``), and each message their sum, so
+that a benchmark can tell the modem's own time from the network's.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +26,17 @@ class Delivery:
     text: str
     parts: int
     encoding: str
+    smsc_seconds: float = 0.0
+    """The network's time for the whole message: the sum over its parts."""
+    part_smsc_seconds: tuple[float, ...] = ()
+    """The network's time for each part, in part order."""
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON-line form."""
-        return asdict(self)
+        """The JSON-line form (seconds rounded to the millisecond)."""
+        row = asdict(self)
+        row["smsc_seconds"] = round(self.smsc_seconds, 3)
+        row["part_smsc_seconds"] = [round(s, 3) for s in self.part_smsc_seconds]
+        return row
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,8 @@ class Part:
     submit: DecodedSubmit
     received_at: float = 0.0
     """``time.perf_counter()`` when the emulator read the PDU's Ctrl-Z (for latency figures)."""
+    smsc_seconds: float = 0.0
+    """The network's time for this part: the wait between the Ctrl-Z and ``+CMGS``."""
 
 
 class DeliveryLog:
@@ -49,7 +63,7 @@ class DeliveryLog:
         self._cond = threading.Condition()
         self._parts: list[Part] = []
         self._deliveries: list[Delivery] = []
-        self._pending: dict[tuple[str, str, int, int], dict[int, DecodedSubmit]] = {}
+        self._pending: dict[tuple[str, str, int, int], dict[int, Part]] = {}
 
     def add_part(
         self,
@@ -58,22 +72,26 @@ class DeliveryLog:
         message_ref: int,
         pdu: str,
         received_at: float | None = None,
+        *,
+        smsc_seconds: float = 0.0,
     ) -> Delivery | None:
         """Record one accepted part; returns the delivery when it completes a message.
 
-        ``received_at`` is the ``time.perf_counter()`` of its Ctrl-Z (default: now).
+        ``received_at`` is the ``time.perf_counter()`` of its Ctrl-Z (default: now);
+        ``smsc_seconds`` the network's time for it.
         """
         if received_at is None:
             received_at = time.perf_counter()
+        part = Part(modem, message_ref, pdu, submit, received_at, smsc_seconds)
         with self._cond:
-            self._parts.append(Part(modem, message_ref, pdu, submit, received_at))
+            self._parts.append(part)
             if submit.concat is None:
-                pieces = [submit]
+                pieces = [part]
             else:
                 reference, total, sequence = submit.concat
                 key = (modem, submit.destination, reference, total)
                 got = self._pending.setdefault(key, {})
-                got[sequence] = submit
+                got[sequence] = part
                 if len(got) < total or not all(n in got for n in range(1, total + 1)):
                     return None
                 del self._pending[key]
@@ -82,15 +100,19 @@ class DeliveryLog:
             self._cond.notify_all()
             return delivery
 
-    def _record(self, modem: str, pieces: list[DecodedSubmit]) -> Delivery:
-        encodings = {p.encoding for p in pieces}
-        encoding = "ucs2" if "ucs2" in encodings else pieces[0].encoding
+    def _record(self, modem: str, pieces: list[Part]) -> Delivery:
+        submits = [p.submit for p in pieces]
+        encodings = {s.encoding for s in submits}
+        encoding = "ucs2" if "ucs2" in encodings else submits[0].encoding
+        seconds = tuple(p.smsc_seconds for p in pieces)
         delivery = Delivery(
             modem=modem,
-            to=pieces[0].destination,
-            text="".join(p.text for p in pieces),
+            to=submits[0].destination,
+            text="".join(s.text for s in submits),
             parts=len(pieces),
             encoding=encoding,
+            smsc_seconds=sum(seconds),
+            part_smsc_seconds=seconds,
         )
         self._deliveries.append(delivery)
         if self.path is not None:

@@ -313,7 +313,14 @@ class SimModem:
             elif isinstance(step, Later):
                 session.add_later(step.seconds, step.data)
             elif isinstance(step, Sent):
-                self.log.add_part(self.imei, step.part, step.message_ref, step.pdu, received_at)
+                self.log.add_part(
+                    self.imei,
+                    step.part,
+                    step.message_ref,
+                    step.pdu,
+                    received_at,
+                    smsc_seconds=step.smsc_seconds,
+                )
             elif isinstance(step, Reboot):
                 main = self._main or self
                 threading.Thread(

@@ -238,13 +238,13 @@ class Dialogue:
             self.output.emit(Pause(verdict.wait))
         if not verdict.answer:
             if verdict.deliver:
-                self.output.emit(Sent(part, self._take_ref(), pdu))
+                self.output.emit(Sent(part, self._take_ref(), pdu, verdict.wait))
             return
         if verdict.error is not None:
             self.output.finish(context.cms(verdict.error))
             return
         ref = self._take_ref()
-        self.output.emit(Sent(part, ref, pdu))
+        self.output.emit(Sent(part, ref, pdu, verdict.wait))
         self.output.finish(Reply(lines=[f"+CMGS: {ref}"]))
         if part.status_report and self.state.ds == 1:
             report = status_report(ref, part.destination)

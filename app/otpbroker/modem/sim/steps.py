@@ -36,6 +36,8 @@ class Sent:
     part: DecodedSubmit
     message_ref: int
     pdu: str
+    smsc_seconds: float = 0.0
+    """The network's time for it: the wait between the PDU's Ctrl-Z and ``+CMGS``."""
 
 
 @dataclass(frozen=True)
