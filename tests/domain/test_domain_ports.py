@@ -1,6 +1,7 @@
 """Tests for otpbroker.domain.ports: simple fakes satisfy the protocols."""
 
 import time
+from collections.abc import Sequence
 
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import BlockList, Clock, ModemGateway
@@ -8,8 +9,8 @@ from otpbroker.domain.routing import ModemRoute
 
 
 class FakeGateway:
-    def send(self, modem_id: str, sms: OutboundSms, timeout: float) -> Delivery:
-        return Delivery(SendOutcome.SENT, modem_id, 1, 1)
+    def send(self, modem_ids: Sequence[str], sms: OutboundSms, timeout: float) -> Delivery:
+        return Delivery(SendOutcome.SENT, modem_ids[0], 1, 1)
 
     def check(self, sms: OutboundSms) -> int:
         return 1
@@ -47,7 +48,7 @@ def test_fakes_satisfy_protocols() -> None:
 def test_fake_usage() -> None:
     gateway: ModemGateway = FakeGateway()
     sms = OutboundSms("628126666666", "OTP 1234", "1", "rest")
-    assert gateway.send("m1", sms, 5.0).sent
+    assert gateway.send(["m1"], sms, 5.0).sent
     blocks: BlockList = FakeBlockList()
     assert blocks.block("628126666666", "rest") is True
     assert blocks.block("628126666666", "rest") is False

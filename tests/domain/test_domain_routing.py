@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from otpbroker.domain.errors import InvalidNumberError
-from otpbroker.domain.routing import ModemRoute, Router, plan_attempts
+from otpbroker.domain.routing import ModemRoute, Router, next_choice, plan_attempts
 
 # The seed's worked example: 4 modems with SIM cards of 4 operators.
 SEED_MODEMS = [
@@ -279,3 +279,27 @@ def test_modem_route_eligible() -> None:
     assert ModemRoute("a", send_from_api=False).eligible(manual=True)
     assert not ModemRoute("a", active=False).eligible(manual=True)
     assert not ModemRoute("a", healthy=False).eligible(manual=True)
+
+
+def test_tiers_group_equal_modems_and_flatten_to_the_candidates():
+    modems = [
+        ModemRoute("a", prefixes=("62871",)),
+        ModemRoute("b", prefixes=("62871",)),
+        ModemRoute("d", default=True),
+    ]
+    router = Router()
+    assert router.tiers("087112345678", modems) == [["a", "b"], ["d"]]
+    assert router.tiers("087112345678", modems) == [["b", "a"], ["d"]]  # round-robin
+    assert router.candidates("087112345678", modems) == ["a", "b", "d"]
+    assert Router().tiers("081234567890", modems) == [["d"]]
+    assert Router().tiers("081234567890", modems[:2]) == [["a", "b"]]  # no default: any
+    assert Router().tiers("081234567890", []) == []
+
+
+def test_next_choice_moves_within_the_tier_before_the_next_one():
+    tiers = [["a", "b"], ["d"]]
+    assert next_choice(tiers, ()) == ["a", "b"]
+    assert next_choice(tiers, ["b"]) == ["a"]
+    assert next_choice(tiers, ["a", "b"]) == ["d"]
+    assert next_choice(tiers, ["a", "b", "d"]) == []
+    assert next_choice([["a", "a"]], ()) == ["a"]

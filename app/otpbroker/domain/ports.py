@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from otpbroker.domain.message import Delivery, OutboundSms
@@ -22,11 +22,13 @@ class Clock(Protocol):
 class ModemGateway(Protocol):
     """Sends SMS on one named modem and reports what routing needs about every modem."""
 
-    def send(self, modem_id: str, sms: OutboundSms, timeout: float) -> Delivery:
-        """Send ``sms`` on modem ``modem_id`` only, waiting at most ``timeout`` seconds.
+    def send(self, modem_ids: Sequence[str], sms: OutboundSms, timeout: float) -> Delivery:
+        """Send ``sms`` on one of ``modem_ids``: the first of them to be free (in the order
+        given when several are), waiting at most ``timeout`` seconds for one to take it.
 
-        A time-out must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a
-        definite failure as ``SendOutcome.FAILED``. Errors never contain the text.
+        ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
+        message must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a definite
+        failure as ``SendOutcome.FAILED``. Errors never contain the text.
         """
         ...
 

@@ -10,8 +10,9 @@ from the API or the message is the admin's manual SMS. For a recipient the candi
    prefixes and no default simply uses its active modems in turn).
 
 A modem whose matching prefix is shorter than the winning one is not a candidate unless it
-is a default modem. The caller tries the candidates in order, moving on only after a
-definite failure (see ``plan_attempts``).
+is a default modem. The modems of one tier (1 or 2) are equally good: the sender gives the
+message to whichever of them is free first (``Router.tiers``), and moves on to the rest of
+the tier, then to the next tier, only after a definite failure (``next_choice``).
 """
 
 from __future__ import annotations
@@ -103,6 +104,16 @@ class Router:
         ``msisdn`` may be national or MSISDN form; InvalidNumberError if it is not a number.
         Each call advances the round-robin position of every group it returns.
         """
+        return [modem for tier in self.tiers(msisdn, modems, manual=manual) for modem in tier]
+
+    def tiers(
+        self, msisdn: str, modems: Sequence[ModemRoute], *, manual: bool = False
+    ) -> list[list[str]]:
+        """The candidates of :meth:`candidates` grouped into tiers of equally good modems
+        (the longest-prefix holders, then the default modems), each in round-robin order.
+
+        Any modem of a tier may take the message; the sender prefers the first one free.
+        """
         number = normalize_msisdn(msisdn, self._country_code)
         eligible = _unique(m for m in modems if m.eligible(manual=manual))
         prefixes = {m.id: self._clean_prefixes(m.prefixes) for m in eligible}
@@ -117,8 +128,8 @@ class Router:
         listed = set(tier1)
         tier2 = [m.id for m in eligible if m.default and m.id not in listed]
         if not tier1 and not tier2:
-            return self._rotate([m.id for m in eligible])
-        return self._rotate(tier1) + self._rotate(tier2)
+            tier1 = [m.id for m in eligible]
+        return [self._rotate(tier) for tier in (tier1, tier2) if tier]
 
     def _clean_prefixes(self, raw: Iterable[str]) -> frozenset[str]:
         cleaned = set()
@@ -162,4 +173,26 @@ def plan_attempts(candidates: Sequence[str], max_attempts: int) -> list[str]:
     return list(dict.fromkeys(candidates))[:max_attempts]
 
 
-__all__ = ["OUT_OF_ROUTING", "TESTABLE_REASONS", "ModemRoute", "Router", "plan_attempts"]
+def next_choice(tiers: Sequence[Sequence[str]], tried: Iterable[str]) -> list[str]:
+    """The modems the next attempt may use: the untried members of the first tier that
+    still has any, in their order ([] when every candidate was tried).
+
+    A definite failure on one modem moves the message to an equal one first, then to the
+    next tier, as trying :meth:`Router.candidates` in order would.
+    """
+    done = set(tried)
+    for tier in tiers:
+        left = [modem for modem in dict.fromkeys(tier) if modem not in done]
+        if left:
+            return left
+    return []
+
+
+__all__ = [
+    "OUT_OF_ROUTING",
+    "TESTABLE_REASONS",
+    "ModemRoute",
+    "Router",
+    "next_choice",
+    "plan_attempts",
+]

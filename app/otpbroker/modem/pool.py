@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -19,6 +20,7 @@ from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.modem import pdu
+from otpbroker.modem.dispatch import Dispatcher
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.recovery import RecoveryPolicy
 from otpbroker.modem.transport import SerialSettings
@@ -76,6 +78,7 @@ class ModemPool:
         self._worker_extra = extra
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
+        self._dispatcher = Dispatcher()
         self._on_status = on_status
         self._on_route = on_route
         self._on_status_report = on_status_report
@@ -111,6 +114,7 @@ class ModemPool:
                     worker.reconfigure(spec.serial, spec.options)
             self._specs = wanted
         for worker in to_stop:
+            self._dispatcher.set_ready(worker.modem_id, False)
             worker.stop()
 
     def stop(self) -> None:
@@ -118,7 +122,12 @@ class ModemPool:
         with self._lock:
             workers, self._workers = list(self._workers.values()), {}
         for worker in workers:
+            self._dispatcher.set_ready(worker.modem_id, False)
             worker.stop()
+
+    def waiting(self) -> int:
+        """Messages waiting for a free modem now."""
+        return self._dispatcher.waiting()
 
     # -- the ModemGateway port -------------------------------------------------------------
     def routes(self) -> list[ModemRoute]:
@@ -129,7 +138,10 @@ class ModemPool:
         return [_route(spec, workers.get(spec.modem_id)) for spec in specs]
 
     def _status_changed(self, status: ModemStatus) -> None:
-        """A worker's status changed: tell the listeners (never letting them fail it)."""
+        """A worker's status changed: tell the dispatcher and the listeners."""
+        with self._lock:
+            running = self._workers.get(status.modem_id) is not None
+        self._dispatcher.set_ready(status.modem_id, running and status.connected)
         if self._on_status is not None:
             self._on_status(status)
         if self._on_route is None:
@@ -153,8 +165,32 @@ class ModemPool:
         except pdu.PduError as exc:
             raise InvalidMessageError(str(exc), reason="empty") from exc
 
-    def send(self, modem_id: str, sms: OutboundSms, timeout: float) -> Delivery:
-        """Send on one modem. Waits ``timeout`` for it to start, then for its outcome."""
+    def send(self, modem_ids: Sequence[str], sms: OutboundSms, timeout: float) -> Delivery:
+        """Send on the first of ``modem_ids`` to be free (see ``dispatch``). Waits ``timeout``
+        for one to take it, then for its outcome."""
+        with self._lock:
+            running = [modem_id for modem_id in modem_ids if modem_id in self._workers]
+        if not running:
+            named = ", ".join(modem_ids) or "none"
+            return Delivery(SendOutcome.FAILED, modem_ids[0] if len(modem_ids) == 1 else None,
+                            error_code="MODEM_UNAVAILABLE",
+                            error=f"modem {named} is not running")  # fmt: skip
+        deadline = time.monotonic() + timeout
+        modem_id = self._dispatcher.acquire(running, timeout)
+        if modem_id is None:
+            return Delivery(
+                SendOutcome.FAILED,
+                running[0] if len(running) == 1 else None,
+                error_code="QUEUE_TIMEOUT",
+                error=f"no modem of {', '.join(running)} was free to take it in {timeout:g} s",
+            )
+        try:
+            return self._send_on(modem_id, sms, max(0.0, deadline - time.monotonic()))
+        finally:
+            self._dispatcher.release(modem_id)
+
+    def _send_on(self, modem_id: str, sms: OutboundSms, timeout: float) -> Delivery:
+        """Send on the modem the dispatcher gave this message; its outcome."""
         with self._lock:
             worker = self._workers.get(modem_id)
         if worker is None:

@@ -27,7 +27,7 @@ from otpbroker.domain.errors import (
 from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import mask_msisdn, normalize_msisdn
 from otpbroker.domain.ports import BlockList, ModemGateway, Settings
-from otpbroker.domain.routing import ModemRoute, Router, plan_attempts
+from otpbroker.domain.routing import ModemRoute, Router, next_choice
 from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog, SmsEvent
@@ -157,22 +157,26 @@ class SmsService:
             raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
         routes = self.health.routes(self._gateway.routes())
         if request.modem_id is not None:  # the administrator's test of one modem
-            candidates = [r.id for r in routes if r.id == request.modem_id and r.testable()]
+            tiers = [[r.id for r in routes if r.id == request.modem_id and r.testable()]]
         else:
-            candidates = router.candidates(sms.msisdn, routes, manual=request.manual)
-        plan = plan_attempts(candidates, int(self._settings.get("sms.max_attempts")))
-        if not plan:
+            tiers = router.tiers(sms.msisdn, routes, manual=request.manual)
+        max_attempts = int(self._settings.get("sms.max_attempts"))
+        if not next_choice(tiers, ()):
             raise NoModemAvailableError("no active, connected modem can send to this number")
         timeout = float(self._settings.get("sms.queue_timeout_seconds"))
         attempts: list[Attempt] = []
+        tried: set[str] = set()
         delivery = Delivery(SendOutcome.FAILED, parts=parts)
         info: ErrorInfo | None = None
-        for modem_id in plan:
-            delivery = self._gateway.send(modem_id, sms, timeout)
-            attempts.append(Attempt(modem_id, delivery.outcome, delivery.error_code))
-            info = self._classify(modem_id, delivery)
+        while len(attempts) < max_attempts and (choice := next_choice(tiers, tried)):
+            delivery = self._gateway.send(choice, sms, timeout)
+            modem_id = delivery.modem_id
+            tried.update(choice if modem_id is None else (modem_id,))
+            used = modem_id or "/".join(choice)
+            attempts.append(Attempt(used, delivery.outcome, delivery.error_code))
+            info = self._classify(modem_id, delivery) if modem_id is not None else None
             if delivery.outcome is SendOutcome.SENT:
-                self.health.sent(modem_id)
+                self.health.sent(used)
                 break
             if delivery.outcome is not SendOutcome.FAILED:
                 break  # unknown: never resend
@@ -182,7 +186,7 @@ class SmsService:
                 break
             log.warning(
                 "%s on modem %s failed (%s); trying the next modem",
-                sms, modem_id, delivery.error_code,
+                sms, used, delivery.error_code,
             )  # fmt: skip
         return Delivery(
             delivery.outcome,

@@ -1,0 +1,92 @@
+"""Late binding of messages to modems: a send waits for the first free modem of its choice.
+
+A message that may go out on any of several equally good modems (one routing tier) is not
+queued on one of them when it arrives: it waits here until one of them is free and takes
+that one. So a modem that is slower at the moment (a busier cell, a slower SMSC answer)
+simply takes fewer messages, and no modem idles while another has a queue. Waiting sends
+are served oldest first; each takes the first free modem in its own order of preference
+(the router's round-robin order), so an idle device still uses its modems in turn.
+
+A modem is handed out only while it is ready, and only to one send at a time: exactly one
+``AT+CMGS`` is in flight per modem.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(eq=False)
+class _Waiter:
+    """One send waiting for a modem."""
+
+    choices: tuple[str, ...]
+    granted: str | None = None
+    wake: threading.Event = field(default_factory=threading.Event)
+
+
+class Dispatcher:
+    """Which modems are ready and free, and which sends wait for one. Thread-safe."""
+
+    def __init__(self) -> None:
+        """No modem is ready yet."""
+        self._lock = threading.Lock()
+        self._ready: set[str] = set()
+        self._busy: set[str] = set()
+        self._waiting: deque[_Waiter] = deque()
+
+    def set_ready(self, modem_id: str, ready: bool) -> None:
+        """A modem became ready (connected, able to send) or stopped being so."""
+        with self._lock:
+            if ready:
+                self._ready.add(modem_id)
+            else:
+                self._ready.discard(modem_id)
+            self._grant()
+
+    def acquire(self, choices: Sequence[str], timeout: float) -> str | None:
+        """Wait up to ``timeout`` seconds for one of ``choices`` to be free; return the one
+        taken (the caller must :meth:`release` it), or None when none became free."""
+        waiter = _Waiter(tuple(dict.fromkeys(choices)))
+        with self._lock:
+            self._waiting.append(waiter)
+            self._grant()
+        waiter.wake.wait(max(0.0, timeout))
+        with self._lock:
+            if waiter.granted is None:
+                self._waiting.remove(waiter)
+        return waiter.granted
+
+    def release(self, modem_id: str) -> None:
+        """The send on ``modem_id`` is over: the modem is free for the next one."""
+        with self._lock:
+            self._busy.discard(modem_id)
+            self._grant()
+
+    def waiting(self) -> int:
+        """How many sends wait for a modem now."""
+        with self._lock:
+            return len(self._waiting)
+
+    def _grant(self) -> None:
+        """Give free ready modems to the waiting sends, oldest first (lock held)."""
+        if not self._waiting:
+            return
+        free = self._ready - self._busy
+        for waiter in list(self._waiting):
+            if not free:
+                return
+            chosen = next((modem for modem in waiter.choices if modem in free), None)
+            if chosen is None:
+                continue
+            free.discard(chosen)
+            self._busy.add(chosen)
+            self._waiting.remove(waiter)
+            waiter.granted = chosen
+            waiter.wake.set()
+
+
+__all__ = ["Dispatcher"]
