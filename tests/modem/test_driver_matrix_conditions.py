@@ -27,7 +27,13 @@ RADIO_CASES = (
     + [(name, "3g", "cs") for name in PERSONALITIES if name != "simcom-sim800"]
     + [(name, "lte-sgs", "sgs") for name in LTE]
     + [(name, "lte-no-sms:0", "lte_only") for name in LTE]
+    + [(name, "lte-ims", "ims") for name in LTE]
 )
+UNREGISTERED_CASES = [
+    (name, condition, words)
+    for name in PERSONALITIES
+    for condition, words in (("denied", "denied registration"), ("searching", "searching"))
+]
 ACCOUNT_CASES = [(n, c, e) for n in PERSONALITIES for c, e in (("sim-barred", "CMS8"),
                                                                  ("no-credit", "CMS50"))]  # fmt: skip
 
@@ -70,6 +76,7 @@ def test_radio_conditions_give_their_sms_path(rig, under, name, condition, code)
     under(name, condition)
     assert wait_until(lambda: path_code(rig, name) == code, 10), rig.status(name).sms_path
     if code != "lte_only":
+        assert rig.status(name).sms_path.path.value == code  # ims: read from +CIREG/QCFG
         assert rig.route(name).healthy
         text = "Kode 5521 😀 " + "Привет, " * 12  # UCS2, two parts
         sim = rig.sims[name]
@@ -87,6 +94,28 @@ def test_radio_conditions_give_their_sms_path(rig, under, name, condition, code)
     test = rig.send(name, "otp 3", manual=True)  # the administrator insists on this modem
     assert test.outcome is SendOutcome.FAILED and test.error_code == "CMS500"
     assert test.error_class == "no_sms_path"
+
+
+@pytest.mark.parametrize(("name", "condition", "words"), UNREGISTERED_CASES)
+def test_a_modem_the_network_keeps_out_leaves_routing_with_the_plain_reason(
+    rig, under, name, condition, words
+):
+    sim = rig.sims[name]
+    before = len(sim.deliveries)
+    under(name, condition)
+    assert wait_until(lambda: path_code(rig, name) == condition, 10), rig.status(name).sms_path
+    verdict = rig.status(name).sms_path
+    assert verdict.path.value == "none" and verdict.reason.startswith("not registered: ")
+    assert words in verdict.reason
+    route = rig.route(name)
+    assert route.reason == "no_sms_path" and words in route.reason_text
+    delivery = rig.send(name, "otp elsewhere")  # routing skips the modem without a path
+    assert delivery.outcome is SendOutcome.SENT and delivery.modem_id == FALLBACK
+    assert [a.modem_id for a in delivery.attempts] == [FALLBACK]
+    test = rig.send(name, "otp insisted", manual=True)  # the network answers for itself
+    assert test.outcome is SendOutcome.FAILED and test.error_code == "CMS331"
+    assert test.error_class == "transient"
+    assert len(sim.deliveries) == before
 
 
 @pytest.mark.parametrize("name", PERSONALITIES)

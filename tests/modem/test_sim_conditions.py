@@ -157,7 +157,7 @@ def test_a_modem_cannot_be_where_its_radio_cannot_go(
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("4g", r"unknown condition '4g' \(known: 2g, 3g, lte-sgs, lte-no-sms, roaming, "),
+        ("4g", r"unknown condition '4g' \(known: 2g, 3g, lte-sgs, lte-no-sms, lte-ims, denied, "),
         ("pin:x", "condition pin:TRIES wants a whole number from 1 to 9, not 'x'"),
         ("pin:0", "condition pin:TRIES wants 1 to 9, not '0'"),
         ("pin:2.5", "condition pin:TRIES wants a whole number"),

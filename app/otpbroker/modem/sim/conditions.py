@@ -3,8 +3,13 @@
 A condition is written ``NAME`` or ``NAME:PARAM`` (``pin:2``, ``lte-no-sms:5``) and several
 are joined by commas. Together they shape a :class:`Network`, which every registration read
 command, every send and every USSD request of the modem consults, so that ``+CREG?``,
-``+CEREG?``, ``+COPS?``, the vendor's status commands and the result of ``AT+CMGS`` tell one
-story. Conditions are not faults: they last until changed, across power cycles.
+``+CGREG?``, ``+CEREG?``, ``+CIREG?``, ``+COPS?``, the vendor's status commands and the
+result of ``AT+CMGS`` tell one story. Conditions are not faults: they last until changed,
+across power cycles.
+
+Registration states follow 3GPP TS 27.007 §7.2 / §10.1.20 / §10.1.22 (``<stat>`` 1 home,
+2 searching, 3 denied, 5 roaming) and §8.71 (``+CIREG``: IMS registration); SMS over IMS
+is TS 24.341, SMS over SGs TS 23.272.
 
 Error causes: 3GPP TS 24.011 annex E.2 (8 operator determined barring, 50 requested
 facility not subscribed) and TS 27.005 §3.2.5 (330 SMSC address unknown, 331 no network
@@ -51,6 +56,20 @@ SPECS: dict[str, _Spec] = {
         default=40.0,
         high=600,
         param_name="SECONDS",
+    ),
+    "lte-ims": _Spec(
+        "LTE only with SMS over IMS: +CREG not registered, +CEREG registered and +CIREG "
+        "shows IMS registered; sends go through, USSD fails",
+        "radio",
+    ),
+    "denied": _Spec(
+        "the network denied registration (<stat> 3): no service, sends answer "
+        "+CMS ERROR: 331, USSD +CME ERROR: 30",
+        "radio",
+    ),
+    "searching": _Spec(
+        "not registered, searching for a network (<stat> 2): no service, as with denied",
+        "radio",
     ),
     "roaming": _Spec("registered on a visited network (<stat> 5)"),
     "weak-signal": _Spec(
@@ -111,7 +130,12 @@ SPECS: dict[str, _Spec] = {
     "no-sim": _Spec("no SIM inserted: SIM commands answer +CME ERROR: 10", "sim"),
 }
 CONDITION_NAMES = tuple(SPECS)
-RADIO_RAT = {"2g": "gsm", "3g": "umts", "lte-sgs": "lte", "lte-no-sms": "lte"}
+RADIO_RAT = {"2g": "gsm", "3g": "umts", "lte-sgs": "lte", "lte-no-sms": "lte", "lte-ims": "lte"}
+"""The radio a radio condition needs (``denied``/``searching``: whatever the modem has)."""
+PATH = {"lte-no-sms": "none", "lte-ims": "ims", "denied": "none", "searching": "none"}
+UNREGISTERED = {"searching": 2, "denied": 3}
+"""The registration ``<stat>`` of the conditions that leave the modem unregistered
+(3GPP TS 27.007 §7.2: 2 searching, 3 registration denied)."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +218,13 @@ class Network:
     rat: str
     """The radio it camps on: ``gsm``, ``umts`` or ``lte``."""
     sms_path: str
-    """How an SMS leaves: ``cs`` (2G/3G), ``sgs`` (LTE, SMS over SGs) or ``none``."""
+    """How an SMS leaves: ``cs`` (2G/3G), ``sgs`` (LTE, SMS over SGs), ``ims`` (LTE, SMS
+    over IMS) or ``none``."""
+    radio: str | None = None
+    """The radio condition in force, if any."""
+    unregistered: int | None = None
+    """The ``<stat>`` while the network keeps the modem out (2 searching, 3 denied);
+    ``None`` when it registers."""
     roaming: bool = False
     rssi: int | None = None
     """``+CSQ`` RSSI forced by a condition (``None``: the profile's signal)."""
@@ -228,13 +258,13 @@ def shape_network(persona: Personality, conditions: tuple[Condition, ...]) -> Ne
     by_name = {c.name: c for c in conditions}
     radio = next((c.name for c in conditions if c.spec.group == "radio"), None)
     best = persona.home_rat or next(r for r in reversed(RATS) if r in persona.rats)
-    rat = RADIO_RAT[radio] if radio else best
+    rat = RADIO_RAT.get(radio or "", best)
     if rat not in persona.rats:
         has = ", ".join(RAT_NAMES[r] for r in RATS if r in persona.rats)
         raise ValueError(
             f"condition {radio} needs {RAT_NAMES[rat]}, but {persona.name} has only {has}"
         )
-    path = "none" if radio == "lte-no-sms" else ("sgs" if rat == "lte" else "cs")
+    path = PATH.get(radio or "", "sgs" if rat == "lte" else "cs")
     rates: list[float] = []
     codes: list[int] = []
     if "weak-signal" in by_name:
@@ -249,6 +279,8 @@ def shape_network(persona: Personality, conditions: tuple[Condition, ...]) -> Ne
     return Network(
         rat=rat,
         sms_path=path,
+        radio=radio,
+        unregistered=UNREGISTERED.get(radio or ""),
         roaming="roaming" in by_name,
         rssi=int(by_name["weak-signal"].amount) if "weak-signal" in by_name else None,
         send_error=error,

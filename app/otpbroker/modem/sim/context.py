@@ -47,26 +47,45 @@ class Context:
     # ---- the radio ----------------------------------------------------------------------
 
     @property
-    def registered(self) -> bool:
-        """Camped and registered: radio on and a usable SIM."""
+    def trying(self) -> bool:
+        """Radio on and a usable SIM: the modem tries to register."""
         return self.state.cfun == 1 and self.state.sim_ready
 
     @property
+    def registered(self) -> bool:
+        """Trying, and the network lets it in (not searching, not denied)."""
+        return self.trying and self.network.unregistered is None
+
+    @property
     def cs_stat(self) -> int:
-        """``+CREG`` ``<stat>``: 0 when off, without SIM, or on LTE with no CS path."""
-        if not self.registered or self.network.sms_path == "none":
+        """``+CREG`` ``<stat>``: 0 when off or without SIM, 2/3 searching/denied, 0 on LTE
+        without the circuit-switched domain (no SMS path, or SMS over IMS)."""
+        if not self.trying:
             return 0
-        return self.network.stat
+        if self.network.unregistered is not None:
+            return self.network.unregistered
+        return 0 if self.network.sms_path in ("none", "ims") else self.network.stat
 
     @property
     def ps_stat(self) -> int:
         """``+CGREG`` ``<stat>``."""
-        return self.network.stat if self.registered else 0
+        if not self.trying:
+            return 0
+        return self.network.unregistered or self.network.stat
 
     @property
     def eps_stat(self) -> int:
-        """``+CEREG`` ``<stat>``: registered only while on LTE."""
-        return self.network.stat if self.registered and self.network.rat == "lte" else 0
+        """``+CEREG`` ``<stat>``: registered only while on LTE; searching/denied anywhere."""
+        if not self.trying:
+            return 0
+        if self.network.unregistered is not None:
+            return self.network.unregistered
+        return self.network.stat if self.network.rat == "lte" else 0
+
+    @property
+    def ims_registered(self) -> bool:
+        """``+CIREG`` ``<reg_info>``: the IMS stack registered (SMS over IMS)."""
+        return self.registered and self.network.sms_path == "ims"
 
     @property
     def act(self) -> int:

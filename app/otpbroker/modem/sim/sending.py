@@ -31,7 +31,7 @@ class Verdict:
 def judge(ctx: Context, faults: Faults, pdu: str) -> Verdict:
     """The verdict for ``pdu`` (hex with its SMSC field); consumes one-shot faults."""
     network, state = ctx.network, ctx.state
-    if state.cfun != 1:
+    if state.cfun != 1 or network.unregistered is not None:  # no network service
         return Verdict(error=331)
     if network.sms_path == "none":  # nothing carries it: the modem waits, then gives up
         return Verdict(wait=network.no_path_wait, error=500)

@@ -117,6 +117,7 @@ class ModemState:
     creg: int = 0
     cgreg: int = 0
     cereg: int = 0
+    cireg: int = 0
     cgsms: int = 1
     cmms: int = 0
     cusd: int = 0
@@ -152,7 +153,7 @@ class ModemState:
         self.cmgf = 0
         self.cscs = self.default_cscs
         self.cnmi = (0, 0, 0, 0, 0)
-        self.creg = self.cgreg = self.cereg = 0
+        self.creg = self.cgreg = self.cereg = self.cireg = 0
         self.cmms = 0
 
     @property

@@ -1,5 +1,5 @@
-"""Signal and registration (3GPP TS 27.007 §7.2, §7.3, §8.5, §10.1.20-22), told the way the
-network conditions shape them."""
+"""Signal and registration (3GPP TS 27.007 §7.2, §7.3, §8.5, §8.71, §10.1.20-22), told the
+way the network conditions shape them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from .registry import handles
 
 NEIGHBOURS = (("XL Axiata", "XL", "51011", 7), ("INDOSAT OOREDOO", "ISAT", "51001", 2))
 """Other networks an ``AT+COPS=?`` scan finds."""
+IMS_CAPABILITIES = 0x1 | 0x4
+"""``+CIREG`` ``<ext_info>`` while registered (TS 27.007 §8.71): voice over MMTEL (1) and
+SMS using IMS (4)."""
 
 
 @handles("+CSQ")
@@ -69,17 +72,35 @@ def _cops(ctx: Context, cmd: Command) -> Reply:
         return locked
     if ctx.state.cfun != 1:
         return Reply(lines=["+COPS: 2"])
+    if not ctx.registered:  # automatic selection, no operator (searching or denied)
+        return Reply(lines=["+COPS: 0"])
     return Reply(lines=[f'+COPS: 0,0,"{ctx.operator}",{ctx.act}'])
 
 
 def scan(ctx: Context) -> Reply:
-    """``AT+COPS=?``: the networks in reach, after the time a scan takes."""
+    """``AT+COPS=?``: the networks in reach, after the time a scan takes (the home network
+    is current, or forbidden when it denied registration, or just available)."""
     if not ctx.state.card.present or ctx.state.cfun != 1:
         return ctx.cme(30)
-    found = [f'(2,"{ctx.operator}","{ctx.operator[:8]}","{ctx.plmn}",{ctx.act})']
+    home = 2 if ctx.registered else (3 if ctx.network.unregistered == 3 else 1)
+    found = [f'({home},"{ctx.operator}","{ctx.operator[:8]}","{ctx.plmn}",{ctx.act})']
     found += [f'(1,"{name}","{short}","{plmn}",{act})' for name, short, plmn, act in NEIGHBOURS]
     line = "+COPS: " + ",".join(found) + ",,(0-4),(0-2)"
     return Reply(lines=[line], delay=ctx.profile.scan_delay)
+
+
+@handles("+CIREG")
+def _cireg(ctx: Context, cmd: Command) -> Reply:
+    """``+CIREG: <n>,<reg_info>[,<ext_info>]``; ``<ext_info>`` (hex) only with ``<n>`` 2
+    while registered."""
+    if cmd.op == "?":
+        registered = int(ctx.ims_registered)
+        line = f"+CIREG: {ctx.state.cireg},{registered}"
+        if ctx.state.cireg == 2 and registered:
+            line += f",{IMS_CAPABILITIES:X}"
+        return Reply(lines=[line])
+    ctx.state.cireg = int_param(params(cmd.arg)[0] if cmd.arg else "0", 0, 2)
+    return Reply()
 
 
 @handles("+CGSMS")

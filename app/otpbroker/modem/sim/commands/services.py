@@ -37,7 +37,7 @@ def _answer(ctx: Context, code: str) -> Reply:
     profile = ctx.profile
     wait = ctx.delay(profile.ussd_delay, profile.ussd_delay_range)
     reply = profile.ussd.get(code)
-    if reply is None or ctx.network.sms_path == "none":  # no CS domain: no USSD either
+    if reply is None or ctx.network.sms_path in ("none", "ims"):  # no CS domain: no USSD
         return Reply(after=["+CUSD: 4"], after_delay=wait)
     payload, dcs = ussd.present(reply, ctx.persona.ussd_style, ctx.state.cscs)
     line = f'+CUSD: 0,"{payload}",{dcs}'

@@ -114,5 +114,8 @@ class Personality:
         return layouts(self.name)
 
     def lacking(self) -> frozenset[str]:
-        """Commands it does not have: its own list, plus ``+CEREG`` without LTE."""
-        return self.lacks | (frozenset() if "lte" in self.rats else frozenset({"+CEREG"}))
+        """Commands it does not have: its own list, plus ``+CEREG`` and ``+CIREG`` (LTE
+        registration, IMS registration) without LTE."""
+        if "lte" in self.rats:
+            return self.lacks
+        return self.lacks | frozenset({"+CEREG", "+CIREG"})

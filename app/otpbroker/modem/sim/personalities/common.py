@@ -15,6 +15,7 @@ BASE_TESTS: Mapping[str, Answer] = {
     "+CREG": ("+CREG: (0-2)",),
     "+CGREG": ("+CGREG: (0-2)",),
     "+CEREG": ("+CEREG: (0-2,4)",),
+    "+CIREG": ("+CIREG: (0-2)",),
     "+CGSMS": ("+CGSMS: (0-3)",),
     "+CUSD": ("+CUSD: (0-2)",),
     "+CSMS": ("+CSMS: (0,1)",),

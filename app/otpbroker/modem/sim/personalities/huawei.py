@@ -52,7 +52,8 @@ def _service(ctx: Context) -> tuple[int, int, int]:
     sim = 1 if ctx.state.card.present else 255
     if ctx.registered:
         return 2, 3, sim
-    return (0 if ctx.state.cfun != 1 else 1), 0, sim
+    searching = ctx.network.unregistered == 2  # no service; else restricted (denied, no SIM)
+    return (0 if ctx.state.cfun != 1 or searching else 1), 0, sim
 
 
 def _sysinfo(ctx: Context, cmd: Command) -> Reply:

@@ -7,6 +7,11 @@ network, ``+QIND`` indications switched by ``AT+QINDCFG`` (``AT+QINDCFG="all",0`
 them), and the start-up lines ``RDY``, ``+CFUN: 1``, ``+CPIN: READY``, ``+QUSIM: 1``,
 ``+QIND: SMS DONE``, ``+QIND: PB DONE``. USSD replies come as UCS2 hex (DCS 72), as field
 reports from EC25 and EG25 users describe.
+
+The manual describes no ``AT+CIREG`` (its packet domain chapter has ``+CGREG``, ``+CGSMS``
+and ``+CEREG``, nothing for IMS), so it answers ``ERROR`` here; the IMS state is told the
+Quectel way instead, by ``AT+QCFG="ims"``: ``<IMS>`` (0 as the MBN file says, 1 on, 2 off) and
+``<VoLTE_state>`` (1 once IMS is registered, which is what SMS over IMS needs).
 """
 
 from __future__ import annotations
@@ -74,8 +79,10 @@ def _qcfg(ctx: Context, cmd: Command) -> Reply:
         if len(values) > 1:
             settings["ims"] = int_param(values[1], 0, 2)
             return Reply()
-        value = 1 if ctx.network.sms_path == "none" else settings.get("ims", 0)
-        return Reply(lines=[f'+QCFG: "ims",{value},0'])
+        if ctx.network.radio == "lte-no-sms":  # IMS switched on, never gets registered
+            return Reply(lines=['+QCFG: "ims",1,0'])
+        ready = int(ctx.ims_registered)  # <VoLTE_state>: IMS registered (SMS over IMS)
+        return Reply(lines=[f'+QCFG: "ims",{settings.get("ims", 0)},{ready}'])
     if item == "nwscanmode":
         if len(values) > 1:
             settings["nwscanmode"] = int_param(values[1], 0, 3)
@@ -117,7 +124,7 @@ EC25 = Personality(
     pin_retries="AT+QPINC?",
     status_commands=("AT+QNWINFO", 'AT+QCFG="ims"'),
     handlers={"+QINDCFG": _qindcfg, "+QPINC": _qpinc, "+QNWINFO": _qnwinfo, "+QCFG": _qcfg},
-    lacks=frozenset({"+CPINR"}),
+    lacks=frozenset({"+CPINR", "+CIREG"}),
     ussd_style="ucs2",
     memories={"SM": 50, "ME": 255},
 )

@@ -6,6 +6,11 @@ prefix, charsets ``("IRA","GSM","UCS2")`` starting in ``IRA``, ``AT+SPIC`` for t
 tries, ``AT+CPSI?`` and ``AT+CNSMOD?`` for the network, ``+CSQ``/``+CNSMOD`` reports
 switched by ``AT+AUTOCSQ`` and ``AT+CNSMOD`` (``AT+AUTOCSQ=0,0`` and ``AT+CNSMOD=0`` silence
 them), and the start-up lines ``RDY``, ``+CPIN: READY``, ``SMS DONE``, ``PB DONE``.
+
+V1.08 names no IMS status command of SIMCom's own (``+CPSI`` and ``+CNSMOD`` tell the radio
+only), so the IMS registration is read with the 3GPP ``AT+CIREG`` (TS 27.007 §8.71), which
+this Qualcomm-based firmware is assumed to answer like the rest of the 3GPP registration
+set: an assumption to check on real hardware, not a line of the manual.
 """
 
 from __future__ import annotations
