@@ -3,8 +3,10 @@ through the UsbControl port; anything in the way answers False (the ladder goes 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from usb_tree import UsbTree
+from usb_tree import Plugged, UsbTree
 
 from otpbroker.domain.usb_modems import UsbControlError
 from otpbroker.modem.sim.usb import layout
@@ -38,7 +40,8 @@ def quectel(tmp_path):
 def test_the_usb_device_of_the_port_is_reset(quectel):
     tree, plugged = quectel
     control = Control()
-    reset = UsbPortReset(lambda: control, lambda port: usb_path_of(port, str(tree.sysfs)))
+    reset = UsbPortReset(lambda: control, lambda port: usb_path_of(port, str(tree.sysfs)),
+                         sysfs_root=str(tree.sysfs), stable=0.2)  # fmt: skip
     assert reset(str(plugged.links[2])) is True  # the by-id link of the AT port
     assert control.resets == ["1-1.2"]
 
@@ -54,3 +57,56 @@ def test_a_refused_reset_a_missing_control_or_a_non_usb_port_answer_false(quecte
     control = Control()
     assert UsbPortReset(lambda: control, locate)(str(plain)) is False
     assert control.resets == []
+
+
+class ReenumeratingControl:
+    """A stick that comes back from its reset as its CD-ROM; ``udev_switches_after`` makes
+    the system's usb_modeswitch switch it back by itself after that many seconds."""
+
+    def __init__(self, tree: UsbTree, plugged: Plugged,
+                 udev_switches_after: float | None = None) -> None:  # fmt: skip
+        self.tree, self.plugged = tree, plugged
+        self.udev_switches_after = udev_switches_after
+        self.resets: list[str] = []
+        self.switches: list[str] = []
+
+    def _replug(self, name: str) -> None:
+        self.tree.unplug(self.plugged)
+        self.plugged = self.tree.plug(layout("huawei-e3131", name), "1-1.2", devnum=9)
+
+    def reset(self, usb_path: str) -> None:
+        self.resets.append(usb_path)
+        self._replug("cdrom")
+        if self.udev_switches_after is not None:
+            timer = threading.Timer(self.udev_switches_after, self._replug, ("modem",))
+            timer.start()
+
+    def switch_mode(self, usb_path: str) -> None:
+        self.switches.append(usb_path)
+        self._replug("modem")
+
+
+def cdrom_reset(tmp_path, **control):  # a Huawei stick, reset through the control
+    tree = UsbTree(tmp_path / "root")
+    plugged = tree.plug(layout("huawei-e3131", "modem"), "1-1.2")
+    doubles = ReenumeratingControl(tree, plugged, **control)
+    reset = UsbPortReset(lambda: doubles, lambda port: usb_path_of(port, str(tree.sysfs)),
+                         sysfs_root=str(tree.sysfs), settle=10, cdrom_grace=0.5, stable=0.2)  # fmt: skip
+    return plugged, doubles, reset
+
+
+def test_a_stick_back_from_its_reset_as_a_cdrom_is_switched_to_modem_mode(tmp_path):
+    plugged, control, reset = cdrom_reset(tmp_path)
+    assert reset(str(max(plugged.links.values()))) is True
+    assert control.resets == ["1-1.2"] and control.switches == ["1-1.2"]
+    # its serial ports are back under new kernel names, its by-id links under the same ones
+    assert set(control.plugged.nodes.values()).isdisjoint(plugged.nodes.values())
+    assert sorted(control.plugged.links.values()) == sorted(plugged.links.values())
+    assert all(link.exists() for link in control.plugged.links.values())
+
+
+def test_a_cdrom_that_udev_switches_within_the_grace_is_left_to_it(tmp_path):
+    plugged, control, reset = cdrom_reset(tmp_path, udev_switches_after=0.1)
+    assert reset(str(max(plugged.links.values()))) is True
+    assert control.resets == ["1-1.2"] and control.switches == []
+    assert control.plugged.links

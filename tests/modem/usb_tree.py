@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class Plugged:
     nodes: dict[int, Path] = field(default_factory=dict)
     links: dict[int, Path] = field(default_factory=dict)
     nets: dict[int, str] = field(default_factory=dict)
+    entries: list[Path] = field(default_factory=list)
+    """Links and folders outside its own folder, removed when it is unplugged."""
 
     def interface_dir(self, number: int) -> Path:
         return self.sysfs / f"{self.usb_path}:1.{number}"
@@ -59,9 +62,19 @@ class UsbTree:
         self._next[prefix] += 1
         return f"{prefix}{number}"
 
-    def _bus_link(self, name: str, target: Path) -> None:
+    def _bus_link(self, name: str, target: Path) -> Path:
         link = self.sysfs / "bus" / "usb" / "devices" / name
         link.symlink_to(os.path.relpath(target, link.parent))
+        return link
+
+    def unplug(self, plugged: Plugged) -> None:
+        """Remove the device, as the kernel and udev do when it leaves the bus."""
+        for entry in plugged.entries:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+        shutil.rmtree(plugged.sysfs)
 
     def plug(self, layout: UsbLayout, usb_path: str = "1-1.2", *, devnum: int = 5,
              nodes: dict[int, str] | None = None) -> Plugged:  # fmt: skip
@@ -78,8 +91,7 @@ class UsbTree:
         for name, value in attributes.items():
             if value:  # the kernel has no file for a string the device does not have
                 (device / name).write_text(value + "\n")
-        self._bus_link(usb_path, device)
-        plugged = Plugged(usb_path, device)
+        plugged = Plugged(usb_path, device, entries=[self._bus_link(usb_path, device)])
         for interface in layout.interfaces:
             self._interface(layout, plugged, interface, (nodes or {}).get(interface.number))
         return plugged
@@ -96,7 +108,7 @@ class UsbTree:
         drivers = self.sysfs / "bus" / "usb" / "drivers" / interface.driver
         drivers.mkdir(parents=True, exist_ok=True)
         (folder / "driver").symlink_to(os.path.relpath(drivers, folder))
-        self._bus_link(folder.name, folder)
+        plugged.entries.append(self._bus_link(folder.name, folder))
         if interface.has_tty:
             self._tty(layout, plugged, interface, folder, target)
         elif interface.has_net:
@@ -127,3 +139,4 @@ class UsbTree:
         link.symlink_to(os.path.relpath(node, link.parent))
         plugged.nodes[interface.number] = node
         plugged.links[interface.number] = link
+        plugged.entries += [tty_class, node, link]
