@@ -35,6 +35,15 @@ from otpbroker.config.store import ConfigStore
 
 BIN = Path(sys.executable).with_name("otp-broker")
 PASSWORD = "secrecy-test-pass"
+# One modem of every personality, so each one's replies and noise pass through the logs too.
+PROFILES = (
+    "generic",
+    "huawei-e3131",
+    "zte-mf667",
+    "quectel-ec25",
+    "simcom-sim7600",
+    "simcom-sim800",
+)
 
 
 def free_port() -> int:
@@ -96,12 +105,12 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         folder.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
     sim = subprocess.Popen(
-        [BIN, "modem-sim", "--count", "2", "--delay", "0", "--ussd-delay", "0",
+        [BIN, "modem-sim", "--profile", ",".join(PROFILES), "--delay", "0", "--ussd-delay", "0",
          "--link-dir", inbox / "by-id",
          "--deliveries", inbox / "deliveries.jsonl", "--control", inbox / "control.sock"],
         stdout=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
-    ports = [sim.stdout.readline().split()[0] for _ in range(2)]
+    ports = [sim.stdout.readline().split()[0] for _ in PROFILES]
     user = subprocess.run(
         [BIN, "--data-dir", data, "api-user", "add", "app", "--password-stdin"],
         input=PASSWORD + "\n", text=True, capture_output=True, env=env, check=False,
@@ -136,13 +145,13 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     log_file = (logs / "broker.log").open("w")
     serve = subprocess.Popen(
         [BIN, "--data-dir", data, "--log-level", "DEBUG", "serve", "--host", "127.0.0.1",
-         "--http-port", str(port), "--modem", ports[0], "--modem", ports[1]],
+         "--http-port", str(port), *(arg for p in ports for arg in ("--modem", p))],
         stdout=log_file, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     secrets_sent: list[str] = []
     try:
         client = Client(f"http://127.0.0.1:{port}")
-        wait_for_modems(client.base, 2)
+        wait_for_modems(client.base, len(PROFILES))
 
         def send(msisdn: str, message_id: str | None = None, **kw: object) -> tuple[int, dict]:
             otp = otp_digits()
@@ -174,20 +183,20 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         client.post("/api/block", {"command": "block-msisdn", "data": {"msisdn": "08129999999"}})
         for _ in range(100):
             assert send("08129999999")[0] == 403
-        # 4. failures: both modems answer +CMS ERROR
-        for modem in (0, 1):
+        # 4. failures: every modem answers +CMS ERROR
+        for modem in range(len(PROFILES)):
             assert control(inbox / "control.sock", {"modem": modem, "action": "inject",
                            "kind": "cms-error", "code": 500, "count": 100})["ok"]  # fmt: skip
         for _ in range(50):
             assert send("08121111111")[0] == 502
-        for modem in (0, 1):
+        for modem in range(len(PROFILES)):
             control(inbox / "control.sock", {"modem": modem, "action": "clear"})
-        # 5. unknown outcome (no result from the modem)
-        for modem in (0, 1):
+        # 5. unknown outcome (no result from the modem): one each, taken in turn
+        for modem in range(len(PROFILES)):
             control(
                 inbox / "control.sock", {"modem": modem, "action": "inject", "kind": "no-result"}
             )
-        for _ in range(2):
+        for _ in PROFILES:
             assert send("08122222222")[0] == 202
         # 6. rejected before sending: unauthenticated, malformed JSON, too long
         for _ in range(50):
