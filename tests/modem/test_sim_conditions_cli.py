@@ -26,6 +26,12 @@ from otpbroker.modem.sim import ModemBank
         ),
         (["--fault", "explode"], "unknown fault 'explode'"),
         (["--fault", "wedge:3"], "fault wedge takes no parameter"),
+        (["--fault", "stuck:x"], "fault stuck:CODE wants a whole number from 1 to 511"),
+        (["--fault", "hang:1"], "fault hang takes no parameter"),
+        (
+            ["--profile", "generic,simcom-sim800", "--condition", "lte-ims"],
+            "condition lte-ims needs LTE, but simcom-sim800 has only GSM",
+        ),
         (["--count", "0"], "--count must be at least 1"),
     ],
 )

@@ -2,6 +2,13 @@
 
 A part of ``ModemWorker`` (its base class), kept apart so that each file stays readable:
 the ladder itself and its waits are in ``recovery.py``.
+
+Besides silence, a *stuck* modem climbs the ladder too: one that still answers ``AT`` but
+whose SIM stays busy (``+CME ERROR: 14``/``515`` through the whole busy back-off, on
+``AT+CPIN?``), as field reports describe SIM and SMS stacks that hang until the modem is
+restarted. A send answered "SIM busy" (or not classified) makes the worker ask ``AT+CPIN?``
+at once; a SIM still busy then closes the port, and the re-opens that follow fail the same
+way until the reboot rung cures it.
 """
 
 from __future__ import annotations
@@ -11,15 +18,27 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from otpbroker.domain.send_errors import needs_diagnosis
+from otpbroker.modem.errors import CommandError, ModemError
+from otpbroker.modem.gsm import BUSY_CODES
 from otpbroker.modem.recovery import Rung, await_port_cycle, send_reboot
+from otpbroker.modem.transport import TransportError
 
 if TYPE_CHECKING:
+    from otpbroker.modem.gsm import GsmModem
     from otpbroker.modem.worker import ModemWorker
 
 log = logging.getLogger("otpbroker.modem.worker")
 
 ResetUsb = Callable[[str], bool]
 """Resets the USB device behind a serial port path; True when it was reset."""
+SIM_BUSY_ERRORS = frozenset({"CMS314", "CME14", "CME515"})
+"""Send errors saying the SIM (or the modem) is busy: worth asking whether it is stuck."""
+
+
+def stuck(exc: Exception) -> bool:
+    """True for an error that says the SIM stayed busy through the busy back-off."""
+    return isinstance(exc, CommandError) and exc.code in BUSY_CODES
 
 
 class LadderSteps:
@@ -74,6 +93,19 @@ class LadderSteps:
         with self._lock:
             return not (self._stopping.is_set() or self._reconfigure or self._recover)
 
+    def _check_sim(self: ModemWorker, modem: GsmModem, error_code: str | None) -> None:
+        """After a send the modem called busy, or could not classify: a SIM that stays busy
+        now is stuck, so the port is closed (re-opens then fail and climb the ladder)."""
+        if error_code not in SIM_BUSY_ERRORS and not needs_diagnosis(error_code):
+            return
+        try:
+            modem.at("AT+CPIN?", expect="+CPIN:")  # busy codes are retried with a back-off
+        except CommandError as exc:
+            if stuck(exc):
+                self._disconnect(f"the SIM stays busy ({exc})")
+        except (ModemError, TransportError) as exc:
+            self._disconnect(f"modem stopped answering: {exc}")
+
     def _give_up(self: ModemWorker) -> None:
         text = self._ladder.describe()
         log.error("modem %s is dead (%s); replug it or retry from the admin", self.modem_id, text)
@@ -81,4 +113,4 @@ class LadderSteps:
         self._fail_pending()
 
 
-__all__ = ["LadderSteps", "ResetUsb"]
+__all__ = ["SIM_BUSY_ERRORS", "LadderSteps", "ResetUsb", "stuck"]

@@ -29,7 +29,7 @@ from otpbroker.modem.at import AtChannel
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions, SmsResult, UssdError
 from otpbroker.modem.jobs import Job, JobQueue
-from otpbroker.modem.ladder_steps import LadderSteps, ResetUsb
+from otpbroker.modem.ladder_steps import LadderSteps, ResetUsb, stuck
 from otpbroker.modem.recovery import RecoveryLadder, RecoveryPolicy, await_startup
 from otpbroker.modem.status import PERMANENT_STATES, ModemStatus
 from otpbroker.modem.transport import SerialSettings, SerialTransport, TransportError
@@ -229,7 +229,7 @@ class ModemWorker(LadderSteps):
         if failure == "pin":
             return attempt
         climbs = self._answered and (
-            failure == "no_answer" or (failure == "no_port" and self._ladder.climbing)
+            failure in ("no_answer", "stuck") or (failure == "no_port" and self._ladder.climbing)
         )
         if not climbs:
             self._sleep(self._delays[min(attempt, len(self._delays) - 1)])
@@ -262,7 +262,8 @@ class ModemWorker(LadderSteps):
 
     def _connect(self) -> str | None:
         """Open and initialise; None when ready, else why not: ``pin``, ``no_answer``
-        (silent), ``refused`` (it answered, but not as needed), ``no_port``, ``open_failed``."""
+        (silent), ``stuck`` (its SIM stays busy), ``refused`` (it answered, but not as
+        needed), ``no_port``, ``open_failed``."""
         if not self._ladder.climbing:
             self._set(state="connecting")
         transport = SerialTransport(self._settings)
@@ -311,7 +312,7 @@ class ModemWorker(LadderSteps):
             return "open_failed" if os.path.exists(self._settings.port) else "no_port"
         if isinstance(exc, AtTimeout | ChannelClosed):
             return "no_answer"
-        return "refused"
+        return "stuck" if stuck(exc) else "refused"
 
     def _disconnect(self, reason: str, *, state: str = "disconnected") -> None:
         if self._transport is not None:
@@ -422,6 +423,8 @@ class ModemWorker(LadderSteps):
         self._resync_after_timeout(modem)
         if diagnose and self._modem is modem:
             self._diagnose(modem)
+        if result.outcome is not SendOutcome.SENT and self._modem is modem:
+            self._check_sim(modem, result.error_code)
 
     def _diagnose(self, modem: GsmModem) -> bool:
         """Check the SMS path now (after an unclassified error); True when it was done."""

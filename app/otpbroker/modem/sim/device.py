@@ -240,8 +240,9 @@ class SimModem:
     # ---- faults --------------------------------------------------------------------------
 
     def inject(self, kind: str, **params: Any) -> None:
-        """Arm a fault: ``cms-error`` (code, count), ``wedge``, ``unwedge``, ``garbage``
-        (count), ``slow-prompt`` (seconds), ``no-result`` (deliver). ``ValueError`` if unknown."""
+        """Arm a fault: ``cms-error`` (code, count), ``wedge``, ``unwedge``, ``stuck`` (code),
+        ``hang``, ``garbage`` (count), ``slow-prompt`` (seconds), ``no-result`` (deliver).
+        ``ValueError`` if unknown."""
         with self._lock:
             now = self.dialogue.inject(kind, **params)
         if now:
@@ -306,7 +307,7 @@ class SimModem:
             if session.stop.is_set():
                 return
             if isinstance(step, Write):
-                if not self.dialogue.faults.wedged:
+                if not self.dialogue.faults.silent:
                     self._write(step.data)
             elif isinstance(step, Pause):
                 session.pause(step.seconds, lambda: self._timers(session))
@@ -329,7 +330,7 @@ class SimModem:
 
     def _timers(self, session: Session) -> None:
         for data in session.due(time.monotonic()):
-            if not self.dialogue.faults.wedged:
+            if not self.dialogue.faults.silent:
                 session.write(data, self.imei)
         if session.next_urc <= time.monotonic():
             with self._lock:

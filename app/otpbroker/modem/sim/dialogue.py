@@ -24,7 +24,8 @@ from .sending import judge
 from .sms import MAX_TPDU, RejectedPdu, check_submit, status_report
 from .state import ModemState, SimCard
 from .steps import Later, Pause, Reboot, Sent, Step, Write
-from .syntax import split_commands
+from .stuck import stuck_reply
+from .syntax import Command, split_commands
 
 CTRL_Z = 0x1A
 ESC = 0x1B
@@ -180,7 +181,7 @@ class Dialogue:
         total = Reply()
         context = self.context
         for command in parsed:
-            reply = commands.run(context, command)
+            reply = self._stuck(context, command) or commands.run(context, command)
             self._merge(total, reply)
             if reply.prompt is not None:
                 if total.lines or total.before:
@@ -198,6 +199,12 @@ class Dialogue:
         self.output.finish(total)
         if total.reboot and not total.failed:
             self.output.emit(Reboot())
+
+    def _stuck(self, context: Context, command: Command) -> Reply | None:
+        """What a modem with the ``stuck`` fault answers instead, if anything."""
+        if not self.faults.stuck:
+            return None
+        return stuck_reply(context, command, self.faults.stuck_code)
 
     def _merge(self, total: Reply, reply: Reply) -> None:
         """Add one command's reply to the line's reply (delays add up, lines queue)."""
@@ -259,8 +266,8 @@ class Dialogue:
 
     def unsolicited(self) -> bytes | None:
         """A random unsolicited line to send now, or ``None`` when the modem must stay quiet
-        (wedged, waiting for a PDU, in data mode, its noise switched off)."""
-        if self.faults.wedged or self.mode is not Mode.COMMAND:
+        (wedged or hung, waiting for a PDU, in data mode, its noise switched off)."""
+        if self.faults.silent or self.mode is not Mode.COMMAND:
             return None
         return self.output.noise()
 
@@ -282,7 +289,7 @@ class Dialogue:
         return now
 
     def clear_faults(self) -> None:
-        """Disarm every fault; a wedged modem answers again."""
+        """Disarm every fault; a wedged (or hung, or stuck) modem answers again."""
         if self.faults.wedged:
             self._line.clear()
         self.faults.clear()

@@ -1,4 +1,16 @@
-"""Faults a test can inject into an emulated modem, and their command-line spelling."""
+"""Faults a test can inject into an emulated modem, and their command-line spelling.
+
+Two of them last until the modem restarts (``AT+CFUN=1,1``, a replug or a USB reset; a
+port re-open does not cure them), as field reports describe:
+
+- ``stuck``: the command interpreter answers (``AT``, identity, ``AT+CFUN``) but the SIM and
+  SMS stack hangs: SIM commands answer ``+CME ERROR: 14`` (SIM busy), SMS commands
+  ``+CMS ERROR: 314`` (SIM busy) or the code given (``500`` is reported too).
+- ``hang``: nothing comes back at all, yet the modem still acts on what it reads, so a
+  blind ``AT+CFUN=1,1`` restarts it (replies lost on the way out).
+
+``wedge`` is the hopeless case: it swallows everything, the reset command included.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +18,16 @@ import random
 from dataclasses import dataclass, fields
 from typing import Any
 
-FAULT_KINDS = ("cms-error", "wedge", "unwedge", "garbage", "slow-prompt", "no-result")
+FAULT_KINDS = (
+    "cms-error", "wedge", "unwedge", "stuck", "hang", "garbage", "slow-prompt", "no-result",
+)  # fmt: skip
+STUCK_CODE = 314
+"""``+CMS ERROR: 314`` (SIM busy, 3GPP TS 27.005 §3.2.5): what a stuck modem's SMS commands
+answer unless the fault names another code."""
 # The one parameter ``--fault KIND:PARAM`` sets, and its type.
 _CLI_PARAM: dict[str, tuple[str, type]] = {
     "cms-error": ("code", int),
+    "stuck": ("code", int),
     "garbage": ("count", int),
     "slow-prompt": ("seconds", float),
 }
@@ -27,9 +45,14 @@ def garbage(rng: random.Random, count: int) -> bytes:
 
 @dataclass
 class Faults:
-    """The armed faults of one modem (all one-shot or counted, except ``wedged``)."""
+    """The armed faults of one modem (one-shot or counted, except ``wedged``, ``stuck`` and
+    ``hung``, which last until cleared or until the modem restarts)."""
 
     wedged: bool = False
+    stuck: bool = False
+    stuck_code: int = STUCK_CODE
+    """The ``+CMS ERROR`` of SMS commands while ``stuck``."""
+    hung: bool = False
     cms_error_code: int = 500
     cms_error_count: int = 0
     cms_error_after: int = 0
@@ -58,7 +81,11 @@ class Faults:
         elif kind == "wedge":
             self.wedged = True
         elif kind == "unwedge":
-            self.wedged = False
+            self.wedged = self.hung = False
+        elif kind == "stuck":
+            self.stuck, self.stuck_code = True, _sms_code(params.pop("code", STUCK_CODE))
+        elif kind == "hang":
+            self.hung = True
         elif kind == "garbage":
             count = int(params.pop("count", 64))
             self.garbage_in_reply = count
@@ -74,11 +101,20 @@ class Faults:
             raise ValueError(f"unknown parameter(s) for {kind}: {', '.join(sorted(params))}")
         return now
 
+    @property
+    def silent(self) -> bool:
+        """Nothing the modem writes reaches the port (``wedge``, ``hang``)."""
+        return self.wedged or self.hung
+
     def active(self) -> list[str]:
         """Names of the armed faults, for status answers."""
         names = []
         if self.wedged:
             names.append("wedge")
+        if self.stuck:
+            names.append("stuck")
+        if self.hung:
+            names.append("hang")
         if self.cms_error_count:
             names.append("cms-error")
         if self.garbage_in_reply:
@@ -88,6 +124,18 @@ class Faults:
         if self.no_result:
             names.append("no-result")
         return names
+
+
+def _sms_code(value: object) -> int:
+    """The ``+CMS ERROR`` code of a stuck modem: 1 to 511; ``ValueError`` otherwise."""
+    try:
+        code = int(str(value))
+    except ValueError:
+        msg = f"fault stuck:CODE wants a whole number from 1 to 511, not {value!r}"
+        raise ValueError(msg) from None
+    if not 1 <= code <= 511:
+        raise ValueError(f"fault stuck:CODE wants 1 to 511, not {value!r}")
+    return code
 
 
 def parse_fault(spec: str) -> tuple[str, dict[str, Any]]:
@@ -101,4 +149,6 @@ def parse_fault(spec: str) -> tuple[str, dict[str, Any]]:
     if kind not in _CLI_PARAM:
         raise ValueError(f"fault {kind} takes no parameter")
     name, kind_type = _CLI_PARAM[kind]
+    if kind == "stuck":
+        return kind, {name: _sms_code(value)}
     return kind, {name: kind_type(value)}
