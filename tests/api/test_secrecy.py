@@ -32,18 +32,12 @@ from smtp_servers import start_smtp
 from ws_broker import WsBroker
 
 from otpbroker.config.store import ConfigStore
+from otpbroker.modem.sim.personalities import NAMES
 
 BIN = Path(sys.executable).with_name("otp-broker")
 PASSWORD = "secrecy-test-pass"
 # One modem of every personality, so each one's replies and noise pass through the logs too.
-PROFILES = (
-    "generic",
-    "huawei-e3131",
-    "zte-mf667",
-    "quectel-ec25",
-    "simcom-sim7600",
-    "simcom-sim800",
-)
+PROFILES = NAMES
 
 
 def free_port() -> int:

@@ -8,8 +8,6 @@ Timings are short and the emulators have no delays, so that the matrix stays fas
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,8 @@ from otpbroker.modem.transport import SerialSettings
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.sms import SmsRequest, SmsService
+
+from modem_waits import wait_until
 
 PERSONALITIES = NAMES
 LTE = ("generic", "quectel-ec25", "simcom-sim7600")
@@ -64,16 +64,6 @@ class NoBlocks:
     def is_blocked(self, msisdn: str) -> bool:
         """Nobody is blocked."""
         return False
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, step: float = 0.02) -> bool:
-    """Poll ``predicate`` until it holds or ``timeout`` passes; its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def profile_of(name: str, **fields: Any) -> dict[str, Any]:

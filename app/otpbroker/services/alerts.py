@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from otpbroker.services.listeners import Listeners
+
 log = logging.getLogger(__name__)
 
 #: Every kind of alert (a fixed set, e.g. for ``/metrics`` labels).
@@ -55,7 +57,7 @@ class Alerts:
         self._clock = clock
         self._lock = threading.Lock()
         self._active: dict[str, Alert] = {}
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[Listener] = Listeners("alert")
 
     def raise_alert(
         self,
@@ -124,24 +126,10 @@ class Alerts:
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Add a listener; returns the function that removes it."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     def _tell(self, event: str, alert: Alert) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event, alert)
-            except Exception:  # a listener bug must not stop the one raising the alert
-                log.exception("alert listener failed")
+        self._listeners.tell(event, alert)
 
 
 __all__ = ["KINDS", "Alert", "Alerts", "Listener", "scrub"]

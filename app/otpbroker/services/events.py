@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-log = logging.getLogger(__name__)
+from otpbroker.services.listeners import Listeners
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class EventLog:
         self._lock = threading.Lock()
         self._recent: deque[SmsEvent] = deque(maxlen=keep)
         self._counts: Counter[tuple[str, str, str]] = Counter()
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[Listener] = Listeners("event")
         self.started = time.time()
 
     def publish(self, event: SmsEvent) -> None:
@@ -50,24 +49,11 @@ class EventLog:
         with self._lock:
             self._recent.append(event)
             self._counts[(event.kind, event.outcome, event.modem_id or "none")] += 1
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:
-                log.exception("event listener failed")
+        self._listeners.tell(event)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Add a listener; returns the function that removes it."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     def counts(self) -> dict[tuple[str, str, str], int]:
         """``(kind, outcome, modem) -> count`` since start."""
