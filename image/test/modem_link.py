@@ -23,10 +23,11 @@ class ModemLink:
     def __init__(self, otp_broker: Path, workdir: Path, qemu_socket: Path) -> None:
         self.deliveries = workdir / "modem-deliveries.jsonl"
         self.deliveries.unlink(missing_ok=True)
+        # A fixed half-second SMSC delay: the disk scan sends 105 OTPs through this modem.
         self._argv = [
             str(otp_broker),
             "--data-dir", str(workdir / "modem-sim-data"),
-            "modem-sim", "--deliveries", str(self.deliveries), "--seed", "7",
+            "modem-sim", "--deliveries", str(self.deliveries), "--seed", "7", "--delay", "0.5",
         ]  # fmt: skip
         self._qemu_socket = qemu_socket
         self._stop = threading.Event()
