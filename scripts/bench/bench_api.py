@@ -349,7 +349,18 @@ def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[s
         user = store.add("api_users", {"username": USER})
         store.set_password("api_users", user["id"], PASSWORD)
     sim = subprocess.Popen(
-        [BIN, "modem-sim", "--count", str(MODEMS), "--delay", "0", "--link-dir", tmp / "links"],
+        [
+            BIN,
+            "modem-sim",
+            "--count",
+            str(MODEMS),
+            "--delay",
+            "0",
+            "--prompt-delay",
+            "0",
+            "--link-dir",
+            tmp / "links",
+        ],  # fmt: skip
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

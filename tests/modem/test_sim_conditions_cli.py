@@ -3,6 +3,7 @@ through the control socket, and precise refusals of bad input (exit 2, nothing s
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from test_sim_pty import _cli_command, control
 
 from otpbroker.modem.sim import ModemBank
+from otpbroker.modem.sim.command import _overrides, register
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,9 @@ from otpbroker.modem.sim import ModemBank
             "condition lte-ims needs LTE, but simcom-sim800 has only GSM",
         ),
         (["--count", "0"], "--count must be at least 1"),
+        (["--delay", "-1"], "argument --delay: '-1' must be between 0 and 3600 seconds"),
+        (["--ussd-delay", "soon"], "argument --ussd-delay: 'soon' is not a number of seconds"),
+        (["--prompt-delay", "nan"], "argument --prompt-delay: 'nan' must be between 0 and 3600"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_starts(args, message, tmp_path: Path) -> None:
@@ -79,3 +84,14 @@ def test_profile_mix_conditions_and_status_through_the_control_socket(tmp_path: 
         assert bank[0].dialogue.state.card.pin_tries == 2
         (cleared,) = control(sock, {"modem": 0, "action": "condition", "set": ""})
         assert cleared["modem"]["conditions"] == []
+
+
+def test_delay_options_set_the_profile_timing() -> None:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["modem-sim", "--delay", "0.5", "--prompt-delay", "0"])
+    fields = _overrides(args)
+    assert fields["send_delay"] == 0.5 and fields["send_delay_range"] is None
+    assert fields["prompt_delay"] == 0
+    realistic = _overrides(parser.parse_args(["modem-sim"]))
+    assert realistic["prompt_delay"] > 0 and realistic["send_delay_range"] == (1.0, 6.0)

@@ -75,15 +75,21 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--delay",
-        type=float,
+        type=_seconds,
         metavar="S",
         help="seconds from PDU to +CMGS (default: random 1-6 s per message, seeded)",
     )
     parser.add_argument(
         "--ussd-delay",
-        type=float,
+        type=_seconds,
         metavar="S",
         help="seconds until the network answers USSD (default: random 1-5 s, seeded)",
+    )
+    parser.add_argument(
+        "--prompt-delay",
+        type=_seconds,
+        metavar="S",
+        help="seconds from AT+CMGS to the '> ' prompt (default 0.05)",
     )
     parser.add_argument("--deliveries", metavar="FILE", help="append delivered messages as JSON")
     parser.add_argument("--link-dir", metavar="DIR", help="keep <DIR>/<imei> -> pty symlinks")
@@ -110,6 +116,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    """A delay option: a finite number of seconds, 0 or more, at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= 3600:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 3600 seconds")
+    return value
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Profile fields from the command line, on top of realistic timing."""
     fields: dict[str, Any] = {"pin": args.pin}
@@ -117,6 +134,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         fields["send_delay"] = args.delay
     if args.ussd_delay is not None:
         fields["ussd_delay"] = args.ussd_delay
+    if args.prompt_delay is not None:
+        fields["prompt_delay"] = args.prompt_delay
     if args.condition:
         fields["conditions"] = tuple(",".join(args.condition).split(","))
     if args.urc_interval:
