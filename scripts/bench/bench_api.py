@@ -348,19 +348,9 @@ def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[s
     with ConfigStore(data_dir) as store:
         user = store.add("api_users", {"username": USER})
         store.set_password("api_users", user["id"], PASSWORD)
+    instant = ["--delay", "0", "--prompt-delay", "0"]
     sim = subprocess.Popen(
-        [
-            BIN,
-            "modem-sim",
-            "--count",
-            str(MODEMS),
-            "--delay",
-            "0",
-            "--prompt-delay",
-            "0",
-            "--link-dir",
-            tmp / "links",
-        ],  # fmt: skip
+        [BIN, "modem-sim", "--count", str(MODEMS), *instant, "--link-dir", tmp / "links"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
