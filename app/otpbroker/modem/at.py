@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from otpbroker.modem.errors import (
@@ -209,6 +209,28 @@ class AtChannel:
         self.drain(quiet=0.2, limit=2.0)
         self.needs_resync = False
         self.command("AT", timeout=timeout)
+
+    def wake(self, timeouts: Iterable[float], *, error_answers: bool = False,
+             quiet: float = 0.1, limit: float = 0.5) -> bool:  # fmt: skip
+        """Send ``AT`` once per time-out in ``timeouts`` until it is answered; True if it was.
+
+        A modem may drop the first command after its port is opened (it wakes on it), and
+        one just plugged in may need a moment more. Between tries late answers are drained
+        (``quiet`` and ``limit`` as in :meth:`drain`). The answer is ``OK``; with
+        ``error_answers`` a final error counts too (it still came from an AT interpreter).
+        """
+        for timeout in timeouts:
+            try:
+                self.command("AT", timeout=timeout)
+                return True
+            except CommandError:
+                if error_answers:
+                    return True
+            except AtTimeout:
+                pass
+            self.needs_resync = False
+            self.drain(quiet=quiet, limit=limit)
+        return False
 
     def command(
         self, command: str, *, timeout: float = 5.0, expect: str | None = None

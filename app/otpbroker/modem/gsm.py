@@ -187,14 +187,8 @@ class GsmModem:
 
     def _wake(self) -> None:
         """Get an ``OK`` to ``AT`` (a modem may need a few tries after opening)."""
-        for attempt in range(3):
-            try:
-                self.channel.command("AT", timeout=self.options.wake_timeout * (1 + attempt))
-                return
-            except (AtTimeout, CommandError):
-                self.channel.needs_resync = False
-                self.channel.drain(quiet=0.1, limit=0.5)
-        raise AtTimeout(f"{self.channel.name}: no answer to AT")
+        if not self.channel.wake(self.options.wake_timeout * n for n in (1, 2, 3)):
+            raise AtTimeout(f"{self.channel.name}: no answer to AT")
 
     def refresh_network(self) -> NetworkStatus:
         """Read signal, registration and operator, and diagnose the SMS path."""

@@ -25,15 +25,14 @@ from typing import Any, Protocol
 
 import pyudev
 
-from otpbroker.modem.at import AtChannel
-from otpbroker.modem.errors import ModemError
-from otpbroker.modem.identity import parse_identity
-from otpbroker.modem.transport import SerialSettings, SerialTransport, TransportError
+from otpbroker.modem.probe import ask
 
 log = logging.getLogger(__name__)
 
 UDEV_RUNTIME = "/run/udev"
 STABLE_LINK_DIRS = ("/dev/serial/by-id/", "/dev/serial/by-path/")
+PLUG_TIMEOUT = 1.5  # seconds per ``AT`` try
+PLUG_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -98,28 +97,16 @@ def udev_events(stop: threading.Event) -> Iterator[TtyEvent]:
                 yield event
 
 
-def probe_imei(port: str, timeout: float = 2.0) -> str | None:
-    """Ask the device at ``port`` for its IMEI (``AT+CGSN``); None when it does not answer."""
-    transport = SerialTransport(SerialSettings(port=port))
-    try:
-        transport.open()
-        channel = AtChannel(transport, name=f"probe {port}")
-        for attempt in range(3):  # a freshly plugged modem may need a moment
-            try:
-                channel.command("AT", timeout=timeout / 2 + attempt * 0.5)
-                break
-            except ModemError:
-                channel.needs_resync = False
-                channel.drain(quiet=0.1, limit=0.5)
-        else:
-            return None
-        lines = channel.command("AT+CGSN", timeout=timeout)
-        return parse_identity({"AT+CGSN": lines}).imei
-    except (ModemError, TransportError) as exc:
-        log.debug("no IMEI from %s: %s", port, exc)
+def probe_imei(port: str) -> str | None:
+    """Ask the device at ``port`` for its IMEI (``AT+CGSN``); None when it does not answer.
+
+    A freshly plugged modem may need a moment: ``AT`` is tried more patiently than by
+    discovery."""
+    answer = ask(port, identify=True, timeout=PLUG_TIMEOUT, attempts=PLUG_ATTEMPTS)
+    if answer.identity is None or not answer.identity.imei:
+        log.debug("no IMEI from %s: %s", port, answer.reason or "not given")
         return None
-    finally:
-        transport.close()
+    return answer.identity.imei
 
 
 def stable_path(event: TtyEvent) -> str:

@@ -1,10 +1,10 @@
 """Ask one serial port, briefly, whether a modem answers ``AT``, and who it is.
 
-The same transport and AT channel as the driver (as hot-plug's IMEI probe uses them), with
-short time-outs: a dead port, a GPS port that only streams NMEA or a DIAG port that answers
-nothing costs about two seconds (two tries of one second), never a worker's minutes. The
-port is opened exclusively: a port a running modem holds cannot be opened and counts as not
-answering.
+The same transport and AT channel as the driver, with short time-outs: a dead port, a GPS
+port that only streams NMEA or a DIAG port that answers nothing costs about two seconds (two
+tries of one second), never a worker's minutes. The port is opened exclusively: a port a
+running modem holds cannot be opened and counts as not answering. Discovery asks which
+port speaks AT and who the modem is; hot-plug asks a new device for its IMEI.
 """
 
 from __future__ import annotations
@@ -35,26 +35,8 @@ class ProbeAnswer:
     reason: str = ""
 
 
-def _speaks_at(channel: AtChannel, timeout: float) -> bool:
-    """True when ``AT`` gets a final result (``OK``, or an ``ERROR`` of an AT interpreter).
-
-    Asked twice: some modems drop the first command after the port is opened (they wake
-    on it). A port that answers neither costs two time-outs.
-    """
-    for _attempt in range(AT_ATTEMPTS):
-        try:
-            channel.command("AT", timeout=timeout)
-        except CommandError:
-            return True
-        except AtTimeout:
-            channel.needs_resync = False
-            channel.drain(quiet=0.05, limit=0.2)
-            continue
-        return True
-    return False
-
-
 def _identity(channel: AtChannel, timeout: float) -> ProbedIdentity:
+    """Maker, model and IMEI; a command the modem refuses or ignores leaves its field empty."""
     replies: dict[str, list[str]] = {}
     for command in IDENTITY_COMMANDS:
         try:
@@ -66,17 +48,21 @@ def _identity(channel: AtChannel, timeout: float) -> ProbedIdentity:
     return ProbedIdentity(identity.manufacturer or "", identity.model or "", identity.imei or "")
 
 
-def ask(port: str, *, identify: bool = False, timeout: float = AT_TIMEOUT) -> ProbeAnswer:
-    """Open ``port``, send ``AT`` (and with ``identify`` the identity commands), close it."""
+def ask(port: str, *, identify: bool = False, timeout: float = AT_TIMEOUT,
+        attempts: int = AT_ATTEMPTS) -> ProbeAnswer:  # fmt: skip
+    """Open ``port``, send ``AT`` (and with ``identify`` the identity commands), close it.
+
+    ``AT`` is tried ``attempts`` times with ``timeout`` each: a final result, ``OK`` or an
+    error of an AT interpreter, is an answer."""
     transport = SerialTransport(SerialSettings(port=port))
     try:
         transport.open()
     except TransportError as exc:
         return ProbeAnswer(False, reason=str(exc))
     try:
-        channel = AtChannel(transport, name=f"discovery {port}")
-        if not _speaks_at(channel, timeout):
-            return ProbeAnswer(False, reason=f"no answer to AT ({AT_ATTEMPTS} x {timeout:g} s)")
+        channel = AtChannel(transport, name=f"probe {port}")
+        if not channel.wake((timeout,) * attempts, error_answers=True, quiet=0.05, limit=0.2):
+            return ProbeAnswer(False, reason=f"no answer to AT ({attempts} x {timeout:g} s)")
         identity = _identity(channel, max(timeout, IDENTITY_TIMEOUT)) if identify else None
         return ProbeAnswer(True, identity)
     except (ChannelClosed, ModemError, TransportError) as exc:
