@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from otpbroker.domain.usb_modems import DetectedModem, DiscoveryResult, ProbedIdentity, UsbPort
 from otpbroker.modem import usb_models
-from otpbroker.modem.ports import BY_ID_DIR, DEV_DIR
+from otpbroker.modem.ports import BY_ID_DIR, DEV_DIR, by_id_links
 from otpbroker.modem.probe import ProbeAnswer, ask
 from otpbroker.modem.sysfs import UsbDeviceInfo, UsbInterfaceInfo, read_usb_devices
 
@@ -124,14 +124,8 @@ class UsbModemDiscovery:
     def _links(self) -> dict[str, str]:
         """Real device path -> its by-id link (links whose device is gone are left out)."""
         links: dict[str, str] = {}
-        try:
-            names = sorted(os.listdir(self.by_id_dir))
-        except OSError:
-            return links
-        for name in names:
-            link = os.path.join(self.by_id_dir, name)
-            if os.path.islink(link) and os.path.exists(link):
-                links.setdefault(os.path.realpath(link), link)
+        for link, target in by_id_links(self.by_id_dir):
+            links.setdefault(target, link)
         return links
 
     def _ports(self, model: usb_models.UsbModel | None, device: UsbDeviceInfo,

@@ -26,6 +26,23 @@ def _natural(path: str) -> tuple[str, int, str]:
     return (match.group(1), int(match.group(2)), path)
 
 
+def by_id_links(by_id_dir: str = BY_ID_DIR) -> list[tuple[str, str]]:
+    """Every by-id link and the real device it leads to, sorted by name.
+
+    Links whose device is gone are left out; an unreadable directory gives none.
+    """
+    try:
+        names = sorted(os.listdir(by_id_dir))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        link = os.path.join(by_id_dir, name)
+        if os.path.islink(link) and os.path.exists(link):
+            found.append((link, os.path.realpath(link)))
+    return found
+
+
 def detect_ports(by_id_dir: str = BY_ID_DIR, dev_dir: str = DEV_DIR) -> list[dict[str, str]]:
     """The serial ports present now, stable by-id links first, then kernel devices.
 
@@ -36,15 +53,7 @@ def detect_ports(by_id_dir: str = BY_ID_DIR, dev_dir: str = DEV_DIR) -> list[dic
     """
     ports: list[dict[str, str]] = []
     links_to: dict[str, list[str]] = {}
-    try:
-        names = sorted(os.listdir(by_id_dir))
-    except OSError:
-        names = []
-    for name in names:
-        link = os.path.join(by_id_dir, name)
-        if not os.path.islink(link) or not os.path.exists(link):
-            continue
-        target = os.path.realpath(link)
+    for link, target in by_id_links(by_id_dir):
         ports.append({"path": link, "target": target, "kind": "by-id", "links": ""})
         links_to.setdefault(target, []).append(link)
     devices: set[str] = set()
@@ -61,4 +70,4 @@ def detect_ports(by_id_dir: str = BY_ID_DIR, dev_dir: str = DEV_DIR) -> list[dic
     return ports
 
 
-__all__ = ["detect_ports"]
+__all__ = ["by_id_links", "detect_ports"]
