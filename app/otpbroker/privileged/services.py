@@ -9,28 +9,14 @@ import subprocess
 from pathlib import Path
 
 from otpbroker.privileged.environment import PPPD, SYSTEMD_RUN, HelperEnvironment
+from otpbroker.privileged.tools import run_tool
 
 COMMAND_TIMEOUT = 90.0
 
 
 def _run(argv: list[str], env: HelperEnvironment, what: str) -> None:
-    try:
-        done = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-            env=env.tool_environ(),
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise ValueError(f"{what}: {argv[0]} is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise ValueError(f"{what}: no answer within {COMMAND_TIMEOUT:.0f} s") from None
-    if done.returncode != 0:
-        detail = " ".join((done.stderr or done.stdout).split())[:400]
-        raise ValueError(f"{what} failed (exit {done.returncode}): {detail or 'no message'}")
+    """One systemctl, systemd-run or ppp command; ValueError with its message."""
+    run_tool(argv, env, what, COMMAND_TIMEOUT)
 
 
 def control(env: HelperEnvironment, action: str, service: str) -> None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 from otpbroker.privileged import modeswitch
 from otpbroker.privileged.environment import HelperEnvironment
+from otpbroker.privileged.tools import run_tool
 
 USB_PATH = re.compile(r"[1-9][0-9]{0,2}-[1-9][0-9]{0,2}(?:\.[1-9][0-9]{0,2}){0,6}")
 SYS_USB_DEVICES = "/sys/bus/usb/devices"
@@ -113,7 +113,9 @@ def switch_mode(env: HelperEnvironment, usb_path: str) -> dict[str, Any]:
     name, flags = modeswitch.switch_flags(env, vendor, product, _strings(device))
     argv = [env.usb_modeswitch, "-v", f"0x{vendor}", "-p", f"0x{product}", "-b", bus,
             "-g", number, *flags]  # fmt: skip
-    output = _run(argv, env, f"usb_modeswitch for {vendor}:{product} ({usb_path})")
+    output = run_tool(
+        argv, env, f"usb_modeswitch for {vendor}:{product} ({usb_path})", MODESWITCH_TIMEOUT
+    )
     if NOT_FOUND in output:
         raise ValueError(
             f"usb_modeswitch found no {vendor}:{product} at bus {bus} device {number} "
@@ -121,19 +123,3 @@ def switch_mode(env: HelperEnvironment, usb_path: str) -> dict[str, Any]:
         )
     return {"usb_path": usb_path, "device": f"{vendor}:{product}", "config": name,
             "arguments": flags}  # fmt: skip
-
-
-def _run(argv: list[str], env: HelperEnvironment, what: str) -> str:
-    try:
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=MODESWITCH_TIMEOUT,
-            env=env.tool_environ(), stdin=subprocess.DEVNULL, check=False,
-        )  # fmt: skip
-    except FileNotFoundError:
-        raise ValueError(f"{what}: {argv[0]} is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise ValueError(f"{what}: no answer within {MODESWITCH_TIMEOUT:.0f} s") from None
-    output = " ".join((done.stdout + " " + done.stderr).split())
-    if done.returncode != 0:
-        raise ValueError(f"{what} failed (exit {done.returncode}): {output[-400:] or 'no message'}")
-    return output
