@@ -75,3 +75,17 @@ def test_the_openapi_document_describes_the_new_fields(harness):
     fields = document["components"]["schemas"]["ReplyData"]["properties"]
     assert set(fields["error_class"]["enum"]) >= {"number", "sim", "transient", "configuration"}
     assert fields["error_text"]["nullable"] is True
+
+
+def test_an_unknown_outcome_is_reported_as_unknown_never_as_transient(harness, solo):
+    """Part 1 of a two-part OTP went out, part 2 got +CMS ERROR: 500 on a modem that has
+    an SMS path: the outcome is unknown, and a client told "transient" would resend it."""
+    solo.inject("cms-error", code=500, after=1)
+    text = "Kode OTP 734105. " + "Jangan berikan kode ini kepada siapa pun. " * 4
+    status, body, _ = harness.send_sms("08126666666", text, 76)
+    assert status == 202 and body["response_code"] == "1103"
+    data = body["data"]
+    assert data["error_code"] == "CMS500" and data["parts"] == 2
+    assert data["error_class"] == "unknown"
+    assert "734105" not in str(body)
+    assert len(solo.log.parts) >= 1  # part 1 is on the handset

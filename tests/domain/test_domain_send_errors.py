@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from otpbroker.domain.message import PathCheck, SendOutcome
 from otpbroker.domain.send_errors import (
     CMS_ERRORS,
     ErrorClass,
@@ -13,6 +14,7 @@ from otpbroker.domain.send_errors import (
     classify,
     needs_diagnosis,
     policy,
+    reported,
 )
 
 N, S, T, C, U = (
@@ -53,19 +55,19 @@ def test_no_code_means_nothing_failed():
 
 
 @pytest.mark.parametrize(
-    ("error_class", "fail_over", "hold", "alert"),
+    ("error_class", "fail_over", "hold"),
     [
-        (N, False, None, False),
-        (S, True, "sim_account", True),
-        (T, True, None, False),
-        (C, True, "configuration", True),
-        (U, True, None, False),
-        (ErrorClass.NO_SMS_PATH, True, None, False),
+        (N, False, None),
+        (S, True, "sim_account"),
+        (T, True, None),
+        (C, True, "configuration"),
+        (U, True, None),
+        (ErrorClass.NO_SMS_PATH, True, None),
     ],
 )
-def test_each_class_has_its_policy(error_class, fail_over, hold, alert):
+def test_each_class_has_its_policy(error_class, fail_over, hold):
     rule = policy(error_class)
-    assert (rule.fail_over, rule.hold, rule.alert) == (fail_over, hold, alert)
+    assert (rule.fail_over, rule.hold) == (fail_over, hold)
     assert rule.diagnose is (error_class is U)
 
 
@@ -78,11 +80,20 @@ def test_unknown_errors_call_for_a_diagnosis_and_nothing_else_does():
 def test_an_unknown_error_resolves_by_the_diagnosis():
     info = classify("CMS500")
     assert info is not None
-    assert after_diagnosis(info, False).error_class is ErrorClass.NO_SMS_PATH
-    assert after_diagnosis(info, True).error_class is T
-    assert after_diagnosis(info, None).error_class is T  # no verdict: try again later
+    assert after_diagnosis(info, PathCheck.NO_PATH).error_class is ErrorClass.NO_SMS_PATH
+    assert after_diagnosis(info, PathCheck.HAS_PATH).error_class is T
+    assert after_diagnosis(info, PathCheck.NOT_CHECKED).error_class is T  # try again later
     barred = classify("CMS8")
-    assert barred is not None and after_diagnosis(barred, False) is barred
+    assert barred is not None and after_diagnosis(barred, PathCheck.NO_PATH) is barred
+
+
+@pytest.mark.parametrize("code", ["TIMEOUT", "CMS500", "CMS8", "CMS331", "CMS1", "PORT_GONE"])
+def test_an_unknown_outcome_is_reported_as_unknown_whatever_the_code(code):
+    info = classify(code)
+    assert info is not None
+    assert reported(info, SendOutcome.UNKNOWN).error_class is U  # never "retry later"
+    assert reported(info, SendOutcome.UNKNOWN).text == info.text
+    assert reported(info, SendOutcome.FAILED) is info
 
 
 def test_sim_and_configuration_errors_say_what_to_do():

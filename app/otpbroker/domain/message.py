@@ -86,6 +86,19 @@ class SendOutcome(enum.Enum):
     UNKNOWN = "unknown"
 
 
+class PathCheck(enum.Enum):
+    """What the SMS-path check a modem makes right after an unclassified send error found.
+
+    ``NOT_CHECKED``: no check was made before the outcome was handed back (the error needed
+    none, or the modem could not be asked); ``HAS_PATH``: the modem has an SMS path, or does
+    not say; ``NO_PATH``: it has none (e.g. registered on LTE without SMS).
+    """
+
+    NOT_CHECKED = "not_checked"
+    HAS_PATH = "has_path"
+    NO_PATH = "no_path"
+
+
 class Attempt(NamedTuple):
     """One try on one modem: ``(modem_id, outcome, error)``."""
 
@@ -113,6 +126,8 @@ class Delivery:
     """The class of the error (``domain.send_errors.ErrorClass`` value), None when sent."""
     error_text: str | None = None
     """The error in plain words (never the message text or the number)."""
+    path_check: PathCheck = PathCheck.NOT_CHECKED
+    """What the modem's SMS-path check after an unclassified error found."""
 
     @property
     def sent(self) -> bool:
@@ -130,6 +145,7 @@ __all__ = [
     "Attempt",
     "Delivery",
     "OutboundSms",
+    "PathCheck",
     "SendOutcome",
     "masked_text",
     "validate_text",

@@ -22,6 +22,10 @@ Five classes decide what the device does (``policy``):
   diagnosed first; a modem found without one leaves routing (``no_sms_path``), otherwise the
   error counts as transient.
 
+Whatever the code, a send whose outcome is *unknown* (the PDU went out, no result came; a
+later part of a multipart message failed) is reported with the class ``unknown``
+(``reported``): the SMS may have arrived, so nobody may resend it.
+
 Texts here never contain a number or a message text: they describe the code only.
 """
 
@@ -29,6 +33,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+
+from otpbroker.domain.message import PathCheck, SendOutcome
 
 
 class ErrorClass(enum.Enum):
@@ -193,18 +199,26 @@ def classify(code: str | None) -> ErrorInfo | None:
     return ErrorInfo(code.upper(), error_class, text, advice)
 
 
-def after_diagnosis(info: ErrorInfo, has_sms_path: bool | None) -> ErrorInfo:
-    """Resolve an ``unknown`` error once the modem's SMS path was diagnosed.
+def after_diagnosis(info: ErrorInfo, check: PathCheck) -> ErrorInfo:
+    """Resolve an ``unknown`` error by what the modem's SMS-path check found.
 
-    No SMS path (``False``) makes it ``no_sms_path``; a path, or no verdict, ``transient``.
-    Errors of any other class are returned unchanged.
+    No SMS path makes it ``no_sms_path``; a path, or no check, ``transient``. Errors of any
+    other class are returned unchanged.
     """
     if info.error_class is not U:
         return info
-    if has_sms_path is False:
+    if check is PathCheck.NO_PATH:
         return ErrorInfo(info.code, ErrorClass.NO_SMS_PATH, info.text + "; the modem has no "
                          "SMS path", "See the modem's SMS path on the modems page.")  # fmt: skip
     return ErrorInfo(info.code, T, info.text, info.advice)
+
+
+def reported(info: ErrorInfo, outcome: SendOutcome) -> ErrorInfo:
+    """The class a reply names for an attempt: ``unknown`` whenever the outcome is unknown
+    (the SMS may have arrived: never resend), else the error's own class."""
+    if outcome is SendOutcome.UNKNOWN and info.error_class is not U:
+        return ErrorInfo(info.code, U, info.text, info.advice)
+    return info
 
 
 @dataclass(frozen=True)
@@ -212,21 +226,20 @@ class FailurePolicy:
     """What a failure of one class does.
 
     ``fail_over``: try the message on another modem (only ever for a definite failure);
-    ``hold``: the routing reason the modem leaves routing with (None: it stays);
-    ``alert``: raise an alert for the administrator; ``diagnose``: check the SMS path first.
+    ``hold``: the routing reason the modem leaves routing with, with an alert for the
+    administrator (None: it stays); ``diagnose``: check the SMS path first.
     """
 
     fail_over: bool
     hold: str | None = None
-    alert: bool = False
     diagnose: bool = False
 
 
 POLICIES: dict[ErrorClass, FailurePolicy] = {
     ErrorClass.NUMBER: FailurePolicy(fail_over=False),
-    ErrorClass.SIM: FailurePolicy(fail_over=True, hold="sim_account", alert=True),
+    ErrorClass.SIM: FailurePolicy(fail_over=True, hold="sim_account"),
     ErrorClass.TRANSIENT: FailurePolicy(fail_over=True),
-    ErrorClass.CONFIGURATION: FailurePolicy(fail_over=True, hold="configuration", alert=True),
+    ErrorClass.CONFIGURATION: FailurePolicy(fail_over=True, hold="configuration"),
     ErrorClass.UNKNOWN: FailurePolicy(fail_over=True, diagnose=True),
     ErrorClass.NO_SMS_PATH: FailurePolicy(fail_over=True),
 }
@@ -254,4 +267,5 @@ __all__ = [
     "classify",
     "needs_diagnosis",
     "policy",
+    "reported",
 ]

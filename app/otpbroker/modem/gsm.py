@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from otpbroker.domain.message import SendOutcome
+from otpbroker.domain.message import PathCheck, SendOutcome
 from otpbroker.domain.sms_path import SmsPathVerdict, diagnose
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel, Urc
@@ -55,13 +55,17 @@ class ModemOptions:
 
 @dataclass(frozen=True)
 class SmsResult:
-    """What became of one (possibly multipart) SMS on this modem."""
+    """What became of one (possibly multipart) SMS on this modem.
+
+    ``path_check``: what the SMS-path check the owner thread makes right after an
+    unclassified error found, before it hands the result back (``PathCheck``)."""
 
     outcome: SendOutcome
     references: tuple[int, ...] = ()
     parts: int = 0
     error_code: str | None = None
     error: str | None = None
+    path_check: PathCheck = PathCheck.NOT_CHECKED
 
 
 @dataclass

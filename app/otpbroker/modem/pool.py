@@ -221,6 +221,7 @@ class ModemPool:
             result.parts,
             result.error_code,
             result.error,
+            path_check=result.path_check,
         )
 
     # -- operations and status ---------------------------------------------------------------

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 
-from otpbroker.domain.message import SendOutcome
+from otpbroker.domain.message import PathCheck, SendOutcome
 from otpbroker.domain.send_errors import needs_diagnosis
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel
@@ -415,7 +415,10 @@ class ModemWorker(LadderSteps):
             self._note_error(f"send {result.outcome.value}: {result.error_code}", result.error_code)
         diagnose = needs_diagnosis(result.error_code) and not modem.channel_lost
         if diagnose and not modem.channel.needs_resync:
-            diagnose = not self._diagnose(modem)  # before the caller decides on its route
+            checked = self._diagnose(modem)  # before the caller decides on its route
+            if checked is not None:
+                result = replace(result, path_check=checked)
+            diagnose = checked is None
         job.future.set_result(result)
         if modem.channel_lost:
             self._disconnect(result.error or "port lost")
@@ -426,15 +429,16 @@ class ModemWorker(LadderSteps):
         if result.outcome is not SendOutcome.SENT and self._modem is modem:
             self._check_sim(modem, result.error_code)
 
-    def _diagnose(self, modem: GsmModem) -> bool:
-        """Check the SMS path now (after an unclassified error); True when it was done."""
+    def _diagnose(self, modem: GsmModem) -> PathCheck | None:
+        """Check the SMS path now (after an unclassified error); what it found, None when
+        the modem could not be asked."""
         try:
-            modem.diagnose()
+            verdict = modem.diagnose()
         except (ModemError, TransportError) as exc:
             self._disconnect(f"modem stopped answering: {exc}")
-            return False
-        self._set(sms_path=modem.sms_path)
-        return True
+            return None
+        self._set(sms_path=verdict)
+        return PathCheck.NO_PATH if verdict.available is False else PathCheck.HAS_PATH
 
     def _resync_after_timeout(self, modem: GsmModem) -> None:
         """After a time-out, check at once that the modem answers; reconnect if it does not."""

@@ -7,7 +7,9 @@ A failed attempt is classified (``domain.send_errors``): a ``number`` error ends
 message there (another modem would get the same answer); any other definite failure moves
 on to the next modem, and ``ModemHealth`` takes a modem with a ``sim`` or ``configuration``
 error out of routing. An unclassified error was followed by an SMS-path check on that
-modem: it counts as ``no_sms_path`` when the modem turned out to have none.
+modem, whose finding comes back with the delivery (``Delivery.path_check``): it counts as
+``no_sms_path`` when the modem turned out to have none. A reply for an *unknown* outcome
+always names the class ``unknown``: the SMS may have arrived and must not be resent.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import mask_msisdn, normalize_msisdn
 from otpbroker.domain.ports import BlockList, ModemGateway, Settings
 from otpbroker.domain.routing import ModemRoute, Router, next_choice
-from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy
+from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy, reported
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog, SmsEvent
 from otpbroker.services.modem_health import ModemHealth
@@ -155,7 +157,7 @@ class SmsService:
     def _send(self, router: Router, sms: OutboundSms, request: SmsRequest, parts: int) -> Delivery:
         if self._blocklist.is_blocked(sms.msisdn):
             raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
-        routes = self.health.routes(self._gateway.routes())
+        routes = self.routes()
         if request.modem_id is not None:  # the administrator's test of one modem
             tiers = [[r.id for r in routes if r.id == request.modem_id and r.testable()]]
         else:
@@ -174,7 +176,7 @@ class SmsService:
             tried.update(choice if modem_id is None else (modem_id,))
             used = modem_id or "/".join(choice)
             attempts.append(Attempt(used, delivery.outcome, delivery.error_code))
-            info = self._classify(modem_id, delivery) if modem_id is not None else None
+            info = self._classify(modem_id, delivery, routes) if modem_id is not None else None
             if delivery.outcome is SendOutcome.SENT:
                 self.health.sent(used)
                 break
@@ -200,21 +202,27 @@ class SmsService:
             info.text if info is not None else None,
         )
 
-    def _classify(self, modem_id: str, delivery: Delivery) -> ErrorInfo | None:
-        """The class of an attempt's error, after the SMS-path check for unclassified ones;
-        a ``sim`` or ``configuration`` error puts the modem on hold."""
+    def routes(self) -> list[ModemRoute]:
+        """Every configured modem as routing sees it now: the gateway's view with the holds
+        applied (what the router, the admin pages and ``/metrics`` all show)."""
+        return self.health.routes(self._gateway.routes())
+
+    def _classify(
+        self, modem_id: str, delivery: Delivery, routes: list[ModemRoute]
+    ) -> ErrorInfo | None:
+        """The class a reply names for an attempt's error (None when sent).
+
+        ``ModemHealth`` hears the error resolved by the modem's SMS-path check (a ``sim`` or
+        ``configuration`` error puts the modem on hold); the reply names ``unknown`` for an
+        unknown outcome whatever the code (``send_errors.reported``)."""
         info = classify(delivery.error_code) if delivery.outcome is not SendOutcome.SENT else None
         if info is None:
             return None
-        route = self._route(modem_id)
         if policy(info.error_class).diagnose:
-            checked = route is not None and route.reason == "no_sms_path"
-            info = after_diagnosis(info, False if checked else None)
+            info = after_diagnosis(info, delivery.path_check)
+        route = next((r for r in routes if r.id == modem_id), None)
         self.health.failed(modem_id, info, route)
-        return info
-
-    def _route(self, modem_id: str) -> ModemRoute | None:
-        return next((r for r in self._gateway.routes() if r.id == modem_id), None)
+        return reported(info, delivery.outcome)
 
     def _publish(
         self,
