@@ -19,9 +19,10 @@ import os
 import re
 from dataclasses import dataclass
 
+from otpbroker.domain.usb_modems import USB_PATH as DEVICE_NAME
+
 log = logging.getLogger(__name__)
 
-DEVICE_NAME = re.compile(r"[1-9][0-9]{0,2}-[1-9][0-9]{0,2}(?:\.[1-9][0-9]{0,2}){0,6}")
 INTERFACE_NAME = re.compile(r"(?P<device>[0-9.-]+):[0-9]{1,3}\.[0-9]{1,3}")
 TTY_NAME = re.compile(r"tty(?:USB|ACM)[0-9]{1,4}")
 NET_NAME = re.compile(r"[A-Za-z0-9_.-]{1,15}")
