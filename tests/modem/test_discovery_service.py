@@ -113,13 +113,11 @@ def test_without_probing_nothing_is_opened(plugged, store):
                                               "port": links["quectel"], "imei": ""}  # fmt: skip
 
 
-def test_switch_and_reset_go_to_the_usb_control(plugged, store):
+def test_switch_goes_to_the_usb_control(plugged, store):
     tree, _sims, _links = plugged
     usb = RecordingControl()
-    found = service(tree, store, usb=usb)
-    found.switch_mode("1-1.3")
-    found.reset("1-1.1")
-    assert usb.calls == [("switch", "1-1.3"), ("reset", "1-1.1")]
+    service(tree, store, usb=usb).switch_mode("1-1.3")
+    assert usb.calls == [("switch", "1-1.3")]
 
 
 @pytest.mark.parametrize("bad", ["../../etc", "1-1;reboot", "1-1.3:1.0", ""])

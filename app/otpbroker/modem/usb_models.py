@@ -146,9 +146,6 @@ VENDORS: dict[str, UsbModel] = {
 }
 """Whole vendors whose other ids follow one rule (Quectel's layout, Huawei's class codes)."""
 
-BRIDGE_CHIPS = {"0403": "FTDI", "1a86": "WCH CH34x", "067b": "Prolific PL2303",
-                "10c4": "Silicon Labs CP210x"}  # fmt: skip
-
 
 def lookup(vendor_id: str, product_id: str) -> UsbModel | None:
     """What the table says of ``vendor_id:product_id`` (lower-case hex), or None."""

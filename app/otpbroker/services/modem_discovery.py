@@ -1,5 +1,5 @@
 """Use case: which modems are plugged in, which of them are not configured yet, and the
-two USB actions the owner may take on one (switch a CD-ROM-mode stick, re-enumerate).
+USB action the owner may take on one (switch a CD-ROM-mode stick to modem mode).
 
 The admin's modem pages and ``otp-broker modem-detect`` call this; it reaches the USB bus
 only through the domain's ``ModemDiscovery`` and ``UsbControl`` ports. The ports of
@@ -9,7 +9,7 @@ worker owns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,8 +75,14 @@ def _configured_as(modem: DetectedModem, records: list[Mapping[str, Any]]) -> tu
     return tuple(names)
 
 
+def _configured_ports(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every port the configured modems name (SMS and data ports): never probed."""
+    ports = (str(record.get(key) or "") for record in records for key in ("port", "data_port"))
+    return [port for port in ports if port]
+
+
 class ModemDiscoveryService:
-    """Detect plugged-in modems; switch or reset one through the USB control port."""
+    """Detect plugged-in modems; switch one to modem mode through the USB control port."""
 
     def __init__(self, discovery: ModemDiscovery, repo: Repository,
                  usb: UsbControl | None = None) -> None:  # fmt: skip
@@ -84,18 +90,11 @@ class ModemDiscoveryService:
         self._repo = repo
         self._usb = usb
 
-    def configured_ports(self) -> list[str]:
-        """Every port a configured modem names (SMS and data ports): never probed."""
-        ports = []
-        for record in self._repo.list("modems"):
-            ports.extend(str(record.get(key) or "") for key in ("port", "data_port"))
-        return [port for port in ports if port]
-
     def report(self, probe: bool = True) -> DiscoveryReport:
         """What is plugged in now; with ``probe`` unknown ports are asked with ``AT`` and AT
         ports for their identity (bounded by short time-outs)."""
         records = self._repo.list("modems")
-        result = self._discovery.detect(probe=probe, exclude=self.configured_ports())
+        result = self._discovery.detect(probe=probe, exclude=_configured_ports(records))
         entries = tuple(DetectedEntry(m, _configured_as(m, records)) for m in result.modems)
         return DiscoveryReport(entries, tuple(result.problems), probe)
 
@@ -107,10 +106,6 @@ class ModemDiscoveryService:
     def switch_mode(self, usb_path: str) -> None:
         """Switch the CD-ROM-mode stick at ``usb_path`` to modem mode (UsbControlError)."""
         self._control().switch_mode(check_usb_path(usb_path))
-
-    def reset(self, usb_path: str) -> None:
-        """Re-enumerate the USB device at ``usb_path`` (UsbControlError)."""
-        self._control().reset(check_usb_path(usb_path))
 
 
 __all__ = ["DetectedEntry", "DiscoveryReport", "ModemDiscoveryService"]

@@ -69,11 +69,6 @@ def info_lines(ctx: Context) -> list[str]:
     ]
 
 
-def pin_state(ctx: Context) -> str:
-    """The ``+CPIN`` state word of the card."""
-    return ctx.state.card.status.value
-
-
 def switch_noise(ctx: Context, groups: frozenset[str] | set[str], on: bool) -> None:
     """Turn groups of unsolicited lines on or off."""
     if on:
