@@ -9,7 +9,6 @@ import io
 import re
 import sys
 import tarfile
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
 from broker_harness import BrokerHarness
 from helper_root import HelperRoot
 from usb_tree import UsbTree
+from waiting import wait_until
 
 from otpbroker.domain.usb_modems import ProbedIdentity
 from otpbroker.modem.discovery import UsbModemDiscovery
@@ -156,15 +156,6 @@ def text(fragment: str, tag: str = " ") -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", tag, fragment)).split()).replace(" ,", ",")
 
 
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
 def test_a_usb_serial_adapter_is_found_asked_and_added_through_the_form(admin, harness, wired,
                                                                         usb, prober):  # fmt: skip
     sim = start_sim(harness, imei="356938035641231")
@@ -191,7 +182,7 @@ def test_a_usb_serial_adapter_is_found_asked_and_added_through_the_form(admin, h
     def ready() -> bool:
         return any(s.connected and s.port == link for s in harness.broker.pool.statuses())
 
-    wait_for(ready)
+    assert wait_until(ready, 15), harness.broker.pool.statuses()
     prober.ports.clear()
     again = article(admin.get("/modems/detected")[1], "1-1")
     assert f"configured as {name}" in text(again) and "Add this modem" not in again

@@ -21,6 +21,7 @@ from admin_client import AdminClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
+from waiting import wait_until
 
 from otpbroker.modem.sim import ModemProfile, SimModem
 
@@ -49,15 +50,6 @@ def owner(harness) -> AdminClient:
     return client
 
 
-def wait_for(predicate, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def row_of(page: str, name: str) -> str:
     for row in re.findall(r"<tr>.*?</tr>", page, re.S):
         if f"<strong>{name}</strong>" in row:
@@ -72,7 +64,7 @@ def route_of(harness, name: str):
 
 
 def test_the_modems_page_shows_the_sms_path_and_why_a_modem_is_out(harness, owner):
-    wait_for(lambda: route_of(harness, "lte").reason == "no_sms_path")
+    assert wait_until(lambda: route_of(harness, "lte").reason == "no_sms_path", 15)
     page = owner.get("/modems")[1]
     lte = row_of(page, "lte")
     assert ">none<" in lte and "LTE only" in lte and "out: no_sms_path" in lte
@@ -93,7 +85,12 @@ def test_a_barred_sim_is_held_shown_alerted_and_put_back(harness, owner):
         assert "Put back into routing" in row
         home = html.unescape(owner.get("/")[1])
         assert "Modem spot: out of routing" in home and "What to do:" in home
-        wait_for(lambda: "mail" in owner.get("/")[1] and "no mail account" in owner.get("/")[1])
+
+        def mail_noted() -> bool:
+            home = owner.get("/")[1]
+            return "mail" in home and "no mail account" in home
+
+        assert wait_until(mail_noted, 15)
         monitor = html.unescape(owner.get("/monitor")[1])
         assert 'id="alerts"' in monitor and "Modem spot: out of routing" in monitor
         metrics = metrics_text(harness)
@@ -134,11 +131,13 @@ def test_a_locked_sim_gets_its_advice_on_the_modems_page(harness, owner):
     harness.sims.append(sim)
     record = harness.broker.store.add("modems", {"name": "locked", "port": sim.port})
     try:
-        wait_for(lambda: "pin_required" in row_of(owner.get("/modems")[1], "locked"))
+        assert wait_until(lambda: "pin_required" in row_of(owner.get("/modems")[1], "locked"), 15)
         row = row_of(owner.get("/modems")[1], "locked")
         assert "SIM PIN field" in row and "PIN tries left: 3" in row
         assert "out: sim_locked" in row
-        wait_for(lambda: "Modem locked: SIM locked" in html.unescape(owner.get("/")[1]))
+        assert wait_until(
+            lambda: "Modem locked: SIM locked" in html.unescape(owner.get("/")[1]), 15
+        )
     finally:
         harness.broker.store.delete("modems", record["id"])
 

@@ -4,13 +4,13 @@ message text or the recipient's number; a modem's hold shows in the alert's mail
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from broker_harness import BrokerHarness
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "mail"))
 from smtp_servers import start_smtp
+from waiting import wait_until
 
 GENERIC = {"personality": "generic", "manufacturer": "OTP-Broker", "model": "GENERIC-3GPP"}
 
@@ -32,9 +32,7 @@ def test_a_barred_sim_alert_is_mailed_to_the_administrators(tmp_path):
     try:
         status, body, _ = harness.send_sms("0812-1234-5678", "Kode OTP Anda 918273", "m-1")
         assert status == 200 and body["data"]["modem"] == harness.modem_ids[1]
-        deadline = time.monotonic() + 20
-        while not smtp.received and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert wait_until(lambda: bool(smtp.received), 20)
         [mail] = smtp.received
         assert mail.rcpt_tos == ["owner@example.org"]
         message = mail.parsed()

@@ -5,7 +5,6 @@ answers) and ``hang`` (nothing comes back, yet ``AT+CFUN=1,1`` still restarts th
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import serial
 from sim_talk import ask, dialogue
 from test_sim_conditions import submit
 from test_sim_pty import VECTOR, chat, read_until, send
+from waiting import wait_until
 
 from otpbroker.modem.sim import SimModem, parse_fault, personality_profile
 from otpbroker.modem.sim.faults import Faults
@@ -107,16 +107,19 @@ def stick(tmp_path: Path) -> Iterator[SimModem]:
 
 def reopen(sim: SimModem, timeout: float = 10.0) -> serial.Serial:
     """Open the stick's link once it is back, after its start-up lines."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    opened: list[serial.Serial] = []
+
+    def opens() -> bool:
         try:
-            port = serial.Serial(sim.port, timeout=0.1)
+            opened.append(serial.Serial(sim.port, timeout=0.1))
         except (OSError, serial.SerialException, RuntimeError):
-            time.sleep(0.05)
-            continue
-        read_until(port, ends=(b"+QIND: PB DONE\r\n",), timeout=3)
-        return port
-    raise AssertionError(f"{sim} did not come back")
+            return False
+        return True
+
+    assert wait_until(opens, timeout, step=0.05), f"{sim} did not come back"
+    [port] = opened
+    read_until(port, ends=(b"+QIND: PB DONE\r\n",), timeout=3)
+    return port
 
 
 def restart_through(port: serial.Serial, sim: SimModem, *, answers: bool) -> bytes:
@@ -126,10 +129,7 @@ def restart_through(port: serial.Serial, sim: SimModem, *, answers: bool) -> byt
     port.write(b"AT+CFUN=1,1\r")
     answer = read_until(port) if answers else b""
     port.close()
-    deadline = time.monotonic() + 5
-    while sim.path == old and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert sim.path != old, "the stick never left the bus"
+    assert wait_until(lambda: sim.path != old, 5), "the stick never left the bus"
     return answer
 
 
