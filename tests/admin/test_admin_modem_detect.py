@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "modem"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
 from broker_harness import BrokerHarness
-from helper_root import HelperRoot
+from helper_root import HelperRoot, fake_modeswitch
 from usb_tree import UsbTree
 from waiting import wait_until
 
@@ -102,10 +102,7 @@ def harness(tmp_path: Path):
 def helper(tmp_path: Path) -> HelperRoot:
     """The helper's test root, with a stand-in usb_modeswitch and a one-entry data pack."""
     root = HelperRoot(tmp_path / "helper-root")
-    program = root.root / "fake-usb_modeswitch"
-    program.write_text(f'#!/bin/sh\necho "$*" >> "{root.root}/usb_modeswitch.log"\n')
-    program.chmod(0o755)
-    root.env["OTPB_HELPER_USB_MODESWITCH"] = str(program)
+    fake_modeswitch(root)
     pack = root.path(PACK)
     pack.parent.mkdir(parents=True)
     with tarfile.open(pack, "w:gz") as archive:

@@ -1,7 +1,8 @@
 """A temporary root for the privileged helper: fake systemctl and ppp control, real checks.
 
 The fake systemctl records each call in ``<root>/systemctl.log`` and fails for a service
-named in ``<root>/failing-services`` (one per line), to exercise the rollback.
+named in ``<root>/failing-services`` (one per line), to exercise the rollback. A stand-in
+usb_modeswitch (:func:`fake_modeswitch`) records its arguments the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ exit 0
 """
 FAKE_PPPCTL = """#!/bin/sh
 echo "$*" >> "{root}/pppctl.log"
+"""
+FAKE_MODESWITCH = """#!/bin/sh
+echo "$*" >> "{root}/usb_modeswitch.log"
+echo "Look for default devices ..."
+echo " Found devices in default mode (1)"
+{extra}
 """
 
 
@@ -89,3 +96,18 @@ class HelperRoot:
                 return
             time.sleep(0.2)
         raise AssertionError("the pending change was not reverted by itself")
+
+
+def fake_modeswitch(helper: HelperRoot, extra: str = "exit 0") -> Path:
+    """A stand-in usb_modeswitch for ``helper`` that records its arguments, then ``extra``."""
+    program = helper.root / "fake-usb_modeswitch"
+    program.write_text(FAKE_MODESWITCH.format(root=helper.root, extra=extra))
+    program.chmod(0o755)
+    helper.env["OTPB_HELPER_USB_MODESWITCH"] = str(program)
+    return program
+
+
+def modeswitch_calls(helper: HelperRoot) -> list[str]:
+    """The arguments of every run of the stand-in usb_modeswitch, in order."""
+    log = helper.root / "usb_modeswitch.log"
+    return log.read_text().splitlines() if log.exists() else []

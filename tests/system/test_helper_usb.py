@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helper_root import HelperRoot
+from helper_root import HelperRoot, fake_modeswitch, modeswitch_calls
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "modem"))
 from usb_tree import UsbTree
@@ -26,12 +26,6 @@ from usb_tree import UsbTree
 from otpbroker.modem.sim.usb import layout
 
 PACK = "/usr/share/usb_modeswitch/configPack.tar.gz"
-FAKE_MODESWITCH = """#!/bin/sh
-echo "$*" >> "{root}/usb_modeswitch.log"
-echo "Look for default devices ..."
-echo " Found devices in default mode (1)"
-{extra}
-"""
 CONFIGS = {
     "12d1:1f01": "# Huawei E353 (3.se) and others\nTargetVendor=0x12d1\n"
     'TargetProductList="14db,14dc"\nHuaweiNewMode=1\n',
@@ -57,19 +51,6 @@ def usb(helper: HelperRoot) -> UsbTree:
 
 def device(usb: UsbTree, usb_path: str) -> Path:
     return usb.sysfs / "devices" / "usb1" / usb_path
-
-
-def fake_modeswitch(helper: HelperRoot, extra: str = "exit 0") -> Path:
-    program = helper.root / "fake-usb_modeswitch"
-    program.write_text(FAKE_MODESWITCH.format(root=helper.root, extra=extra))
-    program.chmod(0o755)
-    helper.env["OTPB_HELPER_USB_MODESWITCH"] = str(program)
-    return program
-
-
-def modeswitch_calls(helper: HelperRoot) -> list[str]:
-    log = helper.root / "usb_modeswitch.log"
-    return log.read_text().splitlines() if log.exists() else []
 
 
 def data_pack(helper: HelperRoot, configs: dict[str, str] = CONFIGS) -> None:

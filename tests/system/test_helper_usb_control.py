@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helper_root import HelperRoot
+from helper_root import HelperRoot, fake_modeswitch, modeswitch_calls
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "modem"))
 from usb_tree import UsbTree
@@ -40,9 +40,13 @@ def authorized(usb: UsbTree) -> Path:
     return usb.sysfs / "devices" / "usb1" / "1-1.2" / "authorized"
 
 
-def test_it_is_the_domain_port(helper):
+def test_switch_mode_runs_usb_modeswitch_for_exactly_that_device(helper, usb):
+    fake_modeswitch(helper)
+    usb.plug(layout("zte-mf667", "cdrom"), "1-1.4", devnum=11)
+    helper.install("/etc/usb_modeswitch.d/19d2:1232", "StandardEject=1\n")
     port: UsbControl = control(helper)
-    assert callable(port.reset) and callable(port.switch_mode)
+    assert port.switch_mode("1-1.4") is None
+    assert modeswitch_calls(helper) == ["-v 0x19d2 -p 0x1232 -b 1 -g 11 -K"]
 
 
 def test_reset_goes_through_the_helper(helper, usb):
