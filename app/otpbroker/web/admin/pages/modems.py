@@ -5,165 +5,34 @@ identity and serial line, routing, SIM, mobile internet. Secrets (SIM PIN, APN p
 are never sent back to the browser: blank keeps the stored value, a tick box removes it.
 APN presets for the Indonesian operators fill the internet fields: with JavaScript on
 change (``/static/modems.js``), without it through the "Apply" button, which re-renders
-the form filled in and saves nothing.
+the form filled in and saves nothing. The fields and their conversions are in
+``web/admin/modem_form.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import bottle
 
 from otpbroker.domain.sim_state import sim_advice
-from otpbroker.system.render_ppp import APN_PRESETS
 from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.modem_form import (
+    GROUPS,
+    NEW_MODEM,
+    PRESET_BY_KEY,
+    PRESETS,
+    SECRET_KEYS,
+    form_from_record,
+    form_from_request,
+    record_values,
+)
 from otpbroker.web.admin.pages.modem_detect import detected_section
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 
-PRESETS = APN_PRESETS  # the operators' published dial-up settings (SPEC feature 5)
-PRESET_BY_KEY = {preset.key: preset for preset in PRESETS}
-
-
-@dataclass(frozen=True)
-class Item:
-    """One control of the modem form (``kind``: text, port, select, flag, secret, presets)."""
-
-    kind: str
-    key: str = ""
-    label: str = ""
-    hint: str = ""
-    attrs: str = ""  # static HTML attributes only, never data
-    options: tuple[tuple[str, str], ...] = ()
-    input_type: str = "text"
-
-
-def _text(
-    key: str,
-    label: str,
-    hint: str = "",
-    attrs: str = 'autocomplete="off"',
-    input_type: str = "text",
-) -> Item:
-    return Item("text", key, label, hint, attrs, input_type=input_type)
-
-
-def _select(key: str, label: str, values: tuple[Any, ...], hint: str = "") -> Item:
-    return Item("select", key, label, hint, options=tuple((str(v), str(v)) for v in values))
-
-
-def _flag(key: str, label: str, hint: str = "") -> Item:
-    return Item("flag", key, label, hint)
-
-
-AT_HINT = 'Optional AT command sent before dialling, e.g. AT+CGDCONT=1,"IP","internet".'
-GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
-    ("identity", "Identity & serial line", (
-        _text("name", "Name", "Brand, model and connection, e.g. Huawei E3131 on USB 1.",
-              'required maxlength="64" autocomplete="off"'),
-        Item("port", "port", "Serial port",
-             "A /dev/serial/by-id/... link stays right after replugging; /dev/ttyUSB0 may not.",
-             'required list="serial-ports" autocomplete="off" spellcheck="false"'),
-        _text("imei", "IMEI", "14-17 digits; identifies the modem after replugging.",
-              'inputmode="numeric" autocomplete="off"'),
-        _select("baud_rate", "Baud rate",
-                (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)),
-        Item("select", "parity", "Parity",
-             options=(("N", "N (none)"), ("E", "E (even)"), ("O", "O (odd)"))),
-        _select("data_bits", "Data bits", (7, 8)),
-        _select("start_bits", "Start bits", (1,), "Always 1 on a serial line."),
-        _select("stop_bits", "Stop bits", (1, 2)),
-        _flag("ussd_packed", "Send USSD codes packed (7-bit hex)",
-              "Some Huawei sticks only answer USSD sent this way."),
-    )),
-    ("routing", "Routing", (
-        _text("prefixes", "Recipient prefixes",
-              "Comma separated, national (0871) or MSISDN (62871) form; stored as 62871.",
-              'autocomplete="off" inputmode="numeric"'),
-        _flag("default_modem", "Default modem",
-              "Takes every number that no other modem's prefix covers."),
-        _flag("send_from_api", "Send SMS from the API and feeders",
-              "Off: this modem only sends manual SMS from the admin."),
-        _flag("active", "Active", "An inactive modem is never used, even when plugged in."),
-    )),
-    ("sim", "SIM card", (
-        Item("secret", "pin", "SIM PIN", "4-8 digits, entered once at start, never retried.",
-             'inputmode="numeric" autocomplete="new-password"'),
-        _text("msisdn", "Number of the SIM (MSISDN)", "", input_type="tel"),
-        _text("imsi", "IMSI", "6-15 digits.", 'inputmode="numeric" autocomplete="off"'),
-        _text("smsc", "SMS center", "Empty = the one stored on the SIM.", input_type="tel"),
-    )),
-    ("internet", "Mobile internet (ppp)", (
-        _flag("internet_access", "Use this modem for the device's internet"),
-        _text("data_port", "Data port",
-              "Empty = the SMS port: then the modem cannot send SMS while online. Sticks with "
-              "several ports take the data call on one and SMS on another.",
-              'list="serial-ports" autocomplete="off" spellcheck="false"'),
-        Item("presets", "preset", "APN preset"),
-        _text("apn", "APN", "Access point name, e.g. internet."),
-        _text("apn_username", "APN user name"),
-        Item("secret", "apn_password", "APN password", "", 'autocomplete="new-password"'),
-        _text("dial_number", "Dial number", "e.g. *99# (most operators) or #777 (Smartfren)."),
-        *(_text(f"init_dial_{n}", f"Init command {n}", AT_HINT if n == 1 else "")
-          for n in range(1, 6)),
-        _text("dial_command", "Dial command", "AT command that dials, usually ATD."),
-    )),
-)  # fmt: skip
-
-ITEMS = [item for _key, _legend, items in GROUPS for item in items]
-TEXT_KEYS = tuple(i.key for i in ITEMS if i.kind in ("text", "port") and i.key != "prefixes")
-INT_KEYS = ("baud_rate", "data_bits", "start_bits", "stop_bits")
-SELECT_KEYS = tuple(i.key for i in ITEMS if i.kind == "select")
-FLAG_KEYS = tuple(i.key for i in ITEMS if i.kind == "flag")
-SECRET_KEYS = tuple(i.key for i in ITEMS if i.kind == "secret")
-NEW_MODEM: dict[str, Any] = {
-    **dict.fromkeys(TEXT_KEYS, ""), "prefixes": "", "baud_rate": "115200", "parity": "N",
-    "data_bits": "8", "start_bits": "1", "stop_bits": "1", "dial_number": "*99#",
-    "dial_command": "ATD", **dict.fromkeys(FLAG_KEYS, False), "send_from_api": True,
-    "active": True,
-}  # fmt: skip
 PAST = {"activate": "activated", "deactivate": "deactivated"}
-
-
-def split_prefixes(text: str) -> list[str]:
-    """``"0871, 62872"`` -> ``["0871", "62872"]`` (commas, semicolons or spaces separate)."""
-    return [item for item in re.split(r"[,;\s]+", text) if item]
-
-
-def form_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What the form shows for a stored modem (never its secrets)."""
-    form: dict[str, Any] = {key: str(record.get(key) or "") for key in TEXT_KEYS}
-    form["prefixes"] = ", ".join(str(p) for p in record.get("prefixes") or ())
-    form.update({key: str(record.get(key, NEW_MODEM[key])) for key in SELECT_KEYS})
-    form.update({key: bool(record.get(key)) for key in FLAG_KEYS})
-    return form
-
-
-def form_from_request(forms: bottle.FormsDict) -> dict[str, Any]:
-    """What the browser sent, as the form shows it again (secrets left out)."""
-    form: dict[str, Any] = {
-        key: (forms.getunicode(key, default="") or "").strip()
-        for key in (*TEXT_KEYS, "prefixes", *SELECT_KEYS)
-    }
-    form.update({key: key in forms for key in FLAG_KEYS})
-    return form
-
-
-def record_values(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The record fields for the store, and the errors found before asking it."""
-    values: dict[str, Any] = {key: form[key] for key in (*TEXT_KEYS, *SELECT_KEYS, *FLAG_KEYS)}
-    values["prefixes"] = split_prefixes(form["prefixes"])
-    errors: dict[str, str] = {}
-    for key in INT_KEYS:
-        text = str(form[key])
-        if re.fullmatch(r"[0-9]{1,9}", text) is None:
-            errors[key] = f"must be a whole number, got {text[:20]!r}"
-        else:
-            values[key] = int(text)
-    return values, errors
 
 
 def _live(status: Any, route: Any = None, held: bool = False) -> dict[str, Any]:
