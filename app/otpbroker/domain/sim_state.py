@@ -9,6 +9,8 @@ and never sends a PUK: those are the owner's, with a phone in hand.
 from __future__ import annotations
 
 MIN_PIN_TRIES = 2
+PIN_STATES = ("pin_required", "pin_rejected", "pin_unconfirmed", "pin_low_tries")
+"""The states whose advice ends with the PIN tries left, when the modem tells them."""
 
 #: Modem states about the SIM, and what to do about each.
 SIM_STATES: dict[str, str] = {
@@ -17,6 +19,10 @@ SIM_STATES: dict[str, str] = {
     "pin_rejected": "The SIM refused the configured PIN and it will not be tried again: check "
     "the PIN in a phone, then type the right one in the modem form (after putting in another "
     "SIM with the same PIN, deactivate and activate the modem instead).",
+    "pin_unconfirmed": "The modem did not confirm the configured PIN (no answer, or an error "
+    "without a reason), so it may have cost a try and will not be entered again: check the "
+    "SIM and its PIN in a phone, then deactivate and activate the modem, or type another PIN "
+    "in the modem form.",
     "pin_low_tries": "The SIM has fewer than {min} PIN tries left, so the device does not risk "
     "the last one: put the SIM in a phone, unlock it there with the right PIN (or its PUK), "
     "then put it back.",
@@ -38,9 +44,9 @@ def sim_advice(state: str, tries_left: int | None = None) -> str:
     if not text:
         return ""
     text = text.format(min=MIN_PIN_TRIES)
-    if tries_left is not None and state in ("pin_required", "pin_rejected", "pin_low_tries"):
+    if tries_left is not None and state in PIN_STATES:
         text += f" PIN tries left: {tries_left}."
     return text
 
 
-__all__ = ["MIN_PIN_TRIES", "SIM_STATES", "may_enter_pin", "sim_advice"]
+__all__ = ["MIN_PIN_TRIES", "PIN_STATES", "SIM_STATES", "may_enter_pin", "sim_advice"]

@@ -24,7 +24,7 @@ from otpbroker.modem.errors import (
     ResultTimeout,
 )
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus, parse_identity, parse_network
-from otpbroker.modem.pin import SimUnlocker
+from otpbroker.modem.pin import RefusedPin, SimUnlocker
 from otpbroker.modem.vendors import QUIET_COMMANDS, read_sms_path, vendor_of
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class ModemOptions:
     wake_timeout: float = 1.0
     """The first ``AT`` after opening waits this long, the next ones twice and three times."""
     ussd_timeout: float = 30.0
+    pin_timeout: float = 10.0
+    """How long the SIM may take to answer the PIN (it is never sent twice)."""
     max_parts: int = 10
     validity: int | None = None
     init_commands: tuple[str, ...] = ()
@@ -147,10 +149,11 @@ class GsmModem:
             return None
 
     # -- start-up ---------------------------------------------------------------------
-    def initialise(self, *, rejected_pin: str | None = None) -> None:
+    def initialise(self, *, refused_pin: RefusedPin | None = None) -> None:
         """Bring the modem to a known state; raises PinError for a locked SIM.
 
-        ``rejected_pin``: a PIN this SIM refused before, never entered again.
+        ``refused_pin``: a PIN this SIM rejected or did not confirm before, never entered
+        again.
         """
         self.channel.drain()
         self._wake()
@@ -161,9 +164,10 @@ class GsmModem:
         self.vendor = vendor_of(maker.manufacturer, maker.model)
         for command in QUIET_COMMANDS.get(self.vendor, ()):
             self._try(command)
-        unlocker = SimUnlocker(self.at, self._try, self.vendor)
+        unlocker = SimUnlocker(self.at, self._try, self.vendor, self.channel,
+                               pin_timeout=self.options.pin_timeout)  # fmt: skip
         try:
-            unlocker.unlock(self.options.pin, rejected_pin)
+            unlocker.unlock(self.options.pin, refused_pin)
         finally:
             self.pin_tries = unlocker.tries
         self._configure()

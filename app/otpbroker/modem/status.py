@@ -4,25 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from otpbroker.domain.modem_states import MODEM_STATES, PERMANENT_STATES, STATE_REASONS
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.domain.sms_path import SmsPathVerdict
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus
-
-#: SIM states the driver does not leave by itself (the PIN is never retried).
-PERMANENT_STATES = (
-    "pin_required", "pin_rejected", "pin_low_tries", "puk_required", "no_sim", "sim_error",
-)  # fmt: skip
-#: Every state a modem can be in.
-MODEM_STATES = (
-    "ready", "connecting", "disconnected", "recovering", "dead", *PERMANENT_STATES, "stopped",
-    "unplugged",
-)  # fmt: skip
-#: The routing reason (``domain.routing.OUT_OF_ROUTING``) of each state but ``ready``.
-STATE_REASONS = {
-    "connecting": "disconnected", "disconnected": "disconnected", "stopped": "disconnected",
-    "recovering": "recovering", "dead": "dead", "unplugged": "unplugged", "no_sim": "no_sim",
-    **{state: "sim_locked" for state in PERMANENT_STATES if state != "no_sim"},
-}  # fmt: skip
 
 
 @dataclass(frozen=True)

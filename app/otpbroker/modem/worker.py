@@ -30,6 +30,7 @@ from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinErro
 from otpbroker.modem.gsm import GsmModem, ModemOptions, SmsResult, UssdError
 from otpbroker.modem.jobs import Job, JobQueue
 from otpbroker.modem.ladder_steps import LadderSteps, ResetUsb, stuck
+from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
 from otpbroker.modem.recovery import RecoveryLadder, RecoveryPolicy, await_startup
 from otpbroker.modem.status import PERMANENT_STATES, ModemStatus
 from otpbroker.modem.transport import SerialSettings, SerialTransport, TransportError
@@ -73,7 +74,7 @@ class ModemWorker(LadderSteps):
         self._answered = False  # it was ready once: silence from now on climbs the ladder
         self._booting = False  # the next connection first awaits the start-up lines
         self._own_cycle_until = 0.0  # hot-plug events of our own reboot/reset restart nothing
-        self._rejected_pin: str | None = None  # never entered again
+        self._refused_pin: RefusedPin | None = None  # rejected or unconfirmed: never again
         self._lock = threading.Lock()
         self._jobs = JobQueue()
         self._status = ModemStatus(modem_id=modem_id, port=settings.port)
@@ -125,10 +126,11 @@ class ModemWorker(LadderSteps):
     def reconfigure(self, settings: SerialSettings, options: ModemOptions) -> None:
         """Apply new settings: the modem is reopened and re-initialised with them.
 
-        A new PIN may be entered (once); the PIN the SIM rejected, never again."""
+        A new PIN may be entered (once); a PIN the SIM rejected, or the modem did not
+        confirm, never again."""
         with self._lock:
             if options.pin != self._options.pin:
-                self._rejected_pin = None
+                self._refused_pin = None
             self._settings, self._options = settings, options
             self._reconfigure = True
         self._wake()
@@ -275,11 +277,11 @@ class ModemWorker(LadderSteps):
             if self._booting:
                 self._booting = False
                 await_startup(channel, self._ladder.policy)
-            modem.initialise(rejected_pin=self._rejected_pin)
+            modem.initialise(refused_pin=self._refused_pin)
         except PinError as exc:
             transport.close()
-            if exc.state == "pin_rejected":
-                self._rejected_pin = self._options.pin
+            if exc.state in REFUSED_AGAIN and self._options.pin:
+                self._refused_pin = RefusedPin(self._options.pin, exc.state)
             self._set(state=exc.state, last_error=str(exc), pin_tries=exc.tries,
                       vendor=modem.vendor, recovery=None)  # fmt: skip
             log.error("modem %s: %s", self.modem_id, exc)

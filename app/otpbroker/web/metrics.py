@@ -6,13 +6,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from otpbroker.domain.modem_states import MODEM_STATES
 from otpbroker.domain.routing import OUT_OF_ROUTING
 from otpbroker.domain.sms_path import SmsPath
 
-MODEM_STATES = (
-    "ready", "connecting", "disconnected", "recovering", "dead", "pin_required", "pin_rejected",
-    "pin_low_tries", "puk_required", "no_sim", "sim_error", "stopped", "unplugged",
-)  # fmt: skip
 SMS_PATHS = tuple(path.value for path in SmsPath)
 ROUTING_REASONS = tuple(OUT_OF_ROUTING)
 

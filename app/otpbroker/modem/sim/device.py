@@ -241,8 +241,8 @@ class SimModem:
 
     def inject(self, kind: str, **params: Any) -> None:
         """Arm a fault: ``cms-error`` (code, count), ``wedge``, ``unwedge``, ``stuck`` (code),
-        ``hang``, ``garbage`` (count), ``slow-prompt`` (seconds), ``no-result`` (deliver).
-        ``ValueError`` if unknown."""
+        ``hang``, ``garbage`` (count), ``slow-prompt`` (seconds), ``no-result`` (deliver),
+        ``pin-no-answer``, ``pin-error``. ``ValueError`` if unknown."""
         with self._lock:
             now = self.dialogue.inject(kind, **params)
         if now:

@@ -18,6 +18,7 @@ from .context import Context
 from .faults import Faults
 from .output import Output
 from .personalities import personality
+from .pin_faults import pin_fault_reply
 from .profile import ModemProfile
 from .results import ERROR, Reply
 from .sending import judge
@@ -181,7 +182,11 @@ class Dialogue:
         total = Reply()
         context = self.context
         for command in parsed:
-            reply = self._stuck(context, command) or commands.run(context, command)
+            reply = (
+                self._stuck(context, command)
+                or pin_fault_reply(context, command, self.faults)
+                or commands.run(context, command)
+            )
             self._merge(total, reply)
             if reply.prompt is not None:
                 if total.lines or total.before:

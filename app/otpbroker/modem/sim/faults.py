@@ -10,6 +10,10 @@ port re-open does not cure them), as field reports describe:
   blind ``AT+CFUN=1,1`` restarts it (replies lost on the way out).
 
 ``wedge`` is the hopeless case: it swallows everything, the reset command included.
+
+Two more last until cleared or until the modem restarts, and touch only ``AT+CPIN=<pin>``
+(see ``pin_faults.py``): ``pin-no-answer`` (no answer at all; the SIM never sees the PIN) and
+``pin-error`` (answered as with ``AT+CMEE=0``: a wrong PIN gets a plain ``ERROR``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 FAULT_KINDS = (
     "cms-error", "wedge", "unwedge", "stuck", "hang", "garbage", "slow-prompt", "no-result",
+    "pin-no-answer", "pin-error",
 )  # fmt: skip
 STUCK_CODE = 314
 """``+CMS ERROR: 314`` (SIM busy, 3GPP TS 27.005 §3.2.5): what a stuck modem's SMS commands
@@ -45,8 +50,8 @@ def garbage(rng: random.Random, count: int) -> bytes:
 
 @dataclass
 class Faults:
-    """The armed faults of one modem (one-shot or counted, except ``wedged``, ``stuck`` and
-    ``hung``, which last until cleared or until the modem restarts)."""
+    """The armed faults of one modem (one-shot or counted, except ``wedged``, ``stuck``,
+    ``hung`` and the PIN faults, which last until cleared or until the modem restarts)."""
 
     wedged: bool = False
     stuck: bool = False
@@ -62,6 +67,10 @@ class Faults:
     no_result: bool = False
     no_result_delivers: bool = True
     """With ``no-result`` the network did send it (the "unknown" outcome of a time-out)."""
+    pin_no_answer: bool = False
+    """``AT+CPIN=<pin>`` gets no answer, and the SIM never sees the PIN."""
+    pin_plain_error: bool = False
+    """``AT+CPIN=<pin>`` is answered as with ``AT+CMEE=0`` (a wrong PIN: plain ``ERROR``)."""
 
     def clear(self) -> None:
         """Disarm every fault."""
@@ -95,6 +104,10 @@ class Faults:
         elif kind == "no-result":
             self.no_result = True
             self.no_result_delivers = bool(params.pop("deliver", True))
+        elif kind == "pin-no-answer":
+            self.pin_no_answer = True
+        elif kind == "pin-error":
+            self.pin_plain_error = True
         else:
             raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
         if params:
@@ -123,6 +136,10 @@ class Faults:
             names.append("slow-prompt")
         if self.no_result:
             names.append("no-result")
+        if self.pin_no_answer:
+            names.append("pin-no-answer")
+        if self.pin_plain_error:
+            names.append("pin-error")
         return names
 
 

@@ -40,6 +40,8 @@ class SimCard:
     present: bool = True
     unlocked: bool = False
     """The PIN was entered since the last power-up."""
+    pin_entries: int = 0
+    """How many times a PIN was typed at the modem (``AT+CPIN=<pin>``), answered or not."""
 
     @classmethod
     def for_profile(cls, profile: ModemProfile, capacities: Mapping[str, int]) -> SimCard:

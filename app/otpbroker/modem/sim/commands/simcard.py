@@ -25,6 +25,8 @@ def _cpin(ctx: Context, cmd: Command) -> Reply:
     if cmd.op == "?":
         return Reply(lines=[f"+CPIN: {card.status.value}"])
     values = params(cmd.arg)
+    if cmd.op == "=":
+        card.pin_entries += 1
     status = card.status
     if status is SimStatus.READY:
         return ctx.cme(3)
