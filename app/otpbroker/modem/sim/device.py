@@ -1,10 +1,12 @@
-"""One emulated modem on a real pseudo-terminal: plug, unplug, reboot, faults, conditions."""
+"""One emulated modem on a real pseudo-terminal: plug, unplug, reboot, faults, conditions.
+
+What its session thread does with what a client writes is in ``answering.py``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import random
 import threading
@@ -14,11 +16,11 @@ from types import TracebackType
 from typing import Any
 
 from . import links
+from .answering import Answering
 from .deliveries import Delivery, DeliveryLog
 from .dialogue import Dialogue
 from .profile import ModemProfile
 from .session import Session
-from .steps import Later, Pause, Reboot, Sent, Step, Write
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ REBOOT_GRACE = 0.2
 """Seconds between the ``OK`` of ``AT+CFUN=1,1`` and the modem going down."""
 
 
-class SimModem:
+class SimModem(Answering):
     """A GSM modem (and the handsets it sends to) behind a real pty slave path.
 
     The emulator keeps its own slave fd open, so a client may close and reopen the port.
@@ -81,11 +83,6 @@ class SimModem:
         return f"SimModem(imei={self.imei!r}, path={self._path!r})"
 
     # ---- identity and ports -------------------------------------------------------------
-
-    @property
-    def imei(self) -> str:
-        """The modem's IMEI (also the name of its stable link)."""
-        return self.profile.imei
 
     @property
     def path(self) -> str | None:
@@ -266,80 +263,9 @@ class SimModem:
 
     # ---- data calls ----------------------------------------------------------------------
 
-    def _ports(self) -> list[SimModem]:
-        main = self._main or self
-        return [main] + ([main.data_port] if main.data_port is not None else [])
-
-    def _check_carrier(self) -> None:
-        with self._lock:
-            lost = self.dialogue.carrier_lost()
-        if lost:
-            self._write(lost)
-
     def hang_up(self) -> None:
         """The network ends the data call: a port in data mode answers ``NO CARRIER``."""
         with self._lock:
             self.dialogue.state.in_call = False
         for port in self._ports():
             port._check_carrier()
-
-    # ---- the session thread ----------------------------------------------------------------
-
-    def _next_urc(self) -> float:
-        interval = self.profile.urc_interval
-        if not interval or interval <= 0:
-            return math.inf
-        return time.monotonic() + self._noise.expovariate(1.0 / interval)
-
-    def _handle(self, data: bytes, session: Session) -> None:
-        received_at = time.perf_counter()  # a PDU completed by ``data`` arrived now
-        try:
-            with self._lock:
-                steps = self.dialogue.feed(data)
-            self._execute(steps, session, received_at)
-            for port in self._ports():
-                port._check_carrier()
-        except Exception:
-            log.exception("modem %s: error while answering", self.imei)
-
-    def _execute(self, steps: list[Step], session: Session, received_at: float) -> None:
-        for step in steps:
-            if session.stop.is_set():
-                return
-            if isinstance(step, Write):
-                if not self.dialogue.faults.silent:
-                    self._write(step.data)
-            elif isinstance(step, Pause):
-                session.pause(step.seconds, lambda: self._timers(session))
-            elif isinstance(step, Later):
-                session.add_later(step.seconds, step.data)
-            elif isinstance(step, Sent):
-                self.log.add_part(
-                    self.imei,
-                    step.part,
-                    step.message_ref,
-                    step.pdu,
-                    received_at,
-                    smsc_seconds=step.smsc_seconds,
-                )
-            elif isinstance(step, Reboot):
-                main = self._main or self
-                threading.Thread(
-                    target=main._reboot, name=f"modem-sim-reboot-{self.imei}", daemon=True
-                ).start()
-
-    def _timers(self, session: Session) -> None:
-        for data in session.due(time.monotonic()):
-            if not self.dialogue.faults.silent:
-                session.write(data, self.imei)
-        if session.next_urc <= time.monotonic():
-            with self._lock:
-                line = self.dialogue.unsolicited()
-            if line:
-                session.write(line, self.imei)
-            session.next_urc = self._next_urc()
-
-    def _write(self, data: bytes) -> None:
-        session = self._session
-        if session is not None:
-            session.write(data, self.imei)
