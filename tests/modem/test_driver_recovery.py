@@ -46,7 +46,7 @@ class UsbResetDouble:
         self.calls: list[str] = []
         self.entered = threading.Event()
 
-    def __call__(self, port: str) -> bool:
+    def __call__(self, port: str, pause: Callable[[float], bool]) -> bool:
         self.calls.append(port)
         self.entered.set()
         if self.gate is not None:
@@ -159,7 +159,7 @@ def test_a_replugged_modem_is_found_by_imei_under_a_new_name(tmp_path):
     moves: list[tuple[str, str]] = []
     doubles: list[UsbResetDouble] = []
     pool = ModemPool(reconnect_delays=(0.1, 0.2), recovery=POLICY,
-                     reset_usb=lambda port: doubles[0](port))  # fmt: skip
+                     reset_usb=lambda port, pause: doubles[0](port, pause))  # fmt: skip
 
     def apply() -> None:  # the configuration, as the composition root applies it
         options = ModemOptions(**OPTIONS)
@@ -206,7 +206,7 @@ def test_one_wedged_modem_never_holds_up_the_others(tmp_path):
         health_interval=30.0,
         same_prefix="62812",
         recovery=POLICY,
-        reset_usb=lambda port: doubles[0](port),
+        reset_usb=lambda port, pause: doubles[0](port, pause),
     )
     doubles.append(UsbResetDouble(rig.sims["m0"], gate=gate))
     try:

@@ -41,7 +41,7 @@ class UsbResetRecorder:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def __call__(self, port: str) -> bool:
+    def __call__(self, port: str, pause: Callable[[float], bool]) -> bool:
         self.calls.append(port)
         return False
 

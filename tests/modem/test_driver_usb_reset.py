@@ -3,6 +3,7 @@ through the UsbControl port; anything in the way answers False (the ladder goes 
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -10,7 +11,7 @@ from usb_tree import Plugged, UsbTree
 
 from otpbroker.domain.usb_modems import UsbControlError
 from otpbroker.modem.sim.usb import layout
-from otpbroker.modem.sysfs import usb_path_of
+from otpbroker.modem.sysfs import read_usb_device, read_usb_devices, usb_path_of
 from otpbroker.modem.usb_reset import UsbPortReset
 
 
@@ -110,3 +111,31 @@ def test_a_cdrom_that_udev_switches_within_the_grace_is_left_to_it(tmp_path):
     assert reset(str(max(plugged.links.values()))) is True
     assert control.resets == ["1-1.2"] and control.switches == []
     assert control.plugged.links
+
+
+def test_the_reset_watches_one_device_and_reads_no_other(tmp_path, caplog):
+    """While a device comes back, only its own folder is read, again and again: another
+    device's unreadable entry is neither read nor logged each pass."""
+    tree = UsbTree(tmp_path / "root")
+    quectel = tree.plug(layout("quectel-ec25", "modem"), "1-1.2")
+    broken = tree.plug(layout("huawei-e3131", "modem"), "1-1.3", devnum=6)
+    (broken.sysfs / "idVendor").unlink()
+    (broken.sysfs / "idVendor").mkdir()  # a folder where a file belongs: unreadable
+    root = str(tree.sysfs)
+    caplog.set_level(logging.WARNING, logger="otpbroker.modem.sysfs")
+    device = read_usb_device("1-1.2", root)
+    assert device is not None and (device.vendor_id, device.product_id) == ("2c7c", "0125")
+    wanted = {interface.number for interface in layout("quectel-ec25", "modem").interfaces}
+    assert {interface.number for interface in device.interfaces} == wanted
+    ttys = {i.number: i.ttys for i in device.interfaces if i.ttys}
+    assert {number: (node.name,) for number, node in quectel.nodes.items()} == ttys
+    assert read_usb_device("1-1.3", root) is None  # unreadable, quietly
+    assert read_usb_device("1-1.9", root) is None and read_usb_device("../1-1.2", root) is None
+    assert caplog.records == []
+    read_usb_devices(root)  # the full scan does report the broken one
+    assert any("1-1.3" in r.getMessage() for r in caplog.records)
+    control = Control()
+    reset = UsbPortReset(lambda: control, lambda port: "1-1.2", sysfs_root=root, stable=0.2)
+    caplog.clear()
+    assert reset(str(quectel.links[2])) is True
+    assert control.resets == ["1-1.2"] and caplog.records == []

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from otpbroker.domain.send_errors import needs_diagnosis
 from otpbroker.modem.errors import CommandError, ModemError
 from otpbroker.modem.gsm import BUSY_CODES
-from otpbroker.modem.recovery import Rung, await_port_cycle, send_reboot
+from otpbroker.modem.recovery import Pause, Rung, await_port_cycle, send_reboot
 from otpbroker.modem.transport import TransportError
 
 if TYPE_CHECKING:
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("otpbroker.modem.worker")
 
-ResetUsb = Callable[[str], bool]
-"""Resets the USB device behind a serial port path; True when it was reset."""
+ResetUsb = Callable[[str, Pause], bool]
+"""Resets the USB device behind a serial port path, waiting for it with the pause given;
+True when it was reset."""
 SIM_BUSY_ERRORS = frozenset({"CMS314", "CME14", "CME515"})
 """Send errors saying the SIM (or the modem) is busy: worth asking whether it is stuck."""
 
@@ -70,7 +71,7 @@ class LadderSteps:
         log.warning("modem %s does not answer: resetting its USB port", self.modem_id)
         assert self._reset_usb is not None
         try:
-            done = bool(self._reset_usb(self._settings.port))
+            done = bool(self._reset_usb(self._settings.port, self._pause))
         except Exception:  # a failing helper must not end the owner thread
             log.exception("modem %s: USB reset failed", self.modem_id)
             done = False

@@ -8,6 +8,7 @@ raise and clear alerts and notice a new SIM.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -93,36 +94,65 @@ class ModemPool:
             for modem_id in list(self._workers):
                 spec = wanted.get(modem_id)
                 if spec is None or not spec.active:
-                    to_stop.append(self._workers.pop(modem_id))
+                    to_stop.append(self._retire(modem_id))
             for modem_id, spec in wanted.items():
                 worker = self._workers.get(modem_id)
                 old = self._specs.get(modem_id)
                 if not spec.active:
                     continue
                 if worker is None:
-                    worker = ModemWorker(
-                        modem_id,
-                        spec.serial,
-                        spec.options,
-                        on_status=self._status_changed,
-                        on_status_report=self._on_status_report,
-                        **self._worker_extra,  # type: ignore[arg-type]
-                    )
-                    self._workers[modem_id] = worker
-                    worker.start()
+                    self._workers[modem_id] = self._start_worker(spec)
                 elif old is not None and (old.serial, old.options) != (spec.serial, spec.options):
                     worker.reconfigure(spec.serial, spec.options)
             self._specs = wanted
-        for worker in to_stop:
-            self._dispatcher.set_ready(worker.modem_id, False)
-            worker.stop()
+        self._stop_all(to_stop)
+
+    def _start_worker(self, spec: ModemSpec) -> ModemWorker:
+        """A worker for ``spec``, started; it reports its status changes as itself (lock held)."""
+        worker = ModemWorker(
+            spec.modem_id,
+            spec.serial,
+            spec.options,
+            on_status_report=self._on_status_report,
+            **self._worker_extra,  # type: ignore[arg-type]
+        )
+        worker.on_status = functools.partial(self._status_changed, worker)
+        worker.start()
+        return worker
+
+    def _retire(self, modem_id: str) -> ModemWorker:
+        """Take a worker out of the pool: no message reaches it from now on (lock held)."""
+        self._dispatcher.set_ready(modem_id, False)
+        return self._workers.pop(modem_id)
+
+    def _stop_all(self, workers: list[ModemWorker]) -> None:
+        """Stop retired workers and report their modems out of routing (alerts end)."""
+        for worker in workers:
+            if not worker.stop():
+                log.warning("modem %s: its old owner thread is still busy; it ends by itself "
+                            "and no longer reports", worker.modem_id)  # fmt: skip
+            self._report_gone(worker.modem_id)
+
+    def _report_gone(self, modem_id: str) -> None:
+        """Tell ``on_route`` that a modem without a worker is out (deactivated or removed),
+        unless a new worker runs for it by now (that one reports for itself)."""
+        with self._lock:
+            if modem_id in self._workers:
+                return
+            spec = self._specs.get(modem_id)
+        if self._on_route is None:
+            return
+        if spec is None:
+            self._on_route(ModemRoute(modem_id, active=False, healthy=False,
+                                      reason="inactive", reason_text="removed"))  # fmt: skip
+        else:
+            self._on_route(_route(spec, None))
 
     def stop(self) -> None:
         """Stop every worker."""
         with self._lock:
-            workers, self._workers = list(self._workers.values()), {}
+            workers = [self._retire(modem_id) for modem_id in list(self._workers)]
         for worker in workers:
-            self._dispatcher.set_ready(worker.modem_id, False)
             worker.stop()
 
     def waiting(self) -> int:
@@ -137,21 +167,20 @@ class ModemPool:
             workers = dict(self._workers)
         return [_route(spec, workers.get(spec.modem_id)) for spec in specs]
 
-    def _status_changed(self, status: ModemStatus) -> None:
-        """A worker's status changed: tell the dispatcher and the listeners."""
+    def _status_changed(self, worker: ModemWorker, status: ModemStatus) -> None:
+        """``worker``'s status changed: tell the dispatcher and the listeners.
+
+        Only the pool's current worker of a modem speaks for it: a stopped one that is still
+        finishing a long step (a send on the air, a USB reset) is not heard, so it can never
+        make its replacement look unready."""
         with self._lock:
-            running = self._workers.get(status.modem_id) is not None
-        self._dispatcher.set_ready(status.modem_id, running and status.connected)
+            if self._workers.get(status.modem_id) is not worker:
+                return
+            self._dispatcher.set_ready(status.modem_id, status.connected)
+            spec = self._specs.get(status.modem_id)
         if self._on_status is not None:
             self._on_status(status)
-        if self._on_route is None:
-            return
-        with self._lock:
-            spec = self._specs.get(status.modem_id)
-        if spec is None:  # removed: report it as inactive so that its alerts end
-            self._on_route(ModemRoute(status.modem_id, active=False, healthy=False,
-                                      reason="inactive", reason_text="removed"))  # fmt: skip
-        else:
+        if self._on_route is not None and spec is not None:
             self._on_route(_route(spec, None, status))
 
     def check(self, sms: OutboundSms) -> int:

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 BOOT_DONE = ("SMS DONE", "+QIND: SMS DONE", "PB DONE", "+QIND: PB DONE", "SMS READY",
              "CALL READY")  # fmt: skip
 REBOOT_COMMAND = "AT+CFUN=1,1"
+Pause = Callable[[float], bool]
+"""Waits so many seconds; False when the wait must end early (the worker is stopping, or
+has new settings)."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +132,7 @@ def send_reboot(settings: SerialSettings, name: str) -> bool:
         transport.close()
 
 
-def await_port_cycle(
-    port: Callable[[], str], pause: Callable[[float], bool], policy: RecoveryPolicy
-) -> bool:
+def await_port_cycle(port: Callable[[], str], pause: Pause, policy: RecoveryPolicy) -> bool:
     """After a reboot or USB reset: wait for the port to drop (it may not), then to return.
 
     ``port`` gives the path (it may change meanwhile); ``pause(seconds)`` waits and returns
@@ -148,11 +149,14 @@ def await_port_cycle(
     return os.path.exists(port())
 
 
-def await_startup(channel: AtChannel, policy: RecoveryPolicy) -> list[str]:
+def await_startup(
+    channel: AtChannel, policy: RecoveryPolicy, stop: Callable[[], bool] = lambda: False
+) -> list[str]:
     """Read the start-up lines of a modem that just came back; return them.
 
     Ends at a line saying SMS is ready, after ``boot_quiet`` of silence following any
-    line, when no line came within ``boot_first_line``, or after ``boot_wait``.
+    line, when no line came within ``boot_first_line``, after ``boot_wait``, or as soon as
+    ``stop()`` says so (the worker is stopping).
     """
     seen: list[str] = []
     previous = channel.on_urc
@@ -163,7 +167,7 @@ def await_startup(channel: AtChannel, policy: RecoveryPolicy) -> list[str]:
     channel.on_urc = collect
     started = last = time.monotonic()
     try:
-        while (now := time.monotonic()) - started < policy.boot_wait:
+        while (now := time.monotonic()) - started < policy.boot_wait and not stop():
             count = len(seen)
             channel.poll(0.05)
             if len(seen) != count:
@@ -182,6 +186,7 @@ def await_startup(channel: AtChannel, policy: RecoveryPolicy) -> list[str]:
 __all__ = [
     "BOOT_DONE",
     "REBOOT_COMMAND",
+    "Pause",
     "RecoveryLadder",
     "RecoveryPolicy",
     "Rung",

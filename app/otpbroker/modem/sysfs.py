@@ -98,14 +98,15 @@ def _listing(path: str) -> list[str]:
 
 
 class _Problems:
-    """Collects what was skipped, logging each once."""
+    """Collects what was skipped, logging each once (``quiet``: at debug level)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, quiet: bool = False) -> None:
         self.items: list[str] = []
+        self._level = logging.DEBUG if quiet else logging.WARNING
 
     def add(self, what: str, error: Unreadable) -> None:
         message = f"{what} skipped: {error}"
-        log.warning("USB discovery: %s", message)
+        log.log(self._level, "USB discovery: %s", message)
         self.items.append(message)
 
 
@@ -208,6 +209,35 @@ def read_usb_devices(root: str = "/sys") -> tuple[list[UsbDeviceInfo], list[str]
     return devices, problems.items
 
 
+def read_usb_device(usb_path: str, root: str = "/sys") -> UsbDeviceInfo | None:
+    """The one USB device at ``usb_path`` (``1-1.2``) with its interfaces, or None when it
+    is not there or cannot be read (never raises).
+
+    Reads only ``<root>/bus/usb/devices/<usb_path>`` and its interface folders, so it can be
+    asked again and again while a device comes back from a reset; what cannot be read is
+    logged at debug level only (a device half way through enumeration often is)."""
+    if DEVICE_NAME.fullmatch(usb_path) is None:
+        return None
+    base = os.path.join(root, "bus", "usb", "devices")
+    path = os.path.join(base, usb_path)
+    if not os.path.isdir(path):
+        return None
+    problems = _Problems(quiet=True)
+    try:
+        children = _listing(path)  # its interfaces are folders in its own folder
+    except Unreadable as error:
+        problems.add(f"USB device {usb_path}", error)
+        return None
+    interfaces = [name for name in children if _interface_of(name) == usb_path]
+    return _device(base, usb_path, interfaces, problems)
+
+
+def _interface_of(name: str) -> str | None:
+    """The device an interface entry (``1-1.2:1.3``) belongs to; None for other names."""
+    match = INTERFACE_NAME.fullmatch(name)
+    return match.group("device") if match else None
+
+
 def usb_path_of(port: str, root: str = "/sys") -> str | None:
     """The USB device path (``1-1.2``) of a serial port such as a by-id link, for a USB reset;
     None when the port is not a USB tty or sysfs does not say.
@@ -231,6 +261,7 @@ __all__ = [
     "UsbDeviceInfo",
     "UsbInterfaceInfo",
     "read_attribute",
+    "read_usb_device",
     "read_usb_devices",
     "usb_path_of",
 ]

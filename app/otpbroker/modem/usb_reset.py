@@ -20,13 +20,20 @@ from collections.abc import Callable
 
 from otpbroker.domain.usb_modems import UsbControl, UsbControlError
 from otpbroker.modem import usb_models
-from otpbroker.modem.sysfs import read_usb_devices, usb_path_of
+from otpbroker.modem.recovery import Pause
+from otpbroker.modem.sysfs import read_usb_device, usb_path_of
 
 log = logging.getLogger(__name__)
 
 
+def _sleep(seconds: float) -> bool:
+    """The pause of a caller that never ends it early."""
+    time.sleep(seconds)
+    return True
+
+
 class UsbPortReset:
-    """``reset_usb(port) -> bool`` for ``ModemPool``, through a ``UsbControl``."""
+    """``reset_usb(port, pause) -> bool`` for ``ModemPool``, through a ``UsbControl``."""
 
     def __init__(
         self,
@@ -49,8 +56,11 @@ class UsbPortReset:
         self._grace = cdrom_grace
         self._stable = stable
 
-    def __call__(self, port: str) -> bool:
-        """Reset the USB device of ``port``; True when it was reset."""
+    def __call__(self, port: str, pause: Pause = _sleep) -> bool:
+        """Reset the USB device of ``port``; True when it was reset.
+
+        ``pause(seconds)`` is how it waits while the device comes back; a False answer (the
+        worker is stopping) ends the wait at once."""
         usb_path = self._locate(port)
         if usb_path is None:
             log.warning("no USB reset for %s: it is not a USB serial port", port)
@@ -65,10 +75,10 @@ class UsbPortReset:
             log.error("USB reset of %s (%s) failed: %s", port, usb_path, exc)
             return False
         log.info("USB device %s of %s reset", usb_path, port)
-        self._out_of_cdrom_mode(control, usb_path)
+        self._out_of_cdrom_mode(control, usb_path, pause)
         return True
 
-    def _out_of_cdrom_mode(self, control: UsbControl, usb_path: str) -> None:
+    def _out_of_cdrom_mode(self, control: UsbControl, usb_path: str, pause: Pause) -> None:
         """Watch the device come back; switch it when it stays a CD-ROM past the grace.
 
         Its ttys count as "back" once it was seen gone or as a CD-ROM since the reset, or
@@ -90,12 +100,13 @@ class UsbPortReset:
                 except UsbControlError as exc:
                     log.error("USB device %s stays a CD-ROM: %s", usb_path, exc)
                 return
-            time.sleep(0.1)
+            if not pause(0.1):
+                log.info("USB device %s: no longer watched (its modem is stopping)", usb_path)
+                return
 
     def _mode(self, usb_path: str) -> str | None:
         """``serial`` (it has its ttys), ``cdrom`` (a known CD-ROM id), or None (not back)."""
-        devices, _problems = read_usb_devices(self._root)
-        device = next((d for d in devices if d.name == usb_path), None)
+        device = read_usb_device(usb_path, self._root)
         if device is None:
             return None
         if any(interface.ttys for interface in device.interfaces):

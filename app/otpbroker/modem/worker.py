@@ -64,7 +64,8 @@ class ModemWorker(LadderSteps):
         self.modem_id = modem_id
         self._settings = settings
         self._options = options or ModemOptions()
-        self._on_status = on_status
+        self.on_status = on_status
+        """Told every status change (set it before ``start``)."""
         self._on_status_report = on_status_report
         self._delays = reconnect_delays
         self._health_interval = health_interval
@@ -78,7 +79,9 @@ class ModemWorker(LadderSteps):
         self._lock = threading.Lock()
         self._jobs = JobQueue()
         self._status = ModemStatus(modem_id=modem_id, port=settings.port)
+        self._wake_lock = threading.Lock()  # the wake pipe is closed once, by its owner
         self._wake_r, self._wake_w = os.pipe()
+        self._wake_open = True
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
         self._stopping = threading.Event()
@@ -95,16 +98,21 @@ class ModemWorker(LadderSteps):
         """Start the owner thread."""
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread; jobs not started are cancelled (their senders may retry)."""
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Stop the thread; jobs not started are cancelled (their senders may retry).
+
+        True when the thread ended within ``timeout``. One still busy (a send on the air, a
+        rung of the recovery ladder) ends by itself as soon as it can: it closes its own
+        port and wake pipe, and a replacement worker is never touched by it."""
         self._stopping.set()
         self._wake()
-        self._thread.join(timeout)
+        if self._thread.ident is None:  # never started: nobody else closes the pipe
+            self._close_wake()
+        else:
+            self._thread.join(timeout)
         for job in self._jobs.take_all():
             job.future.cancel()
-        for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        return not self._thread.is_alive()
 
     @property
     def status(self) -> ModemStatus:
@@ -182,8 +190,18 @@ class ModemWorker(LadderSteps):
         return job.future
 
     def _wake(self) -> None:
-        with contextlib.suppress(BlockingIOError, OSError):
-            os.write(self._wake_w, b"\0")
+        with self._wake_lock:
+            if self._wake_open:  # a closed descriptor's number may belong to someone else
+                with contextlib.suppress(BlockingIOError, OSError):
+                    os.write(self._wake_w, b"\0")
+
+    def _close_wake(self) -> None:
+        with self._wake_lock:
+            if self._wake_open:
+                self._wake_open = False
+                for fd in (self._wake_r, self._wake_w):
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
 
     # -- owner thread ----------------------------------------------------------------------
     def _run(self) -> None:
@@ -210,7 +228,10 @@ class ModemWorker(LadderSteps):
                 log.exception("modem %s: unexpected error", self.modem_id)
                 self._disconnect("internal error")
                 self._sleep(1.0)
-        self._disconnect("stopped", state="stopped")
+        try:
+            self._disconnect("stopped", state="stopped")
+        finally:
+            self._close_wake()
 
     def _reconnect(self, attempt: int) -> int:
         """One connection attempt (or a wait); returns the back-off attempt to go on with."""
@@ -228,7 +249,7 @@ class ModemWorker(LadderSteps):
         failure = self._connect()
         if failure is None:
             return 0
-        if failure == "pin":
+        if failure in ("pin", "stopping"):
             return attempt
         climbs = self._answered and (
             failure in ("no_answer", "stuck") or (failure == "no_port" and self._ladder.climbing)
@@ -265,7 +286,9 @@ class ModemWorker(LadderSteps):
     def _connect(self) -> str | None:
         """Open and initialise; None when ready, else why not: ``pin``, ``no_answer``
         (silent), ``stuck`` (its SIM stays busy), ``refused`` (it answered, but not as
-        needed), ``no_port``, ``open_failed``."""
+        needed), ``no_port``, ``open_failed``, ``stopping``."""
+        if self._stopping.is_set():
+            return "stopping"
         if not self._ladder.climbing:
             self._set(state="connecting")
         transport = SerialTransport(self._settings)
@@ -276,7 +299,10 @@ class ModemWorker(LadderSteps):
             transport.open()
             if self._booting:
                 self._booting = False
-                await_startup(channel, self._ladder.policy)
+                await_startup(channel, self._ladder.policy, self._stopping.is_set)
+                if self._stopping.is_set():
+                    transport.close()
+                    return "stopping"
             modem.initialise(refused_pin=self._refused_pin)
         except PinError as exc:
             transport.close()
@@ -339,9 +365,10 @@ class ModemWorker(LadderSteps):
         with self._lock:
             self._status = replace(self._status, **changes)
             status = replace(self._status, queue_depth=len(self._jobs))
-        if self._on_status is not None:
+        listener = self.on_status
+        if listener is not None:
             try:
-                self._on_status(status)
+                listener(status)
             except Exception:
                 log.exception("modem %s: status listener failed", self.modem_id)
 
