@@ -53,3 +53,29 @@ def test_a_barred_sim_alert_is_mailed_to_the_administrators(tmp_path):
     finally:
         harness.stop()
         smtp.stop()
+
+
+def test_an_alert_raised_while_the_broker_starts_is_mailed(tmp_path):
+    """A modem without a SIM raises its alert as soon as its worker runs, which is before
+    the broker starts its alert mailer: the mailer still sends it."""
+    smtp = start_smtp("mx")
+    harness = BrokerHarness(tmp_path / "data")
+    store = harness.broker.store
+    store.add("mail_accounts", {"name": "loopback", "host": "127.0.0.1", "port": smtp.port,
+                                "security": "none", "auth": False,
+                                "sender": "otp@example.com"})  # fmt: skip
+    store.add("admins", {"username": "owner", "email": "owner@example.org"})
+    _sim, modem_id = harness.add_modem(name="empty slot",
+                                       profile={**GENERIC, "conditions": ("no-sim",)})  # fmt: skip
+    key = f"no_sim:{modem_id}"
+    try:
+        harness.broker.apply_config()  # the modems come first, as in Broker.start
+        assert wait_until(lambda: harness.broker.alerts.get(key) is not None, 15)
+        harness.broker.start("127.0.0.1", 0)
+        assert wait_until(lambda: bool(smtp.received), 20)
+        [mail] = smtp.received
+        assert mail.parsed()["Subject"] == "OTP Broker alert: Modem empty slot: no SIM card"
+        assert harness.broker.alerts.get(key).mail.startswith("e-mailed to ")
+    finally:
+        harness.stop()
+        smtp.stop()

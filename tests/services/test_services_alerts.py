@@ -165,3 +165,50 @@ def test_the_mail_body_carries_no_message_text_or_number():
     alert = raised(alerts)
     body = alert_body(alert)
     assert "barred" in body and not any(run in body for run in ("6281", "+62"))
+
+
+def wait_mailed(alerts: Alerts, key: str) -> bool:
+    for _ in range(250):
+        alert = alerts.get(key)
+        if alert is not None and alert.mail:
+            return True
+        threading.Event().wait(0.02)
+    return False
+
+
+def test_alerts_raised_before_the_mailer_starts_are_mailed_once_it_does():
+    """The broker starts its modems before the mailer: their first alerts must not be lost."""
+    alerts, box = Alerts(), Mailbox()
+    raised(alerts)  # e.g. a modem without a SIM, seen while the broker starts
+    alerts.raise_alert("dead:m2", "dead", "Modem B does not answer", "gave up")
+    alerts.raise_alert("no_sim:m3", "no_sim", "Modem C: no SIM card", "no SIM")
+    alerts.note_mail("no_sim:m3", "e-mailed to o***@example.org")  # mailed before a restart
+    mailer = AlertMailer(alerts, lambda: ADMINS, lambda: box)
+    mailer.start()
+    try:
+        assert wait_mailed(alerts, "sim_account:m1") and wait_mailed(alerts, "dead:m2")
+        raised_later = alerts.raise_alert("no_sms_path:m4", "no_sms_path", "Modem D", "LTE",
+                                          severity="warning")  # fmt: skip
+        assert raised_later and wait_mailed(alerts, "no_sms_path:m4")
+    finally:
+        mailer.stop()
+    subjects = sorted(subject for _to, subject, _body in box.sent)
+    assert subjects == sorted(2 * ["OTP Broker alert: Modem A is out of routing",
+                                   "OTP Broker alert: Modem B does not answer",
+                                   "OTP Broker alert: Modem D"])  # fmt: skip
+    assert alerts.get("no_sim:m3").mail.startswith("e-mailed to o***")  # not mailed again
+
+
+def test_an_alert_heard_twice_while_the_mailer_starts_is_mailed_once():
+    alerts, box = Alerts(), Mailbox()
+    alert = raised(alerts)
+    mailer = AlertMailer(alerts, lambda: ADMINS, lambda: box)
+    mailer._heard("raised", alert)  # heard as it was raised, and found active at the start
+    mailer.start()
+    try:
+        assert wait_mailed(alerts, "sim_account:m1")
+        threading.Event().wait(0.2)
+    finally:
+        mailer.stop()
+    assert len(box.sent) == 2  # two administrators, once each
+    assert alerts.get("sim_account:m1").mail.startswith("e-mailed to ")

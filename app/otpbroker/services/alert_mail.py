@@ -6,6 +6,10 @@ a thread of their own, so whoever raised the alert (a modem's owner thread, a re
 waits for an SMTP server. What became of it is noted on the alert and shown with it: sent
 to whom (masked), or that no mail account is configured, or that no administrator has an
 address. An alert that keeps coming back is mailed at most once per ``cooldown`` seconds.
+
+Alerts raised before the mailer starts (the broker starts its modems first, and a modem
+without a SIM says so at once) are mailed when it starts: every active alert whose mail
+was not tried yet. An alert is handled once however it was heard.
 """
 
 from __future__ import annotations
@@ -79,8 +83,12 @@ class AlertMailer:
         self._unsubscribe: Callable[[], None] | None = None
 
     def start(self) -> None:
-        """Listen to the alerts and send from a thread of its own."""
+        """Listen to the alerts and send from a thread of its own; the active alerts not
+        mailed yet (raised before the start) go first."""
         self._unsubscribe = self._alerts.subscribe(self._heard)
+        for alert in self._alerts.active():
+            if not alert.mail:
+                self._queue.put(alert)
         self._thread = threading.Thread(target=self._run, name="alert-mail", daemon=True)
         self._thread.start()
 
@@ -99,10 +107,17 @@ class AlertMailer:
 
     def _run(self) -> None:
         while (alert := self._queue.get()) is not None:
+            if self._handled(alert):
+                continue  # heard twice: raised while the mailer was starting
             try:
                 self.send(alert)
             except Exception:  # one failed mail must not stop the others
                 log.exception("alert mail failed")
+
+    def _handled(self, alert: Alert) -> bool:
+        """True when this very alert (same key, same raising) already has its mail noted."""
+        current = self._alerts.get(alert.key)
+        return current is not None and current.raised_at == alert.raised_at and bool(current.mail)
 
     def send(self, alert: Alert) -> str:
         """Mail ``alert`` now (unless mailed within the cool-down); returns the outcome."""
