@@ -283,7 +283,7 @@ class Broker:
 
     def metrics(self) -> str:
         """The ``/metrics`` text."""
-        routes = {route.id: route for route in self.health.routes(self.pool.routes())}
+        routes = {route.id: route for route in self.sms.routes()}
         gauges = [
             ModemGauge(
                 s.modem_id,

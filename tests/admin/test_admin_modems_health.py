@@ -59,7 +59,7 @@ def row_of(page: str, name: str) -> str:
 
 def route_of(harness, name: str):
     modem_id = harness.modem_ids[["lte", "spot", "spare"].index(name)]
-    routes = harness.broker.health.routes(harness.broker.pool.routes())
+    routes = harness.broker.sms.routes()
     return next(r for r in routes if r.id == modem_id)
 
 

@@ -95,7 +95,7 @@ class Rig:
 
     def route(self, modem_id: str) -> ModemRoute:
         """How routing (holds included) sees one modem."""
-        return next(r for r in self.health.routes(self.pool.routes()) if r.id == modem_id)
+        return next(r for r in self.sms.routes() if r.id == modem_id)
 
     def wait_ready(self, *modem_ids: str, timeout: float = 15.0) -> None:
         """Wait until the modems (all by default) are ready."""

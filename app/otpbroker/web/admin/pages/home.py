@@ -81,9 +81,7 @@ def server_facts(status: dict[str, Any]) -> list[tuple[str, str]]:
 def out_of_routing(context: AdminContext) -> dict[str, tuple[str, str]]:
     """``{modem id: (reason, text)}`` of the modems routing skips (holds included)."""
     try:
-        routes = context.modems.routes()
-        if context.modem_health is not None:
-            routes = context.modem_health.routes(routes)
+        routes = context.sms.routes()
     except Exception:  # the page must show even if the modems cannot be asked
         log.exception("modem routes failed")
         return {}

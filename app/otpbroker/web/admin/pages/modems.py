@@ -65,9 +65,7 @@ def register(app: bottle.Bottle, context: AdminContext) -> None:
 
     def live_by_id() -> dict[str, dict[str, Any]]:
         health = context.modem_health
-        routes = {r.id: r for r in context.modems.routes()}
-        if health is not None:
-            routes = {r.id: r for r in health.routes(list(routes.values()))}
+        routes = {r.id: r for r in context.sms.routes()}
         holds = health.holds() if health is not None else {}
         return {
             status.modem_id: _live(status, routes.get(status.modem_id), status.modem_id in holds)
