@@ -284,11 +284,12 @@ class Broker:
     def metrics(self) -> str:
         """The ``/metrics`` text."""
         routes = {route.id: route for route in self.sms.routes()}
+        busy = self.pool.busy()
         gauges = [
             ModemGauge(
                 s.modem_id,
                 s.state,
-                s.queue_depth,
+                s.modem_id in busy,
                 s.network.signal_percent,
                 s.sent,
                 s.failed,
@@ -303,7 +304,8 @@ class Broker:
             for f in self.feeders.statuses()
         ]
         uptime = time.time() - self.events.started
-        return render_metrics(self.events.counts(), gauges, uptime, feeders, self.alerts.counts())
+        return render_metrics(self.events.counts(), gauges, uptime, feeders, self.alerts.counts(),
+                              self.pool.waiting())  # fmt: skip
 
     def _modem_refs(self) -> list[ModemRef]:
         """The configured modems as hot-plug matches them (stable path, IMEI)."""

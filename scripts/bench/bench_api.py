@@ -232,7 +232,8 @@ def bench_slow(tmp: Path, messages: int, clients: int) -> dict[str, float]:
 
         def sample() -> None:
             while not stop.wait(0.25):
-                queues = [s.queue_depth for s in local.broker.pool.statuses()]
+                busy = local.broker.pool.busy()  # a message on it, with late binding
+                queues = [int(s.modem_id in busy) for s in local.broker.pool.statuses()]
                 done = len(local.log.parts)
                 if done >= busy_until:
                     return
@@ -428,7 +429,7 @@ def report(args: argparse.Namespace, slow: dict, fast: dict, serve: dict) -> Non
     print(f"  1. throughput, {MODEMS} modems x {SLOW_DELAY:g} s/SMS, {args.slow_clients} clients")
     print(row(f"{args.slow_messages} SMS took (ideal {slow['ideal']:.0f} s)",
               f"{slow['elapsed']:.2f} s"))  # fmt: skip
-    print(row("smallest modem queue while the clients had work", f"{slow['min_queue']:.0f}"))
+    print(row("every modem busy while the clients had work (1: yes)", f"{slow['min_queue']:.0f}"))
     print(row("achieved / ideal throughput", f"{slow['ratio']:.4f}", ">= 0.99",
               slow["ratio"] >= 0.99))  # fmt: skip
     print(f"  2. latency ({args.sequential} sequential requests) and pipeline, "

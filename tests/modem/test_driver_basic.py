@@ -120,7 +120,7 @@ def test_bad_input_is_rejected_before_touching_the_modem(
     with pytest.raises(error) as raised:
         worker.submit_sms(number, text)
     assert str(raised.value)
-    assert worker.status.queue_depth == 0
+    assert worker.queued == 0
     assert sim.log.parts == []
 
 

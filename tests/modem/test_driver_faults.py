@@ -132,7 +132,7 @@ def test_unplug_during_a_send_is_never_reported_as_sent(make_sim, make_worker):
     worker = make_worker(str(sim.link))
     wait_ready(worker)
     future = worker.submit_sms(NUMBER, "in flight")
-    assert wait_until(lambda: len(sim.log.parts) == 0 and worker.status.queue_depth == 0, 2)
+    assert wait_until(lambda: len(sim.log.parts) == 0 and worker.queued == 0, 2)
     time.sleep(0.3)  # PDU written, waiting for +CMGS
     sim.unplug()
     result = future.result(10)

@@ -71,6 +71,11 @@ class Dispatcher:
         with self._lock:
             return len(self._waiting)
 
+    def busy(self) -> frozenset[str]:
+        """The modems a send holds now (from the moment it takes one until its outcome)."""
+        with self._lock:
+            return frozenset(self._busy)
+
     def _grant(self) -> None:
         """Give free ready modems to the waiting sends, oldest first (lock held)."""
         if not self._waiting:

@@ -79,6 +79,7 @@ class ModemPool:
         self._worker_extra = extra
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
+        self._routes: dict[str, ModemRoute] = {}  # kept current: routing reads it per send
         self._dispatcher = Dispatcher()
         self._on_status = on_status
         self._on_route = on_route
@@ -105,7 +106,14 @@ class ModemPool:
                 elif old is not None and (old.serial, old.options) != (spec.serial, spec.options):
                     worker.reconfigure(spec.serial, spec.options)
             self._specs = wanted
+            self._routes = {modem_id: _route(spec, self._status_of(modem_id))
+                            for modem_id, spec in wanted.items()}  # fmt: skip
         self._stop_all(to_stop)
+
+    def _status_of(self, modem_id: str) -> ModemStatus | None:
+        """The status of the modem's running worker, None without one (lock held)."""
+        worker = self._workers.get(modem_id)
+        return worker.status if worker is not None else None
 
     def _start_worker(self, spec: ModemSpec) -> ModemWorker:
         """A worker for ``spec``, started; it reports its status changes as itself (lock held)."""
@@ -159,13 +167,18 @@ class ModemPool:
         """Messages waiting for a free modem now."""
         return self._dispatcher.waiting()
 
+    def busy(self) -> frozenset[str]:
+        """The modems a message is on now (taken from the waiting line, outcome not known)."""
+        return self._dispatcher.busy()
+
     # -- the ModemGateway port -------------------------------------------------------------
     def routes(self) -> list[ModemRoute]:
-        """Routing view of every configured modem (see the module docstring)."""
+        """Routing view of every configured modem (see the module docstring).
+
+        Kept up to date on every status change and configuration, so a send only copies it.
+        """
         with self._lock:
-            specs = list(self._specs.values())
-            workers = dict(self._workers)
-        return [_route(spec, workers.get(spec.modem_id)) for spec in specs]
+            return list(self._routes.values())
 
     def _status_changed(self, worker: ModemWorker, status: ModemStatus) -> None:
         """``worker``'s status changed: tell the dispatcher and the listeners.
@@ -178,10 +191,13 @@ class ModemPool:
                 return
             self._dispatcher.set_ready(status.modem_id, status.connected)
             spec = self._specs.get(status.modem_id)
+            route = _route(spec, status) if spec is not None else None
+            if route is not None:
+                self._routes[status.modem_id] = route
         if self._on_status is not None:
             self._on_status(status)
-        if self._on_route is not None and spec is not None:
-            self._on_route(_route(spec, None, status))
+        if self._on_route is not None and route is not None:
+            self._on_route(route)
 
     def check(self, sms: OutboundSms) -> int:
         """Parts needed; InvalidMessageError / InvalidNumberError when it cannot be sent."""
@@ -299,12 +315,10 @@ class ModemPool:
             return {spec.modem_id: spec.name for spec in self._specs.values()}
 
 
-def _route(
-    spec: ModemSpec, worker: ModemWorker | None, status: ModemStatus | None = None
-) -> ModemRoute:
-    """The routing view of one modem from its configuration and (live) status."""
-    if status is None and worker is not None:
-        status = worker.status
+def _route(spec: ModemSpec, status: ModemStatus | None) -> ModemRoute:
+    """The routing view of one modem from its configuration and live status (None: no
+    worker runs for it)."""
+    reason: str | None
     if not spec.active:
         reason, text = "inactive", "deactivated by the administrator"
     elif status is None:

@@ -22,7 +22,6 @@ class ModemStatus:
     last_error: str | None = None
     last_error_code: str | None = None
     connected_since: float | None = None
-    queue_depth: int = 0
     sent: int = 0
     failed: int = 0
     unknown: int = 0

@@ -116,15 +116,14 @@ class ModemWorker(LadderSteps):
 
     @property
     def status(self) -> ModemStatus:
-        """The latest status snapshot."""
-        with self._lock:
-            return replace(self._status, queue_depth=len(self._jobs))
+        """The latest status snapshot (immutable: the owner thread swaps in a new one on each
+        change, so reading it costs nothing and it is always consistent)."""
+        return self._status
 
     @property
-    def connected(self) -> bool:
-        """True when the modem is ready to send (cheaper than a full status copy)."""
-        with self._lock:
-            return self._status.state == "ready"
+    def queued(self) -> int:
+        """Jobs waiting for the owner thread (not started yet)."""
+        return len(self._jobs)
 
     @property
     def options(self) -> ModemOptions:
@@ -361,14 +360,23 @@ class ModemWorker(LadderSteps):
         if self._on_status_report is not None:
             self._on_status_report(self.modem_id, report)
 
-    def _set(self, **changes: object) -> None:
-        with self._lock:
-            self._status = replace(self._status, **changes)
-            status = replace(self._status, queue_depth=len(self._jobs))
+    def _set(self, **changes: object) -> bool:
+        """Change the status and tell the listener; nothing happens (and False comes back)
+        when every value is the same already, e.g. after unsolicited noise that changes
+        nothing (ZTE's ``+ZPASR`` cannot be switched off)."""
+        current = self._status
+        if all(getattr(current, name) == value for name, value in changes.items()):
+            return False
+        self._status = replace(current, **changes)  # type: ignore[arg-type]
+        self._tell()
+        return True
+
+    def _tell(self) -> None:
+        """Hand the current status to the listener."""
         listener = self.on_status
         if listener is not None:
             try:
-                listener(status)
+                listener(self._status)
             except Exception:
                 log.exception("modem %s: status listener failed", self.modem_id)
 
@@ -416,8 +424,10 @@ class ModemWorker(LadderSteps):
             if fd in ready:
                 modem.channel.poll(0)
                 self._set(network=modem.network)
-            elif not ready:
-                self._set(network=modem.refresh_network(), sms_path=modem.sms_path)
+            elif not ready and not self._set(
+                network=modem.refresh_network(), sms_path=modem.sms_path
+            ):
+                self._tell()  # unchanged, but each refresh is told: how long a state lasts counts
         except (ModemError, TransportError) as exc:
             self._note_error(str(exc))
             self._disconnect(str(exc))
@@ -435,16 +445,20 @@ class ModemWorker(LadderSteps):
             self._run_ussd(modem, job)
             return
         result = modem.send_sms(job.number, job.text)
-        counter = {SendOutcome.SENT: "sent", SendOutcome.FAILED: "failed"}.get(
-            result.outcome, "unknown"
-        )
-        with self._lock:
-            self._status = replace(self._status, **{counter: getattr(self._status, counter) + 1})
-        if result.outcome is not SendOutcome.SENT:
-            self._note_error(f"send {result.outcome.value}: {result.error_code}", result.error_code)
+        if result.outcome is SendOutcome.SENT:
+            self._count(result)
+            job.future.set_result(result)  # nothing else to find out first
+        else:
+            self._failed(modem, job, result)
+
+    def _failed(self, modem: GsmModem, job: Job, result: SmsResult) -> None:
+        """A send that did not go through: note it, check the SMS path when the error calls
+        for it (before the caller decides where the message goes next), then the modem."""
+        self._count(result)
+        self._note_error(f"send {result.outcome.value}: {result.error_code}", result.error_code)
         diagnose = needs_diagnosis(result.error_code) and not modem.channel_lost
         if diagnose and not modem.channel.needs_resync:
-            checked = self._diagnose(modem)  # before the caller decides on its route
+            checked = self._diagnose(modem)
             if checked is not None:
                 result = replace(result, path_check=checked)
             diagnose = checked is None
@@ -455,8 +469,16 @@ class ModemWorker(LadderSteps):
         self._resync_after_timeout(modem)
         if diagnose and self._modem is modem:
             self._diagnose(modem)
-        if result.outcome is not SendOutcome.SENT and self._modem is modem:
+        if self._modem is modem:
             self._check_sim(modem, result.error_code)
+
+    def _count(self, result: SmsResult) -> None:
+        """One more sent, failed or unknown message in the status (nobody is told: a count
+        is no change of state)."""
+        counter = {SendOutcome.SENT: "sent", SendOutcome.FAILED: "failed"}.get(
+            result.outcome, "unknown"
+        )
+        self._status = replace(self._status, **{counter: getattr(self._status, counter) + 1})
 
     def _diagnose(self, modem: GsmModem) -> PathCheck | None:
         """Check the SMS path now (after an unclassified error); what it found, None when

@@ -83,9 +83,16 @@ class ModemHealth:
 
     # -- routing ---------------------------------------------------------------------------
     def routes(self, routes: list[ModemRoute]) -> list[ModemRoute]:
-        """``routes`` with every hold applied (a held modem is out with its reason)."""
+        """``routes`` with every hold applied (a held modem is out with its reason).
+
+        Read for every message: without a hold it only copies the list."""
+        with self._lock:
+            if not self._holds:
+                return list(routes)
+            held = set(self._holds)
         for route in routes:
-            self._check_sim(route)
+            if route.id in held:
+                self._check_sim(route)
         with self._lock:
             holds = dict(self._holds)
         return [self._held(route, holds.get(route.id)) for route in routes]

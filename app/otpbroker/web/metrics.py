@@ -20,7 +20,8 @@ class ModemGauge:
 
     modem_id: str
     state: str
-    queue_depth: int
+    busy: bool
+    """A message is on the modem now (it took it from the waiting line; no outcome yet)."""
     signal_percent: int | None
     sent: int
     failed: int
@@ -54,12 +55,17 @@ def render_metrics(
     uptime_seconds: float,
     feeders: Iterable[FeederGauge] = (),
     alerts: Mapping[str, int] | None = None,
+    waiting: int = 0,
 ) -> str:
-    """The exposition text (``alerts``: active alerts by kind)."""
+    """The exposition text (``alerts``: active alerts by kind; ``waiting``: messages waiting
+    for a free modem)."""
     lines = [
         "# HELP otpbroker_uptime_seconds Seconds since the broker started.",
         "# TYPE otpbroker_uptime_seconds gauge",
         f"otpbroker_uptime_seconds {uptime_seconds:.0f}",
+        "# HELP otpbroker_sms_waiting Messages waiting for a free modem.",
+        "# TYPE otpbroker_sms_waiting gauge",
+        f"otpbroker_sms_waiting {waiting}",
         "# HELP otpbroker_requests_total Requests finished, by kind, outcome and modem.",
         "# TYPE otpbroker_requests_total counter",
     ]
@@ -86,10 +92,10 @@ def render_metrics(
                 f"{int(modem.state == state)}"
             )
     lines += [
-        "# HELP otpbroker_modem_queue_depth Messages waiting for the modem.",
-        "# TYPE otpbroker_modem_queue_depth gauge",
+        "# HELP otpbroker_modem_busy 1 while a message is on the modem (taken, no outcome yet).",
+        "# TYPE otpbroker_modem_busy gauge",
     ]
-    lines += [f'otpbroker_modem_queue_depth{{modem="{_label(m.modem_id)}"}} {m.queue_depth}'
+    lines += [f'otpbroker_modem_busy{{modem="{_label(m.modem_id)}"}} {int(m.busy)}'
               for m in modems]  # fmt: skip
     lines += [
         "# HELP otpbroker_modem_signal_percent Signal strength (0-100).",
