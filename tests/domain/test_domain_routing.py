@@ -6,7 +6,13 @@ from collections import Counter
 import pytest
 
 from otpbroker.domain.errors import InvalidNumberError
-from otpbroker.domain.routing import ModemRoute, Router, next_choice, plan_attempts
+from otpbroker.domain.routing import ModemRoute, Router, next_choice
+
+
+def flat(router: Router, number: str, modems: list[ModemRoute], *, manual: bool = False):
+    """Every candidate of ``Router.tiers`` in the order a sender tries them (best first)."""
+    return [modem for tier in router.tiers(number, modems, manual=manual) for modem in tier]
+
 
 # The seed's worked example: 4 modems with SIM cards of 4 operators.
 SEED_MODEMS = [
@@ -44,23 +50,21 @@ SEED_MODEMS = [
     ],
 )
 def test_seed_worked_example(number: str, first: str) -> None:
-    assert Router().candidates(number, SEED_MODEMS)[0] == first
+    assert flat(Router(), number, SEED_MODEMS)[0] == first
 
 
 def test_seed_example_full_candidate_lists() -> None:
     router = Router()
     # A prefix match is tried first, then the default modem as failover.
-    assert router.candidates("087112345678", SEED_MODEMS) == ["modem1", "modem4"]
-    assert router.candidates("084512345678", SEED_MODEMS) == ["modem3", "modem4"]
+    assert flat(router, "087112345678", SEED_MODEMS) == ["modem1", "modem4"]
+    assert flat(router, "084512345678", SEED_MODEMS) == ["modem3", "modem4"]
     # Modems 1..3 are never used for "other" numbers while a default exists.
-    assert router.candidates("081234567890", SEED_MODEMS) == ["modem4"]
+    assert flat(router, "081234567890", SEED_MODEMS) == ["modem4"]
 
 
 def test_national_and_msisdn_forms_route_identically() -> None:
     router = Router()
-    assert router.candidates("0856-1234-5678", SEED_MODEMS) == router.candidates(
-        "6285612345678", SEED_MODEMS
-    )
+    assert flat(router, "0856-1234-5678", SEED_MODEMS) == flat(router, "6285612345678", SEED_MODEMS)
 
 
 def test_prefixes_in_national_form_are_tolerated_and_garbage_ignored() -> None:
@@ -68,7 +72,7 @@ def test_prefixes_in_national_form_are_tolerated_and_garbage_ignored() -> None:
         ModemRoute("a", prefixes=("0871", "not a prefix", "")),
         ModemRoute("b", default=True),
     ]
-    assert Router().candidates("087112345678", modems) == ["a", "b"]
+    assert flat(Router(), "087112345678", modems) == ["a", "b"]
 
 
 def test_same_prefix_modems_alternate_round_robin() -> None:
@@ -79,11 +83,11 @@ def test_same_prefix_modems_alternate_round_robin() -> None:
         ModemRoute("d", default=True),
     ]
     router = Router()
-    firsts = [router.candidates("087112345678", modems)[0] for _ in range(300)]
+    firsts = [flat(router, "087112345678", modems)[0] for _ in range(300)]
     assert firsts[:6] == ["a", "b", "c", "a", "b", "c"]
     assert Counter(firsts) == {"a": 100, "b": 100, "c": 100}
     # The rotated group is always complete and followed by the default.
-    lists = {tuple(router.candidates("087112345678", modems)) for _ in range(3)}
+    lists = {tuple(flat(router, "087112345678", modems)) for _ in range(3)}
     assert lists == {("a", "b", "c", "d"), ("b", "c", "a", "d"), ("c", "a", "b", "d")}
 
 
@@ -94,16 +98,16 @@ def test_round_robin_is_shared_by_the_group_across_its_prefixes() -> None:
     ]
     router = Router()
     numbers = ["087112345678", "087212345678"] * 50 + ["087112345678"] * 100
-    firsts = Counter(router.candidates(n, modems)[0] for n in numbers)
+    firsts = Counter(flat(router, n, modems)[0] for n in numbers)
     assert firsts == {"a": 100, "b": 100}
 
 
 def test_round_robin_state_is_per_router() -> None:
     modems = [ModemRoute("a", prefixes=("62871",)), ModemRoute("b", prefixes=("62871",))]
     r1, r2 = Router(), Router()
-    assert r1.candidates("087112345678", modems)[0] == "a"
-    assert r2.candidates("087112345678", modems)[0] == "a"
-    assert r1.candidates("087112345678", modems)[0] == "b"
+    assert flat(r1, "087112345678", modems)[0] == "a"
+    assert flat(r2, "087112345678", modems)[0] == "a"
+    assert flat(r1, "087112345678", modems)[0] == "b"
 
 
 @pytest.mark.parametrize(
@@ -116,7 +120,7 @@ def test_round_robin_state_is_per_router() -> None:
 )
 def test_ineligible_modems_are_skipped(skipped: ModemRoute) -> None:
     modems = [skipped, *SEED_MODEMS[1:]]
-    assert Router().candidates("087112345678", modems) == ["modem4"]
+    assert flat(Router(), "087112345678", modems) == ["modem4"]
 
 
 def test_manual_sms_ignores_send_from_api_only() -> None:
@@ -127,9 +131,9 @@ def test_manual_sms_ignores_send_from_api_only() -> None:
         ModemRoute("dflt", default=True, send_from_api=False),
     ]
     router = Router()
-    assert router.candidates("087112345678", modems) == []
-    assert router.candidates("087112345678", modems, manual=True) == ["manual-only", "dflt"]
-    assert router.candidates("081234567890", modems, manual=True) == ["dflt"]
+    assert flat(router, "087112345678", modems) == []
+    assert flat(router, "087112345678", modems, manual=True) == ["manual-only", "dflt"]
+    assert flat(router, "081234567890", modems, manual=True) == ["dflt"]
 
 
 def test_longest_prefix_wins() -> None:
@@ -139,12 +143,12 @@ def test_longest_prefix_wins() -> None:
         ModemRoute("country", prefixes=("62",)),
     ]
     router = Router()
-    assert router.candidates("087112345678", modems) == ["long"]
-    assert router.candidates("087312345678", modems) == ["short"]
-    assert router.candidates("081212345678", modems) == ["country"]
+    assert flat(router, "087112345678", modems) == ["long"]
+    assert flat(router, "087312345678", modems) == ["short"]
+    assert flat(router, "081212345678", modems) == ["country"]
     # A shorter-prefix modem that is also default comes back only as failover.
     modems.append(ModemRoute("short-default", prefixes=("6287",), default=True))
-    assert router.candidates("087112345678", modems) == ["long", "short-default"]
+    assert flat(router, "087112345678", modems) == ["long", "short-default"]
 
 
 def test_longest_prefix_among_eligible_modems_only() -> None:
@@ -152,34 +156,34 @@ def test_longest_prefix_among_eligible_modems_only() -> None:
         ModemRoute("long", prefixes=("62871",), active=False),
         ModemRoute("short", prefixes=("6287",)),
     ]
-    assert Router().candidates("087112345678", modems) == ["short"]
+    assert flat(Router(), "087112345678", modems) == ["short"]
 
 
 def test_nothing_eligible_gives_empty_list() -> None:
     router = Router()
-    assert router.candidates("087112345678", []) == []
+    assert flat(router, "087112345678", []) == []
     modems = [
         ModemRoute("a", prefixes=("62871",), active=False),
         ModemRoute("b", default=True, healthy=False),
         ModemRoute("c", send_from_api=False),
     ]
-    assert router.candidates("087112345678", modems) == []
+    assert flat(router, "087112345678", modems) == []
 
 
 def test_tier3_all_modems_round_robin_without_prefixes_or_default() -> None:
     modems = [ModemRoute("a"), ModemRoute("b"), ModemRoute("c", active=False), ModemRoute("d")]
     router = Router()
-    lists = [router.candidates("081234567890", modems) for _ in range(6)]
+    lists = [flat(router, "081234567890", modems) for _ in range(6)]
     assert lists[:3] == [["a", "b", "d"], ["b", "d", "a"], ["d", "a", "b"]]
-    firsts = Counter(router.candidates("081234567890", modems)[0] for _ in range(300))
+    firsts = Counter(flat(router, "081234567890", modems)[0] for _ in range(300))
     assert firsts == {"a": 100, "b": 100, "d": 100}
 
 
 def test_tier3_applies_when_prefixes_exist_but_none_matches_and_no_default() -> None:
     modems = [ModemRoute("a", prefixes=("62871",)), ModemRoute("b", prefixes=("62856",))]
     router = Router()
-    assert router.candidates("087112345678", modems) == ["a"]
-    assert sorted(router.candidates("081234567890", modems)) == ["a", "b"]
+    assert flat(router, "087112345678", modems) == ["a"]
+    assert sorted(flat(router, "081234567890", modems)) == ["a", "b"]
 
 
 def test_failover_order_prefix_group_then_defaults() -> None:
@@ -192,7 +196,7 @@ def test_failover_order_prefix_group_then_defaults() -> None:
     ]
     router = Router()
     for _ in range(10):
-        found = router.candidates("087112345678", modems)
+        found = flat(router, "087112345678", modems)
         assert set(found[:2]) == {"p1", "p2"}
         assert set(found[2:]) == {"d1", "d2"}
         assert len(found) == 4
@@ -203,29 +207,29 @@ def test_default_modem_with_matching_prefix_is_listed_once() -> None:
         ModemRoute("a", prefixes=("62871",), default=True),
         ModemRoute("b", default=True),
     ]
-    assert Router().candidates("087112345678", modems) == ["a", "b"]
+    assert flat(Router(), "087112345678", modems) == ["a", "b"]
 
 
 def test_duplicate_modem_ids_are_listed_once() -> None:
     modems = [ModemRoute("a", prefixes=("62871",)), ModemRoute("a", prefixes=("62871",))]
-    assert Router().candidates("087112345678", modems) == ["a"]
+    assert flat(Router(), "087112345678", modems) == ["a"]
 
 
 def test_invalid_recipient_raises() -> None:
     with pytest.raises(InvalidNumberError):
-        Router().candidates("not a number", SEED_MODEMS)
+        flat(Router(), "not a number", SEED_MODEMS)
 
 
 def test_other_country_code() -> None:
     modems = [ModemRoute("au", prefixes=("04",)), ModemRoute("d", default=True)]
-    assert Router(country_code="61").candidates("0412345678", modems) == ["au", "d"]
+    assert flat(Router(country_code="61"), "0412345678", modems) == ["au", "d"]
 
 
 def test_round_robin_state_is_bounded() -> None:
     router = Router(max_groups=4)
     for i in range(50):
         modems = [ModemRoute(f"x{i}"), ModemRoute(f"y{i}")]
-        router.candidates("081234567890", modems)
+        flat(router, "081234567890", modems)
     assert "groups=4" in repr(router)
 
 
@@ -240,7 +244,7 @@ def test_thread_safety_round_robin_stays_balanced() -> None:
         local: Counter[str] = Counter()
         start.wait()
         for _ in range(500):
-            local[router.candidates("087112345678", modems)[0]] += 1
+            local[flat(router, "087112345678", modems)[0]] += 1
         with lock:
             counts.update(local)
 
@@ -250,27 +254,6 @@ def test_thread_safety_round_robin_stays_balanced() -> None:
     for t in threads:
         t.join()
     assert counts == {"a": 2000, "b": 2000, "c": 2000, "d": 2000}
-
-
-@pytest.mark.parametrize(
-    ("candidates", "max_attempts", "planned"),
-    [
-        (["a", "b", "c"], 2, ["a", "b"]),
-        (["a", "b", "c"], 3, ["a", "b", "c"]),
-        (["a", "b", "c"], 10, ["a", "b", "c"]),
-        (["a", "b", "a", "c"], 3, ["a", "b", "c"]),
-        ([], 3, []),
-        (["a"], 1, ["a"]),
-    ],
-)
-def test_plan_attempts(candidates: list[str], max_attempts: int, planned: list[str]) -> None:
-    assert plan_attempts(candidates, max_attempts) == planned
-
-
-@pytest.mark.parametrize("bad", [0, -1])
-def test_plan_attempts_rejects_non_positive(bad: int) -> None:
-    with pytest.raises(ValueError, match="max_attempts"):
-        plan_attempts(["a"], bad)
 
 
 def test_modem_route_eligible() -> None:
@@ -290,7 +273,7 @@ def test_tiers_group_equal_modems_and_flatten_to_the_candidates():
     router = Router()
     assert router.tiers("087112345678", modems) == [["a", "b"], ["d"]]
     assert router.tiers("087112345678", modems) == [["b", "a"], ["d"]]  # round-robin
-    assert router.candidates("087112345678", modems) == ["a", "b", "d"]
+    assert flat(router, "087112345678", modems) == ["a", "b", "d"]
     assert Router().tiers("081234567890", modems) == [["d"]]
     assert Router().tiers("081234567890", modems[:2]) == [["a", "b"]]  # no default: any
     assert Router().tiers("081234567890", []) == []

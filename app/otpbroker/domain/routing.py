@@ -56,19 +56,20 @@ class ModemRoute:
         return self.active and (self.healthy or self.reason in TESTABLE_REASONS)
 
 
-#: Why a modem is out of routing (a fixed set, e.g. for ``/metrics`` labels), in words.
-OUT_OF_ROUTING: dict[str, str] = {
-    "inactive": "deactivated by the administrator",
-    "disconnected": "not connected",
-    "unplugged": "unplugged",
-    "recovering": "not answering: being recovered",
-    "dead": "not answering after every recovery step",
-    "sim_locked": "the SIM is locked",
-    "no_sim": "no SIM card",
-    "no_sms_path": "no SMS path",
-    "sim_account": "the SIM's account refused sending",
-    "configuration": "its settings need fixing",
-}
+#: Why a modem is out of routing (a fixed set, e.g. for ``/metrics`` labels); each route
+#: says it in words in its ``reason_text``.
+OUT_OF_ROUTING = (
+    "inactive",  # deactivated by the administrator
+    "disconnected",  # not connected (yet)
+    "unplugged",
+    "recovering",  # not answering: on the recovery ladder
+    "dead",  # not answering after every recovery step
+    "sim_locked",  # the SIM wants a PIN or PUK the device will not enter
+    "no_sim",
+    "no_sms_path",  # registered where it cannot send SMS (e.g. LTE without SMS)
+    "sim_account",  # held: the SIM's account refused sending
+    "configuration",  # held: its settings need fixing
+)
 TESTABLE_REASONS = frozenset({"no_sms_path", "sim_account", "configuration"})
 
 
@@ -96,23 +97,15 @@ class Router:
         """Country code and number of round-robin groups tracked."""
         return f"Router(country_code={self._country_code!r}, groups={len(self._next)})"
 
-    def candidates(
-        self, msisdn: str, modems: Sequence[ModemRoute], *, manual: bool = False
-    ) -> list[str]:
-        """Return the ids of the modems to try for ``msisdn``, best first; [] if none.
-
-        ``msisdn`` may be national or MSISDN form; InvalidNumberError if it is not a number.
-        Each call advances the round-robin position of every group it returns.
-        """
-        return [modem for tier in self.tiers(msisdn, modems, manual=manual) for modem in tier]
-
     def tiers(
         self, msisdn: str, modems: Sequence[ModemRoute], *, manual: bool = False
     ) -> list[list[str]]:
-        """The candidates of :meth:`candidates` grouped into tiers of equally good modems
-        (the longest-prefix holders, then the default modems), each in round-robin order.
+        """The candidates for ``msisdn`` in tiers of equally good modems (the longest-prefix
+        holders, then the default modems), each in round-robin order; [] if none.
 
+        ``msisdn`` may be national or MSISDN form; InvalidNumberError if it is not a number.
         Any modem of a tier may take the message; the sender prefers the first one free.
+        Each call advances the round-robin position of every tier it returns.
         """
         number = normalize_msisdn(msisdn, self._country_code)
         eligible = _unique(m for m in modems if m.eligible(manual=manual))
@@ -162,23 +155,12 @@ def _unique(modems: Iterable[ModemRoute]) -> list[ModemRoute]:
     return result
 
 
-def plan_attempts(candidates: Sequence[str], max_attempts: int) -> list[str]:
-    """The modems to try, in order: candidates without repeats, at most ``max_attempts``.
-
-    The caller moves to the next one only after a definite failure (never after a time-out,
-    whose outcome is unknown).
-    """
-    if max_attempts < 1:
-        raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
-    return list(dict.fromkeys(candidates))[:max_attempts]
-
-
 def next_choice(tiers: Sequence[Sequence[str]], tried: Iterable[str]) -> list[str]:
     """The modems the next attempt may use: the untried members of the first tier that
     still has any, in their order ([] when every candidate was tried).
 
     A definite failure on one modem moves the message to an equal one first, then to the
-    next tier, as trying :meth:`Router.candidates` in order would.
+    next tier.
     """
     done = set(tried)
     for tier in tiers:
@@ -194,5 +176,4 @@ __all__ = [
     "ModemRoute",
     "Router",
     "next_choice",
-    "plan_attempts",
 ]

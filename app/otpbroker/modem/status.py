@@ -1,10 +1,11 @@
-"""The status snapshot of one modem, and what its states mean for routing."""
+"""The status snapshot of one modem, and what its state means for routing (the states
+themselves are listed in ``domain.modem_states``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from otpbroker.domain.modem_states import MODEM_STATES, PERMANENT_STATES, STATE_REASONS
+from otpbroker.domain.modem_states import STATE_REASONS
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.domain.sms_path import SmsPathVerdict
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus
@@ -58,4 +59,4 @@ class ModemStatus:
         return reason, self.last_error or self.state
 
 
-__all__ = ["MODEM_STATES", "PERMANENT_STATES", "STATE_REASONS", "ModemStatus"]
+__all__ = ["ModemStatus"]

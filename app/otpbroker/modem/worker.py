@@ -23,6 +23,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 
 from otpbroker.domain.message import PathCheck, SendOutcome
+from otpbroker.domain.modem_states import PERMANENT_STATES
 from otpbroker.domain.send_errors import needs_diagnosis
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel
@@ -32,7 +33,7 @@ from otpbroker.modem.jobs import Job, JobQueue
 from otpbroker.modem.ladder_steps import LadderSteps, ResetUsb, stuck
 from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
 from otpbroker.modem.recovery import RecoveryLadder, RecoveryPolicy, await_startup
-from otpbroker.modem.status import PERMANENT_STATES, ModemStatus
+from otpbroker.modem.status import ModemStatus
 from otpbroker.modem.transport import SerialSettings, SerialTransport, TransportError
 
 log = logging.getLogger(__name__)

@@ -180,7 +180,7 @@ class SmsService:
             if delivery.outcome is SendOutcome.SENT:
                 self.health.sent(used)
                 break
-            if delivery.outcome is not SendOutcome.FAILED:
+            if not delivery.may_try_another_modem:
                 break  # unknown: never resend
             if info is not None and not policy(info.error_class).fail_over:
                 log.warning("%s on modem %s failed (%s, %s): not tried elsewhere",
