@@ -18,6 +18,7 @@ from otpbroker.modem.sim import ModemProfile, SimModem
 from otpbroker.modem.sim.usb import layout
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.usb_reset import UsbPortReset
+from otpbroker.modem.wake import WakePipe
 from otpbroker.modem.worker import ModemWorker
 
 from modem_waits import wait_ready, wait_until
@@ -117,5 +118,15 @@ def test_a_stopped_worker_closes_its_wake_pipe_and_wakes_nobody(make_sim):
     wait_ready(worker)
     assert worker.stop() is True and never_started.stop() is True
     for stopped in (worker, never_started):
-        assert not stopped._wake_open
+        assert not stopped._wake.is_open
         stopped.retry_now()  # writes to no descriptor (its number may be reused by now)
+
+
+def test_the_wake_pipe_ends_a_wait_and_is_silent_once_closed():
+    pipe = WakePipe()
+    threading.Timer(0.1, pipe.wake).start()
+    assert pipe.wait(None, 10.0) == (False, True)  # woken long before the time-out
+    assert pipe.wait(None, 0.05) == (False, False)  # each wake is used once
+    pipe.close()
+    pipe.wake()  # writes to no descriptor
+    assert not pipe.is_open

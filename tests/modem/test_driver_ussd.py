@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from otpbroker.modem.gsm import UssdError
+from otpbroker.modem.errors import ModemError
 from otpbroker.modem.sim import UssdReply
+from otpbroker.modem.ussd import UssdError
 
 from modem_waits import wait_ready
 
@@ -61,3 +62,13 @@ def test_ussd_timeout_when_the_network_never_answers(make_sim, make_worker):
     sim.dialogue.profile.ussd["*777#"] = UssdReply("x")
     with pytest.raises(UssdError):
         worker.submit_ussd("*000#").result(15)
+
+
+def test_a_ussd_request_the_modem_never_started_raises(make_sim, make_worker):
+    """A request that waited for a modem that never came raises ModemError (it is not
+    handed back as if the error were the reply)."""
+    sim = make_sim(ussd=REPLIES)
+    sim.unplug()  # the modem is gone before the worker ever reached it
+    worker = make_worker(sim.port)
+    with pytest.raises(ModemError, match="unavailable"):
+        worker.submit_ussd("*888#", queue_timeout=0.3).result(10)

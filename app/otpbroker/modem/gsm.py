@@ -1,4 +1,4 @@
-"""One GSM modem on an AT channel: initialise, identify, send SMS, run USSD.
+"""One GSM modem on an AT channel: initialise, identify, send SMS, run USSD (``ussd.py``).
 
 Used only from the modem's owner thread (see ``worker.py``).
 """
@@ -9,7 +9,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from otpbroker.domain.message import PathCheck, SendOutcome
 from otpbroker.domain.sms_path import SmsPathVerdict, diagnose
@@ -19,12 +19,12 @@ from otpbroker.modem.errors import (
     AtTimeout,
     ChannelClosed,
     CommandError,
-    ModemError,
     PromptTimeout,
     ResultTimeout,
 )
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus, parse_identity, parse_network
 from otpbroker.modem.pin import RefusedPin, SimUnlocker
+from otpbroker.modem.ussd import UssdRequest
 from otpbroker.modem.vendors import QUIET_COMMANDS, read_sms_path, vendor_of
 
 log = logging.getLogger(__name__)
@@ -70,15 +70,6 @@ class SmsResult:
     path_check: PathCheck = PathCheck.NOT_CHECKED
 
 
-@dataclass
-class _UssdSlot:
-    replies: list[str] = field(default_factory=list)
-
-
-class UssdError(ModemError):
-    """The network or the modem refused a USSD request."""
-
-
 class GsmModem:
     """High-level operations over one ``AtChannel``."""
 
@@ -95,7 +86,7 @@ class GsmModem:
         self.pin_tries: int | None = None
         self.sms_path: SmsPathVerdict | None = None
         self._concat_ref = 0
-        self._ussd: _UssdSlot | None = None
+        self._ussd: UssdRequest | None = None
         self.status_reports: list[pdu.StatusReport] = []
         self.on_status_report: Callable[[pdu.StatusReport], None] | None = None
 
@@ -104,7 +95,7 @@ class GsmModem:
         """Called by the channel for every unsolicited line."""
         upper = urc.line.upper()
         if upper.startswith("+CUSD:") and self._ussd is not None:
-            self._ussd.replies.append(urc.line)
+            self._ussd.heard(urc.line)
         elif upper.startswith("+CDS:") and urc.payload:
             self._status_report(urc.payload)
         elif upper.startswith(("^RSSI:", "+CSQ:", "+CSQN:")):
@@ -278,45 +269,14 @@ class GsmModem:
 
     # -- USSD -------------------------------------------------------------------------
     def ussd(self, code: str, timeout: float | None = None) -> str:
-        """Run a USSD code and return the decoded reply text."""
-        if not re.fullmatch(r"[0-9*#+]{1,64}", code):
-            raise UssdError(f"invalid USSD code {code!r}: only digits, * # and + are allowed")
-        request = pdu.encode_ussd_request_packed(code) if self.options.ussd_packed else code
-        slot = self._ussd = _UssdSlot()
+        """Run a USSD code and return the decoded reply text (``ussd.py``)."""
+        request = UssdRequest(code, packed=self.options.ussd_packed)
+        self._ussd = request
         try:
-            self.at(f'AT+CUSD=1,"{request}",15', timeout=10.0)
-            deadline = time.monotonic() + (timeout or self.options.ussd_timeout)
-            while True:
-                reply = self._take_ussd(slot)
-                if reply is not None:
-                    return reply
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self._try("AT+CUSD=2")
-                    raise UssdError(f"no USSD reply to {code} within the time-out")
-                self.channel.poll(min(remaining, 0.05))
+            return request.run(self.at, self._try, self.channel.poll, self.charset,
+                               timeout or self.options.ussd_timeout)  # fmt: skip
         finally:
             self._ussd = None
-
-    def _take_ussd(self, slot: _UssdSlot) -> str | None:
-        while slot.replies:
-            line = slot.replies.pop(0)
-            match = re.match(r'\+CUSD:\s*(\d+)\s*(?:,\s*"(.*)"\s*(?:,\s*(\d+))?)?', line, re.S)
-            if not match:
-                continue
-            status = int(match.group(1))
-            if match.group(2) is None:
-                if status == 2 and slot.replies:
-                    continue
-                if status in (2, 4, 5):
-                    reason = {2: "ended by the network", 4: "not supported", 5: "timed out"}
-                    raise UssdError(f"USSD request {reason[status]}")
-                continue
-            dcs = int(match.group(3)) if match.group(3) else 15
-            if status == 1:
-                self._try("AT+CUSD=2")  # a menu waits for input: close it
-            return pdu.decode_ussd(match.group(2), dcs, self.charset)
-        return None
 
 
 _IDENTITY_COMMANDS = (
@@ -338,4 +298,4 @@ def _message_reference(reply: list[str]) -> int:
     return -1
 
 
-__all__ = ["GsmModem", "ModemOptions", "SmsResult", "UssdError"]
+__all__ = ["GsmModem", "ModemOptions", "SmsResult"]

@@ -8,6 +8,10 @@ from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from otpbroker.domain.message import SendOutcome
+from otpbroker.modem.errors import ModemError
+from otpbroker.modem.gsm import SmsResult
+
 
 @dataclass
 class Job:
@@ -62,4 +66,19 @@ class JobQueue:
         return jobs
 
 
-__all__ = ["Job", "JobQueue"]
+def fail_unstarted(jobs: list[Job], reason: str) -> None:
+    """Resolve jobs the modem never started (their senders may go elsewhere): an SMS as a
+    ``MODEM_UNAVAILABLE`` failure, a USSD request with a ``ModemError``; cancelled ones stay
+    cancelled."""
+    for job in jobs:
+        if not job.future.set_running_or_notify_cancel():
+            continue
+        if job.kind == "sms":
+            job.future.set_result(
+                SmsResult(SendOutcome.FAILED, error_code="MODEM_UNAVAILABLE", error=reason)
+            )
+        else:
+            job.future.set_exception(ModemError(reason))
+
+
+__all__ = ["Job", "JobQueue", "fail_unstarted"]

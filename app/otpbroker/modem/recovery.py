@@ -11,7 +11,7 @@ A modem that answered before and now does not goes down the ladder, one rung aft
 3. reset its USB port through the privileged helper (when the device has one);
 4. give up: the modem is ``dead`` until it is replugged or the administrator retries.
 
-The ladder only counts; the worker performs the rungs.
+The ladder only counts; ``ladder_steps.Recovery`` takes the rungs for the worker.
 """
 
 from __future__ import annotations

@@ -1,14 +1,19 @@
-"""The status snapshot of one modem, and what its state means for routing (the states
-themselves are listed in ``domain.modem_states``)."""
+"""The status snapshot of one modem, what its state means for routing (the states
+themselves are listed in ``domain.modem_states``), and its keeper."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
+from otpbroker.domain.message import SendOutcome
 from otpbroker.domain.modem_states import STATE_REASONS
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.domain.sms_path import SmsPathVerdict
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus
+
+log = logging.getLogger("otpbroker.modem.worker")
 
 
 @dataclass(frozen=True)
@@ -59,4 +64,49 @@ class ModemStatus:
         return reason, self.last_error or self.state
 
 
-__all__ = ["ModemStatus"]
+StatusListener = Callable[[ModemStatus], None]
+
+
+class StatusKeeper:
+    """One modem's status: an immutable snapshot its owner thread swaps for a new one on a
+    real change, and hands to a listener. Reading it from any thread costs nothing."""
+
+    def __init__(self, modem_id: str, port: str, listener: StatusListener | None = None) -> None:
+        self.now = ModemStatus(modem_id=modem_id, port=port)
+        """The current snapshot."""
+        self.listener = listener
+        """Told every change (and each ``tell``)."""
+
+    def set(self, **changes: object) -> bool:
+        """Change the status and tell the listener; nothing happens (and False comes back)
+        when every value is the same already, e.g. after unsolicited noise that changes
+        nothing (ZTE's ``+ZPASR`` cannot be switched off)."""
+        current = self.now
+        if all(getattr(current, name) == value for name, value in changes.items()):
+            return False
+        self.now = replace(current, **changes)  # type: ignore[arg-type]
+        self.tell()
+        return True
+
+    def tell(self) -> None:
+        """Hand the current snapshot to the listener (a failing listener is logged)."""
+        listener = self.listener
+        if listener is not None:
+            try:
+                listener(self.now)
+            except Exception:
+                log.exception("modem %s: status listener failed", self.now.modem_id)
+
+    def note_error(self, error: str, code: str | None = None) -> None:
+        """Record the last error (logged only when it differs from the one before)."""
+        if error != self.now.last_error:
+            log.error("modem %s: %s", self.now.modem_id, error)
+        self.set(last_error=error, last_error_code=code)
+
+    def count(self, outcome: SendOutcome) -> None:
+        """One more sent, failed or unknown message (nobody is told: no change of state)."""
+        counter = {SendOutcome.SENT: "sent", SendOutcome.FAILED: "failed"}.get(outcome, "unknown")
+        self.now = replace(self.now, **{counter: getattr(self.now, counter) + 1})
+
+
+__all__ = ["ModemStatus", "StatusKeeper", "StatusListener"]
