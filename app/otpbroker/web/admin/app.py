@@ -14,6 +14,7 @@ from otpbroker.web.admin import pages, static_files
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import HEADERS, AdminGuard
 from otpbroker.web.admin.render import VIEWS
+from otpbroker.web.admin.routes import mount
 from otpbroker.web.body_limit import Refusal, WsgiApp, limit_body
 
 # The largest admin request body: the biggest form (a certificate and a key, 64 KiB each)
@@ -29,7 +30,8 @@ ADVICE = {
 
 
 def page_modules() -> list[str]:
-    """Every module of ``otpbroker.web.admin.pages`` (each has ``register(app, context)``)."""
+    """Every module of ``otpbroker.web.admin.pages`` (each has a ``ROUTES`` table, or the
+    older ``register(app, context)``)."""
     return sorted(info.name for info in pkgutil.iter_modules(pages.__path__))
 
 
@@ -43,7 +45,10 @@ def build_admin(context: AdminContext) -> bottle.Bottle:
     static_files.register(app)
     for name in page_modules():
         module = importlib.import_module(f"{pages.__name__}.{name}")
-        module.register(app, context)
+        if hasattr(module, "ROUTES"):
+            mount(app, context, module.ROUTES)
+        else:
+            module.register(app, context)
 
     @app.error(404)
     def not_found(_error: bottle.HTTPError) -> str:
