@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import bottle
-
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.pages.api_settings import Sections, SettingsPage
+from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.settings_form import Sections, SettingsForm, save_form, show_form
 
 SHOWN = ("sms.log_level", "sms.monitor_recipient")
 LABELS = {
@@ -43,8 +42,20 @@ def sms_sections(current: Mapping[str, Any]) -> Sections:
     ]
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add ``/sms-settings``."""
-    SettingsPage(
-        app, context, "/sms-settings", "SMS setting", "sms_settings", sms_sections, LABELS
-    ).register()
+FORM = SettingsForm("/sms-settings", "SMS setting", "sms_settings", sms_sections, LABELS)
+
+
+def show(context: AdminContext) -> str:
+    """The SMS setting form."""
+    return show_form(context, FORM)
+
+
+def save(context: AdminContext) -> str:
+    """Save the SMS and OTP settings, all or nothing."""
+    return save_form(context, FORM)
+
+
+ROUTES = (
+    Route("GET", "/sms-settings", show),
+    Route("POST", "/sms-settings", save),
+)

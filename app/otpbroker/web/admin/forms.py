@@ -1,0 +1,110 @@
+"""Settings fields in admin forms: labels, hints, the posted text and the value it means.
+
+Shared by the pages whose forms edit settings (API and SMS setting through
+``settings_form``, Network with its own list and password fields). The configuration checks
+the rules; these helpers only turn form text into a value of the setting's kind and back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import bottle
+
+INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+TRUE_WORDS = ("true", "on", "1", "yes")
+NOT_UTF8 = "is not valid UTF-8 text"
+
+
+def label(key: str, labels: Mapping[str, str]) -> str:
+    """The field's label: from ``labels``, else made from the key (``api.http_port`` ->
+    ``Http port``)."""
+    return labels.get(key) or key.split(".", 1)[-1].replace("_", " ").capitalize()
+
+
+def kind_of(doc: Mapping[str, Any], current: Any) -> str:
+    """``bool``, ``int`` or ``str`` (from the schema, else from the current value)."""
+    kind = doc.get("kind")
+    if kind in ("bool", "int", "str"):
+        return str(kind)
+    if isinstance(current, bool):
+        return "bool"
+    return "int" if isinstance(current, int) else "str"
+
+
+def shown_default(value: Any) -> str:
+    """A default as people read it: on/off, numbers as they are, text in quotes."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        return f"\u201c{value}\u201d" if value else "empty"
+    return str(value)
+
+
+def hint(doc: Mapping[str, Any]) -> str:
+    """The doc line, the default and the bounds."""
+    parts = [str(doc.get("doc") or "").strip()]
+    if "default" in doc:
+        parts.append(f"Default: {shown_default(doc['default'])}.")
+    low, high = doc.get("minimum"), doc.get("maximum")
+    if low is not None and high is not None:
+        parts.append(f"Allowed: {low} to {high}.")
+    return " ".join(part for part in parts if part)
+
+
+def field_view(key: str, name: str, kind: str, help_text: str, value: Any,
+               doc: Mapping[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """One field as ``settings_form.tpl`` shows it."""
+    return {
+        "key": key, "label": name, "kind": kind, "hint": help_text,
+        "value": bool(value) if kind == "bool" else str(value),
+        "choices": [str(c) for c in doc.get("choices") or ()],
+        "minimum": doc.get("minimum"), "maximum": doc.get("maximum"),
+    }  # fmt: skip
+
+
+def texts(form: bottle.FormsDict, key: str) -> list[str]:
+    """Every value sent for ``key``, decoded as UTF-8 (UnicodeError when it is not)."""
+    return [value.encode("latin1").decode("utf-8") for value in form.getall(key)]
+
+
+def parse_bool(sent: list[str]) -> bool:
+    """A checkbox: its hidden "false" comes first, the box adds "true" when ticked."""
+    return any(text.strip().lower() in TRUE_WORDS for text in sent)
+
+
+def parse_value(kind: str, doc: Mapping[str, Any], sent: list[str]) -> Any:
+    """The value of one field, or ValueError with the reason (the store checks the rules)."""
+    if kind == "bool":
+        return parse_bool(sent)
+    text = sent[-1]
+    if kind == "int":
+        if INTEGER.fullmatch(text.strip()) is None:
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise ValueError(f"must be a whole number, got {shown!r}")
+        return int(text.strip())
+    for choice in doc.get("choices") or ():
+        if str(choice) == text:
+            return choice
+    return text
+
+
+def same(left: Any, right: Any) -> bool:
+    """Equal and of the same type (``1`` is not ``True``)."""
+    return type(left) is type(right) and left == right
+
+
+def store_refusal(exc: Exception, keys: list[str], errors: dict[str, str]) -> None:
+    """Put the configuration's refusal next to its field (``_form`` for another key)."""
+    key = str(getattr(exc, "key", "") or "")
+    rule = str(getattr(exc, "rule", "") or exc)
+    errors[key if key in keys else "_form"] = rule if key in keys else str(exc)
+
+
+def summarise(errors: dict[str, str], name: Callable[[str], str]) -> None:
+    """Add the list of refused fields at the top (on a phone the field may be far down)."""
+    refused = ", ".join(name(key) for key in errors if key != "_form")
+    if refused:
+        errors.setdefault("_form", f"Nothing was saved. Please correct: {refused}.")
