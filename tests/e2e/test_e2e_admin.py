@@ -1,9 +1,9 @@
 """The owner's journey through every admin page in real headless Chromium.
 
-One Broker (with one emulated modem configured) serves the whole module; the tests run in
-file order and build on each other like an owner would: create the administrator, add a
-second modem, an API user, send a manual SMS, run USSD, block a number, watch the monitor,
-connect RabbitMQ, change settings, add an e-mail account. Every page is photographed at
+One Broker (with one emulated modem configured) serves the whole module. The owner's steps
+build on each other (create the administrator, add a second modem, an API user, send a
+manual SMS, block a number, connect RabbitMQ): each step is a module fixture that runs once,
+with its checks, when the first test needs it, so every test passes alone and in any order. Every page is photographed at
 390 px and 1280 px (``test-output/screenshots/NN-name-{phone,desktop}.png``).
 """
 
@@ -13,6 +13,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pika
 import pytest
@@ -119,10 +120,12 @@ def modem_row(page: Page, name: str) -> Locator:
     return page.locator("table tr", has=page.locator("strong", has_text=name))
 
 
-# -- first run ----------------------------------------------------------------------------------
+# -- the owner's steps, each done once (with its checks) by the first test that needs it --------
 
 
-def test_setup_code_creates_the_first_administrator_then_login(page, harness):
+@pytest.fixture(scope="module")
+def owner(page, harness):
+    """The first administrator, created on the setup page; the page is logged in."""
     page.goto(harness.base + "/")
     assert page.url.endswith("/setup")
     shoot(page, "10-setup")
@@ -133,25 +136,12 @@ def test_setup_code_creates_the_first_administrator_then_login(page, harness):
     page.fill("#f-email", "owner@example.com")
     page.click("button[type=submit]")
     page.wait_for_url(harness.base + "/")
-
-    page.click("#nav .logout button")
-    page.wait_for_url("**/login")
-    page.fill("#f-username", OWNER[0])
-    page.fill("#f-password", "not-the-password")
-    page.click("button[type=submit]")
-    assert "wrong user name or password" in page.inner_text(".flash.error")
-    shoot(page, "11-login")
-    page.fill("#f-username", OWNER[0])
-    page.fill("#f-password", OWNER[1])
-    page.click("button[type=submit]")
-    page.wait_for_url(harness.base + "/")
-    assert "Status" in page.inner_text("h1")
+    return OWNER
 
 
-# -- modems ---------------------------------------------------------------------------------------
-
-
-def test_add_a_modem_and_see_it_become_ready(page, harness, xl_sim):
+@pytest.fixture(scope="module")
+def xl_modem(page, harness, owner, xl_sim):
+    """The "XL stick" modem, added through the form and seen ready with its IMEI."""
     go(page, harness, "/modems")
     assert modem_row(page, "sim 0").count() == 1
     page.click("text=Add a modem")
@@ -169,25 +159,24 @@ def test_add_a_modem_and_see_it_become_ready(page, harness, xl_sim):
     page.click("button.primary")
     page.wait_for_url(harness.base + "/modems")
     assert "Modem XL stick added." in flash(page)
+    return wait_until_ready(page, "XL stick")
 
+
+def wait_until_ready(page: Page, name: str) -> str:
+    """The modem's row text once the worker has opened, identified and registered it."""
     deadline = time.monotonic() + 20
-    row = modem_row(page, "XL stick")
-    while not (
-        row.count() == 1 and "ready" in (text := row.inner_text()) and XL_IMEI in text
-    ):  # the worker opens the port, identifies the modem and registers
+    row = modem_row(page, name)
+    while not (row.count() == 1 and "ready" in (text := row.inner_text()) and XL_IMEI in text):
         assert time.monotonic() < deadline, page.inner_text("main")
         time.sleep(0.3)
         page.reload()
-        row = modem_row(page, "XL stick")
-    assert "XL Axiata" in text and "62817, 62818, 62859" in text
-    assert re.search(r"\d+ %", text)
-    shoot(page, "13-modems")
+        row = modem_row(page, name)
+    return text
 
 
-# -- API users ------------------------------------------------------------------------------------
-
-
-def test_add_an_api_user(page, harness):
+@pytest.fixture(scope="module")
+def shop(page, harness, owner):
+    """The API user "shop", added through the API users page."""
     go(page, harness, "/api-users")
     assert "No API user yet" in page.inner_text("main")
     page.fill("#f-username", SHOP[0])
@@ -198,6 +187,97 @@ def test_add_an_api_user(page, harness):
     page.click("button.primary")
     page.wait_for_url(harness.base + "/api-users")
     assert "API user shop added." in flash(page)
+    return SHOP
+
+
+@pytest.fixture(scope="module")
+def manual_sms(page, harness, xl_modem, xl_sim):
+    """One SMS sent from the manual SMS page: what the page showed, and the delivery."""
+    go(page, harness, "/manual-sms")
+    page.select_option("#f-modem", label="XL stick (ready)")
+    page.fill("#f-msisdn", "0818-7777-0001")
+    page.fill("#f-text", MANUAL_TEXT)
+    page.click("button.primary")
+    card = page.locator(".outcome-card")
+    shown = SimpleNamespace(
+        card_class=card.get_attribute("class"),
+        title=card.locator("h2").inner_text(),
+        first_line=card.locator("p").first.inner_text(),
+        text_field=page.input_value("#f-text"),
+        content=page.content(),
+    )
+    shoot(page, "15-manual-sms")
+    [shown.delivery] = xl_sim.wait_for_deliveries(1)
+    return shown
+
+
+@pytest.fixture(scope="module")
+def blocked(page, harness, manual_sms, shop, xl_sim):
+    """BLOCKED added on the blocking list page, then a REST send to it."""
+    go(page, harness, "/blocklist")
+    page.fill("#f-msisdn", BLOCKED)
+    page.click("form[action='/blocklist'][method=post] button.primary")
+    page.wait_for_url(harness.base + "/blocklist")
+    shown = SimpleNamespace(msisdn=page.inner_text("td.msisdn"), main=page.inner_text("main"))
+    shoot(page, "17-blocklist")
+    shown.status, shown.body, _ = harness.send_sms(
+        BLOCKED, API_TEXT, message_id="e2e-blocked", auth=SHOP
+    )
+    shown.deliveries = len(xl_sim.deliveries)
+    return shown
+
+
+@pytest.fixture(scope="module")
+def rabbitmq_feeder(page, harness, owner, queue_name):
+    """The RabbitMQ feeder, enabled on the feeders page and seen connected."""
+    go(page, harness, "/feeders")
+    state = page.locator("#feeder-rabbitmq [data-stat=state]")
+    assert state.inner_text() == "disabled"
+    by_id(page, "f-feeders.rabbitmq.enabled").check()
+    for key, value in (("host", "127.0.0.1"), ("port", "5672"), ("username", "guest"),
+                       ("password", "guest"), ("queue", queue_name), ("vhost", "/")):  # fmt: skip
+        by_id(page, f"f-feeders.rabbitmq.{key}").fill(value)
+    page.click("#feeder-rabbitmq button.primary")
+    page.wait_for_url(re.compile(r".*/feeders"))
+    expect(state).to_have_text("connected", timeout=20_000)  # feeders.js polls the status
+    return state
+
+
+# -- first run ----------------------------------------------------------------------------------
+
+
+def test_setup_code_creates_the_first_administrator_then_login(page, harness, owner):
+    go(page, harness, "/")
+    page.click("#nav .logout button")
+    page.wait_for_url("**/login")
+    page.fill("#f-username", OWNER[0])
+    page.fill("#f-password", "not-the-password")
+    page.click("button[type=submit]")
+    assert "wrong user name or password" in page.inner_text(".flash.error")
+    shoot(page, "11-login")
+    page.fill("#f-username", OWNER[0])
+    page.fill("#f-password", OWNER[1])
+    page.click("button[type=submit]")
+    page.wait_for_url(harness.base + "/")
+    assert "Status" in page.inner_text("h1")
+
+
+# -- modems ---------------------------------------------------------------------------------------
+
+
+def test_add_a_modem_and_see_it_become_ready(page, harness, xl_modem):
+    go(page, harness, "/modems")
+    text = wait_until_ready(page, "XL stick")
+    assert "XL Axiata" in text and "62817, 62818, 62859" in text
+    assert re.search(r"\d+ %", text)
+    shoot(page, "13-modems")
+
+
+# -- API users ------------------------------------------------------------------------------------
+
+
+def test_add_an_api_user(page, harness, shop):
+    go(page, harness, "/api-users")
     row = page.locator("tbody tr", has_text="ops@shop.example")
     assert "active" in row.inner_text()
     shoot(page, "14-api-users")
@@ -210,25 +290,17 @@ def test_add_an_api_user(page, harness):
 # -- manual SMS and USSD -------------------------------------------------------------------------
 
 
-def test_manual_sms_reaches_the_emulated_handset(page, harness, xl_sim):
-    go(page, harness, "/manual-sms")
-    page.select_option("#f-modem", label="XL stick (ready)")
-    page.fill("#f-msisdn", "0818-7777-0001")
-    page.fill("#f-text", MANUAL_TEXT)
-    page.click("button.primary")
-    card = page.locator(".outcome-card")
-    assert card.get_attribute("class").split()[-1] == "ok"
-    assert card.locator("h2").inner_text() == "Sent"
-    assert card.locator("p").first.inner_text().startswith("Sent through XL stick")
-    [delivery] = xl_sim.wait_for_deliveries(1)
-    assert delivery.text == MANUAL_TEXT
-    assert delivery.to.lstrip("+") == "6281877770001"
-    assert page.input_value("#f-text") == ""  # the text is not kept, not even in the page
-    assert "482913" not in page.content()
-    shoot(page, "15-manual-sms")
+def test_manual_sms_reaches_the_emulated_handset(manual_sms):
+    assert manual_sms.card_class.split()[-1] == "ok"
+    assert manual_sms.title == "Sent"
+    assert manual_sms.first_line.startswith("Sent through XL stick")
+    assert manual_sms.delivery.text == MANUAL_TEXT
+    assert manual_sms.delivery.to.lstrip("+") == "6281877770001"
+    assert manual_sms.text_field == ""  # the text is not kept, not even in the page
+    assert "482913" not in manual_sms.content
 
 
-def test_ussd_reply_is_decoded(page, harness):
+def test_ussd_reply_is_decoded(page, harness, xl_modem):
     go(page, harness, "/ussd")
     page.select_option("#f-modem", label="XL stick (ready, XL Axiata)")
     page.fill("#f-code", "*888#")
@@ -241,23 +313,17 @@ def test_ussd_reply_is_decoded(page, harness):
 # -- blocking list --------------------------------------------------------------------------------
 
 
-def test_a_blocked_number_is_refused_by_the_api(page, harness, xl_sim):
-    go(page, harness, "/blocklist")
-    page.fill("#f-msisdn", BLOCKED)
-    page.click("form[action='/blocklist'][method=post] button.primary")
-    page.wait_for_url(harness.base + "/blocklist")
-    assert page.inner_text("td.msisdn") == "6281311112222"
-    assert "1 blocked number." in page.inner_text("main")
-    shoot(page, "17-blocklist")
-    status, body, _ = harness.send_sms(BLOCKED, API_TEXT, message_id="e2e-blocked", auth=SHOP)
-    assert status == 403 and body["response_code"] == "1201", body
-    assert len(xl_sim.deliveries) == 1  # only the manual SMS
+def test_a_blocked_number_is_refused_by_the_api(blocked):
+    assert blocked.msisdn == "6281311112222"
+    assert "1 blocked number." in blocked.main
+    assert blocked.status == 403 and blocked.body["response_code"] == "1201", blocked.body
+    assert blocked.deliveries == 1  # only the manual SMS
 
 
 # -- monitor ----------------------------------------------------------------------------------------
 
 
-def test_the_monitor_shows_a_rest_request_live_and_masked(page, harness, xl_sim):
+def test_the_monitor_shows_a_rest_request_live_and_masked(page, harness, xl_sim, blocked):
     go(page, harness, "/monitor")
     expect(page.locator("#live-state")).to_have_attribute("data-live", "on")
     rows = page.locator("#event-rows tr:not(.empty)")
@@ -284,16 +350,9 @@ def test_the_monitor_shows_a_rest_request_live_and_masked(page, harness, xl_sim)
 
 
 @pytest.mark.skipif(not rabbitmq_available(), reason="RabbitMQ not running on 127.0.0.1:5672")
-def test_rabbitmq_feeder_connects(page, harness, queue_name):
+def test_rabbitmq_feeder_connects(page, harness, queue_name, rabbitmq_feeder):
     go(page, harness, "/feeders")
     state = page.locator("#feeder-rabbitmq [data-stat=state]")
-    assert state.inner_text() == "disabled"
-    by_id(page, "f-feeders.rabbitmq.enabled").check()
-    for key, value in (("host", "127.0.0.1"), ("port", "5672"), ("username", "guest"),
-                       ("password", "guest"), ("queue", queue_name), ("vhost", "/")):  # fmt: skip
-        by_id(page, f"f-feeders.rabbitmq.{key}").fill(value)
-    page.click("#feeder-rabbitmq button.primary")
-    page.wait_for_url(re.compile(r".*/feeders"))
     expect(state).to_have_text("connected", timeout=20_000)  # feeders.js polls the status
     assert state.get_attribute("class") == "badge ok"
     assert by_id(page, "f-feeders.rabbitmq.queue").input_value() == queue_name
@@ -305,7 +364,7 @@ def test_rabbitmq_feeder_connects(page, harness, queue_name):
 # -- settings ------------------------------------------------------------------------------------
 
 
-def test_api_setting_shows_an_error_next_to_the_field(page, harness):
+def test_api_setting_shows_an_error_next_to_the_field(page, harness, owner):
     go(page, harness, "/api-settings")
     by_id(page, "f-api.http_port").fill("70000")
     by_id(page, "f-api.max_body_bytes").fill("4096")
@@ -325,7 +384,7 @@ def test_api_setting_shows_an_error_next_to_the_field(page, harness):
     assert harness.broker.store.get("api.max_body_bytes") == 4096
 
 
-def test_sms_setting_shows_an_error_next_to_the_field(page, harness):
+def test_sms_setting_shows_an_error_next_to_the_field(page, harness, owner):
     go(page, harness, "/sms-settings")
     by_id(page, "f-otp.template").fill("Your code")
     page.click("form.settings-form button.primary")
@@ -344,7 +403,7 @@ def test_sms_setting_shows_an_error_next_to_the_field(page, harness):
 # -- e-mail, administrators, home ------------------------------------------------------------------
 
 
-def test_add_an_email_account_and_send_a_test_mail(page, harness):
+def test_add_an_email_account_and_send_a_test_mail(page, harness, owner):
     server = start_smtp("mx")
     try:
         go(page, harness, "/mail")
@@ -371,7 +430,9 @@ def test_add_an_email_account_and_send_a_test_mail(page, harness):
         server.stop()
 
 
-def test_administrators_and_home(page, harness):
+def test_administrators_and_home(request, page, harness, owner, xl_modem):
+    if rabbitmq_available():
+        request.getfixturevalue("rabbitmq_feeder")
     go(page, harness, "/admins")
     assert "owner@example.com" in page.inner_text("table")
     shoot(page, "23-administrators")
