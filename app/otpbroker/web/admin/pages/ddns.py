@@ -12,268 +12,263 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.ddns_form import (
+    PROVIDERS,
+    PUSHED,
+    SETTING_KEYS,
+    public_account,
+    read_account,
+    read_record,
+    read_settings,
+    without_secrets,
+)
 from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
+from otpbroker.web.admin.routes import Route
 
 ACCOUNTS = "ddns_accounts"
 RECORDS = "ddns_records"
-PROVIDERS = {"cloudflare": "Cloudflare", "noip": "No-IP", "dynu": "Dynu",
-             "freedns": "FreeDNS (afraid.org)"}  # fmt: skip
-SECRETS = ("password", "api_token")
-NEEDS = {"cloudflare": ("api_token",), "freedns": ("api_token",),
-         "noip": ("username", "password"), "dynu": ("username", "password")}  # fmt: skip
-NEED_TEXT = {"api_token": "this provider needs its token", "username": "required for this provider",
-             "password": "required for this provider"}  # fmt: skip
-PUSHED = ("name", "account", "proxied", "ttl")  # changing these re-sends the address
-SETTING_KEYS = ("ddns.enabled", "ddns.interval_seconds", "ddns.ip_source", "ddns.ip_services",
-                "ddns.contact")  # fmt: skip
 PAST = {"activate": "activated", "deactivate": "deactivated", "delete": "deleted",
         "proxy": "proxied", "unproxy": "no longer proxied"}  # fmt: skip
 
 
-def _text(name: str) -> str:
-    return (bottle.request.forms.getunicode(name, default="") or "").strip()
-
-
-def _public(record: dict[str, Any]) -> dict[str, Any]:
-    """An account without its secrets (only whether each is stored)."""
-    shown = {k: v for k, v in record.items() if k not in SECRETS}
-    for key in SECRETS:
-        shown[f"{key}_set"] = bool(record.get(key))
-    return shown
-
-
-def _read_account(stored: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """The posted account (secrets only when typed) and the errors found before the store."""
-    values: dict[str, Any] = {k: _text(k) for k in ("name", "provider", "username", "base_url")}
-    values["active"] = bottle.request.forms.getunicode("active") is not None
-    for key in SECRETS:
-        typed = bottle.request.forms.getunicode(key, default="") or ""
-        if typed:
-            values[key] = typed
-    errors: dict[str, str] = {}
-    if values["provider"] not in PROVIDERS:
-        errors["provider"] = f"must be one of {', '.join(PROVIDERS)}"
-    for key in NEEDS.get(values["provider"], ()):
-        if not values.get(key) and not (stored or {}).get(key):
-            errors[key] = NEED_TEXT[key]
-    return values, errors
-
-
-def _read_record() -> tuple[dict[str, Any], dict[str, str]]:
-    values: dict[str, Any] = {"name": _text("name").lower().rstrip("."),
-                              "account": _text("account")}  # fmt: skip
-    values["proxied"] = bottle.request.forms.getunicode("proxied") is not None
-    values["active"] = bottle.request.forms.getunicode("active") is not None
-    errors: dict[str, str] = {}
-    ttl = _text("ttl") or "1"
+def _status(context: AdminContext) -> dict[str, Any]:
+    """The updater's last cycle; empty when it cannot be read."""
     try:
-        values["ttl"] = int(ttl)
-    except ValueError:
-        values["ttl"] = ttl
-        errors["ttl"] = f"must be a whole number, got {ttl[:20]!r}"
-    return values, errors
-
-
-def _read_settings(current: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(changes, shown)`` from the settings form (shown keeps what was typed)."""
-    interval = _text("ddns.interval_seconds")
-    services = [line.strip() for line in _text("ddns.ip_services").splitlines() if line.strip()]
-    shown: dict[str, Any] = {
-        "ddns.enabled": bottle.request.forms.getunicode("ddns.enabled") is not None,
-        "ddns.interval_seconds": int(interval) if interval.isdigit() else interval,
-        "ddns.ip_source": _text("ddns.ip_source") or "web",
-        "ddns.ip_services": services,
-        "ddns.contact": _text("ddns.contact"),
-    }
-    changes = {key: value for key, value in shown.items() if current.get(key) != value}
-    return changes, shown
-
-
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add the ``/ddns`` pages."""
-    repo = context.repo
-
-    def page(errors: dict[str, str] | None = None, **forms: Any) -> str:
-        accounts = repo.list(ACCOUNTS)
-        settings = repo.settings()
-        try:
-            status = context.ddns_status() or {}
-        except Exception:  # the state is a nicety; the page works without it
-            status = {}
-        return render(
-            "ddns",
-            "DDNS",
-            accounts=[_public(a) for a in accounts],
-            names={str(a["id"]): a for a in accounts},
-            records=repo.list(RECORDS),
-            providers=PROVIDERS,
-            status=status,
-            settings={key: settings.get(key) for key in SETTING_KEYS},
-            account_form=forms.get("account_form") or {"provider": "cloudflare", "active": True},
-            account_editing=forms.get("account_editing"),
-            record_form=forms.get("record_form") or {"ttl": 1, "active": True},
-            record_editing=forms.get("record_editing"),
-            settings_form=forms.get("settings_form"),
-            errors=errors or {},
-        )
-
-    def get_or_404(name: str, record_id: str) -> dict[str, Any]:
-        return record_or_404(repo, name, record_id, "DDNS account or record")
-
-    def store_errors(exc: Exception, prefix: str = "") -> dict[str, str]:
-        return {prefix + k: v for k, v in field_errors(exc).items()}
-
-    @app.get("/ddns")
-    def show() -> str:
-        return page()
-
-    # --- accounts ---------------------------------------------------------------------
-
-    @app.get("/ddns/accounts/<account_id>/edit")
-    def edit_account(account_id: str) -> str:
-        stored = get_or_404(ACCOUNTS, account_id)
-        return page(account_form=_public(stored), account_editing=_public(stored))
-
-    @app.post("/ddns/accounts")
-    def add_account() -> str:
-        values, errors = _read_account(None)
-        if not errors:
-            try:
-                repo.add(ACCOUNTS, values)
-            except ValueError as exc:
-                errors = store_errors(exc, "account.")
-        else:
-            errors = {f"account.{k}": v for k, v in errors.items()}
-        if errors:
-            bottle.response.status = 400
-            return page(errors, account_form={k: v for k, v in values.items() if k not in SECRETS})
-        flash(f"DDNS account {values['name']} added.")
-        raise see_other("/ddns")
-
-    @app.post("/ddns/accounts/<account_id>")
-    def save_account(account_id: str) -> str:
-        stored = get_or_404(ACCOUNTS, account_id)
-        values, errors = _read_account(stored)
-        errors = {f"account.{k}": v for k, v in errors.items()}
-        if not errors:
-            try:
-                repo.update(ACCOUNTS, account_id, values)
-            except ValueError as exc:
-                errors = store_errors(exc, "account.")
-        if errors:
-            bottle.response.status = 400
-            shown = {k: v for k, v in values.items() if k not in SECRETS}
-            return page(errors, account_form=shown, account_editing=_public(stored))
-        for record in repo.list(RECORDS):  # new credentials: let stopped records try again
-            if record.get("account") == account_id and record.get("last_status") == "fatal":
-                repo.update(RECORDS, str(record["id"]), {"last_status": ""})
-        flash(f"DDNS account {values['name']} saved.")
-        raise see_other("/ddns")
-
-    @app.post("/ddns/accounts/<account_id>/<action:re:activate|deactivate|delete>")
-    def change_account(account_id: str, action: str) -> None:
-        stored = get_or_404(ACCOUNTS, account_id)
-        if action == "delete":
-            used = [r["name"] for r in repo.list(RECORDS) if r.get("account") == account_id]
-            if used:
-                flash(f"DDNS account {stored['name']} is used by {', '.join(used)}: "
-                      "delete or move those records first.", "error")  # fmt: skip
-                raise see_other("/ddns")
-            repo.delete(ACCOUNTS, account_id)
-        else:
-            repo.update(ACCOUNTS, account_id, {"active": action == "activate"})
-        flash(f"DDNS account {stored['name']} {PAST[action]}.")
-        raise see_other("/ddns")
-
-    # --- records ----------------------------------------------------------------------
-
-    def check_account(values: dict[str, Any]) -> dict[str, str]:
-        account = next((a for a in repo.list(ACCOUNTS) if a["id"] == values["account"]), None)
-        if account is None:
-            return {"record.account": "choose one of the accounts (add an account first)"}
-        if values.get("proxied") and account.get("provider") != "cloudflare":
-            return {"record.proxied": "only Cloudflare records can be proxied"}
+        return context.ddns_status() or {}
+    except Exception:  # the state is a nicety; the page works without it
         return {}
 
-    @app.get("/ddns/records/<record_id>/edit")
-    def edit_record(record_id: str) -> str:
-        stored = get_or_404(RECORDS, record_id)
-        return page(record_form=stored, record_editing=stored)
 
-    @app.post("/ddns/records")
-    def add_record() -> str:
-        values, errors = _read_record()
-        errors = {f"record.{k}": v for k, v in errors.items()} or check_account(values)
-        if not errors:
-            try:
-                repo.add(RECORDS, values)
-            except ValueError as exc:
-                errors = store_errors(exc, "record.")
-        if errors:
-            bottle.response.status = 400
-            return page(errors, record_form=values)
-        flash(f"DDNS record {values['name']} added.")
-        raise see_other("/ddns")
+def _page(context: AdminContext, errors: dict[str, str] | None = None, **forms: Any) -> str:
+    """The page; ``forms`` fills the account, record or settings form (and which is edited)."""
+    accounts = context.repo.list(ACCOUNTS)
+    settings = context.repo.settings()
+    return render(
+        "ddns",
+        "DDNS",
+        accounts=[public_account(a) for a in accounts],
+        names={str(a["id"]): a for a in accounts},
+        records=context.repo.list(RECORDS),
+        providers=PROVIDERS,
+        status=_status(context),
+        settings={key: settings.get(key) for key in SETTING_KEYS},
+        account_form=forms.get("account_form") or {"provider": "cloudflare", "active": True},
+        account_editing=forms.get("account_editing"),
+        record_form=forms.get("record_form") or {"ttl": 1, "active": True},
+        record_editing=forms.get("record_editing"),
+        settings_form=forms.get("settings_form"),
+        errors=errors or {},
+    )
 
-    @app.post("/ddns/records/<record_id>")
-    def save_record(record_id: str) -> str:
-        stored = get_or_404(RECORDS, record_id)
-        values, errors = _read_record()
-        errors = {f"record.{k}": v for k, v in errors.items()} or check_account(values)
-        if not errors:
-            changes = {**values, "last_status": ""}  # an edit clears a stop after a fatal answer
-            if any(stored.get(key) != values.get(key) for key in PUSHED):
-                changes["last_address"] = ""
-            try:
-                repo.update(RECORDS, record_id, changes)
-            except ValueError as exc:
-                errors = store_errors(exc, "record.")
-        if errors:
-            bottle.response.status = 400
-            return page(errors, record_form=values, record_editing=stored)
-        flash(f"DDNS record {values['name']} saved.")
-        raise see_other("/ddns")
 
-    @app.post("/ddns/records/<record_id>/<action:re:activate|deactivate|delete|proxy|unproxy>")
-    def change_record(record_id: str, action: str) -> None:
-        stored = get_or_404(RECORDS, record_id)
-        if action == "delete":
-            repo.delete(RECORDS, record_id)
-        elif action in ("proxy", "unproxy"):
-            if action == "proxy" and check_account({**stored, "proxied": True}):
-                flash("Only Cloudflare records can be proxied.", "error")
-                raise see_other("/ddns")
-            repo.update(RECORDS, record_id, {"proxied": action == "proxy", "last_address": "",
-                                             "last_status": ""})  # fmt: skip
-        else:
-            active = action == "activate"
-            repo.update(RECORDS, record_id, {"active": active, **({"last_status": ""} if active
-                                                                   else {})})  # fmt: skip
-        flash(f"DDNS record {stored['name']} {PAST[action]}.")
-        raise see_other("/ddns")
+def _stored(context: AdminContext, collection: str, record_id: str) -> dict[str, Any]:
+    return record_or_404(context.repo, collection, record_id, "DDNS account or record")
 
-    # --- settings and "Update now" --------------------------------------------------------
 
-    @app.post("/ddns/settings")
-    def save_settings() -> str:
-        changes, shown = _read_settings(repo.settings())
-        errors: dict[str, str] = {}
-        if isinstance(shown["ddns.interval_seconds"], str):
-            errors["ddns.interval_seconds"] = "must be a whole number of seconds"
-        elif changes:
-            try:
-                repo.update_settings(changes)
-            except ValueError as exc:
-                key = str(getattr(exc, "key", "") or "_form")
-                errors[key if key in SETTING_KEYS else "_form"] = str(getattr(exc, "rule", exc))
-        if errors:
-            bottle.response.status = 400
-            return page(errors, settings_form=shown)
-        flash("DDNS settings saved." if changes else "Nothing changed.")
-        raise see_other("/ddns")
+def _prefixed(errors: dict[str, str], prefix: str) -> dict[str, str]:
+    """Errors named after their form (``account.name``, ``record.ttl``)."""
+    return {prefix + k: v for k, v in errors.items()}
 
-    @app.post("/ddns/update-now")
-    def update_now() -> None:
-        context.ddns_update_now()
-        flash("Update started: records whose address changed are sent now.")
-        raise see_other("/ddns")
+
+def show(context: AdminContext) -> str:
+    """Accounts, records, settings and the updater's state."""
+    return _page(context)
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+def edit_account(context: AdminContext, account_id: str) -> str:
+    """The page with one account in the account form (secrets only as "stored")."""
+    stored = _stored(context, ACCOUNTS, account_id)
+    return _page(
+        context, account_form=public_account(stored), account_editing=public_account(stored)
+    )
+
+
+def add_account(context: AdminContext) -> str:
+    """Add a provider account (400 with the errors)."""
+    values, errors = read_account(None)
+    if not errors:
+        try:
+            context.repo.add(ACCOUNTS, values)
+        except ValueError as exc:
+            errors = _prefixed(field_errors(exc), "account.")
+    else:
+        errors = _prefixed(errors, "account.")
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, account_form=without_secrets(values))
+    flash(f"DDNS account {values['name']} added.")
+    raise see_other("/ddns")
+
+
+def _retry_stopped(context: AdminContext, account_id: str) -> None:
+    """New credentials: let the account's records stopped by a fatal answer try again."""
+    for record in context.repo.list(RECORDS):
+        if record.get("account") == account_id and record.get("last_status") == "fatal":
+            context.repo.update(RECORDS, str(record["id"]), {"last_status": ""})
+
+
+def save_account(context: AdminContext, account_id: str) -> str:
+    """Save an account; blank secret fields keep the stored ones (400 with the errors)."""
+    stored = _stored(context, ACCOUNTS, account_id)
+    values, errors = read_account(stored)
+    errors = _prefixed(errors, "account.")
+    if not errors:
+        try:
+            context.repo.update(ACCOUNTS, account_id, values)
+        except ValueError as exc:
+            errors = _prefixed(field_errors(exc), "account.")
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, account_form=without_secrets(values),
+                     account_editing=public_account(stored))  # fmt: skip
+    _retry_stopped(context, account_id)
+    flash(f"DDNS account {values['name']} saved.")
+    raise see_other("/ddns")
+
+
+def change_account(context: AdminContext, account_id: str, action: str) -> None:
+    """Activate, deactivate or delete an account (not one that records still use)."""
+    stored = _stored(context, ACCOUNTS, account_id)
+    if action == "delete":
+        repo = context.repo
+        used = [r["name"] for r in repo.list(RECORDS) if r.get("account") == account_id]
+        if used:
+            flash(f"DDNS account {stored['name']} is used by {', '.join(used)}: "
+                  "delete or move those records first.", "error")  # fmt: skip
+            raise see_other("/ddns")
+        repo.delete(ACCOUNTS, account_id)
+    else:
+        context.repo.update(ACCOUNTS, account_id, {"active": action == "activate"})
+    flash(f"DDNS account {stored['name']} {PAST[action]}.")
+    raise see_other("/ddns")
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+def _check_account(context: AdminContext, values: dict[str, Any]) -> dict[str, str]:
+    """The record's account exists, and can proxy when the record asks for it."""
+    accounts = context.repo.list(ACCOUNTS)
+    account = next((a for a in accounts if a["id"] == values["account"]), None)
+    if account is None:
+        return {"record.account": "choose one of the accounts (add an account first)"}
+    if values.get("proxied") and account.get("provider") != "cloudflare":
+        return {"record.proxied": "only Cloudflare records can be proxied"}
+    return {}
+
+
+def edit_record(context: AdminContext, record_id: str) -> str:
+    """The page with one record in the record form."""
+    stored = _stored(context, RECORDS, record_id)
+    return _page(context, record_form=stored, record_editing=stored)
+
+
+def add_record(context: AdminContext) -> str:
+    """Add a record to keep up to date (400 with the errors)."""
+    values, errors = read_record()
+    errors = _prefixed(errors, "record.") or _check_account(context, values)
+    if not errors:
+        try:
+            context.repo.add(RECORDS, values)
+        except ValueError as exc:
+            errors = _prefixed(field_errors(exc), "record.")
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, record_form=values)
+    flash(f"DDNS record {values['name']} added.")
+    raise see_other("/ddns")
+
+
+def save_record(context: AdminContext, record_id: str) -> str:
+    """Save a record; the edit clears a stop, a pushed field re-sends the address."""
+    stored = _stored(context, RECORDS, record_id)
+    values, errors = read_record()
+    errors = _prefixed(errors, "record.") or _check_account(context, values)
+    if not errors:
+        changes = {**values, "last_status": ""}  # an edit clears a stop after a fatal answer
+        if any(stored.get(key) != values.get(key) for key in PUSHED):
+            changes["last_address"] = ""
+        try:
+            context.repo.update(RECORDS, record_id, changes)
+        except ValueError as exc:
+            errors = _prefixed(field_errors(exc), "record.")
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, record_form=values, record_editing=stored)
+    flash(f"DDNS record {values['name']} saved.")
+    raise see_other("/ddns")
+
+
+def _record_changes(context: AdminContext, stored: dict[str, Any], action: str) -> dict[str, Any]:
+    """The fields an action on a record changes (proxying only on Cloudflare)."""
+    if action in ("proxy", "unproxy"):
+        if action == "proxy" and _check_account(context, {**stored, "proxied": True}):
+            flash("Only Cloudflare records can be proxied.", "error")
+            raise see_other("/ddns")
+        return {"proxied": action == "proxy", "last_address": "", "last_status": ""}
+    active = action == "activate"
+    return {"active": active, **({"last_status": ""} if active else {})}
+
+
+def change_record(context: AdminContext, record_id: str, action: str) -> None:
+    """Activate, deactivate, delete, proxy or unproxy a record."""
+    stored = _stored(context, RECORDS, record_id)
+    if action == "delete":
+        context.repo.delete(RECORDS, record_id)
+    else:
+        context.repo.update(RECORDS, record_id, _record_changes(context, stored, action))
+    flash(f"DDNS record {stored['name']} {PAST[action]}.")
+    raise see_other("/ddns")
+
+
+# --- settings and "Update now" ------------------------------------------------------------
+
+
+def save_settings(context: AdminContext) -> str:
+    """Save the updater's settings (400 with the errors)."""
+    changes, shown = read_settings(context.repo.settings())
+    errors: dict[str, str] = {}
+    if isinstance(shown["ddns.interval_seconds"], str):
+        errors["ddns.interval_seconds"] = "must be a whole number of seconds"
+    elif changes:
+        try:
+            context.repo.update_settings(changes)
+        except ValueError as exc:
+            key = str(getattr(exc, "key", "") or "_form")
+            errors[key if key in SETTING_KEYS else "_form"] = str(getattr(exc, "rule", exc))
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, settings_form=shown)
+    flash("DDNS settings saved." if changes else "Nothing changed.")
+    raise see_other("/ddns")
+
+
+def update_now(context: AdminContext) -> None:
+    """Start an update cycle at once."""
+    context.ddns_update_now()
+    flash("Update started: records whose address changed are sent now.")
+    raise see_other("/ddns")
+
+
+ROUTES = (
+    Route("GET", "/ddns", show),
+    Route("GET", "/ddns/accounts/<account_id>/edit", edit_account),
+    Route("POST", "/ddns/accounts", add_account),
+    Route("POST", "/ddns/accounts/<account_id>", save_account),
+    Route(
+        "POST", "/ddns/accounts/<account_id>/<action:re:activate|deactivate|delete>", change_account
+    ),
+    Route("GET", "/ddns/records/<record_id>/edit", edit_record),
+    Route("POST", "/ddns/records", add_record),
+    Route("POST", "/ddns/records/<record_id>", save_record),
+    Route(
+        "POST",
+        "/ddns/records/<record_id>/<action:re:activate|deactivate|delete|proxy|unproxy>",
+        change_record,
+    ),
+    Route("POST", "/ddns/settings", save_settings),
+    Route("POST", "/ddns/update-now", update_now),
+)
