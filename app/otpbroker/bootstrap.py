@@ -7,9 +7,7 @@ it), and starts and stops everything.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import json
 import logging
 import os
 import socket
@@ -23,7 +21,7 @@ from otpbroker import __version__
 from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.describe import setting_docs
 from otpbroker.config.snapshot import SettingsSnapshot
-from otpbroker.config.store import ConfigStore
+from otpbroker.config.store import ConfigStore, check_new_password
 from otpbroker.ddns import PublicAddressFinder, provider_for
 from otpbroker.ddns.providers import user_agent
 from otpbroker.ddns.web_client import WebClient
@@ -39,8 +37,10 @@ from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.usb_reset import UsbPortReset
+from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alert_mail import AlertMailer
 from otpbroker.services.alerts import Alerts
+from otpbroker.services.api_users import ApiUsers
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.ddns import DdnsUpdater
@@ -104,7 +104,6 @@ def modem_spec(record: Mapping[str, Any], settings: Mapping[str, Any]) -> ModemS
         status_reports=bool(settings["sms.status_reports"]),
         prompt_timeout=float(settings["sms.prompt_timeout_seconds"]),
         result_timeout=float(settings["sms.result_timeout_seconds"]),
-        max_parts=int(settings["sms.max_parts"]),
         validity=pdu.validity_from_minutes(int(settings["sms.validity_minutes"])),
     )
     serial = SerialSettings(
@@ -147,7 +146,6 @@ class Broker:
         self.health = ModemHealth(self.alerts, lambda: self.pool.names(),
                                   recover=lambda modem_id: self.pool.recover(modem_id))  # fmt: skip
         self.pool = ModemPool(
-            max_parts=int(self.store.get("sms.max_parts")),
             on_route=self.health.observe,
             # the recovery ladder's USB reset, through the helper (built further down)
             reset_usb=UsbPortReset(lambda: self.usb_control),
@@ -159,19 +157,22 @@ class Broker:
         self.processor = CommandProcessor(
             self.sms, self.otp, self.blocklist, self.settings, MailService(self.mail)
         )
+        self.admin_accounts = AdminAccounts(self.store, check_new_password)
+        self.api_users = ApiUsers(self.store, check_new_password)
         self.alert_mail = AlertMailer(
-            self.alerts, lambda: self.store.list("admins"), lambda: self.processor.mailer
+            self.alerts, self.admin_accounts.list, lambda: self.processor.mailer
         )
-        self._users_seen: tuple[int, str] = (-1, "")
         self.authenticator = ApiAuthenticator(
-            self._find_api_user, self.settings, self._api_users_version
+            self.api_users.find_for_login, self.settings, self.api_users.version
         )
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
         self.setup_code = self.factory_secrets.setup_code
         self.brochure = Brochure(self.factory_secrets, self.store.settings)
-        self.password_reset = PasswordReset(self, self.sms, lambda: self.processor.mailer)
+        self.password_reset = PasswordReset(
+            self.admin_accounts, self.sms, lambda: self.processor.mailer
+        )
         self.feeders = FeederManager(
             self.processor,
             {name: _on_first_use(module, cls) for name, (module, cls) in FEEDERS.items()},
@@ -187,6 +188,8 @@ class Broker:
             events=self.events,
             password_reset=self.password_reset,
             version=__version__,
+            admin_accounts=self.admin_accounts,
+            api_users=self.api_users,
             feeder_statuses=self.feeders.statuses,
             mailer=lambda: self.processor.mailer,
             feeder_probes={
@@ -231,36 +234,6 @@ class Broker:
         self._watcher = threading.Thread(target=self._watch, name="config-watch", daemon=True)
         self._unsubscribe = self.store.subscribe(lambda _generation: self.apply_config())
 
-    def _api_users_version(self) -> str:
-        """Changes whenever any API user record changes (not on other settings)."""
-        generation = self.store.generation
-        seen, version = self._users_seen
-        if generation != seen:
-            users = json.dumps(self.store.list("api_users"), sort_keys=True).encode()
-            version = hashlib.sha256(users).hexdigest()
-            self._users_seen = (generation, version)
-        return version
-
-    def find_admin(self, login: str) -> Mapping[str, Any] | None:
-        """The active, unblocked administrator with this username or e-mail."""
-        wanted = login.casefold()
-        for admin in self.store.list("admins"):
-            names = (
-                str(admin.get("username", "")).casefold(),
-                str(admin.get("email", "")).casefold(),
-            )
-            if wanted in names and admin.get("active") and not admin.get("blocked"):
-                return admin
-        return None
-
-    def set_admin_password(self, admin_id: str, password: str) -> None:
-        """Store an administrator's new password (as a salted hash)."""
-        self.store.set_password("admins", admin_id, password)
-
-    def _find_api_user(self, username: str) -> Mapping[str, Any] | None:
-        users = self.store.find("api_users", username=username)
-        return users[0] if users else None
-
     def _is_api_path(self, path: str) -> bool:
         return path in {str(self.settings.get(key)) for key in PATH_KEYS}
 
@@ -269,7 +242,6 @@ class Broker:
         settings = self.store.settings()
         for name in SMS_LOGGERS:  # sms.log_level: how much the SMS path logs (bodies masked)
             logging.getLogger(name).setLevel(str(settings["sms.log_level"]))
-        self.pool.max_parts = int(settings["sms.max_parts"])
         specs = []
         for record in self.store.list("modems"):
             try:

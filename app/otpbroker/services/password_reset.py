@@ -26,14 +26,14 @@ COOLDOWN = 300.0
 GENERIC_ANSWER = "if that administrator exists and has a phone or e-mail, a new password was sent"
 
 
-class AdminAccounts(Protocol):
-    """Where administrators live (the configuration implements it)."""
+class ResettableAccounts(Protocol):
+    """The administrators whose passwords may be reset (the admin-accounts service)."""
 
-    def find_admin(self, login: str) -> Mapping[str, Any] | None:
-        """The active administrator whose username or e-mail is ``login``."""
+    def find_for_reset(self, login: str) -> Mapping[str, Any] | None:
+        """The active, unblocked administrator whose username or e-mail is ``login``."""
         ...
 
-    def set_admin_password(self, admin_id: str, password: str) -> None:
+    def set_password(self, account_id: str, password: str) -> None:
         """Store a new password (as a hash)."""
         ...
 
@@ -59,7 +59,7 @@ class PasswordReset:
 
     def __init__(
         self,
-        accounts: AdminAccounts,
+        accounts: ResettableAccounts,
         sms: SmsService,
         mailer: Callable[[], MailPort | None],
         clock: Callable[[], float] = time.monotonic,
@@ -73,7 +73,7 @@ class PasswordReset:
 
     def reset(self, login: str, via: str = "sms") -> ResetResult:
         """Reset ``login``'s password and send it ``via`` "sms" or "mail"."""
-        admin = self._accounts.find_admin(login.strip()) if login.strip() else None
+        admin = self._accounts.find_for_reset(login.strip()) if login.strip() else None
         if admin is None or via not in ("sms", "mail"):
             return ResetResult(GENERIC_ANSWER, None)
         admin_id = str(admin["id"])
@@ -90,7 +90,7 @@ class PasswordReset:
         text = f"OTP Broker: your new administrator password is {password}"
         if not self._deliver(via, str(address), text):
             return ResetResult(GENERIC_ANSWER, None)
-        self._accounts.set_admin_password(admin_id, password)
+        self._accounts.set_password(admin_id, password)
         log.info("administrator password reset, sent by %s", via)
         return ResetResult(GENERIC_ANSWER, via)
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
+from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alerts import Alerts
+from otpbroker.services.api_users import ApiUsers
 from otpbroker.services.events import EventLog
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
@@ -122,6 +124,8 @@ class AdminContext:
     events: EventLog
     password_reset: PasswordReset
     version: str
+    admin_accounts: AdminAccounts  # administrators: the last-administrator rule, login
+    api_users: ApiUsers  # accounts of the REST API
     feeder_statuses: Callable[[], list[Any]] = list
     mailer: Callable[[], Any] = lambda: None
     serial_ports: Callable[[], list[dict[str, str]]] = list

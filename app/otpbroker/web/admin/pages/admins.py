@@ -1,6 +1,9 @@
 """Administrators: view, add, edit, delete, activate, deactivate, block, unblock.
 
-The last active, unblocked administrator can never be deleted, deactivated or blocked.
+The rules (the last active, unblocked administrator can never be deleted, deactivated or
+blocked; an account is added with its password or not at all) live in the admin-accounts
+service; this page shows its answers. A blocked, deactivated or deleted administrator is
+logged out at once, and a new password ends the administrator's other sessions.
 """
 
 from __future__ import annotations
@@ -9,121 +12,113 @@ from typing import Any
 
 import bottle
 
+from otpbroker.services.account_book import FIELDS, PAST, usable
+from otpbroker.services.admin_accounts import LastAdministratorError
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import current_session
-from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, render, see_other
+from otpbroker.web.admin.routes import Route
 
-FIELDS = ("username", "phone", "email")
-PAST = {"activate": "activated", "deactivate": "deactivated", "block": "blocked",
-        "unblock": "unblocked"}  # fmt: skip
-TOGGLES = {
-    "activate": ("active", True),
-    "deactivate": ("active", False),
-    "block": ("blocked", True),
-    "unblock": ("blocked", False),
-}
+ACTIONS = "activate|deactivate|block|unblock|delete"
 
 
-def _usable(admin: dict[str, Any]) -> bool:
-    return bool(admin.get("active")) and not admin.get("blocked")
+def _page(
+    context: AdminContext,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    editing: dict[str, Any] | None = None,
+) -> str:
+    return render("admins", "Administrators", admins=context.admin_accounts.list(),
+                  form=form or {}, editing=editing, errors=errors or {})  # fmt: skip
 
 
-def _would_lock_out(context: AdminContext, admin_id: str, change: dict[str, Any] | None) -> bool:
-    """True when applying ``change`` (None = delete) leaves no usable administrator."""
-    remaining = []
-    for admin in context.repo.list("admins"):
-        if admin["id"] == admin_id:
-            if change is None:
-                continue
-            admin = {**admin, **change}
-        remaining.append(admin)
-    return not any(_usable(admin) for admin in remaining)
+def _existing(context: AdminContext, admin_id: str) -> dict[str, Any]:
+    """The administrator ``admin_id``; a 404 when there is none."""
+    try:
+        return context.admin_accounts.get(admin_id)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such administrator") from None
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add the /admins pages."""
+def _read_form() -> tuple[dict[str, str], str, str]:
+    """The account fields, the password and its repetition as typed."""
+    form = bottle.request.forms
+    values = {key: (form.getunicode(key, default="") or "").strip() for key in FIELDS}
+    password = form.getunicode("password", default="") or ""
+    return values, password, form.getunicode("password2", default="") or ""
 
-    def page(errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
-             editing: dict[str, Any] | None = None) -> str:  # fmt: skip
-        admins = [
-            {**a, "password_set": bool(a.get("password_hash"))} for a in context.repo.list("admins")
-        ]
-        for admin in admins:
-            admin.pop("password_hash", None)
-        return render("admins", "Administrators", admins=admins, form=form or {},
-                      editing=editing, errors=errors or {})  # fmt: skip
 
-    @app.get("/admins")
-    def list_admins() -> str:
-        return page()
+def list_admins(context: AdminContext) -> str:
+    """Every administrator, with the add form."""
+    return _page(context)
 
-    @app.get("/admins/<admin_id>/edit")
-    def edit_form(admin_id: str) -> str:
-        admin = record_or_404(context.repo, "admins", admin_id, "administrator")
-        return page(form={k: str(admin.get(k) or "") for k in FIELDS}, editing=admin)
 
-    @app.post("/admins")
-    def add() -> str:
-        form = bottle.request.forms
-        values = {k: (form.getunicode(k, default="") or "").strip() for k in FIELDS}
-        password = form.getunicode("password", default="") or ""
-        if password != (form.getunicode("password2", default="") or ""):
-            bottle.response.status = 400
-            return page({"password2": "the two passwords differ"}, values)
-        admin = None
-        try:
-            admin = context.repo.add("admins", {**values, "active": True, "blocked": False})
-            context.repo.set_password("admins", admin["id"], password)
-        except ValueError as exc:
-            if admin is not None:
-                context.repo.delete("admins", admin["id"])
-            bottle.response.status = 400
-            errors = field_errors(exc)
-            if admin is not None:
-                errors = {"password": str(exc).split(": ", 1)[-1]}
-            return page(errors, values)
-        flash(f"Administrator {values['username']} added.")
-        raise see_other("/admins")
+def edit_form(context: AdminContext, admin_id: str) -> str:
+    """The list with one administrator's edit form."""
+    admin = _existing(context, admin_id)
+    return _page(context, form={k: str(admin.get(k) or "") for k in FIELDS}, editing=admin)
 
-    @app.post("/admins/<admin_id>")
-    def update(admin_id: str) -> str:
-        form = bottle.request.forms
-        values = {k: (form.getunicode(k, default="") or "").strip() for k in FIELDS}
-        password = form.getunicode("password", default="") or ""
-        if password != (form.getunicode("password2", default="") or ""):
-            bottle.response.status = 400
-            editing = context.repo.get_record("admins", admin_id)
-            return page({"password2": "the two passwords differ"}, values, editing)
-        try:
-            admin = context.repo.update("admins", admin_id, values)
-            if password:  # blank keeps the current password
-                context.repo.set_password("admins", admin_id, password)
-                session = current_session()
-                context.sessions.destroy_admin(admin_id, keep=session.token if session else None)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such administrator") from None
-        except ValueError as exc:
-            bottle.response.status = 400
-            editing = context.repo.get_record("admins", admin_id)
-            return page(field_errors(exc), values, editing)
-        flash(f"Administrator {admin['username']} saved.")
-        raise see_other("/admins")
 
-    @app.post("/admins/<admin_id>/<action:re:activate|deactivate|block|unblock|delete>")
-    def change(admin_id: str, action: str) -> None:
-        change = None if action == "delete" else dict([TOGGLES[action]])
-        record_or_404(context.repo, "admins", admin_id, "administrator")
-        if _would_lock_out(context, admin_id, change):
-            flash("Refused: the last active administrator cannot be deleted, deactivated or "
-                  "blocked.", "error")  # fmt: skip
-            raise see_other("/admins")
-        if change is None:
-            context.repo.delete("admins", admin_id)
-            context.sessions.destroy_admin(admin_id)
-            flash("Administrator deleted.")
+def add(context: AdminContext) -> str:
+    """Add an administrator with the password typed twice."""
+    values, password, again = _read_form()
+    if password != again:
+        bottle.response.status = 400
+        return _page(context, {"password2": "the two passwords differ"}, values)
+    try:
+        context.admin_accounts.add(values, password)
+    except ValueError as exc:
+        bottle.response.status = 400
+        return _page(context, field_errors(exc), values)
+    flash(f"Administrator {values['username']} added.")
+    raise see_other("/admins")
+
+
+def update(context: AdminContext, admin_id: str) -> str:
+    """Save an administrator's fields and (unless blank) a new password."""
+    editing = _existing(context, admin_id)
+    values, password, again = _read_form()
+    if password != again:
+        bottle.response.status = 400
+        return _page(context, {"password2": "the two passwords differ"}, values, editing)
+    try:
+        admin = context.admin_accounts.edit(admin_id, values, password)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such administrator") from None
+    except ValueError as exc:
+        bottle.response.status = 400
+        return _page(context, field_errors(exc), values, editing)
+    if password:  # blank keeps the current password
+        session = current_session()
+        context.sessions.destroy_admin(admin_id, keep=session.token if session else None)
+    flash(f"Administrator {admin['username']} saved.")
+    raise see_other("/admins")
+
+
+def change(context: AdminContext, admin_id: str, action: str) -> None:
+    """Activate, deactivate, block, unblock or delete; the last usable one is refused."""
+    accounts = context.admin_accounts
+    try:
+        if action == "delete":
+            accounts.delete(admin_id)
+            admin = None
         else:
-            context.repo.update("admins", admin_id, change)
-            if not _usable(context.repo.get_record("admins", admin_id)):
-                context.sessions.destroy_admin(admin_id)
-            flash(f"Administrator {PAST[action]}.")
-        raise see_other("/admins")
+            admin = accounts.set_flag(admin_id, action)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such administrator") from None
+    except LastAdministratorError as exc:
+        flash(f"Refused: {exc}.", "error")
+        raise see_other("/admins") from None
+    if admin is None or not usable(admin):
+        context.sessions.destroy_admin(admin_id)
+    flash(f"Administrator {PAST[action]}.")
+    raise see_other("/admins")
+
+
+ROUTES = (
+    Route("GET", "/admins", list_admins),
+    Route("GET", "/admins/<admin_id>/edit", edit_form),
+    Route("POST", "/admins", add),
+    Route("POST", "/admins/<admin_id>", update),
+    Route("POST", f"/admins/<admin_id>/<action:re:{ACTIONS}>", change),
+)

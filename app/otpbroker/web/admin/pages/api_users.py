@@ -1,6 +1,9 @@
 """API users (accounts that send through the REST API): view, add, edit, delete, activate,
 deactivate, block, unblock. Passwords are typed twice and never shown; hashes never leave
 the store. A change takes effect on the API at once (its login cache is emptied).
+
+The rules (added with a password or not at all, edits all or nothing, unique user names)
+live in the API-user service; this page shows its answers.
 """
 
 from __future__ import annotations
@@ -9,27 +12,34 @@ from typing import Any
 
 import bottle
 
+from otpbroker.services.account_book import FIELDS, PAST
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, render, see_other
+from otpbroker.web.admin.routes import Route
 
-COLLECTION = "api_users"
-FIELDS = ("username", "phone", "email")
-TOGGLES = {
-    "activate": ("active", True, "activated"),
-    "deactivate": ("active", False, "deactivated"),
-    "block": ("blocked", True, "blocked"),
-    "unblock": ("blocked", False, "unblocked"),
-}
+ACTIONS = "activate|deactivate|block|unblock|delete"
 
 
-def _public(user: dict[str, Any]) -> dict[str, Any]:
-    """A user as pages may show it: no hash, only whether a password is set."""
-    view = {key: value for key, value in user.items() if key != "password_hash"}
-    view["password_set"] = bool(user.get("password_hash"))
-    return view
+def _page(
+    context: AdminContext,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    editing: dict[str, Any] | None = None,
+) -> str:
+    return render("api_users", "API users", users=context.api_users.list(), form=form or {},
+                  editing=editing, errors=errors or {})  # fmt: skip
+
+
+def _existing(context: AdminContext, user_id: str) -> dict[str, Any]:
+    """The API user ``user_id``; a 404 when there is none."""
+    try:
+        return context.api_users.get(user_id)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such API user") from None
 
 
 def _read_form() -> tuple[dict[str, str], str, str]:
+    """The account fields, the password and its repetition as typed."""
     form = bottle.request.forms
     values = {key: (form.getunicode(key, default="") or "").strip() for key in FIELDS}
     password = form.getunicode("password", default="") or ""
@@ -37,83 +47,75 @@ def _read_form() -> tuple[dict[str, str], str, str]:
     return values, password, again
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add the /api-users pages."""
+def list_users(context: AdminContext) -> str:
+    """Every API user, with the add form."""
+    return _page(context)
 
-    def page(errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
-             editing: dict[str, Any] | None = None) -> str:  # fmt: skip
-        users = [_public(user) for user in context.repo.list(COLLECTION)]
-        shown = _public(editing) if editing else None
-        return render("api_users", "API users", users=users, form=form or {}, editing=shown,
-                      errors=errors or {})  # fmt: skip
 
-    def record(user_id: str) -> dict[str, Any]:
-        return record_or_404(context.repo, COLLECTION, user_id, "API user")
+def edit_form(context: AdminContext, user_id: str) -> str:
+    """The list with one API user's edit form."""
+    user = _existing(context, user_id)
+    return _page(context, form={key: str(user.get(key) or "") for key in FIELDS}, editing=user)
 
-    @app.get("/api-users")
-    def list_users() -> str:
-        return page()
 
-    @app.get("/api-users/<user_id>/edit")
-    def edit_form(user_id: str) -> str:
-        user = record(user_id)
-        return page(form={key: str(user.get(key) or "") for key in FIELDS}, editing=user)
+def add(context: AdminContext) -> str:
+    """Add an API user with the password typed twice."""
+    values, password, again = _read_form()
+    errors: dict[str, str] = {}
+    if not password:
+        errors["password"] = "is required for a new API user"  # noqa: S105 (a message)
+    elif password != again:
+        errors["password2"] = "the two passwords differ"
+    else:
+        try:
+            context.api_users.add(values, password)
+        except ValueError as exc:
+            errors = field_errors(exc)
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, values)
+    flash(f"API user {values['username']} added.")
+    raise see_other("/api-users")
 
-    @app.post("/api-users")
-    def add() -> str:
-        values, password, again = _read_form()
-        errors: dict[str, str] = {}
-        if not password:
-            errors["password"] = "is required for a new API user"  # noqa: S105 (a message)
-        elif password != again:
-            errors["password2"] = "the two passwords differ"
-        user = None
-        if not errors:
-            try:
-                user = context.repo.add(COLLECTION, {**values, "active": True, "blocked": False})
-                context.repo.set_password(COLLECTION, user["id"], password)
-            except ValueError as exc:
-                if user is not None:  # the password was refused: do not keep a user without one
-                    context.repo.delete(COLLECTION, user["id"])
-                errors = field_errors(exc)
-        if errors:
-            bottle.response.status = 400
-            return page(errors, values)
-        flash(f"API user {values['username']} added.")
-        raise see_other("/api-users")
 
-    @app.post("/api-users/<user_id>")
-    def update(user_id: str) -> str:
-        before = record(user_id)
-        values, password, again = _read_form()
-        errors: dict[str, str] = {}
-        if password and password != again:
-            errors["password2"] = "the two passwords differ"
-        if not errors:
-            try:
-                context.repo.update(COLLECTION, user_id, values)
-            except ValueError as exc:
-                errors = field_errors(exc)
-        if not errors and password:  # blank keeps the current password
-            try:
-                context.repo.set_password(COLLECTION, user_id, password)
-            except ValueError as exc:  # undo the other fields: all or nothing
-                context.repo.update(COLLECTION, user_id, {key: before[key] for key in FIELDS})
-                errors = field_errors(exc)
-        if errors:
-            bottle.response.status = 400
-            return page(errors, values, before)
-        flash(f"API user {values['username']} saved.")
-        raise see_other("/api-users")
+def update(context: AdminContext, user_id: str) -> str:
+    """Save an API user's fields and (unless blank) a new password; all or nothing."""
+    before = _existing(context, user_id)
+    values, password, again = _read_form()
+    errors: dict[str, str] = {}
+    if password and password != again:
+        errors["password2"] = "the two passwords differ"
+    else:
+        try:
+            context.api_users.edit(user_id, values, password)
+        except LookupError:
+            raise bottle.HTTPError(404, "no such API user") from None
+        except ValueError as exc:
+            errors = field_errors(exc)
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, values, before)
+    flash(f"API user {values['username']} saved.")
+    raise see_other("/api-users")
 
-    @app.post("/api-users/<user_id>/<action:re:activate|deactivate|block|unblock|delete>")
-    def change(user_id: str, action: str) -> None:
-        user = record(user_id)
+
+def change(context: AdminContext, user_id: str, action: str) -> None:
+    """Activate, deactivate, block, unblock or delete an API user."""
+    try:
         if action == "delete":
-            context.repo.delete(COLLECTION, user_id)
-            flash(f"API user {user['username']} deleted.")
+            user = context.api_users.delete(user_id)
         else:
-            field, value, past = TOGGLES[action]
-            context.repo.update(COLLECTION, user_id, {field: value})
-            flash(f"API user {user['username']} {past}.")
-        raise see_other("/api-users")
+            user = context.api_users.set_flag(user_id, action)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such API user") from None
+    flash(f"API user {user['username']} {PAST[action]}.")
+    raise see_other("/api-users")
+
+
+ROUTES = (
+    Route("GET", "/api-users", list_users),
+    Route("GET", "/api-users/<user_id>/edit", edit_form),
+    Route("POST", "/api-users", add),
+    Route("POST", "/api-users/<user_id>", update),
+    Route("POST", f"/api-users/<user_id>/<action:re:{ACTIONS}>", change),
+)

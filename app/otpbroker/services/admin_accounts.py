@@ -1,0 +1,97 @@
+"""Administrators of the browser admin: the account book plus the rules only they have.
+
+The last active, unblocked administrator can never be deleted, deactivated or blocked:
+the check and the change run under the book's lock, so two requests removing the last two
+usable administrators at the same time cannot both succeed. The first administrator is
+added once (the device's setup), a login checks the password at the same cost whether the
+user name exists or not, and a forgotten password is reset for an active administrator
+found by user name or e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+
+from otpbroker.domain.password_hash import verify_unknown_user
+from otpbroker.domain.ports import Repository
+from otpbroker.services.account_book import AccountBook, AccountError, PasswordRule, usable
+
+COLLECTION = "admins"
+
+
+class LastAdministratorError(AccountError):
+    """The change would leave no active, unblocked administrator."""
+
+
+class AlreadySetUpError(AccountError):
+    """The first administrator exists already."""
+
+
+class AdminAccounts(AccountBook):
+    """Administrators: list, add, edit, activate, block, delete, passwords, login."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        password_rule: PasswordRule,
+        lock: AbstractContextManager[Any] | None = None,
+    ) -> None:
+        super().__init__(repo, password_rule, COLLECTION, "administrator", lock)
+
+    def _check_change(self, record: Mapping[str, Any], change: Mapping[str, Any] | None) -> None:
+        """Refuse a change that leaves no usable administrator (the lock is held)."""
+        remaining = []
+        for admin in self._repo.list(COLLECTION):
+            if admin["id"] == record["id"]:
+                if change is None:
+                    continue
+                admin = {**admin, **change}
+            remaining.append(admin)
+        if not any(usable(admin) for admin in remaining):
+            what = "deleted" if change is None else ("blocked" if "blocked" in change
+                                                     else "deactivated")  # fmt: skip
+            raise LastAdministratorError(
+                "_form",
+                f"{record['username']!r} is the last active administrator and cannot be "
+                f"{what} (an active, unblocked administrator must remain; add or unblock "
+                "another one first)",
+            )
+
+    # -- first run -----------------------------------------------------------------------
+
+    def exist(self) -> bool:
+        """True once the first administrator has been added."""
+        return bool(self._repo.list(COLLECTION))
+
+    def add_first(self, fields: Mapping[str, Any], password: str) -> dict[str, Any]:
+        """Add the first administrator; AlreadySetUpError once there is one."""
+        with self._lock:
+            if self.exist():
+                raise AlreadySetUpError("_form", "this device is set up already: log in")
+            return self._add(fields, password)
+
+    # -- logging in and resetting --------------------------------------------------------
+
+    def log_in(self, username: str, password: str) -> dict[str, Any] | None:
+        """The administrator for a right user name and password, if active and unblocked.
+
+        An unknown user name costs the slow hash a known one does (no probing by timing).
+        """
+        record = self._named(username)
+        if record is None:
+            verify_unknown_user(password)
+            return None
+        ok = bool(password) and self.check_password(record["id"], password)
+        return self.get(record["id"]) if ok and usable(record) else None
+
+    def find_for_reset(self, login: str) -> dict[str, Any] | None:
+        """The active, unblocked administrator whose user name or e-mail is ``login``."""
+        wanted = login.casefold()
+        for admin in self._repo.list(COLLECTION):
+            names = (str(admin.get("username", "")).casefold(),
+                     str(admin.get("email", "")).casefold())  # fmt: skip
+            if wanted in names and usable(admin):
+                return self.get(admin["id"])
+        return None
