@@ -142,6 +142,8 @@ CASES = [
          frozenset({"pyudev-in-hotplug"}), "otpbroker.factory"),
     Case("modem/sim/__init__.py", "from otpbroker.modem import at",
          frozenset({"emulator-independent"}), "otpbroker.modem.sim"),
+    Case("modem/pdu/__init__.py", "from otpbroker.modem import transport",
+         frozenset({"codec-alone", CORE_CONTRACT}), "otpbroker.modem.pdu"),
     Case("privileged/__init__.py", "import otpbroker.domain",
          frozenset({"privileged-helper-alone"}), "otpbroker.privileged"),
     Case("services/__init__.py", "import otpbroker.privileged",
