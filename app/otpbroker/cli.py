@@ -32,6 +32,7 @@ COMMANDS = {
     "serve": "otpbroker.commands.serve",
     "config": "otpbroker.commands.config_cmd",
     "api-user": "otpbroker.commands.api_user",
+    "admin": "otpbroker.commands.admin_cmd",
     "setup-code": "otpbroker.commands.setup_code",
     "factory-init": "otpbroker.commands.factory_init",
     "brochure": "otpbroker.commands.brochure",

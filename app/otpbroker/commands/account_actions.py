@@ -1,0 +1,254 @@
+"""The actions of the account commands (``api-user``, ``admin``) over an account service.
+
+Each action is a thin call of the service (``services/account_book.py``), which holds the
+rules; this module parses, reads the password and prints. Passwords are read from standard
+input (asked twice on a terminal), never taken from the command line, where they would show
+in the process list and the shell history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from otpbroker.commands.store_errors import STATE_ERROR, USAGE_ERROR, run_on_store
+from otpbroker.config import ConfigStore
+from otpbroker.config.records import validate_fields
+from otpbroker.config.store import MAX_PASSWORD_LENGTH
+from otpbroker.services.account_book import (
+    FLAGS,
+    PAST,
+    AccountBook,
+    AccountError,
+    AccountNotFoundError,
+    DuplicateAccountError,
+)
+
+COLUMNS = ("username", "active", "blocked", "phone", "email")
+REFUSED_ARGUMENT = (
+    "a password is never accepted on the command line (it would show in the process list "
+    "and the shell history); give --password-stdin and write it to standard input"
+)
+
+
+@dataclass(frozen=True)
+class AccountCommand:
+    """What differs between the account commands."""
+
+    name: str  # the subcommand: "api-user", "admin"
+    plural: str  # "API users", "administrators"
+    book: Callable[[ConfigStore], AccountBook]  # the service over an open store
+    password_flag_required: bool  # api-user: --password-stdin must be given
+    duplicate_status: int  # exit status for a name already taken
+
+
+class CommandError(Exception):
+    """A refusal: its message goes to stderr and ``status`` becomes the exit status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# -- the parser ---------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--data-dir``/``--log-level`` after the action name too."""
+    parser.add_argument("--data-dir", default=argparse.SUPPRESS, help="directory of config.json")
+    parser.add_argument(
+        "--log-level",
+        default=argparse.SUPPRESS,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log verbosity",
+    )
+
+
+def _password_options(parser: argparse.ArgumentParser, spec: AccountCommand) -> None:
+    """``--password-stdin``, plus hidden catchers for a password given as an argument."""
+    required = "" if spec.password_flag_required else "; the default"
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=f"read the password from standard input (one line; asked twice on a terminal"
+        f"{required})",
+    )
+    # Caught only to refuse them without echoing the password, as argparse would.
+    parser.add_argument("--password", nargs="?", const="", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
+
+
+def add_actions(parser: argparse.ArgumentParser, spec: AccountCommand) -> None:
+    """Add list, add, passwd, the flags and delete to an account command's parser."""
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+        _common(sub)
+        return sub
+
+    noun = spec.plural.removesuffix("s")
+    add = action("add", f"add an {noun} (password from standard input)")
+    add.add_argument("name", metavar="NAME", help="login name: 1-64 of A-Z a-z 0-9 . _ @ -")
+    _password_options(add, spec)
+    add.add_argument("--phone", default=None, help="phone number (3-20 digits, optional '+')")
+    add.add_argument("--email", default=None, help="e-mail address")
+    listing = action("list", f"show every {noun} (never password hashes)")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    for name, (field, value) in FLAGS.items():
+        action(name, f"set {field}={str(value).lower()}").add_argument("name", metavar="NAME")
+    action("delete", f"remove an {noun}").add_argument("name", metavar="NAME")
+    passwd = action("passwd", f"change an {noun}'s password (from standard input)")
+    passwd.add_argument("name", metavar="NAME")
+    _password_options(passwd, spec)
+
+
+def run(spec: AccountCommand, args: argparse.Namespace) -> int:
+    """Run one action; report refusals on stderr with their exit status."""
+    prefix = f"otp-broker {spec.name} {args.action}: error:"
+    handler = ACTIONS.get(args.action, _set_flag)
+
+    def act(store: ConfigStore) -> int:
+        try:
+            return handler(spec, spec.book(store), args)
+        except CommandError as error:
+            return _refused(prefix, error, error.status)
+        except AccountNotFoundError as error:  # also when removed by another process
+            return _refused(prefix, error, STATE_ERROR)
+        except DuplicateAccountError as error:
+            return _refused(prefix, error, spec.duplicate_status)
+        except AccountError as error:  # a rule of the service (the last administrator)
+            return _refused(prefix, error, USAGE_ERROR)
+
+    return run_on_store(args.data_dir, prefix, act)
+
+
+def _refused(prefix: str, error: Exception, status: int) -> int:
+    print(prefix, error, file=sys.stderr)
+    return status
+
+
+# -- passwords ----------------------------------------------------------------------------
+
+
+def _check_password_source(spec: AccountCommand, args: argparse.Namespace) -> None:
+    """Refuse a password given as an argument, and (api-user) a missing ``--password-stdin``."""
+    if args.password is not None or args.extra:
+        raise CommandError(REFUSED_ARGUMENT, USAGE_ERROR)
+    if spec.password_flag_required and not args.password_stdin:
+        raise CommandError(
+            "--password-stdin is required: the password is read from standard input",
+            USAGE_ERROR,
+        )
+
+
+def read_password(stream: TextIO | None, command: str) -> str:
+    """One password from ``stream``: a line without its line break, or asked on a terminal.
+
+    Its policy (length, characters) is the service's; only emptiness is refused here.
+    """
+    if stream is None or stream.closed:
+        raise CommandError(
+            "--password-stdin: standard input is closed; write the password to it, e.g. "
+            f"printf '%s\\n' \"$PASSWORD\" | otp-broker {command} ... --password-stdin",
+            USAGE_ERROR,
+        )
+    if stream.isatty():
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise CommandError("the two passwords differ", USAGE_ERROR)
+    else:
+        try:
+            password = stream.readline(MAX_PASSWORD_LENGTH + 3)
+        except UnicodeDecodeError:
+            encoding = getattr(stream, "encoding", None) or "the locale's encoding"
+            raise CommandError(
+                f"the password on standard input is not valid {encoding} text", USAGE_ERROR
+            ) from None
+        password = password.removesuffix("\n").removesuffix("\r")
+    if not password:
+        raise CommandError(
+            "the password must not be empty (standard input gave an empty line or nothing)",
+            USAGE_ERROR,
+        )
+    return password
+
+
+# -- actions ------------------------------------------------------------------------------
+
+
+def _add(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> int:
+    _check_password_source(spec, args)
+    fields: dict[str, Any] = {"username": args.name}
+    for key in ("phone", "email"):
+        if getattr(args, key) is not None:
+            fields[key] = getattr(args, key)
+    validate_fields(book.collection, fields, partial=False)  # before asking for a password
+    added = book.add(fields, read_password(sys.stdin, spec.name))
+    print(f"added {book.noun} {added['username']!r}")
+    return 0
+
+
+def _passwd(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> int:
+    _check_password_source(spec, args)
+    account = book.require(args.name)
+    book.set_password(account["id"], read_password(sys.stdin, spec.name))
+    print(f"changed the password of {book.noun} {account['username']!r}")
+    return 0
+
+
+def _set_flag(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> int:
+    field, value = FLAGS[args.action]
+    account = book.require(args.name)
+    done = PAST[args.action]
+    if account.get(field) is value:
+        print(f"{book.noun} {account['username']!r} was already {done}")
+        return 0
+    book.set_flag(account["id"], args.action)
+    print(f"{done} {book.noun} {account['username']!r}")
+    return 0
+
+
+def _delete(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> int:
+    account = book.delete(book.require(args.name)["id"])
+    print(f"deleted {book.noun} {account['username']!r}")
+    return 0
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value) if value not in (None, "") else "-"
+
+
+def _json_view(account: dict[str, Any]) -> dict[str, Any]:
+    """An account as ``--json`` prints it (``password_hash_set``: whether one is stored)."""
+    return {
+        ("password_hash_set" if key == "password_set" else key): value
+        for key, value in account.items()
+    }
+
+
+def _list(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> int:
+    accounts = book.list()
+    if args.json:
+        json.dump([_json_view(a) for a in accounts], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    rows = [list(COLUMNS)] + [[_cell(a.get(column)) for column in COLUMNS] for a in accounts]
+    widths = [max(len(row[index]) for row in rows) for index in range(len(COLUMNS))]
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
+    if not accounts:
+        print(f"(no {spec.plural})")
+    return 0
+
+
+Action = Callable[[AccountCommand, AccountBook, argparse.Namespace], int]
+ACTIONS: dict[str, Action] = {"add": _add, "list": _list, "delete": _delete, "passwd": _passwd}
