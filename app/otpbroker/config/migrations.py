@@ -65,7 +65,7 @@ def _v0_to_v1(data: Document) -> None:
                 settings[key] = validate(key, value)
             except ConfigError as error:
                 log.warning("migration: dropped invalid v0 setting (%s)", error)
-    existing = next(iter(data.get(SETTINGS, {}).values()), {})
+    existing: dict[str, Any] = next(iter(data.get(SETTINGS, {}).values()), {})
     settings.update(existing)  # a partly current file keeps its current-layout values
     data[SETTINGS] = {"1": settings} if settings else {}
     for table in RECORD_TABLES:

@@ -9,11 +9,12 @@ process; ``generation`` counts the changes seen or made; ``subscribe()`` is told
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -202,7 +203,7 @@ class ConfigStore:
             present = [key for key in wanted if key in stored]
             if present:
 
-                def drop(document: dict[str, Any]) -> None:
+                def drop(document: MutableMapping[str, Any]) -> None:
                     for key in present:
                         document.pop(key, None)
 
@@ -234,7 +235,8 @@ class ConfigStore:
             document = self._document(name, record_id)
         return records.with_defaults(name, document)
 
-    def find(self, name: str, **match: Any) -> list[dict[str, Any]]:
+    # builtins.list: in the class body, the name list is the method above
+    def find(self, name: str, **match: Any) -> builtins.list[dict[str, Any]]:
         """Records whose fields equal every ``match`` value exactly."""
         spec = records.collection(name)
         for field in match:

@@ -30,6 +30,8 @@ def qr_image(text: str, size: int) -> Image.Image:
     matrix = code.get_matrix()  # includes the quiet zone
     image = Image.new("1", (modules, modules), 1)
     pixels = image.load()
+    if pixels is None:  # Pillow's type allows it; a new image always has its pixels
+        raise RuntimeError("no pixel access to a new image")
     for y, row in enumerate(matrix):
         for x, dark in enumerate(row):
             if dark:

@@ -211,6 +211,8 @@ class RabbitMqFeeder(Feeder):
         body: bytes,
     ) -> None:
         tag = method.delivery_tag
+        if tag is None:  # pika's type allows it; a Basic.Deliver from the wire always has one
+            raise ValueError("a delivery without a delivery tag")
         pending.add(tag)
         settle = partial(self._settle, channel, tag, properties, pending)
         self.dispatch_async(

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from otpbroker.domain.dedup import DedupWindow
 from otpbroker.feeders.messages import FeedError, parse_feed
@@ -68,6 +68,14 @@ class FeederStatus:
         return self.state == "connected"
 
 
+class _StatusChange(TypedDict, total=False):
+    """The fields of FeederStatus that ``Feeder._set`` changes."""
+
+    state: str
+    last_error: str | None
+    connected_since: float | None
+
+
 class Feeder(ABC):
     """One consumer thread with its own connection."""
 
@@ -113,7 +121,7 @@ class Feeder(ABC):
         with self._lock:
             return self._status
 
-    def _set(self, **changes: object) -> None:
+    def _set(self, **changes: Unpack[_StatusChange]) -> None:
         with self._lock:
             self._status = replace(self._status, **changes)
 

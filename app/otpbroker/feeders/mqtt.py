@@ -177,8 +177,9 @@ class MqttFeeder(Feeder):
             self._forget(client)
             with contextlib.suppress(Exception):
                 client.disconnect()  # sends DISCONNECT and closes the socket if it can
-            if client.socket() is not None:
-                client.socket().close()
+            sock = client.socket()
+            if sock is not None:
+                sock.close()
 
     # -- the network loop (feeder thread only) ----------------------------------------------
     def _loop(self, link: _Link, client: mqtt.Client) -> None:

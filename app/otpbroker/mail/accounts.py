@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from otpbroker.domain.errors import InvalidAddressError
@@ -58,22 +58,22 @@ class MailAccount:
         port = _number(record, "port", 587)
         limit = _number(record, "daily_limit", 0)
         password = record.get("password", "")
-        fields = {
-            "key": key,
-            "name": name,
-            "kind": kind,
-            "host": _text(record, "host"),
-            "port": port if port is not None else 0,
-            "security": security,
-            "auth": record.get("auth", True) is True,
-            "username": _text(record, "username"),
-            "password": password if isinstance(password, str) else "",
-            "sender": _text(record, "sender"),
-            "daily_limit": limit if limit is not None and limit >= 0 else 0,
-            "active": record.get("active", True) is True,
-        }
-        problem = _problem(fields, port_ok=port is not None, limit_ok=limit is not None)
-        return cls(**fields, problem=problem)
+        account = cls(
+            key=key,
+            name=name,
+            kind=kind,
+            host=_text(record, "host"),
+            port=port if port is not None else 0,
+            security=security,
+            auth=record.get("auth", True) is True,
+            username=_text(record, "username"),
+            password=password if isinstance(password, str) else "",
+            sender=_text(record, "sender"),
+            daily_limit=limit if limit is not None and limit >= 0 else 0,
+            active=record.get("active", True) is True,
+        )
+        problem = _problem(account, port_ok=port is not None, limit_ok=limit is not None)
+        return replace(account, problem=problem)
 
     @property
     def usable(self) -> bool:
@@ -92,27 +92,27 @@ class MailAccount:
     __str__ = __repr__
 
 
-def _problem(fields: dict[str, Any], *, port_ok: bool, limit_ok: bool) -> str | None:
+def _problem(account: MailAccount, *, port_ok: bool, limit_ok: bool) -> str | None:
     """Why an account cannot be used, in words an administrator can act on."""
-    if fields["kind"] not in KINDS:
-        return f"unknown kind {fields['kind']!r} (expected smtp or local)"
+    if account.kind not in KINDS:
+        return f"unknown kind {account.kind!r} (expected smtp or local)"
     try:
-        validate_address(fields["sender"])
+        validate_address(account.sender)
     except InvalidAddressError as exc:
         return f"the sender address is not valid: {exc.message}"
     if not limit_ok:
         return "daily_limit must be a whole number"
-    if fields["kind"] == "local":
+    if account.kind == "local":
         return None
-    if not fields["host"]:
+    if not account.host:
         return "no SMTP host is configured"
-    if not port_ok or not 1 <= fields["port"] <= 65535:
+    if not port_ok or not 1 <= account.port <= 65535:
         return "the SMTP port must be a number from 1 to 65535"
-    if fields["security"] not in SECURITIES:
-        return f"unknown security {fields['security']!r} (expected starttls, ssl or none)"
-    if fields["auth"] and not fields["username"]:
+    if account.security not in SECURITIES:
+        return f"unknown security {account.security!r} (expected starttls, ssl or none)"
+    if account.auth and not account.username:
         return "auth is on but no username is configured"
-    if fields["auth"] and not fields["password"]:
+    if account.auth and not account.password:
         return "auth is on but no password is configured"
     return None
 

@@ -148,15 +148,17 @@ def _interface(path: str, name: str, problems: _Problems) -> UsbInterfaceInfo | 
         number = read_attribute(os.path.join(path, "bInterfaceNumber"), HEX2)
         if number is None:
             raise Unreadable(f"{path} has no bInterfaceNumber")
-        triple = [_optional(os.path.join(path, attr), f"USB interface {name}", problems, HEX2)
-                  for attr in CLASS_ATTRIBUTES]  # fmt: skip
+        klass, subclass, protocol = [
+            _optional(os.path.join(path, attr), f"USB interface {name}", problems, HEX2)
+            for attr in CLASS_ATTRIBUTES
+        ]
         driver = _driver(path)
         ttys = _children(path, TTY_NAME, "tty")
         nets = tuple(n for n in _listing(os.path.join(path, "net")) if NET_NAME.fullmatch(n))
     except Unreadable as error:
         problems.add(f"USB interface {name}", error)
         return None
-    return UsbInterfaceInfo(name, int(number, 16), *triple, driver, ttys, nets)
+    return UsbInterfaceInfo(name, int(number, 16), klass, subclass, protocol, driver, ttys, nets)
 
 
 def _number(path: str, what: str, problems: _Problems) -> int | None:
@@ -177,13 +179,15 @@ def _device(base: str, name: str, interfaces: list[str], problems: _Problems
     except Unreadable as error:
         problems.add(what, error)
         return None
-    strings = [_optional(os.path.join(path, attr), what, problems)
-               for attr in ("manufacturer", "product", "serial")]  # fmt: skip
+    manufacturer, product_name, serial = [
+        _optional(os.path.join(path, attr), what, problems)
+        for attr in ("manufacturer", "product", "serial")
+    ]
     busnum = _number(os.path.join(path, "busnum"), what, problems)
     devnum = _number(os.path.join(path, "devnum"), what, problems)
     found = [_interface(os.path.join(base, i), i, problems) for i in interfaces]
-    return UsbDeviceInfo(name, vendor, product, *strings, busnum, devnum,
-                         tuple(i for i in found if i is not None))  # fmt: skip
+    return UsbDeviceInfo(name, vendor, product, manufacturer, product_name, serial, busnum,
+                         devnum, tuple(i for i in found if i is not None))  # fmt: skip
 
 
 def read_usb_devices(root: str = "/sys") -> tuple[list[UsbDeviceInfo], list[str]]:

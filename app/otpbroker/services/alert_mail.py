@@ -131,7 +131,8 @@ class AlertMailer:
             return self._note(alert, NO_ADDRESS)
         if mailer is None:
             return self._note(alert, NOT_CONFIGURED)
-        sent, failed = [], []
+        sent: list[str] = []
+        failed: list[str] = []
         subject, body = SUBJECT.format(title=alert.title), alert_body(alert)
         for address in addresses:
             reply = mailer.send_mail(address, subject[:200], body, "alert")

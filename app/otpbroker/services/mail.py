@@ -71,7 +71,7 @@ class MailService:
         error = result.error or "sending failed"
         log.info("send-mail from %s to %s: not sent (%s)", source, masked, error)
         if result.reason is MailFailure.NO_ACCOUNT:
-            data = {"account": None, "attempts": attempts}
+            data: dict[str, object] = {"account": None, "attempts": attempts}
             return Reply(COMMAND, Code.NOT_CONFIGURED, f"e-mail is not configured: {error}", data)
         text = f"sending failed: {error}"
         if result.reason is MailFailure.RECIPIENT_REJECTED:

@@ -9,7 +9,7 @@ worker owns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ class DiscoveryReport:
         return tuple(entry for entry in self.entries if not entry.configured)
 
 
-def _configured_as(modem: DetectedModem, records: list[Mapping[str, Any]]) -> tuple[str, ...]:
+def _configured_as(modem: DetectedModem, records: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     imei = modem.identity.imei if modem.identity is not None else ""
     names = []
     for record in records:

@@ -11,7 +11,7 @@ import contextlib
 import glob
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,7 @@ def _address_list(entries: Iterable[Mapping[str, Any]]) -> list[str]:
 
 def network_addresses(
     interfaces: Callable[[], list[str]] = netifaces.interfaces,
-    ifaddresses: Callable[[str], Mapping[int, list[Mapping[str, Any]]]] = netifaces.ifaddresses,
+    ifaddresses: Callable[[str], Mapping[int, Sequence[Mapping[str, Any]]]] = netifaces.ifaddresses,
 ) -> dict[str, dict[str, list[str]]]:
     """``{interface: {"ipv4": [...], "ipv6": [...]}}`` for interfaces with an address."""
     result: dict[str, dict[str, list[str]]] = {}
@@ -156,7 +156,7 @@ def server_status(
     proc: str | os.PathLike[str] = PROC,
     thermal: str | os.PathLike[str] = THERMAL,
     interfaces: Callable[[], list[str]] = netifaces.interfaces,
-    ifaddresses: Callable[[str], Mapping[int, list[Mapping[str, Any]]]] = netifaces.ifaddresses,
+    ifaddresses: Callable[[str], Mapping[int, Sequence[Mapping[str, Any]]]] = netifaces.ifaddresses,
 ) -> dict[str, Any]:
     """Everything the home page shows about the machine, in one dict."""
     return {

@@ -27,6 +27,14 @@ WRITE_METHODS = ("POST", "PUT")
 READ_ONLY_PATHS = ("/metrics", "/api/openapi.json")
 
 
+def _whole_number(settings: Settings, key: str) -> int:
+    """The whole-number setting ``key`` (the configuration's schema stores it as one)."""
+    value = settings.get(key)
+    if not isinstance(value, int):
+        raise TypeError(f"setting {key} is not a whole number")
+    return value
+
+
 def build_api(
     processor: CommandProcessor,
     authenticator: ApiAuthenticator,
@@ -56,7 +64,7 @@ def build_api(
         request, response = bottle.request, bottle.response
         if "/" + path not in api_paths():
             return other(path)
-        limit = int(settings.get("api.max_body_bytes"))
+        limit = _whole_number(settings, "api.max_body_bytes")
         declared = request.environ.get("CONTENT_LENGTH") or "0"
         if declared.isdigit() and int(declared) > limit:
             reply = Reply("", Code.BODY_TOO_LARGE, f"body is {declared} bytes, at most {limit}")
@@ -74,7 +82,7 @@ def build_api(
     @app.route("/<path:path>", method="ANY")
     def other(path: str) -> str:
         """Every other method: 405 with the right Allow header, or 404."""
-        allowed = None
+        allowed: tuple[str, ...] | None = None
         if "/" + path in api_paths():
             allowed = WRITE_METHODS
         elif "/" + path in READ_ONLY_PATHS:

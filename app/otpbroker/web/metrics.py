@@ -69,10 +69,10 @@ def render_metrics(
         "# HELP otpbroker_requests_total Requests finished, by kind, outcome and modem.",
         "# TYPE otpbroker_requests_total counter",
     ]
-    for (kind, outcome, modem), value in sorted(counts.items()):
+    for (kind, outcome, modem_id), value in sorted(counts.items()):
         lines.append(
             f'otpbroker_requests_total{{kind="{_label(kind)}",outcome="{_label(outcome)}",'
-            f'modem="{_label(modem)}"}} {value}'
+            f'modem="{_label(modem_id)}"}} {value}'
         )
     modems = list(modems)
     lines += [

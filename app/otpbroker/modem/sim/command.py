@@ -149,7 +149,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _until_signal() -> Iterator[threading.Event]:
     """An event set by SIGTERM / SIGINT (handlers restored afterwards; main thread only)."""
     stop = threading.Event()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
 
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
