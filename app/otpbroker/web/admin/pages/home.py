@@ -10,11 +10,10 @@ import logging
 import time
 from typing import Any
 
-import bottle
-
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.pages.feeders import LABELS as FEEDER_LABELS
 from otpbroker.web.admin.render import render
+from otpbroker.web.admin.routes import Route
 
 log = logging.getLogger(__name__)
 NOT_AVAILABLE = "not available"
@@ -88,33 +87,44 @@ def out_of_routing(context: AdminContext) -> dict[str, tuple[str, str]]:
     return {r.id: (r.reason, r.reason_text) for r in routes if r.reason and r.active}
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add ``/``."""
+def _sms_counts(context: AdminContext) -> dict[str, int]:
+    """Messages by outcome since the broker started (every modem together)."""
+    counts: dict[str, int] = {}
+    for (kind, outcome, _modem), value in context.events.counts().items():
+        if kind == "sms":
+            counts[outcome] = counts.get(outcome, 0) + value
+    return counts
 
-    @app.get("/")
-    def home() -> str:
-        counts: dict[str, int] = {}
-        for (kind, outcome, _modem), value in context.events.counts().items():
-            if kind == "sms":
-                counts[outcome] = counts.get(outcome, 0) + value
-        names = {m["id"]: m["name"] for m in context.repo.list("modems")}
-        try:
-            status = context.server_status()
-        except Exception:  # the service status must show even if the OS cannot be read
-            log.exception("server status failed")
-            status = {}
-        return render(
-            "home",
-            "Status",
-            version=context.version,
-            uptime=int(time.time() - context.events.started),
-            modems=context.modems.statuses(),
-            names=names,
-            feeders=context.feeder_statuses(),
-            feeder_labels=FEEDER_LABELS,
-            counts=counts,
-            alerts=context.alerts.active(),
-            out=out_of_routing(context),
-            server=server_facts(status),
-            addresses=status.get("addresses") or {},
-        )
+
+def _server_status(context: AdminContext) -> dict[str, Any]:
+    """The server's readings; empty when the OS cannot be read."""
+    try:
+        return context.server_status()
+    except Exception:  # the service status must show even if the OS cannot be read
+        log.exception("server status failed")
+        return {}
+
+
+def home(context: AdminContext) -> str:
+    """Alerts, modems, feeders, message counts and the server at a glance."""
+    counts = _sms_counts(context)
+    names = {m["id"]: m["name"] for m in context.repo.list("modems")}
+    status = _server_status(context)
+    return render(
+        "home",
+        "Status",
+        version=context.version,
+        uptime=int(time.time() - context.events.started),
+        modems=context.modems.statuses(),
+        names=names,
+        feeders=context.feeder_statuses(),
+        feeder_labels=FEEDER_LABELS,
+        counts=counts,
+        alerts=context.alerts.active(),
+        out=out_of_routing(context),
+        server=server_facts(status),
+        addresses=status.get("addresses") or {},
+    )
+
+
+ROUTES = (Route("GET", "/", home),)

@@ -14,6 +14,7 @@ import bottle
 
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
+from otpbroker.web.admin.routes import Route
 
 MAX_PEM_BYTES = 64 * 1024  # a certificate chain of a few certificates fits many times over
 MAX_FORM_BYTES = 3 * MAX_PEM_BYTES
@@ -33,81 +34,88 @@ def _upload(name: str) -> tuple[bytes | None, str]:
     return data, ""
 
 
-class HttpsPage:
-    """``/https`` and its two actions."""
-
-    def __init__(self, context: AdminContext) -> None:
-        self.context = context
-
-    def page(self, errors: dict[str, str] | None = None) -> str:
-        """Listener states, certificate facts and the forms."""
-        try:
-            info = self.context.tls_info()
-            problem = ""
-        except Exception as exc:  # an unreadable file must not break the page
-            info, problem = None, f"the installed certificate cannot be read: {exc}"
-        return render(
-            "https",
-            "HTTPS",
-            info=info,
-            problem=problem,
-            listeners=self.context.listener_statuses(),
-            available=self.context.tls_install is not None,
-            names=self.context.tls_names(),
-            max_kib=MAX_PEM_BYTES // 1024,
-            errors=errors or {},
-        )
-
-    def _refuse(self, errors: dict[str, str], status: int = 400) -> str:
-        bottle.response.status = status
-        errors.setdefault("_form", "Nothing was changed: the served certificate is the same.")
-        return self.page(errors)
-
-    def upload(self) -> Any:
-        """Validate and install the uploaded pair (303), or show why not (400/413)."""
-        if self.context.tls_install is None:
-            return self._refuse({"_form": "Certificate upload is not available here."}, 503)
-        if (bottle.request.content_length or 0) > MAX_FORM_BYTES:
-            return self._refuse({"cert": f"the upload is larger than {MAX_FORM_BYTES // 1024} KiB"},
-                                413)  # fmt: skip
-        errors: dict[str, str] = {}
-        files: dict[str, bytes] = {}
-        for name in FIELDS:
-            data, error = _upload(name)
-            if data is None:
-                errors[name] = error
-            else:
-                files[name] = data
-        if errors:
-            return self._refuse(errors)
-        try:
-            info = self.context.tls_install(files["cert"], files["key"])
-        except ValueError as exc:
-            field = str(getattr(exc, "field", "cert"))
-            return self._refuse({field if field in FIELDS else "cert": str(exc)})
-        except Exception as exc:  # openssl missing or failing: say so, change nothing
-            return self._refuse({"_form": f"The certificate could not be checked: {exc}"}, 500)
-        flash(
-            f"Certificate installed ({info.subject}, SHA-256 {info.fingerprint_sha256[:23]}…); "
-            "new HTTPS connections use it."
-        )
-        return see_other("/https")
-
-    def regenerate(self) -> Any:
-        """Replace the certificate by a new self-signed one."""
-        if self.context.tls_regenerate is None:
-            return self._refuse({"_form": "Regenerating is not available here."}, 503)
-        try:
-            info = self.context.tls_regenerate()
-        except Exception as exc:
-            return self._refuse({"_form": f"No new certificate: {exc}"}, 500)
-        flash(f"New self-signed certificate (SHA-256 {info.fingerprint_sha256[:23]}…).")
-        return see_other("/https")
+def _page(context: AdminContext, errors: dict[str, str] | None = None) -> str:
+    try:
+        info = context.tls_info()
+        problem = ""
+    except Exception as exc:  # an unreadable file must not break the page
+        info, problem = None, f"the installed certificate cannot be read: {exc}"
+    return render(
+        "https",
+        "HTTPS",
+        info=info,
+        problem=problem,
+        listeners=context.listener_statuses(),
+        available=context.tls_install is not None,
+        names=context.tls_names(),
+        max_kib=MAX_PEM_BYTES // 1024,
+        errors=errors or {},
+    )
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add ``/https``, ``/https/upload`` and ``/https/regenerate``."""
-    page = HttpsPage(context)
-    app.get("/https", callback=page.page)
-    app.post("/https/upload", callback=page.upload)
-    app.post("/https/regenerate", callback=page.regenerate)
+def _refuse(context: AdminContext, errors: dict[str, str], status: int = 400) -> str:
+    bottle.response.status = status
+    errors.setdefault("_form", "Nothing was changed: the served certificate is the same.")
+    return _page(context, errors)
+
+
+def _uploads() -> tuple[dict[str, bytes], dict[str, str]]:
+    """``(files, errors)``: the certificate and the key, or why each is missing."""
+    errors: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for name in FIELDS:
+        data, error = _upload(name)
+        if data is None:
+            errors[name] = error
+        else:
+            files[name] = data
+    return files, errors
+
+
+def show(context: AdminContext) -> str:
+    """Listener states, certificate facts and the forms."""
+    return _page(context)
+
+
+def upload(context: AdminContext) -> Any:
+    """Validate and install the uploaded pair (303), or show why not (400/413)."""
+    install = context.tls_install
+    if install is None:
+        return _refuse(context, {"_form": "Certificate upload is not available here."}, 503)
+    if (bottle.request.content_length or 0) > MAX_FORM_BYTES:
+        too_large = f"the upload is larger than {MAX_FORM_BYTES // 1024} KiB"
+        return _refuse(context, {"cert": too_large}, 413)
+    files, errors = _uploads()
+    if errors:
+        return _refuse(context, errors)
+    try:
+        info = install(files["cert"], files["key"])
+    except ValueError as exc:
+        field = str(getattr(exc, "field", "cert"))
+        return _refuse(context, {field if field in FIELDS else "cert": str(exc)})
+    except Exception as exc:  # openssl missing or failing: say so, change nothing
+        return _refuse(context, {"_form": f"The certificate could not be checked: {exc}"}, 500)
+    flash(
+        f"Certificate installed ({info.subject}, SHA-256 {info.fingerprint_sha256[:23]}…); "
+        "new HTTPS connections use it."
+    )
+    return see_other("/https")
+
+
+def regenerate(context: AdminContext) -> Any:
+    """Replace the certificate by a new self-signed one."""
+    if context.tls_regenerate is None:
+        return _refuse(context, {"_form": "Regenerating is not available here."}, 503)
+    try:
+        info = context.tls_regenerate()
+    except Exception as exc:
+        return _refuse(context, {"_form": f"No new certificate: {exc}"}, 500)
+    flash(f"New self-signed certificate (SHA-256 {info.fingerprint_sha256[:23]}…).")
+    return see_other("/https")
+
+
+ROUTES = (
+    Route("GET", "/https", show),
+    Route("POST", "/https/upload", upload),
+    Route("POST", "/https/regenerate", regenerate),
+)

@@ -18,6 +18,7 @@ import bottle
 from otpbroker.system.render_ppp import APN_PRESETS, preset
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
+from otpbroker.web.admin.routes import Route
 
 ACTIONS = "connect|disconnect|pause-sms|resume-sms|preset"
 
@@ -45,91 +46,6 @@ def human_duration(seconds: int | None) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
-class InternetPage:
-    """``/internet`` and its per-modem actions."""
-
-    def __init__(self, context: AdminContext) -> None:
-        self.context = context
-
-    def _modems(self) -> list[dict[str, Any]]:
-        return [m for m in self.context.repo.list("modems") if m.get("internet_access")]
-
-    def _status(self, record: dict[str, Any]) -> dict[str, Any] | None:
-        internet = self.context.internet
-        if internet is None:
-            return None
-        try:
-            return internet.status(record)
-        except Exception as exc:  # an unreadable /sys must not break the page
-            return {"up": False, "error": str(exc)}
-
-    def page(self) -> str:
-        """One card per modem with internet access."""
-        cards = [
-            {
-                "record": record,
-                "status": self._status(record),
-                "shares": _shares(record),
-                "preset": _matching_preset(record),
-            }
-            for record in self._modems()
-        ]
-        internet = self.context.internet
-        return render(
-            "internet",
-            "Internet",
-            cards=cards,
-            presets=APN_PRESETS,
-            wired=internet is not None,
-            available=internet is not None and internet.available,
-            others=len(self.context.repo.list("modems")) - len(cards),
-            human_bytes=human_bytes,
-            human_duration=human_duration,
-        )
-
-    def act(self, modem_id: str, action: str) -> Any:
-        """Run one action on a modem, flash the outcome, back to the page."""
-        try:
-            record = self.context.repo.get_record("modems", modem_id)
-        except LookupError:
-            raise bottle.HTTPError(404, "no such modem") from None
-        name = record.get("name", modem_id)
-        try:
-            message = self._run(record, action)
-        except Exception as exc:  # the helper's or the store's message, shown as it is
-            flash(f"{name}: {exc}", "error")
-        else:
-            flash(f"{name}: {message}")
-        return see_other("/internet")
-
-    def _run(self, record: dict[str, Any], action: str) -> str:
-        internet = self.context.internet
-        if action == "preset":
-            chosen = preset(bottle.request.forms.getunicode("preset", default="") or "")
-            self.context.repo.update("modems", record["id"], {
-                "apn": chosen.apn, "apn_username": chosen.username,
-                "apn_password": chosen.password, "dial_number": chosen.dial_number,
-            })  # fmt: skip
-            return f"{chosen.operator} APN settings saved (APN {chosen.apn or 'none'})."
-        if action == "pause-sms":
-            self.context.repo.update("modems", record["id"], {"active": False})
-            return "SMS paused: the modem is inactive and its port is released for the data call."
-        if action == "resume-sms":
-            state = internet.status(record) if internet is not None else {}
-            if state.get("up") or state.get("pid"):
-                raise ValueError("disconnect first: the data call still uses the port")
-            self.context.repo.update("modems", record["id"], {"active": True})
-            return "SMS resumed: the modem is active again."
-        if internet is None:
-            raise ValueError("mobile internet is not available in this installation")
-        if action == "connect":
-            state = internet.connect(record)
-            address = ", ".join(state.get("ipv4") or []) or "no address yet"
-            return f"dialling started ({address})."
-        internet.disconnect(record)
-        return "disconnected."
-
-
 def _matching_preset(record: dict[str, Any]) -> str:
     """The first preset whose APN, user and dial number the modem has ("" for none)."""
     for candidate in APN_PRESETS:
@@ -144,8 +60,102 @@ def _shares(record: dict[str, Any]) -> bool:
     return not data_port or data_port == record.get("port")
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add ``/internet`` and ``/internet/<modem_id>/<action>``."""
-    page = InternetPage(context)
-    app.get("/internet", callback=page.page)
-    app.post(f"/internet/<modem_id>/<action:re:{ACTIONS}>", callback=page.act)
+def _modems(context: AdminContext) -> list[dict[str, Any]]:
+    return [m for m in context.repo.list("modems") if m.get("internet_access")]
+
+
+def _status(context: AdminContext, record: dict[str, Any]) -> dict[str, Any] | None:
+    internet = context.internet
+    if internet is None:
+        return None
+    try:
+        return internet.status(record)
+    except Exception as exc:  # an unreadable /sys must not break the page
+        return {"up": False, "error": str(exc)}
+
+
+def show(context: AdminContext) -> str:
+    """One card per modem with internet access."""
+    cards = [
+        {
+            "record": record,
+            "status": _status(context, record),
+            "shares": _shares(record),
+            "preset": _matching_preset(record),
+        }
+        for record in _modems(context)
+    ]
+    internet = context.internet
+    return render(
+        "internet",
+        "Internet",
+        cards=cards,
+        presets=APN_PRESETS,
+        wired=internet is not None,
+        available=internet is not None and internet.available,
+        others=len(context.repo.list("modems")) - len(cards),
+        human_bytes=human_bytes,
+        human_duration=human_duration,
+    )
+
+
+def _save_preset(context: AdminContext, record: dict[str, Any]) -> str:
+    """Store the chosen operator's APN settings in the modem."""
+    chosen = preset(bottle.request.forms.getunicode("preset", default="") or "")
+    context.repo.update("modems", record["id"], {
+        "apn": chosen.apn, "apn_username": chosen.username,
+        "apn_password": chosen.password, "dial_number": chosen.dial_number,
+    })  # fmt: skip
+    return f"{chosen.operator} APN settings saved (APN {chosen.apn or 'none'})."
+
+
+def _resume_sms(context: AdminContext, record: dict[str, Any]) -> str:
+    """Activate the modem again, once the data call no longer holds its port."""
+    internet = context.internet
+    state = internet.status(record) if internet is not None else {}
+    if state.get("up") or state.get("pid"):
+        raise ValueError("disconnect first: the data call still uses the port")
+    context.repo.update("modems", record["id"], {"active": True})
+    return "SMS resumed: the modem is active again."
+
+
+def _run(context: AdminContext, record: dict[str, Any], action: str) -> str:
+    """Do ``action``; what happened (raises with the reason it could not)."""
+    internet = context.internet
+    if action == "preset":
+        return _save_preset(context, record)
+    if action == "pause-sms":
+        context.repo.update("modems", record["id"], {"active": False})
+        return "SMS paused: the modem is inactive and its port is released for the data call."
+    if action == "resume-sms":
+        return _resume_sms(context, record)
+    if internet is None:
+        raise ValueError("mobile internet is not available in this installation")
+    if action == "connect":
+        state = internet.connect(record)
+        address = ", ".join(state.get("ipv4") or []) or "no address yet"
+        return f"dialling started ({address})."
+    internet.disconnect(record)
+    return "disconnected."
+
+
+def act(context: AdminContext, modem_id: str, action: str) -> Any:
+    """Run one action on a modem, flash the outcome, back to the page."""
+    try:
+        record = context.repo.get_record("modems", modem_id)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such modem") from None
+    name = record.get("name", modem_id)
+    try:
+        message = _run(context, record, action)
+    except Exception as exc:  # the helper's or the store's message, shown as it is
+        flash(f"{name}: {exc}", "error")
+    else:
+        flash(f"{name}: {message}")
+    return see_other("/internet")
+
+
+ROUTES = (
+    Route("GET", "/internet", show),
+    Route("POST", f"/internet/<modem_id>/<action:re:{ACTIONS}>", act),
+)
