@@ -1,8 +1,9 @@
 """The modem form: its fields in groups, the APN presets, and the conversions between a
 stored modem record, the form the browser shows and sends, and the values to store.
 
-Secrets (SIM PIN, APN password) are never part of the form shown: the routes in
-``pages/modems.py`` keep or clear them.
+Secrets (SIM PIN, APN password) are never part of the form shown: ``secret_values``
+keeps or clears them as the form asks, and ``fill_preset`` fills the internet fields from an
+operator's preset (the form without JavaScript).
 """
 
 from __future__ import annotations
@@ -155,3 +156,44 @@ def record_values(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, st
         else:
             values[key] = int(text)
     return values, errors
+
+
+def secret_values(forms: bottle.FormsDict, editing: Mapping[str, Any] | None) -> dict[str, str]:
+    """Typed secrets to store; blank keeps the stored one, the tick box removes it."""
+    values = {}
+    for key in SECRET_KEYS:
+        typed = forms.getunicode(key, default="") or ""
+        if key == "pin":
+            typed = typed.strip()
+        if typed:
+            values[key] = typed
+        elif editing is None or f"clear_{key}" in forms:
+            values[key] = ""
+    return values
+
+
+@dataclass(frozen=True)
+class PresetFill:
+    """What the form shows after a preset was applied besides the filled-in fields."""
+
+    password: str  # the preset's APN password, filled into the (never echoed) secret field
+    clear: tuple[str, ...]  # secrets whose "remove" tick box stays ticked
+    notice: str
+
+
+def fill_preset(
+    form: dict[str, Any], forms: bottle.FormsDict, editing: Mapping[str, Any] | None
+) -> PresetFill | None:
+    """Put the chosen operator's APN settings into ``form``; None when none was chosen."""
+    preset = PRESET_BY_KEY.get(forms.getunicode("preset", default="") or "")
+    if preset is None:
+        return None
+    form.update(apn=preset.apn, apn_username=preset.username, dial_number=preset.dial_number)
+    form["preset"] = preset.key
+    clear = tuple(k for k in SECRET_KEYS if f"clear_{k}" in forms and k != "apn_password")
+    if not preset.password and editing and editing.get("apn_password"):
+        clear += ("apn_password",)  # blank would keep the old operator's password
+    notice = f"Filled in the settings of {preset.operator}; check them, then save."
+    if forms.getunicode("pin", default=""):
+        notice += " Type the SIM PIN again: it is never sent back to the browser."
+    return PresetFill(preset.password, clear, notice)

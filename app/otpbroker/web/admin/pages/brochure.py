@@ -13,6 +13,7 @@ import bottle
 
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import render
+from otpbroker.web.admin.routes import Route
 
 log = logging.getLogger(__name__)
 
@@ -32,40 +33,44 @@ ADMIN_CSS = """
 """
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add ``/brochure``, ``/brochure/card.css`` and ``/brochure.png``."""
-
-    @app.get("/brochure")
-    def brochure_page() -> str:
-        fragment, problem = "", ""
-        if context.brochure is None:
-            problem = "The device card is not available in this installation."
-        else:
-            try:
-                fragment = context.brochure.fragment()
-            except (OSError, ValueError) as exc:
-                log.error("brochure: %s", exc)
-                problem = f"The device card cannot be shown: {exc}"
-        return render("brochure", "Brochure", fragment=fragment, problem=problem,
-                      scripts=("/static/brochure.js",))  # fmt: skip
-
-    @app.get("/brochure/card.css")
-    def brochure_css() -> str:
-        bottle.response.content_type = "text/css; charset=utf-8"
-        css = context.brochure.css if context.brochure is not None else ""
-        return css + ADMIN_CSS
-
-    @app.get("/brochure.png")
-    def brochure_png() -> bytes:
-        if context.brochure is None:
-            bottle.abort(404, "no device card")
+def brochure_page(context: AdminContext) -> str:
+    """The card inline, with its download and print buttons (or why it cannot be shown)."""
+    fragment, problem = "", ""
+    if context.brochure is None:
+        problem = "The device card is not available in this installation."
+    else:
         try:
-            data = context.brochure.png()
+            fragment = context.brochure.fragment()
         except (OSError, ValueError) as exc:
             log.error("brochure: %s", exc)
-            bottle.abort(500, "the device card cannot be drawn")
-        bottle.response.content_type = "image/png"
-        bottle.response.set_header(
-            "Content-Disposition", 'attachment; filename="otp-broker-card.png"'
-        )
-        return data
+            problem = f"The device card cannot be shown: {exc}"
+    return render("brochure", "Brochure", fragment=fragment, problem=problem,
+                  scripts=("/static/brochure.js",))  # fmt: skip
+
+
+def brochure_css(context: AdminContext) -> str:
+    """The card's style sheet and the page's around it."""
+    bottle.response.content_type = "text/css; charset=utf-8"
+    css = context.brochure.css if context.brochure is not None else ""
+    return css + ADMIN_CSS
+
+
+def brochure_png(context: AdminContext) -> bytes:
+    """The card as an A6 PNG download."""
+    if context.brochure is None:
+        raise bottle.HTTPError(404, "no device card")
+    try:
+        data = context.brochure.png()
+    except (OSError, ValueError) as exc:
+        log.error("brochure: %s", exc)
+        raise bottle.HTTPError(500, "the device card cannot be drawn") from None
+    bottle.response.content_type = "image/png"
+    bottle.response.set_header("Content-Disposition", 'attachment; filename="otp-broker-card.png"')
+    return data
+
+
+ROUTES = (
+    Route("GET", "/brochure", brochure_page),
+    Route("GET", "/brochure/card.css", brochure_css),
+    Route("GET", "/brochure.png", brochure_png),
+)

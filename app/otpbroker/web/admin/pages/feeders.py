@@ -18,6 +18,7 @@ import bottle
 
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
+from otpbroker.web.admin.routes import Route
 
 FEEDERS: tuple[tuple[str, str], ...] = (
     ("rabbitmq", "RabbitMQ"),
@@ -67,135 +68,161 @@ def _scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add ``/feeders`` and ``/admin-api/feeders``."""
+def _docs(context: AdminContext) -> dict[str, dict[str, Any]]:
+    """The settings' documentation (bounds and hints) by key; empty when unavailable."""
+    describe = getattr(context, "setting_docs", None)
+    try:
+        return dict(describe()) if callable(describe) else {}
+    except Exception:  # only hints come from there: the page works without them
+        return {}
 
-    def docs() -> dict[str, dict[str, Any]]:
-        describe = getattr(context, "setting_docs", None)
-        try:
-            return dict(describe()) if callable(describe) else {}
-        except Exception:  # only hints come from there: the page works without them
-            return {}
 
-    def stored(name: str) -> dict[str, Any]:
-        """The feeder's settings, without the prefix (secrets included: server side only)."""
-        prefix = _prefix(name)
-        return {k[len(prefix) :]: v for k, v in context.repo.settings().items()
-                if k.startswith(prefix)}  # fmt: skip
+def _stored(context: AdminContext, name: str) -> dict[str, Any]:
+    """The feeder's settings, without the prefix (secrets included: server side only)."""
+    prefix = _prefix(name)
+    return {k[len(prefix) :]: v for k, v in context.repo.settings().items()
+            if k.startswith(prefix)}  # fmt: skip
 
-    def read_form(name: str) -> tuple[dict[str, Any], dict[str, str]]:
-        """Typed values of the posted form (password blank = left out) and type errors."""
-        form = bottle.request.forms
-        values: dict[str, Any] = {}
-        errors: dict[str, str] = {}
-        for field, current in stored(name).items():
-            key = _prefix(name) + field
-            if isinstance(current, bool):
-                values[field] = form.getunicode(key) is not None
-                continue
-            text = form.getunicode(key, default="") or ""
-            if field in SECRET_FIELDS:
-                if text:
-                    values[field] = text
-                elif form.getunicode(f"{key}.clear") is not None:
-                    values[field] = ""  # "remove the stored password" was ticked
-                continue
-            text = text.strip()
-            if isinstance(current, int):
-                try:
-                    values[field] = int(text)
-                except ValueError:
-                    errors[key] = f"must be a whole number, got {text[:20]!r}"
-                    values[field] = text
-                continue
-            values[field] = text
-        return values, errors
 
-    def sections(
-        forms: Mapping[str, Mapping[str, Any]], results: Mapping[str, tuple[bool, str]]
-    ) -> list[dict[str, Any]]:
-        described = docs()
-        statuses = {}
-        for status in context.feeder_statuses():
-            data = _status_json(status)
-            statuses[data["name"]] = data
-        out = []
-        for name, label in FEEDERS:
-            current = stored(name)
-            shown = {**current, **forms.get(name, {})}
-            fields = []
-            for field, value in current.items():
-                key = _prefix(name) + field
-                kind = "bool" if isinstance(value, bool) else "int" if isinstance(value, int) \
-                    else "str"  # fmt: skip
-                doc = described.get(key, {})
-                fields.append({
-                    "key": key,
-                    "field": field,
-                    "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
-                    "kind": kind,
-                    "secret": field in SECRET_FIELDS,
-                    "value": "" if field in SECRET_FIELDS else shown.get(field, value),
-                    "is_set": bool(value) if field in SECRET_FIELDS else None,
-                    "hint": str(doc.get("doc") or ""),
-                    "minimum": doc.get("minimum"),
-                    "maximum": doc.get("maximum"),
-                })  # fmt: skip
-            status = statuses.get(name, {"name": name, "label": label, "state": "unknown"})
-            out.append({"name": name, "label": label, "fields": fields, "status": status,
-                        "result": results.get(name)})  # fmt: skip
-        return out
+def _typed(current: Any, text: str) -> Any:
+    """``text`` as the stored value's type (int or str); ValueError for a bad number."""
+    text = text.strip()
+    return int(text) if isinstance(current, int) else text
 
-    def page(errors: dict[str, str] | None = None,
-             forms: Mapping[str, Mapping[str, Any]] | None = None,
-             results: Mapping[str, tuple[bool, str]] | None = None) -> str:  # fmt: skip
-        return render("feeders", "Feeders", feeders=sections(forms or {}, results or {}),
-                      errors=errors or {}, scripts=["/static/feeders.js"])  # fmt: skip
 
-    @app.get("/feeders")
-    def show() -> str:
-        return page()
-
-    @app.post("/feeders/<name:re:rabbitmq|ws|mqtt>")
-    def save(name: str) -> str:
-        values, errors = read_form(name)
-        if not errors:
-            try:
-                context.repo.update_settings({_prefix(name) + k: v for k, v in values.items()})
-            except ValueError as exc:
-                key = str(getattr(exc, "key", "") or "")
-                rule = str(getattr(exc, "rule", "") or exc)
-                errors = {key if key.startswith(_prefix(name)) else "_form": rule}
-        if errors:
-            bottle.response.status = 400
-            return page(errors, {name: values})
-        flash(f"{LABELS[name]} settings saved; the feeder restarts with them.")
-        raise see_other(f"/feeders#feeder-{name}")
-
-    @app.post("/feeders/<name:re:rabbitmq|ws|mqtt>/test")
-    def test(name: str) -> str:
-        values, errors = read_form(name)
-        if errors:
-            bottle.response.status = 400
-            return page(errors, {name: values})
-        probe = context.feeder_probes.get(name)
-        current = stored(name)
-        settings = {**current, **values}
-        if probe is None:
-            result = (False, "connection tests are not available in this build")
+def _read_form(context: AdminContext, name: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Typed values of the posted form (password blank = left out) and type errors."""
+    form = bottle.request.forms
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field, current in _stored(context, name).items():
+        key = _prefix(name) + field
+        text = form.getunicode(key, default="") or ""
+        if isinstance(current, bool):
+            values[field] = form.getunicode(key) is not None
+        elif field in SECRET_FIELDS:
+            if text:
+                values[field] = text
+            elif form.getunicode(f"{key}.clear") is not None:
+                values[field] = ""  # "remove the stored password" was ticked
         else:
             try:
-                error = probe(settings, timeout=PROBE_TIMEOUT)
-            except Exception as exc:  # a probe must not raise; show it rather than a 500
-                error = f"{type(exc).__name__}: {exc}"
-            secrets = [str(v) for k, v in settings.items() if k in SECRET_FIELDS and v]
-            result = (True, "connected") if error is None else (False, _scrub(error, secrets))
-            if values.get("password"):
-                note = " (type the password again to save it: it is never sent back to the browser)"
-                result = (result[0], result[1] + note)
-        return page(forms={name: values}, results={name: result})
+                values[field] = _typed(current, text)
+            except ValueError:
+                errors[key] = f"must be a whole number, got {text.strip()[:20]!r}"
+                values[field] = text.strip()
+    return values, errors
 
-    @app.get("/admin-api/feeders")
-    def statuses() -> str:
-        bottle.response.content_type = "application/json"
-        return json.dumps({"feeders": [_status_json(s) for s in context.feeder_statuses()]})
+
+def _field_view(
+    key: str, field: str, value: Any, shown: Any, doc: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One input of a feeder's form (a secret is never shown, only whether it is set)."""
+    kind = "bool" if isinstance(value, bool) else "int" if isinstance(value, int) else "str"
+    secret = field in SECRET_FIELDS
+    return {
+        "key": key,
+        "field": field,
+        "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
+        "kind": kind,
+        "secret": secret,
+        "value": "" if secret else shown,
+        "is_set": bool(value) if secret else None,
+        "hint": str(doc.get("doc") or ""),
+        "minimum": doc.get("minimum"),
+        "maximum": doc.get("maximum"),
+    }
+
+
+def _sections(
+    context: AdminContext,
+    forms: Mapping[str, Mapping[str, Any]],
+    results: Mapping[str, tuple[bool, str]],
+) -> list[dict[str, Any]]:
+    """Each feeder's form (stored values, or those just posted), status and test result."""
+    described = _docs(context)
+    statuses = {data["name"]: data for data in map(_status_json, context.feeder_statuses())}
+    out = []
+    for name, label in FEEDERS:
+        current = _stored(context, name)
+        shown = {**current, **forms.get(name, {})}
+        fields = [
+            _field_view(_prefix(name) + field, field, value, shown.get(field, value),
+                        described.get(_prefix(name) + field, {}))
+            for field, value in current.items()
+        ]  # fmt: skip
+        status = statuses.get(name, {"name": name, "label": label, "state": "unknown"})
+        out.append({"name": name, "label": label, "fields": fields, "status": status,
+                    "result": results.get(name)})  # fmt: skip
+    return out
+
+
+def _page(context: AdminContext, errors: dict[str, str] | None = None,
+          forms: Mapping[str, Mapping[str, Any]] | None = None,
+          results: Mapping[str, tuple[bool, str]] | None = None) -> str:  # fmt: skip
+    return render("feeders", "Feeders", feeders=_sections(context, forms or {}, results or {}),
+                  errors=errors or {}, scripts=["/static/feeders.js"])  # fmt: skip
+
+
+def _probe(context: AdminContext, name: str, values: dict[str, Any]) -> tuple[bool, str]:
+    """Try the settings once (stored ones completed by the form): (connected, what to show)."""
+    probe = context.feeder_probes.get(name)
+    if probe is None:
+        return (False, "connection tests are not available in this build")
+    settings = {**_stored(context, name), **values}
+    try:
+        error = probe(settings, timeout=PROBE_TIMEOUT)
+    except Exception as exc:  # a probe must not raise; show it rather than a 500
+        error = f"{type(exc).__name__}: {exc}"
+    secrets = [str(v) for k, v in settings.items() if k in SECRET_FIELDS and v]
+    result = (True, "connected") if error is None else (False, _scrub(error, secrets))
+    if values.get("password"):
+        note = " (type the password again to save it: it is never sent back to the browser)"
+        result = (result[0], result[1] + note)
+    return result
+
+
+def show(context: AdminContext) -> str:
+    """Every feeder's settings and status."""
+    return _page(context)
+
+
+def save(context: AdminContext, name: str) -> str:
+    """Store a feeder's settings; the broker restarts the feeder with them."""
+    values, errors = _read_form(context, name)
+    if not errors:
+        try:
+            context.repo.update_settings({_prefix(name) + k: v for k, v in values.items()})
+        except ValueError as exc:
+            key = str(getattr(exc, "key", "") or "")
+            rule = str(getattr(exc, "rule", "") or exc)
+            errors = {key if key.startswith(_prefix(name)) else "_form": rule}
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, {name: values})
+    flash(f"{LABELS[name]} settings saved; the feeder restarts with them.")
+    raise see_other(f"/feeders#feeder-{name}")
+
+
+def try_connection(context: AdminContext, name: str) -> str:
+    """Connect once with the form's values (saved or not) and show the result."""
+    values, errors = _read_form(context, name)
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, {name: values})
+    result = _probe(context, name, values)
+    return _page(context, forms={name: values}, results={name: result})
+
+
+def statuses(context: AdminContext) -> str:
+    """Every feeder's status as JSON (for the page's live refresh)."""
+    bottle.response.content_type = "application/json"
+    return json.dumps({"feeders": [_status_json(s) for s in context.feeder_statuses()]})
+
+
+ROUTES = (
+    Route("GET", "/feeders", show),
+    Route("POST", "/feeders/<name:re:rabbitmq|ws|mqtt>", save),
+    Route("POST", "/feeders/<name:re:rabbitmq|ws|mqtt>/test", try_connection),
+    Route("GET", "/admin-api/feeders", statuses),
+)

@@ -15,6 +15,7 @@ import bottle
 
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
+from otpbroker.web.admin.routes import Route
 
 COLLECTION = "mail_accounts"
 TEXT_FIELDS = ("name", "host", "username", "sender")
@@ -27,20 +28,21 @@ PAST = {"activate": "activated", "deactivate": "deactivated"}
 TEST_SUBJECT = "OTP Broker test mail"
 
 
+def _text(name: str) -> str:
+    return (bottle.request.forms.getunicode(name, default="") or "").strip()
+
+
 def _read_form() -> tuple[dict[str, Any], str, dict[str, str]]:
     """The posted account (typed), the password typed (may be blank) and type errors."""
     form = bottle.request.forms
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {name: _text(name) for name in TEXT_FIELDS}
     errors: dict[str, str] = {}
-    for name in TEXT_FIELDS:
-        values[name] = (form.getunicode(name, default="") or "").strip()
     for name, choices in CHOICE_FIELDS.items():
-        value = (form.getunicode(name, default="") or "").strip()
-        values[name] = value
-        if value not in choices:
+        values[name] = _text(name)
+        if values[name] not in choices:
             errors[name] = f"must be one of {', '.join(choices)}"
     for name in INT_FIELDS:
-        text = (form.getunicode(name, default="") or "").strip()
+        text = _text(name)
         try:
             values[name] = int(text)
         except ValueError:
@@ -63,111 +65,137 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add the ``/mail`` pages."""
+def _usage(context: AdminContext) -> dict[str, dict[str, Any]]:
+    """Today's counters per account name (empty when they cannot be read)."""
+    try:
+        return {str(u.get("name")): u for u in context.mail_usage()}
+    except Exception:  # the counters are a nicety; the page works without them
+        return {}
 
-    def usage() -> dict[str, dict[str, Any]]:
+
+def _page(
+    context: AdminContext,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    editing: dict[str, Any] | None = None,
+    test: dict[str, Any] | None = None,
+) -> str:
+    return render(
+        "mail",
+        "E-mail",
+        accounts=[_public(record) for record in context.repo.list(COLLECTION)],
+        usage=_usage(context),
+        form={**DEFAULTS, **(form or {})},
+        editing=_public(editing) if editing else None,
+        test=test or {},
+        errors=errors or {},
+    )
+
+
+def _account_or_404(context: AdminContext, account_id: str) -> dict[str, Any]:
+    return record_or_404(context.repo, COLLECTION, account_id, "e-mail account")
+
+
+def _test_body() -> str:
+    """The test mail's text: which device, which administrator, when."""
+    admin = bottle.request.environ.get("otpb.admin") or {}
+    return (
+        "This is a test mail from the OTP Broker on "
+        f"{socket.gethostname()}, sent by administrator {admin.get('username', '?')} at "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}.\n\n"
+        "If you can read it, the e-mail accounts work.\n"
+    )
+
+
+def _test_outcome(reply: Any, recipient: str) -> str:
+    """What the page says of the mail service's reply to the test mail."""
+    if reply.ok:
+        account = (reply.data or {}).get("account")
+        return f"sent to {recipient}" + (f" via account {account}" if account else "")
+    return f"not sent ({reply.code.response_code}): {reply.text}"
+
+
+def show(context: AdminContext) -> str:
+    """The accounts, their usage today, the add form and the test mail form."""
+    return _page(context)
+
+
+def edit_form(context: AdminContext, account_id: str) -> str:
+    """The page with an account's form filled in (never its password)."""
+    record = _account_or_404(context, account_id)
+    form = {k: v for k, v in record.items() if k != "password"}
+    return _page(context, form=form, editing=record)
+
+
+def add(context: AdminContext) -> str:
+    """Store a new account."""
+    values, password, errors = _read_form()
+    if not errors:
         try:
-            return {str(u.get("name")): u for u in context.mail_usage()}
-        except Exception:  # the counters are a nicety; the page works without them
-            return {}
+            context.repo.add(COLLECTION, {**values, "password": password})
+        except ValueError as exc:
+            errors = field_errors(exc)
+    if errors:
+        bottle.response.status = 400
+        return _page(context, errors, values)
+    flash(f"E-mail account {values['name']} added.")
+    raise see_other("/mail")
 
-    def page(
-        errors: dict[str, str] | None = None,
-        form: dict[str, Any] | None = None,
-        editing: dict[str, Any] | None = None,
-        test: dict[str, Any] | None = None,
-    ) -> str:
-        return render(
-            "mail",
-            "E-mail",
-            accounts=[_public(record) for record in context.repo.list(COLLECTION)],
-            usage=usage(),
-            form={**DEFAULTS, **(form or {})},
-            editing=_public(editing) if editing else None,
-            test=test or {},
-            errors=errors or {},
-        )
 
-    def account_or_404(account_id: str) -> dict[str, Any]:
-        return record_or_404(context.repo, COLLECTION, account_id, "e-mail account")
+def send_test(context: AdminContext) -> str:
+    """Send a test mail through the accounts; the outcome is shown on the page."""
+    recipient = _text("recipient")
+    if not recipient:
+        bottle.response.status = 400
+        return _page(context, {"recipient": "enter the address to send the test mail to"},
+                     test={"recipient": recipient})  # fmt: skip
+    mailer = context.mailer()
+    if mailer is None:
+        return _page(context, test={"recipient": recipient, "ok": False,
+                                    "text": "the e-mail service is not available"})  # fmt: skip
+    reply = mailer.send_mail(recipient, TEST_SUBJECT, _test_body(), "admin")
+    text = _test_outcome(reply, recipient)
+    return _page(context, test={"recipient": recipient, "ok": bool(reply.ok), "text": text})
 
-    @app.get("/mail")
-    def show() -> str:
-        return page()
 
-    @app.get("/mail/<account_id>/edit")
-    def edit_form(account_id: str) -> str:
-        record = account_or_404(account_id)
-        return page(form={k: v for k, v in record.items() if k != "password"}, editing=record)
+def update(context: AdminContext, account_id: str) -> str:
+    """Save an account; a blank password keeps the stored one."""
+    record = _account_or_404(context, account_id)
+    values, password, errors = _read_form()
+    if password:  # blank keeps the stored password
+        values["password"] = password
+    if not errors:
+        try:
+            record = context.repo.update(COLLECTION, account_id, values)
+        except LookupError:
+            raise bottle.HTTPError(404, "no such e-mail account") from None
+        except ValueError as exc:
+            errors = field_errors(exc)
+    if errors:
+        bottle.response.status = 400
+        values.pop("password", None)
+        return _page(context, errors, values, record)
+    flash(f"E-mail account {record['name']} saved.")
+    raise see_other("/mail")
 
-    @app.post("/mail")
-    def add() -> str:
-        values, password, errors = _read_form()
-        if not errors:
-            try:
-                context.repo.add(COLLECTION, {**values, "password": password})
-            except ValueError as exc:
-                errors = field_errors(exc)
-        if errors:
-            bottle.response.status = 400
-            return page(errors, values)
-        flash(f"E-mail account {values['name']} added.")
-        raise see_other("/mail")
 
-    @app.post("/mail/test")
-    def send_test() -> str:
-        recipient = (bottle.request.forms.getunicode("recipient", default="") or "").strip()
-        if not recipient:
-            bottle.response.status = 400
-            return page({"recipient": "enter the address to send the test mail to"},
-                        test={"recipient": recipient})  # fmt: skip
-        mailer = context.mailer()
-        if mailer is None:
-            return page(test={"recipient": recipient, "ok": False,
-                              "text": "the e-mail service is not available"})  # fmt: skip
-        admin = bottle.request.environ.get("otpb.admin") or {}
-        body = (
-            "This is a test mail from the OTP Broker on "
-            f"{socket.gethostname()}, sent by administrator {admin.get('username', '?')} at "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}.\n\n"
-            "If you can read it, the e-mail accounts work.\n"
-        )
-        reply = mailer.send_mail(recipient, TEST_SUBJECT, body, "admin")
-        if reply.ok:
-            account = (reply.data or {}).get("account")
-            text = f"sent to {recipient}" + (f" via account {account}" if account else "")
-        else:
-            text = f"not sent ({reply.code.response_code}): {reply.text}"
-        return page(test={"recipient": recipient, "ok": bool(reply.ok), "text": text})
+def change(context: AdminContext, account_id: str, action: str) -> None:
+    """Activate, deactivate or delete an account."""
+    record = _account_or_404(context, account_id)
+    if action == "delete":
+        context.repo.delete(COLLECTION, account_id)
+        flash(f"E-mail account {record['name']} deleted.")
+    else:
+        context.repo.update(COLLECTION, account_id, {"active": action == "activate"})
+        flash(f"E-mail account {record['name']} {PAST[action]}.")
+    raise see_other("/mail")
 
-    @app.post("/mail/<account_id>")
-    def update(account_id: str) -> str:
-        record = account_or_404(account_id)
-        values, password, errors = _read_form()
-        if password:  # blank keeps the stored password
-            values["password"] = password
-        if not errors:
-            try:
-                record = context.repo.update(COLLECTION, account_id, values)
-            except LookupError:
-                raise bottle.HTTPError(404, "no such e-mail account") from None
-            except ValueError as exc:
-                errors = field_errors(exc)
-        if errors:
-            bottle.response.status = 400
-            values.pop("password", None)
-            return page(errors, values, record)
-        flash(f"E-mail account {record['name']} saved.")
-        raise see_other("/mail")
 
-    @app.post("/mail/<account_id>/<action:re:activate|deactivate|delete>")
-    def change(account_id: str, action: str) -> None:
-        record = account_or_404(account_id)
-        if action == "delete":
-            context.repo.delete(COLLECTION, account_id)
-            flash(f"E-mail account {record['name']} deleted.")
-        else:
-            context.repo.update(COLLECTION, account_id, {"active": action == "activate"})
-            flash(f"E-mail account {record['name']} {PAST[action]}.")
-        raise see_other("/mail")
+ROUTES = (
+    Route("GET", "/mail", show),
+    Route("GET", "/mail/<account_id>/edit", edit_form),
+    Route("POST", "/mail", add),
+    Route("POST", "/mail/test", send_test),
+    Route("POST", "/mail/<account_id>", update),
+    Route("POST", "/mail/<account_id>/<action:re:activate|deactivate|delete>", change),
+)

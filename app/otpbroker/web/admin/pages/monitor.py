@@ -17,25 +17,23 @@ Cheroot serves each request on one of its worker threads, so a stream holds a th
 its whole life: at most ``MAX_STREAMS`` are open at once (503 beyond), each ends after
 ``STREAM_SECONDS`` (EventSource reconnects by itself, resuming after the last event id),
 and a stream stops as soon as its client has gone (a closed socket or a failed write) or
-the server is stopping.
+the server is stopping (``web/admin/sse.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import queue
-import select
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import bottle
 
+from otpbroker.web.admin import sse
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import render
+from otpbroker.web.admin.routes import Route
 
 MAX_STREAMS = 4
 STREAM_SECONDS = 300.0
@@ -126,198 +124,154 @@ def alerts_json(alerts: list[Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _sse(event: str | None, data: Any, event_id: str | None = None) -> bytes:
-    lines = []
-    if event_id is not None:
-        lines.append(f"id: {event_id}")
-    if event is not None:
-        lines.append(f"event: {event}")
-    lines.append("data: " + json.dumps(data, separators=(",", ":")))
-    return ("\n".join(lines) + "\n\n").encode("utf-8")
+_SLOTS = sse.SlotsPerApp()
 
 
-def _server_stopping() -> bool:
-    """True once cheroot's server stops (its worker threads carry ``server``)."""
-    server = getattr(threading.current_thread(), "server", None)
-    return server is not None and getattr(server, "ready", True) is False
-
-
-def _client_gone() -> bool:
-    """True when the client closed the connection (best effort: cheroot's worker thread
-    carries the connection; anything unexpected means "don't know" = False)."""
-    conn = getattr(threading.current_thread(), "conn", None)
-    sock = getattr(conn, "socket", None)
-    if type(sock) is not socket.socket:  # TLS or another server: rely on write errors
-        return False
+def _modem_names(context: AdminContext) -> dict[str, str]:
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
-            return False
-        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except BlockingIOError:
+        return {str(m["id"]): str(m.get("name") or m["id"]) for m in context.repo.list("modems")}
+    except Exception:  # names are cosmetic: fall back to ids
+        return {}
+
+
+def _full_recipients(context: AdminContext) -> bool:
+    try:
+        return context.repo.settings().get("sms.monitor_recipient") == "full"
+    except Exception:  # unreadable settings: the safe choice
         return False
-    except (OSError, ValueError):
-        return True
 
 
-class _Stream:
-    """The response body: the stream's generator, releasing its slot exactly once on close
-    (also when the server closes it before the first chunk)."""
+class _Feed:
+    """What one stream has told its client so far: modem statuses, alerts, modem names."""
 
-    def __init__(self, chunks: Iterator[bytes], release: Callable[[], None]) -> None:
-        self._chunks = chunks
-        self._release: Callable[[], None] | None = release
+    def __init__(self, context: AdminContext) -> None:
+        self.context = context
+        self.names = _modem_names(context)
+        self.full = _full_recipients(context)
+        self.seen: dict[str, dict[str, Any]] = {}
+        self.shown_alerts: list[dict[str, Any]] | None = None
+        self.asked: set[str] = set()  # ids whose names were looked up already
 
-    def __iter__(self) -> _Stream:
-        return self
+    def sms(self, event: Any) -> bytes:
+        """A finished request as an ``sms`` event, its time as the event id."""
+        return sse.event("sms", event_json(event, self.names, self.full), repr(float(event.at)))
 
-    def __next__(self) -> bytes:
-        return next(self._chunks)
+    def new_sms(self, event: Any) -> bytes:
+        """``sms`` for an event just heard of (a modem added meanwhile gets its name)."""
+        if event.modem_id and event.modem_id not in self.names:
+            self.names = _modem_names(self.context)
+        return self.sms(event)
 
-    def close(self) -> None:
-        try:
-            close = getattr(self._chunks, "close", None)
-            if close is not None:
-                close()
-        finally:
-            release, self._release = self._release, None
-            if release is not None:
-                release()
-
-
-class _Slots:
-    """Counts the open streams."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.open = 0
-
-    def take(self) -> bool:
-        with self._lock:
-            if self.open >= MAX_STREAMS:
-                return False
-            self.open += 1
-            return True
-
-    def give(self) -> None:
-        with self._lock:
-            self.open = max(0, self.open - 1)
+    def changes(self) -> Iterator[bytes]:
+        """``modem`` for each modem whose status changed or that is gone, ``alerts`` when the
+        active alerts changed."""
+        current = {s.modem_id: s for s in self.context.modems.statuses()}
+        if set(current) - set(self.names) - self.asked:  # a modem added meanwhile
+            self.names = _modem_names(self.context)
+            self.asked |= set(current)
+        for modem_id, status in current.items():
+            data = modem_json(status, self.names)
+            if self.seen.get(modem_id) != data:
+                self.seen[modem_id] = data
+                yield sse.event("modem", data)
+        for modem_id in set(self.seen) - set(current):
+            yield sse.event("modem", {**self.seen.pop(modem_id), "state": "removed",
+                                      "connected": False})  # fmt: skip
+        alerts = alerts_json(self.context.alerts.active())
+        if alerts != self.shown_alerts:
+            self.shown_alerts = alerts
+            yield sse.event("alerts", alerts)
 
 
-def register(app: bottle.Bottle, context: AdminContext) -> None:
-    """Add ``/monitor`` and ``/admin-api/monitor/stream``."""
-    slots = _Slots()
+def _opening(context: AdminContext, feed: _Feed,
+             last_id: float | None) -> Generator[bytes, None, list[Any]]:  # fmt: skip
+    """The retry time, on a reconnect what happened since ``last_id``, and the stream's own
+    id; returns the events replayed."""
+    recent = context.events.recent() if last_id is not None else []
+    mark = time.time()  # every event not in ``recent`` comes through the listener
+    yield f"retry: {RETRY_MS}\n\n".encode()
+    replayed = [e for e in recent if last_id is not None and e.at > last_id]
+    for event in replayed:  # a reconnect: what happened in between first
+        yield feed.sms(event)
+    # An id without data sets the client's Last-Event-ID (sent back on reconnect).
+    yield f"id: {mark!r}\n\n".encode()
+    return replayed
 
-    def modem_names() -> dict[str, str]:
-        try:
-            return {
-                str(m["id"]): str(m.get("name") or m["id"]) for m in context.repo.list("modems")
-            }
-        except Exception:  # names are cosmetic: fall back to ids
-            return {}
 
-    def full_recipients() -> bool:
-        try:
-            return context.repo.settings().get("sms.monitor_recipient") == "full"
-        except Exception:  # unreadable settings: the safe choice
-            return False
+def _follow(feed: _Feed, inbox: sse.Inbox, replayed: list[Any], started: float) -> Iterator[bytes]:
+    """New requests as they come, changes every ``POLL_SECONDS``, heartbeats when idle, until
+    the stream's time is up, its client has gone or the server stops."""
+    last_write, last_poll = started, 0.0
+    while True:
+        now = time.monotonic()
+        if now - started >= STREAM_SECONDS or sse.server_stopping() or sse.client_gone():
+            return
+        if now - last_poll >= POLL_SECONDS:
+            last_poll = now
+            for chunk in feed.changes():
+                last_write = now
+                yield chunk
+        lost = inbox.take_dropped()
+        if lost:
+            last_write = now
+            yield sse.event("lost", {"count": lost})
+        if now - last_write >= HEARTBEAT_SECONDS:
+            last_write = now
+            yield b": keep-alive\n\n"
+        event = inbox.get(max(0.05, min(POLL_SECONDS - (time.monotonic() - last_poll), 1.0)))
+        if event is None or event in replayed:
+            continue
+        last_write = time.monotonic()
+        yield feed.new_sms(event)
 
-    @app.get("/monitor")
-    def show() -> str:
-        names = modem_names()
-        full = full_recipients()
-        events = [event_json(e, names, full) for e in context.events.recent()[-RECENT_SHOWN:]]
-        events.reverse()
-        modems = [modem_json(s, names) for s in context.modems.statuses()]
-        return render("monitor", "Monitor", events=events, modems=modems,
-                      alerts=context.alerts.active(), scripts=["/static/monitor.js"])  # fmt: skip
 
-    def stream(last_id: float | None) -> Iterator[bytes]:
-        events: queue.Queue[Any] = queue.Queue(QUEUE_SIZE)
-        dropped = 0
+def _stream(context: AdminContext, last_id: float | None) -> Iterator[bytes]:
+    """One monitor stream, listening to the event log from before its first event."""
+    inbox = sse.Inbox(QUEUE_SIZE)
+    unsubscribe = context.events.subscribe(inbox.put)
+    try:
+        feed = _Feed(context)
+        started = time.monotonic()
+        replayed = yield from _opening(context, feed, last_id)
+        yield from _follow(feed, inbox, replayed, started)
+    finally:
+        unsubscribe()
 
-        def listener(event: Any) -> None:  # runs on the sender's thread: never block it
-            nonlocal dropped
-            try:
-                events.put_nowait(event)
-            except queue.Full:
-                dropped += 1
 
-        unsubscribe = context.events.subscribe(listener)
-        try:
-            names = modem_names()
-            full = full_recipients()
-            started = last_write = time.monotonic()
-            recent = context.events.recent() if last_id is not None else []
-            mark = time.time()  # every event not in ``recent`` comes through the listener
-            yield f"retry: {RETRY_MS}\n\n".encode()
-            replayed = [e for e in recent if last_id is not None and e.at > last_id]
-            for event in replayed:  # a reconnect: what happened in between first
-                yield _sse("sms", event_json(event, names, full), repr(float(event.at)))
-            # An id without data sets the client's Last-Event-ID (sent back on reconnect).
-            yield f"id: {mark!r}\n\n".encode()
-            seen: dict[str, dict[str, Any]] = {}
-            shown_alerts: list[dict[str, Any]] | None = None
-            asked: set[str] = set()  # ids whose names were looked up already
-            last_poll = 0.0
-            while True:
-                now = time.monotonic()
-                if now - started >= STREAM_SECONDS or _server_stopping() or _client_gone():
-                    return
-                if now - last_poll >= POLL_SECONDS:
-                    last_poll = now
-                    current = {s.modem_id: s for s in context.modems.statuses()}
-                    if set(current) - set(names) - asked:  # a modem added meanwhile
-                        names = modem_names()
-                        asked |= set(current)
-                    for modem_id, status in current.items():
-                        data = modem_json(status, names)
-                        if seen.get(modem_id) != data:
-                            seen[modem_id] = data
-                            last_write = now
-                            yield _sse("modem", data)
-                    for modem_id in set(seen) - set(current):
-                        gone = {**seen.pop(modem_id), "state": "removed", "connected": False}
-                        last_write = now
-                        yield _sse("modem", gone)
-                    alerts = alerts_json(context.alerts.active())
-                    if alerts != shown_alerts:
-                        shown_alerts = alerts
-                        last_write = now
-                        yield _sse("alerts", alerts)
-                if dropped:
-                    lost, dropped = dropped, 0
-                    last_write = now
-                    yield _sse("lost", {"count": lost})
-                if now - last_write >= HEARTBEAT_SECONDS:
-                    last_write = now
-                    yield b": keep-alive\n\n"
-                wait = max(0.05, min(POLL_SECONDS - (time.monotonic() - last_poll), 1.0))
-                try:
-                    event = events.get(timeout=wait)
-                except queue.Empty:
-                    continue
-                if event in replayed:
-                    continue
-                if event.modem_id and event.modem_id not in names:
-                    names = modem_names()
-                last_write = time.monotonic()
-                yield _sse("sms", event_json(event, names, full), repr(float(event.at)))
-        finally:
-            unsubscribe()
+def show(context: AdminContext) -> str:
+    """The last requests and the modems, rendered on the server."""
+    feed = _Feed(context)
+    recent = context.events.recent()[-RECENT_SHOWN:]
+    events = [event_json(e, feed.names, feed.full) for e in reversed(recent)]
+    modems = [modem_json(s, feed.names) for s in context.modems.statuses()]
+    return render("monitor", "Monitor", events=events, modems=modems,
+                  alerts=context.alerts.active(), scripts=["/static/monitor.js"])  # fmt: skip
 
-    @app.get("/admin-api/monitor/stream")
-    def open_stream() -> _Stream:
-        if not slots.take():
-            body = json.dumps({"error": f"too many monitor streams open (at most {MAX_STREAMS}); "
-                                        "close a monitor tab or wait"})  # fmt: skip
-            raise bottle.HTTPResponse(
-                body, 503, {"Content-Type": "application/json", "Retry-After": "10"}
-            )
-        last_id = None
-        with contextlib.suppress(ValueError):
-            header = bottle.request.get_header("Last-Event-ID") or ""
-            last_id = float(header) if header else None
-        bottle.response.content_type = "text/event-stream; charset=utf-8"
-        bottle.response.set_header("X-Accel-Buffering", "no")
-        return _Stream(stream(last_id), slots.give)
+
+def _last_event_id() -> float | None:
+    """The ``Last-Event-ID`` a reconnecting EventSource sends (None: a new stream)."""
+    with contextlib.suppress(ValueError):
+        header = bottle.request.get_header("Last-Event-ID") or ""
+        return float(header) if header else None
+    return None
+
+
+def open_stream(context: AdminContext) -> sse.Stream:
+    """The live stream (503 when ``MAX_STREAMS`` are open)."""
+    slots = _SLOTS.current()
+    if not slots.take(MAX_STREAMS):
+        body = json.dumps({"error": f"too many monitor streams open (at most {MAX_STREAMS}); "
+                                    "close a monitor tab or wait"})  # fmt: skip
+        raise bottle.HTTPResponse(
+            body, 503, {"Content-Type": "application/json", "Retry-After": "10"}
+        )
+    last_id = _last_event_id()
+    bottle.response.content_type = "text/event-stream; charset=utf-8"
+    bottle.response.set_header("X-Accel-Buffering", "no")
+    return sse.Stream(_stream(context, last_id), slots.give)
+
+
+ROUTES = (
+    Route("GET", "/monitor", show),
+    Route("GET", "/admin-api/monitor/stream", open_stream),
+)
