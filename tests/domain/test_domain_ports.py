@@ -4,16 +4,20 @@ import time
 from collections.abc import Sequence
 
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
-from otpbroker.domain.ports import BlockList, Clock, ModemGateway
+from otpbroker.domain.ports import BlockList, Clock, EncodedSms, ModemGateway
 from otpbroker.domain.routing import ModemRoute
 
 
-class FakeGateway:
-    def send(self, modem_ids: Sequence[str], sms: OutboundSms, timeout: float) -> Delivery:
-        return Delivery(SendOutcome.SENT, modem_ids[0], 1, 1)
+class Encoded:
+    parts = 1
 
-    def check(self, sms: OutboundSms) -> int:
-        return 1
+
+class FakeGateway:
+    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+        return Delivery(SendOutcome.SENT, modem_ids[0], 1, message.parts)
+
+    def encode(self, sms: OutboundSms, max_parts: int) -> EncodedSms:
+        return Encoded()
 
     def routes(self) -> list[ModemRoute]:
         return [ModemRoute("m1", default=True)]
@@ -48,7 +52,7 @@ def test_fakes_satisfy_protocols() -> None:
 def test_fake_usage() -> None:
     gateway: ModemGateway = FakeGateway()
     sms = OutboundSms("628126666666", "OTP 1234", "1", "rest")
-    assert gateway.send(["m1"], sms, 5.0).sent
+    assert gateway.send(["m1"], gateway.encode(sms, 10), 5.0).sent
     blocks: BlockList = FakeBlockList()
     assert blocks.block("628126666666", "rest") is True
     assert blocks.block("628126666666", "rest") is False

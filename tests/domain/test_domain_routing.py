@@ -6,12 +6,19 @@ from collections import Counter
 import pytest
 
 from otpbroker.domain.errors import InvalidNumberError
+from otpbroker.domain.msisdn import Msisdn
 from otpbroker.domain.routing import ModemRoute, Router, next_choice
+
+
+def msisdn(router: Router, number: str) -> Msisdn:
+    """``number`` as ``SmsService`` hands it to the router: normalised, once."""
+    return Msisdn.parse(number, router.country_code)
 
 
 def flat(router: Router, number: str, modems: list[ModemRoute], *, manual: bool = False):
     """Every candidate of ``Router.tiers`` in the order a sender tries them (best first)."""
-    return [modem for tier in router.tiers(number, modems, manual=manual) for modem in tier]
+    tiers = router.tiers(msisdn(router, number), modems, manual=manual)
+    return [modem for tier in tiers for modem in tier]
 
 
 # The seed's worked example: 4 modems with SIM cards of 4 operators.
@@ -271,12 +278,13 @@ def test_tiers_group_equal_modems_and_flatten_to_the_candidates():
         ModemRoute("d", default=True),
     ]
     router = Router()
-    assert router.tiers("087112345678", modems) == [["a", "b"], ["d"]]
-    assert router.tiers("087112345678", modems) == [["b", "a"], ["d"]]  # round-robin
+    held, other = msisdn(router, "087112345678"), msisdn(router, "081234567890")
+    assert router.tiers(held, modems) == [["a", "b"], ["d"]]
+    assert router.tiers(held, modems) == [["b", "a"], ["d"]]  # round-robin
     assert flat(router, "087112345678", modems) == ["a", "b", "d"]
-    assert Router().tiers("081234567890", modems) == [["d"]]
-    assert Router().tiers("081234567890", modems[:2]) == [["a", "b"]]  # no default: any
-    assert Router().tiers("081234567890", []) == []
+    assert Router().tiers(other, modems) == [["d"]]
+    assert Router().tiers(other, modems[:2]) == [["a", "b"]]  # no default: any
+    assert Router().tiers(other, []) == []
 
 
 def test_next_choice_moves_within_the_tier_before_the_next_one():

@@ -49,6 +49,7 @@ class Settings:
             "device.country_code": "62",
             "sms.dedup_window_seconds": 0,
             "sms.max_attempts": 3,
+            "sms.max_parts": 10,
             "sms.queue_timeout_seconds": 10,
             **values,
         }

@@ -160,7 +160,9 @@ def test_through_the_pool_a_faster_modem_takes_more_and_none_waits_idle(make_sim
 
         def send(text: str) -> None:
             delivery = pool.send(
-                ["slow", "fast"], OutboundSms("628126666666", text, None, "rest"), 60
+                ["slow", "fast"],
+                pool.encode(OutboundSms("628126666666", text, None, "rest"), 10),
+                60,
             )
             assert delivery.outcome is SendOutcome.SENT
             used.append(delivery.modem_id)

@@ -6,6 +6,7 @@ import pytest
 
 from otpbroker.domain.message import SendOutcome
 from otpbroker.modem import pdu
+from otpbroker.modem.encoded import encode_sms
 
 from modem_waits import wait_ready, wait_until
 
@@ -73,7 +74,7 @@ def test_sends_and_the_handset_gets_the_exact_text(make_sim, make_worker, text, 
     sim = make_sim()
     worker = make_worker(sim.port)
     wait_ready(worker)
-    result = worker.submit_sms("+628126666666", text).result(timeout=20)
+    result = worker.submit_sms(encode_sms("+628126666666", text)).result(timeout=20)
     assert result.outcome is SendOutcome.SENT, result
     assert result.parts == parts and len(result.references) == parts
     [delivery] = sim.wait_for_deliveries(1)
@@ -90,13 +91,13 @@ def test_at_control_characters_in_text_cannot_inject_commands(make_sim, make_wor
     worker = make_worker(sim.port)
     wait_ready(worker)
     nasty = 'OTP 1234\x1aAT+CPIN="9999"\r\x1bATZ\r"quoted"\n'
-    result = worker.submit_sms("+628126666666", nasty).result(timeout=20)
+    result = worker.submit_sms(encode_sms("+628126666666", nasty)).result(timeout=20)
     assert result.outcome is SendOutcome.SENT
     [delivery] = sim.wait_for_deliveries(1)
     assert delivery.text == nasty
     # The modem state was not touched by anything inside the text.
     assert sim.dialogue.state.attempts_left == 3 and sim.dialogue.state.echo is False
-    again = worker.submit_sms("+628126666666", "after").result(timeout=20)
+    again = worker.submit_sms(encode_sms("+628126666666", "after")).result(timeout=20)
     assert again.outcome is SendOutcome.SENT
 
 
@@ -118,7 +119,7 @@ def test_bad_input_is_rejected_before_touching_the_modem(
     worker = make_worker(sim.port)
     wait_ready(worker)
     with pytest.raises(error) as raised:
-        worker.submit_sms(number, text)
+        worker.submit_sms(encode_sms(number, text))
     assert str(raised.value)
     assert worker.queued == 0
     assert sim.log.parts == []
@@ -126,11 +127,12 @@ def test_bad_input_is_rejected_before_touching_the_modem(
 
 def test_part_limit_is_configurable(make_sim, make_worker):
     sim = make_sim()
-    worker = make_worker(sim.port, max_parts=2)
+    worker = make_worker(sim.port)
     wait_ready(worker)
     with pytest.raises(pdu.MessageTooLongError, match="3"):
-        worker.submit_sms("+628126666666", "y" * 400)
-    assert worker.submit_sms("+628126666666", "y" * 300).result(20).parts == 2
+        worker.submit_sms(encode_sms("+628126666666", "y" * 400, max_parts=2))
+    message = encode_sms("+628126666666", "y" * 300, max_parts=2)
+    assert worker.submit_sms(message).result(20).parts == 2
 
 
 def test_concatenation_reference_changes_per_message(make_sim, make_worker):
@@ -138,7 +140,7 @@ def test_concatenation_reference_changes_per_message(make_sim, make_worker):
     worker = make_worker(sim.port)
     wait_ready(worker)
     for _ in range(3):
-        assert worker.submit_sms("+628126666666", "z" * 200).result(20).parts == 2
+        assert worker.submit_sms(encode_sms("+628126666666", "z" * 200)).result(20).parts == 2
     sim.wait_for_deliveries(3)
     references = {part.submit.concat[0] for part in sim.log.parts}
     assert len(references) == 3
@@ -149,7 +151,10 @@ def test_cmms_refused_is_switched_off_and_sending_still_works(make_sim, make_wor
     worker = make_worker(sim.port)
     status = wait_ready(worker)
     assert status.cmms is False
-    assert worker.submit_sms("+628126666666", "w" * 300).result(20).outcome is SendOutcome.SENT
+    assert (
+        worker.submit_sms(encode_sms("+628126666666", "w" * 300)).result(20).outcome
+        is SendOutcome.SENT
+    )
 
 
 def test_status_reports_reach_the_listener(make_sim, make_worker, tmp_path):
@@ -168,7 +173,7 @@ def test_status_reports_reach_the_listener(make_sim, make_worker, tmp_path):
     worker.start()
     try:
         wait_ready(worker)
-        result = worker.submit_sms("+628126666666", "with report").result(20)
+        result = worker.submit_sms(encode_sms("+628126666666", "with report")).result(20)
         assert wait_until(lambda: len(reports) == 1, 5)
         modem_id, report = reports[0]
         assert modem_id == "sr" and report.message_ref == result.references[0]
@@ -182,7 +187,7 @@ def test_unsolicited_noise_never_breaks_replies(make_sim, make_worker):
     worker = make_worker(sim.port)
     status = wait_ready(worker)
     assert status.identity.imei == sim.imei
-    futures = [worker.submit_sms("+628126666666", f"noisy {i}") for i in range(30)]
+    futures = [worker.submit_sms(encode_sms("+628126666666", f"noisy {i}")) for i in range(30)]
     outcomes = [f.result(30).outcome for f in futures]
     assert outcomes == [SendOutcome.SENT] * 30
     texts = sorted(d.text for d in sim.wait_for_deliveries(30))

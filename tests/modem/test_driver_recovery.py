@@ -17,6 +17,7 @@ from matrix_rigs import Rig, profile_of, start_rig
 
 from otpbroker.domain.message import OutboundSms, SendOutcome
 from otpbroker.modem.at import AtChannel
+from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.hotplug import HotPlug, ModemRef, TtyEvent
 from otpbroker.modem.pool import ModemPool, ModemSpec
@@ -77,7 +78,7 @@ def ladder_worker() -> Iterator[Callable[..., ModemWorker]]:
 def wedge_and_notice(sim: SimModem, worker: ModemWorker) -> None:
     """The modem stops answering; the next send finds out (nothing went out)."""
     sim.inject("wedge")
-    result = worker.submit_sms(NUMBER, "otp into the void").result(15)
+    result = worker.submit_sms(encode_sms(NUMBER, "otp into the void")).result(15)
     assert result.outcome is SendOutcome.FAILED and result.error_code == "NO_PROMPT"
 
 
@@ -90,13 +91,15 @@ def test_a_silent_modem_climbs_to_dead_and_the_admin_retry_starts_over(make_sim,
     status = worker.status
     assert "rebooted it (AT+CFUN=1,1)" in status.recovery and "gave up" in status.recovery
     assert status.out_of_routing[0] == "dead"
-    late = worker.submit_sms(NUMBER, "otp while dead").result(10)  # fails at once, not sent
+    late = worker.submit_sms(encode_sms(NUMBER, "otp while dead")).result(
+        10
+    )  # fails at once, not sent
     assert late.outcome is SendOutcome.FAILED and late.error_code == "MODEM_UNAVAILABLE"
     sim.clear_faults()  # someone power-cycled it by hand
     worker.recover()
     wait_ready(worker)
     assert worker.status.recovery is None
-    assert worker.submit_sms(NUMBER, "otp again").result(10).outcome is SendOutcome.SENT
+    assert worker.submit_sms(encode_sms(NUMBER, "otp again")).result(10).outcome is SendOutcome.SENT
     assert [d.text for d in sim.wait_for_deliveries(1)] == ["otp again"]
 
 
@@ -122,7 +125,7 @@ def test_the_usb_reset_rung_brings_a_wedged_modem_back(make_sim, ladder_worker):
     wait_ready(worker, 30)
     assert double.calls == [sim.port]  # once, with the configured (stable) port
     assert worker.status.recovery is None
-    assert worker.submit_sms(NUMBER, "otp back").result(10).outcome is SendOutcome.SENT
+    assert worker.submit_sms(encode_sms(NUMBER, "otp back")).result(10).outcome is SendOutcome.SENT
 
 
 def test_a_reboot_drops_the_port_and_the_start_up_lines_follow(make_sim):
@@ -187,7 +190,7 @@ def test_a_replugged_modem_is_found_by_imei_under_a_new_name(tmp_path):
         assert pool.statuses()[0].port == str(new_link)
         assert doubles[0].calls == [str(old_link)]
         sms = OutboundSms("628126666666", "otp on the new port", None, "rest")
-        assert pool.send(["m1"], sms, 10).outcome is SendOutcome.SENT
+        assert pool.send(["m1"], pool.encode(sms, 10), 10).outcome is SendOutcome.SENT
         assert [d.text for d in sim.wait_for_deliveries(1)] == ["otp on the new port"]
     finally:
         pool.stop()

@@ -16,6 +16,7 @@ import pytest
 from matrix_rigs import profile_of
 
 from otpbroker.domain.message import SendOutcome
+from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.recovery import RecoveryPolicy
 from otpbroker.modem.sim import SimModem
@@ -113,7 +114,7 @@ def cured_by_the_reboot(rig: Watched, sim: SimModem) -> None:
     status = worker.status
     assert status.state == "ready" and status.recovery is None and status.routable
     assert sim.dialogue.faults.active() == []  # the restart cleared it
-    after = worker.submit_sms(NUMBER, "otp after the reboot").result(20)
+    after = worker.submit_sms(encode_sms(NUMBER, "otp after the reboot")).result(20)
     assert after.outcome is SendOutcome.SENT, after
     assert [d.text for d in sim.wait_for_deliveries(1)] == ["otp after the reboot"]
 
@@ -130,7 +131,7 @@ def test_a_stuck_sim_is_cured_by_the_reboot_rung_not_by_a_reopen(
     wait_ready(rig.worker)
     drops = count_unplugs(sim, monkeypatch)
     sim.inject("stuck", code=code)
-    failed = rig.worker.submit_sms(NUMBER, "otp while stuck").result(30)
+    failed = rig.worker.submit_sms(encode_sms(NUMBER, "otp while stuck")).result(30)
     assert failed.outcome is SendOutcome.FAILED and failed.error_code == f"CMS{code}"
     cured_by_the_reboot(rig, sim)
     assert "+CME ERROR: 14" in " ".join(s.last_error or "" for s in rig.history)
@@ -144,7 +145,7 @@ def test_a_hung_modem_acts_on_the_blind_reboot(make_sim, watched, monkeypatch):
     wait_ready(rig.worker)
     drops = count_unplugs(sim, monkeypatch)
     sim.inject("hang")
-    failed = rig.worker.submit_sms(NUMBER, "otp into silence").result(30)
+    failed = rig.worker.submit_sms(encode_sms(NUMBER, "otp into silence")).result(30)
     assert failed.outcome is SendOutcome.FAILED and failed.error_code == "NO_PROMPT"
     cured_by_the_reboot(rig, sim)
     assert len(drops) == 1  # it did restart (nothing else would have cleared the fault)

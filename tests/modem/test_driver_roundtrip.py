@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from otpbroker.domain.message import SendOutcome
+from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.sim import ModemProfile, SimModem
 from otpbroker.modem.transport import SerialSettings
@@ -31,7 +32,7 @@ def test_random_unicode_round_trips_through_the_deliveries_file(tmp_path):
             number=st.from_regex(r"\+62[1-9][0-9]{7,11}", fullmatch=True),
         )
         def round_trip(text: str, number: str) -> None:
-            result = worker.submit_sms(number, text).result(30)
+            result = worker.submit_sms(encode_sms(number, text)).result(30)
             assert result.outcome is SendOutcome.SENT, result
             sent.append((number, text))
             [delivery] = sim.wait_for_deliveries(len(sent))[-1:]

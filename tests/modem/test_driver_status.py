@@ -10,6 +10,7 @@ import threading
 
 from matrix_rigs import profile_of
 
+from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.status import ModemStatus
@@ -52,7 +53,9 @@ def test_each_real_change_is_told_once_and_the_snapshot_is_consistent(make_sim):
         assert worker.status is told[-1]  # the snapshot told is the one read
         states = [status.state for status in told]
         assert states == ["connecting", "ready"], states
-        assert worker.submit_sms("+628126666666", "otp").result(10).outcome.value == "sent"
+        assert (
+            worker.submit_sms(encode_sms("+628126666666", "otp")).result(10).outcome.value == "sent"
+        )
         assert worker.status.sent == 1 and len(told) == 2  # a count is no change of state
     finally:
         worker.stop()

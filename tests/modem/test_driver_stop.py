@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from usb_tree import UsbTree
 
-from otpbroker.domain.message import OutboundSms, SendOutcome
+from otpbroker.domain.message import SendOutcome
+from otpbroker.modem.encoded import EncodedMessage, encode_sms
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.recovery import RecoveryPolicy
@@ -29,8 +30,8 @@ OPTIONS = ModemOptions(prompt_timeout=0.5, result_timeout=2.0, command_timeout=1
                        wake_timeout=0.2)  # fmt: skip
 
 
-def sms(text: str) -> OutboundSms:
-    return OutboundSms("628126666666", text, None, "rest")
+def sms(text: str) -> EncodedMessage:
+    return encode_sms("+628126666666", text)
 
 
 class BlockingReset:
@@ -103,7 +104,10 @@ def test_stop_ends_the_wait_for_a_usb_device_that_does_not_come_back(make_sim, t
     try:
         wait_ready(worker)
         sim.inject("wedge")
-        assert worker.submit_sms("+628126666666", "otp").result(10).error_code == "NO_PROMPT"
+        assert (
+            worker.submit_sms(encode_sms("+628126666666", "otp")).result(10).error_code
+            == "NO_PROMPT"
+        )
         assert control.reset_done.wait(30), worker.status  # on the USB-reset rung, watching
         assert worker.stop(5.0) is True  # the minute-long watch ended with the worker
     finally:

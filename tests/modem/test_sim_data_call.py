@@ -13,6 +13,7 @@ import serial
 from test_sim_pty import VECTOR, chat, read_until, send
 
 from otpbroker.domain.message import SendOutcome
+from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.sim import Mode, ModemProfile, SimModem
 from otpbroker.system.render_ppp import PppLink, render_chat
 
@@ -126,7 +127,9 @@ def test_second_port_dials_while_sms_goes_through_the_at_port(tmp_path, make_wor
         done = run_chat(data.port, script(), tmp_path)
         assert done.returncode == CHAT_CONNECTED, done.stderr
         assert data.dialogue.mode is Mode.DATA and sim.dialogue.mode is Mode.COMMAND
-        result = worker.submit_sms("+628126666666", "Kode OTP 123456").result(timeout=20)
+        result = worker.submit_sms(encode_sms("+628126666666", "Kode OTP 123456")).result(
+            timeout=20
+        )
         assert result.outcome is SendOutcome.SENT, result
         (delivery,) = sim.wait_for_deliveries(1)
         assert (delivery.modem, delivery.text) == (sim.imei, "Kode OTP 123456")

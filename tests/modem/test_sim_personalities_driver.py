@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from otpbroker.domain.message import SendOutcome
+from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.sim import PERSONALITY_NAMES, SimModem, personality_profile
 
 from modem_waits import wait_ready, wait_until
@@ -32,7 +33,7 @@ def test_driver_identifies_sends_and_runs_ussd(name, noise, make_worker, tmp_pat
         assert status.identity.manufacturer == sim.profile.manufacturer
         assert status.network.registration == "home"
         for text in TEXTS:
-            result = worker.submit_sms("+628126666666", text).result(timeout=20)
+            result = worker.submit_sms(encode_sms("+628126666666", text)).result(timeout=20)
             assert result.outcome is SendOutcome.SENT, result
         assert [d.text for d in sim.wait_for_deliveries(len(TEXTS))] == list(TEXTS)
         assert worker.submit_ussd("*888#").result(timeout=20) == USSD_TEXT
@@ -54,7 +55,9 @@ def test_driver_sees_the_network_refuse(name, conditions, code, make_worker, tmp
     try:
         worker = make_worker(sim.port)
         wait_ready(worker)
-        result = worker.submit_sms("+628126666666", "Kode OTP Anda 123456").result(timeout=20)
+        result = worker.submit_sms(encode_sms("+628126666666", "Kode OTP Anda 123456")).result(
+            timeout=20
+        )
         assert (result.outcome, result.error_code) == (SendOutcome.FAILED, code), result
         assert sim.deliveries == []
     finally:

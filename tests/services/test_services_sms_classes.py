@@ -8,6 +8,7 @@ arrived), and the SMS-path finding is read from the delivery, not guessed from t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -30,12 +31,12 @@ class Gateway:
         self.sent: list[tuple[str, ...]] = []
         self.route_reads = 0
 
-    def send(self, modem_ids: Sequence[str], sms: OutboundSms, timeout: float) -> Delivery:
+    def send(self, modem_ids: Sequence[str], message: Any, timeout: float) -> Delivery:
         self.sent.append(tuple(modem_ids))
         return self.deliveries.pop(0)
 
-    def check(self, sms: OutboundSms) -> int:
-        return 1
+    def encode(self, sms: OutboundSms, max_parts: int) -> Any:
+        return SimpleNamespace(parts=1)
 
     def routes(self) -> list[ModemRoute]:
         self.route_reads += 1
@@ -47,6 +48,7 @@ class Settings:
         "device.country_code": "62",
         "sms.dedup_window_seconds": 0,
         "sms.max_attempts": 3,
+        "sms.max_parts": 10,
         "sms.queue_timeout_seconds": 5,
     }
 

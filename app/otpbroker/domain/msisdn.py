@@ -106,6 +106,20 @@ def normalize_msisdn(raw: str, country_code: str = "62") -> str:
     return _normalize(raw, country_code, "phone number", MIN_MSISDN_DIGITS, MAX_MSISDN_DIGITS)
 
 
+class Msisdn(str):
+    """A number in MSISDN form, made by ``Msisdn.parse``: whoever is handed one takes it as
+    it is and never normalises it again."""
+
+    __slots__ = ()
+
+    @classmethod
+    def parse(cls, raw: str, country_code: str = "62") -> Msisdn:
+        """``raw`` normalised (``normalize_msisdn``); an ``Msisdn`` is returned unchanged."""
+        if isinstance(raw, Msisdn):
+            return raw
+        return cls(normalize_msisdn(raw, country_code))
+
+
 def normalize_prefix(raw: str, country_code: str = "62") -> str:
     """Return a routing prefix in MSISDN form (``0871`` -> ``62871``, 1..15 digits)."""
     return _normalize(raw, country_code, "prefix", MIN_PREFIX_DIGITS, MAX_PREFIX_DIGITS)
@@ -131,6 +145,7 @@ __all__ = [
     "MAX_PREFIX_DIGITS",
     "MIN_MSISDN_DIGITS",
     "MIN_PREFIX_DIGITS",
+    "Msisdn",
     "mask_msisdn",
     "normalize_msisdn",
     "normalize_prefix",

@@ -18,13 +18,31 @@ class Clock(Protocol):
         ...
 
 
+class EncodedSms(Protocol):
+    """A message the gateway encoded once; it goes to every modem that tries it as it is."""
+
+    @property
+    def parts(self) -> int:
+        """How many SMS parts it takes."""
+        ...
+
+
 @runtime_checkable
 class ModemGateway(Protocol):
     """Sends SMS on one named modem and reports what routing needs about every modem."""
 
-    def send(self, modem_ids: Sequence[str], sms: OutboundSms, timeout: float) -> Delivery:
-        """Send ``sms`` on one of ``modem_ids``: the first of them to be free (in the order
-        given when several are), waiting at most ``timeout`` seconds for one to take it.
+    def encode(self, sms: OutboundSms, max_parts: int) -> EncodedSms:
+        """Encode ``sms`` once, for whichever modem sends it; at most ``max_parts`` parts.
+
+        InvalidMessageError (reason ``too_long``, ``empty``) or InvalidNumberError when it
+        cannot be sent.
+        """
+        ...
+
+    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+        """Send ``message`` (as ``encode`` made it) on one of ``modem_ids``: the first of them
+        to be free (in the order given when several are), waiting at most ``timeout`` seconds
+        for one to take it. Every attempt reuses the one encoding.
 
         ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
         message must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a definite
@@ -34,10 +52,6 @@ class ModemGateway(Protocol):
 
     def routes(self) -> list[ModemRoute]:
         """A snapshot of every configured modem (active or not) for the router."""
-        ...
-
-    def check(self, sms: OutboundSms) -> int:
-        """Return the parts ``sms`` needs; InvalidMessageError/InvalidNumberError if unsendable."""
         ...
 
 
@@ -121,4 +135,4 @@ class Repository(Protocol):
         ...
 
 
-__all__ = ["BlockList", "Clock", "ModemGateway", "Repository", "Settings"]
+__all__ = ["BlockList", "Clock", "EncodedSms", "ModemGateway", "Repository", "Settings"]

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from otpbroker.domain.errors import InvalidNumberError
-from otpbroker.domain.msisdn import normalize_msisdn, normalize_prefix
+from otpbroker.domain.msisdn import normalize_prefix
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Router:
     """
 
     def __init__(self, country_code: str = "62", max_groups: int = 1024) -> None:
-        """``country_code`` is used to normalise national numbers and prefixes."""
+        """``country_code`` completes national prefixes (and, for ``SmsService``, numbers)."""
         if max_groups < 1:
             raise ValueError("max_groups must be at least 1")
         self._country_code = country_code
@@ -103,18 +103,18 @@ class Router:
         """The candidates for ``msisdn`` in tiers of equally good modems (the longest-prefix
         holders, then the default modems), each in round-robin order; [] if none.
 
-        ``msisdn`` may be national or MSISDN form; InvalidNumberError if it is not a number.
+        ``msisdn`` is in MSISDN form already (``SmsService`` normalised it once, as the
+        message came in): it is taken as it is.
         Any modem of a tier may take the message; the sender prefers the first one free.
         Each call advances the round-robin position of every tier it returns.
         """
-        number = normalize_msisdn(msisdn, self._country_code)
         eligible = _unique(m for m in modems if m.eligible(manual=manual))
         prefixes = {m.id: self._clean_prefixes(m.prefixes) for m in eligible}
 
         best = ""
         for modem in eligible:
             for prefix in prefixes[modem.id]:
-                if len(prefix) > len(best) and number.startswith(prefix):
+                if len(prefix) > len(best) and msisdn.startswith(prefix):
                     best = prefix
 
         tier1 = [m.id for m in eligible if best and best in prefixes[m.id]]

@@ -17,6 +17,7 @@ from typing import Any
 from otpbroker.domain.send_errors import classify
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.modem import pdu
+from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.status import ModemStatus
 from otpbroker.modem.transport import SerialSettings
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         report = status_report(args.port, status)
         if status.connected and args.send_to:
             try:
-                result = worker.submit_sms(args.send_to, args.text).result(timeout=180)
+                message = encode_sms(args.send_to, args.text)
+                result = worker.submit_sms(message).result(timeout=180)
                 report["sms"] = {
                     "outcome": result.outcome.value,
                     "references": result.references,

@@ -15,6 +15,7 @@ from otpbroker.domain.message import PathCheck, SendOutcome
 from otpbroker.domain.sms_path import SmsPathVerdict, diagnose
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel, Urc
+from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import (
     AtTimeout,
     ChannelClosed,
@@ -50,7 +51,6 @@ class ModemOptions:
     ussd_timeout: float = 30.0
     pin_timeout: float = 10.0
     """How long the SIM may take to answer the PIN (it is never sent twice)."""
-    max_parts: int = 10
     validity: int | None = None
     init_commands: tuple[str, ...] = ()
 
@@ -212,21 +212,17 @@ class GsmModem:
         return verdict
 
     # -- SMS --------------------------------------------------------------------------
-    def encode(self, number: str, text: str) -> list[pdu.SubmitPdu]:
-        """The PDUs for a message; raises a PduError for text or numbers that cannot be sent."""
-        return pdu.encode_submit(
-            number,
-            text,
-            reference=self._concat_ref,
-            max_parts=self.options.max_parts,
+    def send_sms(self, message: EncodedMessage) -> SmsResult:
+        """Send every part; classify the result as sent, failed (definite) or unknown.
+
+        ``message`` is encoded already: only this modem's SMSC, validity, status-report
+        request and concatenation reference are added to it (``EncodedMessage.pdus``)."""
+        parts = message.pdus(
             smsc=self.options.smsc or None,
             validity=self.options.validity,
             status_report=self.options.status_reports,
+            reference=self._concat_ref,
         )
-
-    def send_sms(self, number: str, text: str) -> SmsResult:
-        """Send every part; classify the result as sent, failed (definite) or unknown."""
-        parts = self.encode(number, text)
         if len(parts) > 1:
             self._concat_ref = (self._concat_ref + 1) % 256
         references: list[int] = []

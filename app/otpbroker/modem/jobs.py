@@ -9,19 +9,20 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from otpbroker.domain.message import SendOutcome
+from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import ModemError
 from otpbroker.modem.gsm import SmsResult
 
 
 @dataclass
 class Job:
-    """One request: ``sms`` (number, text) or ``ussd`` (code), with its future and deadline."""
+    """One request: ``sms`` (the message, encoded once) or ``ussd`` (code), with its future
+    and deadline."""
 
     kind: str
     future: Future
     deadline: float
-    number: str = ""
-    text: str = ""
+    message: EncodedMessage | None = None
     code: str = ""
 
     def __repr__(self) -> str:  # never show the text

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
+from otpbroker.domain.ports import EncodedSms
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.modem import pdu
 from otpbroker.modem.dispatch import Dispatcher
+from otpbroker.modem.encoded import EncodedMessage, encode_sms
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.recovery import RecoveryPolicy
 from otpbroker.modem.transport import SerialSettings
@@ -58,7 +60,6 @@ class ModemPool:
         *,
         on_status: StatusListener | None = None,
         on_status_report: ReportListener | None = None,
-        max_parts: int = 10,
         reconnect_delays: tuple[float, ...] | None = None,
         on_route: Callable[[ModemRoute], None] | None = None,
         reset_usb: ResetUsb | None = None,
@@ -84,7 +85,6 @@ class ModemPool:
         self._on_status = on_status
         self._on_route = on_route
         self._on_status_report = on_status_report
-        self.max_parts = max_parts
 
     # -- configuration ----------------------------------------------------------------------
     def apply(self, specs: Sequence[ModemSpec]) -> None:
@@ -199,10 +199,11 @@ class ModemPool:
         if self._on_route is not None and route is not None:
             self._on_route(route)
 
-    def check(self, sms: OutboundSms) -> int:
-        """Parts needed; InvalidMessageError / InvalidNumberError when it cannot be sent."""
+    def encode(self, sms: OutboundSms, max_parts: int) -> EncodedMessage:
+        """``sms`` encoded once (``encoded.py``): every attempt on any modem writes this
+        encoding. InvalidMessageError / InvalidNumberError when it cannot be sent."""
         try:
-            return len(pdu.encode_submit("+" + sms.msisdn, sms.text, max_parts=self.max_parts))
+            return encode_sms("+" + sms.msisdn, sms.text, max_parts)
         except pdu.InvalidNumberError as exc:
             raise InvalidNumberError(str(exc), reason="pdu") from exc
         except pdu.MessageTooLongError as exc:
@@ -210,9 +211,11 @@ class ModemPool:
         except pdu.PduError as exc:
             raise InvalidMessageError(str(exc), reason="empty") from exc
 
-    def send(self, modem_ids: Sequence[str], sms: OutboundSms, timeout: float) -> Delivery:
-        """Send on the first of ``modem_ids`` to be free (see ``dispatch``). Waits ``timeout``
-        for one to take it, then for its outcome."""
+    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+        """Send ``message`` (from ``encode``) on the first of ``modem_ids`` to be free (see
+        ``dispatch``). Waits ``timeout`` for one to take it, then for its outcome."""
+        if not isinstance(message, EncodedMessage):
+            raise TypeError(f"ModemPool.send takes what ModemPool.encode made, not {message!r}")
         with self._lock:
             running = [modem_id for modem_id in modem_ids if modem_id in self._workers]
         if not running:
@@ -230,21 +233,18 @@ class ModemPool:
                 error=f"no modem of {', '.join(running)} was free to take it in {timeout:g} s",
             )
         try:
-            return self._send_on(modem_id, sms, max(0.0, deadline - time.monotonic()))
+            return self._send_on(modem_id, message, max(0.0, deadline - time.monotonic()))
         finally:
             self._dispatcher.release(modem_id)
 
-    def _send_on(self, modem_id: str, sms: OutboundSms, timeout: float) -> Delivery:
+    def _send_on(self, modem_id: str, message: EncodedMessage, timeout: float) -> Delivery:
         """Send on the modem the dispatcher gave this message; its outcome."""
         with self._lock:
             worker = self._workers.get(modem_id)
         if worker is None:
             return Delivery(SendOutcome.FAILED, modem_id, error_code="MODEM_UNAVAILABLE",
                             error=f"modem {modem_id} is not running")  # fmt: skip
-        validated = worker.options.max_parts >= self.max_parts  # check() used the pool's limit
-        future = worker.submit_sms(
-            "+" + sms.msisdn, sms.text, queue_timeout=timeout, validated=validated
-        )
+        future = worker.submit_sms(message, queue_timeout=timeout)
         try:
             result = future.result(timeout)
         except FutureTimeout:

@@ -41,7 +41,8 @@ class JobRunner:
         if job.kind == "ussd":
             self._ussd(modem, job)
             return
-        result = modem.send_sms(job.number, job.text)
+        assert job.message is not None  # an sms job always carries its message
+        result = modem.send_sms(job.message)
         self._status.count(result.outcome)
         if result.outcome is SendOutcome.SENT:
             job.future.set_result(result)  # nothing else to find out first

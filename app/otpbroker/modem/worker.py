@@ -23,6 +23,7 @@ from concurrent.futures import Future
 from otpbroker.domain.modem_states import PERMANENT_STATES
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel
+from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions
 from otpbroker.modem.jobs import Job, JobQueue, fail_unstarted
@@ -162,21 +163,10 @@ class ModemWorker:
             self._unplugged = True
         self._wake.wake()
 
-    def validate_sms(self, number: str, text: str) -> int:
-        """Raise a ``PduError`` for a message this modem could never send; return its parts."""
-        parts = pdu.encode_submit(number, text, max_parts=self._options.max_parts)
-        return len(parts)
-
-    def submit_sms(
-        self, number: str, text: str, *, queue_timeout: float = 120.0, validated: bool = False
-    ) -> Future:
-        """Queue an SMS; the future resolves to an ``SmsResult``.
-
-        Validates first unless the caller already did (``validated``, with the same limits).
-        """
-        if not validated:
-            self.validate_sms(number, text)
-        return self._enqueue(Job("sms", Future(), time.monotonic() + queue_timeout, number, text))
+    def submit_sms(self, message: EncodedMessage, *, queue_timeout: float = 120.0) -> Future:
+        """Queue an SMS encoded once (``encoded.encode_sms``); the future resolves to an
+        ``SmsResult``. The owner thread writes that encoding with this modem's settings."""
+        return self._enqueue(Job("sms", Future(), time.monotonic() + queue_timeout, message))
 
     def submit_ussd(self, code: str, *, queue_timeout: float = 60.0) -> Future:
         """Queue a USSD request; the future resolves to the decoded reply text."""

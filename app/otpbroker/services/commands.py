@@ -204,8 +204,7 @@ class CommandProcessor:
 
     def _request_otp(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
         request = self._request(data, source, user)
-        normalize_msisdn(request.msisdn, self._country())  # a precise 400 before any OTP exists
-        issued = self._otp.request(request)
+        issued = self._otp.request(request)  # a bad number is refused before any OTP exists
         reply = delivery_reply("request-otp", issued.delivery, {"id": request.message_id})
         if issued.token is not None and reply.data is not None:
             reply.data.update(token=issued.token, expires_in=issued.expires_in)

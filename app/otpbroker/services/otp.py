@@ -44,14 +44,18 @@ class OtpService:
             return self._book
 
     def request(self, request: SmsRequest) -> IssuedOtp:
-        """Issue a code for ``request.msisdn`` and send it with the configured template."""
+        """Issue a code for ``request.msisdn`` and send it with the configured template.
+
+        The number is normalised first (the one time, by ``SmsService.recipient``): a number
+        that is not one is refused before any code exists."""
+        msisdn = self._sms.recipient(request.msisdn)
         book = self._current_book()
-        token, code = book.issue(request.msisdn)
+        token, code = book.issue(msisdn)
         text = render_template(str(self._settings.get("otp.template")), code)
         del code
         try:
             delivery = self._sms.submit(
-                SmsRequest(request.msisdn, text, request.message_id, request.source, request.user)
+                SmsRequest(msisdn, text, request.message_id, request.source, request.user)
             )
         except Exception:
             book.discard(token)

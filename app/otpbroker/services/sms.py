@@ -3,6 +3,12 @@
 validate -> de-duplicate by id -> blocking list -> route -> modem -> outcome.
 The text lives only in memory along this path; nothing here logs or keeps it.
 
+Each thing is done once per message: the number is normalised here, as the message comes
+in (``recipient``), and every later step takes that ``Msisdn``; the text is encoded once by
+the gateway (``ModemGateway.encode``), its parts counted from that encoding and checked
+against ``sms.max_parts``, read here and nowhere else, and that one encoding goes to every
+modem that tries the message.
+
 A failed attempt is classified (``domain.send_errors``): a ``number`` error ends the
 message there (another modem would get the same answer); any other definite failure moves
 on to the next modem, and ``ModemHealth`` takes a modem with a ``sim`` or ``configuration``
@@ -27,8 +33,8 @@ from otpbroker.domain.errors import (
     NoModemAvailableError,
 )
 from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
-from otpbroker.domain.msisdn import mask_msisdn, normalize_msisdn
-from otpbroker.domain.ports import BlockList, ModemGateway, Settings
+from otpbroker.domain.msisdn import Msisdn, mask_msisdn
+from otpbroker.domain.ports import BlockList, EncodedSms, ModemGateway, Settings
 from otpbroker.domain.routing import ModemRoute, Router, next_choice
 from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy, reported
 from otpbroker.services.alerts import Alerts
@@ -42,7 +48,9 @@ MAX_ID_CHARS = 128
 
 @dataclass(frozen=True, repr=False)
 class SmsRequest:
-    """A request to send one SMS, as every transport hands it over."""
+    """A request to send one SMS, as every transport hands it over.
+
+    ``msisdn`` as the client typed it, or an ``Msisdn`` from ``SmsService.recipient``."""
 
     msisdn: str
     text: str
@@ -101,9 +109,9 @@ class SmsService:
         """Send one SMS; raise a DomainError for anything rejected before sending."""
         started = time.monotonic()
         router, dedup = self._current()
-        msisdn = normalize_msisdn(request.msisdn, router.country_code)
+        msisdn = Msisdn.parse(request.msisdn, router.country_code)
         sms = OutboundSms(msisdn, request.text, request.message_id, request.source, request.user)
-        parts = self._gateway.check(sms)
+        message = self._gateway.encode(sms, int(self._settings.get("sms.max_parts")))
         key = self._dedup_key(request.message_id)  # validates the id even when dedup is off
         if dedup is None:
             key = None
@@ -114,7 +122,7 @@ class SmsService:
                 f"within the last {dedup.window_seconds:g} s"
             )
         try:
-            delivery = self._send(router, sms, request, parts)
+            delivery = self._send(router, sms, request, message)
         except Exception as exc:
             if key is not None and dedup is not None:
                 dedup.release(key)  # nothing was sent: the client may retry with the same id
@@ -129,6 +137,12 @@ class SmsService:
             delivery.error_code or "ok", delivery.parts, tried,
         )  # fmt: skip
         return delivery
+
+    def recipient(self, number: str) -> Msisdn:
+        """``number`` in MSISDN form, as ``submit`` takes it (InvalidNumberError if it is not
+        a number); a request carrying the result is not normalised again."""
+        router, _dedup = self._current()
+        return Msisdn.parse(number, router.country_code)
 
     def claim_id(self, namespace: str, message_id: str) -> bool:
         """Claim ``message_id`` for another kind of message (e.g. mail); False if seen."""
@@ -154,7 +168,9 @@ class SmsService:
             )
         return f"sms:{message_id}"
 
-    def _send(self, router: Router, sms: OutboundSms, request: SmsRequest, parts: int) -> Delivery:
+    def _send(
+        self, router: Router, sms: OutboundSms, request: SmsRequest, message: EncodedSms
+    ) -> Delivery:
         if self._blocklist.is_blocked(sms.msisdn):
             raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
         routes = self.routes()
@@ -168,10 +184,10 @@ class SmsService:
         timeout = float(self._settings.get("sms.queue_timeout_seconds"))
         attempts: list[Attempt] = []
         tried: set[str] = set()
-        delivery = Delivery(SendOutcome.FAILED, parts=parts)
+        delivery = Delivery(SendOutcome.FAILED, parts=message.parts)
         info: ErrorInfo | None = None
         while len(attempts) < max_attempts and (choice := next_choice(tiers, tried)):
-            delivery = self._gateway.send(choice, sms, timeout)
+            delivery = self._gateway.send(choice, message, timeout)
             modem_id = delivery.modem_id
             tried.update(choice if modem_id is None else (modem_id,))
             used = modem_id or "/".join(choice)
@@ -194,7 +210,7 @@ class SmsService:
             delivery.outcome,
             delivery.modem_id,
             delivery.message_reference,
-            delivery.parts or parts,
+            delivery.parts or message.parts,
             delivery.error_code,
             delivery.error,
             attempts,
