@@ -44,7 +44,7 @@ HOST = (
 NAME = (r"[A-Za-z0-9._:/-]{1,200}", "1-200 of A-Z a-z 0-9 . _ : / -")
 
 
-def _feeder(prefix: str, what: str, port: int, name_key: str, name_doc: str) -> tuple:
+def _feeder(prefix: str, what: str, port: int, name_key: str, name_doc: str) -> tuple[Setting, ...]:
     """The settings every broker feeder has."""
     return (
         Setting(f"{prefix}.enabled", bool, False, f"Consume messages from {what}."),

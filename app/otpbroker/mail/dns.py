@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 TYPE_A = 1
 TYPE_CNAME = 5
@@ -254,7 +254,9 @@ class DnsResolver:
             return list(self._nameservers)
         return read_nameservers(self._resolv_conf)
 
-    def _address(self, server: str, kind: socket.SocketKind) -> tuple[socket.AddressFamily, tuple]:
+    def _address(
+        self, server: str, kind: socket.SocketKind
+    ) -> tuple[socket.AddressFamily, tuple[Any, ...]]:
         infos = socket.getaddrinfo(server, self.port, 0, kind, 0, socket.AI_NUMERICHOST)
         family, _, _, _, sockaddr = infos[0]
         return family, sockaddr
