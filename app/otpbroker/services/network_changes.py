@@ -15,6 +15,7 @@ page asks for :meth:`NetworkChanges.pending`.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -68,7 +69,7 @@ class NetworkChanges:
         self,
         repo: Repository,
         network: Callable[[], HelperPending | None],
-        data_dir: str | Path,
+        data_dir: str | os.PathLike[str],
         interval: float = CHECK_INTERVAL,
     ) -> None:
         self.repo = repo
