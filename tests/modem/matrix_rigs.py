@@ -129,11 +129,13 @@ def start_rig(
     health_interval: float = 0.3,
     path_alert_after: float = 0.0,
     same_prefix: str | None = None,
+    settings: Settings | None = None,
     **pool_args: Any,
 ) -> Rig:
     """A rig of ``{modem id: ModemProfile fields}`` plus the generic fallback modem.
 
-    With ``same_prefix`` every modem holds that one prefix, so routing takes them in turn."""
+    With ``same_prefix`` every modem holds that one prefix, so routing takes them in turn;
+    ``settings``: what the service reads (the defaults of ``Settings`` when not given)."""
     alerts = Alerts()
     pools: list[ModemPool] = []  # the pool, once made (the health service needs it late)
     health = ModemHealth(alerts, path_alert_after=path_alert_after,
@@ -157,7 +159,7 @@ def start_rig(
         specs.append(ModemSpec(modem_id, modem_id, SerialSettings(port=sim.port), options_for,
                                prefixes=held, default=fallback))  # fmt: skip
     pool.apply(specs)
-    sms = SmsService(pool, NoBlocks(), Settings(), health=health)  # type: ignore[arg-type]
+    sms = SmsService(pool, NoBlocks(), settings or Settings(), health=health)  # type: ignore[arg-type]
     rig = Rig(pool, sims, alerts, health, sms, prefixes)
     rig.wait_ready()
     return rig
