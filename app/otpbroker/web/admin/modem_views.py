@@ -1,8 +1,8 @@
 """How the admin pages show modems: names by id, a running modem's live state, and the
 plugged-in (detected) modems section.
 
-Shared by the modems, plugged-in modems, manual SMS / USSD and monitor pages; every value
-returned is plain data for a template or JSON, never an object of the modem layer.
+Shared by the modems, plugged-in modems and manual SMS / USSD pages; every value returned
+is plain data for a template, never an object of the modem layer.
 """
 
 from __future__ import annotations
