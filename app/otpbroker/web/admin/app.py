@@ -30,8 +30,7 @@ ADVICE = {
 
 
 def page_modules() -> list[str]:
-    """Every module of ``otpbroker.web.admin.pages`` (each has a ``ROUTES`` table, or the
-    older ``register(app, context)``)."""
+    """Every module of ``otpbroker.web.admin.pages`` (each has a ``ROUTES`` table)."""
     return sorted(info.name for info in pkgutil.iter_modules(pages.__path__))
 
 
@@ -42,13 +41,9 @@ def build_admin(context: AdminContext) -> bottle.Bottle:
     bottle.BaseRequest.MEMFILE_MAX = max(bottle.BaseRequest.MEMFILE_MAX, MAX_BODY_BYTES)
     app = bottle.Bottle()
     app.install(AdminGuard(context))
-    static_files.register(app)
+    mount(app, context, static_files.ROUTES)
     for name in page_modules():
-        module = importlib.import_module(f"{pages.__name__}.{name}")
-        if hasattr(module, "ROUTES"):
-            mount(app, context, module.ROUTES)
-        else:
-            module.register(app, context)
+        mount(app, context, importlib.import_module(f"{pages.__name__}.{name}").ROUTES)
 
     @app.error(404)
     def not_found(_error: bottle.HTTPError) -> str:
