@@ -216,8 +216,8 @@ def _json_object(data: bytes | str) -> dict[str, Any] | None:
 
 def _is_connect_frame(data: bytes | str) -> bool:
     """The server's own ``connect`` answer (never a message to send)."""
-    marker = b'"connect"' if isinstance(data, bytes) else '"connect"'
-    if marker not in data:  # type: ignore[operator]
+    marked = b'"connect"' in data if isinstance(data, bytes) else '"connect"' in data
+    if not marked:
         return False
     frame = _json_object(data)
     return frame is not None and frame.get("command") == "connect"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 from otpbroker.domain.message import SendOutcome
 from otpbroker.domain.modem_states import STATE_REASONS
@@ -67,6 +68,26 @@ class ModemStatus:
 StatusListener = Callable[[ModemStatus], None]
 
 
+class StatusChange(TypedDict, total=False):
+    """The fields of ModemStatus that ``StatusKeeper.set`` changes (all but the id)."""
+
+    port: str
+    state: str
+    identity: ModemIdentity
+    network: NetworkStatus
+    last_error: str | None
+    last_error_code: str | None
+    connected_since: float | None
+    sent: int
+    failed: int
+    unknown: int
+    cmms: bool
+    vendor: str | None
+    sms_path: SmsPathVerdict | None
+    pin_tries: int | None
+    recovery: str | None
+
+
 class StatusKeeper:
     """One modem's status: an immutable snapshot its owner thread swaps for a new one on a
     real change, and hands to a listener. Reading it from any thread costs nothing."""
@@ -77,14 +98,14 @@ class StatusKeeper:
         self.listener = listener
         """Told every change (and each ``tell``)."""
 
-    def set(self, **changes: object) -> bool:
+    def set(self, **changes: Unpack[StatusChange]) -> bool:
         """Change the status and tell the listener; nothing happens (and False comes back)
         when every value is the same already, e.g. after unsolicited noise that changes
         nothing (ZTE's ``+ZPASR`` cannot be switched off)."""
         current = self.now
         if all(getattr(current, name) == value for name, value in changes.items()):
             return False
-        self.now = replace(current, **changes)  # type: ignore[arg-type]
+        self.now = replace(current, **changes)
         self.tell()
         return True
 

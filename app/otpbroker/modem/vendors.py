@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from typing import TypedDict
 
 from otpbroker.domain.sms_path import SmsPathReadings
 
@@ -149,8 +151,17 @@ def _fields(lines: list[str], prefix: str) -> list[str] | None:
     return None
 
 
-def _quectel(ask: Ask) -> dict[str, object]:
-    found: dict[str, object] = {}
+class VendorReadings(TypedDict, total=False):
+    """What a vendor's own commands add to the standard readings."""
+
+    ims: bool
+    ims_enabled: bool
+    rat: str | None
+    cs_service: bool
+
+
+def _quectel(ask: Ask) -> VendorReadings:
+    found: VendorReadings = {}
     ims = _fields(ask('AT+QCFG="ims"', "+QCFG:") or [], "+QCFG:")
     if ims and len(ims) >= 2 and ims[0].lower() == "ims" and ims[1].isdigit():
         found["ims_enabled"] = ims[1] != "2"
@@ -162,7 +173,7 @@ def _quectel(ask: Ask) -> dict[str, object]:
     return found
 
 
-def _simcom(ask: Ask) -> dict[str, object]:
+def _simcom(ask: Ask) -> VendorReadings:
     cpsi = _fields(ask("AT+CPSI?", "+CPSI:") or [], "+CPSI:")
     return {"rat": radio_technology(cpsi[0])} if cpsi else {}
 
@@ -171,29 +182,29 @@ _HUAWEI_SYSMODE = {0: "NONE", 1: "GSM", 3: "WCDMA", 4: "WCDMA", 6: "LTE"}
 _HUAWEI_OLD_SYSMODE = {0: "NONE", 3: "GSM", 5: "WCDMA", 7: "WCDMA", 9: "WCDMA"}
 
 
-def _huawei(ask: Ask) -> dict[str, object]:
+def _huawei(ask: Ask) -> VendorReadings:
     ex = _fields(ask("AT^SYSINFOEX", "^SYSINFOEX:") or [], "^SYSINFOEX:")
     old = None if ex else _fields(ask("AT^SYSINFO", "^SYSINFO:") or [], "^SYSINFO:")
     fields, mode_at, modes = (ex, 5, _HUAWEI_SYSMODE) if ex else (old, 3, _HUAWEI_OLD_SYSMODE)
     if not fields or len(fields) <= mode_at or not fields[1].isdigit():
         return {}
-    found: dict[str, object] = {"cs_service": int(fields[1]) in (1, 3)}
+    found: VendorReadings = {"cs_service": int(fields[1]) in (1, 3)}
     if fields[mode_at].isdigit() and int(fields[mode_at]) in modes:
         found["rat"] = modes[int(fields[mode_at])]
     return found
 
 
-def _zte(ask: Ask) -> dict[str, object]:
+def _zte(ask: Ask) -> VendorReadings:
     zpas = _fields(ask("AT+ZPAS?", "+ZPAS:") or [], "+ZPAS:")
     if not zpas:
         return {}
-    found: dict[str, object] = {"rat": radio_technology(zpas[0])}
+    found: VendorReadings = {"rat": radio_technology(zpas[0])}
     if len(zpas) >= 2 and zpas[1].upper() in ("CS_ONLY", "CS_PS", "PS_ONLY"):
         found["cs_service"] = zpas[1].upper() != "PS_ONLY"
     return found
 
 
-VENDOR_READINGS: dict[str, Callable[[Ask], dict[str, object]]] = {
+VENDOR_READINGS: dict[str, Callable[[Ask], VendorReadings]] = {
     "quectel": _quectel,
     "simcom": _simcom,
     "huawei": _huawei,
@@ -211,15 +222,18 @@ def read_sms_path(
     eps, _ = registration(ask("AT+CEREG?", "+CEREG:") or [], "+CEREG:")
     cgsms = _fields(ask("AT+CGSMS?", "+CGSMS:") or [], "+CGSMS:")
     cireg = _fields(ask("AT+CIREG?", "+CIREG:") or [], "+CIREG:")
-    values: dict[str, object] = {
-        "cs": cs, "cs_act": cs_act, "ps": ps, "eps": eps, "rssi": rssi,
-        "cgsms": int(cgsms[0]) if cgsms and cgsms[0].isdigit() else None,
-        "ims": cireg[1] == "1" if cireg and len(cireg) >= 2 and cireg[1].isdigit() else None,
-    }  # fmt: skip
+    readings = SmsPathReadings(
+        cs=cs, cs_act=cs_act, ps=ps, eps=eps, rssi=rssi,
+        cgsms=int(cgsms[0]) if cgsms and cgsms[0].isdigit() else None,
+        ims=cireg[1] == "1" if cireg and len(cireg) >= 2 and cireg[1].isdigit() else None,
+    )  # fmt: skip
     extra = VENDOR_READINGS.get(vendor)
-    if extra is not None:
-        values.update({k: v for k, v in extra(ask).items() if v is not None})
-    return SmsPathReadings(**values)  # type: ignore[arg-type]
+    if extra is None:
+        return readings
+    found = extra(ask)
+    if found.get("rat") is None:  # an unknown radio technology keeps the reading unset
+        found.pop("rat", None)
+    return replace(readings, **found)
 
 
 __all__ = [

@@ -139,11 +139,11 @@ class Listeners:
             except Exception as exc:
                 log.error("HTTPS certificate reload failed (%s): restarting the listener", exc)
         self._stop(scheme)
-        if port is None:
+        if port is None or wanted is None:  # (wanted is None exactly when port is)
             self._forget_failures(scheme)
             self._status[scheme] = ListenerStatus(scheme, "off")
             return
-        self._running[scheme] = wanted  # type: ignore[assignment]  # port is not None here
+        self._running[scheme] = wanted
         try:
             server = HttpServer(
                 self._app, plan.host, port, tls=(tls.certificate, tls.key) if tls else None

@@ -111,7 +111,8 @@ def _cpms(ctx: Context, cmd: Command) -> Reply:
         return ctx.cms(302)
     if not chosen:
         raise ValueError(cmd.arg)
-    state.cpms = tuple(chosen + list(state.cpms[len(chosen) :]))  # type: ignore[assignment]
+    mem1, mem2, mem3 = chosen + list(state.cpms[len(chosen) :])  # 1 to 3 chosen, the rest kept
+    state.cpms = (mem1, mem2, mem3)
     counts = ",".join(f"{store.used(m)},{store.total(m)}" for m in state.cpms)
     return Reply(lines=[f"+CPMS: {counts}"])
 
