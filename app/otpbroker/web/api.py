@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import bottle
 
@@ -35,6 +37,94 @@ def _whole_number(settings: Settings, key: str) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class RestApi:
+    """What the REST handlers use: the command set, credentials, settings and metrics."""
+
+    processor: CommandProcessor
+    authenticator: ApiAuthenticator
+    settings: Settings
+    metrics: Callable[[], str]
+
+    def paths(self) -> set[str]:
+        """The configured command paths."""
+        return {str(self.settings.get(key)) for key in PATH_KEYS}
+
+
+def openapi(api: RestApi) -> str:
+    """``GET /api/openapi.json``: the OpenAPI document of the configured paths."""
+    bottle.response.content_type = "application/json"
+    return openapi_document(sorted(api.paths()))
+
+
+def prometheus(api: RestApi) -> str:
+    """``GET /metrics``: the Prometheus text, never cached."""
+    bottle.response.content_type = "text/plain; version=0.0.4; charset=utf-8"
+    bottle.response.set_header("Cache-Control", "no-store")
+    return api.metrics()
+
+
+def command(api: RestApi, path: str) -> str:
+    """``POST``/``PUT`` on a configured path: one JSON command for the authenticated user."""
+    request, response = bottle.request, bottle.response
+    if "/" + path not in api.paths():
+        return other(api, path)
+    limit = _whole_number(api.settings, "api.max_body_bytes")
+    declared = request.environ.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > limit:
+        reply = Reply("", Code.BODY_TOO_LARGE, f"body is {declared} bytes, at most {limit}")
+        return answer(response, reply)
+    user = _authenticate(request, api.authenticator)
+    if user is None:
+        reply = Reply("", Code.UNAUTHORIZED, "valid API user credentials are required")
+        return answer(response, reply)
+    try:
+        payload = read_json(request, limit)
+    except BodyError as exc:
+        return answer(response, Reply("", exc.code, exc.text))
+    return answer(response, api.processor.handle(payload, source="rest", user=user))
+
+
+def other(api: RestApi, path: str) -> str:
+    """Every other method or path: 405 with the right Allow header, or 404."""
+    allowed: tuple[str, ...] | None = None
+    if "/" + path in api.paths():
+        allowed = WRITE_METHODS
+    elif "/" + path in READ_ONLY_PATHS:
+        allowed = ("GET",)
+    if allowed is None:
+        return answer(bottle.response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
+    bottle.response.set_header("Allow", ", ".join(allowed))
+    reply = Reply("", Code.METHOD_NOT_ALLOWED, f"use {' or '.join(allowed)} on /{path}")
+    return answer(bottle.response, reply)
+
+
+def not_found(error: bottle.HTTPError) -> str:
+    """bottle's own 404/405 (a path no route matches), in the API's reply format."""
+    code = Code.METHOD_NOT_ALLOWED if error.status_code == 405 else Code.NOT_FOUND
+    return answer(bottle.response, Reply("", code, "no such endpoint or method"))
+
+
+def internal(error: bottle.HTTPError) -> str:
+    """An unexpected exception: logged by type only (a message may hold request data)."""
+    log.error("internal error: %s", type(error.exception).__name__)
+    return answer(bottle.response, Reply("", Code.INTERNAL, "internal error"))
+
+
+# The REST app's routes, in matching order (the catch-alls last).
+ROUTES: tuple[tuple[str | list[str], str, Callable[..., str]], ...] = (
+    ("GET", "/api/openapi.json", openapi),
+    ("GET", "/metrics", prometheus),
+    (list(WRITE_METHODS), "/<path:path>", command),
+    ("ANY", "/<path:path>", other),
+)
+ERROR_HANDLERS: dict[int, Callable[[bottle.HTTPError], str]] = {
+    404: not_found,
+    405: not_found,
+    500: internal,
+}
+
+
 def build_api(
     processor: CommandProcessor,
     authenticator: ApiAuthenticator,
@@ -44,66 +134,11 @@ def build_api(
     """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``."""
     app = bottle.Bottle()
     app.config["json.enable"] = False
-
-    def api_paths() -> set[str]:
-        return {str(settings.get(key)) for key in PATH_KEYS}
-
-    @app.get("/api/openapi.json")
-    def openapi() -> str:
-        bottle.response.content_type = "application/json"
-        return openapi_document(sorted(api_paths()))
-
-    @app.get("/metrics")
-    def prometheus() -> str:
-        bottle.response.content_type = "text/plain; version=0.0.4; charset=utf-8"
-        bottle.response.set_header("Cache-Control", "no-store")
-        return metrics()
-
-    @app.route("/<path:path>", method=list(WRITE_METHODS))
-    def command(path: str) -> str:
-        request, response = bottle.request, bottle.response
-        if "/" + path not in api_paths():
-            return other(path)
-        limit = _whole_number(settings, "api.max_body_bytes")
-        declared = request.environ.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > limit:
-            reply = Reply("", Code.BODY_TOO_LARGE, f"body is {declared} bytes, at most {limit}")
-            return answer(response, reply)
-        user = _authenticate(request, authenticator)
-        if user is None:
-            reply = Reply("", Code.UNAUTHORIZED, "valid API user credentials are required")
-            return answer(response, reply)
-        try:
-            payload = read_json(request, limit)
-        except BodyError as exc:
-            return answer(response, Reply("", exc.code, exc.text))
-        return answer(response, processor.handle(payload, source="rest", user=user))
-
-    @app.route("/<path:path>", method="ANY")
-    def other(path: str) -> str:
-        """Every other method: 405 with the right Allow header, or 404."""
-        allowed: tuple[str, ...] | None = None
-        if "/" + path in api_paths():
-            allowed = WRITE_METHODS
-        elif "/" + path in READ_ONLY_PATHS:
-            allowed = ("GET",)
-        if allowed is None:
-            return answer(bottle.response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
-        bottle.response.set_header("Allow", ", ".join(allowed))
-        reply = Reply("", Code.METHOD_NOT_ALLOWED, f"use {' or '.join(allowed)} on /{path}")
-        return answer(bottle.response, reply)
-
-    @app.error(404)
-    @app.error(405)
-    def not_found(error: bottle.HTTPError) -> str:
-        code = Code.METHOD_NOT_ALLOWED if error.status_code == 405 else Code.NOT_FOUND
-        return answer(bottle.response, Reply("", code, "no such endpoint or method"))
-
-    @app.error(500)
-    def internal(error: bottle.HTTPError) -> str:
-        log.error("internal error: %s", type(error.exception).__name__)
-        return answer(bottle.response, Reply("", Code.INTERNAL, "internal error"))
-
+    api = RestApi(processor, authenticator, settings, metrics)
+    for method, path, handler in ROUTES:
+        app.route(path, method, functools.partial(handler, api))
+    for status, handler in ERROR_HANDLERS.items():
+        app.error(status)(handler)
     return app
 
 
