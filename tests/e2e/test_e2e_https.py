@@ -1,7 +1,9 @@
 """The HTTPS page in real headless Chromium, loaded over the broker's own HTTPS listener.
 
 The browser trusts nothing here (self-signed certificate), so its context ignores HTTPS
-errors; the certificate the listener presents is checked separately by fingerprint.
+errors; the certificate the listener presents is checked separately by fingerprint. The
+owner's first look at the page (the device's own certificate) is a module fixture taken before
+any upload, so every test passes alone and in any order.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ssl
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from browser_tools import chromium, shoot
@@ -71,7 +74,10 @@ def page(harness):
         context.close()
 
 
-def test_owner_logs_in_over_https_and_sees_the_certificate(page: Page, harness):
+@pytest.fixture(scope="module")
+def first_look(page: Page, harness):
+    """The owner logged in over HTTPS and on the HTTPS page from the menu, before any upload:
+    the certificate shown and the one the listener served then."""
     page.goto(harness.https_base + "/login")
     page.fill("#f-username", OWNER[0])
     page.fill("#f-password", OWNER[1])
@@ -79,14 +85,28 @@ def test_owner_logs_in_over_https_and_sees_the_certificate(page: Page, harness):
     page.wait_for_url(harness.https_base + "/")
     page.click("#nav a[href='/https']")
     page.wait_for_url(harness.https_base + "/https")
-    fingerprint = page.inner_text("[data-cert=fingerprint]")
-    assert fingerprint == served_fingerprint(harness.https_port)
-    assert "self-signed" in page.inner_text("[data-cert=issuer]")
+    shown = SimpleNamespace(
+        fingerprint=page.inner_text("[data-cert=fingerprint]"),
+        served=served_fingerprint(harness.https_port),
+        issuer=page.inner_text("[data-cert=issuer]"),
+    )
     expect(page.locator(".https-listeners")).to_contain_text("listening")
     shoot(page, "80-https")
+    return shown
 
 
-def test_mismatched_pair_shows_the_error_next_to_the_key(page: Page, harness, tmp_path):
+def open_https(page: Page, harness) -> None:
+    page.goto(harness.https_base + "/https")
+    assert page.url == harness.https_base + "/https", page.url  # logged in
+
+
+def test_owner_logs_in_over_https_and_sees_the_certificate(first_look):
+    assert first_look.fingerprint == first_look.served
+    assert "self-signed" in first_look.issuer
+
+
+def test_mismatched_pair_shows_the_error_next_to_the_key(page: Page, harness, first_look, tmp_path):
+    open_https(page, harness)
     before = page.inner_text("[data-cert=fingerprint]")
     cert, _ = self_signed(tmp_path / "a", "shop.example")
     _, other_key = self_signed(tmp_path / "b", "other.example")
@@ -102,11 +122,11 @@ def test_mismatched_pair_shows_the_error_next_to_the_key(page: Page, harness, tm
     shoot(page, "81-https-refused", scroll_to="#upload")
 
 
-def test_matching_pair_updates_the_page_and_the_listener(page: Page, harness, tmp_path):
+def test_matching_pair_updates_the_page_and_the_listener(page: Page, harness, first_look, tmp_path):
     cert, key = self_signed(tmp_path / "c", "shop.example")
     (tmp_path / "cert.pem").write_bytes(cert)
     (tmp_path / "key.pem").write_bytes(key)
-    page.goto(harness.https_base + "/https")
+    open_https(page, harness)
     page.set_input_files("#f-cert", str(tmp_path / "cert.pem"))
     page.set_input_files("#f-key", str(tmp_path / "key.pem"))
     page.click(".https-upload button[type=submit]")

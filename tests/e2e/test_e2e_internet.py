@@ -1,10 +1,13 @@
 """The Internet page in real headless Chromium: preset, connect on the data port, disconnect,
-and the shared-port conflict. Screenshots ``test-output/screenshots/60-internet-*.png``."""
+and the shared-port conflict. The first look at the page, before anything is changed, is a
+module fixture the other tests take first, so every test passes alone and in any order.
+Screenshots ``test-output/screenshots/60-internet-*.png``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from browser_tools import shoot
@@ -52,20 +55,34 @@ def section(page: Page, name: str):
     return page.locator("section.internet-modem", has=page.locator("h2", has_text=name))
 
 
-def test_nav_leads_to_the_page_with_both_modems(page: Page, harness):
+@pytest.fixture(scope="module")
+def first_look(page: Page, harness):
+    """The Internet page reached from the menu before anything is changed: what it showed."""
+    page.goto(harness.base + "/")
     page.click("#nav a[href='/internet']")
     page.wait_for_url(harness.base + "/internet")
     two = section(page, "2 ports")
     one = section(page, "1 port")
-    assert "offline" in two.inner_text()
-    assert one.locator(".internet-conflict").is_visible()
-    assert one.locator("form[action$='/connect'] button").is_disabled()
-    assert two.locator(".internet-conflict").count() == 0
+    shown = SimpleNamespace(
+        two=two.inner_text(),
+        one_conflict=one.locator(".internet-conflict").is_visible(),
+        one_connect_disabled=one.locator("form[action$='/connect'] button").is_disabled(),
+        two_conflicts=two.locator(".internet-conflict").count(),
+    )
     shoot(page, "60-internet")
+    return shown
 
 
-def test_preset_then_connect_and_disconnect(page: Page, harness):
+def test_nav_leads_to_the_page_with_both_modems(first_look):
+    assert "offline" in first_look.two
+    assert first_look.one_conflict
+    assert first_look.one_connect_disabled
+    assert first_look.two_conflicts == 0
+
+
+def test_preset_then_connect_and_disconnect(page: Page, harness, first_look):
     sim, modem_id = harness.sims[0], harness.modem_ids[0]
+    page.goto(harness.base + "/internet")
     two = section(page, "2 ports")
     two.locator("select[name=preset]").select_option("Three (3)")
     two.locator("form.internet-preset button").click()
@@ -89,7 +106,7 @@ def test_preset_then_connect_and_disconnect(page: Page, harness):
     assert section(page, "2 ports").locator("form[action$='/connect'] button").is_enabled()
 
 
-def test_pause_sms_enables_connect_on_a_one_port_modem(page: Page, harness):
+def test_pause_sms_enables_connect_on_a_one_port_modem(page: Page, harness, first_look):
     sim, modem_id = harness.sims[1], harness.modem_ids[1]
     page.goto(harness.base + "/internet")
     section(page, "1 port").locator("form[action$='/pause-sms'] button").click()

@@ -1,6 +1,8 @@
 """The Network and Firewall pages in real headless Chromium, with the real privileged helper
 (a subprocess under a temporary root, fake systemctl): change the access point address, watch
-the countdown, confirm; then a change nobody confirms, which the helper reverts by itself."""
+the countdown, confirm; then a change nobody confirms, which the helper reverts by itself.
+Only that second test shortens the confirmation window, for itself, so each test passes alone
+and in any order."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ SHORT_WINDOW = 4  # seconds; the setting's minimum (30) would make the revert te
 class ShortWindowControl(NetworkControl):
     """The real control and helper, with a short confirmation window for the second test."""
 
-    short = False
+    short = False  # set by the ``short_window`` fixture for one test
 
     def apply(self, settings: Mapping[str, Any], ports: Any, confirm: bool,
               targets: Any = None) -> dict[str, Any]:  # fmt: skip
@@ -58,6 +60,14 @@ def harness(tmp_path_factory, control):
     h.start()
     yield h
     h.stop()
+
+
+@pytest.fixture
+def short_window(control):
+    """The confirmation window cut to SHORT_WINDOW seconds for one test, then restored."""
+    control.short = True
+    yield SHORT_WINDOW
+    control.short = False
 
 
 def field(page: Page, key: str):
@@ -91,8 +101,7 @@ def test_change_ap_address_watch_countdown_and_confirm(page, harness, root):
     assert harness.broker.store.get("wlan.address") == "192.168.0.12/24"
 
 
-def test_unconfirmed_firewall_change_reverts_by_itself(page, harness, root, control):
-    control.short = True
+def test_unconfirmed_firewall_change_reverts_by_itself(page, harness, root, short_window):
     page.goto(harness.base + "/firewall")
     shoot(page, "72-firewall")
     page.fill("#f-port", "1883")
