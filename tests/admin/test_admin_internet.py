@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from otpbroker.bootstrap import Machine
 from otpbroker.modem.sim import Mode
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.internet import InternetControl
@@ -24,7 +25,17 @@ SIM_PROFILE = {"data_port": True, "accepted_apns": ("internet", "axis")}
 
 @pytest.fixture
 def harness(tmp_path):
-    h = BrokerHarness(tmp_path / "data")
+    root = internet_root(tmp_path)
+    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+
+    def internet(sms_holds):
+        return InternetControl(
+            helper,
+            sms_holds=sms_holds,
+            status_reader=lambda name: link_status(name, run_dir=str(root.path("/run"))),
+        )
+
+    h = BrokerHarness(tmp_path / "data", Machine(internet=internet))
     two_ports, two_id = h.add_modem(
         profile=SIM_PROFILE,
         name="Two ports",
@@ -37,13 +48,6 @@ def harness(tmp_path):
     h.add_modem(profile=SIM_PROFILE, name="One port", internet_access=True, apn="internet")
     h.add_modem(name="SMS only")
     h.add_user()
-    root = internet_root(tmp_path)
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
-    h.broker.admin_context.internet = InternetControl(
-        helper,
-        sms_holds=h.broker._sms_holds,
-        status_reader=lambda name: link_status(name, run_dir=str(root.path("/run"))),
-    )
     h.start()
     yield h
     h.stop()
@@ -121,7 +125,7 @@ def test_shared_port_connects_only_after_sms_is_paused(harness, admin):
     admin.post(f"/internet/{modem_id}/pause-sms")
     assert "SMS paused" in flash_of(admin)
     assert harness.broker.store.get_record("modems", modem_id)["active"] is False
-    wait_for(lambda: not harness.broker._sms_holds(modem_id))
+    wait_for(lambda: not harness.broker.sms_holds(modem_id))
     admin.post(f"/internet/{modem_id}/connect")
     assert "dialling started" in flash_of(admin)
     assert sim.dialogue.mode is Mode.DATA

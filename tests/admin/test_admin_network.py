@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
 from broker_harness import BrokerHarness
 from helper_root import HelperRoot
 
+from otpbroker.bootstrap import Machine
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.network_control import NetworkControl
 
@@ -40,8 +41,7 @@ def root(tmp_path):
 
 @pytest.fixture
 def harness(tmp_path, root):
-    harness = BrokerHarness(tmp_path / "data")
-    harness.broker.admin_context.network = network_control(root)
+    harness = BrokerHarness(tmp_path / "data", Machine(network=network_control(root)))
     harness.start()
     yield harness
     harness.stop()
@@ -254,8 +254,7 @@ def test_firewall_edit_form_and_save(admin, harness, root):
 
 @pytest.fixture
 def offline(tmp_path):
-    harness = BrokerHarness(tmp_path / "offline")
-    harness.broker.admin_context.network = network_control(None)
+    harness = BrokerHarness(tmp_path / "offline", Machine(network=network_control(None)))
     harness.start()
     yield harness
     harness.stop()

@@ -12,16 +12,16 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from otpbroker.bootstrap import Broker
+from otpbroker.bootstrap import Broker, Machine
 from otpbroker.modem.sim import ModemProfile, SimModem
 
 
 class BrokerHarness:
     """Starts emulated modems and a Broker; talks HTTP to it like a client."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, machine: Machine | None = None) -> None:
         self.data_dir = data_dir
-        self.broker = Broker(data_dir)
+        self.broker = Broker(data_dir, machine)
         self.sims: list[SimModem] = []
         self.modem_ids: list[str] = []
         self.base = ""

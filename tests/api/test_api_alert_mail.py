@@ -69,7 +69,7 @@ def test_an_alert_raised_while_the_broker_starts_is_mailed(tmp_path):
                                        profile={**GENERIC, "conditions": ("no-sim",)})  # fmt: skip
     key = f"no_sim:{modem_id}"
     try:
-        harness.broker.apply_config()  # the modems come first, as in Broker.start
+        harness.broker.reconciler.apply()  # the modems come first, as in Broker.start
         assert wait_until(lambda: harness.broker.alerts.get(key) is not None, 15)
         harness.broker.start("127.0.0.1", 0)
         assert wait_until(lambda: bool(smtp.received), 20)

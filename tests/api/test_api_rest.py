@@ -340,10 +340,10 @@ def test_sms_log_level_setting_applies_to_the_sms_path(one_modem):
 
     h, _ = one_modem
     h.broker.store.set("sms.log_level", "ERROR")
-    h.broker.apply_config()
+    h.broker.reconciler.apply()
     assert logging.getLogger("otpbroker.modem").level == logging.ERROR
     h.broker.store.set("sms.log_level", "DEBUG")
-    h.broker.apply_config()
+    h.broker.reconciler.apply()
     assert logging.getLogger("otpbroker.services.sms").level == logging.DEBUG
     logging.getLogger("otpbroker.modem").setLevel(logging.NOTSET)
     logging.getLogger("otpbroker.services.sms").setLevel(logging.NOTSET)

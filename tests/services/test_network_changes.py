@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
 from broker_harness import BrokerHarness
 from helper_root import HelperRoot
 
+from otpbroker.bootstrap import Machine
 from otpbroker.config.store import ConfigStore
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_pending_file import (
@@ -189,8 +190,7 @@ def test_restore_is_all_or_nothing(store, control, caplog):
 
 def test_a_restart_during_the_window_still_restores(tmp_path, control, root):
     data = tmp_path / "broker"
-    first = BrokerHarness(data)
-    first.broker.admin_context.network = control
+    first = BrokerHarness(data, Machine(network=control))
     first.start()
     store = first.broker.store
     store.update_settings({"wlan.ssid": "Gudang"})
@@ -198,8 +198,7 @@ def test_a_restart_during_the_window_still_restores(tmp_path, control, root):
                    ["hostapd"])  # fmt: skip
     first.stop()  # the app goes away during the window
     assert root.ok("pending")["targets"] == ["hostapd"]
-    second = BrokerHarness(data)
-    second.broker.admin_context.network = control
+    second = BrokerHarness(data, Machine(network=control))
     second.start()
     try:
         assert second.broker.store.get("wlan.ssid") == "Kantor"  # still waiting
@@ -219,8 +218,7 @@ def test_a_restart_after_the_revert_restores_at_start(tmp_path, control, root):
                    ["hostapd"])  # fmt: skip
     store.close()
     root.ok("revert")  # while the app was down
-    harness = BrokerHarness(data)
-    harness.broker.admin_context.network = control
+    harness = BrokerHarness(data, Machine(network=control))
     harness.start()
     try:
         wait_for(lambda: not (data / FILE_NAME).exists())

@@ -1,0 +1,100 @@
+"""What ``/metrics`` shows, gathered from the modems, the feeders, the events and the alerts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from otpbroker.services.alerts import Alerts
+from otpbroker.services.events import EventLog
+from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
+
+
+class ModemReadings(Protocol):
+    """The running modems (``ModemPool``)."""
+
+    def statuses(self) -> list[Any]:
+        """A status snapshot of each running modem."""
+        ...
+
+    def busy(self) -> frozenset[str]:
+        """Ids of the modems with a message on them now."""
+        ...
+
+    def waiting(self) -> int:
+        """Messages waiting for a free modem."""
+        ...
+
+
+class RouteSource(Protocol):
+    """Every configured modem as routing sees it (``SmsService``)."""
+
+    def routes(self) -> list[Any]:
+        """``ModemRoute`` of each modem (``id``, ``reason``)."""
+        ...
+
+
+class FeederReadings(Protocol):
+    """The feeders (``FeederManager``)."""
+
+    def statuses(self) -> list[Any]:
+        """A status of each feeder."""
+        ...
+
+
+class MetricsAssembler:
+    """Builds the ``/metrics`` text from what runs now."""
+
+    def __init__(
+        self,
+        modems: ModemReadings,
+        routing: RouteSource,
+        feeders: FeederReadings,
+        events: EventLog,
+        alerts: Alerts,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Each collaborator is read at every scrape, nothing is cached."""
+        self._modems = modems
+        self._routing = routing
+        self._feeders = feeders
+        self._events = events
+        self._alerts = alerts
+        self._clock = clock
+
+    def __call__(self) -> str:
+        """The ``/metrics`` text."""
+        uptime = self._clock() - self._events.started
+        return render_metrics(self._events.counts(), self.modem_gauges(), uptime,
+                              self.feeder_gauges(), self._alerts.counts(),
+                              self._modems.waiting())  # fmt: skip
+
+    def modem_gauges(self) -> list[ModemGauge]:
+        """One gauge per running modem, with its routing reason when it is out of routing."""
+        routes = {route.id: route for route in self._routing.routes()}
+        busy = self._modems.busy()
+        return [
+            ModemGauge(
+                s.modem_id,
+                s.state,
+                s.modem_id in busy,
+                s.network.signal_percent,
+                s.sent,
+                s.failed,
+                s.unknown,
+                s.sms_path.path.value if s.sms_path else None,
+                routes[s.modem_id].reason if s.modem_id in routes else None,
+            )
+            for s in self._modems.statuses()
+        ]
+
+    def feeder_gauges(self) -> list[FeederGauge]:
+        """One gauge per feeder."""
+        return [
+            FeederGauge(f.name, f.state, f.received, f.processed, f.rejected, f.reconnects)
+            for f in self._feeders.statuses()
+        ]
+
+
+__all__ = ["FeederReadings", "MetricsAssembler", "ModemReadings", "RouteSource"]
