@@ -76,8 +76,9 @@ class BlockList(Protocol):
 class Settings(Protocol):
     """Read access to validated configuration values by dotted key."""
 
-    def get(self, key: str) -> object:
-        """The current value of ``key`` (its default when unset)."""
+    def get(self, key: str) -> Any:
+        """The current value of ``key`` (its default when unset), of the type the schema
+        declares for it (validated when it was stored)."""
         ...
 
 
