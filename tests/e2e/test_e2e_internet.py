@@ -13,6 +13,7 @@ import pytest
 from browser_tools import shoot
 from playwright.sync_api import Page
 
+from otpbroker.bootstrap import Machine
 from otpbroker.modem.sim import Mode
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.internet import InternetControl
@@ -31,7 +32,17 @@ OWNER = ("owner", "owner-password-1")
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e-internet")
-    h = BrokerHarness(base / "data")
+    root = internet_root(base)
+    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+
+    def internet(sms_holds):
+        return InternetControl(
+            helper,
+            sms_holds=sms_holds,
+            status_reader=lambda name: link_status(name, run_dir=str(root.path("/run"))),
+        )
+
+    h = BrokerHarness(base / "data", Machine(internet=internet))
     profile = {"data_port": True, "accepted_apns": ("internet", "3data")}
     sim, modem_id = h.add_modem(
         profile=profile, name="Huawei E3372 (2 ports)", internet_access=True, apn="internet"
@@ -39,13 +50,6 @@ def harness(tmp_path_factory):
     assert sim.data_port is not None
     h.broker.store.update("modems", modem_id, {"data_port": sim.data_port.port})
     h.add_modem(profile=profile, name="ZTE MF190 (1 port)", internet_access=True, apn="internet")
-    root = internet_root(base)
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
-    h.broker.admin_context.internet = InternetControl(
-        helper,
-        sms_holds=h.broker._sms_holds,
-        status_reader=lambda name: link_status(name, run_dir=str(root.path("/run"))),
-    )
     h.start()
     yield h
     h.stop()

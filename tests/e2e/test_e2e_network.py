@@ -16,6 +16,7 @@ import pytest
 from browser_tools import shoot
 from playwright.sync_api import Page, expect
 
+from otpbroker.bootstrap import Machine
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.network_control import NetworkControl
 
@@ -55,8 +56,7 @@ def control(root):
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory, control):
-    h = BrokerHarness(tmp_path_factory.mktemp("e2e-network") / "data")
-    h.broker.admin_context.network = control
+    h = BrokerHarness(tmp_path_factory.mktemp("e2e-network") / "data", Machine(network=control))
     h.start()
     yield h
     h.stop()
