@@ -24,6 +24,7 @@ from otpbroker.config.store import ConfigStore, check_new_password
 from otpbroker.config.watch import ConfigWatcher
 from otpbroker.ddns.clients import DdnsClients
 from otpbroker.domain.routing import ModemRoute
+from otpbroker.domain.usb_modems import ModemDiscovery, UsbControl
 from otpbroker.factory import FactorySecrets
 from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
@@ -99,6 +100,10 @@ class Machine:
     network: NetworkApply | None = None  # network and firewall files, applied by the helper
     # mobile internet, given what tells whether the pool still holds a modem's port
     internet: Callable[[Callable[[str], bool]], InternetLinks] | None = None
+    usb_control: UsbControl | None = None  # USB reset and CD-ROM switch
+    usb_discovery: ModemDiscovery | None = None  # plugged-in modems (sysfs and AT probes)
+    serial_ports: Callable[[], list[dict[str, str]]] = detect_ports
+    server_status: Callable[[], dict[str, Any]] | None = None  # the home page's readings
 
 
 class Broker:
@@ -112,7 +117,7 @@ class Broker:
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
         self.helper = HelperClient(helper_argv(), HELPER_STAGE_DIR)
-        usb_control = self.usb_control = HelperUsbControl(self.helper)
+        usb_control = self.usb_control = machine.usb_control or HelperUsbControl(self.helper)
         # The pool tells each modem's route to ModemHealth, which asks the pool to recover a
         # dead modem: the pool is built first and tells a listener list health then joins.
         routes = RouteListeners[Callable[[ModemRoute], None]]("modem route")
@@ -157,7 +162,8 @@ class Broker:
         self.sms_holds = SmsPortHolds(self.pool)
         internet = (machine.internet or self._internet)(self.sms_holds)
         # USB: plugged-in modems found by id (and AT), CD-ROM switch and reset via the helper
-        self.modem_discovery = ModemDiscoveryService(UsbModemDiscovery(), self.store, usb_control)
+        discovery = machine.usb_discovery or UsbModemDiscovery()
+        self.modem_discovery = ModemDiscoveryService(discovery, self.store, usb_control)
         # HTTPS: the admin shows the listeners and swaps their certificate, so they come
         # before the app they serve, which is handed to them through a slot once built
         tls = TlsDirectory(Path(data_dir) / "tls", self.store.settings)
@@ -182,9 +188,10 @@ class Broker:
             },
             mail_usage=self.mail.rotation.usage,
             data_dir=str(data_dir),
-            server_status=functools.partial(system_status.server_status, data_dir),
+            server_status=machine.server_status
+            or functools.partial(system_status.server_status, data_dir),
             setting_docs=setting_docs,
-            serial_ports=detect_ports,
+            serial_ports=machine.serial_ports,
             brochure=self.brochure,
             ddns_status=self.ddns.status,
             ddns_update_now=self.ddns.update_now,

@@ -23,6 +23,7 @@ from helper_root import HelperRoot, fake_modeswitch
 from usb_tree import UsbTree
 from waiting import wait_until
 
+from otpbroker.bootstrap import Machine
 from otpbroker.domain.usb_modems import ProbedIdentity
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.modem.probe import ProbeAnswer, ask
@@ -90,8 +91,13 @@ def form_fields(page: str, action: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def harness(tmp_path: Path):
-    h = BrokerHarness(tmp_path / "data")
+def harness(tmp_path: Path, helper, usb, prober):
+    """The broker's detection reads the fake tree; its USB control runs the real helper."""
+    client = HelperClient([sys.executable, "-m", "otpbroker.privileged"], helper.stage,
+                          env=helper.env)  # fmt: skip
+    discovery = UsbModemDiscovery(str(usb.sysfs), str(usb.by_id), str(usb.dev), prober=prober)
+    machine = Machine(usb_control=HelperUsbControl(client), usb_discovery=discovery)
+    h = BrokerHarness(tmp_path / "data", machine)
     h.add_modem()
     h.start()
     yield h
@@ -124,15 +130,9 @@ def prober() -> Recording:
 
 
 @pytest.fixture
-def wired(harness, helper, usb, prober):
-    """The broker's detection reads the fake tree; its USB control runs the real helper."""
-    broker = harness.broker
-    client = HelperClient([sys.executable, "-m", "otpbroker.privileged"], helper.stage,
-                          env=helper.env)  # fmt: skip
-    discovery = UsbModemDiscovery(str(usb.sysfs), str(usb.by_id), str(usb.dev), prober=prober)
-    service = ModemDiscoveryService(discovery, broker.store, HelperUsbControl(client))
-    broker.admin_context.modem_discovery = service
-    return service
+def wired(harness) -> ModemDiscoveryService:
+    """The broker's detection service (over the fake tree and the real helper)."""
+    return harness.broker.modem_discovery
 
 
 def start_sim(harness, **profile: str) -> SimModem:

@@ -18,6 +18,8 @@ from otpbroker.modem.sim import ModemProfile, SimModem
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
 
+from otpbroker.bootstrap import Machine
+
 FORM = {
     "name": "Huawei E3131 USB 2", "port": "/dev/ttyUSB9", "imei": "", "prefixes": "",
     "baud_rate": "115200", "parity": "N", "data_bits": "8", "start_bits": "1", "stop_bits": "1",
@@ -33,8 +35,17 @@ HUAWEI = {"personality": "huawei-e3131"}
 
 
 @pytest.fixture
-def harness(tmp_path, request):
-    h = BrokerHarness(tmp_path / "data")
+def serial_ports(tmp_path, request):
+    """Where the modem pages find serial ports: this machine's, or (param "by-id") the
+    test's own ``by-id`` folder."""
+    if getattr(request, "param", None) == "by-id":
+        return lambda: detect_ports(str(tmp_path / "by-id"), str(tmp_path))
+    return detect_ports
+
+
+@pytest.fixture
+def harness(tmp_path, request, serial_ports):
+    h = BrokerHarness(tmp_path / "data", Machine(serial_ports=serial_ports))
     h.add_modem(profile=getattr(request, "param", {}))
     h.start()
     yield h
@@ -264,6 +275,7 @@ def test_detect_ports_lists_by_id_links_then_devices(tmp_path):
     assert detect_ports(by_id_dir=str(tmp_path / "none"), dev_dir=str(tmp_path / "none")) == []
 
 
+@pytest.mark.parametrize("serial_ports", ["by-id"], indirect=True)
 @pytest.mark.parametrize("harness", [HUAWEI], indirect=True)
 def test_detected_ports_show_the_running_modem_and_can_be_picked(admin, harness, tmp_path):
     sim = harness.sims[0]
@@ -271,7 +283,6 @@ def test_detected_ports_show_the_running_modem_and_can_be_picked(admin, harness,
     by_id.mkdir()
     link = by_id / "usb-HUAWEI_E3131_0123456789-if00-port0"
     os.symlink(sim.path, link)
-    harness.broker.admin_context.serial_ports = lambda: detect_ports(str(by_id), str(tmp_path))
     text = admin.get("/modems")[1]
     section = text[text.index("Detected serial ports") :]
     assert str(link) in section and os.path.realpath(sim.path) in section

@@ -23,6 +23,7 @@ from admin_client import AdminClient
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness, running_broker
 
+from otpbroker.bootstrap import Machine
 from otpbroker.system import status as system_status
 from otpbroker.web.admin.pages import monitor
 
@@ -389,10 +390,22 @@ def test_home_page_shows_the_server_status(harness, admin):
     assert "127.0.0.1" in text  # the loopback interface, read with netifaces
 
 
-def test_home_page_survives_a_failing_status_reader(harness, admin):
-    def broken():
-        raise RuntimeError("boom")
+def broken_status():
+    raise RuntimeError("boom")
 
-    harness.broker.admin_context.server_status = broken
+
+@pytest.fixture
+def broken_reader(tmp_path):
+    """A broker whose server status reader fails."""
+    h = BrokerHarness(tmp_path / "broken", Machine(server_status=broken_status))
+    h.add_modem()
+    h.start()
+    yield h
+    h.stop()
+
+
+def test_home_page_survives_a_failing_status_reader(broken_reader):
+    admin = AdminClient(broken_reader.base)
+    admin.setup(broken_reader.broker.setup_code.read())
     status, text, _ = admin.get("/")
     assert status == 200 and "not available" in text and "Messages sent" in text
