@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
 from broker_harness import BrokerHarness
 from tls_samples import self_signed
 
+from otpbroker.system.tls_directory import TlsDirectory
 from otpbroker.web.admin.app import MAX_BODY_BYTES
 from otpbroker.web.body_limit import CappedInput, limit_body
 
@@ -45,16 +46,15 @@ def harness(tmp_path):
 
 
 @pytest.fixture
-def installs(harness):
-    """Counts the calls of the HTTPS page's install handler (and still installs)."""
-    context = harness.broker.admin_context
-    real, calls = context.tls_install, []
+def installs(harness, monkeypatch):
+    """Counts the uploads the HTTPS page hands to the certificate folder (and still installs)."""
+    real, calls = TlsDirectory.install, []
 
-    def counting(cert: bytes, key: bytes):
+    def counting(self: TlsDirectory, cert: bytes, key: bytes):
         calls.append(len(cert) + len(key))
-        return real(cert, key)
+        return real(self, cert, key)
 
-    context.tls_install = counting
+    monkeypatch.setattr(TlsDirectory, "install", counting)
     return calls
 
 
