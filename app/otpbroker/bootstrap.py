@@ -42,18 +42,24 @@ from otpbroker.services.alert_mail import AlertMailer
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.api_users import ApiUsers
 from otpbroker.services.auth import ApiAuthenticator
+from otpbroker.services.blocking import BlockingList
 from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.config_reconciler import ConfigReconciler
 from otpbroker.services.ddns import DdnsUpdater
+from otpbroker.services.ddns_accounts import DdnsAccounts
 from otpbroker.services.events import EventLog
+from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.listeners import Listeners as RouteListeners
 from otpbroker.services.mail import MailService
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
+from otpbroker.services.network_apply import SafetyNet
 from otpbroker.services.network_changes import NetworkChanges
+from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
+from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.system import status as system_status
 from otpbroker.system.helper_client import HelperClient
@@ -155,9 +161,15 @@ class Broker:
         )
         # Network and firewall settings, applied through the privileged helper (on a device)
         network = machine.network or NetworkControl(self.helper, self.factory_secrets.wifi)
+        # The settings, blocking list, DDNS, firewall and network use cases of the admin
+        self.settings_service = SettingsService(self.store, setting_docs)
         # The safety net's settings side: previous values of unconfirmed changes in
         # <data-dir>/network-pending.json, restored when the helper reverts (see start())
         self.network_changes = NetworkChanges(self.store, lambda: network, data_dir)
+        safety_net = SafetyNet(
+            self.settings_service, self.store, lambda: network,
+            self.network_changes,
+        )  # fmt: skip
         # Mobile internet (ppp) per modem, through the same helper
         self.sms_holds = SmsPortHolds(self.pool)
         internet = (machine.internet or self._internet)(self.sms_holds)
@@ -173,6 +185,11 @@ class Broker:
         certificates = HttpsCertificates(tls, self.listeners)
         self.admin_context = AdminContext(
             repo=self.store,
+            settings=self.settings_service,
+            blocking=BlockingList(self.blocklist, self.store, self.settings),
+            ddns_accounts=DdnsAccounts(self.store),
+            firewall=FirewallRules(self.store, safety_net),
+            network_settings=NetworkSettings(self.settings_service, safety_net),
             setup_code=self.setup_code,
             sms=self.sms,
             modems=self.pool,

@@ -1,4 +1,5 @@
-"""``otp-broker config``: read and change settings, validated exactly as the admin does.
+"""``otp-broker config``: read and change settings through the settings service, so the
+admin's rules hold here too.
 
 Values are printed plainly: booleans as ``true``/``false``, numbers and strings as they are,
 lists comma-separated. Exit status: 0 done, 1 unusable data directory, 2 refused input.
@@ -12,9 +13,11 @@ import json
 import sys
 from typing import Any
 
-from otpbroker.commands.store_errors import run_on_store
+from otpbroker.commands.store_errors import USAGE_ERROR, run_on_store
 from otpbroker.config import ConfigError, ConfigStore, schema
+from otpbroker.config.describe import setting_docs
 from otpbroker.config.rules import bad_char
+from otpbroker.services.settings import SettingsRefused, SettingsService
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -82,7 +85,15 @@ def parse_value(key: str, text: str) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Run one ``config`` action; report refusals on stderr."""
     prefix = f"otp-broker config {args.action}: error:"
-    return run_on_store(args.data_dir, prefix, lambda store: _ACTIONS[args.action](store, args))
+
+    def action(store: ConfigStore) -> int:
+        try:
+            return _ACTIONS[args.action](SettingsService(store, setting_docs), args)
+        except SettingsRefused as refused:
+            print(prefix, refused, file=sys.stderr)
+            return USAGE_ERROR
+
+    return run_on_store(args.data_dir, prefix, action)
 
 
 def shown(key: str, value: Any) -> str:
@@ -92,41 +103,36 @@ def shown(key: str, value: Any) -> str:
     return show(value)
 
 
-def _get(store: ConfigStore, args: argparse.Namespace) -> int:
-    print(shown(args.key, store.get(args.key)))
+def _get(settings: SettingsService, args: argparse.Namespace) -> int:
+    print(shown(args.key, settings.get(args.key)))
     return 0
 
 
-def _set(store: ConfigStore, args: argparse.Namespace) -> int:
+def _set(settings: SettingsService, args: argparse.Namespace) -> int:
     text = args.value
     if text is None:  # secrets are better read from standard input than from argv
         text = sys.stdin.readline().rstrip("\r\n")
     value = parse_value(args.key, text)
-    store.set(args.key, value)
-    print(f"{args.key} = {shown(args.key, store.get(args.key))}")
+    settings.save({args.key: value})
+    print(f"{args.key} = {shown(args.key, settings.get(args.key))}")
     return 0
 
 
-def _reset(store: ConfigStore, args: argparse.Namespace) -> int:
-    store.reset(args.key)
-    print(f"{args.key} = {shown(args.key, store.get(args.key))} (default)")
+def _reset(settings: SettingsService, args: argparse.Namespace) -> int:
+    value = settings.reset(args.key)
+    print(f"{args.key} = {shown(args.key, value)} (default)")
     return 0
 
 
-def _is_default(key: str, value: Any) -> bool:
-    initial = schema.default(key)
-    return type(value) is type(initial) and value == initial
-
-
-def _list(store: ConfigStore, args: argparse.Namespace) -> int:
-    values = store.settings()
+def _list(settings: SettingsService, args: argparse.Namespace) -> int:
+    values = settings.current()
     if args.json:
         rows = [
             {
                 "key": key,
                 "value": "(hidden)" if schema.setting(key).secret and value else value,
                 "default": schema.default(key),
-                "is_default": _is_default(key, value),
+                "is_default": settings.is_default(key, value),
             }
             for key, value in values.items()
         ]
@@ -135,7 +141,7 @@ def _list(store: ConfigStore, args: argparse.Namespace) -> int:
         return 0
     width = max(len(key) for key in values)
     for key, value in values.items():
-        marker = "  (default)" if _is_default(key, value) else ""
+        marker = "  (default)" if settings.is_default(key, value) else ""
         print(f"{key.ljust(width)}  {shown(key, value)}{marker}")
     return 0
 

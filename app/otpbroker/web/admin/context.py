@@ -10,11 +10,16 @@ from otpbroker.domain.ports import Repository
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.api_users import ApiUsers
+from otpbroker.services.blocking import BlockingList
+from otpbroker.services.ddns_accounts import DdnsAccounts
 from otpbroker.services.events import EventLog
+from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.network_changes import NetworkChanges
+from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.password_reset import PasswordReset
+from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.web.admin.sessions import SessionStore
 from otpbroker.web.admin.throttle import LoginThrottle
@@ -159,3 +164,9 @@ class AdminContext:
     # Alerts for the administrator (home, monitor) and the modems' holds ("put back")
     alerts: Alerts = field(default_factory=Alerts)
     modem_health: ModemHealth | None = None
+    # Use cases of the settings, blocking list, DDNS, firewall and network pages
+    settings: SettingsService = field(kw_only=True)
+    blocking: BlockingList = field(kw_only=True)
+    ddns_accounts: DdnsAccounts = field(kw_only=True)
+    firewall: FirewallRules = field(kw_only=True)
+    network_settings: NetworkSettings = field(kw_only=True)

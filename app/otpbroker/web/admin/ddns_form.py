@@ -1,5 +1,5 @@
-"""The DDNS page's forms: providers and what each needs, and the posted account, record
-and updater settings read into values to store.
+"""The DDNS page's forms: the posted account, record and updater settings read into values
+(the DDNS accounts service checks what each provider needs).
 
 Secrets (password, API token) are taken only when typed and never shown again: an account
 is shown with ``<secret>_set`` flags instead.
@@ -11,14 +11,8 @@ from typing import Any
 
 import bottle
 
-PROVIDERS = {"cloudflare": "Cloudflare", "noip": "No-IP", "dynu": "Dynu",
-             "freedns": "FreeDNS (afraid.org)"}  # fmt: skip
-SECRETS = ("password", "api_token")
-NEEDS = {"cloudflare": ("api_token",), "freedns": ("api_token",),
-         "noip": ("username", "password"), "dynu": ("username", "password")}  # fmt: skip
-NEED_TEXT = {"api_token": "this provider needs its token", "username": "required for this provider",
-             "password": "required for this provider"}  # fmt: skip
-PUSHED = ("name", "account", "proxied", "ttl")  # changing these re-sends the address
+from otpbroker.services.ddns_accounts import SECRETS
+
 SETTING_KEYS = ("ddns.enabled", "ddns.interval_seconds", "ddns.ip_source", "ddns.ip_services",
                 "ddns.contact")  # fmt: skip
 
@@ -35,21 +29,15 @@ def public_account(record: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def read_account(stored: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """The posted account (secrets only when typed) and the errors found before the store."""
+def read_account() -> dict[str, Any]:
+    """The posted account (secrets only when typed; the service checks what is needed)."""
     values: dict[str, Any] = {k: _text(k) for k in ("name", "provider", "username", "base_url")}
     values["active"] = bottle.request.forms.getunicode("active") is not None
     for key in SECRETS:
         typed = bottle.request.forms.getunicode(key, default="") or ""
         if typed:
             values[key] = typed
-    errors: dict[str, str] = {}
-    if values["provider"] not in PROVIDERS:
-        errors["provider"] = f"must be one of {', '.join(PROVIDERS)}"
-    for key in NEEDS.get(values["provider"], ()):
-        if not values.get(key) and not (stored or {}).get(key):
-            errors[key] = NEED_TEXT[key]
-    return values, errors
+    return values
 
 
 def read_record() -> tuple[dict[str, Any], dict[str, str]]:

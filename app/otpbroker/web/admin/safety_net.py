@@ -21,9 +21,3 @@ def pending_view(context: AdminContext) -> dict[str, Any]:
         "applies": network is not None and network.available,
         "wired": network is not None,
     }
-
-
-def change_waiting(context: AdminContext) -> bool:
-    """True while an applied change waits for confirmation (no other may start)."""
-    net = context.network_changes
-    return net is not None and bool(net.pending().get("token"))

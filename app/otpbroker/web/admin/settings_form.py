@@ -1,6 +1,6 @@
 """A page of settings in one all-or-nothing form (API setting, SMS setting).
 
-The form is saved with one ``update_settings`` call: the first value the configuration
+The form is saved with one call of the settings service: the first value the configuration
 refuses is shown next to its field and nothing is stored. A page describes itself with a
 ``SettingsForm`` and its two handlers call ``show_form`` and ``save_form``.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin import forms
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
@@ -51,7 +52,7 @@ class SettingsForm:
 def _groups(context: AdminContext, page: SettingsForm, current: Mapping[str, Any],
             sent: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:  # fmt: skip
     """The form's legends and fields, showing what was sent, else the stored value."""
-    docs = context.setting_docs()
+    docs = context.settings.docs()
     groups = []
     for title, keys in page.sections(current):
         fields = []
@@ -67,7 +68,7 @@ def _groups(context: AdminContext, page: SettingsForm, current: Mapping[str, Any
 def render_form(context: AdminContext, page: SettingsForm, sent: Mapping[str, Any] | None = None,
                 errors: dict[str, str] | None = None) -> str:  # fmt: skip
     """The page with the stored settings, or with what was sent and why it was refused."""
-    current = context.repo.settings()
+    current = context.settings.current()
     return render(page.template, page.title, groups=_groups(context, page, current, sent or {}),
                   settings=current, errors=errors or {}, **page.extra())  # fmt: skip
 
@@ -100,7 +101,7 @@ def read_form(context: AdminContext, keys: list[str], current: Mapping[str, Any]
               ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:  # fmt: skip
     """``(changes, sent, errors)`` from the POSTed form; absent fields stay unchanged."""
     form = bottle.request.forms
-    docs = context.setting_docs()
+    docs = context.settings.docs()
     changes: dict[str, Any] = {}
     sent: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -130,13 +131,13 @@ def read_form(context: AdminContext, keys: list[str], current: Mapping[str, Any]
 
 def save_form(context: AdminContext, page: SettingsForm) -> str:
     """``POST``: save the form (303 when saved, 400 with the errors when not)."""
-    current = context.repo.settings()
+    current = context.settings.current()
     keys = page.keys(current)
     changes, sent, errors = read_form(context, keys, current)
     if not errors and changes:
         try:
-            context.repo.update_settings(changes)
-        except ValueError as exc:
+            context.settings.save(changes)
+        except SettingsRefused as exc:
             forms.store_refusal(exc, keys, errors)
     if errors:
         bottle.response.status = 400

@@ -2,7 +2,7 @@
 open, close). Every change is applied to nftables through the privileged helper with the
 safety net (confirm within ``network.confirm_seconds`` or it reverts); a change the helper
 refuses is undone in the stored records as well, so records and firewall agree, and so is a
-change it reverted (``context.network_changes`` keeps the record's previous fields).
+change it reverted. These rules live in the firewall rules service (``context.firewall``).
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ from typing import Any
 
 import bottle
 
-from otpbroker.services.network_pending_file import RecordBefore
+from otpbroker.services.firewall_rules import FIELDS, PortRefused
+from otpbroker.services.network_apply import Applied, ChangeWaiting, NotApplied, Outcome
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
+from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
-from otpbroker.web.admin.safety_net import NOT_WIRED, change_waiting, pending_view
+from otpbroker.web.admin.safety_net import NOT_WIRED, pending_view
 
-COLLECTION = "firewall_ports"
-FIELDS = ("port", "protocol", "interface", "comment")
-TOGGLES = {"open": (True, "opened"), "close": (False, "closed")}
+FORM_FIELDS = ("port", "protocol", "interface", "comment")
 WAITING = (
     "Nothing was changed: a change is waiting for confirmation. Confirm it, or let it revert, "
     "first."
@@ -29,18 +28,12 @@ NO_HELPER = (
     "Not applied: this machine has no privileged helper (it is not an OTP Broker device), "
     "so the firewall only changes on a device."
 )
-Undo = Callable[[], object]
-
-
-def _describe(record: dict[str, Any]) -> str:
-    where = f" on {record['interface']}" if record.get("interface") else ""
-    return f"port {record['port']}/{record['protocol']}{where}"
 
 
 def _read_form() -> tuple[dict[str, Any], dict[str, str]]:
     form = bottle.request.forms
     values: dict[str, Any] = {key: (form.getunicode(key, default="") or "").strip()
-                              for key in FIELDS}  # fmt: skip
+                              for key in FORM_FIELDS}  # fmt: skip
     values["active"] = form.getunicode("active") is not None
     errors: dict[str, str] = {}
     text = str(values["port"])
@@ -58,17 +51,18 @@ def _page(
     editing: dict[str, Any] | None = None,
 ) -> str:
     banner = pending_view(context)  # first: it may undo a reverted change
-    settings = context.repo.settings()
-    network = context.network
-    fixed = network.always_open(settings) if network is not None else []
-    return render("firewall", "Firewall", records=context.repo.list(COLLECTION),
-                  fixed=fixed, form=form or {"protocol": "tcp", "active": True},
+    firewall = context.firewall
+    return render("firewall", "Firewall", records=firewall.ports(),
+                  fixed=firewall.always_open(), form=form or {"protocol": "tcp", "active": True},
                   editing=editing, errors=errors or {}, scripts=["/static/network.js"],
                   **banner)  # fmt: skip
 
 
 def _record(context: AdminContext, record_id: str) -> dict[str, Any]:
-    return record_or_404(context.repo, COLLECTION, record_id, "firewall port")
+    try:
+        return context.firewall.port(record_id)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such firewall port") from None
 
 
 def _refused(context: AdminContext, message: str, form: dict[str, Any] | None = None,
@@ -77,34 +71,32 @@ def _refused(context: AdminContext, message: str, form: dict[str, Any] | None = 
     return _page(context, {"_form": message}, form, editing)
 
 
-def _apply(context: AdminContext, what: str, undo: Undo, before: RecordBefore) -> str | None:
-    """Apply the stored records to nftables; undo and return the reason on failure.
-    ``before`` is the record as it was, put back if the change is not confirmed."""
-    network = context.network
-    net = context.network_changes
-    if network is None or net is None:
+def _flash(context: AdminContext, outcome: Outcome) -> None:
+    """Say how the stored change went on (confirm in time when it was applied)."""
+    what = outcome.summary
+    if outcome.applied is Applied.NOT_WIRED:
         flash(f"Saved: {what}. {NOT_WIRED}")
-        return None
-    settings = context.repo.settings()
-    ports = context.repo.list(COLLECTION)
-    try:
-        network.preview(settings, ports)
-    except ValueError as exc:
-        undo()
-        return f"Nothing was saved: {exc}"
-    if not network.available:
+    elif outcome.applied is Applied.NO_HELPER:
         flash(f"Saved: {what}. {NO_HELPER}")
-        return None
+    else:
+        seconds = context.settings.get("network.confirm_seconds")
+        flash(f"Applied: {what}. Press Confirm within {seconds} seconds, or it is undone.")
+
+
+def _run(context: AdminContext, change: Callable[[], Outcome], form: dict[str, Any] | None = None,
+         editing: dict[str, Any] | None = None) -> str:  # fmt: skip
+    """Make one change through the service; the page again with the reason when refused."""
     try:
-        net.apply(f"the firewall ({what})",
-                  lambda: network.apply(settings, ports, True, ["nftables"]),
-                  records=[before])  # fmt: skip
-    except Exception as exc:  # the helper's precise message
-        undo()
-        return f"Not applied, nothing was saved: {exc}"
-    flash(f"Applied: {what}. Press Confirm within {settings['network.confirm_seconds']} "
-          "seconds, or it is undone.")  # fmt: skip
-    return None
+        outcome = change()
+    except PortRefused as exc:
+        bottle.response.status = 400
+        return _page(context, exc.errors, form, editing)
+    except ChangeWaiting:
+        return _refused(context, WAITING, form, editing)
+    except NotApplied as exc:
+        return _refused(context, str(exc), form, editing)
+    _flash(context, outcome)
+    raise see_other("/firewall")
 
 
 def list_ports(context: AdminContext) -> str:
@@ -115,86 +107,39 @@ def list_ports(context: AdminContext) -> str:
 def edit_form(context: AdminContext, record_id: str) -> str:
     """The list with one port's fields in the form."""
     found = _record(context, record_id)
-    return _page(context, form={key: found.get(key) for key in (*FIELDS, "active")},
-                 editing=found)  # fmt: skip
+    return _page(context, form={key: found.get(key) for key in FIELDS}, editing=found)
 
 
 def add(context: AdminContext) -> str:
     """Add a port and apply the firewall (400: refused, nothing kept)."""
     values, errors = _read_form()
-    if change_waiting(context):
+    if context.firewall.waiting():
         return _refused(context, WAITING, values)
-    if not errors:
-        try:
-            added = context.repo.add(COLLECTION, values)
-        except ValueError as exc:
-            errors = field_errors(exc)
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values)
-    problem = _apply(context, _describe(added) + " added",
-                     lambda: context.repo.delete(COLLECTION, added["id"]),
-                     RecordBefore(COLLECTION, added["id"], None))  # fmt: skip
-    if problem:
-        return _refused(context, problem, values)
-    raise see_other("/firewall")
+    return _run(context, lambda: context.firewall.add(values), values)
 
 
 def update(context: AdminContext, record_id: str) -> str:
     """Save a port's fields and apply the firewall (400: refused, the old fields kept)."""
     before = _record(context, record_id)
     values, errors = _read_form()
-    if change_waiting(context):
+    if context.firewall.waiting():
         return _refused(context, WAITING, values, before)
-    if not errors:
-        try:
-            context.repo.update(COLLECTION, record_id, values)
-        except ValueError as exc:
-            errors = field_errors(exc)
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values, before)
-    old = {key: before[key] for key in (*FIELDS, "active")}
-    problem = _apply(context, _describe({**before, **values}) + " saved",
-                     lambda: context.repo.update(COLLECTION, record_id, old),
-                     RecordBefore(COLLECTION, record_id, old))  # fmt: skip
-    if problem:
-        return _refused(context, problem, values, before)
-    raise see_other("/firewall")
-
-
-def _delete(context: AdminContext, record_id: str, before: dict[str, Any]) -> str | None:
-    """Delete a port and apply; on a refusal it is added back."""
-    kept = {key: before[key] for key in (*FIELDS, "active")}
-    context.repo.delete(COLLECTION, record_id)
-    return _apply(context, _describe(before) + " deleted",
-                  lambda: context.repo.add(COLLECTION, kept),
-                  RecordBefore(COLLECTION, record_id, kept))  # fmt: skip
-
-
-def _toggle(context: AdminContext, record_id: str, before: dict[str, Any],
-            action: str) -> str | None:  # fmt: skip
-    """Open or close a port and apply; on a refusal it is as it was."""
-    kept = {key: before[key] for key in (*FIELDS, "active")}
-    active, past = TOGGLES[action]
-    context.repo.update(COLLECTION, record_id, {"active": active})
-    return _apply(context, _describe(before) + f" {past}",
-                  lambda: context.repo.update(COLLECTION, record_id, {"active": before["active"]}),
-                  RecordBefore(COLLECTION, record_id, kept))  # fmt: skip
+    return _run(context, lambda: context.firewall.update(record_id, values), values, before)
 
 
 def change(context: AdminContext, record_id: str, action: str) -> str:
     """Open, close or delete a port and apply the firewall."""
-    before = _record(context, record_id)
-    if change_waiting(context):
-        return _refused(context, WAITING)
+    _record(context, record_id)
+    firewall = context.firewall
     if action == "delete":
-        problem = _delete(context, record_id, before)
-    else:
-        problem = _toggle(context, record_id, before, action)
-    if problem:
-        return _refused(context, problem)
-    raise see_other("/firewall")
+        return _run(context, lambda: firewall.delete(record_id))
+    return _run(context, lambda: firewall.set_open(record_id, action == "open"))
 
 
 ROUTES = (

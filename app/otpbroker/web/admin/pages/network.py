@@ -4,24 +4,27 @@ Saving stores the settings (all or nothing, errors next to their fields), render
 files and has the privileged helper apply them with the safety net: the owner must press
 **Confirm** (from the new address, if it changed) within ``network.confirm_seconds``, or the
 helper puts the previous files back by itself and the safety net's bookkeeping
-(``context.network_changes``) restores the stored settings too, whether or not anybody looks.
+restores the stored settings too, whether or not anybody looks: the network settings service
+(``context.network_settings``) holds these rules.
 Off a device (no helper) the settings are stored and the page says they were not applied.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import bottle
 
+from otpbroker.services.network_apply import Applied, ChangeWaiting, NotApplied, Outcome
+from otpbroker.services.network_settings import new_addresses, targets_for
+from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin import forms
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
-from otpbroker.web.admin.safety_net import NOT_WIRED, change_waiting, pending_view
+from otpbroker.web.admin.safety_net import NOT_WIRED, pending_view
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Wireless LAN (access point)", ("wlan.ssid", "wlan.passphrase", "wlan.channel",
@@ -56,15 +59,6 @@ LABELS = {
     "network.confirm_seconds": "Confirm within (seconds)",
 }
 SECRETS = ("wlan.passphrase",)
-TARGETS_OF = {  # which system files a setting ends up in
-    "wlan.interface": ("hostapd", "dnsmasq", "networkd-wlan", "nftables"),
-    "wlan.address": ("dnsmasq", "networkd-wlan"),
-    "dhcp": ("dnsmasq",),
-    "wlan": ("hostapd",),
-    "ethernet": ("networkd-eth",),
-    "network": (),
-}
-ORDER = ("hostapd", "dnsmasq", "networkd-wlan", "networkd-eth", "nftables")
 LIST_SPLIT = re.compile(r"[\s,]+")
 BACK = ("/network", "/firewall")
 KEYS = [key for _title, group in SECTIONS for key in group]
@@ -75,27 +69,6 @@ NO_HELPER = (
     "Not applied: this machine has no privileged helper (it is not an OTP Broker device); "
     "settings take effect on a device."
 )
-
-
-def targets_for(keys: list[str]) -> list[str]:
-    """The system files to apply when ``keys`` changed, in a fixed order."""
-    wanted: set[str] = set()
-    for key in keys:
-        wanted.update(TARGETS_OF.get(key) or TARGETS_OF.get(key.split(".", 1)[0], ()))
-    return [target for target in ORDER if target in wanted]
-
-
-def new_addresses(settings: Mapping[str, Any], targets: list[str], port: str) -> list[str]:
-    """Where the admin will be reachable after the change (to confirm from there)."""
-    urls = []
-    if "networkd-wlan" in targets:
-        ip = ipaddress.IPv4Interface(str(settings["wlan.address"])).ip
-        urls.append(f"http://{ip}:{port}/network")
-    static = settings["ethernet.mode"] == "static" and settings["ethernet.address"]
-    if "networkd-eth" in targets and static:
-        ip = ipaddress.IPv4Interface(str(settings["ethernet.address"])).ip
-        urls.append(f"http://{ip}:{port}/network")
-    return urls
 
 
 def _field(key: str, doc: Mapping[str, Any], current: Mapping[str, Any],
@@ -118,7 +91,7 @@ def _field(key: str, doc: Mapping[str, Any], current: Mapping[str, Any],
 
 def _groups(context: AdminContext, current: Mapping[str, Any],
             sent: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:  # fmt: skip
-    docs = context.setting_docs()
+    docs = context.settings.docs()
     return [
         (title, [_field(key, docs.get(key, {}), current, sent) for key in group])
         for title, group in SECTIONS
@@ -128,7 +101,7 @@ def _groups(context: AdminContext, current: Mapping[str, Any],
 def _page(context: AdminContext, sent: Mapping[str, Any] | None = None,
           errors: dict[str, str] | None = None) -> str:  # fmt: skip
     banner = pending_view(context)  # first: it may undo a reverted change
-    current = context.repo.settings()
+    current = context.settings.current()
     return render("network", "Network", groups=_groups(context, current, sent or {}),
                   settings=current, errors=errors or {}, scripts=["/static/network.js"],
                   **banner)  # fmt: skip
@@ -147,7 +120,7 @@ def _read(context: AdminContext, current: Mapping[str, Any]
           ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:  # fmt: skip
     """``(changes, sent, errors)`` from the POSTed form; a blank password keeps the stored."""
     form = bottle.request.forms
-    docs = context.setting_docs()
+    docs = context.settings.docs()
     changes: dict[str, Any] = {}
     sent: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -189,31 +162,17 @@ def _applied(settings: Mapping[str, Any], names: str, targets: list[str]) -> str
             f"{settings['network.confirm_seconds']} seconds, or it is undone.")  # fmt: skip
 
 
-def _apply(context: AdminContext, names: str, targets: list[str],
-           old: dict[str, Any]) -> str | None:  # fmt: skip
-    """Apply the stored settings with the safety net and flash how it went; on a refusal
-    put ``old`` back and return the reason."""
-    network, net = context.network, context.network_changes
-    if network is None or net is None:
+def _flash(outcome: Outcome, targets: list[str], settings: Mapping[str, Any]) -> None:
+    """Say how the stored change went on."""
+    names = outcome.summary
+    if outcome.applied is Applied.STORED:
+        flash(f"Saved: {names}.")
+    elif outcome.applied is Applied.NOT_WIRED:
         flash(f"Saved: {names}. {NOT_WIRED}")
-        return None
-    settings = context.repo.settings()
-    ports = context.repo.list("firewall_ports")
-    try:
-        network.preview(settings, ports)
-    except ValueError as exc:
-        context.repo.update_settings(old)
-        return f"Nothing was saved: {exc}"
-    if not network.available:
+    elif outcome.applied is Applied.NO_HELPER:
         flash(f"Saved: {names}. {NO_HELPER}")
-        return None
-    try:
-        net.apply(names, lambda: network.apply(settings, ports, True, targets), settings=old)
-    except Exception as exc:  # the helper's precise message
-        context.repo.update_settings(old)
-        return f"Not applied, nothing was saved: {exc}"
-    flash(_applied(settings, names, targets))
-    return None
+    else:
+        flash(_applied(settings, names, targets))
 
 
 def show(context: AdminContext) -> str:
@@ -223,29 +182,24 @@ def show(context: AdminContext) -> str:
 
 def save(context: AdminContext) -> str:
     """Store the changed settings and apply them with the safety net (400: nothing saved)."""
-    current = context.repo.settings()
+    current = context.settings.current()
     changes, sent, errors = _read(context, current)
     if errors:
         return _refuse(context, sent, errors)
     if not changes:
         flash("Nothing changed.")
         raise see_other("/network")
-    if change_waiting(context):
-        return _refuse(context, sent, {"_form": WAITING})
-    old = {key: current[key] for key in changes}
+    names = ", ".join(LABELS.get(key, key) for key in changes)
     try:
-        context.repo.update_settings(changes)
-    except ValueError as exc:
+        outcome = context.network_settings.save(changes, names)
+    except ChangeWaiting:
+        return _refuse(context, sent, {"_form": WAITING})
+    except SettingsRefused as exc:
         forms.store_refusal(exc, KEYS, errors)
         return _refuse(context, sent, errors)
-    names = ", ".join(LABELS.get(key, key) for key in changes)
-    targets = targets_for(list(changes))
-    if not targets:  # e.g. only the confirmation time: nothing to apply
-        flash(f"Saved: {names}.")
-        raise see_other("/network")
-    problem = _apply(context, names, targets, old)
-    if problem:
-        return _refuse(context, sent, {"_form": problem})
+    except NotApplied as exc:
+        return _refuse(context, sent, {"_form": str(exc)})
+    _flash(outcome, targets_for(list(changes)), context.settings.current())
     raise see_other("/network")
 
 
@@ -254,15 +208,10 @@ def confirm(context: AdminContext) -> str:
     back = bottle.request.forms.getunicode("back") or "/network"
     back = back if back in BACK else "/network"
     token = bottle.request.forms.getunicode("token") or ""
-    network = context.network
-    net = context.network_changes
-    if network is None or not network.available or net is None:
-        flash("Nothing to confirm: no privileged helper on this machine.", "error")
-        raise see_other(back)
     try:
-        net.confirm(token)
-    except Exception as exc:
-        flash(f"Not confirmed: {exc}", "error")
+        context.network_settings.confirm(token)
+    except NotApplied as exc:
+        flash(str(exc), "error")
         raise see_other(back) from None
     flash("Confirmed: the new settings stay.")
     raise see_other(back)
