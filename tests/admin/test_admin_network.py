@@ -40,8 +40,14 @@ def root(tmp_path):
 
 
 @pytest.fixture
-def harness(tmp_path, root):
-    harness = BrokerHarness(tmp_path / "data", Machine(network=network_control(root)))
+def control(root):
+    """The network control the broker applies through (the real helper under ``root``)."""
+    return network_control(root)
+
+
+@pytest.fixture
+def harness(tmp_path, control):
+    harness = BrokerHarness(tmp_path / "data", Machine(network=control))
     harness.start()
     yield harness
     harness.stop()
@@ -115,8 +121,7 @@ def test_a_change_reverted_by_the_helper_is_undone_in_the_settings(admin, harnes
     assert not root.path("/etc/hostapd/hostapd.conf").exists()
 
 
-def test_an_unconfirmed_change_is_undone_with_nobody_looking(admin, harness, root):
-    control = harness.broker.admin_context.network
+def test_an_unconfirmed_change_is_undone_with_nobody_looking(admin, harness, root, control):
     short_apply = control.apply  # the setting's minimum (30 s) would make this test slow
     control.apply = lambda settings, *rest: short_apply(
         {**settings, "network.confirm_seconds": 3}, *rest)  # fmt: skip
