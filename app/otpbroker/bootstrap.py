@@ -50,6 +50,7 @@ from otpbroker.services.ddns_accounts import DdnsAccounts
 from otpbroker.services.events import EventLog
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
+from otpbroker.services.internet_modems import InternetModems
 from otpbroker.services.listeners import Listeners as RouteListeners
 from otpbroker.services.mail import MailService
 from otpbroker.services.modem_discovery import ModemDiscoveryService
@@ -190,6 +191,7 @@ class Broker:
             ddns_accounts=DdnsAccounts(self.store),
             firewall=FirewallRules(self.store, safety_net),
             network_settings=NetworkSettings(self.settings_service, safety_net),
+            internet_modems=InternetModems(self.store, internet),
             setup_code=self.setup_code,
             sms=self.sms,
             modems=self.pool,

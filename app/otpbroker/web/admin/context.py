@@ -14,6 +14,7 @@ from otpbroker.services.blocking import BlockingList
 from otpbroker.services.ddns_accounts import DdnsAccounts
 from otpbroker.services.events import EventLog
 from otpbroker.services.firewall_rules import FirewallRules
+from otpbroker.services.internet_modems import InternetModems
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.network_changes import NetworkChanges
@@ -170,3 +171,5 @@ class AdminContext:
     ddns_accounts: DdnsAccounts = field(kw_only=True)
     firewall: FirewallRules = field(kw_only=True)
     network_settings: NetworkSettings = field(kw_only=True)
+    # The modem records the Internet page changes, and the names the home page shows
+    internet_modems: InternetModems = field(kw_only=True)

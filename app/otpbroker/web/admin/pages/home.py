@@ -108,7 +108,7 @@ def _server_status(context: AdminContext) -> dict[str, Any]:
 def home(context: AdminContext) -> str:
     """Alerts, modems, feeders, message counts and the server at a glance."""
     counts = _sms_counts(context)
-    names = {m["id"]: m["name"] for m in context.repo.list("modems")}
+    names = context.internet_modems.names()
     status = _server_status(context)
     return render(
         "home",

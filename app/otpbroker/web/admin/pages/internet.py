@@ -60,10 +60,6 @@ def _shares(record: dict[str, Any]) -> bool:
     return not data_port or data_port == record.get("port")
 
 
-def _modems(context: AdminContext) -> list[dict[str, Any]]:
-    return [m for m in context.repo.list("modems") if m.get("internet_access")]
-
-
 def _status(context: AdminContext, record: dict[str, Any]) -> dict[str, Any] | None:
     internet = context.internet
     if internet is None:
@@ -83,7 +79,7 @@ def show(context: AdminContext) -> str:
             "shares": _shares(record),
             "preset": _matching_preset(record),
         }
-        for record in _modems(context)
+        for record in context.internet_modems.with_internet()
     ]
     internet = context.internet
     return render(
@@ -93,7 +89,7 @@ def show(context: AdminContext) -> str:
         presets=APN_PRESETS,
         wired=internet is not None,
         available=internet is not None and internet.available,
-        others=len(context.repo.list("modems")) - len(cards),
+        others=len(context.internet_modems.modems()) - len(cards),
         human_bytes=human_bytes,
         human_duration=human_duration,
     )
@@ -102,21 +98,11 @@ def show(context: AdminContext) -> str:
 def _save_preset(context: AdminContext, record: dict[str, Any]) -> str:
     """Store the chosen operator's APN settings in the modem."""
     chosen = preset(bottle.request.forms.getunicode("preset", default="") or "")
-    context.repo.update("modems", record["id"], {
+    context.internet_modems.use_apn(record["id"], {
         "apn": chosen.apn, "apn_username": chosen.username,
         "apn_password": chosen.password, "dial_number": chosen.dial_number,
     })  # fmt: skip
     return f"{chosen.operator} APN settings saved (APN {chosen.apn or 'none'})."
-
-
-def _resume_sms(context: AdminContext, record: dict[str, Any]) -> str:
-    """Activate the modem again, once the data call no longer holds its port."""
-    internet = context.internet
-    state = internet.status(record) if internet is not None else {}
-    if state.get("up") or state.get("pid"):
-        raise ValueError("disconnect first: the data call still uses the port")
-    context.repo.update("modems", record["id"], {"active": True})
-    return "SMS resumed: the modem is active again."
 
 
 def _run(context: AdminContext, record: dict[str, Any], action: str) -> str:
@@ -125,10 +111,11 @@ def _run(context: AdminContext, record: dict[str, Any], action: str) -> str:
     if action == "preset":
         return _save_preset(context, record)
     if action == "pause-sms":
-        context.repo.update("modems", record["id"], {"active": False})
+        context.internet_modems.pause_sms(record["id"])
         return "SMS paused: the modem is inactive and its port is released for the data call."
     if action == "resume-sms":
-        return _resume_sms(context, record)
+        context.internet_modems.resume_sms(record["id"])
+        return "SMS resumed: the modem is active again."
     if internet is None:
         raise ValueError("mobile internet is not available in this installation")
     if action == "connect":
@@ -142,7 +129,7 @@ def _run(context: AdminContext, record: dict[str, Any], action: str) -> str:
 def act(context: AdminContext, modem_id: str, action: str) -> Any:
     """Run one action on a modem, flash the outcome, back to the page."""
     try:
-        record = context.repo.get_record("modems", modem_id)
+        record = context.internet_modems.modem(modem_id)
     except LookupError:
         raise bottle.HTTPError(404, "no such modem") from None
     name = record.get("name", modem_id)
