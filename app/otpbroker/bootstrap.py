@@ -9,7 +9,6 @@ service or adapter it belongs to.
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from otpbroker.domain.usb_modems import ModemDiscovery, UsbControl
 from otpbroker.factory import FactorySecrets
 from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
+from otpbroker.feeders.registry import feeder_factories, feeder_probes
 from otpbroker.mail import MailGateway
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.modem.hotplug import HotPlug
@@ -81,24 +81,6 @@ from otpbroker.web.listener_control import ConfiguredListeners, ListenOptions, S
 from otpbroker.web.listeners import Listeners
 from otpbroker.web.metrics_assembler import MetricsAssembler
 
-# Feeder name -> (module, feeder class). A feeder's client library (pika, paho-mqtt,
-# websocket-client) is imported when the feeder is first started or probed, not at boot.
-FEEDERS = {
-    "rabbitmq": ("otpbroker.feeders.amqp", "RabbitMqFeeder"),
-    "ws": ("otpbroker.feeders.ws", "WsBrokerFeeder"),
-    "mqtt": ("otpbroker.feeders.mqtt", "MqttFeeder"),
-}
-
-
-def _on_first_use(module: str, name: str) -> Any:
-    """A callable that imports ``module`` on its first call and calls its ``name``."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
-
 
 @dataclass(frozen=True)
 class Machine:
@@ -145,10 +127,7 @@ class Broker:
         self.authenticator = ApiAuthenticator(
             self.api_users.find_for_login, self.settings, self.api_users.version
         )
-        self.feeders = FeederManager(
-            self.processor,
-            {name: _on_first_use(module, cls) for name, (module, cls) in FEEDERS.items()},
-        )
+        self.feeders = FeederManager(self.processor, feeder_factories())
         self.metrics = MetricsAssembler(self.pool, self.sms, self.feeders, self.events, self.alerts)
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self.factory_secrets = FactorySecrets(data_dir)
@@ -202,9 +181,7 @@ class Broker:
             api_users=self.api_users,
             feeder_statuses=self.feeders.statuses,
             mailer=lambda: mail_service,
-            feeder_probes={
-                name: _on_first_use(module, "probe") for name, (module, _) in FEEDERS.items()
-            },
+            feeder_probes=feeder_probes(),
             mail_usage=self.mail.rotation.usage,
             data_dir=str(data_dir),
             server_status=machine.server_status

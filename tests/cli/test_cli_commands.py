@@ -71,7 +71,7 @@ def test_the_broker_loads_feeder_and_brochure_libraries_only_when_used():
     loaded = set(json.loads(done.stdout))
     for library in ("pika", "paho", "websocket", "qrcode", "PIL"):
         assert library not in loaded, f"importing the broker loaded {library}"
-    from otpbroker import bootstrap
+    from otpbroker.feeders import registry
 
-    feeder = bootstrap._on_first_use("otpbroker.feeders.amqp", "probe")
+    feeder = registry.on_first_use("otpbroker.feeders.amqp", "probe")
     assert feeder.__name__ == "probe" and callable(feeder)
