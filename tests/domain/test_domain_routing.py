@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from otpbroker.domain.errors import InvalidNumberError
-from otpbroker.domain.msisdn import Msisdn
+from otpbroker.domain.msisdn import Msisdn, normalize_prefix
 from otpbroker.domain.routing import ModemRoute, Router, next_choice
 
 
@@ -238,6 +238,31 @@ def test_round_robin_state_is_bounded() -> None:
         modems = [ModemRoute(f"x{i}"), ModemRoute(f"y{i}")]
         flat(router, "081234567890", modems)
     assert "groups=4" in repr(router)
+
+
+def test_a_modems_prefixes_are_normalised_once(monkeypatch) -> None:
+    calls: list[str] = []
+
+    def counted(raw: str, country_code: str = "62") -> str:
+        calls.append(raw)
+        return normalize_prefix(raw, country_code)
+
+    monkeypatch.setattr("otpbroker.domain.routing.normalize_prefix", counted)
+    router = Router()
+    for _ in range(5):
+        assert flat(router, "087112345678", SEED_MODEMS) == ["modem1", "modem4"]
+    assert sorted(calls) == sorted(p for m in SEED_MODEMS for p in m.prefixes)
+    modems = [ModemRoute("national", prefixes=("0871", "bad")), SEED_MODEMS[3]]
+    assert flat(router, "087112345678", modems) == ["national", "modem4"]
+    assert flat(router, "087112345678", modems) == ["national", "modem4"]
+    assert calls.count("0871") == 1 and calls.count("bad") == 1
+
+
+def test_normalised_prefixes_kept_are_bounded() -> None:
+    router = Router(max_groups=4)
+    for i in range(50):
+        flat(router, "081234567890", [ModemRoute("x", prefixes=(f"6281{i}",), default=True)])
+    assert len(router._prefixes) == 4
 
 
 def test_thread_safety_round_robin_stays_balanced() -> None:

@@ -18,7 +18,7 @@ the tier, then to the next tier, only after a definite failure (``next_choice``)
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from otpbroker.domain.errors import InvalidNumberError
@@ -77,6 +77,7 @@ class Router:
     """Chooses candidate modems for a number; keeps round-robin state per candidate group.
 
     Thread-safe: the round-robin counters are guarded by a lock. No threads are started.
+    A modem's prefixes are normalised once, the first time it is routed to with them.
     """
 
     def __init__(self, country_code: str = "62", max_groups: int = 1024) -> None:
@@ -87,6 +88,7 @@ class Router:
         self._max_groups = max_groups
         self._lock = threading.Lock()
         self._next: dict[tuple[str, ...], int] = {}
+        self._prefixes: dict[tuple[str, ...], frozenset[str]] = {}
 
     @property
     def country_code(self) -> str:
@@ -125,13 +127,16 @@ class Router:
         return [self._rotate(tier) for tier in (tier1, tier2) if tier]
 
     def _clean_prefixes(self, raw: Iterable[str]) -> frozenset[str]:
-        cleaned = set()
-        for prefix in raw:
-            try:
-                cleaned.add(normalize_prefix(prefix, self._country_code))
-            except InvalidNumberError:
-                continue
-        return frozenset(cleaned)
+        """``raw`` in MSISDN form, unparseable ones left out (normalised once per list)."""
+        key = tuple(raw)
+        cleaned = self._prefixes.get(key)
+        if cleaned is None:
+            cleaned = frozenset(_normalized_prefixes(key, self._country_code))
+            with self._lock:
+                if len(self._prefixes) >= self._max_groups:
+                    del self._prefixes[next(iter(self._prefixes))]
+                self._prefixes[key] = cleaned
+        return cleaned
 
     def _rotate(self, group: list[str]) -> list[str]:
         if len(group) < 2:
@@ -143,6 +148,14 @@ class Router:
                 del self._next[next(iter(self._next))]
             self._next[key] = (start + 1) % len(group)
         return group[start:] + group[:start]
+
+
+def _normalized_prefixes(raw: Iterable[str], country_code: str) -> Iterator[str]:
+    for prefix in raw:
+        try:
+            yield normalize_prefix(prefix, country_code)
+        except InvalidNumberError:
+            continue
 
 
 def _unique(modems: Iterable[ModemRoute]) -> list[ModemRoute]:
