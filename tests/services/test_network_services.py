@@ -173,3 +173,19 @@ def test_without_a_network_control_a_change_is_only_stored(store):
     )
     with pytest.raises(NotApplied, match="Nothing to confirm"):
         net.confirm("t1")
+
+
+def test_the_safety_net_state_shows_the_waiting_change_and_whether_it_applies(
+    firewall, network, helper
+):
+    assert firewall.safety_net() == {"pending": {}, "notices": [], "applies": True, "wired": True}
+    firewall.add(PORT)
+    state = network.safety_net()
+    assert state["pending"]["token"] == "t1" and 0 < state["pending"]["remaining"] <= 60
+    helper.available = False
+    assert network.safety_net()["applies"] is False
+
+
+def test_without_a_network_control_the_safety_net_is_not_wired(store):
+    net = SafetyNet(SettingsService(store, setting_docs), store, lambda: None, None)
+    assert net.state() == {"pending": {}, "notices": [], "applies": False, "wired": False}

@@ -58,6 +58,10 @@ class FirewallRules:
         """True while a change waits for confirmation."""
         return self._net.waiting()
 
+    def safety_net(self) -> dict[str, Any]:
+        """The safety net's state for the page (see ``SafetyNet.state``)."""
+        return self._net.state()
+
     def _stored(self, record_id: str | None, values: Mapping[str, Any]) -> dict[str, Any]:
         try:
             if record_id is None:

@@ -92,6 +92,19 @@ class SafetyNet:
         if self.waiting():
             raise ChangeWaiting("a change is waiting for confirmation")
 
+    def state(self) -> dict[str, Any]:
+        """What the pages show of the safety net: the change waiting for confirmation
+        (``pending``), notices of reverted changes (each once), whether changes are applied
+        here (``applies``) and whether network control is wired at all (``wired``). Asking
+        also restores the settings of a change the helper reverted meanwhile."""
+        changes, network = self._changes, self._network()
+        return {
+            "pending": changes.pending() if changes is not None else {},
+            "notices": changes.take_notices() if changes is not None else [],
+            "applies": network is not None and network.available,
+            "wired": network is not None,
+        }
+
     def ports(self) -> list[dict[str, Any]]:
         """The owner's firewall port records."""
         return self._records.list(PORTS)

@@ -55,6 +55,10 @@ class NetworkSettings:
         """True while a change waits for confirmation."""
         return self._net.waiting()
 
+    def safety_net(self) -> dict[str, Any]:
+        """The safety net's state for the page (see ``SafetyNet.state``)."""
+        return self._net.state()
+
     def save(self, changes: Mapping[str, Any], summary: str) -> Outcome:
         """Store ``changes`` (SettingsRefused) and apply them (ChangeWaiting, NotApplied:
         nothing kept). ``summary`` names the change in the safety net's notices."""

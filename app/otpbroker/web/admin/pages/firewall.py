@@ -17,7 +17,7 @@ from otpbroker.services.network_apply import Applied, ChangeWaiting, NotApplied,
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
-from otpbroker.web.admin.safety_net import NOT_WIRED, pending_view
+from otpbroker.web.admin.safety_net import NOT_WIRED
 
 FORM_FIELDS = ("port", "protocol", "interface", "comment")
 WAITING = (
@@ -50,7 +50,7 @@ def _page(
     form: dict[str, Any] | None = None,
     editing: dict[str, Any] | None = None,
 ) -> str:
-    banner = pending_view(context)  # first: it may undo a reverted change
+    banner = context.firewall.safety_net()  # first: it may undo a reverted change
     firewall = context.firewall
     return render("firewall", "Firewall", records=firewall.ports(),
                   fixed=firewall.always_open(), form=form or {"protocol": "tcp", "active": True},

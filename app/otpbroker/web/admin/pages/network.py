@@ -24,7 +24,7 @@ from otpbroker.web.admin import forms
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
-from otpbroker.web.admin.safety_net import NOT_WIRED, pending_view
+from otpbroker.web.admin.safety_net import NOT_WIRED
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Wireless LAN (access point)", ("wlan.ssid", "wlan.passphrase", "wlan.channel",
@@ -100,7 +100,7 @@ def _groups(context: AdminContext, current: Mapping[str, Any],
 
 def _page(context: AdminContext, sent: Mapping[str, Any] | None = None,
           errors: dict[str, str] | None = None) -> str:  # fmt: skip
-    banner = pending_view(context)  # first: it may undo a reverted change
+    banner = context.network_settings.safety_net()  # first: it may undo a reverted change
     current = context.settings.current()
     return render("network", "Network", groups=_groups(context, current, sent or {}),
                   settings=current, errors=errors or {}, scripts=["/static/network.js"],
