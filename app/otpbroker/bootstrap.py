@@ -29,13 +29,13 @@ from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.registry import feeder_factories, feeder_probes
 from otpbroker.mail import MailGateway
+from otpbroker.modem.configured import ConfiguredModems
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.modem.hotplug import HotPlug
 from otpbroker.modem.hotplug_refs import StoredModemRefs
 from otpbroker.modem.pool import ModemPool
 from otpbroker.modem.port_holds import SmsPortHolds
 from otpbroker.modem.ports import detect_ports
-from otpbroker.modem.records import ConfiguredModems
 from otpbroker.modem.usb_reset import UsbPortReset
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alert_mail import AlertMailer

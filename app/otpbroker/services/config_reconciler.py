@@ -17,7 +17,7 @@ SMS_LOGGERS = ("otpbroker.modem", "otpbroker.services.sms", "otpbroker.feeders")
 
 
 class ModemRecordsTarget(Protocol):
-    """Runs the modems the ``modems`` records describe (``modem.records.ConfiguredModems``)."""
+    """Runs the modems the ``modems`` records describe (``modem.configured.ConfiguredModems``)."""
 
     def apply(self, records: Iterable[Mapping[str, Any]], settings: Mapping[str, Any]) -> None:
         """Start, change and stop modems to match ``records``."""

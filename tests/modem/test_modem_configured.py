@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
+from otpbroker.modem.configured import ConfiguredModems, modem_spec
 from otpbroker.modem.hotplug import ModemRef
 from otpbroker.modem.hotplug_refs import StoredModemRefs
 from otpbroker.modem.port_holds import SmsPortHolds
-from otpbroker.modem.records import ConfiguredModems, modem_spec
 
 SETTINGS = {
     "sms.use_cmms": True,
