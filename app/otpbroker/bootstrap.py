@@ -107,8 +107,9 @@ class Broker:
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
         self.helper = HelperClient(helper_argv(), HELPER_STAGE_DIR)
         usb_control = self.usb_control = machine.usb_control or HelperUsbControl(self.helper)
-        # The pool tells each modem's route to ModemHealth, which asks the pool to recover a
-        # dead modem: the pool is built first and tells a listener list health then joins.
+        # The pool tells ModemHealth each modem's route and ModemHealth asks the pool to
+        # recover a dead modem: the pool is built first, telling routes to a listener list
+        # that ModemHealth joins once it is built.
         routes = RouteListeners[Callable[[ModemRoute], None]]("modem route")
         self.pool = ModemPool(on_route=routes.tell, reset_usb=UsbPortReset(lambda: usb_control))
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
