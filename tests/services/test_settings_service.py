@@ -96,3 +96,13 @@ def test_restore_puts_previous_values_back(settings, store):
     settings.save({"otp.digits": old["otp.digits"] + 1})
     settings.restore(old)
     assert store.get("otp.digits") == old["otp.digits"]
+
+
+def test_an_api_path_may_not_take_a_path_the_caller_reserves(settings):
+    reserved = {"/login", "/admins"}.__contains__
+    assert settings.path_taken("api.sms_path", "/login", reserved) == (
+        "'/login' is a page of this admin; the API would take it over. "
+        "Choose another path, e.g. under /api/"
+    )
+    assert settings.path_taken("api.sms_path", "/api/sms", reserved) is None
+    assert settings.path_taken("otp.template", "/login", reserved) is None  # not a path

@@ -13,6 +13,10 @@ from typing import Any, Protocol
 
 FORM = "_form"  # the errors key of a refusal that names no setting
 SettingDocs = Callable[[], Mapping[str, Mapping[str, Any]]]
+NOT_FOR_THE_API = (
+    "{value!r} is a page of this admin; the API would take it over. "
+    "Choose another path, e.g. under /api/"
+)
 
 
 class SettingsStore(Protocol):
@@ -97,6 +101,15 @@ class SettingsService:
     def is_default(self, key: str, value: Any) -> bool:
         """True when ``value`` is the setting's default (same type and value)."""
         return same(value, self._docs()[key].get("default"))
+
+    @staticmethod
+    def path_taken(key: str, value: Any, reserved: Callable[[str], bool]) -> str | None:
+        """Why an API path setting cannot have ``value``: the caller (the admin) serves a
+        page there, which the API would take over. None when it can."""
+        is_path = key.startswith("api.") and key.endswith("_path")
+        if is_path and isinstance(value, str) and reserved(value):
+            return NOT_FOR_THE_API.format(value=value)
+        return None
 
     def changes(self, wanted: Mapping[str, Any]) -> dict[str, Any]:
         """The part of ``wanted`` that differs from the stored values."""

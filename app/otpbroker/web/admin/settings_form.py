@@ -19,10 +19,6 @@ from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 
 Sections = list[tuple[str, list[str]]]
-NOT_FOR_THE_API = (
-    "{value!r} is a page of this admin; the API would take it over. "
-    "Choose another path, e.g. under /api/"
-)
 
 
 @dataclass(frozen=True)
@@ -89,14 +85,6 @@ def _admin_page_at(path: str) -> bool:
     return True
 
 
-def _value_error(key: str, value: Any) -> str | None:
-    """Why a parsed value cannot be stored here (an API path that is an admin page)."""
-    is_path = key.startswith("api.") and key.endswith("_path")
-    if is_path and isinstance(value, str) and _admin_page_at(value):
-        return NOT_FOR_THE_API.format(value=value)
-    return None
-
-
 def read_form(context: AdminContext, keys: list[str], current: Mapping[str, Any]
               ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:  # fmt: skip
     """``(changes, sent, errors)`` from the POSTed form; absent fields stay unchanged."""
@@ -121,7 +109,7 @@ def read_form(context: AdminContext, keys: list[str], current: Mapping[str, Any]
         except ValueError as exc:
             errors[key] = str(exc)
             continue
-        problem = _value_error(key, value)
+        problem = context.settings.path_taken(key, value, _admin_page_at)
         if problem:
             errors[key] = problem
         elif not forms.same(value, current.get(key)):
