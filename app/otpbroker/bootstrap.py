@@ -48,13 +48,16 @@ from otpbroker.services.config_reconciler import ConfigReconciler
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.ddns_accounts import DdnsAccounts
 from otpbroker.services.events import EventLog
+from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.internet_modems import InternetModems
 from otpbroker.services.listeners import Listeners as RouteListeners
 from otpbroker.services.mail import MailService
+from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
+from otpbroker.services.modem_records import ModemRecords
 from otpbroker.services.network_apply import SafetyNet
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
@@ -164,14 +167,19 @@ class Broker:
         self.listeners = Listeners(app, ServedCertificate(tls))
         self.api_listeners = ConfiguredListeners(self.listeners)
         certificates = HttpsCertificates(tls, self.listeners)
+        self.modem_records = ModemRecords(self.store)  # also serve --modem
         self.admin_context = AdminContext(
-            repo=self.store,
             settings=self.settings_service,
             blocking=BlockingList(self.blocklist, self.store, self.settings),
             ddns_accounts=DdnsAccounts(self.store),
             firewall=FirewallRules(self.store, safety_net),
             network_settings=NetworkSettings(self.settings_service, safety_net),
             internet_modems=InternetModems(self.store, internet),
+            modem_records=self.modem_records,
+            mail_accounts=MailAccounts(self.store, lambda: mail_service, self.mail.rotation.usage),
+            feeder_settings=FeederSettings(
+                self.settings_service, feeder_probes(), self.feeders.statuses
+            ),
             setup_code=self.setup_code,
             sms=self.sms,
             modems=self.pool,

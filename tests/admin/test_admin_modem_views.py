@@ -10,7 +10,6 @@ from otpbroker.web.admin.modem_views import (
     detected_status,
     entry_view,
     live_view,
-    modem_names,
     report_view,
 )
 
@@ -36,11 +35,6 @@ def status(state: str = "ready", **changes) -> SimpleNamespace:
         "port": AT_PORT,
     }
     return SimpleNamespace(**{**values, **changes})  # fmt: skip
-
-
-def test_modem_names_by_id():
-    repo = SimpleNamespace(list=lambda collection: [{"id": "m1", "name": "XL stick"}])
-    assert modem_names(repo) == {"m1": "XL stick"}
 
 
 def test_a_live_modem_without_route_or_path_check():

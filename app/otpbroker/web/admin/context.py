@@ -6,17 +6,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from otpbroker.domain.ports import Repository
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.api_users import ApiUsers
 from otpbroker.services.blocking import BlockingList
 from otpbroker.services.ddns_accounts import DdnsAccounts
 from otpbroker.services.events import EventLog
+from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.internet_modems import InternetModems
+from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
+from otpbroker.services.modem_records import ModemRecords
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.password_reset import PasswordReset
@@ -123,7 +125,6 @@ class BrochureSource(Protocol):
 class AdminContext:
     """Everything the admin pages use; built by ``bootstrap``."""
 
-    repo: Repository
     setup_code: SetupCodeCheck
     sms: SmsService
     modems: ModemControl
@@ -173,3 +174,7 @@ class AdminContext:
     network_settings: NetworkSettings = field(kw_only=True)
     # The modem records the Internet page changes, and the names the home page shows
     internet_modems: InternetModems = field(kw_only=True)
+    # The modems, e-mail accounts and feeder settings pages (and the monitor's modem names)
+    modem_records: ModemRecords = field(kw_only=True)
+    mail_accounts: MailAccounts = field(kw_only=True)
+    feeder_settings: FeederSettings = field(kw_only=True)

@@ -104,7 +104,7 @@ class AdminGuard:
         request.environ["otpb.session"] = session
         if session is not None:
             try:
-                admin = self.context.repo.get_record("admins", session.admin_id)
+                admin = self.context.admin_accounts.get(session.admin_id)
             except (LookupError, ValueError):
                 admin = None
             if admin is None or not admin.get("active") or admin.get("blocked"):
@@ -113,7 +113,7 @@ class AdminGuard:
                 request.environ["otpb.session"] = None
             else:
                 request.environ["otpb.admin"] = admin
-        if not public and not self.context.repo.list("admins"):
+        if not public and not self.context.admin_accounts.exist():
             raise bottle.HTTPResponse(status=303, headers={"Location": "/setup"})
         if not public and session is None:
             if request.method == "GET" and not request.path.startswith("/admin-api/"):

@@ -1,8 +1,9 @@
 """The modem form: its fields in groups, the APN presets, and the conversions between a
 stored modem record, the form the browser shows and sends, and the values to store.
 
-Secrets (SIM PIN, APN password) are never part of the form shown: ``secret_values``
-keeps or clears them as the form asks, and ``fill_preset`` fills the internet fields from an
+Secrets (SIM PIN, APN password) are never part of the form shown: ``typed_secrets`` reads
+what was typed and which "remove" boxes are ticked (the modem records service keeps or clears
+them accordingly), and ``fill_preset`` fills the internet fields from an
 operator's preset (the form without JavaScript).
 """
 
@@ -158,18 +159,11 @@ def record_values(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, st
     return values, errors
 
 
-def secret_values(forms: bottle.FormsDict, editing: Mapping[str, Any] | None) -> dict[str, str]:
-    """Typed secrets to store; blank keeps the stored one, the tick box removes it."""
-    values = {}
-    for key in SECRET_KEYS:
-        typed = forms.getunicode(key, default="") or ""
-        if key == "pin":
-            typed = typed.strip()
-        if typed:
-            values[key] = typed
-        elif editing is None or f"clear_{key}" in forms:
-            values[key] = ""
-    return values
+def typed_secrets(forms: bottle.FormsDict) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The secrets typed (blank ones too) and those whose "remove" tick box is ticked."""
+    typed = {key: forms.getunicode(key, default="") or "" for key in SECRET_KEYS}
+    clear = tuple(key for key in SECRET_KEYS if f"clear_{key}" in forms)
+    return typed, clear
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""How the admin pages show modems: names by id, a running modem's live state, and the
-plugged-in (detected) modems section.
+"""How the admin pages show modems: a running modem's live state, and the plugged-in
+(detected) modems section (names by id come from the modem records service).
 
 Shared by the modems, plugged-in modems and manual SMS / USSD pages; every value returned
 is plain data for a template, never an object of the modem layer.
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from otpbroker.domain.ports import Repository
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.domain.usb_modems import UsbPort
 from otpbroker.services.modem_discovery import DetectedEntry, DiscoveryReport
@@ -26,11 +25,6 @@ KIND_STATUS = {
     "cdrom": "in CD-ROM mode",
     "hilink": "HiLink: network only, no AT port",
 }
-
-
-def modem_names(repo: Repository) -> dict[str, str]:
-    """``{modem id: name}`` of every configured modem."""
-    return {m["id"]: m["name"] for m in repo.list("modems")}
 
 
 def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, Any]:

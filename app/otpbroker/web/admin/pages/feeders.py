@@ -1,10 +1,10 @@
 """Feeders: the RabbitMQ, WSMessageBroker and MQTT consumers' settings, status and a test.
 
 Every ``feeders.<name>.*`` setting is shown in the feeder's own form. Saving stores them
-through the repository; the broker restarts the feeder by itself. **Test connection** tries
-the values in the form (saved or not) once with a short time-out, through the probe the
-composition root passed in (``context.feeder_probes``). Passwords are never sent back: a
-blank password field keeps the stored one, for saving and for testing alike.
+through the feeder settings service (``services/feeder_settings.py``); the broker restarts
+the feeder by itself. **Test connection** tries the values in the form (saved or not) once
+with a short time-out, through the same service. Passwords are never sent back: a blank
+password field keeps the stored one, for saving and for testing alike.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any
 
 import bottle
 
+from otpbroker.services.feeder_settings import SECRET_FIELDS, prefix
+from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
@@ -41,13 +43,7 @@ FIELD_LABELS = {
     "topic": "Topic",
     "client_id": "Client id",
 }
-SECRET_FIELDS = ("password",)
-PROBE_TIMEOUT = 5.0
 STATUS_FIELDS = ("state", "last_error", "received", "processed", "rejected", "reconnects")
-
-
-def _prefix(name: str) -> str:
-    return f"feeders.{name}."
 
 
 def _status_json(status: Any) -> dict[str, Any]:
@@ -58,30 +54,6 @@ def _status_json(status: Any) -> dict[str, Any]:
     for key in (*STATUS_FIELDS, "connected_since"):
         result[key] = data.get(key, getattr(status, key, None))
     return result
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    """Hide a password should an error text ever quote it."""
-    for secret in secrets:
-        if len(secret) >= 3:
-            text = text.replace(secret, "<hidden>")
-    return text
-
-
-def _docs(context: AdminContext) -> dict[str, dict[str, Any]]:
-    """The settings' documentation (bounds and hints) by key; empty when unavailable."""
-    describe = getattr(context, "setting_docs", None)
-    try:
-        return dict(describe()) if callable(describe) else {}
-    except Exception:  # only hints come from there: the page works without them
-        return {}
-
-
-def _stored(context: AdminContext, name: str) -> dict[str, Any]:
-    """The feeder's settings, without the prefix (secrets included: server side only)."""
-    prefix = _prefix(name)
-    return {k[len(prefix) :]: v for k, v in context.repo.settings().items()
-            if k.startswith(prefix)}  # fmt: skip
 
 
 def _typed(current: Any, text: str) -> Any:
@@ -95,8 +67,8 @@ def _read_form(context: AdminContext, name: str) -> tuple[dict[str, Any], dict[s
     form = bottle.request.forms
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for field, current in _stored(context, name).items():
-        key = _prefix(name) + field
+    for field, current in context.feeder_settings.stored(name).items():
+        key = prefix(name) + field
         text = form.getunicode(key, default="") or ""
         if isinstance(current, bool):
             values[field] = form.getunicode(key) is not None
@@ -140,15 +112,16 @@ def _sections(
     results: Mapping[str, tuple[bool, str]],
 ) -> list[dict[str, Any]]:
     """Each feeder's form (stored values, or those just posted), status and test result."""
-    described = _docs(context)
-    statuses = {data["name"]: data for data in map(_status_json, context.feeder_statuses())}
+    service = context.feeder_settings
+    described = service.docs()
+    statuses = {data["name"]: data for data in map(_status_json, service.statuses())}
     out = []
     for name, label in FEEDERS:
-        current = _stored(context, name)
+        current = service.stored(name)
         shown = {**current, **forms.get(name, {})}
         fields = [
-            _field_view(_prefix(name) + field, field, value, shown.get(field, value),
-                        described.get(_prefix(name) + field, {}))
+            _field_view(prefix(name) + field, field, value, shown.get(field, value),
+                        described.get(prefix(name) + field, {}))
             for field, value in current.items()
         ]  # fmt: skip
         status = statuses.get(name, {"name": name, "label": label, "state": "unknown"})
@@ -164,24 +137,6 @@ def _page(context: AdminContext, errors: dict[str, str] | None = None,
                   errors=errors or {}, scripts=["/static/feeders.js"])  # fmt: skip
 
 
-def _probe(context: AdminContext, name: str, values: dict[str, Any]) -> tuple[bool, str]:
-    """Try the settings once (stored ones completed by the form): (connected, what to show)."""
-    probe = context.feeder_probes.get(name)
-    if probe is None:
-        return (False, "connection tests are not available in this build")
-    settings = {**_stored(context, name), **values}
-    try:
-        error = probe(settings, timeout=PROBE_TIMEOUT)
-    except Exception as exc:  # a probe must not raise; show it rather than a 500
-        error = f"{type(exc).__name__}: {exc}"
-    secrets = [str(v) for k, v in settings.items() if k in SECRET_FIELDS and v]
-    result = (True, "connected") if error is None else (False, _scrub(error, secrets))
-    if values.get("password"):
-        note = " (type the password again to save it: it is never sent back to the browser)"
-        result = (result[0], result[1] + note)
-    return result
-
-
 def show(context: AdminContext) -> str:
     """Every feeder's settings and status."""
     return _page(context)
@@ -192,11 +147,9 @@ def save(context: AdminContext, name: str) -> str:
     values, errors = _read_form(context, name)
     if not errors:
         try:
-            context.repo.update_settings({_prefix(name) + k: v for k, v in values.items()})
-        except ValueError as exc:
-            key = str(getattr(exc, "key", "") or "")
-            rule = str(getattr(exc, "rule", "") or exc)
-            errors = {key if key.startswith(_prefix(name)) else "_form": rule}
+            context.feeder_settings.save(name, values)
+        except SettingsRefused as exc:
+            errors = {exc.key if exc.key.startswith(prefix(name)) else "_form": exc.rule}
     if errors:
         bottle.response.status = 400
         return _page(context, errors, {name: values})
@@ -210,14 +163,15 @@ def try_connection(context: AdminContext, name: str) -> str:
     if errors:
         bottle.response.status = 400
         return _page(context, errors, {name: values})
-    result = _probe(context, name, values)
+    result = context.feeder_settings.test(name, values)
     return _page(context, forms={name: values}, results={name: result})
 
 
 def statuses(context: AdminContext) -> str:
     """Every feeder's status as JSON (for the page's live refresh)."""
     bottle.response.content_type = "application/json"
-    return json.dumps({"feeders": [_status_json(s) for s in context.feeder_statuses()]})
+    statuses = context.feeder_settings.statuses()
+    return json.dumps({"feeders": [_status_json(s) for s in statuses]})
 
 
 ROUTES = (

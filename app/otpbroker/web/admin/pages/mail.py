@@ -3,6 +3,8 @@
 Accounts are used in turn so that their daily limits add up. A ``local`` account delivers
 straight to the recipient's mail server (the device's own relay, no external account).
 Passwords are never sent back to the browser: a blank password field keeps the stored one.
+The rules and the test mail are the mail accounts service's (``services/mail_accounts.py``);
+this page reads the form and shows the outcome.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from typing import Any
 
 import bottle
 
+from otpbroker.services.mail_accounts import MailAccountRefused, problems
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.render import field_errors, flash, record_or_404, render, see_other
+from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 
-COLLECTION = "mail_accounts"
 TEXT_FIELDS = ("name", "host", "username", "sender")
 CHOICE_FIELDS = {"kind": ("smtp", "local"), "security": ("starttls", "ssl", "none")}
 INT_FIELDS = ("port", "daily_limit")
@@ -25,7 +27,6 @@ FLAG_FIELDS = ("auth", "active")
 DEFAULTS: dict[str, Any] = {"kind": "smtp", "port": 587, "security": "starttls", "auth": True,
                             "daily_limit": 0, "active": True}  # fmt: skip
 PAST = {"activate": "activated", "deactivate": "deactivated"}
-TEST_SUBJECT = "OTP Broker test mail"
 
 
 def _text(name: str) -> str:
@@ -50,27 +51,14 @@ def _read_form() -> tuple[dict[str, Any], str, dict[str, str]]:
             errors[name] = f"must be a whole number, got {text[:20]!r}"
     for name in FLAG_FIELDS:
         values[name] = form.getunicode(name) is not None
-    if values.get("kind") == "smtp":  # an account that could never send is refused here
-        if not values.get("host"):
-            errors.setdefault("host", "an SMTP account needs the server's host name")
-        if values.get("auth") and not values.get("username"):
-            errors.setdefault("username", "required when logging in is on (or untick it)")
+    if values.get("kind") == "smtp":  # shown with the type errors, which come first
+        errors = {**problems(values), **errors}
     return values, form.getunicode("password", default="") or "", errors
 
 
-def _public(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without its password (only whether one is stored)."""
-    shown = {k: v for k, v in record.items() if k != "password"}
-    shown["password_set"] = bool(record.get("password"))
-    return shown
-
-
-def _usage(context: AdminContext) -> dict[str, dict[str, Any]]:
-    """Today's counters per account name (empty when they cannot be read)."""
-    try:
-        return {str(u.get("name")): u for u in context.mail_usage()}
-    except Exception:  # the counters are a nicety; the page works without them
-        return {}
+def _refused(exc: ValueError) -> dict[str, str]:
+    """The errors by field of a refused account."""
+    return exc.errors if isinstance(exc, MailAccountRefused) else field_errors(exc)
 
 
 def _page(
@@ -83,17 +71,21 @@ def _page(
     return render(
         "mail",
         "E-mail",
-        accounts=[_public(record) for record in context.repo.list(COLLECTION)],
-        usage=_usage(context),
+        accounts=context.mail_accounts.list(),
+        usage=context.mail_accounts.usage(),
         form={**DEFAULTS, **(form or {})},
-        editing=_public(editing) if editing else None,
+        editing=editing or None,
         test=test or {},
         errors=errors or {},
     )
 
 
 def _account_or_404(context: AdminContext, account_id: str) -> dict[str, Any]:
-    return record_or_404(context.repo, COLLECTION, account_id, "e-mail account")
+    """The account without its password; a 404 when there is none."""
+    try:
+        return context.mail_accounts.get(account_id)
+    except LookupError:
+        raise bottle.HTTPError(404, "no such e-mail account") from None
 
 
 def _test_body() -> str:
@@ -107,14 +99,6 @@ def _test_body() -> str:
     )
 
 
-def _test_outcome(reply: Any, recipient: str) -> str:
-    """What the page says of the mail service's reply to the test mail."""
-    if reply.ok:
-        account = (reply.data or {}).get("account")
-        return f"sent to {recipient}" + (f" via account {account}" if account else "")
-    return f"not sent ({reply.code.response_code}): {reply.text}"
-
-
 def show(context: AdminContext) -> str:
     """The accounts, their usage today, the add form and the test mail form."""
     return _page(context)
@@ -123,7 +107,7 @@ def show(context: AdminContext) -> str:
 def edit_form(context: AdminContext, account_id: str) -> str:
     """The page with an account's form filled in (never its password)."""
     record = _account_or_404(context, account_id)
-    form = {k: v for k, v in record.items() if k != "password"}
+    form = {k: v for k, v in record.items() if k != "password_set"}
     return _page(context, form=form, editing=record)
 
 
@@ -132,9 +116,9 @@ def add(context: AdminContext) -> str:
     values, password, errors = _read_form()
     if not errors:
         try:
-            context.repo.add(COLLECTION, {**values, "password": password})
+            context.mail_accounts.add(values, password)
         except ValueError as exc:
-            errors = field_errors(exc)
+            errors = _refused(exc)
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values)
@@ -149,31 +133,23 @@ def send_test(context: AdminContext) -> str:
         bottle.response.status = 400
         return _page(context, {"recipient": "enter the address to send the test mail to"},
                      test={"recipient": recipient})  # fmt: skip
-    mailer = context.mailer()
-    if mailer is None:
-        return _page(context, test={"recipient": recipient, "ok": False,
-                                    "text": "the e-mail service is not available"})  # fmt: skip
-    reply = mailer.send_mail(recipient, TEST_SUBJECT, _test_body(), "admin")
-    text = _test_outcome(reply, recipient)
-    return _page(context, test={"recipient": recipient, "ok": bool(reply.ok), "text": text})
+    ok, text = context.mail_accounts.send_test(recipient, _test_body())
+    return _page(context, test={"recipient": recipient, "ok": ok, "text": text})
 
 
 def update(context: AdminContext, account_id: str) -> str:
     """Save an account; a blank password keeps the stored one."""
     record = _account_or_404(context, account_id)
     values, password, errors = _read_form()
-    if password:  # blank keeps the stored password
-        values["password"] = password
     if not errors:
-        try:
-            record = context.repo.update(COLLECTION, account_id, values)
+        try:  # a blank password keeps the stored one
+            record = context.mail_accounts.edit(account_id, values, password)
         except LookupError:
             raise bottle.HTTPError(404, "no such e-mail account") from None
         except ValueError as exc:
-            errors = field_errors(exc)
+            errors = _refused(exc)
     if errors:
         bottle.response.status = 400
-        values.pop("password", None)
         return _page(context, errors, values, record)
     flash(f"E-mail account {record['name']} saved.")
     raise see_other("/mail")
@@ -183,10 +159,10 @@ def change(context: AdminContext, account_id: str, action: str) -> None:
     """Activate, deactivate or delete an account."""
     record = _account_or_404(context, account_id)
     if action == "delete":
-        context.repo.delete(COLLECTION, account_id)
+        context.mail_accounts.delete(account_id)
         flash(f"E-mail account {record['name']} deleted.")
     else:
-        context.repo.update(COLLECTION, account_id, {"active": action == "activate"})
+        context.mail_accounts.set_active(account_id, action == "activate")
         flash(f"E-mail account {record['name']} {PAST[action]}.")
     raise see_other("/mail")
 

@@ -16,7 +16,6 @@ from otpbroker.domain.errors import DomainError, InvalidMessageError, InvalidNum
 from otpbroker.domain.message import MAX_TEXT_CHARS, Delivery, SendOutcome
 from otpbroker.services.sms import SmsRequest
 from otpbroker.web.admin.context import AdminContext
-from otpbroker.web.admin.modem_views import modem_names
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 
@@ -41,13 +40,13 @@ def _active_modems(context: AdminContext) -> list[dict[str, Any]]:
     return [
         {"id": m["id"], "name": m["name"], "state": states.get(m["id"], "not running"),
          "api": m["send_from_api"]}
-        for m in context.repo.list("modems") if m["active"]
+        for m in context.modem_records.active()
     ]  # fmt: skip
 
 
 def _running_modems(context: AdminContext) -> list[dict[str, Any]]:
     """Every running modem (USSD needs one that answers)."""
-    known = modem_names(context.repo)
+    known = context.modem_records.names()
     return [
         {"id": s.modem_id, "name": known.get(s.modem_id, s.modem_id), "state": s.state,
          "operator": s.network.operator or ""}
@@ -129,7 +128,7 @@ def manual_send(context: AdminContext) -> str:
         return _sms_page(context, form, {"text": exc.message})
     except DomainError as exc:
         return _sms_page(context, form, result=_result("rejected", exc.message, exc.code))
-    name = modem_names(context.repo).get(delivery.modem_id or modem["id"], modem["name"])
+    name = context.modem_records.names().get(delivery.modem_id or modem["id"], modem["name"])
     detail = _delivery_detail(delivery, name)
     return _sms_page(context, form, result=_result(delivery.outcome.value, detail))
 

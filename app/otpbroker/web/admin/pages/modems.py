@@ -11,13 +11,12 @@ the form filled in and saves nothing. The fields and their conversions are in
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import bottle
 
+from otpbroker.services.modem_records import suggestion
 from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.modem_form import (
     GROUPS,
@@ -28,25 +27,13 @@ from otpbroker.web.admin.modem_form import (
     form_from_record,
     form_from_request,
     record_values,
-    secret_values,
+    typed_secrets,
 )
 from otpbroker.web.admin.modem_views import detected_section, live_by_id
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 
 PAST = {"activate": "activated", "deactivate": "deactivated"}
-IMEI = re.compile(r"[0-9]{14,17}")
-
-
-def _users_by_device(
-    records: list[dict[str, Any]], same: Mapping[str, str]
-) -> dict[str, list[str]]:
-    """``{device: names of the modems configured on it}`` (by-id links resolved)."""
-    used: dict[str, list[str]] = {}
-    for record in records:
-        configured = str(record.get("port") or "")
-        used.setdefault(same.get(configured, configured), []).append(str(record["name"]))
-    return used
 
 
 def _detected_ports(context: AdminContext) -> list[dict[str, Any]]:
@@ -54,9 +41,8 @@ def _detected_ports(context: AdminContext) -> list[dict[str, Any]]:
     ports: list[dict[str, Any]] = [dict(port) for port in context.serial_ports()]
     same = {port["path"]: port.get("target") or port["path"] for port in ports}
     live = live_by_id(context)
-    records = context.repo.list("modems")
-    names = {m["id"]: m["name"] for m in records}
-    used = _users_by_device(records, same)
+    names = context.modem_records.names()
+    used = context.modem_records.users_by_device(same)
     for port in ports:
         device = same[port["path"]]
         port["used_by"] = ", ".join(used.get(device, []))
@@ -86,11 +72,9 @@ def _form_page(context: AdminContext, form: dict[str, Any],
 def _get_modem(context: AdminContext, modem_id: str) -> dict[str, Any]:
     """What the pages need of a stored modem: id, name, and whether each secret is set."""
     try:
-        record = context.repo.get_record("modems", modem_id)
+        return context.modem_records.view(modem_id)
     except LookupError:
         raise bottle.HTTPError(404, "no such modem") from None
-    return {"id": record["id"], "name": record["name"], "record": record,
-            **{key: bool(record.get(key)) for key in SECRET_KEYS}}  # fmt: skip
 
 
 def _apply_preset(context: AdminContext, form: dict[str, Any],
@@ -104,20 +88,10 @@ def _apply_preset(context: AdminContext, form: dict[str, Any],
                       clear=filled.clear, notice=filled.notice)  # fmt: skip
 
 
-def _row(record: dict[str, Any], live: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """One modem of the list: its settings at a glance and its live state."""
-    return {
-        "id": record["id"], "name": record["name"], "port": record["port"],
-        "active": record["active"], "default": record["default_modem"],
-        "api": record["send_from_api"], "internet": record["internet_access"],
-        "prefixes": list(record.get("prefixes") or ()), "live": live.get(record["id"]),
-    }  # fmt: skip
-
-
 def list_modems(context: AdminContext) -> str:
     """Every configured modem with its live state, the serial ports and plugged-in modems."""
     live = live_by_id(context)
-    modems = [_row(record, live) for record in context.repo.list("modems")]
+    modems = [{**row, "live": live.get(row["id"])} for row in context.modem_records.rows()]
     return render("modems", "Modems", modems=modems, ports=_detected_ports(context),
                   detected=detected_section(context))  # fmt: skip
 
@@ -125,14 +99,8 @@ def list_modems(context: AdminContext) -> str:
 def new_form(context: AdminContext) -> str:
     """The empty form; port, name and IMEI may come in the query ("Add this modem")."""
     query = bottle.request.query
-    form = dict(NEW_MODEM)
-    port = (query.getunicode("port", default="") or "").strip()
-    if port.startswith("/") and len(port) <= 255:
-        form["port"] = port
-    name = (query.getunicode("name", default="") or "").strip()
-    form["name"] = name[:64] if name else form["name"]
-    imei = (query.getunicode("imei", default="") or "").strip()
-    form["imei"] = imei if IMEI.fullmatch(imei) else form["imei"]
+    asked = (query.getunicode(key, default="") or "" for key in ("port", "name", "imei"))
+    form = {**NEW_MODEM, **suggestion(*asked)}
     return _form_page(context, form, detected=detected_section(context))
 
 
@@ -152,8 +120,8 @@ def add(context: AdminContext) -> str:
         bottle.response.status = 400
         return _form_page(context, form, None, errors)
     try:
-        secrets = secret_values(bottle.request.forms, None)
-        modem = context.repo.add("modems", {**values, **secrets})
+        typed, _clear = typed_secrets(bottle.request.forms)
+        modem = context.modem_records.add(values, typed)
     except ValueError as exc:
         bottle.response.status = 400
         return _form_page(context, form, None, field_errors(exc))
@@ -173,8 +141,8 @@ def update(context: AdminContext, modem_id: str) -> str:
         bottle.response.status = 400
         return _form_page(context, form, editing, errors)
     try:
-        secrets = secret_values(bottle.request.forms, editing)
-        modem = context.repo.update("modems", modem_id, {**values, **secrets})
+        typed, clear = typed_secrets(bottle.request.forms)
+        modem = context.modem_records.edit(modem_id, values, typed, clear)
     except LookupError:
         raise bottle.HTTPError(404, "no such modem") from None
     except ValueError as exc:
@@ -199,10 +167,10 @@ def change(context: AdminContext, modem_id: str, action: str) -> None:
     """Activate, deactivate or delete a modem."""
     modem = _get_modem(context, modem_id)
     if action == "delete":
-        context.repo.delete("modems", modem_id)
+        context.modem_records.delete(modem_id)
         flash(f"Modem {modem['name']} deleted.")
     else:
-        context.repo.update("modems", modem_id, {"active": action == "activate"})
+        context.modem_records.set_active(modem_id, action == "activate")
         flash(f"Modem {modem['name']} {PAST[action]}.")
     raise see_other("/modems")
 

@@ -129,14 +129,15 @@ _SLOTS = sse.SlotsPerApp()
 
 def _modem_names(context: AdminContext) -> dict[str, str]:
     try:
-        return {str(m["id"]): str(m.get("name") or m["id"]) for m in context.repo.list("modems")}
+        names = context.modem_records.names()
+        return {str(modem_id): str(name or modem_id) for modem_id, name in names.items()}
     except Exception:  # names are cosmetic: fall back to ids
         return {}
 
 
 def _full_recipients(context: AdminContext) -> bool:
     try:
-        return context.repo.settings().get("sms.monitor_recipient") == "full"
+        return context.settings.get("sms.monitor_recipient") == "full"
     except Exception:  # unreadable settings: the safe choice
         return False
 
