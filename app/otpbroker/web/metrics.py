@@ -75,7 +75,16 @@ def render_metrics(
             f'modem="{_label(modem_id)}"}} {value}'
         )
     modems = list(modems)
-    lines += [
+    lines += _modem_lines(modems)
+    lines += _routing_lines(modems)
+    lines += _alert_lines(alerts or {})
+    lines += _feeder_lines(list(feeders))
+    return "\n".join(lines) + "\n"
+
+
+def _modem_lines(modems: list[ModemGauge]) -> list[str]:
+    """Each modem's up, state, busy, signal and message-count series."""
+    lines = [
         "# HELP otpbroker_modem_up 1 when the modem is initialised and can send.",
         "# TYPE otpbroker_modem_up gauge",
     ]
@@ -113,10 +122,7 @@ def render_metrics(
                 f'otpbroker_modem_messages_total{{modem="{_label(modem.modem_id)}",'
                 f'outcome="{outcome}"}} {getattr(modem, outcome)}'
             )
-    lines += _routing_lines(modems)
-    lines += _alert_lines(alerts or {})
-    lines += _feeder_lines(list(feeders))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _routing_lines(modems: list[ModemGauge]) -> list[str]:
