@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
-from pathlib import Path
 
 from otpbroker.bootstrap import Broker
 from otpbroker.config.errors import ConfigError
-from otpbroker.domain.ports import Repository
 from otpbroker.system import readiness
 
 log = logging.getLogger(__name__)
@@ -39,20 +36,11 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def register_modem_ports(store: Repository, ports: list[str]) -> None:
-    """Add a modem record for each port not configured yet (``serve --modem PORT``)."""
-    known = {str(record["port"]) for record in store.list("modems")}
-    for port in (os.path.abspath(port) for port in ports):
-        if port not in known:
-            store.add("modems", {"name": f"modem {Path(port).name}", "port": port})
-            known.add(port)
-
-
 def run(args: argparse.Namespace) -> int:
     """Start the broker and wait for SIGTERM/SIGINT."""
     broker = Broker(args.data_dir)
     try:
-        register_modem_ports(broker.store, list(args.modem))
+        broker.modem_records.register_ports(args.modem)
     except ConfigError as exc:
         print(f"otp-broker serve: error: {exc}", file=sys.stderr)
         return 2
