@@ -189,13 +189,9 @@ class Broker:
             admin_accounts=self.admin_accounts,
             api_users=self.api_users,
             feeder_statuses=self.feeders.statuses,
-            mailer=lambda: mail_service,
-            feeder_probes=feeder_probes(),
-            mail_usage=self.mail.rotation.usage,
             data_dir=str(data_dir),
             server_status=machine.server_status
             or functools.partial(system_status.server_status, data_dir),
-            setting_docs=setting_docs,
             serial_ports=machine.serial_ports,
             brochure=self.brochure,
             ddns_status=self.ddns.status,

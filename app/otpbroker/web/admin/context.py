@@ -134,11 +134,7 @@ class AdminContext:
     admin_accounts: AdminAccounts  # administrators: the last-administrator rule, login
     api_users: ApiUsers  # accounts of the REST API
     feeder_statuses: Callable[[], list[Any]] = list
-    mailer: Callable[[], Any] = lambda: None
     serial_ports: Callable[[], list[dict[str, str]]] = list
-    setting_docs: Callable[[], dict[str, dict[str, Any]]] = dict
-    feeder_probes: Mapping[str, Callable[..., str | None]] = field(default_factory=dict)
-    mail_usage: Callable[[], list[dict[str, Any]]] = list
     data_dir: str = ""
     server_status: Callable[[], dict[str, Any]] = dict
     # DDNS: the updater's last cycle (address, checked_at, error, retry_in) and "Update now"
