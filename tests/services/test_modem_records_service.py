@@ -9,7 +9,13 @@ from types import SimpleNamespace
 import pytest
 
 from otpbroker.config import ConfigStore
-from otpbroker.services.modem_records import ModemRecords, secret_changes, suggestion
+from otpbroker.services.modem_records import (
+    SECRET_FIELDS,
+    ModemRecords,
+    secret_changes,
+    suggestion,
+)
+from otpbroker.web.admin.modem_form import SECRET_KEYS
 
 IMEI = "861234567890123"
 
@@ -116,3 +122,7 @@ def test_register_ports_adds_each_unknown_port_once(modems, store, tmp_path):
     added = modems.register_ports(["/dev/ttyA", "/dev/ttyB", "/dev/ttyB"])
     assert [(m["name"], m["port"]) for m in added] == [("modem ttyB", "/dev/ttyB")]
     assert sorted(m["port"] for m in store.list("modems")) == ["/dev/ttyA", "/dev/ttyB"]
+
+
+def test_the_admin_form_never_shows_the_secrets_the_service_keeps():
+    assert set(SECRET_KEYS) == set(SECRET_FIELDS)

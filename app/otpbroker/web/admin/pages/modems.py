@@ -6,7 +6,9 @@ are never sent back to the browser: blank keeps the stored value, a tick box rem
 APN presets for the Indonesian operators fill the internet fields: with JavaScript on
 change (``/static/modems.js``), without it through the "Apply" button, which re-renders
 the form filled in and saves nothing. The fields and their conversions are in
-``web/admin/modem_form.py``, what the pages show of a modem in ``web/admin/modem_views.py``.
+``web/admin/modem_form.py``, what the pages show of a modem in ``web/admin/modem_views.py``;
+the records and their rules (the secrets, the detected modem's prefill) are the modem records
+service's (``services/modem_records.py``).
 """
 
 from __future__ import annotations
