@@ -8,7 +8,6 @@ from urllib.parse import quote, unquote
 
 import bottle
 
-from otpbroker.domain.ports import Repository
 from otpbroker.web.admin.guard import csrf_token, current_session, secure_request
 
 VIEWS = str(Path(__file__).with_name("views"))
@@ -67,14 +66,6 @@ def render(template: str, title: str, **context: Any) -> str:
         errors=context.pop("errors", {}),
         **context,
     )
-
-
-def record_or_404(repo: Repository, collection: str, record_id: str, what: str) -> dict[str, Any]:
-    """The record ``record_id`` of ``collection``; a 404 saying "no such ``what``" otherwise."""
-    try:
-        return repo.get_record(collection, record_id)
-    except LookupError:
-        raise bottle.HTTPError(404, f"no such {what}") from None
 
 
 def see_other(location: str) -> bottle.HTTPResponse:
