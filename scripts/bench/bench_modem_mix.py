@@ -49,6 +49,7 @@ class Settings:
         "sms.dedup_window_seconds": 0,
         "sms.max_attempts": 3,
         "sms.queue_timeout_seconds": 900,
+        "sms.max_parts": 10,
     }
 
     def get(self, key: str) -> Any:
