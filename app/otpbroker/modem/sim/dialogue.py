@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any
 
-from . import commands
+from . import handlers
 from .conditions import parse_conditions, shape_network
 from .context import Context
 from .faults import Faults
@@ -185,7 +185,7 @@ class Dialogue:
             reply = (
                 self._stuck(context, command)
                 or pin_fault_reply(context, command, self.faults)
-                or commands.run(context, command)
+                or handlers.run(context, command)
             )
             self._merge(total, reply)
             if reply.prompt is not None:

@@ -12,7 +12,7 @@ cannot tell whether the PIN cost a try, so it must not type it again:
 
 from __future__ import annotations
 
-from . import commands
+from . import handlers
 from .context import Context
 from .faults import Faults
 from .results import Reply
@@ -30,7 +30,7 @@ def pin_fault_reply(ctx: Context, command: Command, faults: Faults) -> Reply | N
     if faults.pin_plain_error:
         cmee, ctx.state.cmee = ctx.state.cmee, 0
         try:
-            return commands.run(ctx, command)
+            return handlers.run(ctx, command)
         finally:
             ctx.state.cmee = cmee
     return None

@@ -8,7 +8,7 @@ or ``500``, until the modem is restarted; re-opening the port changes nothing.
 
 from __future__ import annotations
 
-from . import commands
+from . import handlers
 from .context import Context
 from .results import Reply
 from .syntax import Command
@@ -28,7 +28,7 @@ SMS_COMMANDS = frozenset({
 def stuck_reply(ctx: Context, command: Command, sms_code: int) -> Reply | None:
     """The error a stuck modem answers ``command`` with, or ``None`` when it answers as
     usual (commands it does not know keep their usual refusal; test forms still list)."""
-    if command.op == "=?" or commands.handler_for(ctx, command.name) is None:
+    if command.op == "=?" or handlers.handler_for(ctx, command.name) is None:
         return None
     if command.name in SIM_COMMANDS:
         return ctx.cme(SIM_BUSY)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..commands.messages import cmgd_test, cmgl_test
-from ..commands.network import scan
 from ..context import Context
+from ..handlers.messages import cmgd_test, cmgl_test
+from ..handlers.network import scan
 from .base import Answer
 
 BASE_TESTS: Mapping[str, Answer] = {

@@ -10,8 +10,8 @@ charset). ``+ZPASR`` cannot be switched off: a client has to ignore it, as Modem
 
 from __future__ import annotations
 
-from ..commands.registry import HANDLERS
 from ..context import Context, Handler
+from ..handlers.registry import HANDLERS
 from ..results import Reply
 from ..syntax import Command, int_param, params
 from .base import Identity, Noise, Personality
