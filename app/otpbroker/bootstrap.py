@@ -35,7 +35,7 @@ from otpbroker.modem.hotplug import HotPlug
 from otpbroker.modem.hotplug_refs import StoredModemRefs
 from otpbroker.modem.pool import ModemPool
 from otpbroker.modem.port_holds import SmsPortHolds
-from otpbroker.modem.ports import detect_ports
+from otpbroker.modem.serial_ports import detect_ports
 from otpbroker.modem.usb_reset import UsbPortReset
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alert_mail import AlertMailer

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from admin_client import AdminClient
 
-from otpbroker.modem.ports import detect_ports
+from otpbroker.modem.serial_ports import detect_ports
 from otpbroker.modem.sim import ModemProfile, SimModem
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))

@@ -18,8 +18,8 @@ from usb_tree import UsbTree
 from otpbroker.domain.usb_modems import DetectedModem
 from otpbroker.modem import usb_models
 from otpbroker.modem.discovery import UsbModemDiscovery
-from otpbroker.modem.ports import detect_ports
 from otpbroker.modem.probe import ProbeAnswer, ask
+from otpbroker.modem.serial_ports import detect_ports
 from otpbroker.modem.sim import ModemProfile, SimModem, personalities
 from otpbroker.modem.sim.usb import PERSONALITIES, UsbInterface, UsbLayout, layout
 from otpbroker.modem.sysfs import usb_path_of

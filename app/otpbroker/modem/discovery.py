@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 
 from otpbroker.domain.usb_modems import DetectedModem, DiscoveryResult, ProbedIdentity, UsbPort
 from otpbroker.modem import usb_models
-from otpbroker.modem.ports import BY_ID_DIR, DEV_DIR, by_id_links
 from otpbroker.modem.probe import ProbeAnswer, ask
+from otpbroker.modem.serial_ports import BY_ID_DIR, DEV_DIR, by_id_links
 from otpbroker.modem.sysfs import UsbDeviceInfo, UsbInterfaceInfo, read_usb_devices
 
 log = logging.getLogger(__name__)
