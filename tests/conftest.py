@@ -2,7 +2,9 @@
 
 ``--test-order`` runs the collected tests in another order, to show that every test passes
 alone and in any order: ``file`` (the default), ``reverse``, or ``shuffle:SEED`` (a shuffle
-that the same integer seed repeats). The order used is printed in the report header.
+that the same integer seed repeats). The order used is printed in the report header. A test
+marked ``summary`` sums up the other tests of its module (it counts what they did), so in
+every order it runs right after the last of them.
 """
 
 from __future__ import annotations
@@ -37,20 +39,33 @@ def shuffle_seed(order: str) -> int | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     shuffle_seed(config.getoption("test_order"))  # a bad value stops the run before collection
+    config.addinivalue_line(
+        "markers", "summary: sums up the other tests of its module; runs after them in any order"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"test order: {config.getoption('test_order')}"
 
 
+@pytest.hookimpl(trylast=True)  # after any other plugin's reordering
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put the collected tests in the order ``--test-order`` asks for."""
+    """Put the collected tests in the order ``--test-order`` asks for, summaries last."""
     order = config.getoption("test_order")
     seed = shuffle_seed(order)
     if order == "reverse":
         items.reverse()
     elif seed is not None:
         random.Random(seed).shuffle(items)
+    keep_summaries_last(items)
+
+
+def keep_summaries_last(items: list[pytest.Item]) -> None:
+    """Move each test marked ``summary`` right after the last other test of its module."""
+    for summary in [item for item in items if item.get_closest_marker("summary")]:
+        items.remove(summary)
+        same_module = [i for i, item in enumerate(items) if item.path == summary.path]
+        items.insert(max(same_module, default=len(items) - 1) + 1, summary)
 
 
 @pytest.fixture

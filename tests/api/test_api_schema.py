@@ -195,6 +195,7 @@ def test_answers_without_credentials_match_the_document(
         assert response.headers["www-authenticate"][0].startswith("Basic ")
 
 
+@pytest.mark.summary  # counts the cases of the tests above: after them in any order
 def test_enough_cases_were_generated() -> None:
     """Every operation got its cases and the answers were varied (skipped if deselected)."""
     if not CASES:
