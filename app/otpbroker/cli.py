@@ -29,18 +29,18 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
 # being run is imported: ``serve`` needs the whole app, ``factory-init`` on a device's first
 # boot should not pay for importing it (seconds on a small board).
 COMMANDS = {
-    "serve": "otpbroker.commands.serve",
-    "config": "otpbroker.commands.config_cmd",
-    "api-user": "otpbroker.commands.api_user",
-    "admin": "otpbroker.commands.admin_cmd",
-    "setup-code": "otpbroker.commands.setup_code",
-    "factory-init": "otpbroker.commands.factory_init",
-    "brochure": "otpbroker.commands.brochure",
-    "reset-stick": "otpbroker.commands.reset_stick",
-    "apply-network": "otpbroker.commands.apply_network",
+    "serve": "otpbroker.subcommands.serve",
+    "config": "otpbroker.subcommands.config_cmd",
+    "api-user": "otpbroker.subcommands.api_user",
+    "admin": "otpbroker.subcommands.admin_cmd",
+    "setup-code": "otpbroker.subcommands.setup_code",
+    "factory-init": "otpbroker.subcommands.factory_init",
+    "brochure": "otpbroker.subcommands.brochure",
+    "reset-stick": "otpbroker.subcommands.reset_stick",
+    "apply-network": "otpbroker.subcommands.apply_network",
     "modem-sim": "otpbroker.modem.sim.command",
     "modem-check": "otpbroker.modem.check",
-    "modem-detect": "otpbroker.commands.modem_detect",
+    "modem-detect": "otpbroker.subcommands.modem_detect",
 }
 OPTIONS_WITH_VALUE = ("--data-dir", "--log-level")
 

@@ -94,7 +94,7 @@ from pathlib import Path
 sys.path.insert(0, {here!r})
 from fat_sticks import MtoolsMount
 from otpbroker import cli
-from otpbroker.commands import reset_stick
+from otpbroker.subcommands import reset_stick
 reset_stick.MOUNT = MtoolsMount()
 reset_stick.ONCE_MARKER = Path({marker!r})
 sys.exit(cli.main(sys.argv[1:]))

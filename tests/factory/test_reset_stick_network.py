@@ -9,11 +9,11 @@ from pathlib import Path
 
 from fat_sticks import MtoolsMount, make_stick
 
-from otpbroker.commands import apply_network
-from otpbroker.commands.apply_network import network_applier
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import FactorySecrets
 from otpbroker.factory.reset_stick import OncePerBoot, ResetStick
+from otpbroker.subcommands import apply_network
+from otpbroker.subcommands.apply_network import network_applier
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.network_control import NetworkControl
 

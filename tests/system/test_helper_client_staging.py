@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from otpbroker.commands import apply_network
+from otpbroker.subcommands import apply_network
 from otpbroker.system.helper_client import HelperClient
 
 APP = (65534, 65534)  # stands for the otpbroker user

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from otpbroker.commands.store_errors import STATE_ERROR, USAGE_ERROR, run_on_store
 from otpbroker.config import ConfigStore
 from otpbroker.config.records import validate_fields
 from otpbroker.config.store import MAX_PASSWORD_LENGTH
@@ -28,6 +27,7 @@ from otpbroker.services.account_book import (
     AccountNotFoundError,
     DuplicateAccountError,
 )
+from otpbroker.subcommands.store_errors import STATE_ERROR, USAGE_ERROR, run_on_store
 
 COLUMNS = ("username", "active", "blocked", "phone", "email")
 REFUSED_ARGUMENT = (

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 
-from otpbroker.commands.account_actions import AccountCommand, add_actions
-from otpbroker.commands.account_actions import run as run_action
-from otpbroker.commands.store_errors import USAGE_ERROR
 from otpbroker.config import ConfigStore
 from otpbroker.config.store import check_new_password
 from otpbroker.services.admin_accounts import AdminAccounts
+from otpbroker.subcommands.account_actions import AccountCommand, add_actions
+from otpbroker.subcommands.account_actions import run as run_action
+from otpbroker.subcommands.store_errors import USAGE_ERROR
 
 
 def admin_accounts(store: ConfigStore) -> AdminAccounts:

@@ -13,11 +13,11 @@ import json
 import sys
 from typing import Any
 
-from otpbroker.commands.store_errors import USAGE_ERROR, run_on_store
 from otpbroker.config import ConfigError, ConfigStore, schema
 from otpbroker.config.describe import setting_docs
 from otpbroker.config.rules import bad_char
 from otpbroker.services.settings import SettingsRefused, SettingsService
+from otpbroker.subcommands.store_errors import USAGE_ERROR, run_on_store
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -17,11 +17,11 @@ from dataclasses import asdict
 from typing import Any
 
 from otpbroker.bootstrap import HELPER_STAGE_DIR, helper_argv
-from otpbroker.commands.store_errors import run_on_store
 from otpbroker.config import ConfigStore
 from otpbroker.domain.usb_modems import UsbControlError
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.services.modem_discovery import DetectedEntry, ModemDiscoveryService
+from otpbroker.subcommands.store_errors import run_on_store
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.usb_control import HelperUsbControl
 

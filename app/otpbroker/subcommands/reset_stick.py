@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import logging
 
-from otpbroker.commands.apply_network import network_applier
 from otpbroker.config.errors import ConfigError
 from otpbroker.factory.reset_stick import MARKER, Mount, OncePerBoot, ResetStick
 from otpbroker.factory.stick_mount import MountError, check_device, mount_readonly
+from otpbroker.subcommands.apply_network import network_applier
 
 log = logging.getLogger(__name__)
 
