@@ -11,9 +11,8 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from otpbroker import __version__
 from otpbroker.config.blocklist import ConfigBlockList
@@ -47,35 +46,38 @@ from otpbroker.services.commands import CommandProcessor
 from otpbroker.services.config_reconciler import ConfigReconciler
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.ddns_accounts import DdnsAccounts
+from otpbroker.services.device_ports import SerialPorts, ServerReadings
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
-from otpbroker.services.internet_modems import InternetModems
+from otpbroker.services.internet_modems import InternetLinks, InternetModems
 from otpbroker.services.listeners import Listeners as RouteListeners
 from otpbroker.services.mail import MailService
 from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.modem_records import ModemRecords
-from otpbroker.services.network_apply import SafetyNet
+from otpbroker.services.network_apply import NetworkApply, SafetyNet
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
-from otpbroker.system import status as system_status
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.helper_program import HELPER_PROGRAM as HELPER_PROGRAM
 from otpbroker.system.helper_program import HELPER_STAGE_DIR as HELPER_STAGE_DIR
 from otpbroker.system.helper_program import helper_argv as helper_argv
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.network_control import NetworkControl
+from otpbroker.system.status import MachineStatus
 from otpbroker.system.tls_directory import TlsDirectory
 from otpbroker.system.usb_control import HelperUsbControl
 from otpbroker.web.admin.app import build_admin, with_body_limit
-from otpbroker.web.admin.context import AdminContext, InternetLinks, NetworkApply
+from otpbroker.web.admin.services import AdminServices
+from otpbroker.web.admin.sessions import SessionStore
+from otpbroker.web.admin.throttle import LoginThrottle
 from otpbroker.web.api import build_api
 from otpbroker.web.api_paths import ApiPaths
 from otpbroker.web.app_slot import AppSlot
@@ -83,6 +85,14 @@ from otpbroker.web.dispatch import by_path
 from otpbroker.web.listener_control import ConfiguredListeners, ListenOptions, ServedCertificate
 from otpbroker.web.listeners import Listeners
 from otpbroker.web.metrics_assembler import MetricsAssembler
+
+
+class DevSerialPorts:
+    """The serial ports under /dev a modem may be on (the admin's ``SerialPorts``)."""
+
+    def serial_ports(self) -> list[dict[str, str]]:
+        """Stable by-id links first, then the kernel names."""
+        return detect_ports()
 
 
 @dataclass(frozen=True)
@@ -94,8 +104,8 @@ class Machine:
     internet: Callable[[Callable[[str], bool]], InternetLinks] | None = None
     usb_control: UsbControl | None = None  # USB reset and CD-ROM switch
     usb_discovery: ModemDiscovery | None = None  # plugged-in modems (sysfs and AT probes)
-    serial_ports: Callable[[], list[dict[str, str]]] = detect_ports
-    server_status: Callable[[], dict[str, Any]] | None = None  # the home page's readings
+    serial_ports: SerialPorts = field(default_factory=DevSerialPorts)
+    server: ServerReadings | None = None  # the home page's readings (of the data directory)
 
 
 class Broker:
@@ -166,49 +176,40 @@ class Broker:
         app = AppSlot()
         self.listeners = Listeners(app, ServedCertificate(tls))
         self.api_listeners = ConfiguredListeners(self.listeners)
-        certificates = HttpsCertificates(tls, self.listeners)
         self.modem_records = ModemRecords(self.store)  # also serve --modem
-        self.admin_context = AdminContext(
+        self.admin_services = AdminServices(
+            version=__version__,
+            admin_accounts=self.admin_accounts,
+            api_users=self.api_users,
+            setup_code=self.setup_code,
+            password_reset=self.password_reset,
+            sms=self.sms,
+            events=self.events,
+            alerts=self.alerts,
+            modem_records=self.modem_records,
+            modems=self.pool,
+            modem_health=self.health,
+            modem_discovery=self.modem_discovery,
+            serial_ports=machine.serial_ports,
             settings=self.settings_service,
             blocking=BlockingList(self.blocklist, self.store, self.settings),
-            ddns_accounts=DdnsAccounts(self.store),
-            firewall=FirewallRules(self.store, safety_net),
-            network_settings=NetworkSettings(self.settings_service, safety_net),
-            internet_modems=InternetModems(self.store, internet),
-            modem_records=self.modem_records,
             mail_accounts=MailAccounts(self.store, lambda: mail_service, self.mail.rotation.usage),
             feeder_settings=FeederSettings(
                 self.settings_service, feeder_probes(), self.feeders.statuses
             ),
-            setup_code=self.setup_code,
-            sms=self.sms,
-            modems=self.pool,
-            events=self.events,
-            password_reset=self.password_reset,
-            version=__version__,
-            admin_accounts=self.admin_accounts,
-            api_users=self.api_users,
-            feeder_statuses=self.feeders.statuses,
-            data_dir=str(data_dir),
-            server_status=machine.server_status
-            or functools.partial(system_status.server_status, data_dir),
-            serial_ports=machine.serial_ports,
-            brochure=self.brochure,
-            ddns_status=self.ddns.status,
-            ddns_update_now=self.ddns.update_now,
-            tls_info=certificates.info,
-            tls_install=certificates.install,
-            tls_regenerate=certificates.regenerate,
-            tls_names=certificates.names,
-            listener_statuses=certificates.listener_statuses,
+            network_settings=NetworkSettings(self.settings_service, safety_net),
+            firewall=FirewallRules(self.store, safety_net),
+            internet_modems=InternetModems(self.store, internet),
             internet=internet,
-            network=network,
-            network_changes=self.network_changes,
-            modem_discovery=self.modem_discovery,
-            alerts=self.alerts,
-            modem_health=self.health,
+            ddns_accounts=DdnsAccounts(self.store),
+            ddns=self.ddns,
+            https=HttpsCertificates(tls, self.listeners),
+            server=machine.server or MachineStatus(data_dir),
+            brochure=self.brochure,
+            sessions=SessionStore(),
+            throttle=LoginThrottle(),
         )
-        self.admin = build_admin(self.admin_context)
+        self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))
         app.fill(self.app)
         modem_refs = StoredModemRefs(self.store)

@@ -18,7 +18,7 @@ from otpbroker.modem.sim import ModemProfile, SimModem
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
 
-from otpbroker.bootstrap import Machine
+from otpbroker.bootstrap import DevSerialPorts, Machine
 
 FORM = {
     "name": "Huawei E3131 USB 2", "port": "/dev/ttyUSB9", "imei": "", "prefixes": "",
@@ -34,13 +34,23 @@ HUAWEI = {"personality": "huawei-e3131"}
 """An emulated Huawei E3131 stick (its own identity and AT dialect)."""
 
 
+class FolderSerialPorts:
+    """The serial ports of a test's own ``by-id`` folder and device folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def serial_ports(self) -> list[dict[str, str]]:
+        return detect_ports(str(self.folder / "by-id"), str(self.folder))
+
+
 @pytest.fixture
 def serial_ports(tmp_path, request):
     """Where the modem pages find serial ports: this machine's, or (param "by-id") the
     test's own ``by-id`` folder."""
     if getattr(request, "param", None) == "by-id":
-        return lambda: detect_ports(str(tmp_path / "by-id"), str(tmp_path))
-    return detect_ports
+        return FolderSerialPorts(tmp_path)
+    return DevSerialPorts()
 
 
 @pytest.fixture

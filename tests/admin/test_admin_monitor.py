@@ -23,7 +23,6 @@ from admin_client import AdminClient
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness, running_broker
 
-from otpbroker.bootstrap import Machine
 from otpbroker.system import status as system_status
 from otpbroker.web.admin.pages import monitor
 
@@ -390,22 +389,26 @@ def test_home_page_shows_the_server_status(harness, admin):
     assert "127.0.0.1" in text  # the loopback interface, read with netifaces
 
 
-def broken_status():
-    raise RuntimeError("boom")
+class BrokenReadings:
+    """A server status reader that fails."""
+
+    def server_status(self):
+        raise RuntimeError("boom")
 
 
 @pytest.fixture
-def broken_reader(tmp_path):
-    """A broker whose server status reader fails."""
-    h = BrokerHarness(tmp_path / "broken", Machine(server_status=broken_status))
+def broken_reader(tmp_path, serve_admin):
+    """The admin of a running broker, with a server status reader that fails."""
+    h = BrokerHarness(tmp_path / "broken")
     h.add_modem()
     h.start()
-    yield h
+    yield serve_admin(h.broker, server=BrokenReadings()), h.broker
     h.stop()
 
 
 def test_home_page_survives_a_failing_status_reader(broken_reader):
-    admin = AdminClient(broken_reader.base)
-    admin.setup(broken_reader.broker.setup_code.read())
+    served, broker = broken_reader
+    admin = AdminClient(served.base)
+    admin.setup(broker.setup_code.read())
     status, text, _ = admin.get("/")
     assert status == 200 and "not available" in text and "Messages sent" in text

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from otpbroker.domain.ddns import DnsProvider, Outcome, UpdateResult, short_answer
 from otpbroker.domain.ports import Repository, Settings
@@ -49,6 +49,18 @@ def backoff_seconds(failures: int, asked: float | None) -> float:
 def now_iso() -> str:
     """The current UTC time in ISO 8601, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class DdnsControl(Protocol):
+    """What the admin's DDNS page asks of the updater."""
+
+    def status(self) -> dict[str, Any]:
+        """The last cycle (address, checked_at, error) and each waiting record's wait."""
+        ...
+
+    def update_now(self) -> None:
+        """Run a cycle at once, even while disabled."""
+        ...
 
 
 class DdnsUpdater:

@@ -25,6 +25,24 @@ class LinkState(Protocol):
         ...
 
 
+class InternetLinks(LinkState, Protocol):
+    """Mobile internet through a modem (ppp); connect and disconnect raise with a message to
+    show. Off a device (no privileged helper) it is there with ``available`` False."""
+
+    @property
+    def available(self) -> bool:
+        """False off a device: connect and disconnect refuse."""
+        ...
+
+    def connect(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Install the modem's ppp files and start the link; its status."""
+        ...
+
+    def disconnect(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Stop the modem's link; its status."""
+        ...
+
+
 class InternetModems:
     """Read the modems, store APN settings, pause and resume SMS around a data call."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
-from otpbroker.services.network_changes import NetworkChanges
+from otpbroker.services.network_changes import HelperPending, NetworkChanges
 from otpbroker.services.network_pending_file import RecordBefore
 from otpbroker.services.settings import SettingsService
 
@@ -45,6 +45,11 @@ class NetworkFiles(Protocol):
     def always_open(self, settings: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Ports the firewall keeps open whatever the records say, each with its reason."""
         ...
+
+
+class NetworkApply(NetworkFiles, HelperPending, Protocol):
+    """The whole network control: files applied with the safety net, and the helper's pending
+    change confirmed or reverted. Off a device it is there with ``available`` False."""
 
 
 class Applied(enum.Enum):

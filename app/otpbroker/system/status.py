@@ -169,7 +169,20 @@ def server_status(
     }
 
 
+class MachineStatus:
+    """The readings of this machine, with the disk of ``data_dir`` (the ``ServerReadings`` port
+    of the home page)."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self._data_dir = data_dir
+
+    def server_status(self) -> dict[str, Any]:
+        """Everything the home page shows about the machine, read now."""
+        return server_status(self._data_dir)
+
+
 __all__ = [
+    "MachineStatus",
     "cpu_load",
     "disk",
     "machine_uptime",

@@ -11,10 +11,10 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin import pages, static_files
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import HEADERS, AdminGuard
 from otpbroker.web.admin.render import VIEWS
 from otpbroker.web.admin.routes import mount
+from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.body_limit import Refusal, WsgiApp, limit_body
 
 # The largest admin request body: the biggest form (a certificate and a key, 64 KiB each)
@@ -34,7 +34,7 @@ def page_modules() -> list[str]:
     return sorted(info.name for info in pkgutil.iter_modules(pages.__path__))
 
 
-def build_admin(context: AdminContext) -> bottle.Bottle:
+def build_admin(context: AdminServices) -> bottle.Bottle:
     """The admin app with every page registered (serve it through ``with_body_limit``)."""
     # Bodies within MAX_BODY_BYTES are parsed in memory, never spooled to a temporary file
     # (a private key or a message text must not reach the disk that way).

@@ -17,7 +17,7 @@ from typing import Any
 
 import bottle
 
-from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.sessions import Session
 
 SESSION_COOKIE = "otpb_session"
@@ -79,7 +79,7 @@ class AdminGuard:
     name = "otpb-admin-guard"
     api = 2
 
-    def __init__(self, context: AdminContext) -> None:
+    def __init__(self, context: AdminServices) -> None:
         self.context = context
 
     def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:

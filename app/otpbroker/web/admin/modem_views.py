@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.domain.usb_modems import UsbPort
 from otpbroker.services.modem_discovery import DetectedEntry, DiscoveryReport
-from otpbroker.web.admin.context import AdminContext
+from otpbroker.web.admin.services import AdminServices
 
 AT_SOURCES = {
     "table": "AT port known from the model table",
@@ -52,11 +52,10 @@ def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, A
     }
 
 
-def live_by_id(context: AdminContext) -> dict[str, dict[str, Any]]:
+def live_by_id(context: AdminServices) -> dict[str, dict[str, Any]]:
     """``live_view`` of every running modem by its id, with its route and hold."""
-    health = context.modem_health
     routes = {r.id: r for r in context.sms.routes()}
-    holds = health.holds() if health is not None else {}
+    holds = context.modem_health.holds()
     return {
         status.modem_id: live_view(status, routes.get(status.modem_id), status.modem_id in holds)
         for status in context.modems.statuses()
@@ -119,9 +118,6 @@ def report_view(report: DiscoveryReport) -> dict[str, Any]:
     }
 
 
-def detected_section(context: AdminContext, probe: bool = False) -> dict[str, Any] | None:
-    """The detected-modems section for a page (None when discovery is not wired)."""
-    service = context.modem_discovery
-    if service is None:
-        return None
-    return report_view(service.report(probe=probe))
+def detected_section(context: AdminServices, probe: bool = False) -> dict[str, Any]:
+    """The detected-modems section for a page."""
+    return report_view(context.modem_discovery.report(probe=probe))

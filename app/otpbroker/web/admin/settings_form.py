@@ -15,8 +15,8 @@ import bottle
 
 from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin import forms
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
+from otpbroker.web.admin.services import AdminServices
 
 Sections = list[tuple[str, list[str]]]
 
@@ -45,7 +45,7 @@ class SettingsForm:
         return forms.label(key, self.labels)
 
 
-def _groups(context: AdminContext, page: SettingsForm, current: Mapping[str, Any],
+def _groups(context: AdminServices, page: SettingsForm, current: Mapping[str, Any],
             sent: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:  # fmt: skip
     """The form's legends and fields, showing what was sent, else the stored value."""
     docs = context.settings.docs()
@@ -61,7 +61,7 @@ def _groups(context: AdminContext, page: SettingsForm, current: Mapping[str, Any
     return groups
 
 
-def render_form(context: AdminContext, page: SettingsForm, sent: Mapping[str, Any] | None = None,
+def render_form(context: AdminServices, page: SettingsForm, sent: Mapping[str, Any] | None = None,
                 errors: dict[str, str] | None = None) -> str:  # fmt: skip
     """The page with the stored settings, or with what was sent and why it was refused."""
     current = context.settings.current()
@@ -69,7 +69,7 @@ def render_form(context: AdminContext, page: SettingsForm, sent: Mapping[str, An
                   settings=current, errors=errors or {}, **page.extra())  # fmt: skip
 
 
-def show_form(context: AdminContext, page: SettingsForm) -> str:
+def show_form(context: AdminServices, page: SettingsForm) -> str:
     """``GET``: the form."""
     return render_form(context, page)
 
@@ -85,7 +85,7 @@ def _admin_page_at(path: str) -> bool:
     return True
 
 
-def read_form(context: AdminContext, keys: list[str], current: Mapping[str, Any]
+def read_form(context: AdminServices, keys: list[str], current: Mapping[str, Any]
               ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:  # fmt: skip
     """``(changes, sent, errors)`` from the POSTed form; absent fields stay unchanged."""
     form = bottle.request.forms
@@ -117,7 +117,7 @@ def read_form(context: AdminContext, keys: list[str], current: Mapping[str, Any]
     return changes, sent, errors
 
 
-def save_form(context: AdminContext, page: SettingsForm) -> str:
+def save_form(context: AdminServices, page: SettingsForm) -> str:
     """``POST``: save the form (303 when saved, 400 with the errors when not)."""
     current = context.settings.current()
     keys = page.keys(current)

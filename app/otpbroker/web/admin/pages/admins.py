@@ -14,16 +14,16 @@ import bottle
 
 from otpbroker.services.account_book import FIELDS, PAST, usable
 from otpbroker.services.admin_accounts import LastAdministratorError
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import current_session
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 ACTIONS = "activate|deactivate|block|unblock|delete"
 
 
 def _page(
-    context: AdminContext,
+    context: AdminServices,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     editing: dict[str, Any] | None = None,
@@ -32,7 +32,7 @@ def _page(
                   form=form or {}, editing=editing, errors=errors or {})  # fmt: skip
 
 
-def _existing(context: AdminContext, admin_id: str) -> dict[str, Any]:
+def _existing(context: AdminServices, admin_id: str) -> dict[str, Any]:
     """The administrator ``admin_id``; a 404 when there is none."""
     try:
         return context.admin_accounts.get(admin_id)
@@ -48,18 +48,18 @@ def _read_form() -> tuple[dict[str, str], str, str]:
     return values, password, form.getunicode("password2", default="") or ""
 
 
-def list_admins(context: AdminContext) -> str:
+def list_admins(context: AdminServices) -> str:
     """Every administrator, with the add form."""
     return _page(context)
 
 
-def edit_form(context: AdminContext, admin_id: str) -> str:
+def edit_form(context: AdminServices, admin_id: str) -> str:
     """The list with one administrator's edit form."""
     admin = _existing(context, admin_id)
     return _page(context, form={k: str(admin.get(k) or "") for k in FIELDS}, editing=admin)
 
 
-def add(context: AdminContext) -> str:
+def add(context: AdminServices) -> str:
     """Add an administrator with the password typed twice."""
     values, password, again = _read_form()
     if password != again:
@@ -74,7 +74,7 @@ def add(context: AdminContext) -> str:
     raise see_other("/admins")
 
 
-def update(context: AdminContext, admin_id: str) -> str:
+def update(context: AdminServices, admin_id: str) -> str:
     """Save an administrator's fields and (unless blank) a new password."""
     editing = _existing(context, admin_id)
     values, password, again = _read_form()
@@ -95,7 +95,7 @@ def update(context: AdminContext, admin_id: str) -> str:
     raise see_other("/admins")
 
 
-def change(context: AdminContext, admin_id: str, action: str) -> None:
+def change(context: AdminServices, admin_id: str, action: str) -> None:
     """Activate, deactivate, block, unblock or delete; the last usable one is refused."""
     accounts = context.admin_accounts
     try:

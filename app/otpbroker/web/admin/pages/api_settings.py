@@ -11,8 +11,8 @@ from typing import Any
 
 import bottle
 
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.settings_form import Sections, SettingsForm, save_form, show_form
 
 API_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -60,12 +60,12 @@ FORM = SettingsForm("/api-settings", "API setting", "api_settings", api_sections
                     _listener)  # fmt: skip
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """The API setting form."""
     return show_form(context, FORM)
 
 
-def save(context: AdminContext) -> str:
+def save(context: AdminServices) -> str:
     """Save the API settings, all or nothing."""
     return save_form(context, FORM)
 

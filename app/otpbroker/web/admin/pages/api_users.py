@@ -13,15 +13,15 @@ from typing import Any
 import bottle
 
 from otpbroker.services.account_book import FIELDS, PAST
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 ACTIONS = "activate|deactivate|block|unblock|delete"
 
 
 def _page(
-    context: AdminContext,
+    context: AdminServices,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     editing: dict[str, Any] | None = None,
@@ -30,7 +30,7 @@ def _page(
                   editing=editing, errors=errors or {})  # fmt: skip
 
 
-def _existing(context: AdminContext, user_id: str) -> dict[str, Any]:
+def _existing(context: AdminServices, user_id: str) -> dict[str, Any]:
     """The API user ``user_id``; a 404 when there is none."""
     try:
         return context.api_users.get(user_id)
@@ -47,18 +47,18 @@ def _read_form() -> tuple[dict[str, str], str, str]:
     return values, password, again
 
 
-def list_users(context: AdminContext) -> str:
+def list_users(context: AdminServices) -> str:
     """Every API user, with the add form."""
     return _page(context)
 
 
-def edit_form(context: AdminContext, user_id: str) -> str:
+def edit_form(context: AdminServices, user_id: str) -> str:
     """The list with one API user's edit form."""
     user = _existing(context, user_id)
     return _page(context, form={key: str(user.get(key) or "") for key in FIELDS}, editing=user)
 
 
-def add(context: AdminContext) -> str:
+def add(context: AdminServices) -> str:
     """Add an API user with the password typed twice."""
     values, password, again = _read_form()
     errors: dict[str, str] = {}
@@ -78,7 +78,7 @@ def add(context: AdminContext) -> str:
     raise see_other("/api-users")
 
 
-def update(context: AdminContext, user_id: str) -> str:
+def update(context: AdminServices, user_id: str) -> str:
     """Save an API user's fields and (unless blank) a new password; all or nothing."""
     before = _existing(context, user_id)
     values, password, again = _read_form()
@@ -99,7 +99,7 @@ def update(context: AdminContext, user_id: str) -> str:
     raise see_other("/api-users")
 
 
-def change(context: AdminContext, user_id: str, action: str) -> None:
+def change(context: AdminServices, user_id: str, action: str) -> None:
     """Activate, deactivate, block, unblock or delete an API user."""
     try:
         if action == "delete":

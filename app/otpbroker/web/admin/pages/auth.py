@@ -9,10 +9,10 @@ from __future__ import annotations
 import bottle
 
 from otpbroker.services.admin_accounts import AlreadySetUpError
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.guard import SESSION_COOKIE, current_session, secure_request
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 SETUP_TITLE = "Set up this device"
 LOGIN_FAILED = "wrong user name or password, or the account is not active"
@@ -22,7 +22,7 @@ def _client() -> str:
     return f"ip:{bottle.request.remote_addr or '?'}"
 
 
-def _start_session(context: AdminContext, admin_id: str) -> bottle.HTTPResponse:
+def _start_session(context: AdminServices, admin_id: str) -> bottle.HTTPResponse:
     session = context.sessions.create(admin_id)
     response = see_other("/")
     response.set_cookie(
@@ -32,14 +32,14 @@ def _start_session(context: AdminContext, admin_id: str) -> bottle.HTTPResponse:
     return response
 
 
-def setup_form(context: AdminContext) -> str:
+def setup_form(context: AdminServices) -> str:
     """The first-run form (only while there is no administrator)."""
     if context.admin_accounts.exist():
         raise see_other("/login")
     return render("setup", SETUP_TITLE, form={})
 
 
-def _setup_code_error(context: AdminContext, typed: str) -> str | None:
+def _setup_code_error(context: AdminServices, typed: str) -> str | None:
     """Why the typed setup code is refused (None: accepted); counts wrong codes."""
     wait = context.throttle.locked_for(_client())
     if wait:
@@ -50,7 +50,7 @@ def _setup_code_error(context: AdminContext, typed: str) -> str | None:
     return None
 
 
-def setup(context: AdminContext) -> str:
+def setup(context: AdminServices) -> str:
     """Create the first administrator with the device's setup code; log in as it."""
     if context.admin_accounts.exist():
         raise see_other("/login")
@@ -77,7 +77,7 @@ def setup(context: AdminContext) -> str:
     return render("setup", SETUP_TITLE, form=values, errors=errors)
 
 
-def login_form(context: AdminContext) -> str:
+def login_form(context: AdminServices) -> str:
     """The login form (the setup page until there is an administrator)."""
     if not context.admin_accounts.exist():
         raise see_other("/setup")
@@ -86,7 +86,7 @@ def login_form(context: AdminContext) -> str:
     return render("login", "Log in", form={})
 
 
-def login(context: AdminContext) -> str:
+def login(context: AdminServices) -> str:
     """Check the user name and password; lock out after repeated failures."""
     form = bottle.request.forms
     username = (form.getunicode("username", default="") or "").strip()
@@ -107,7 +107,7 @@ def login(context: AdminContext) -> str:
     raise _start_session(context, admin["id"])
 
 
-def logout(context: AdminContext) -> None:
+def logout(context: AdminServices) -> None:
     """End this session."""
     session = current_session()
     context.sessions.destroy(session.token if session else None)
@@ -116,12 +116,12 @@ def logout(context: AdminContext) -> None:
     raise response
 
 
-def forgot_form(context: AdminContext) -> str:
+def forgot_form(context: AdminServices) -> str:
     """The forgotten-password form."""
     return render("forgot", "Forgotten password", form={})
 
 
-def forgot(context: AdminContext) -> str:
+def forgot(context: AdminServices) -> str:
     """Send a new password (the same answer whether the administrator exists or not)."""
     form = bottle.request.forms
     login_name = form.getunicode("login", default="") or ""

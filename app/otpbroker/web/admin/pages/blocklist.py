@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 import bottle
 
 from otpbroker.services.blocking import BlockRefused
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 PAGE_SIZE = 100
 SOURCES = {
@@ -49,7 +49,7 @@ def _back(query: str, page: int) -> str:
     return "/blocklist" + ("?" + urlencode(params) if params else "")
 
 
-def _page(context: AdminContext, errors: dict[str, str] | None = None,
+def _page(context: AdminServices, errors: dict[str, str] | None = None,
           form: dict[str, str] | None = None) -> str:  # fmt: skip
     query = (bottle.request.query.getunicode("q", default="") or "").strip()[:40]
     found = context.blocking.search(query, _int(bottle.request.query.get("page"), 1), PAGE_SIZE)
@@ -70,12 +70,12 @@ def _page(context: AdminContext, errors: dict[str, str] | None = None,
                   errors=errors or {})  # fmt: skip
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """The list, searched and paged by the query string."""
     return _page(context)
 
 
-def add(context: AdminContext) -> str:
+def add(context: AdminServices) -> str:
     """Block the typed number (400 with the reason: malformed, already blocked)."""
     typed = (bottle.request.forms.getunicode("msisdn", default="") or "").strip()
     try:
@@ -87,7 +87,7 @@ def add(context: AdminContext) -> str:
     raise see_other("/blocklist")
 
 
-def unblock(context: AdminContext, entry_id: str, action: str) -> None:
+def unblock(context: AdminServices, entry_id: str, action: str) -> None:
     """Remove an entry (``unblock`` and ``delete`` do the same), back to the same page."""
     form = bottle.request.forms
     back = _back((form.getunicode("q", default="") or "")[:40], _int(form.get("page"), 1))

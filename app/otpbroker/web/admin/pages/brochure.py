@@ -11,9 +11,9 @@ import logging
 
 import bottle
 
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 log = logging.getLogger(__name__)
 
@@ -33,32 +33,26 @@ ADMIN_CSS = """
 """
 
 
-def brochure_page(context: AdminContext) -> str:
+def brochure_page(context: AdminServices) -> str:
     """The card inline, with its download and print buttons (or why it cannot be shown)."""
     fragment, problem = "", ""
-    if context.brochure is None:
-        problem = "The device card is not available in this installation."
-    else:
-        try:
-            fragment = context.brochure.fragment()
-        except (OSError, ValueError) as exc:
-            log.error("brochure: %s", exc)
-            problem = f"The device card cannot be shown: {exc}"
+    try:
+        fragment = context.brochure.fragment()
+    except (OSError, ValueError) as exc:
+        log.error("brochure: %s", exc)
+        problem = f"The device card cannot be shown: {exc}"
     return render("brochure", "Brochure", fragment=fragment, problem=problem,
                   scripts=("/static/brochure.js",))  # fmt: skip
 
 
-def brochure_css(context: AdminContext) -> str:
+def brochure_css(context: AdminServices) -> str:
     """The card's style sheet and the page's around it."""
     bottle.response.content_type = "text/css; charset=utf-8"
-    css = context.brochure.css if context.brochure is not None else ""
-    return css + ADMIN_CSS
+    return context.brochure.css + ADMIN_CSS
 
 
-def brochure_png(context: AdminContext) -> bytes:
+def brochure_png(context: AdminServices) -> bytes:
     """The card as an A6 PNG download."""
-    if context.brochure is None:
-        raise bottle.HTTPError(404, "no device card")
     try:
         data = context.brochure.png()
     except (OSError, ValueError) as exc:

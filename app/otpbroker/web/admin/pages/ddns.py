@@ -14,7 +14,6 @@ import bottle
 
 from otpbroker.services.ddns_accounts import PROVIDERS, DdnsRefused
 from otpbroker.services.settings import SettingsRefused
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.ddns_form import (
     SETTING_KEYS,
     public_account,
@@ -25,20 +24,21 @@ from otpbroker.web.admin.ddns_form import (
 )
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 PAST = {"activate": "activated", "deactivate": "deactivated", "delete": "deleted",
         "proxy": "proxied", "unproxy": "no longer proxied"}  # fmt: skip
 
 
-def _status(context: AdminContext) -> dict[str, Any]:
+def _status(context: AdminServices) -> dict[str, Any]:
     """The updater's last cycle; empty when it cannot be read."""
     try:
-        return context.ddns_status() or {}
+        return context.ddns.status() or {}
     except Exception:  # the state is a nicety; the page works without it
         return {}
 
 
-def _page(context: AdminContext, errors: dict[str, str] | None = None, **forms: Any) -> str:
+def _page(context: AdminServices, errors: dict[str, str] | None = None, **forms: Any) -> str:
     """The page; ``forms`` fills the account, record or settings form (and which is edited)."""
     accounts = context.ddns_accounts.accounts()
     return render(
@@ -72,7 +72,7 @@ def _prefixed(errors: dict[str, str], prefix: str) -> dict[str, str]:
     return {prefix + k: v for k, v in errors.items()}
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """Accounts, records, settings and the updater's state."""
     return _page(context)
 
@@ -80,7 +80,7 @@ def show(context: AdminContext) -> str:
 # --- accounts -----------------------------------------------------------------------------
 
 
-def edit_account(context: AdminContext, account_id: str) -> str:
+def edit_account(context: AdminServices, account_id: str) -> str:
     """The page with one account in the account form (secrets only as "stored")."""
     stored = _found(context.ddns_accounts.account, account_id)
     return _page(
@@ -88,7 +88,7 @@ def edit_account(context: AdminContext, account_id: str) -> str:
     )
 
 
-def add_account(context: AdminContext) -> str:
+def add_account(context: AdminServices) -> str:
     """Add a provider account (400 with the errors)."""
     values = read_account()
     try:
@@ -101,7 +101,7 @@ def add_account(context: AdminContext) -> str:
     raise see_other("/ddns")
 
 
-def save_account(context: AdminContext, account_id: str) -> str:
+def save_account(context: AdminServices, account_id: str) -> str:
     """Save an account; blank secret fields keep the stored ones (400 with the errors)."""
     stored = _found(context.ddns_accounts.account, account_id)
     values = read_account()
@@ -116,7 +116,7 @@ def save_account(context: AdminContext, account_id: str) -> str:
     raise see_other("/ddns")
 
 
-def change_account(context: AdminContext, account_id: str, action: str) -> None:
+def change_account(context: AdminServices, account_id: str, action: str) -> None:
     """Activate, deactivate or delete an account (not one that records still use)."""
     accounts = context.ddns_accounts
     stored = _found(accounts.account, account_id)
@@ -135,13 +135,13 @@ def change_account(context: AdminContext, account_id: str, action: str) -> None:
 # --- records ------------------------------------------------------------------------------
 
 
-def edit_record(context: AdminContext, record_id: str) -> str:
+def edit_record(context: AdminServices, record_id: str) -> str:
     """The page with one record in the record form."""
     stored = _found(context.ddns_accounts.record, record_id)
     return _page(context, record_form=stored, record_editing=stored)
 
 
-def add_record(context: AdminContext) -> str:
+def add_record(context: AdminServices) -> str:
     """Add a record to keep up to date (400 with the errors)."""
     values, errors = read_record()
     if not errors:
@@ -156,7 +156,7 @@ def add_record(context: AdminContext) -> str:
     raise see_other("/ddns")
 
 
-def save_record(context: AdminContext, record_id: str) -> str:
+def save_record(context: AdminServices, record_id: str) -> str:
     """Save a record; the edit clears a stop, a pushed field re-sends the address."""
     stored = _found(context.ddns_accounts.record, record_id)
     values, errors = read_record()
@@ -173,7 +173,7 @@ def save_record(context: AdminContext, record_id: str) -> str:
     raise see_other("/ddns")
 
 
-def change_record(context: AdminContext, record_id: str, action: str) -> None:
+def change_record(context: AdminServices, record_id: str, action: str) -> None:
     """Activate, deactivate, delete, proxy or unproxy a record."""
     records = context.ddns_accounts
     stored = _found(records.record, record_id)
@@ -194,7 +194,7 @@ def change_record(context: AdminContext, record_id: str, action: str) -> None:
 # --- settings and "Update now" ------------------------------------------------------------
 
 
-def save_settings(context: AdminContext) -> str:
+def save_settings(context: AdminServices) -> str:
     """Save the updater's settings (400 with the errors)."""
     changes, shown = read_settings(context.settings.current())
     errors: dict[str, str] = {}
@@ -213,9 +213,9 @@ def save_settings(context: AdminContext) -> str:
     raise see_other("/ddns")
 
 
-def update_now(context: AdminContext) -> None:
+def update_now(context: AdminServices) -> None:
     """Start an update cycle at once."""
-    context.ddns_update_now()
+    context.ddns.update_now()
     flash("Update started: records whose address changed are sent now.")
     raise see_other("/ddns")
 

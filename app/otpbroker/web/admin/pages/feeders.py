@@ -18,9 +18,9 @@ import bottle
 
 from otpbroker.services.feeder_settings import SECRET_FIELDS, prefix
 from otpbroker.services.settings import SettingsRefused
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 FEEDERS: tuple[tuple[str, str], ...] = (
     ("rabbitmq", "RabbitMQ"),
@@ -62,7 +62,7 @@ def _typed(current: Any, text: str) -> Any:
     return int(text) if isinstance(current, int) else text
 
 
-def _read_form(context: AdminContext, name: str) -> tuple[dict[str, Any], dict[str, str]]:
+def _read_form(context: AdminServices, name: str) -> tuple[dict[str, Any], dict[str, str]]:
     """Typed values of the posted form (password blank = left out) and type errors."""
     form = bottle.request.forms
     values: dict[str, Any] = {}
@@ -107,7 +107,7 @@ def _field_view(
 
 
 def _sections(
-    context: AdminContext,
+    context: AdminServices,
     forms: Mapping[str, Mapping[str, Any]],
     results: Mapping[str, tuple[bool, str]],
 ) -> list[dict[str, Any]]:
@@ -130,19 +130,19 @@ def _sections(
     return out
 
 
-def _page(context: AdminContext, errors: dict[str, str] | None = None,
+def _page(context: AdminServices, errors: dict[str, str] | None = None,
           forms: Mapping[str, Mapping[str, Any]] | None = None,
           results: Mapping[str, tuple[bool, str]] | None = None) -> str:  # fmt: skip
     return render("feeders", "Feeders", feeders=_sections(context, forms or {}, results or {}),
                   errors=errors or {}, scripts=["/static/feeders.js"])  # fmt: skip
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """Every feeder's settings and status."""
     return _page(context)
 
 
-def save(context: AdminContext, name: str) -> str:
+def save(context: AdminServices, name: str) -> str:
     """Store a feeder's settings; the broker restarts the feeder with them."""
     values, errors = _read_form(context, name)
     if not errors:
@@ -157,7 +157,7 @@ def save(context: AdminContext, name: str) -> str:
     raise see_other(f"/feeders#feeder-{name}")
 
 
-def try_connection(context: AdminContext, name: str) -> str:
+def try_connection(context: AdminServices, name: str) -> str:
     """Connect once with the form's values (saved or not) and show the result."""
     values, errors = _read_form(context, name)
     if errors:
@@ -167,7 +167,7 @@ def try_connection(context: AdminContext, name: str) -> str:
     return _page(context, forms={name: values}, results={name: result})
 
 
-def statuses(context: AdminContext) -> str:
+def statuses(context: AdminServices) -> str:
     """Every feeder's status as JSON (for the page's live refresh)."""
     bottle.response.content_type = "application/json"
     statuses = context.feeder_settings.statuses()

@@ -14,10 +14,10 @@ import bottle
 
 from otpbroker.services.firewall_rules import FIELDS, PortRefused
 from otpbroker.services.network_apply import Applied, ChangeWaiting, NotApplied, Outcome
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.safety_net import NOT_WIRED
+from otpbroker.web.admin.services import AdminServices
 
 FORM_FIELDS = ("port", "protocol", "interface", "comment")
 WAITING = (
@@ -45,7 +45,7 @@ def _read_form() -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _page(
-    context: AdminContext,
+    context: AdminServices,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
     editing: dict[str, Any] | None = None,
@@ -58,20 +58,20 @@ def _page(
                   **banner)  # fmt: skip
 
 
-def _record(context: AdminContext, record_id: str) -> dict[str, Any]:
+def _record(context: AdminServices, record_id: str) -> dict[str, Any]:
     try:
         return context.firewall.port(record_id)
     except LookupError:
         raise bottle.HTTPError(404, "no such firewall port") from None
 
 
-def _refused(context: AdminContext, message: str, form: dict[str, Any] | None = None,
+def _refused(context: AdminServices, message: str, form: dict[str, Any] | None = None,
              editing: dict[str, Any] | None = None) -> str:  # fmt: skip
     bottle.response.status = 400
     return _page(context, {"_form": message}, form, editing)
 
 
-def _flash(context: AdminContext, outcome: Outcome) -> None:
+def _flash(context: AdminServices, outcome: Outcome) -> None:
     """Say how the stored change went on (confirm in time when it was applied)."""
     what = outcome.summary
     if outcome.applied is Applied.NOT_WIRED:
@@ -83,7 +83,7 @@ def _flash(context: AdminContext, outcome: Outcome) -> None:
         flash(f"Applied: {what}. Press Confirm within {seconds} seconds, or it is undone.")
 
 
-def _run(context: AdminContext, change: Callable[[], Outcome], form: dict[str, Any] | None = None,
+def _run(context: AdminServices, change: Callable[[], Outcome], form: dict[str, Any] | None = None,
          editing: dict[str, Any] | None = None) -> str:  # fmt: skip
     """Make one change through the service; the page again with the reason when refused."""
     try:
@@ -99,18 +99,18 @@ def _run(context: AdminContext, change: Callable[[], Outcome], form: dict[str, A
     raise see_other("/firewall")
 
 
-def list_ports(context: AdminContext) -> str:
+def list_ports(context: AdminServices) -> str:
     """The always-open ports, the owner's ports and the add form."""
     return _page(context)
 
 
-def edit_form(context: AdminContext, record_id: str) -> str:
+def edit_form(context: AdminServices, record_id: str) -> str:
     """The list with one port's fields in the form."""
     found = _record(context, record_id)
     return _page(context, form={key: found.get(key) for key in FIELDS}, editing=found)
 
 
-def add(context: AdminContext) -> str:
+def add(context: AdminServices) -> str:
     """Add a port and apply the firewall (400: refused, nothing kept)."""
     values, errors = _read_form()
     if context.firewall.waiting():
@@ -121,7 +121,7 @@ def add(context: AdminContext) -> str:
     return _run(context, lambda: context.firewall.add(values), values)
 
 
-def update(context: AdminContext, record_id: str) -> str:
+def update(context: AdminServices, record_id: str) -> str:
     """Save a port's fields and apply the firewall (400: refused, the old fields kept)."""
     before = _record(context, record_id)
     values, errors = _read_form()
@@ -133,7 +133,7 @@ def update(context: AdminContext, record_id: str) -> str:
     return _run(context, lambda: context.firewall.update(record_id, values), values, before)
 
 
-def change(context: AdminContext, record_id: str, action: str) -> str:
+def change(context: AdminServices, record_id: str, action: str) -> str:
     """Open, close or delete a port and apply the firewall."""
     _record(context, record_id)
     firewall = context.firewall

@@ -1,7 +1,7 @@
 """Home: active alerts, service status (modems, feeders, counts) and server status at a glance.
 
 The server status (load, memory, disk, temperature, addresses, machine uptime) comes from
-``context.server_status()``; a failing reader never breaks the page.
+``context.server.server_status()``; a failing reader never breaks the page.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import logging
 import time
 from typing import Any
 
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.pages.feeders import LABELS as FEEDER_LABELS
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 log = logging.getLogger(__name__)
 NOT_AVAILABLE = "not available"
@@ -77,7 +77,7 @@ def server_facts(status: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
-def out_of_routing(context: AdminContext) -> dict[str, tuple[str, str]]:
+def out_of_routing(context: AdminServices) -> dict[str, tuple[str, str]]:
     """``{modem id: (reason, text)}`` of the modems routing skips (holds included)."""
     try:
         routes = context.sms.routes()
@@ -87,7 +87,7 @@ def out_of_routing(context: AdminContext) -> dict[str, tuple[str, str]]:
     return {r.id: (r.reason, r.reason_text) for r in routes if r.reason and r.active}
 
 
-def _sms_counts(context: AdminContext) -> dict[str, int]:
+def _sms_counts(context: AdminServices) -> dict[str, int]:
     """Messages by outcome since the broker started (every modem together)."""
     counts: dict[str, int] = {}
     for (kind, outcome, _modem), value in context.events.counts().items():
@@ -96,16 +96,16 @@ def _sms_counts(context: AdminContext) -> dict[str, int]:
     return counts
 
 
-def _server_status(context: AdminContext) -> dict[str, Any]:
+def _server_status(context: AdminServices) -> dict[str, Any]:
     """The server's readings; empty when the OS cannot be read."""
     try:
-        return context.server_status()
+        return context.server.server_status()
     except Exception:  # the service status must show even if the OS cannot be read
         log.exception("server status failed")
         return {}
 
 
-def home(context: AdminContext) -> str:
+def home(context: AdminServices) -> str:
     """Alerts, modems, feeders, message counts and the server at a glance."""
     counts = _sms_counts(context)
     names = context.internet_modems.names()
@@ -117,7 +117,7 @@ def home(context: AdminContext) -> str:
         uptime=int(time.time() - context.events.started),
         modems=context.modems.statuses(),
         names=names,
-        feeders=context.feeder_statuses(),
+        feeders=context.feeder_settings.statuses(),
         feeder_labels=FEEDER_LABELS,
         counts=counts,
         alerts=context.alerts.active(),

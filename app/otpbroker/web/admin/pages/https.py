@@ -12,9 +12,9 @@ from typing import Any
 
 import bottle
 
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 MAX_PEM_BYTES = 64 * 1024  # a certificate chain of a few certificates fits many times over
 MAX_FORM_BYTES = 3 * MAX_PEM_BYTES
@@ -34,9 +34,9 @@ def _upload(name: str) -> tuple[bytes | None, str]:
     return data, ""
 
 
-def _page(context: AdminContext, errors: dict[str, str] | None = None) -> str:
+def _page(context: AdminServices, errors: dict[str, str] | None = None) -> str:
     try:
-        info = context.tls_info()
+        info = context.https.info()
         problem = ""
     except Exception as exc:  # an unreadable file must not break the page
         info, problem = None, f"the installed certificate cannot be read: {exc}"
@@ -45,15 +45,14 @@ def _page(context: AdminContext, errors: dict[str, str] | None = None) -> str:
         "HTTPS",
         info=info,
         problem=problem,
-        listeners=context.listener_statuses(),
-        available=context.tls_install is not None,
-        names=context.tls_names(),
+        listeners=context.https.listener_statuses(),
+        names=context.https.names(),
         max_kib=MAX_PEM_BYTES // 1024,
         errors=errors or {},
     )
 
 
-def _refuse(context: AdminContext, errors: dict[str, str], status: int = 400) -> str:
+def _refuse(context: AdminServices, errors: dict[str, str], status: int = 400) -> str:
     bottle.response.status = status
     errors.setdefault("_form", "Nothing was changed: the served certificate is the same.")
     return _page(context, errors)
@@ -72,16 +71,13 @@ def _uploads() -> tuple[dict[str, bytes], dict[str, str]]:
     return files, errors
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """Listener states, certificate facts and the forms."""
     return _page(context)
 
 
-def upload(context: AdminContext) -> Any:
+def upload(context: AdminServices) -> Any:
     """Validate and install the uploaded pair (303), or show why not (400/413)."""
-    install = context.tls_install
-    if install is None:
-        return _refuse(context, {"_form": "Certificate upload is not available here."}, 503)
     if (bottle.request.content_length or 0) > MAX_FORM_BYTES:
         too_large = f"the upload is larger than {MAX_FORM_BYTES // 1024} KiB"
         return _refuse(context, {"cert": too_large}, 413)
@@ -89,7 +85,7 @@ def upload(context: AdminContext) -> Any:
     if errors:
         return _refuse(context, errors)
     try:
-        info = install(files["cert"], files["key"])
+        info = context.https.install(files["cert"], files["key"])
     except ValueError as exc:
         field = str(getattr(exc, "field", "cert"))
         return _refuse(context, {field if field in FIELDS else "cert": str(exc)})
@@ -102,12 +98,10 @@ def upload(context: AdminContext) -> Any:
     return see_other("/https")
 
 
-def regenerate(context: AdminContext) -> Any:
+def regenerate(context: AdminServices) -> Any:
     """Replace the certificate by a new self-signed one."""
-    if context.tls_regenerate is None:
-        return _refuse(context, {"_form": "Regenerating is not available here."}, 503)
     try:
-        info = context.tls_regenerate()
+        info = context.https.regenerate()
     except Exception as exc:
         return _refuse(context, {"_form": f"No new certificate: {exc}"}, 500)
     flash(f"New self-signed certificate (SHA-256 {info.fingerprint_sha256[:23]}…).")

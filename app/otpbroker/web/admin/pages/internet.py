@@ -16,9 +16,9 @@ from typing import Any
 import bottle
 
 from otpbroker.system.render_ppp import APN_PRESETS, preset
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 ACTIONS = "connect|disconnect|pause-sms|resume-sms|preset"
 
@@ -60,17 +60,14 @@ def _shares(record: dict[str, Any]) -> bool:
     return not data_port or data_port == record.get("port")
 
 
-def _status(context: AdminContext, record: dict[str, Any]) -> dict[str, Any] | None:
-    internet = context.internet
-    if internet is None:
-        return None
+def _status(context: AdminServices, record: dict[str, Any]) -> dict[str, Any]:
     try:
-        return internet.status(record)
+        return context.internet.status(record)
     except Exception as exc:  # an unreadable /sys must not break the page
         return {"up": False, "error": str(exc)}
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """One card per modem with internet access."""
     cards = [
         {
@@ -81,21 +78,19 @@ def show(context: AdminContext) -> str:
         }
         for record in context.internet_modems.with_internet()
     ]
-    internet = context.internet
     return render(
         "internet",
         "Internet",
         cards=cards,
         presets=APN_PRESETS,
-        wired=internet is not None,
-        available=internet is not None and internet.available,
+        available=context.internet.available,
         others=len(context.internet_modems.modems()) - len(cards),
         human_bytes=human_bytes,
         human_duration=human_duration,
     )
 
 
-def _save_preset(context: AdminContext, record: dict[str, Any]) -> str:
+def _save_preset(context: AdminServices, record: dict[str, Any]) -> str:
     """Store the chosen operator's APN settings in the modem."""
     chosen = preset(bottle.request.forms.getunicode("preset", default="") or "")
     context.internet_modems.use_apn(record["id"], {
@@ -105,9 +100,8 @@ def _save_preset(context: AdminContext, record: dict[str, Any]) -> str:
     return f"{chosen.operator} APN settings saved (APN {chosen.apn or 'none'})."
 
 
-def _run(context: AdminContext, record: dict[str, Any], action: str) -> str:
+def _run(context: AdminServices, record: dict[str, Any], action: str) -> str:
     """Do ``action``; what happened (raises with the reason it could not)."""
-    internet = context.internet
     if action == "preset":
         return _save_preset(context, record)
     if action == "pause-sms":
@@ -116,17 +110,15 @@ def _run(context: AdminContext, record: dict[str, Any], action: str) -> str:
     if action == "resume-sms":
         context.internet_modems.resume_sms(record["id"])
         return "SMS resumed: the modem is active again."
-    if internet is None:
-        raise ValueError("mobile internet is not available in this installation")
     if action == "connect":
-        state = internet.connect(record)
+        state = context.internet.connect(record)
         address = ", ".join(state.get("ipv4") or []) or "no address yet"
         return f"dialling started ({address})."
-    internet.disconnect(record)
+    context.internet.disconnect(record)
     return "disconnected."
 
 
-def act(context: AdminContext, modem_id: str, action: str) -> Any:
+def act(context: AdminServices, modem_id: str, action: str) -> Any:
     """Run one action on a modem, flash the outcome, back to the page."""
     try:
         record = context.internet_modems.modem(modem_id)

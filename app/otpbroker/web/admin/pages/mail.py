@@ -16,9 +16,9 @@ from typing import Any
 import bottle
 
 from otpbroker.services.mail_accounts import MailAccountRefused, problems
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 TEXT_FIELDS = ("name", "host", "username", "sender")
 CHOICE_FIELDS = {"kind": ("smtp", "local"), "security": ("starttls", "ssl", "none")}
@@ -62,7 +62,7 @@ def _refused(exc: ValueError) -> dict[str, str]:
 
 
 def _page(
-    context: AdminContext,
+    context: AdminServices,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
     editing: dict[str, Any] | None = None,
@@ -80,7 +80,7 @@ def _page(
     )
 
 
-def _account_or_404(context: AdminContext, account_id: str) -> dict[str, Any]:
+def _account_or_404(context: AdminServices, account_id: str) -> dict[str, Any]:
     """The account without its password; a 404 when there is none."""
     try:
         return context.mail_accounts.get(account_id)
@@ -99,19 +99,19 @@ def _test_body() -> str:
     )
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """The accounts, their usage today, the add form and the test mail form."""
     return _page(context)
 
 
-def edit_form(context: AdminContext, account_id: str) -> str:
+def edit_form(context: AdminServices, account_id: str) -> str:
     """The page with an account's form filled in (never its password)."""
     record = _account_or_404(context, account_id)
     form = {k: v for k, v in record.items() if k != "password_set"}
     return _page(context, form=form, editing=record)
 
 
-def add(context: AdminContext) -> str:
+def add(context: AdminServices) -> str:
     """Store a new account."""
     values, password, errors = _read_form()
     if not errors:
@@ -126,7 +126,7 @@ def add(context: AdminContext) -> str:
     raise see_other("/mail")
 
 
-def send_test(context: AdminContext) -> str:
+def send_test(context: AdminServices) -> str:
     """Send a test mail through the accounts; the outcome is shown on the page."""
     recipient = _text("recipient")
     if not recipient:
@@ -137,7 +137,7 @@ def send_test(context: AdminContext) -> str:
     return _page(context, test={"recipient": recipient, "ok": ok, "text": text})
 
 
-def update(context: AdminContext, account_id: str) -> str:
+def update(context: AdminServices, account_id: str) -> str:
     """Save an account; a blank password keeps the stored one."""
     record = _account_or_404(context, account_id)
     values, password, errors = _read_form()
@@ -155,7 +155,7 @@ def update(context: AdminContext, account_id: str) -> str:
     raise see_other("/mail")
 
 
-def change(context: AdminContext, account_id: str, action: str) -> None:
+def change(context: AdminServices, account_id: str, action: str) -> None:
     """Activate, deactivate or delete an account."""
     record = _account_or_404(context, account_id)
     if action == "delete":

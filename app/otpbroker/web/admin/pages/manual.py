@@ -15,9 +15,9 @@ import bottle
 from otpbroker.domain.errors import DomainError, InvalidMessageError, InvalidNumberError
 from otpbroker.domain.message import MAX_TEXT_CHARS, Delivery, SendOutcome
 from otpbroker.services.sms import SmsRequest
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 USSD_TIMEOUT = 45.0
 USSD_CODE = re.compile(r"[0-9*#+]{1,64}")
@@ -34,7 +34,7 @@ def _result(outcome: str, detail: str, code: str = "") -> dict[str, str]:
     return {"outcome": outcome, "title": title, "kind": kind, "detail": detail, "code": code}
 
 
-def _active_modems(context: AdminContext) -> list[dict[str, Any]]:
+def _active_modems(context: AdminServices) -> list[dict[str, Any]]:
     """Every configured active modem, also those that send manual SMS only."""
     states = {s.modem_id: s.state for s in context.modems.statuses()}
     return [
@@ -44,7 +44,7 @@ def _active_modems(context: AdminContext) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _running_modems(context: AdminContext) -> list[dict[str, Any]]:
+def _running_modems(context: AdminServices) -> list[dict[str, Any]]:
     """Every running modem (USSD needs one that answers)."""
     known = context.modem_records.names()
     return [
@@ -54,13 +54,13 @@ def _running_modems(context: AdminContext) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _sms_page(context: AdminContext, form: dict[str, str], errors: dict[str, str] | None = None,
+def _sms_page(context: AdminServices, form: dict[str, str], errors: dict[str, str] | None = None,
               result: dict[str, str] | None = None) -> str:  # fmt: skip
     return render("manual", "Manual SMS", modems=_active_modems(context), form=form,
                   errors=errors or {}, result=result, max_chars=MAX_TEXT_CHARS)  # fmt: skip
 
 
-def _ussd_page(context: AdminContext, form: dict[str, str],
+def _ussd_page(context: AdminServices, form: dict[str, str],
                errors: dict[str, str] | None = None,
                result: dict[str, str] | None = None) -> str:  # fmt: skip
     return render("ussd", "USSD", modems=_running_modems(context), form=form,
@@ -98,12 +98,12 @@ def _delivery_detail(delivery: Delivery, name: str) -> str:
             "have been sent; it is not sent again.")  # fmt: skip
 
 
-def manual_form(context: AdminContext) -> str:
+def manual_form(context: AdminServices) -> str:
     """The manual SMS form (a modem may be chosen in the query)."""
     return _sms_page(context, {"modem": bottle.request.query.getunicode("modem", default="") or ""})
 
 
-def manual_send(context: AdminContext) -> str:
+def manual_send(context: AdminServices) -> str:
     """Send one SMS through the chosen modem; the outcome is shown in this answer."""
     form = {"modem": _posted("modem"), "msisdn": _posted("msisdn").strip()}
     text = _posted("text").replace("\r\n", "\n")
@@ -133,7 +133,7 @@ def manual_send(context: AdminContext) -> str:
     return _sms_page(context, form, result=_result(delivery.outcome.value, detail))
 
 
-def _ussd_reply(context: AdminContext, form: dict[str, str], name: str) -> dict[str, str]:
+def _ussd_reply(context: AdminServices, form: dict[str, str], name: str) -> dict[str, str]:
     """Run the code on the modem: the reply, or the modem layer's precise error."""
     try:
         reply = context.modems.ussd(form["modem"], form["code"], USSD_TIMEOUT)
@@ -148,13 +148,13 @@ def _ussd_reply(context: AdminContext, form: dict[str, str], name: str) -> dict[
     return {"ok": "", "modem": name, "code": form["code"], "error": error}
 
 
-def ussd_form(context: AdminContext) -> str:
+def ussd_form(context: AdminServices) -> str:
     """The USSD form (a modem may be chosen in the query)."""
     modem = bottle.request.query.getunicode("modem", default="") or ""
     return _ussd_page(context, {"modem": modem, "code": ""})
 
 
-def ussd_run(context: AdminContext) -> str:
+def ussd_run(context: AdminServices) -> str:
     """Run a USSD code on a running modem; its reply is shown in this answer."""
     form = {"modem": _posted("modem"), "code": _posted("code").strip().replace(" ", "")}
     running = {m["id"]: m for m in _running_modems(context)}

@@ -12,29 +12,24 @@ a HiLink stick gets the plain explanation of why it cannot send. The section's v
 
 from __future__ import annotations
 
-import bottle
-
 from otpbroker.domain.usb_modems import UsbControlError
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.modem_views import detected_section
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 
-def detected_page(context: AdminContext) -> str:
+def detected_page(context: AdminServices) -> str:
     """The plugged-in modems, every unknown port asked with a short ``AT``."""
     section = detected_section(context, probe=True)
     return render("modem_detect", "Plugged-in modems", detected=section,
-                  ports=context.serial_ports())  # fmt: skip
+                  ports=context.serial_ports.serial_ports())  # fmt: skip
 
 
-def switch(context: AdminContext, usb_path: str) -> None:
+def switch(context: AdminServices, usb_path: str) -> None:
     """Tell a stick in CD-ROM mode to switch to modem mode."""
-    service = context.modem_discovery
-    if service is None:
-        raise bottle.HTTPError(404, "modem detection is not available")
     try:
-        service.switch_mode(usb_path)
+        context.modem_discovery.switch_mode(usb_path)
     except UsbControlError as exc:
         flash(f"Not switched: {exc}", "error")
     else:

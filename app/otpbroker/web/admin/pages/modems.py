@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 import bottle
 
 from otpbroker.services.modem_records import suggestion
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.modem_form import (
     GROUPS,
     NEW_MODEM,
@@ -34,13 +33,14 @@ from otpbroker.web.admin.modem_form import (
 from otpbroker.web.admin.modem_views import detected_section, live_by_id
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 PAST = {"activate": "activated", "deactivate": "deactivated"}
 
 
-def _detected_ports(context: AdminContext) -> list[dict[str, Any]]:
+def _detected_ports(context: AdminServices) -> list[dict[str, Any]]:
     """Detected ports with what runs on them (identity of a live modem, configured names)."""
-    ports: list[dict[str, Any]] = [dict(port) for port in context.serial_ports()]
+    ports: list[dict[str, Any]] = [dict(port) for port in context.serial_ports.serial_ports()]
     same = {port["path"]: port.get("target") or port["path"] for port in ports}
     live = live_by_id(context)
     names = context.modem_records.names()
@@ -57,7 +57,7 @@ def _detected_ports(context: AdminContext) -> list[dict[str, Any]]:
     return ports
 
 
-def _form_page(context: AdminContext, form: dict[str, Any],
+def _form_page(context: AdminServices, form: dict[str, Any],
                editing: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                filled_password: str = "", clear: tuple[str, ...] = (), notice: str = "",
                detected: dict[str, Any] | None = None) -> str:  # fmt: skip
@@ -71,7 +71,7 @@ def _form_page(context: AdminContext, form: dict[str, Any],
     )  # fmt: skip
 
 
-def _get_modem(context: AdminContext, modem_id: str) -> dict[str, Any]:
+def _get_modem(context: AdminServices, modem_id: str) -> dict[str, Any]:
     """What the pages need of a stored modem: id, name, and whether each secret is set."""
     try:
         return context.modem_records.view(modem_id)
@@ -79,7 +79,7 @@ def _get_modem(context: AdminContext, modem_id: str) -> dict[str, Any]:
         raise bottle.HTTPError(404, "no such modem") from None
 
 
-def _apply_preset(context: AdminContext, form: dict[str, Any],
+def _apply_preset(context: AdminServices, form: dict[str, Any],
                   editing: dict[str, Any] | None) -> str:  # fmt: skip
     """Re-render the form with the chosen preset's values (the no-JavaScript path)."""
     filled = fill_preset(form, bottle.request.forms, editing)
@@ -90,7 +90,7 @@ def _apply_preset(context: AdminContext, form: dict[str, Any],
                       clear=filled.clear, notice=filled.notice)  # fmt: skip
 
 
-def list_modems(context: AdminContext) -> str:
+def list_modems(context: AdminServices) -> str:
     """Every configured modem with its live state, the serial ports and plugged-in modems."""
     live = live_by_id(context)
     modems = [{**row, "live": live.get(row["id"])} for row in context.modem_records.rows()]
@@ -98,7 +98,7 @@ def list_modems(context: AdminContext) -> str:
                   detected=detected_section(context))  # fmt: skip
 
 
-def new_form(context: AdminContext) -> str:
+def new_form(context: AdminServices) -> str:
     """The empty form; port, name and IMEI may come in the query ("Add this modem")."""
     query = bottle.request.query
     asked = (query.getunicode(key, default="") or "" for key in ("port", "name", "imei"))
@@ -106,13 +106,13 @@ def new_form(context: AdminContext) -> str:
     return _form_page(context, form, detected=detected_section(context))
 
 
-def edit_form(context: AdminContext, modem_id: str) -> str:
+def edit_form(context: AdminServices, modem_id: str) -> str:
     """The form filled in with a stored modem (never its secrets)."""
     modem = _get_modem(context, modem_id)
     return _form_page(context, form_from_record(modem.pop("record")), modem)
 
 
-def add(context: AdminContext) -> str:
+def add(context: AdminServices) -> str:
     """Store a new modem (or apply a preset to the form)."""
     form = form_from_request(bottle.request.forms)
     if "apply_preset" in bottle.request.forms:
@@ -131,7 +131,7 @@ def add(context: AdminContext) -> str:
     raise see_other("/modems")
 
 
-def update(context: AdminContext, modem_id: str) -> str:
+def update(context: AdminServices, modem_id: str) -> str:
     """Save a stored modem (or apply a preset to the form)."""
     editing = _get_modem(context, modem_id)
     del editing["record"]  # the form never sees the stored secrets
@@ -154,18 +154,17 @@ def update(context: AdminContext, modem_id: str) -> str:
     raise see_other("/modems")
 
 
-def put_back(context: AdminContext, modem_id: str) -> None:
+def put_back(context: AdminServices, modem_id: str) -> None:
     """End a modem's hold: it is routed (and tried) again."""
     modem = _get_modem(context, modem_id)
-    health = context.modem_health
-    if health is not None and health.put_back(modem_id):
+    if context.modem_health.put_back(modem_id):
         flash(f"Modem {modem['name']} is back in routing (it is tried again now).")
     else:
         flash(f"Modem {modem['name']} was not held out of routing.", "error")
     raise see_other("/modems")
 
 
-def change(context: AdminContext, modem_id: str, action: str) -> None:
+def change(context: AdminServices, modem_id: str, action: str) -> None:
     """Activate, deactivate or delete a modem."""
     modem = _get_modem(context, modem_id)
     if action == "delete":

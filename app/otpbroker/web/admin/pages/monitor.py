@@ -31,9 +31,9 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin import sse
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 
 MAX_STREAMS = 4
 STREAM_SECONDS = 300.0
@@ -127,7 +127,7 @@ def alerts_json(alerts: list[Any]) -> list[dict[str, Any]]:
 _SLOTS = sse.SlotsPerApp()
 
 
-def _modem_names(context: AdminContext) -> dict[str, str]:
+def _modem_names(context: AdminServices) -> dict[str, str]:
     try:
         names = context.modem_records.names()
         return {str(modem_id): str(name or modem_id) for modem_id, name in names.items()}
@@ -135,7 +135,7 @@ def _modem_names(context: AdminContext) -> dict[str, str]:
         return {}
 
 
-def _full_recipients(context: AdminContext) -> bool:
+def _full_recipients(context: AdminServices) -> bool:
     try:
         return context.settings.get("sms.monitor_recipient") == "full"
     except Exception:  # unreadable settings: the safe choice
@@ -145,7 +145,7 @@ def _full_recipients(context: AdminContext) -> bool:
 class _Feed:
     """What one stream has told its client so far: modem statuses, alerts, modem names."""
 
-    def __init__(self, context: AdminContext) -> None:
+    def __init__(self, context: AdminServices) -> None:
         self.context = context
         self.names = _modem_names(context)
         self.full = _full_recipients(context)
@@ -184,7 +184,7 @@ class _Feed:
             yield sse.event("alerts", alerts)
 
 
-def _opening(context: AdminContext, feed: _Feed,
+def _opening(context: AdminServices, feed: _Feed,
              last_id: float | None) -> Generator[bytes, None, list[Any]]:  # fmt: skip
     """The retry time, on a reconnect what happened since ``last_id``, and the stream's own
     id; returns the events replayed."""
@@ -226,7 +226,7 @@ def _follow(feed: _Feed, inbox: sse.Inbox, replayed: list[Any], started: float) 
         yield feed.new_sms(event)
 
 
-def _stream(context: AdminContext, last_id: float | None) -> Iterator[bytes]:
+def _stream(context: AdminServices, last_id: float | None) -> Iterator[bytes]:
     """One monitor stream, listening to the event log from before its first event."""
     inbox = sse.Inbox(QUEUE_SIZE)
     unsubscribe = context.events.subscribe(inbox.put)
@@ -239,7 +239,7 @@ def _stream(context: AdminContext, last_id: float | None) -> Iterator[bytes]:
         unsubscribe()
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """The last requests and the modems, rendered on the server."""
     feed = _Feed(context)
     recent = context.events.recent()[-RECENT_SHOWN:]
@@ -257,7 +257,7 @@ def _last_event_id() -> float | None:
     return None
 
 
-def open_stream(context: AdminContext) -> sse.Stream:
+def open_stream(context: AdminServices) -> sse.Stream:
     """The live stream (503 when ``MAX_STREAMS`` are open)."""
     slots = _SLOTS.current()
     if not slots.take(MAX_STREAMS):

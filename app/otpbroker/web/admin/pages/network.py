@@ -21,10 +21,10 @@ from otpbroker.services.network_apply import Applied, ChangeWaiting, NotApplied,
 from otpbroker.services.network_settings import new_addresses, targets_for
 from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin import forms
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.safety_net import NOT_WIRED
+from otpbroker.web.admin.services import AdminServices
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Wireless LAN (access point)", ("wlan.ssid", "wlan.passphrase", "wlan.channel",
@@ -89,7 +89,7 @@ def _field(key: str, doc: Mapping[str, Any], current: Mapping[str, Any],
     return forms.field_view(key, forms.label(key, LABELS), shown_kind, hint, value, doc)
 
 
-def _groups(context: AdminContext, current: Mapping[str, Any],
+def _groups(context: AdminServices, current: Mapping[str, Any],
             sent: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:  # fmt: skip
     docs = context.settings.docs()
     return [
@@ -98,7 +98,7 @@ def _groups(context: AdminContext, current: Mapping[str, Any],
     ]
 
 
-def _page(context: AdminContext, sent: Mapping[str, Any] | None = None,
+def _page(context: AdminServices, sent: Mapping[str, Any] | None = None,
           errors: dict[str, str] | None = None) -> str:  # fmt: skip
     banner = context.network_settings.safety_net()  # first: it may undo a reverted change
     current = context.settings.current()
@@ -116,7 +116,7 @@ def _parse(doc: Mapping[str, Any], current: Any, texts: list[str]) -> tuple[Any,
     return (texts[-1] if kind != "bool" else value), value
 
 
-def _read(context: AdminContext, current: Mapping[str, Any]
+def _read(context: AdminServices, current: Mapping[str, Any]
           ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:  # fmt: skip
     """``(changes, sent, errors)`` from the POSTed form; a blank password keeps the stored."""
     form = bottle.request.forms
@@ -147,7 +147,7 @@ def _read(context: AdminContext, current: Mapping[str, Any]
     return changes, sent, errors
 
 
-def _refuse(context: AdminContext, sent: Mapping[str, Any], errors: dict[str, str]) -> str:
+def _refuse(context: AdminServices, sent: Mapping[str, Any], errors: dict[str, str]) -> str:
     bottle.response.status = 400
     forms.summarise(errors, lambda key: LABELS.get(key, key))
     return _page(context, sent, errors)
@@ -175,12 +175,12 @@ def _flash(outcome: Outcome, targets: list[str], settings: Mapping[str, Any]) ->
         flash(_applied(settings, names, targets))
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """The network form, with the safety net's banner."""
     return _page(context)
 
 
-def save(context: AdminContext) -> str:
+def save(context: AdminServices) -> str:
     """Store the changed settings and apply them with the safety net (400: nothing saved)."""
     current = context.settings.current()
     changes, sent, errors = _read(context, current)
@@ -203,7 +203,7 @@ def save(context: AdminContext) -> str:
     raise see_other("/network")
 
 
-def confirm(context: AdminContext) -> str:
+def confirm(context: AdminServices) -> str:
     """Keep the change waiting for confirmation; back to Network or Firewall."""
     back = bottle.request.forms.getunicode("back") or "/network"
     back = back if back in BACK else "/network"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from otpbroker.web.admin.context import AdminContext
 from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.settings_form import Sections, SettingsForm, save_form, show_form
 
 SHOWN = ("sms.log_level", "sms.monitor_recipient")
@@ -45,12 +45,12 @@ def sms_sections(current: Mapping[str, Any]) -> Sections:
 FORM = SettingsForm("/sms-settings", "SMS setting", "sms_settings", sms_sections, LABELS)
 
 
-def show(context: AdminContext) -> str:
+def show(context: AdminServices) -> str:
     """The SMS setting form."""
     return show_form(context, FORM)
 
 
-def save(context: AdminContext) -> str:
+def save(context: AdminServices) -> str:
     """Save the SMS and OTP settings, all or nothing."""
     return save_form(context, FORM)
 

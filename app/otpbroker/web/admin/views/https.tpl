@@ -51,7 +51,6 @@
   % end
 </section>
 </div>
-% if available:
 <div class="grid">
 <section>
 <h2 id="upload">Upload a certificate</h2>
@@ -75,4 +74,3 @@
 </form>
 </section>
 </div>
-% end

@@ -1,7 +1,5 @@
 % rebase('layout.tpl')
-% if not wired:
-<p class="card">Mobile internet is not available in this installation.</p>
-% elif not available:
+% if not available:
 <p class="card hint">Mobile internet is managed on the device only: here the state is shown, but
 Connect and Disconnect are refused.</p>
 % end

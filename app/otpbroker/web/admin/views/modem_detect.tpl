@@ -1,11 +1,7 @@
 % rebase('layout.tpl')
 <p><a href="/modems">← Modems</a> · <a href="/modems/new">Add a modem by hand</a></p>
-% if detected is None:
-<p class="card">Modem detection is not available here.</p>
-% else:
 % include('modem_detected.tpl', detected=detected)
 <p class="hint">Every port whose role the model table does not give was asked with AT (1 s each); the AT ports were asked for their maker, model and IMEI. Ports of configured modems are never opened. A HiLink stick or a stick in CD-ROM mode has no AT port.</p>
-% end
 <details class="port-list">
   <summary>All serial ports ({{len(ports)}})</summary>
   % if not ports:
