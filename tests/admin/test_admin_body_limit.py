@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
 from broker_harness import BrokerHarness
 from tls_samples import self_signed
 
+from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.system.tls_directory import TlsDirectory
 from otpbroker.web.admin.app import MAX_BODY_BYTES
 from otpbroker.web.body_limit import CappedInput, limit_body
@@ -45,17 +46,46 @@ def harness(tmp_path):
     h.stop()
 
 
+class CountingFolder:
+    """The broker's certificate folder, counting the uploads handed to it (and installing)."""
+
+    def __init__(self, folder: TlsDirectory) -> None:
+        self.folder, self.calls = folder, []
+
+    def info(self):
+        return self.folder.info()
+
+    def install(self, cert: bytes, key: bytes):
+        self.calls.append(len(cert) + len(key))
+        return self.folder.install(cert, key)
+
+    def regenerate(self):
+        return self.folder.regenerate()
+
+    def names(self) -> list[str]:
+        return self.folder.names()
+
+
 @pytest.fixture
-def installs(harness, monkeypatch):
+def counting(harness) -> CountingFolder:
+    return CountingFolder(
+        TlsDirectory(Path(harness.data_dir) / "tls", harness.broker.store.settings)
+    )
+
+
+@pytest.fixture
+def installs(counting) -> list[int]:
     """Counts the uploads the HTTPS page hands to the certificate folder (and still installs)."""
-    real, calls = TlsDirectory.install, []
+    return counting.calls
 
-    def counting(self: TlsDirectory, cert: bytes, key: bytes):
-        calls.append(len(cert) + len(key))
-        return real(self, cert, key)
 
-    monkeypatch.setattr(TlsDirectory, "install", counting)
-    return calls
+@pytest.fixture
+def counting_admin(harness, counting, serve_admin) -> AdminClient:
+    """Logged in to the broker's admin served with the counting folder (same body limit)."""
+    https = HttpsCertificates(counting, harness.broker.listeners)
+    client = AdminClient(serve_admin(harness.broker, https=https).base)
+    client.setup(harness.broker.setup_code.read())
+    return client
 
 
 def address(client: AdminClient) -> tuple[str, int]:
@@ -94,7 +124,10 @@ def request_head(method: str, path: str, client: AdminClient, **headers: object)
     return "\r\n".join(lines) + "\r\n"
 
 
-def test_oversized_upload_refused_from_its_headers_without_the_handler(harness, admin, installs):
+def test_oversized_upload_refused_from_its_headers_without_the_handler(
+    harness, counting_admin, installs
+):
+    admin = counting_admin
     admin.get("/https")
     content_type, _ = multipart(admin.csrf, {})
     head = request_head("POST", "/https/upload", admin, Content_Type=content_type,
@@ -111,7 +144,10 @@ def test_oversized_upload_refused_from_its_headers_without_the_handler(harness, 
     assert installs == []
 
 
-def test_oversized_body_sent_whole_is_refused_and_nothing_changes(harness, admin, installs):
+def test_oversized_body_sent_whole_is_refused_and_nothing_changes(
+    harness, counting_admin, installs
+):
+    admin = counting_admin
     before = (Path(harness.data_dir) / "tls" / "cert.pem").read_bytes()
     admin.get("/https")
     cert, key = self_signed(Path(harness.data_dir).parent / "made", "big.test")
@@ -158,8 +194,9 @@ def test_admin_api_gets_json(harness, admin):
                                          f"at most {MAX_BODY_BYTES} are accepted"}  # fmt: skip
 
 
-def test_largest_legitimate_upload_still_works(harness, admin, installs):
+def test_largest_legitimate_upload_still_works(harness, counting_admin, installs):
     """Certificate and key of almost 64 KiB each: about 125 KiB of multipart form."""
+    admin = counting_admin
     cert, key = self_signed(Path(harness.data_dir).parent / "made", "padded.test")
     cert, key = PADDING.encode() + cert, PADDING.encode() + key
     assert 60_000 < len(cert) <= 64 * 1024 and 60_000 < len(key) <= 64 * 1024
