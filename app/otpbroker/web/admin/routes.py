@@ -1,8 +1,8 @@
 """The admin's route tables: each page module lists its routes as data.
 
-A page module defines its handlers as module-level functions whose first parameter is the
-admin context, followed by the path's wildcards, and one ``ROUTES`` table, so that
-``grep`` finds the handler of any path::
+A page module defines its handlers as module-level functions whose first parameter,
+``context``, is the admin's services (``AdminServices``), followed by the path's wildcards,
+and one ``ROUTES`` table, so that ``grep`` finds the handler of any path::
 
     ROUTES = (
         Route("GET", "/admins", list_admins),
