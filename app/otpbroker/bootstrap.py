@@ -34,7 +34,7 @@ from otpbroker.modem.hotplug import HotPlug
 from otpbroker.modem.hotplug_refs import StoredModemRefs
 from otpbroker.modem.pool import ModemPool
 from otpbroker.modem.port_holds import SmsPortHolds
-from otpbroker.modem.serial_ports import detect_ports
+from otpbroker.modem.serial_ports import DevSerialPorts
 from otpbroker.modem.usb_reset import UsbPortReset
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alert_mail import AlertMailer
@@ -42,7 +42,7 @@ from otpbroker.services.alerts import Alerts
 from otpbroker.services.api_users import ApiUsers
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.blocking import BlockingList
-from otpbroker.services.commands import CommandProcessor
+from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.config_reconciler import ConfigReconciler
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.ddns_accounts import DdnsAccounts
@@ -85,14 +85,6 @@ from otpbroker.web.dispatch import by_path
 from otpbroker.web.listener_control import ConfiguredListeners, ListenOptions, ServedCertificate
 from otpbroker.web.listeners import Listeners
 from otpbroker.web.metrics_assembler import MetricsAssembler
-
-
-class DevSerialPorts:
-    """The serial ports under /dev a modem may be on (the admin's ``SerialPorts``)."""
-
-    def serial_ports(self) -> list[dict[str, str]]:
-        """Stable by-id links first, then the kernel names."""
-        return detect_ports()
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from otpbroker.bootstrap import Broker
 from otpbroker.modem.sim import ModemProfile, SimModem
-from otpbroker.services.commands import COMMANDS
+from otpbroker.services.command_processor import COMMANDS
 from otpbroker.services.replies import Code
 from otpbroker.web.openapi import COMMAND_CODES, build_document
 

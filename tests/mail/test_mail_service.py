@@ -11,7 +11,7 @@ from smtp_servers import SmtpServer
 
 from otpbroker.domain.mail import MailFailure, MailMessage, MailResult
 from otpbroker.mail import MailGateway
-from otpbroker.services.commands import Mailer
+from otpbroker.services.command_processor import Mailer
 from otpbroker.services.mail import MailService
 from otpbroker.services.replies import Code
 

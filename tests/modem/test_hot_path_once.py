@@ -25,7 +25,7 @@ from otpbroker.domain.otp import OtpBook
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.pdu import segment, userdata
 from otpbroker.modem.pool import ModemPool
-from otpbroker.services.commands import CommandProcessor
+from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.otp import OtpService
 from otpbroker.services.replies import Code
 from otpbroker.services.sms import SmsRequest

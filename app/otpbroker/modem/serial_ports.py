@@ -71,3 +71,11 @@ def detect_ports(by_id_dir: str = BY_ID_DIR, dev_dir: str = DEV_DIR) -> list[dic
 
 
 __all__ = ["by_id_links", "detect_ports"]
+
+
+class DevSerialPorts:
+    """The serial ports under /dev a modem may be on (the admin's ``SerialPorts`` port)."""
+
+    def serial_ports(self) -> list[dict[str, str]]:
+        """Stable by-id links first, then the kernel names."""
+        return detect_ports()

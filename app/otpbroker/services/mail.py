@@ -29,7 +29,7 @@ COMMAND = "send-mail"
 
 
 class MailService:
-    """Implements the ``Mailer`` protocol of services/commands.py."""
+    """Implements the ``Mailer`` protocol of services/command_processor.py."""
 
     def __init__(self, sender: MailSender) -> None:
         """``sender`` delivers the mail (the mail adapter's MailGateway)."""

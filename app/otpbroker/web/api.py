@@ -11,7 +11,7 @@ import bottle
 
 from otpbroker.domain.ports import Settings
 from otpbroker.services.auth import ApiAuthenticator
-from otpbroker.services.commands import CommandProcessor
+from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.replies import Code, Reply
 from otpbroker.web.jsonio import BodyError, answer, read_json
 from otpbroker.web.openapi import openapi_document

@@ -1,6 +1,6 @@
 """JSON schemas of the REST API's request and reply bodies, for the OpenAPI document.
 
-The limits mirror what ``services/commands.py`` enforces: a "string" field of a command
+The limits mirror what ``services/command_processor.py`` enforces: a "string" field of a command
 also takes a JSON integer (it is used as its decimal text), so an integer is limited by the
 number of characters of that text; ``null`` is the same as leaving a field out.
 """
