@@ -148,6 +148,8 @@ CASES = [
          frozenset({"privileged-helper-alone"}), "otpbroker.privileged"),
     Case("services/__init__.py", "import otpbroker.privileged",
          frozenset({"app-runs-helper-as-program"}), "otpbroker.services"),
+    Case("web/admin/pages/home.py", "import otpbroker.web.admin.pages.feeders",
+         frozenset({"admin-pages-independent"}), "otpbroker.web.admin.pages.home"),
 ]  # fmt: skip
 
 

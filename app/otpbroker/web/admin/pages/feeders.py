@@ -18,16 +18,11 @@ import bottle
 
 from otpbroker.services.feeder_settings import SECRET_FIELDS, prefix
 from otpbroker.services.settings import SettingsRefused
+from otpbroker.web.admin.feeder_names import FEEDERS, LABELS
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
-FEEDERS: tuple[tuple[str, str], ...] = (
-    ("rabbitmq", "RabbitMQ"),
-    ("ws", "WSMessageBroker"),
-    ("mqtt", "MQTT"),
-)
-LABELS = dict(FEEDERS)
 FIELD_LABELS = {
     "enabled": "Enabled",
     "host": "Server",

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from otpbroker.web.admin.pages.feeders import LABELS as FEEDER_LABELS
+from otpbroker.web.admin.feeder_names import LABELS as FEEDER_LABELS
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
