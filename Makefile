@@ -27,6 +27,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests scripts image
 	$(VENV)/bin/lint-imports .importlinter
+	cd app && ../$(VENV)/bin/mypy --no-incremental
 
 ## Benchmarks: print figures, never pass/fail on time.
 bench: $(STAMP)
