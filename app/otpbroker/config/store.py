@@ -3,8 +3,10 @@
 Thread safety: one re-entrant lock around every TinyDB access. Process safety: every
 write holds an exclusive ``flock`` on ``.config.json.lock`` across its read-modify-write,
 and every read goes to the file (atomically replaced, so never torn); a CLI and a running
-server can therefore share the directory. ``refresh()`` notices a change made by another
-process; ``generation`` counts the changes seen or made; ``subscribe()`` is told of them.
+server can therefore share the directory. ``transaction()`` holds both locks across a
+caller's own check-then-change, so a rule checked inside it holds across processes.
+``refresh()`` notices a change made by another process; ``generation`` counts the changes
+seen or made; ``subscribe()`` is told of them.
 """
 
 from __future__ import annotations
@@ -102,6 +104,18 @@ class ConfigStore:
         finally:
             if notify is not None:
                 self._changes.notify(notify)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the store exclusively (this process's threads and other processes).
+
+        The lock and the file lock are held from start to end; reads inside go to the
+        file (another process's last write included) and the store's own changes nest
+        (both locks count their depth, so an inner change releases neither). Subscribers
+        are told once, when the transaction ends.
+        """
+        with self._access(write=True):
+            yield
 
     @property
     def generation(self) -> int:

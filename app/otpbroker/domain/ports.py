@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 from otpbroker.domain.message import Delivery, OutboundSms
@@ -133,6 +134,15 @@ class Repository(Protocol):
 
     def check_password(self, name: str, record_id: str, password: str) -> bool:
         """True when the password matches the stored hash."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Hold the store exclusively, against other threads and other processes.
+
+        Inside it, reads see the latest stored state and the store's own changes work as
+        usual (nested, nothing released early); subscribers hear of the changes once, at
+        the end. A rule checked inside it still holds when the change it allows is made.
+        """
         ...
 
 

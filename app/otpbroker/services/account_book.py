@@ -5,15 +5,14 @@ password hashes, adds an account together with its password (the password is che
 first, and an account whose password could not be stored is removed again, so there is
 never an account without one), edits all or nothing, sets the ``active`` and ``blocked``
 flags, deletes, and stores passwords as salted hashes (the repository hashes them).
-Every change runs under the book's lock, so a rule checked before a change still holds
-when the change is made.
+Every check-and-change runs inside one repository transaction, which holds the store
+against other threads and other processes (the CLI beside the running server), so a rule
+checked before a change still holds when the change is made.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
 from typing import Any
 
 from otpbroker.domain.ports import Repository
@@ -61,21 +60,15 @@ def usable(record: Mapping[str, Any]) -> bool:
 
 
 class AccountBook:
-    """One collection of accounts with passwords, behind one lock."""
+    """One collection of accounts with passwords, changed inside repository transactions."""
 
     def __init__(
-        self,
-        repo: Repository,
-        password_rule: PasswordRule,
-        collection: str,
-        noun: str,
-        lock: AbstractContextManager[Any] | None = None,
+        self, repo: Repository, password_rule: PasswordRule, collection: str, noun: str
     ) -> None:
         self._repo = repo
         self._password_rule = password_rule
         self.collection = collection
         self.noun = noun  # "administrator", "API user": how messages name an account
-        self._lock = lock if lock is not None else threading.RLock()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -116,11 +109,11 @@ class AccountBook:
 
     def add(self, fields: Mapping[str, Any], password: str) -> dict[str, Any]:
         """Add an active, unblocked account with ``password``; all or nothing."""
-        with self._lock:
+        with self._repo.transaction():
             return self._add(fields, password)
 
     def _add(self, fields: Mapping[str, Any], password: str) -> dict[str, Any]:
-        """``add`` for a caller that holds the lock."""
+        """``add`` for a caller inside a transaction."""
         self._password_rule(password)  # before anything is stored
         self._refuse_taken(str(fields.get("username", "")), None)
         record = self._repo.add(self.collection, {**fields, "active": True, "blocked": False})
@@ -145,12 +138,13 @@ class AccountBook:
         self, account_id: str, fields: Mapping[str, Any], password: str = ""
     ) -> dict[str, Any]:
         """Change the fields and, unless ``password`` is blank, the password; all or nothing."""
-        with self._lock:
+        with self._repo.transaction():
             before = self._record(account_id)
             if password:
                 self._password_rule(password)
             if "username" in fields:
                 self._refuse_taken(str(fields["username"]), account_id)
+            self._check_flags(before, fields)
             self._repo.update(self.collection, account_id, fields)
             if password:
                 try:
@@ -164,27 +158,42 @@ class AccountBook:
     def set_flag(self, account_id: str, action: str) -> dict[str, Any]:
         """``activate``, ``deactivate``, ``block`` or ``unblock`` an account; the account."""
         field, value = FLAGS[action]
-        with self._lock:
+        with self._repo.transaction():
             self._check_change(self._record(account_id), {field: value})
             return public(self._repo.update(self.collection, account_id, {field: value}))
 
     def delete(self, account_id: str) -> dict[str, Any]:
         """Remove an account; the account as it was."""
-        with self._lock:
+        with self._repo.transaction():
             record = self._record(account_id)
             self._check_change(record, None)
             self._repo.delete(self.collection, account_id)
             return public(record)
 
+    def _check_flags(self, record: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """Check an edit that makes ``record`` unusable like the flag change it amounts to."""
+        flags = {key: fields[key] for key in ("active", "blocked") if key in fields}
+        if usable(record) and not usable({**record, **flags}):
+            self._check_change(record, flags)
+
     def _check_change(self, record: Mapping[str, Any], change: Mapping[str, Any] | None) -> None:
-        """Refuse a change (None: the deletion) of ``record``; the lock is held. No rule here."""
+        """Refuse a change (None: the deletion) of ``record``, inside the transaction.
+
+        No rule here; a kind of account with a rule of its own overrides it.
+        """
 
     def set_password(self, account_id: str, password: str) -> None:
-        """Store a new password (the repository keeps a salted hash only)."""
+        """Store a new password (the repository keeps a salted hash only).
+
+        No transaction: the repository checks that the account exists as it stores the
+        hash, and the slow hashing never holds the store.
+        """
         self._password_rule(password)
-        with self._lock:
-            self._record(account_id)
+        self._record(account_id)
+        try:
             self._repo.set_password(self.collection, account_id, password)
+        except LookupError:  # deleted in between
+            raise AccountNotFoundError("_form", f"no such {self.noun}") from None
 
     def check_password(self, account_id: str, password: str) -> bool:
         """True when ``password`` is the account's password."""

@@ -1,8 +1,9 @@
 """Administrators of the browser admin: the account book plus the rules only they have.
 
 The last active, unblocked administrator can never be deleted, deactivated or blocked:
-the check and the change run under the book's lock, so two requests removing the last two
-usable administrators at the same time cannot both succeed. The first administrator is
+the check and the change run inside one repository transaction, so two requests removing
+the last two usable administrators at the same time cannot both succeed, whether they come
+from two threads of the server or from the server and the CLI. The first administrator is
 added once (the device's setup), a login checks the password at the same cost whether the
 user name exists or not, and a forgotten password is reset for an active administrator
 found by user name or e-mail.
@@ -11,7 +12,6 @@ found by user name or e-mail.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from typing import Any
 
 from otpbroker.domain.password_hash import verify_unknown_user
@@ -32,16 +32,11 @@ class AlreadySetUpError(AccountError):
 class AdminAccounts(AccountBook):
     """Administrators: list, add, edit, activate, block, delete, passwords, login."""
 
-    def __init__(
-        self,
-        repo: Repository,
-        password_rule: PasswordRule,
-        lock: AbstractContextManager[Any] | None = None,
-    ) -> None:
-        super().__init__(repo, password_rule, COLLECTION, "administrator", lock)
+    def __init__(self, repo: Repository, password_rule: PasswordRule) -> None:
+        super().__init__(repo, password_rule, COLLECTION, "administrator")
 
     def _check_change(self, record: Mapping[str, Any], change: Mapping[str, Any] | None) -> None:
-        """Refuse a change that leaves no usable administrator (the lock is held)."""
+        """Refuse a change that leaves no usable administrator (inside the transaction)."""
         remaining = []
         for admin in self._repo.list(COLLECTION):
             if admin["id"] == record["id"]:
@@ -67,7 +62,7 @@ class AdminAccounts(AccountBook):
 
     def add_first(self, fields: Mapping[str, Any], password: str) -> dict[str, Any]:
         """Add the first administrator; AlreadySetUpError once there is one."""
-        with self._lock:
+        with self._repo.transaction():
             if self.exist():
                 raise AlreadySetUpError("_form", "this device is set up already: log in")
             return self._add(fields, password)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from typing import Any
 
 from otpbroker.domain.ports import Repository
@@ -19,13 +18,8 @@ COLLECTION = "api_users"
 class ApiUsers(AccountBook):
     """API users: list, add, edit, activate, block, delete, passwords, authentication."""
 
-    def __init__(
-        self,
-        repo: Repository,
-        password_rule: PasswordRule,
-        lock: AbstractContextManager[Any] | None = None,
-    ) -> None:
-        super().__init__(repo, password_rule, COLLECTION, "API user", lock)
+    def __init__(self, repo: Repository, password_rule: PasswordRule) -> None:
+        super().__init__(repo, password_rule, COLLECTION, "API user")
         self._seen: tuple[int, str] = (-1, "")
 
     def find_for_login(self, username: str) -> Mapping[str, Any] | None:
