@@ -142,6 +142,7 @@ class Repository(Protocol):
         Inside it, reads see the latest stored state and the store's own changes work as
         usual (nested, nothing released early); subscribers hear of the changes once, at
         the end. A rule checked inside it still holds when the change it allows is made.
+        It undoes nothing: a caller that fails half-way undoes its own changes.
         """
         ...
 
