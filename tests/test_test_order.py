@@ -1,0 +1,73 @@
+"""``--test-order`` (tests/conftest.py): file order, reversed, a seeded shuffle, and a test
+marked ``summary`` after the other tests of its module in each; an unknown order is refused."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CONFTEST = Path(__file__).with_name("conftest.py")
+SAMPLE = """
+import pytest
+
+def test_a(): pass
+def test_b(): pass
+
+@pytest.mark.summary
+def test_sums_up(): pass
+
+def test_c(): pass
+def test_d(): pass
+"""
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A folder with its own pytest.ini, a copy of the root conftest and one sample module."""
+    shutil.copy(CONFTEST, tmp_path / "conftest.py")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_sample.py").write_text(SAMPLE)
+    return tmp_path
+
+
+def collect(folder: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    return subprocess.run(
+        [*command, *options], cwd=folder, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def order(folder: Path, *options: str) -> list[str]:
+    """The test names in the order they would run."""
+    run = collect(folder, *options)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return [line.split("::")[1] for line in run.stdout.splitlines() if "::" in line]
+
+
+def test_file_order_is_the_default_with_the_summary_last(sample: Path) -> None:
+    expected = ["test_a", "test_b", "test_c", "test_d", "test_sums_up"]
+    assert order(sample) == order(sample, "--test-order=file") == expected
+
+
+def test_reverse_order_keeps_the_summary_last(sample: Path) -> None:
+    assert order(sample, "--test-order=reverse") == [
+        "test_d", "test_c", "test_b", "test_a", "test_sums_up",
+    ]  # fmt: skip
+
+
+def test_a_seeded_shuffle_repeats_and_keeps_the_summary_last(sample: Path) -> None:
+    shuffled = order(sample, "--test-order=shuffle:7")
+    assert shuffled == order(sample, "--test-order=shuffle:7")
+    assert sorted(shuffled[:-1]) == ["test_a", "test_b", "test_c", "test_d"]
+    assert shuffled[-1] == "test_sums_up"
+
+
+@pytest.mark.parametrize("value", ["random", "shuffle", "shuffle:x"])
+def test_an_unknown_order_is_refused(sample: Path, value: str) -> None:
+    run = collect(sample, f"--test-order={value}")
+    assert run.returncode != 0
+    assert "--test-order must be one of file, reverse, shuffle:SEED" in run.stdout + run.stderr
