@@ -75,6 +75,8 @@ def test_an_alert_raised_while_the_broker_starts_is_mailed(tmp_path):
         assert wait_until(lambda: bool(smtp.received), 20)
         [mail] = smtp.received
         assert mail.parsed()["Subject"] == "OTP Broker alert: Modem empty slot: no SIM card"
+        # noted on the alert once the mailer's send has returned (after the server took it)
+        assert wait_until(lambda: harness.broker.alerts.get(key).mail != "", 10)
         assert harness.broker.alerts.get(key).mail.startswith("e-mailed to ")
     finally:
         harness.stop()
