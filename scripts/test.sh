@@ -15,4 +15,6 @@ echo "== services"
 bash scripts/ensure-services.sh
 echo "== pytest"
 mkdir -p test-output
-"$venv/python" -m pytest "$@"
+# Reversed: every module's tests and fixtures run in the opposite order to the files, which
+# shows they do not lean on what an earlier test left (tests/conftest.py: --test-order).
+"$venv/python" -m pytest --test-order=reverse "$@"
