@@ -66,9 +66,7 @@ from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.system.helper_client import HelperClient
-from otpbroker.system.helper_program import HELPER_PROGRAM as HELPER_PROGRAM
-from otpbroker.system.helper_program import HELPER_STAGE_DIR as HELPER_STAGE_DIR
-from otpbroker.system.helper_program import helper_argv as helper_argv
+from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_argv
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.network_control import NetworkControl
 from otpbroker.system.status import MachineStatus

@@ -18,7 +18,8 @@ from otpbroker.modem.sim import ModemProfile, SimModem
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
 
-from otpbroker.bootstrap import DevSerialPorts, Machine
+from otpbroker.bootstrap import Machine
+from otpbroker.modem.serial_ports import DevSerialPorts
 
 FORM = {
     "name": "Huawei E3131 USB 2", "port": "/dev/ttyUSB9", "imei": "", "prefixes": "",

@@ -14,10 +14,10 @@ import os
 import sys
 from collections.abc import Callable
 
-from otpbroker.bootstrap import HELPER_PROGRAM, HELPER_STAGE_DIR
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import FactorySecrets
 from otpbroker.system.helper_client import HelperClient, HelperError
+from otpbroker.system.helper_program import HELPER_PROGRAM, HELPER_STAGE_DIR
 from otpbroker.system.network_control import NetworkControl
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,13 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from otpbroker.bootstrap import HELPER_STAGE_DIR, helper_argv
 from otpbroker.config import ConfigStore
 from otpbroker.domain.usb_modems import UsbControlError
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.services.modem_discovery import DetectedEntry, ModemDiscoveryService
 from otpbroker.subcommands.store_errors import run_on_store
 from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_argv
 from otpbroker.system.usb_control import HelperUsbControl
 
 
