@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypedDict, Unpack
 
 from otpbroker.domain.dedup import DedupWindow
+from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
 from otpbroker.feeders.messages import FeedError, parse_feed
 from otpbroker.services.replies import Code, Reply
 
@@ -44,8 +45,16 @@ def forget_redeliveries() -> None:
 class CommandSink(Protocol):
     """Where commands go: the services' CommandProcessor."""
 
-    def handle(self, payload: object, *, source: str, user: str | None = None) -> Reply:
-        """Run one command and answer."""
+    def handle(
+        self,
+        payload: object,
+        *,
+        source: str,
+        user: str | None = None,
+        terms: DeliveryTerms = NO_TERMS,
+    ) -> Reply:
+        """Run one command and answer (``terms``: the broker's expiry, the feeder's
+        defaults)."""
         ...
 
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
 from otpbroker.domain.errors import (
     BlockedNumberError,
     DomainError,
@@ -131,8 +132,18 @@ class CommandProcessor:
             "verify-otp": self._verify_otp,
         }
 
-    def handle(self, payload: object, *, source: str, user: str | None = None) -> Reply:
-        """Run one command; every failure becomes a Reply with a precise text."""
+    def handle(
+        self,
+        payload: object,
+        *,
+        source: str,
+        user: str | None = None,
+        terms: DeliveryTerms = NO_TERMS,
+    ) -> Reply:
+        """Run one command; every failure becomes a Reply with a precise text.
+
+        ``terms``: what the transport says about the message beyond its JSON (a broker's
+        expiry, the API user's or feeder's defaults)."""
         if not isinstance(payload, dict):
             return Reply("", Code.INVALID_REQUEST, "the body must be a JSON object")
         command = payload.get("command")
