@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
@@ -65,6 +66,26 @@ def _text(data: dict[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise BadRequest(f"data.{name} must be a string")
     return value
+
+
+OTP_DIGITS = (4, 10)
+
+
+def _otp_code(data: dict[str, Any]) -> str:
+    """``data.otp`` of send-sms: 4-10 digits, and no ``data.message`` beside it."""
+    if data.get("message") is not None:
+        raise BadRequest("give data.message or data.otp, not both")
+    code = data["otp"]
+    low, high = OTP_DIGITS
+    if not isinstance(code, str) or not code.isascii() or not code.isdigit():
+        raise BadRequest(f"data.otp must be a string of {low}-{high} digits 0-9")
+    if not low <= len(code) <= high:
+        raise BadRequest(f"data.otp must have {low}-{high} digits, got {len(code)}")
+    return code
+
+
+def _without(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key != name}
 
 
 _DOMAIN_CODES: dict[type[DomainError], Code] = {
@@ -178,8 +199,13 @@ class CommandProcessor:
         )
 
     def _send_sms(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
-        request = self._request(data, source, user)
-        _text(data, "message")
+        if data.get("otp") is None:
+            request = self._request(data, source, user)
+            _text(data, "message")
+        else:  # the device writes the text: otp.template and the autofill lines
+            code = _otp_code(data)
+            request = self._request(_without(data, "message"), source, user)
+            request = replace(request, text=self._otp.text_for(code))
         delivery = self._sms.submit(request)
         return delivery_reply("send-sms", delivery, {"id": request.message_id})
 
