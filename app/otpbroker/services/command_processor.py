@@ -72,8 +72,8 @@ OTP_DIGITS = (4, 10)
 
 
 def _otp_code(data: dict[str, Any]) -> str:
-    """``data.otp`` of send-sms: 4-10 digits, and no ``data.message`` beside it."""
-    if data.get("message") is not None:
+    """``data.otp`` of send-sms: 4-10 digits, and no ``data.message`` beside it (not even null)."""
+    if "message" in data:
         raise BadRequest("give data.message or data.otp, not both")
     code = data["otp"]
     low, high = OTP_DIGITS
@@ -82,10 +82,6 @@ def _otp_code(data: dict[str, Any]) -> str:
     if not low <= len(code) <= high:
         raise BadRequest(f"data.otp must have {low}-{high} digits, got {len(code)}")
     return code
-
-
-def _without(data: dict[str, Any], name: str) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key != name}
 
 
 _DOMAIN_CODES: dict[type[DomainError], Code] = {
@@ -199,13 +195,12 @@ class CommandProcessor:
         )
 
     def _send_sms(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
-        if data.get("otp") is None:
-            request = self._request(data, source, user)
-            _text(data, "message")
-        else:  # the device writes the text: otp.template and the autofill lines
-            code = _otp_code(data)
-            request = self._request(_without(data, "message"), source, user)
+        code = _otp_code(data) if "otp" in data else None
+        request = self._request(data, source, user)
+        if code is not None:  # the device writes the text: otp.template and the autofill lines
             request = replace(request, text=self._otp.text_for(code))
+        elif "message" not in data:  # a message that is there was checked by _request
+            raise BadRequest("data.message is required (or data.otp: the device writes the text)")
         delivery = self._sms.submit(request)
         return delivery_reply("send-sms", delivery, {"id": request.message_id})
 
