@@ -52,6 +52,8 @@ class AutofillFormat:
 
 def _host_shape_problem(value: str) -> str | None:
     """Scheme, port, path, case and character mistakes, said plainly."""
+    if value.startswith("@"):
+        return "give the host name without '@': the device writes the line's '@' itself"
     if "://" in value:
         return "give the host name only, without a scheme such as https://"
     if "/" in value:
