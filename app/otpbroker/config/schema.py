@@ -536,5 +536,5 @@ def _check_otp_text(values: Mapping[str, Any]) -> None:
         compose(values["otp.template"], "9" * digits, fmt)
     except InvalidMessageError as exc:
         raise ConfigError(
-            "otp.template", f"with the autofill lines and a {digits}-digit code, {exc.message}"
+            "otp.template", f"with the autofill lines and a code of {digits} digits, {exc.message}"
         ) from None
