@@ -1,4 +1,7 @@
-"""GSM 7-bit default alphabet, its extension table and septet packing (3GPP TS 23.038 6.1-6.2)."""
+"""GSM 7-bit septets: encoding, decoding and packing (3GPP TS 23.038 6.1-6.2).
+
+The default alphabet and its extension table live in ``otpbroker.domain.gsm7``.
+"""
 
 from __future__ import annotations
 
