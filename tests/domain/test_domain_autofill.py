@@ -124,9 +124,9 @@ def test_the_near_limit_text_is_exactly_one_part_and_one_more_septet_is_refused(
         "the text takes 162 septets (^ { } \\ [ ~ ] | and the euro sign count 2), "
         "one GSM 7-bit part holds 160: 2 too many"
     )
-    with pytest.raises(InvalidMessageError, match="takes 161 septets.*: 1 too many"):
+    with pytest.raises(InvalidMessageError, match=r"takes 161 septets.*: 1 too many"):
         compose(NEAR_LIMIT + "!", "123456", fmt)
-    with pytest.raises(InvalidMessageError, match="takes 162 septets.*: 2 too many"):
+    with pytest.raises(InvalidMessageError, match=r"takes 162 septets.*: 2 too many"):
         compose(NEAR_LIMIT, "1234567", fmt)  # the code is on two lines
 
 
