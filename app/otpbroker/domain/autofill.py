@@ -3,7 +3,8 @@
 The origin-bound line follows the WICG draft "Origin-bound one-time codes delivered via
 SMS": it is the message's last line, ``@<top-level host> #<code>``, then `` @<embedded
 host>`` when the code is for a page embedded in an iframe; exactly one space between the
-fields, the host first. iOS/macOS Safari and Chrome fill the code into the matching site.
+fields, the host first (an early draft marked the embedded host with '%'; the current one
+uses '@'). iOS/macOS Safari and Chrome fill the code into the matching site.
 
 The Android SMS Retriever hash (11 characters of base64 computed from the app's package
 name and signing certificate) lets Google Play services hand the text to that app. Google's
@@ -11,7 +12,7 @@ server guide asks that the message contains the code and the hash and is at most
 octets: one GSM 7-bit part of 160 septets.
 
 ``compose`` puts them together: the rendered template, then the hash on its own line, then
-the origin-bound line (which must be last). Lines end with LF (one septet each). A text
+the origin-bound line (which must be last), separated by LF (one septet each). A text
 that carries either must be one GSM 7-bit part; a longer or non-GSM text is refused, never
 split (a split text loses the last-line rule and the 140-octet rule).
 """
