@@ -131,6 +131,7 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         "feeders.mqtt.client_id": f"otpb-secrecy-{secrets.token_hex(4)}",
         "feeders.ws.enabled": True, "feeders.ws.url": ws.url, "feeders.ws.username": "device",
         "feeders.ws.password": "ws-pass",
+        "otp.domain": "example.com", "otp.app_hash": "FA+9qCX9VSu",  # autofill lines
     })  # fmt: skip
     store.add("mail_accounts", {"name": "loopback", "host": "127.0.0.1", "port": smtp.port,
                                 "security": "none", "auth": False, "sender": "otp@example.com"})  # fmt: skip
@@ -274,6 +275,18 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
                 "/api/message", {"command": "request-otp", "data": {"msisdn": "0813" + f"{i:08d}"}}
             )
             assert status == 200, body
+        # 10. send-sms with data.otp: the device writes the text; refused ones too
+        for i in range(100):
+            otp = otp_digits()
+            secrets_sent.append(otp)
+            fields = {"msisdn": "0815" + f"{i:08d}", "otp": otp}
+            status, body = client.post("/api/sms", {"command": "send-sms", "data": fields})
+            assert status == 200, body
+        for _ in range(20):
+            otp = otp_digits()
+            secrets_sent.append(otp)
+            fields = {"msisdn": "08155555555", "otp": otp, "message": "both"}
+            assert client.post("/api/sms", {"command": "send-sms", "data": fields})[0] == 400
     finally:
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(20) == 0
@@ -293,7 +306,12 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         for d in delivered
         if (m := re.search(r"\b\d{10}\b", d["text"])) and d["text"].startswith("Your code")
     ]
-    assert len(device_codes) == 200
+    assert len(device_codes) == 300  # 200 request-otp, 100 send-sms with data.otp
+    autofill = [d["text"] for d in delivered if d["text"].startswith("Your code")]
+    assert all(
+        text.endswith(f"\nFA+9qCX9VSu\n@example.com #{code}")
+        for text, code in zip(autofill, device_codes, strict=True)
+    )
     everything = secrets_sent + device_codes
     assert len(set(everything)) >= 1300
     feeder_deliveries = [d for d in delivered if d["to"].startswith("+62814")]

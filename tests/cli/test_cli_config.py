@@ -68,6 +68,9 @@ CHOSEN: dict[str, object] = {
     "ddns.ip_source": "ppp0",
     "ddns.ip_services": ["http://127.0.0.1:8099/ip"],
     "ddns.contact": "ops@example.com",
+    "otp.domain": "example.com",
+    "otp.iframe_domain": "pay.example.net",  # after otp.domain, in schema order
+    "otp.app_hash": "FA+9qCX9VSu",
 }
 # Settings whose non-default value needs another one changed first.
 FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)

@@ -51,6 +51,9 @@ def test_expected_keys_exist() -> None:
         "otp.ttl_seconds",
         "otp.max_attempts",
         "otp.template",
+        "otp.domain",
+        "otp.iframe_domain",
+        "otp.app_hash",
         *(
             f"feeders.{feeder}.{key}"
             for feeder, name in (("rabbitmq", "queue"), ("mqtt", "topic"))

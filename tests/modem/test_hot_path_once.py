@@ -36,6 +36,9 @@ OTP_SETTINGS = {
     "otp.ttl_seconds": 300,
     "otp.max_attempts": 5,
     "otp.template": "Kode OTP Anda {otp}. Jangan berikan kode ini kepada siapa pun.",
+    "otp.domain": "",
+    "otp.iframe_domain": "",
+    "otp.app_hash": "",
 }
 THREE_PARTS = "Kode OTP Anda 482913. " * 20  # 440 GSM 7-bit characters
 

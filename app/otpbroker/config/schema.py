@@ -13,6 +13,14 @@ from typing import Any
 
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.rules import Setting, check_value, parse_text
+from otpbroker.domain.autofill import (
+    APP_HASH_CHARS,
+    AutofillFormat,
+    app_hash_problem,
+    compose,
+    host_problem,
+)
+from otpbroker.domain.errors import InvalidMessageError
 
 __all__ = ["SETTINGS", "SETTINGS_BY_KEY", "Setting", "default", "parse", "setting", "validate"]
 
@@ -42,6 +50,7 @@ HOST = (
     "a host name, an IPv4 address or an [IPv6] address",
 )
 NAME = (r"[A-Za-z0-9._:/-]{1,200}", "1-200 of A-Z a-z 0-9 . _ : / -")
+HOST_NAME_RULE = "empty or a host name in lower-case ASCII (punycode), e.g. example.com"
 
 
 def _feeder(prefix: str, what: str, port: int, name_key: str, name_doc: str) -> tuple[Setting, ...]:
@@ -218,11 +227,42 @@ SETTINGS: tuple[Setting, ...] = (
         "otp.template",
         str,
         "Your code is {otp}",
-        "SMS text of a generated OTP.",
+        "SMS text of a generated OTP (request-otp, send-sms with data.otp). With otp.domain or "
+        "otp.app_hash set, the whole text must be one GSM 7-bit part (160 septets).",
         min_length=5,
         max_length=300,
         check=_template,
         rule="text containing '{otp}' exactly once and no other braces",
+    ),
+    Setting(
+        "otp.domain",
+        str,
+        "",
+        "Site whose login page the code is for: '@<domain> #<code>' ends the OTP text so that "
+        "phones offer to autofill it there (empty = no such line).",
+        max_length=253,
+        check=host_problem,
+        rule=HOST_NAME_RULE,
+    ),
+    Setting(
+        "otp.iframe_domain",
+        str,
+        "",
+        "Site of an iframe (embedded in otp.domain) where the code is typed: ' @<iframe "
+        "domain>' follows the code (empty = none; needs otp.domain).",
+        max_length=253,
+        check=host_problem,
+        rule=HOST_NAME_RULE,
+    ),
+    Setting(
+        "otp.app_hash",
+        str,
+        "",
+        "Android SMS Retriever app hash, on its own line below the text (above the autofill "
+        "line when there is one; empty = none).",
+        max_length=APP_HASH_CHARS,
+        check=app_hash_problem,
+        rule=f"empty or exactly {APP_HASH_CHARS} characters of A-Z a-z 0-9 + /",
     ),
 )
 
@@ -447,6 +487,7 @@ def check_consistency(values: Mapping[str, Any]) -> None:
     if values["ethernet.mode"] == "static" and not values["ethernet.address"]:
         raise ConfigError("ethernet.address", "static mode needs an address, e.g. 192.168.1.20/24")
     _check_ap_network(values)
+    _check_otp_text(values)
     both = values["api.http_enabled"] and values["api.https_enabled"]
     port = values["api.https_port"]
     if both and values["api.http_port"] == port:
@@ -481,3 +522,19 @@ def _check_ap_network(values: Mapping[str, Any]) -> None:
         gw = values["ethernet.gateway"]
         if gw and ipaddress.IPv4Address(gw) not in wired.network:
             raise ConfigError("ethernet.gateway", f"{gw} is outside the subnet {wired.network}")
+
+
+def _check_otp_text(values: Mapping[str, Any]) -> None:
+    """An autofill OTP text must fit one GSM 7-bit part with the longest code."""
+    if values["otp.iframe_domain"] and not values["otp.domain"]:
+        raise ConfigError(
+            "otp.iframe_domain", "needs otp.domain: the iframe's site follows the code on its line"
+        )
+    fmt = AutofillFormat(values["otp.domain"], values["otp.iframe_domain"], values["otp.app_hash"])
+    digits = values["otp.digits"]
+    try:
+        compose(values["otp.template"], "9" * digits, fmt)
+    except InvalidMessageError as exc:
+        raise ConfigError(
+            "otp.template", f"with the autofill lines and a code of {digits} digits, {exc.message}"
+        ) from None

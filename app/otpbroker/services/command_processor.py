@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
@@ -65,6 +66,22 @@ def _text(data: dict[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise BadRequest(f"data.{name} must be a string")
     return value
+
+
+OTP_DIGITS = (4, 10)
+
+
+def _otp_code(data: dict[str, Any]) -> str:
+    """``data.otp`` of send-sms: 4-10 digits, and no ``data.message`` beside it (not even null)."""
+    if "message" in data:
+        raise BadRequest("give data.message or data.otp, not both")
+    code = data["otp"]
+    low, high = OTP_DIGITS
+    if not isinstance(code, str) or not code.isascii() or not code.isdigit():
+        raise BadRequest(f"data.otp must be a string of {low}-{high} digits 0-9")
+    if not low <= len(code) <= high:
+        raise BadRequest(f"data.otp must have {low}-{high} digits, got {len(code)}")
+    return code
 
 
 _DOMAIN_CODES: dict[type[DomainError], Code] = {
@@ -178,8 +195,12 @@ class CommandProcessor:
         )
 
     def _send_sms(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+        code = _otp_code(data) if "otp" in data else None
         request = self._request(data, source, user)
-        _text(data, "message")
+        if code is not None:  # the device writes the text: otp.template and the autofill lines
+            request = replace(request, text=self._otp.text_for(code))
+        elif "message" not in data:  # a message that is there was checked by _request
+            raise BadRequest("data.message is required (or data.otp: the device writes the text)")
         delivery = self._sms.submit(request)
         return delivery_reply("send-sms", delivery, {"id": request.message_id})
 

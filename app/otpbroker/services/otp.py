@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from otpbroker.domain.autofill import AutofillFormat, compose
 from otpbroker.domain.message import Delivery, SendOutcome
-from otpbroker.domain.otp import OtpBook, OtpResult, render_template
+from otpbroker.domain.otp import OtpBook, OtpResult
 from otpbroker.domain.ports import Settings
 from otpbroker.services.sms import SmsRequest, SmsService
 
@@ -43,6 +44,17 @@ class OtpService:
                 self._params = params
             return self._book
 
+    def text_for(self, code: str) -> str:
+        """The SMS text of ``code``: ``otp.template``, then the app hash and the origin-bound
+        line when they are set (InvalidMessageError when that text is not one GSM 7-bit part).
+        """
+        fmt = AutofillFormat(
+            str(self._settings.get("otp.domain")),
+            str(self._settings.get("otp.iframe_domain")),
+            str(self._settings.get("otp.app_hash")),
+        )
+        return compose(str(self._settings.get("otp.template")), code, fmt)
+
     def request(self, request: SmsRequest) -> IssuedOtp:
         """Issue a code for ``request.msisdn`` and send it with the configured template.
 
@@ -51,9 +63,9 @@ class OtpService:
         msisdn = self._sms.recipient(request.msisdn)
         book = self._current_book()
         token, code = book.issue(msisdn)
-        text = render_template(str(self._settings.get("otp.template")), code)
-        del code
         try:
+            text = self.text_for(code)
+            del code
             delivery = self._sms.submit(
                 SmsRequest(msisdn, text, request.message_id, request.source, request.user)
             )

@@ -31,9 +31,10 @@ STATUS_TEXT = {
     200: "Done: sent (0000), blocked/unblocked, or the OTP is valid.",
     202: "1103: the modem did not confirm; the SMS may have gone out and is never resent.",
     400: (
-        "The request was refused: invalid number (1202), invalid message (1203), message "
-        "too long (1204), unknown command (1206), malformed JSON (1207), missing or wrong "
-        "field (1211), or wrong OTP (1301)."
+        "The request was refused: invalid number (1202), invalid message (1203; also an "
+        "autofill OTP text with a character that is not GSM 7-bit), message too long (1204; "
+        "also an autofill OTP text over one GSM 7-bit part), unknown command (1206), "
+        "malformed JSON (1207), missing or wrong field (1211), or wrong OTP (1301)."
     ),
     401: "1209: missing or wrong credentials of an API user.",
     403: "1201: the number is on the blocking list.",

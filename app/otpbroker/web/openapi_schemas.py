@@ -85,6 +85,20 @@ SMS_TEXT: Schema = {
 }
 
 
+SEND_SMS_OTP: Schema = {
+    "type": "string",
+    "pattern": "^[0-9]{4,10}$",
+    "description": (
+        "Instead of `message`: a code of 4 to 10 digits; the device writes the text from "
+        "`otp.template` and adds the autofill lines of `otp.domain`, `otp.iframe_domain` and "
+        "`otp.app_hash`. Giving both `message` and `otp` (even null) is 1211. With autofill "
+        "lines the text must be one GSM 7-bit part: 1204 when too long, 1203 when a character "
+        "is not GSM 7-bit. The code is only held in memory."
+    ),
+    "example": "482913",
+}
+
+
 def _command(name: str, summary: str, data: Schema, required: list[str]) -> Schema:
     return {
         "type": "object",
@@ -98,12 +112,25 @@ def _command(name: str, summary: str, data: Schema, required: list[str]) -> Sche
     }
 
 
+def _one_of_text(command: Schema) -> Schema:
+    """send-sms: exactly one of ``message`` and ``otp``."""
+    data = command["properties"]["data"]
+    data["oneOf"] = [
+        {"required": ["message"], "not": {"required": ["otp"]}},
+        {"required": ["otp"], "not": {"required": ["message"]}},
+    ]
+    return command
+
+
 REQUEST_SCHEMAS: dict[str, Schema] = {
-    "SendSms": _command(
-        "send-sms",
-        "Send one SMS; the answer comes when the modem has the outcome.",
-        {"id": MESSAGE_ID, "msisdn": MSISDN, "message": SMS_TEXT},
-        ["msisdn", "message"],
+    "SendSms": _one_of_text(
+        _command(
+            "send-sms",
+            "Send one SMS (`message`, or `otp` to have the device write the text); the answer "
+            "comes when the modem has the outcome.",
+            {"id": MESSAGE_ID, "msisdn": MSISDN, "message": SMS_TEXT, "otp": SEND_SMS_OTP},
+            ["msisdn"],
+        )
     ),
     "SendMail": _command(
         "send-mail",
@@ -129,7 +156,8 @@ REQUEST_SCHEMAS: dict[str, Schema] = {
     ),
     "RequestOtp": _command(
         "request-otp",
-        "The device makes a code, sends it with `otp.template` and answers with a token.",
+        "The device makes a code, sends it with `otp.template` (and the autofill lines of "
+        "`otp.domain`, `otp.iframe_domain`, `otp.app_hash`) and answers with a token.",
         {
             "id": MESSAGE_ID,
             "msisdn": MSISDN,

@@ -1,50 +1,22 @@
-"""GSM 7-bit default alphabet, its extension table and septet packing (3GPP TS 23.038 6.1-6.2)."""
+"""GSM 7-bit septets: encoding, decoding and packing (3GPP TS 23.038 6.1-6.2).
+
+The default alphabet and its extension table live in ``otpbroker.domain.gsm7``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import NoReturn
 
-from .errors import PduError
+from otpbroker.domain.gsm7 import DEFAULT_ALPHABET as _DEFAULT_ALPHABET
+from otpbroker.domain.gsm7 import ENCODE as _ENCODE
+from otpbroker.domain.gsm7 import ESC
+from otpbroker.domain.gsm7 import EXTENSION as _EXTENSION
 
-ESC = 0x1B
-"""Escape to the extension table (the next septet selects the extended character)."""
+from .errors import PduError
 
 CR = 0x0D
 """Carriage return, also used as padding of packed USSD strings."""
-
-# Index = septet value. Position 0x1B is the escape code, not a character.
-_DEFAULT_ALPHABET = (
-    "@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5"
-    "\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e\x1b\u00c6\u00e6\u00df\u00c9"
-    " !\"#\u00a4%&'()*+,-./"
-    "0123456789:;<=>?"
-    "\u00a1ABCDEFGHIJKLMNO"
-    "PQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7"
-    "\u00bfabcdefghijklmno"
-    "pqrstuvwxyz\u00e4\u00f6\u00f1\u00fc\u00e0"
-)
-
-# Extension table: septet value after ESC -> character.
-_EXTENSION: dict[int, str] = {
-    0x0A: "\x0c",  # form feed
-    0x14: "^",
-    0x28: "{",
-    0x29: "}",
-    0x2F: "\\",
-    0x3C: "[",
-    0x3D: "~",
-    0x3E: "]",
-    0x40: "|",
-    0x65: "\u20ac",  # euro sign
-}
-
-_ENCODE: dict[str, tuple[int, ...]] = {
-    ch: (code,) for code, ch in enumerate(_DEFAULT_ALPHABET) if code != ESC
-}
-_ENCODE.update({ch: (ESC, code) for code, ch in _EXTENSION.items()})
-
-assert len(_DEFAULT_ALPHABET) == 128
 
 
 def is_gsm7_char(ch: str) -> bool:

@@ -29,6 +29,9 @@ LABELS = {
     "otp.ttl_seconds": "OTP lifetime (seconds)",
     "otp.max_attempts": "Wrong attempts allowed",
     "otp.template": "SMS text",
+    "otp.domain": "Autofill site (@domain #code line)",
+    "otp.iframe_domain": "Autofill iframe site",
+    "otp.app_hash": "Android app hash (SMS Retriever)",
 }
 
 
