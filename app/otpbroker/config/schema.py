@@ -13,6 +13,7 @@ from typing import Any
 
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.rules import Setting, check_value, parse_text
+from otpbroker.config.schema_limits import LIMIT_SETTINGS
 
 __all__ = ["SETTINGS", "SETTINGS_BY_KEY", "Setting", "default", "parse", "setting", "validate"]
 
@@ -224,6 +225,7 @@ SETTINGS: tuple[Setting, ...] = (
         check=_template,
         rule="text containing '{otp}' exactly once and no other braces",
     ),
+    *LIMIT_SETTINGS,
 )
 
 SETTINGS += (
