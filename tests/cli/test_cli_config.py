@@ -68,6 +68,9 @@ CHOSEN: dict[str, object] = {
     "ddns.ip_source": "ppp0",
     "ddns.ip_services": ["http://127.0.0.1:8099/ip"],
     "ddns.contact": "ops@example.com",
+    "limits.allowed_countries": ["62", "65"],
+    "limits.allowed_prefixes": ["628"],
+    "limits.denied_prefixes": ["62899", "6281234"],
 }
 # Settings whose non-default value needs another one changed first.
 FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)
