@@ -17,8 +17,10 @@ from collections.abc import Iterator
 import pytest
 from broker_harness import BrokerHarness
 
+from otpbroker.domain.pumping import REASONS
 from otpbroker.feeders.amqp import RabbitMqFeeder
 from otpbroker.feeders.base import forget_redeliveries
+from otpbroker.web.openapi import openapi_document
 
 THRESHOLD = 50
 REQUESTS = 1000
@@ -101,3 +103,17 @@ def test_a_feeders_dispatch_refuses_the_same_way(harness):
     assert len(harness.sims[0].deliveries) == THRESHOLD
     refused = [e for e in harness.broker.events.recent() if e.outcome == "refused"]
     assert [e.source for e in refused] == ["rabbitmq"] * 5
+
+
+def test_the_openapi_document_names_the_codes_the_reasons_and_retry_after():
+    document = json.loads(openapi_document(["/api/sms"]))
+    responses = document["paths"]["/api/sms"]["post"]["responses"]
+    assert (
+        "Retry-After" in responses["429"]["headers"] and "1106" in responses["429"]["description"]
+    )
+    assert "1107" in responses["403"]["description"]
+    schemas = document["components"]["schemas"]
+    assert "1106" in schemas["Reply429"]["properties"]["response_code"]["enum"]
+    assert "1107" in schemas["Reply403"]["properties"]["response_code"]["enum"]
+    data = schemas["ReplyData"]["properties"]
+    assert set(data["reason"]["enum"]) == set(REASONS) and data["retry_after"]["minimum"] == 0
