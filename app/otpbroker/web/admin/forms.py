@@ -36,9 +36,12 @@ def kind_of(doc: Mapping[str, Any], current: Any) -> str:
 
 
 def shown_default(value: Any) -> str:
-    """A default as people read it: on/off, numbers as they are, text in quotes."""
+    """A default as people read it: on/off, numbers as they are, text in quotes, a list as
+    its items."""
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "empty"
     if isinstance(value, str):
         return f"\u201c{value}\u201d" if value else "empty"
     return str(value)
