@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -90,7 +89,7 @@ class SlidingWindow:
     def __init__(self, seconds: int) -> None:
         """A window of ``seconds``; keys are created as messages are admitted."""
         self.seconds = seconds
-        self._times: dict[str, deque[float]] = {}
+        self._times: dict[str, list[float]] = {}  # oldest first
 
     def wait(self, key: str, count: int, now: float) -> float:
         """Seconds until one more message for ``key`` fits under ``count`` (0: it fits now)."""
@@ -104,11 +103,10 @@ class SlidingWindow:
 
     def add(self, key: str, count: int, now: float) -> None:
         """Count one message for ``key`` (keeping at most ``count`` times)."""
-        times = self._times.get(key)
-        if times is None or times.maxlen != count:
-            times = deque(times or (), maxlen=count)
-            self._times[key] = times
+        times = self._times.setdefault(key, [])
         times.append(now)
+        if len(times) > count:
+            del times[: len(times) - count]
 
     def prune(self, now: float) -> None:
         """Forget keys with nothing inside the window."""
