@@ -76,7 +76,7 @@ _DOMAIN_CODES: dict[type[DomainError], Code] = {
 }
 
 
-def refused_reply(command: str, exc: SendRefusedError) -> Reply:
+def _refused_reply(command: str, exc: SendRefusedError) -> Reply:
     """1106 with ``data.retry_after`` for a rate limit, 1107 for the allow/deny lists."""
     if exc.retry_after is not None:
         data = {"reason": exc.reason, "retry_after": exc.retry_after}
@@ -86,7 +86,7 @@ def refused_reply(command: str, exc: SendRefusedError) -> Reply:
 
 def _domain_reply(command: str, exc: DomainError) -> Reply:
     if isinstance(exc, SendRefusedError):
-        return refused_reply(command, exc)
+        return _refused_reply(command, exc)
     if isinstance(exc, InvalidMessageError):
         code = Code.TOO_LONG if exc.reason == "too_long" else Code.INVALID_MESSAGE
         return Reply(command, code, exc.message)
