@@ -121,7 +121,7 @@ class Broker:
         self.blocklist = ConfigBlockList(self.store)
         self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
         self.sms = SmsService(
-            self.pool, self.blocklist, self.settings, self.events, self.health, self.limits
+            self.pool, self.blocklist, self.settings, self.events, self.health, limits=self.limits
         )
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
