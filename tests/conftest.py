@@ -9,11 +9,16 @@ every order it runs right after the last of them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from otpbroker.config import schema
+from otpbroker.config.schema_limits import RATE_LIMIT_KEYS
 
 TEST_ORDERS = ("file", "reverse", "shuffle:SEED")
 
@@ -80,3 +85,17 @@ def scrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(hashlib, "scrypt", counting_scrypt)
     return calls
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_rate_limits_by_default() -> Iterator[None]:
+    """The anti-pumping rate limits default to off in the tests' own process.
+
+    Many tests send more messages to one test number, one number range or from one user
+    than an OTP device allows by default (``limits.*``); the tests of the limits set the
+    values they test. Brokers started as separate programs keep the product defaults."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key in RATE_LIMIT_KEYS:
+            spec = schema.SETTINGS_BY_KEY[key]
+            patch.setitem(schema.SETTINGS_BY_KEY, key, dataclasses.replace(spec, default=0))
+        yield

@@ -63,6 +63,7 @@ from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
+from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.system.helper_client import HelperClient
@@ -118,7 +119,10 @@ class Broker:
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
         routes.subscribe(self.health.observe)
         self.blocklist = ConfigBlockList(self.store)
-        self.sms = SmsService(self.pool, self.blocklist, self.settings, self.events, self.health)
+        self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
+        self.sms = SmsService(
+            self.pool, self.blocklist, self.settings, self.events, self.health, limits=self.limits
+        )
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
         mail_service = MailService(self.mail)
@@ -132,7 +136,10 @@ class Broker:
             self.api_users.find_for_login, self.settings, self.api_users.version
         )
         self.feeders = FeederManager(self.processor, feeder_factories())
-        self.metrics = MetricsAssembler(self.pool, self.sms, self.feeders, self.events, self.alerts)
+        self.metrics = MetricsAssembler(
+            self.pool, self.sms, self.feeders, self.events, self.alerts,
+            refusals=self.limits.refusals,
+        )  # fmt: skip
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair

@@ -20,7 +20,8 @@ def test_a_label_comes_from_the_page_else_from_the_key():
         ({}, True, "bool"),
         ({}, 3, "int"),
         ({}, "text", "str"),
-        ({"kind": "list"}, None, "str"),
+        ({"kind": "list"}, None, "list"),
+        ({}, ["62"], "str"),
     ],
 )
 def test_the_kind_is_the_schemas_else_the_current_values(doc, current, kind):
@@ -33,6 +34,15 @@ def test_the_hint_says_the_doc_the_default_and_the_bounds():
     assert forms.hint({"default": True}) == "Default: on."
     assert forms.hint({"default": ""}) == "Default: empty."
     assert forms.hint({"default": "web"}) == "Default: \u201cweb\u201d."
+    assert forms.hint({"default": []}) == "Default: empty."
+    assert forms.hint({"default": ["62", "65"]}) == "Default: 62, 65."
+
+
+def test_a_list_is_typed_as_items_between_commas_or_spaces():
+    assert forms.parse_value("list", {}, [" 62899, 6281 ,,65  1"]) == ["62899", "6281", "65", "1"]
+    assert forms.parse_value("list", {}, ["  "]) == []
+    view = forms.field_view("limits.denied_prefixes", "Denied", "list", "", ["62899", "6281"], {})
+    assert view["value"] == "62899, 6281" and view["kind"] == "list"
 
 
 def test_a_ticked_checkbox_is_true_after_its_hidden_false():

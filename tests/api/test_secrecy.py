@@ -31,6 +31,7 @@ from amqp_tools import Publisher, unique_queue
 from smtp_servers import start_smtp
 from ws_broker import WsBroker
 
+from otpbroker.config.schema_limits import RATE_LIMIT_KEYS
 from otpbroker.config.store import ConfigStore
 from otpbroker.modem.sim.personalities import NAMES
 
@@ -132,6 +133,9 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         "feeders.ws.enabled": True, "feeders.ws.url": ws.url, "feeders.ws.username": "device",
         "feeders.ws.password": "ws-pass",
         "otp.domain": "example.com", "otp.app_hash": "FA+9qCX9VSu",  # autofill lines
+        # this test sends far more to one number range than the sending limits allow;
+        # the limits' own path is covered by the denied prefix (step 3)
+        **{key: 0 for key in RATE_LIMIT_KEYS}, "limits.denied_prefixes": ["62815"],
     })  # fmt: skip
     store.add("mail_accounts", {"name": "loopback", "host": "127.0.0.1", "port": smtp.port,
                                 "security": "none", "auth": False, "sender": "otp@example.com"})  # fmt: skip
@@ -178,6 +182,9 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         client.post("/api/block", {"command": "block-msisdn", "data": {"msisdn": "08129999999"}})
         for _ in range(100):
             assert send("08129999999")[0] == 403
+        for i in range(50):  # refused by the sending limits (1107)
+            status, body = send("0815" + f"{i:08d}")
+            assert (status, body["response_code"]) == (403, "1107"), body
         # 4. failures: every modem answers +CMS ERROR
         for modem in range(len(PROFILES)):
             assert control(inbox / "control.sock", {"modem": modem, "action": "inject",

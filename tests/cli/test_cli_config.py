@@ -71,6 +71,9 @@ CHOSEN: dict[str, object] = {
     "otp.domain": "example.com",
     "otp.iframe_domain": "pay.example.net",  # after otp.domain, in schema order
     "otp.app_hash": "FA+9qCX9VSu",
+    "limits.allowed_countries": ["62", "65"],
+    "limits.allowed_prefixes": ["628"],
+    "limits.denied_prefixes": ["62899", "6281234"],
 }
 # Settings whose non-default value needs another one changed first.
 FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)

@@ -55,6 +55,20 @@ def test_expected_keys_exist() -> None:
         "otp.iframe_domain",
         "otp.app_hash",
         *(
+            f"limits.{key}"
+            for key in (
+                "recipient_per_hour",
+                "recipient_per_day",
+                "prefix_digits",
+                "prefix_per_hour",
+                "user_per_minute",
+                "user_per_hour",
+                "allowed_countries",
+                "allowed_prefixes",
+                "denied_prefixes",
+            )
+        ),
+        *(
             f"feeders.{feeder}.{key}"
             for feeder, name in (("rabbitmq", "queue"), ("mqtt", "topic"))
             for key in ("enabled", "host", "port", "tls", "username", "password", name)

@@ -13,6 +13,7 @@ from typing import Any
 
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.rules import Setting, check_value, parse_text
+from otpbroker.config.schema_limits import LIMIT_SETTINGS
 from otpbroker.domain.autofill import (
     APP_HASH_CHARS,
     AutofillFormat,
@@ -264,6 +265,7 @@ SETTINGS: tuple[Setting, ...] = (
         check=app_hash_problem,
         rule=f"empty or exactly {APP_HASH_CHARS} characters of A-Z a-z 0-9 + /",
     ),
+    *LIMIT_SETTINGS,
 )
 
 SETTINGS += (

@@ -61,6 +61,25 @@ class NoModemAvailableError(DomainError):
     code = "no_modem_available"
 
 
+class SendRefusedError(DomainError):
+    """A limit against SMS pumping refuses the message before it reaches a modem.
+
+    ``reason`` names the limit or list (``domain.pumping.REASONS``); ``retry_after`` is the
+    whole seconds until a rate limit would let it pass, None for an allow/deny list."""
+
+    code = "send_refused"
+
+    def __init__(self, message: str, *, reason: str, retry_after: int | None = None) -> None:
+        """Build the refusal; the message names the masked number, never a text."""
+        super().__init__(message, reason=reason)
+        self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        """True for a rate limit (waiting helps), False for a list."""
+        return self.retry_after is not None
+
+
 class UnknownCommandError(DomainError):
     """A request named a ``command`` this device does not know."""
 
@@ -75,5 +94,6 @@ __all__ = [
     "InvalidMessageError",
     "InvalidNumberError",
     "NoModemAvailableError",
+    "SendRefusedError",
     "UnknownCommandError",
 ]

@@ -19,6 +19,7 @@ from otpbroker.domain.errors import (
     InvalidMessageError,
     InvalidNumberError,
     NoModemAvailableError,
+    SendRefusedError,
 )
 from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.domain.msisdn import normalize_msisdn
@@ -92,7 +93,17 @@ _DOMAIN_CODES: dict[type[DomainError], Code] = {
 }
 
 
+def _refused_reply(command: str, exc: SendRefusedError) -> Reply:
+    """1106 with ``data.retry_after`` for a rate limit, 1107 for the allow/deny lists."""
+    if exc.retry_after is not None:
+        data = {"reason": exc.reason, "retry_after": exc.retry_after}
+        return Reply(command, Code.RATE_LIMITED, exc.message, data)
+    return Reply(command, Code.NOT_ALLOWED, exc.message, {"reason": exc.reason})
+
+
 def _domain_reply(command: str, exc: DomainError) -> Reply:
+    if isinstance(exc, SendRefusedError):
+        return _refused_reply(command, exc)
     if isinstance(exc, InvalidMessageError):
         code = Code.TOO_LONG if exc.reason == "too_long" else Code.INVALID_MESSAGE
         return Reply(command, code, exc.message)

@@ -40,6 +40,7 @@ from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, p
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog, SmsEvent
 from otpbroker.services.modem_health import ModemHealth
+from otpbroker.services.send_limits import NoLimits, SendGuard
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,12 @@ class SmsService:
         settings: Settings,
         events: EventLog | None = None,
         health: ModemHealth | None = None,
+        limits: SendGuard | None = None,
     ) -> None:
         """``health`` keeps modems with SIM or settings trouble out of routing (a private
-        one when not given)."""
+        one when not given); ``limits`` refuse pumping before anything else (none if not
+        given)."""
+        self._limits = limits or NoLimits()
         self._gateway = gateway
         self.health = health or ModemHealth(Alerts())
         self._blocklist = blocklist
@@ -110,6 +114,7 @@ class SmsService:
         started = time.monotonic()
         router, dedup = self._current()
         msisdn = Msisdn.parse(request.msisdn, router.country_code)
+        self._limits.check(request, msisdn)  # SendRefusedError: anti-pumping limits
         sms = OutboundSms(msisdn, request.text, request.message_id, request.source, request.user)
         message = self._gateway.encode(sms, int(self._settings.get("sms.max_parts")))
         key = self._dedup_key(request.message_id)  # validates the id even when dedup is off

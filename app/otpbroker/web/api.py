@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -82,7 +83,16 @@ def command(api: RestApi, path: str) -> str:
         payload = read_json(request, limit)
     except BodyError as exc:
         return answer(response, Reply("", exc.code, exc.text))
-    return answer(response, api.processor.handle(payload, source="rest", user=user))
+    reply = api.processor.handle(payload, source="rest", user=user)
+    _retry_after(response, reply)
+    return answer(response, reply)
+
+
+def _retry_after(response: bottle.BaseResponse, reply: Reply) -> None:
+    """A ``Retry-After`` header (whole seconds) for any reply whose data has ``retry_after``."""
+    seconds = (reply.data or {}).get("retry_after")
+    if isinstance(seconds, int | float) and not isinstance(seconds, bool):
+        response.set_header("Retry-After", str(max(0, math.ceil(seconds))))
 
 
 def other(api: RestApi, path: str) -> str:

@@ -56,9 +56,10 @@ def render_metrics(
     feeders: Iterable[FeederGauge] = (),
     alerts: Mapping[str, int] | None = None,
     waiting: int = 0,
+    refused: Mapping[str, int] | None = None,
 ) -> str:
     """The exposition text (``alerts``: active alerts by kind; ``waiting``: messages waiting
-    for a free modem)."""
+    for a free modem; ``refused``: messages the anti-pumping limits refused, by reason)."""
     lines = [
         "# HELP otpbroker_uptime_seconds Seconds since the broker started.",
         "# TYPE otpbroker_uptime_seconds gauge",
@@ -79,6 +80,7 @@ def render_metrics(
     lines += _routing_lines(modems)
     lines += _alert_lines(alerts or {})
     lines += _feeder_lines(list(feeders))
+    lines += _refused_lines(refused or {})
     return "\n".join(lines) + "\n"
 
 
@@ -182,4 +184,15 @@ def _feeder_lines(feeders: list[FeederGauge]) -> list[str]:
     ]
     lines += [f'otpbroker_feeder_reconnects_total{{feeder="{_label(f.name)}"}} {f.reconnects}'
               for f in feeders]  # fmt: skip
+    return lines
+
+
+def _refused_lines(refused: Mapping[str, int]) -> list[str]:
+    lines = [
+        "# HELP otpbroker_sms_refused_total Messages refused by the anti-pumping limits, "
+        "by reason.",
+        "# TYPE otpbroker_sms_refused_total counter",
+    ]
+    lines += [f'otpbroker_sms_refused_total{{reason="{_label(reason)}"}} {count}'
+              for reason, count in sorted(refused.items())]  # fmt: skip
     return lines

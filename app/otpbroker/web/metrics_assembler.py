@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from otpbroker.services.alerts import Alerts
@@ -54,21 +54,25 @@ class MetricsAssembler:
         events: EventLog,
         alerts: Alerts,
         clock: Callable[[], float] = time.time,
+        refusals: Callable[[], Mapping[str, int]] | None = None,
     ) -> None:
-        """Each collaborator is read at every scrape, nothing is cached."""
+        """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
+        anti-pumping refusals by reason, ``SendLimits.refusals``)."""
         self._modems = modems
         self._routing = routing
         self._feeders = feeders
         self._events = events
         self._alerts = alerts
         self._clock = clock
+        self._refusals = refusals
 
     def __call__(self) -> str:
         """The ``/metrics`` text."""
         uptime = self._clock() - self._events.started
+        refused = self._refusals() if self._refusals is not None else None
         return render_metrics(self._events.counts(), self.modem_gauges(), uptime,
                               self.feeder_gauges(), self._alerts.counts(),
-                              self._modems.waiting())  # fmt: skip
+                              self._modems.waiting(), refused)  # fmt: skip
 
     def modem_gauges(self) -> list[ModemGauge]:
         """One gauge per running modem, with its routing reason when it is out of routing."""

@@ -37,15 +37,29 @@ STATUS_TEXT = {
         "malformed JSON (1207), missing or wrong field (1211), or wrong OTP (1301)."
     ),
     401: "1209: missing or wrong credentials of an API user.",
-    403: "1201: the number is on the blocking list.",
+    403: (
+        "1201: the number is on the blocking list, or 1107: the sending limits do not allow "
+        "this number (`data.reason`)."
+    ),
     404: "1304: verify-otp with an unknown or already used token.",
     409: "1205: this message id was already accepted within the de-duplication window.",
     410: "1302: the OTP has expired.",
     413: "1208: the body is larger than `api.max_body_bytes`.",
-    429: "1303: too many wrong codes; the OTP is void.",
+    429: (
+        "1106: over a sending limit (`data.reason`); retry after `data.retry_after` seconds "
+        "(also the `Retry-After` header), or 1303: too many wrong codes; the OTP is void."
+    ),
     500: "1999: an internal error (a bug); see the device log.",
     502: "1102: sending failed on every eligible modem; nothing was sent, a retry is safe.",
     503: "1101: no modem available, or 1210: e-mail is not configured.",
+}
+
+#: Statuses whose replies may carry ``data.retry_after``, sent as a ``Retry-After`` header too.
+RETRY_AFTER_STATUSES = (429,)
+RETRY_AFTER_HEADER: dict[str, Any] = {
+    "description": "Whole seconds to wait before retrying (replies with `data.retry_after`).",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 0, "example": 1712},
 }
 
 COMMAND_DESCRIPTION = (
@@ -85,6 +99,8 @@ def _command_responses() -> dict[str, Any]:
                 }
             },
         }
+        if status in RETRY_AFTER_STATUSES:
+            response["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
         if status == 401:
             response["headers"] = {
                 "WWW-Authenticate": {

@@ -11,6 +11,7 @@ from typing import Any
 
 from otpbroker.domain.message import MAX_TEXT_CHARS
 from otpbroker.domain.msisdn import MAX_MSISDN_DIGITS, MIN_MSISDN_DIGITS
+from otpbroker.domain.pumping import REASONS as REFUSAL_REASONS
 from otpbroker.domain.send_errors import ErrorClass
 from otpbroker.services.replies import Code
 
@@ -225,6 +226,19 @@ REPLY_DATA: Schema = {
         "expires_in": {"type": "integer", "description": "request-otp: seconds to verify."},
         "msisdn": {"type": "string", "description": "block/unblock: the number, MSISDN form."},
         "result": {"type": "string", "enum": list(OTP_RESULTS), "description": "verify-otp."},
+        "reason": {
+            "type": "string",
+            "enum": list(REFUSAL_REASONS),
+            "description": (
+                "1106, 1107: the sending limit that refused the message: `recipient`, `prefix`, "
+                "`user` (rate limits), `country`, `prefix_denied`, `prefix_not_allowed` (lists)."
+            ),
+        },
+        "retry_after": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "1106: whole seconds until the message would pass the rate limits.",
+        },
     },
 }
 

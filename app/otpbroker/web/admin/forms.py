@@ -14,6 +14,7 @@ from typing import Any
 import bottle
 
 INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+LIST_SPLIT = re.compile(r"[\s,]+")  # a list setting is typed as items between commas/spaces
 TRUE_WORDS = ("true", "on", "1", "yes")
 NOT_UTF8 = "is not valid UTF-8 text"
 
@@ -25,9 +26,9 @@ def label(key: str, labels: Mapping[str, str]) -> str:
 
 
 def kind_of(doc: Mapping[str, Any], current: Any) -> str:
-    """``bool``, ``int`` or ``str`` (from the schema, else from the current value)."""
+    """``bool``, ``int``, ``str`` or ``list`` (from the schema, else from the current value)."""
     kind = doc.get("kind")
-    if kind in ("bool", "int", "str"):
+    if kind in ("bool", "int", "str", "list"):
         return str(kind)
     if isinstance(current, bool):
         return "bool"
@@ -35,9 +36,12 @@ def kind_of(doc: Mapping[str, Any], current: Any) -> str:
 
 
 def shown_default(value: Any) -> str:
-    """A default as people read it: on/off, numbers as they are, text in quotes."""
+    """A default as people read it: on/off, numbers as they are, text in quotes, a list as
+    its items."""
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "empty"
     if isinstance(value, str):
         return f"\u201c{value}\u201d" if value else "empty"
     return str(value)
@@ -59,10 +63,15 @@ def field_view(key: str, name: str, kind: str, help_text: str, value: Any,
     """One field as ``settings_form.tpl`` shows it."""
     return {
         "key": key, "label": name, "kind": kind, "hint": help_text,
-        "value": bool(value) if kind == "bool" else str(value),
+        "value": bool(value) if kind == "bool" else _text(value),
         "choices": [str(c) for c in doc.get("choices") or ()],
         "minimum": doc.get("minimum"), "maximum": doc.get("maximum"),
     }  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    """A value as a text field shows it (a list as its items between commas)."""
+    return ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
 
 
 def texts(form: bottle.FormsDict, key: str) -> list[str]:
@@ -80,6 +89,8 @@ def parse_value(kind: str, doc: Mapping[str, Any], sent: list[str]) -> Any:
     if kind == "bool":
         return parse_bool(sent)
     text = sent[-1]
+    if kind == "list":
+        return [item for item in LIST_SPLIT.split(text.strip()) if item]
     if kind == "int":
         if INTEGER.fullmatch(text.strip()) is None:
             shown = text if len(text) <= 40 else text[:37] + "..."

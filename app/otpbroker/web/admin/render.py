@@ -26,6 +26,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/blocklist", "Blocking list"),
     ("/feeders", "Feeders"),
     ("/sms-settings", "SMS setting"),
+    ("/limits", "Sending limits"),
     ("/mail", "E-mail"),
     ("/ddns", "DDNS"),
     ("/network", "Network"),
