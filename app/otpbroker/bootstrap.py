@@ -133,7 +133,13 @@ class Broker:
         )
         self.feeders = FeederManager(self.processor, feeder_factories())
         self.metrics = MetricsAssembler(self.pool, self.sms, self.feeders, self.events, self.alerts)
-        self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
+        self.api = build_api(
+            self.processor,
+            self.authenticator,
+            self.settings,
+            self.metrics,
+            self.api_users.terms_for,
+        )
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
         self.setup_code = self.factory_secrets.setup_code

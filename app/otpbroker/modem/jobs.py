@@ -17,13 +17,15 @@ from otpbroker.modem.gsm import SmsResult
 @dataclass
 class Job:
     """One request: ``sms`` (the message, encoded once) or ``ussd`` (code), with its future
-    and deadline."""
+    and deadline (monotonic); an SMS may carry ``expires_at`` (wall clock): after it, the
+    message is never written."""
 
     kind: str
     future: Future
     deadline: float
     message: EncodedMessage | None = None
     code: str = ""
+    expires_at: float | None = None
 
     def __repr__(self) -> str:  # never show the text
         """Kind and deadline only."""
@@ -82,4 +84,13 @@ def fail_unstarted(jobs: list[Job], reason: str) -> None:
             job.future.set_exception(ModemError(reason))
 
 
-__all__ = ["Job", "JobQueue", "fail_unstarted"]
+def expired_result(expires_at: float, now: float) -> SmsResult:
+    """The result of an SMS whose expiry passed before its first part was written."""
+    return SmsResult(
+        SendOutcome.EXPIRED,
+        error_code="EXPIRED",
+        error=f"expired {now - expires_at:.1f} s before the modem could write it; not sent",
+    )
+
+
+__all__ = ["Job", "JobQueue", "expired_result", "fail_unstarted"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.domain.otp import OtpBook, OtpResult, render_template
@@ -54,13 +54,11 @@ class OtpService:
         text = render_template(str(self._settings.get("otp.template")), code)
         del code
         try:
-            delivery = self._sms.submit(
-                SmsRequest(msisdn, text, request.message_id, request.source, request.user)
-            )
+            delivery = self._sms.submit(replace(request, msisdn=msisdn, text=text))
         except Exception:
             book.discard(token)
             raise
-        if delivery.outcome is SendOutcome.FAILED:
+        if delivery.outcome in (SendOutcome.FAILED, SendOutcome.EXPIRED):
             book.discard(token)
             return IssuedOtp(None, 0, delivery)
         return IssuedOtp(token, int(self._settings.get("otp.ttl_seconds")), delivery)
