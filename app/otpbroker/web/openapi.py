@@ -39,7 +39,10 @@ STATUS_TEXT = {
     403: "1201: the number is on the blocking list.",
     404: "1304: verify-otp with an unknown or already used token.",
     409: "1205: this message id was already accepted within the de-duplication window.",
-    410: "1302: the OTP has expired.",
+    410: (
+        "1104: the message expired (its ttl, valid_until or default expiry passed) before a "
+        "modem could send it; it was not sent and never will be. 1302: the OTP has expired."
+    ),
     413: "1208: the body is larger than `api.max_body_bytes`.",
     429: "1303: too many wrong codes; the OTP is void.",
     500: "1999: an internal error (a bug); see the device log.",
