@@ -231,6 +231,8 @@ class ModemPool:
         modem's owner thread checks it right before writing (``SendOutcome.EXPIRED``)."""
         if not isinstance(message, EncodedMessage):
             raise TypeError(f"ModemPool.send takes what ModemPool.encode made, not {message!r}")
+        if expires_at is not None and expires_at <= self._wall_clock():
+            return _expired(modem_ids, expires_at, self._wall_clock())
         with self._lock:
             running = [modem_id for modem_id in modem_ids if modem_id in self._workers]
         if not running:
@@ -238,8 +240,6 @@ class ModemPool:
             return Delivery(SendOutcome.FAILED, modem_ids[0] if len(modem_ids) == 1 else None,
                             error_code="MODEM_UNAVAILABLE",
                             error=f"modem {named} is not running")  # fmt: skip
-        if expires_at is not None and expires_at <= self._wall_clock():
-            return _expired(running, expires_at, self._wall_clock())
         deadline = time.monotonic() + timeout
         modem_id = self._dispatcher.acquire(running, timeout, lane=lane, expires_at=expires_at)
         if modem_id is None:

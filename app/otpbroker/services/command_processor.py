@@ -23,7 +23,7 @@ from otpbroker.domain.errors import (
 from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.domain.msisdn import normalize_msisdn
 from otpbroker.domain.otp import OtpResult
-from otpbroker.domain.ports import BlockList, Clock, Settings
+from otpbroker.domain.ports import BlockList, Settings
 from otpbroker.services.delivery_fields import FieldError, named_lane, own_expiry
 from otpbroker.services.otp import OtpService
 from otpbroker.services.replies import Code, Reply
@@ -46,7 +46,6 @@ class BadRequest(Exception):
     """A field is missing or of the wrong type."""
 
 
-Terms = DeliveryTerms
 Handler = Callable[[dict[str, Any], str, str | None, DeliveryTerms], Reply]
 """A command's handler: ``(data, source, user, terms)`` -> its reply."""
 
@@ -132,7 +131,7 @@ class CommandProcessor:
         blocklist: BlockList,
         settings: Settings,
         mailer: Mailer | None = None,
-        wall_clock: Clock = time.time,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``wall_clock``: the time expiries are computed from (``time.time``)."""
         self._sms = sms
@@ -210,14 +209,16 @@ class CommandProcessor:
             lane=lane or lane_of(named, terms),
         )
 
-    def _send_sms(self, data: dict[str, Any], source: str, user: str | None, terms: Terms) -> Reply:
+    def _send_sms(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         request = self._request(data, source, user, terms)
         _text(data, "message")
         delivery = self._sms.submit(request)
         return delivery_reply("send-sms", delivery, {"id": request.message_id})
 
     def _send_mail(
-        self, data: dict[str, Any], source: str, user: str | None, terms: Terms
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
     ) -> Reply:
         recipient = _field(data, "recipient", max_len=254)
         subject = _field(data, "subject", required=False, max_len=200) or ""
@@ -236,20 +237,24 @@ class CommandProcessor:
     def _country(self) -> str:
         return str(self._settings.get("device.country_code"))
 
-    def _block(self, data: dict[str, Any], source: str, user: str | None, terms: Terms) -> Reply:
+    def _block(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
         added = self._blocklist.block(msisdn, source)
         return Reply("block-msisdn", Code.OK, "blocked" if added else "already blocked",
                      {"msisdn": msisdn})  # fmt: skip
 
-    def _unblock(self, data: dict[str, Any], source: str, user: str | None, terms: Terms) -> Reply:
+    def _unblock(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
         removed = self._blocklist.unblock(msisdn)
         return Reply("unblock-msisdn", Code.OK, "unblocked" if removed else "was not blocked",
                      {"msisdn": msisdn})  # fmt: skip
 
     def _request_otp(
-        self, data: dict[str, Any], source: str, user: str | None, terms: Terms
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
     ) -> Reply:
         request = self._request(
             data, source, user, terms, Lane.OTP
@@ -261,7 +266,7 @@ class CommandProcessor:
         return reply
 
     def _verify_otp(
-        self, data: dict[str, Any], source: str, user: str | None, terms: Terms
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
     ) -> Reply:
         token = _field(data, "token", max_len=128)
         code = _field(data, "otp", max_len=16)
