@@ -172,6 +172,28 @@ def test_a_message_that_expires_in_the_modem_s_queue_is_never_written(make_sim, 
         worker.stop()
 
 
+def test_a_long_message_is_never_cut_when_its_expiry_passes_between_parts(make_sim) -> None:
+    """The expiry is checked once, before the first part: a message whose time runs out
+    while its parts are written goes out whole."""
+    sim = make_sim()
+    readings: list[float] = []
+
+    def clock() -> float:  # in time at the first look, long expired at any later one
+        readings.append(1.0 if not readings else 10_000.0)
+        return readings[-1]
+
+    worker = ModemWorker("m", SerialSettings(port=sim.port), OPTIONS, wall_clock=clock)
+    worker.start()
+    try:
+        wait_ready(worker)
+        future = worker.submit_sms(encode_sms("+" + NUMBER, "y" * 400), expires_at=1000.0)
+        result = future.result(10)
+        assert (result.outcome, result.parts) == (SendOutcome.SENT, 3)
+        assert len(sim.log.parts) == 3 and readings == [1.0]
+    finally:
+        worker.stop()
+
+
 # -- the validity period in the PDU the emulator received ---------------------------------------
 @pytest.mark.parametrize(
     ("ttl", "configured_minutes", "octet"),
