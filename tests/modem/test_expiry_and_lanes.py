@@ -172,15 +172,30 @@ def test_a_message_that_expires_in_the_modem_s_queue_is_never_written(make_sim, 
         worker.stop()
 
 
+def test_a_message_that_expires_while_its_modem_is_away_ends_expired(clock) -> None:
+    """A modem that cannot connect keeps its queue until the jobs' deadlines; a job whose
+    expiry passes meanwhile ends expired at once (nothing was sent)."""
+    worker = ModemWorker("m", SerialSettings(port="/dev/no-such-modem"), OPTIONS,
+                         reconnect_delays=(0.05,), wall_clock=clock)  # fmt: skip
+    try:
+        future = worker.submit_sms(encode_sms("+" + NUMBER, "x"), expires_at=clock.now + 10)
+        lasting = worker.submit_sms(encode_sms("+" + NUMBER, "y"), queue_timeout=60)
+        worker.start()
+        assert not wait_until(future.done, 0.3)  # not yet expired: it waits for the modem
+        clock.advance(11)
+        assert future.result(10).outcome is SendOutcome.EXPIRED
+        assert not lasting.done()  # one without an expiry keeps waiting for its deadline
+    finally:
+        worker.stop()
+
+
 def test_a_long_message_is_never_cut_when_its_expiry_passes_between_parts(make_sim) -> None:
     """The expiry is checked once, before the first part: a message whose time runs out
     while its parts are written goes out whole."""
     sim = make_sim()
-    readings: list[float] = []
 
-    def clock() -> float:  # in time at the first look, long expired at any later one
-        readings.append(1.0 if not readings else 10_000.0)
-        return readings[-1]
+    def clock() -> float:  # the expiry (1000) passes as soon as the first part is out
+        return 10_000.0 if sim.log.parts else 1.0
 
     worker = ModemWorker("m", SerialSettings(port=sim.port), OPTIONS, wall_clock=clock)
     worker.start()
@@ -189,7 +204,7 @@ def test_a_long_message_is_never_cut_when_its_expiry_passes_between_parts(make_s
         future = worker.submit_sms(encode_sms("+" + NUMBER, "y" * 400), expires_at=1000.0)
         result = future.result(10)
         assert (result.outcome, result.parts) == (SendOutcome.SENT, 3)
-        assert len(sim.log.parts) == 3 and readings == [1.0]
+        assert len(sim.log.parts) == 3 and clock() > 1000.0
     finally:
         worker.stop()
 

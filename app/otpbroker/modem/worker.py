@@ -26,7 +26,7 @@ from otpbroker.modem.at import AtChannel
 from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions
-from otpbroker.modem.jobs import Job, JobQueue, fail_unstarted
+from otpbroker.modem.jobs import Job, JobQueue, expire_unstarted, fail_unstarted
 from otpbroker.modem.ladder_steps import Recovery, ResetUsb, stuck
 from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
 from otpbroker.modem.recovery import RecoveryPolicy, Rung, await_startup
@@ -83,6 +83,7 @@ class ModemWorker:
         self._retry_now = False  # hot-plug: the device just appeared, skip the back-off
         self._unplugged = False  # hot-plug: the device just disappeared
         self._recover = False  # the administrator: start the recovery over
+        self._wall_clock = wall_clock
         self._runner = JobRunner(self._status, self._disconnect, wall_clock)
         self._thread = threading.Thread(target=self._run, name=f"modem-{modem_id}", daemon=True)
         self._transport: SerialTransport | None = None
@@ -345,8 +346,11 @@ class ModemWorker:
             return not (self._stopping.is_set() or self._reconfigure or self._recover)
 
     def _expire_jobs(self) -> None:
-        """Fail jobs whose deadline passed while the modem was away (never started)."""
+        """Fail jobs whose deadline passed while the modem was away, and end those whose
+        expiry passed as expired (never started)."""
         fail_unstarted(self._jobs.expired(), self._unavailable())
+        now = self._wall_clock()
+        expire_unstarted(self._jobs.outlived(now), now)
 
     def _fail_pending(self) -> None:
         """Fail every waiting job now (never started): another modem may take them."""
