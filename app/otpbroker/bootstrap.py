@@ -140,7 +140,10 @@ class Broker:
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals,
         )  # fmt: skip
-        self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
+        self.api = build_api(
+            self.processor, self.authenticator, self.settings, self.metrics,
+            self.api_users.terms_for,
+        )  # fmt: skip
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
         self.setup_code = self.factory_secrets.setup_code

@@ -286,13 +286,13 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         for i in range(100):
             otp = otp_digits()
             secrets_sent.append(otp)
-            fields = {"msisdn": "0815" + f"{i:08d}", "otp": otp}
+            fields = {"msisdn": "0816" + f"{i:08d}", "otp": otp}
             status, body = client.post("/api/sms", {"command": "send-sms", "data": fields})
             assert status == 200, body
         for _ in range(20):
             otp = otp_digits()
             secrets_sent.append(otp)
-            fields = {"msisdn": "08155555555", "otp": otp, "message": "both"}
+            fields = {"msisdn": "08165555555", "otp": otp, "message": "both"}
             assert client.post("/api/sms", {"command": "send-sms", "data": fields})[0] == 400
     finally:
         serve.send_signal(signal.SIGTERM)

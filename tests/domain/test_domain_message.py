@@ -115,4 +115,6 @@ def test_send_outcome_and_delivery() -> None:
     unknown = Delivery(SendOutcome.UNKNOWN, "modem1", error="time-out")
     assert not unknown.may_try_another_modem and not unknown.sent
     assert Delivery(SendOutcome.FAILED).attempts == []
-    assert {o.value for o in SendOutcome} == {"sent", "failed", "unknown"}
+    expired = Delivery(SendOutcome.EXPIRED, "modem1", error_code="EXPIRED")
+    assert not expired.may_try_another_modem and not expired.sent
+    assert {o.value for o in SendOutcome} == {"sent", "failed", "unknown", "expired"}

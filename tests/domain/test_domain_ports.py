@@ -3,6 +3,7 @@
 import time
 from collections.abc import Sequence
 
+from otpbroker.domain.delivery import Lane
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import BlockList, Clock, EncodedSms, ModemGateway
 from otpbroker.domain.routing import ModemRoute
@@ -13,7 +14,15 @@ class Encoded:
 
 
 class FakeGateway:
-    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+    def send(
+        self,
+        modem_ids: Sequence[str],
+        message: EncodedSms,
+        timeout: float,
+        *,
+        lane: Lane = Lane.OTP,
+        expires_at: float | None = None,
+    ) -> Delivery:
         return Delivery(SendOutcome.SENT, modem_ids[0], 1, message.parts)
 
     def encode(self, sms: OutboundSms, max_parts: int) -> EncodedSms:

@@ -51,6 +51,7 @@ class Settings:
             "sms.max_attempts": 3,
             "sms.max_parts": 10,
             "sms.queue_timeout_seconds": 10,
+            "sms.default_ttl_seconds": 600,
             **values,
         }
 

@@ -63,7 +63,9 @@ class Gateway:
         self.encoded.append(sms)
         return type("Encoded", (), {"sms": sms, "parts": 1})()
 
-    def send(self, modem_ids: Sequence[str], message: Any, timeout: float) -> Delivery:
+    def send(
+        self, modem_ids: Sequence[str], message: Any, timeout: float, **terms: Any
+    ) -> Delivery:
         self.sent.append(message)
         return Delivery(SendOutcome.SENT, modem_ids[0], len(self.sent), 1)
 

@@ -31,7 +31,9 @@ class Gateway:
         self.sent: list[tuple[str, ...]] = []
         self.route_reads = 0
 
-    def send(self, modem_ids: Sequence[str], message: Any, timeout: float) -> Delivery:
+    def send(
+        self, modem_ids: Sequence[str], message: Any, timeout: float, **terms: Any
+    ) -> Delivery:
         self.sent.append(tuple(modem_ids))
         return self.deliveries.pop(0)
 

@@ -36,7 +36,9 @@ class Gateway:
         self.encoded.append(Encoded(sms, max_parts))
         return self.encoded[-1]
 
-    def send(self, modem_ids: Sequence[str], message: Any, timeout: float) -> Delivery:
+    def send(
+        self, modem_ids: Sequence[str], message: Any, timeout: float, **terms: Any
+    ) -> Delivery:
         modem = modem_ids[0]
         self.sent.append((modem, message))
         if modem == self.route_list[-1].id:

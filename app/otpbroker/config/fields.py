@@ -148,6 +148,27 @@ def account_fields(kind: str, noun: str) -> tuple[Setting, ...]:
     )
 
 
+API_USER_FIELDS: tuple[Setting, ...] = (
+    Setting(
+        "default_ttl_seconds",
+        int,
+        0,
+        "How long this user's messages are worth when a message does not say "
+        "(0 = the device's sms.default_ttl_seconds).",
+        minimum=0,
+        maximum=604800,
+    ),
+    Setting(
+        "default_priority",
+        str,
+        "otp",
+        "Lane of this user's send-sms messages that name none: otp (overtakes bulk) or bulk.",
+        choices=("otp", "bulk"),
+    ),
+)
+"""Fields of API users only (administrators do not send)."""
+
+
 BLOCKLIST_FIELDS: tuple[Setting, ...] = (
     _str(
         "msisdn",

@@ -9,6 +9,7 @@ from typing import Any
 
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.fields import (
+    API_USER_FIELDS,
     BLOCKLIST_FIELDS,
     DDNS_ACCOUNT_FIELDS,
     DDNS_RECORD_FIELDS,
@@ -49,7 +50,7 @@ COLLECTIONS: dict[str, Collection] = {
         Collection(
             "api_users",
             "Accounts that send through the REST API.",
-            account_fields("API user", "API user"),
+            account_fields("API user", "API user") + API_USER_FIELDS,
             unique=("username",),
         ),
         Collection(

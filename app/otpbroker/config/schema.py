@@ -187,6 +187,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _int("sms.queue_timeout_seconds", 120, 1, 3600, "Longest a message waits for a modem."),
     _int(
+        "sms.default_ttl_seconds",
+        600,
+        0,
+        604800,
+        "How long a message is worth when neither it nor its API user or feeder says "
+        "(0 = no expiry); an expired message is never sent.",
+    ),
+    _int(
         "sms.max_attempts",
         3,
         1,

@@ -31,8 +31,8 @@ class DeliveryTerms:
 
     ``expires_at``: wall-clock time (``time.time()``) after which the transport itself
     considers the message worthless (a broker's expiry), None when it says nothing;
-    ``default_ttl``: seconds a message is worth when neither it nor the transport says
-    (the API user's or feeder's default; None: the device-wide default);
+    ``default_ttl``: seconds a message is worth when it does not say itself (the API
+    user's or feeder's default; None: the device-wide default; 0 or less: no expiry);
     ``default_lane``: the lane when the message does not name one (None: OTP).
     """
 
@@ -43,4 +43,32 @@ class DeliveryTerms:
 
 NO_TERMS = DeliveryTerms()
 
-__all__ = ["NO_TERMS", "DeliveryTerms", "Lane"]
+#: The longest a message may be worth: 7 days, in seconds (``ttl``, ``valid_until``, defaults).
+MAX_TTL_SECONDS = 604800
+
+
+def effective_expiry(
+    now: float, own: float | None, terms: DeliveryTerms, device_default_ttl: float
+) -> float | None:
+    """The wall-clock time after which a message is worthless, None for never.
+
+    ``own``: the expiry the command itself gives (``ttl`` / ``valid_until``), None when it
+    says nothing; then the transport's default applies (``terms.default_ttl``), else the
+    device's (``device_default_ttl``; 0 = no expiry). The transport's own expiry
+    (``terms.expires_at``) always counts too: the earliest of them wins.
+    """
+    if own is None:
+        default = terms.default_ttl if terms.default_ttl is not None else device_default_ttl
+        own = now + default if default > 0 else None
+    candidates = [t for t in (own, terms.expires_at) if t is not None]
+    return min(candidates) if candidates else None
+
+
+def lane_of(named: Lane | None, terms: DeliveryTerms) -> Lane:
+    """The lane a message waits in: the one it names, else the transport's, else OTP."""
+    if named is not None:
+        return named
+    return terms.default_lane if terms.default_lane is not None else Lane.OTP
+
+
+__all__ = ["MAX_TTL_SECONDS", "NO_TERMS", "DeliveryTerms", "Lane", "effective_expiry", "lane_of"]

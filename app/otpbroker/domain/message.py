@@ -78,12 +78,14 @@ class SendOutcome(enum.Enum):
     """What became of one send attempt.
 
     UNKNOWN means the modem timed out: the network may have sent the SMS, so it must never
-    be resent (on this modem or another).
+    be resent (on this modem or another). EXPIRED means its expiry passed before any modem
+    wrote it: it was never sent, and is never tried again.
     """
 
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    EXPIRED = "expired"
 
 
 class PathCheck(enum.Enum):
@@ -136,7 +138,7 @@ class Delivery:
 
     @property
     def may_try_another_modem(self) -> bool:
-        """True only for a definite failure; SENT and UNKNOWN must never be resent."""
+        """True only for a definite failure; SENT, UNKNOWN and EXPIRED are never resent."""
         return self.outcome is SendOutcome.FAILED
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
+from otpbroker.domain.delivery import Lane
 from otpbroker.domain.message import Delivery, OutboundSms
 from otpbroker.domain.routing import ModemRoute
 
@@ -40,10 +41,23 @@ class ModemGateway(Protocol):
         """
         ...
 
-    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+    def send(
+        self,
+        modem_ids: Sequence[str],
+        message: EncodedSms,
+        timeout: float,
+        *,
+        lane: Lane = Lane.OTP,
+        expires_at: float | None = None,
+    ) -> Delivery:
         """Send ``message`` (as ``encode`` made it) on one of ``modem_ids``: the first of them
         to be free (in the order given when several are), waiting at most ``timeout`` seconds
         for one to take it. Every attempt reuses the one encoding.
+
+        Waiting sends are served by ``lane`` (OTP first), then in arrival order. A message
+        whose ``expires_at`` (wall clock) passes before a modem writes its first part ends
+        ``SendOutcome.EXPIRED`` (never sent); the validity period asked of the SMSC is at
+        most the time it has left.
 
         ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
         message must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a definite

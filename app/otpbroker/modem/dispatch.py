@@ -4,8 +4,14 @@ A message that may go out on any of several equally good modems (one routing tie
 queued on one of them when it arrives: it waits here until one of them is free and takes
 that one. So a modem that is slower at the moment (a busier cell, a slower SMSC answer)
 simply takes fewer messages, and no modem idles while another has a queue. Waiting sends
-are served oldest first; each takes the first free modem in its own order of preference
-(the router's round-robin order), so an idle device still uses its modems in turn.
+are served by lane (every OTP before any bulk message), then oldest first; each takes the
+first free modem in its own order of preference (the router's round-robin order), so an
+idle device still uses its modems in turn. Because a message binds to a modem only when
+the modem is free, a waiting OTP is the next message on the first modem that frees up: it
+waits at most for the one send in flight there.
+
+A waiting send whose expiry (wall clock) has passed takes no modem: it stops waiting, and
+the caller reports it expired.
 
 A modem is handed out only while it is ready, and only to one send at a time: exactly one
 ``AT+CMGS`` is in flight per modem.
@@ -14,9 +20,11 @@ A modem is handed out only while it is ready, and only to one send at a time: ex
 from __future__ import annotations
 
 import threading
-from collections import deque
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from otpbroker.domain.delivery import Lane
 
 
 @dataclass(eq=False)
@@ -24,6 +32,8 @@ class _Waiter:
     """One send waiting for a modem."""
 
     choices: tuple[str, ...]
+    lane: Lane = Lane.OTP
+    expires_at: float | None = None
     granted: str | None = None
     wake: threading.Event = field(default_factory=threading.Event)
 
@@ -31,12 +41,13 @@ class _Waiter:
 class Dispatcher:
     """Which modems are ready and free, and which sends wait for one. Thread-safe."""
 
-    def __init__(self) -> None:
-        """No modem is ready yet."""
+    def __init__(self, wall_clock: Callable[[], float] = time.time) -> None:
+        """No modem is ready yet. ``wall_clock``: what expiries are compared with."""
         self._lock = threading.Lock()
+        self._wall_clock = wall_clock
         self._ready: set[str] = set()
         self._busy: set[str] = set()
-        self._waiting: deque[_Waiter] = deque()
+        self._waiting: list[_Waiter] = []  # in arrival order
 
     def set_ready(self, modem_id: str, ready: bool) -> None:
         """A modem became ready (connected, able to send) or stopped being so."""
@@ -47,16 +58,26 @@ class Dispatcher:
                 self._ready.discard(modem_id)
             self._grant()
 
-    def acquire(self, choices: Sequence[str], timeout: float) -> str | None:
+    def acquire(
+        self,
+        choices: Sequence[str],
+        timeout: float,
+        *,
+        lane: Lane = Lane.OTP,
+        expires_at: float | None = None,
+    ) -> str | None:
         """Wait up to ``timeout`` seconds for one of ``choices`` to be free; return the one
-        taken (the caller must :meth:`release` it), or None when none became free."""
-        waiter = _Waiter(tuple(dict.fromkeys(choices)))
+        taken (the caller must :meth:`release` it), or None when none became free or
+        ``expires_at`` (wall clock) passed first."""
+        waiter = _Waiter(tuple(dict.fromkeys(choices)), lane, expires_at)
+        if expires_at is not None:
+            timeout = min(timeout, expires_at - self._wall_clock())
         with self._lock:
             self._waiting.append(waiter)
             self._grant()
         waiter.wake.wait(max(0.0, timeout))
         with self._lock:
-            if waiter.granted is None:
+            if waiter.granted is None and waiter in self._waiting:
                 self._waiting.remove(waiter)
         return waiter.granted
 
@@ -77,11 +98,19 @@ class Dispatcher:
             return frozenset(self._busy)
 
     def _grant(self) -> None:
-        """Give free ready modems to the waiting sends, oldest first (lock held)."""
+        """Give free ready modems to the waiting sends, OTPs first, then oldest first; wake
+        the expired ones empty-handed (lock held)."""
         if not self._waiting:
             return
         free = self._ready - self._busy
-        for waiter in list(self._waiting):
+        if not free:
+            return
+        now = self._wall_clock()
+        for waiter in sorted(self._waiting, key=_lane_rank):  # stable: arrival order kept
+            if waiter.expires_at is not None and waiter.expires_at <= now:
+                self._waiting.remove(waiter)
+                waiter.wake.set()
+                continue
             if not free:
                 return
             chosen = next((modem for modem in waiter.choices if modem in free), None)
@@ -92,6 +121,11 @@ class Dispatcher:
             self._waiting.remove(waiter)
             waiter.granted = chosen
             waiter.wake.set()
+
+
+def _lane_rank(waiter: _Waiter) -> int:
+    """The order of lanes: OTP before bulk."""
+    return waiter.lane.rank
 
 
 __all__ = ["Dispatcher"]

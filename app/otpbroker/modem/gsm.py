@@ -24,6 +24,7 @@ from otpbroker.modem.errors import (
     ResultTimeout,
 )
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus, parse_identity, parse_network
+from otpbroker.modem.pdu.validity import validity_within
 from otpbroker.modem.pin import RefusedPin, SimUnlocker
 from otpbroker.modem.ussd import UssdRequest
 from otpbroker.modem.vendors import QUIET_COMMANDS, read_sms_path, vendor_of
@@ -212,14 +213,16 @@ class GsmModem:
         return verdict
 
     # -- SMS --------------------------------------------------------------------------
-    def send_sms(self, message: EncodedMessage) -> SmsResult:
+    def send_sms(self, message: EncodedMessage, time_left: float | None = None) -> SmsResult:
         """Send every part; classify the result as sent, failed (definite) or unknown.
 
         ``message`` is encoded already: only this modem's SMSC, validity, status-report
-        request and concatenation reference are added to it (``EncodedMessage.pdus``)."""
+        request and concatenation reference are added to it (``EncodedMessage.pdus``).
+        ``time_left``: seconds until the message expires (None: it does not); the validity
+        period asked of the SMSC is then at most that (``validity_for``)."""
         parts = message.pdus(
             smsc=self.options.smsc or None,
-            validity=self.options.validity,
+            validity=validity_for(self.options.validity, time_left),
             status_report=self.options.status_reports,
             reference=self._concat_ref,
         )
@@ -286,6 +289,16 @@ _IDENTITY_COMMANDS = (
 )
 
 
+def validity_for(configured: int | None, time_left: float | None) -> int | None:
+    """The TP-VP octet for a message with ``time_left`` seconds (None: no expiry): the
+    longest relative period within the time left (at least 5 minutes), and never above the
+    configured one (``configured``; None: none set, the network's default)."""
+    if time_left is None:
+        return configured
+    fitting = validity_within(time_left)
+    return fitting if configured is None else min(configured, fitting)
+
+
 def _message_reference(reply: list[str]) -> int:
     for line in reply:
         match = re.match(r"\+CMGS:\s*(\d+)", line)
@@ -294,4 +307,4 @@ def _message_reference(reply: list[str]) -> int:
     return -1
 
 
-__all__ = ["GsmModem", "ModemOptions", "SmsResult"]
+__all__ = ["GsmModem", "ModemOptions", "SmsResult", "validity_for"]

@@ -17,13 +17,15 @@ from otpbroker.modem.gsm import SmsResult
 @dataclass
 class Job:
     """One request: ``sms`` (the message, encoded once) or ``ussd`` (code), with its future
-    and deadline."""
+    and deadline (monotonic); an SMS may carry ``expires_at`` (wall clock): after it, the
+    message is never written."""
 
     kind: str
     future: Future
     deadline: float
     message: EncodedMessage | None = None
     code: str = ""
+    expires_at: float | None = None
 
     def __repr__(self) -> str:  # never show the text
         """Kind and deadline only."""
@@ -60,11 +62,30 @@ class JobQueue:
             self._jobs = deque(job for job in self._jobs if job.deadline > now)
         return gone
 
+    def outlived(self, now: float) -> list[Job]:
+        """Remove and return the SMS jobs whose expiry (wall clock ``now``) has passed."""
+        with self._lock:
+            gone = [job for job in self._jobs if _outlived(job, now)]
+            self._jobs = deque(job for job in self._jobs if not _outlived(job, now))
+        return gone
+
     def take_all(self) -> list[Job]:
         """Remove and return every waiting job."""
         with self._lock:
             jobs, self._jobs = list(self._jobs), deque()
         return jobs
+
+
+def _outlived(job: Job, now: float) -> bool:
+    """True for an SMS job whose expiry has passed."""
+    return job.expires_at is not None and job.expires_at <= now
+
+
+def expire_unstarted(jobs: list[Job], now: float) -> None:
+    """Resolve SMS jobs that expired before the modem started them (never sent)."""
+    for job in jobs:
+        if job.future.set_running_or_notify_cancel():
+            job.future.set_result(expired_result(job.expires_at or now, now))
 
 
 def fail_unstarted(jobs: list[Job], reason: str) -> None:
@@ -82,4 +103,13 @@ def fail_unstarted(jobs: list[Job], reason: str) -> None:
             job.future.set_exception(ModemError(reason))
 
 
-__all__ = ["Job", "JobQueue", "fail_unstarted"]
+def expired_result(expires_at: float, now: float) -> SmsResult:
+    """The result of an SMS whose expiry passed before its first part was written."""
+    return SmsResult(
+        SendOutcome.EXPIRED,
+        error_code="EXPIRED",
+        error=f"expired {now - expires_at:.1f} s before the modem could write it; not sent",
+    )
+
+
+__all__ = ["Job", "JobQueue", "expire_unstarted", "expired_result", "fail_unstarted"]

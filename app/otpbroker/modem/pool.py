@@ -17,6 +17,7 @@ from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
+from otpbroker.domain.delivery import Lane
 from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import EncodedSms
@@ -66,11 +67,15 @@ class ModemPool:
         recovery: RecoveryPolicy | None = None,
         recheck_interval: float | None = None,
         health_interval: float | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``on_route``: told each modem's route whenever its status changes;
-        ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none)."""
+        ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none);
+        ``wall_clock``: what messages' expiries are compared with (``time.time``)."""
         self._lock = threading.Lock()
-        extra: dict[str, object] = {"reset_usb": reset_usb, "recovery": recovery}
+        self._wall_clock = wall_clock
+        extra: dict[str, object] = {"reset_usb": reset_usb, "recovery": recovery,
+                                    "wall_clock": wall_clock}  # fmt: skip
         if reconnect_delays is not None:
             extra["reconnect_delays"] = reconnect_delays
         if recheck_interval is not None:
@@ -81,7 +86,7 @@ class ModemPool:
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
         self._routes: dict[str, ModemRoute] = {}  # kept current: routing reads it per send
-        self._dispatcher = Dispatcher()
+        self._dispatcher = Dispatcher(wall_clock)
         self._on_status = on_status
         self._on_route = on_route
         self._on_status_report = on_status_report
@@ -211,11 +216,23 @@ class ModemPool:
         except pdu.PduError as exc:
             raise InvalidMessageError(str(exc), reason="empty") from exc
 
-    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+    def send(
+        self,
+        modem_ids: Sequence[str],
+        message: EncodedSms,
+        timeout: float,
+        *,
+        lane: Lane = Lane.OTP,
+        expires_at: float | None = None,
+    ) -> Delivery:
         """Send ``message`` (from ``encode``) on the first of ``modem_ids`` to be free (see
-        ``dispatch``). Waits ``timeout`` for one to take it, then for its outcome."""
+        ``dispatch``), waiting in ``lane``. Waits ``timeout`` for one to take it, then for
+        its outcome. Once ``expires_at`` (wall clock) has passed, it is no longer sent: the
+        modem's owner thread checks it right before writing (``SendOutcome.EXPIRED``)."""
         if not isinstance(message, EncodedMessage):
             raise TypeError(f"ModemPool.send takes what ModemPool.encode made, not {message!r}")
+        if expires_at is not None and expires_at <= self._wall_clock():
+            return _expired(modem_ids, expires_at, self._wall_clock())
         with self._lock:
             running = [modem_id for modem_id in modem_ids if modem_id in self._workers]
         if not running:
@@ -224,8 +241,10 @@ class ModemPool:
                             error_code="MODEM_UNAVAILABLE",
                             error=f"modem {named} is not running")  # fmt: skip
         deadline = time.monotonic() + timeout
-        modem_id = self._dispatcher.acquire(running, timeout)
+        modem_id = self._dispatcher.acquire(running, timeout, lane=lane, expires_at=expires_at)
         if modem_id is None:
+            if expires_at is not None and expires_at <= self._wall_clock():
+                return _expired(running, expires_at, self._wall_clock())
             return Delivery(
                 SendOutcome.FAILED,
                 running[0] if len(running) == 1 else None,
@@ -233,18 +252,21 @@ class ModemPool:
                 error=f"no modem of {', '.join(running)} was free to take it in {timeout:g} s",
             )
         try:
-            return self._send_on(modem_id, message, max(0.0, deadline - time.monotonic()))
+            left = max(0.0, deadline - time.monotonic())
+            return self._send_on(modem_id, message, left, expires_at)
         finally:
             self._dispatcher.release(modem_id)
 
-    def _send_on(self, modem_id: str, message: EncodedMessage, timeout: float) -> Delivery:
+    def _send_on(
+        self, modem_id: str, message: EncodedMessage, timeout: float, expires_at: float | None
+    ) -> Delivery:
         """Send on the modem the dispatcher gave this message; its outcome."""
         with self._lock:
             worker = self._workers.get(modem_id)
         if worker is None:
             return Delivery(SendOutcome.FAILED, modem_id, error_code="MODEM_UNAVAILABLE",
                             error=f"modem {modem_id} is not running")  # fmt: skip
-        future = worker.submit_sms(message, queue_timeout=timeout)
+        future = worker.submit_sms(message, queue_timeout=timeout, expires_at=expires_at)
         try:
             result = future.result(timeout)
         except FutureTimeout:
@@ -313,6 +335,16 @@ class ModemPool:
         """Configured modem names by id."""
         with self._lock:
             return {spec.modem_id: spec.name for spec in self._specs.values()}
+
+
+def _expired(modem_ids: Sequence[str], expires_at: float, now: float) -> Delivery:
+    """A message whose expiry passed before any modem took it (never sent)."""
+    return Delivery(
+        SendOutcome.EXPIRED,
+        modem_ids[0] if len(modem_ids) == 1 else None,
+        error_code="EXPIRED",
+        error=f"expired {now - expires_at:.1f} s before a modem was free to send it; not sent",
+    )
 
 
 def _route(spec: ModemSpec, status: ModemStatus | None) -> ModemRoute:

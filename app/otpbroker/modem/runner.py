@@ -12,6 +12,7 @@ Used only from the modem's owner thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -19,7 +20,7 @@ from otpbroker.domain.message import PathCheck, SendOutcome
 from otpbroker.domain.send_errors import needs_diagnosis
 from otpbroker.modem.errors import ModemError
 from otpbroker.modem.gsm import GsmModem, SmsResult
-from otpbroker.modem.jobs import Job
+from otpbroker.modem.jobs import Job, expired_result
 from otpbroker.modem.ladder_steps import sim_stays_busy
 from otpbroker.modem.status import StatusKeeper
 from otpbroker.modem.transport import TransportError
@@ -29,10 +30,17 @@ from otpbroker.modem.ussd import UssdError
 class JobRunner:
     """Runs the jobs of one modem (owner thread only)."""
 
-    def __init__(self, status: StatusKeeper, disconnect: Callable[[str], None]) -> None:
-        """``status`` is the modem's; ``disconnect(reason)`` closes its port."""
+    def __init__(
+        self,
+        status: StatusKeeper,
+        disconnect: Callable[[str], None],
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``status`` is the modem's; ``disconnect(reason)`` closes its port; ``wall_clock``
+        tells whether a message has expired (``time.time``)."""
         self._status = status
         self._disconnect = disconnect
+        self._wall_clock = wall_clock
 
     def run(self, modem: GsmModem, job: Job) -> None:
         """Run ``job`` unless its sender gave up before it started (nothing was sent)."""
@@ -42,7 +50,14 @@ class JobRunner:
             self._ussd(modem, job)
             return
         assert job.message is not None  # an sms job always carries its message
-        result = modem.send_sms(job.message)
+        time_left = None
+        if job.expires_at is not None:  # checked right before AT+CMGS: never sent late
+            now = self._wall_clock()
+            if job.expires_at <= now:
+                job.future.set_result(expired_result(job.expires_at, now))
+                return
+            time_left = job.expires_at - now
+        result = modem.send_sms(job.message, time_left)
         self._status.count(result.outcome)
         if result.outcome is SendOutcome.SENT:
             job.future.set_result(result)  # nothing else to find out first

@@ -26,7 +26,7 @@ from otpbroker.modem.at import AtChannel
 from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions
-from otpbroker.modem.jobs import Job, JobQueue, fail_unstarted
+from otpbroker.modem.jobs import Job, JobQueue, expire_unstarted, fail_unstarted
 from otpbroker.modem.ladder_steps import Recovery, ResetUsb, stuck
 from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
 from otpbroker.modem.recovery import RecoveryPolicy, Rung, await_startup
@@ -57,9 +57,11 @@ class ModemWorker:
         recheck_interval: float = 5.0,
         reset_usb: ResetUsb | None = None,
         recovery: RecoveryPolicy | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``recheck_interval``: how often a modem without an SMS path is diagnosed again;
-        ``reset_usb``: the USB reset rung of the recovery ladder (None: skipped)."""
+        ``reset_usb``: the USB reset rung of the recovery ladder (None: skipped);
+        ``wall_clock``: what messages' expiries are compared with (``time.time``)."""
         self.modem_id = modem_id
         self._settings = settings
         self._options = options or ModemOptions()
@@ -81,7 +83,8 @@ class ModemWorker:
         self._retry_now = False  # hot-plug: the device just appeared, skip the back-off
         self._unplugged = False  # hot-plug: the device just disappeared
         self._recover = False  # the administrator: start the recovery over
-        self._runner = JobRunner(self._status, self._disconnect)
+        self._wall_clock = wall_clock
+        self._runner = JobRunner(self._status, self._disconnect, wall_clock)
         self._thread = threading.Thread(target=self._run, name=f"modem-{modem_id}", daemon=True)
         self._transport: SerialTransport | None = None
         self._modem: GsmModem | None = None
@@ -163,10 +166,18 @@ class ModemWorker:
             self._unplugged = True
         self._wake.wake()
 
-    def submit_sms(self, message: EncodedMessage, *, queue_timeout: float = 120.0) -> Future:
+    def submit_sms(
+        self,
+        message: EncodedMessage,
+        *,
+        queue_timeout: float = 120.0,
+        expires_at: float | None = None,
+    ) -> Future:
         """Queue an SMS encoded once (``encoded.encode_sms``); the future resolves to an
-        ``SmsResult``. The owner thread writes that encoding with this modem's settings."""
-        return self._enqueue(Job("sms", Future(), time.monotonic() + queue_timeout, message))
+        ``SmsResult``. The owner thread writes that encoding with this modem's settings,
+        unless ``expires_at`` (wall clock) has passed by then (``SendOutcome.EXPIRED``)."""
+        deadline = time.monotonic() + queue_timeout
+        return self._enqueue(Job("sms", Future(), deadline, message, expires_at=expires_at))
 
     def submit_ussd(self, code: str, *, queue_timeout: float = 60.0) -> Future:
         """Queue a USSD request; the future resolves to the decoded reply text."""
@@ -335,8 +346,11 @@ class ModemWorker:
             return not (self._stopping.is_set() or self._reconfigure or self._recover)
 
     def _expire_jobs(self) -> None:
-        """Fail jobs whose deadline passed while the modem was away (never started)."""
+        """Fail jobs whose deadline passed while the modem was away, and end those whose
+        expiry passed as expired (never started)."""
         fail_unstarted(self._jobs.expired(), self._unavailable())
+        now = self._wall_clock()
+        expire_unstarted(self._jobs.outlived(now), now)
 
     def _fail_pending(self) -> None:
         """Fail every waiting job now (never started): another modem may take them."""

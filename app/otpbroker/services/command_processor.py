@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
-from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
+from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane, effective_expiry, lane_of
 from otpbroker.domain.errors import (
     BlockedNumberError,
     DomainError,
@@ -25,6 +26,7 @@ from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.domain.msisdn import normalize_msisdn
 from otpbroker.domain.otp import OtpResult
 from otpbroker.domain.ports import BlockList, Settings
+from otpbroker.services.delivery_fields import FieldError, named_lane, own_expiry
 from otpbroker.services.otp import OtpService
 from otpbroker.services.replies import Code, Reply
 from otpbroker.services.sms import SmsRequest, SmsService
@@ -44,6 +46,10 @@ class Mailer(Protocol):
 
 class BadRequest(Exception):
     """A field is missing or of the wrong type."""
+
+
+Handler = Callable[[dict[str, Any], str, str | None, DeliveryTerms], Reply]
+"""A command's handler: ``(data, source, user, terms)`` -> its reply."""
 
 
 def _field(data: dict[str, Any], name: str, *, required: bool = True, max_len: int = 2000) -> Any:
@@ -114,11 +120,19 @@ def _domain_reply(command: str, exc: DomainError) -> Reply:
 
 
 def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
-    """The reply for a finished send: sent, failed (1102) or unknown (1103)."""
+    """The reply for a finished send: sent, failed (1102), unknown (1103) or expired (1104)."""
     data = {**data, "modem": delivery.modem_id, "reference": delivery.message_reference,
             "parts": delivery.parts}  # fmt: skip
     if delivery.outcome is SendOutcome.SENT:
         return Reply(command, Code.OK, "sent", data)
+    if delivery.outcome is SendOutcome.EXPIRED:
+        data["error_code"] = delivery.error_code
+        return Reply(
+            command, Code.EXPIRED,
+            "the message expired before a modem could send it (its ttl, valid_until or "
+            "default expiry passed): it was not sent and will not be sent",
+            data,
+        )  # fmt: skip
     data["error_code"] = delivery.error_code
     data["error_class"] = delivery.error_class  # number, sim, transient, configuration...
     data["error_text"] = delivery.error_text
@@ -145,13 +159,16 @@ class CommandProcessor:
         blocklist: BlockList,
         settings: Settings,
         mailer: Mailer | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """``wall_clock``: the time expiries are computed from (``time.time``)."""
         self._sms = sms
+        self._wall_clock = wall_clock
         self._otp = otp
         self._blocklist = blocklist
         self._settings = settings
         self.mailer = mailer
-        self._handlers: dict[str, Callable[[dict[str, Any], str, str | None], Reply]] = {
+        self._handlers: dict[str, Handler] = {
             "send-sms": self._send_sms,
             "send-mail": self._send_mail,
             "block-msisdn": self._block,
@@ -187,8 +204,8 @@ class CommandProcessor:
         if not isinstance(data, dict):
             return Reply(command, Code.INVALID_REQUEST, "the field 'data' must be an object")
         try:
-            return handler(data, source, user)
-        except BadRequest as exc:
+            return handler(data, source, user, terms)
+        except (BadRequest, FieldError) as exc:
             return Reply(command, Code.INVALID_REQUEST, str(exc))
         except DomainError as exc:
             return _domain_reply(command, exc)
@@ -196,18 +213,35 @@ class CommandProcessor:
             log.exception("command %s from %s failed", command, source)
             return Reply(command, Code.INTERNAL, "internal error; see the device log")
 
-    def _request(self, data: dict[str, Any], source: str, user: str | None) -> SmsRequest:
+    def _request(
+        self,
+        data: dict[str, Any],
+        source: str,
+        user: str | None,
+        terms: DeliveryTerms,
+        lane: Lane | None = None,
+    ) -> SmsRequest:
+        """The send request of ``data``: its expiry (``effective_expiry``) and lane
+        (``lane``, else the one it names, else the transport's default)."""
+        now = self._wall_clock()
+        own = own_expiry(data, now)
+        named = named_lane(data)
+        device_ttl = float(self._settings.get("sms.default_ttl_seconds"))
         return SmsRequest(
             msisdn=_field(data, "msisdn", max_len=64),
             text=_text(data, "message") if "message" in data else "",
             message_id=_field(data, "id", required=False, max_len=128),
             source=source,
             user=user,
+            expires_at=effective_expiry(now, own, terms, device_ttl),
+            lane=lane or lane_of(named, terms),
         )
 
-    def _send_sms(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _send_sms(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         code = _otp_code(data) if "otp" in data else None
-        request = self._request(data, source, user)
+        request = self._request(data, source, user, terms)
         if code is not None:  # the device writes the text: otp.template and the autofill lines
             request = replace(request, text=self._otp.text_for(code))
         elif "message" not in data:  # a message that is there was checked by _request
@@ -215,7 +249,9 @@ class CommandProcessor:
         delivery = self._sms.submit(request)
         return delivery_reply("send-sms", delivery, {"id": request.message_id})
 
-    def _send_mail(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _send_mail(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         recipient = _field(data, "recipient", max_len=254)
         subject = _field(data, "subject", required=False, max_len=200) or ""
         body = _text(data, "message")
@@ -233,27 +269,37 @@ class CommandProcessor:
     def _country(self) -> str:
         return str(self._settings.get("device.country_code"))
 
-    def _block(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _block(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
         added = self._blocklist.block(msisdn, source)
         return Reply("block-msisdn", Code.OK, "blocked" if added else "already blocked",
                      {"msisdn": msisdn})  # fmt: skip
 
-    def _unblock(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _unblock(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
         removed = self._blocklist.unblock(msisdn)
         return Reply("unblock-msisdn", Code.OK, "unblocked" if removed else "was not blocked",
                      {"msisdn": msisdn})  # fmt: skip
 
-    def _request_otp(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
-        request = self._request(data, source, user)
+    def _request_otp(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
+        request = self._request(
+            data, source, user, terms, Lane.OTP
+        )  # an OTP always takes the OTP lane
         issued = self._otp.request(request)  # a bad number is refused before any OTP exists
         reply = delivery_reply("request-otp", issued.delivery, {"id": request.message_id})
         if issued.token is not None and reply.data is not None:
             reply.data.update(token=issued.token, expires_in=issued.expires_in)
         return reply
 
-    def _verify_otp(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _verify_otp(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> Reply:
         token = _field(data, "token", max_len=128)
         code = _field(data, "otp", max_len=16)
         result = self._otp.verify(token, code)

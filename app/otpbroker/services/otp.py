@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from otpbroker.domain.autofill import AutofillFormat, compose
 from otpbroker.domain.message import Delivery, SendOutcome
@@ -24,8 +26,12 @@ class IssuedOtp:
 class OtpService:
     """``request-otp`` and ``verify-otp`` on top of ``SmsService``."""
 
-    def __init__(self, sms: SmsService, settings: Settings) -> None:
+    def __init__(
+        self, sms: SmsService, settings: Settings, wall_clock: Callable[[], float] = time.time
+    ) -> None:
+        """``wall_clock``: the time a code's SMS expiry is counted from."""
         self._sms = sms
+        self._wall_clock = wall_clock
         self._settings = settings
         self._lock = threading.Lock()
         self._params: tuple[int, int, int] | None = None
@@ -66,16 +72,22 @@ class OtpService:
         try:
             text = self.text_for(code)
             del code
+            expires_at = self._code_expiry(request.expires_at)
             delivery = self._sms.submit(
-                SmsRequest(msisdn, text, request.message_id, request.source, request.user)
+                replace(request, msisdn=msisdn, text=text, expires_at=expires_at)
             )
         except Exception:
             book.discard(token)
             raise
-        if delivery.outcome is SendOutcome.FAILED:
+        if delivery.outcome in (SendOutcome.FAILED, SendOutcome.EXPIRED):
             book.discard(token)
             return IssuedOtp(None, 0, delivery)
         return IssuedOtp(token, int(self._settings.get("otp.ttl_seconds")), delivery)
+
+    def _code_expiry(self, expires_at: float | None) -> float:
+        """The SMS never outlives its code: at most ``otp.ttl_seconds`` from now."""
+        ends = self._wall_clock() + int(self._settings.get("otp.ttl_seconds"))
+        return ends if expires_at is None else min(expires_at, ends)
 
     def verify(self, token: str, code: str) -> OtpResult:
         """Check a code against its token (constant time; the token dies when used)."""

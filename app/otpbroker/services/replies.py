@@ -18,6 +18,7 @@ class Code(enum.Enum):
     NO_MODEM = ("1101", 503)
     SEND_FAILED = ("1102", 502)
     OUTCOME_UNKNOWN = ("1103", 202)
+    EXPIRED = ("1104", 410)
     RATE_LIMITED = ("1106", 429)
     NOT_ALLOWED = ("1107", 403)
     BLOCKED = ("1201", 403)

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 
 from otpbroker.domain.dedup import DedupWindow
+from otpbroker.domain.delivery import Lane
 from otpbroker.domain.errors import (
     BlockedNumberError,
     DuplicateMessageError,
@@ -60,6 +61,10 @@ class SmsRequest:
     user: str | None = None
     manual: bool = False
     modem_id: str | None = None
+    expires_at: float | None = None
+    """Wall-clock time (``time.time()``) after which it must not be sent; None: never."""
+    lane: Lane = Lane.OTP
+    """The lane it waits in for a modem: OTP overtakes BULK."""
 
     def __repr__(self) -> str:
         return (
@@ -192,11 +197,15 @@ class SmsService:
         delivery = Delivery(SendOutcome.FAILED, parts=message.parts)
         info: ErrorInfo | None = None
         while len(attempts) < max_attempts and (choice := next_choice(tiers, tried)):
-            delivery = self._gateway.send(choice, message, timeout)
+            delivery = self._gateway.send(
+                choice, message, timeout, lane=request.lane, expires_at=request.expires_at
+            )
             modem_id = delivery.modem_id
             tried.update(choice if modem_id is None else (modem_id,))
             used = modem_id or "/".join(choice)
             attempts.append(Attempt(used, delivery.outcome, delivery.error_code))
+            if delivery.outcome is SendOutcome.EXPIRED:
+                break  # never written: nothing to learn about the modem, never tried again
             info = self._classify(modem_id, delivery, routes) if modem_id is not None else None
             if delivery.outcome is SendOutcome.SENT:
                 self.health.sent(used)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import bottle
 
+from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
 from otpbroker.domain.ports import Settings
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.command_processor import CommandProcessor
@@ -38,6 +39,11 @@ def _whole_number(settings: Settings, key: str) -> int:
     return value
 
 
+def _no_terms(user: str) -> DeliveryTerms:
+    """No sending defaults: the device's apply."""
+    return NO_TERMS
+
+
 @dataclass(frozen=True)
 class RestApi:
     """What the REST handlers use: the command set, credentials, settings and metrics."""
@@ -46,6 +52,8 @@ class RestApi:
     authenticator: ApiAuthenticator
     settings: Settings
     metrics: Callable[[], str]
+    terms: Callable[[str], DeliveryTerms] = _no_terms
+    """The sending defaults of an authenticated API user (``ApiUsers.terms_for``)."""
 
     def paths(self) -> set[str]:
         """The configured command paths."""
@@ -83,7 +91,7 @@ def command(api: RestApi, path: str) -> str:
         payload = read_json(request, limit)
     except BodyError as exc:
         return answer(response, Reply("", exc.code, exc.text))
-    reply = api.processor.handle(payload, source="rest", user=user)
+    reply = api.processor.handle(payload, source="rest", user=user, terms=api.terms(user))
     _retry_after(response, reply)
     return answer(response, reply)
 
@@ -140,11 +148,13 @@ def build_api(
     authenticator: ApiAuthenticator,
     settings: Settings,
     metrics: Callable[[], str],
+    terms: Callable[[str], DeliveryTerms] = _no_terms,
 ) -> bottle.Bottle:
-    """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``."""
+    """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``; ``terms``
+    gives an authenticated API user's sending defaults (``ApiUsers.terms_for``)."""
     app = bottle.Bottle()
     app.config["json.enable"] = False
-    api = RestApi(processor, authenticator, settings, metrics)
+    api = RestApi(processor, authenticator, settings, metrics, terms)
     for method, path, handler in ROUTES:
         app.route(path, method, functools.partial(handler, api))
     for status, handler in ERROR_HANDLERS.items():

@@ -43,7 +43,10 @@ STATUS_TEXT = {
     ),
     404: "1304: verify-otp with an unknown or already used token.",
     409: "1205: this message id was already accepted within the de-duplication window.",
-    410: "1302: the OTP has expired.",
+    410: (
+        "1104: the message expired (its ttl, valid_until or default expiry passed) before a "
+        "modem could send it; it was not sent and never will be. 1302: the OTP has expired."
+    ),
     413: "1208: the body is larger than `api.max_body_bytes`.",
     429: (
         "1106: over a sending limit (`data.reason`); retry after `data.retry_after` seconds "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from otpbroker.domain.delivery import MAX_TTL_SECONDS, Lane
 from otpbroker.domain.message import MAX_TEXT_CHARS
 from otpbroker.domain.msisdn import MAX_MSISDN_DIGITS, MIN_MSISDN_DIGITS
 from otpbroker.domain.pumping import REASONS as REFUSAL_REASONS
@@ -99,6 +100,48 @@ SEND_SMS_OTP: Schema = {
     "example": "482913",
 }
 
+TTL: Schema = {
+    "type": "integer",
+    "nullable": True,
+    "minimum": 1,
+    "maximum": MAX_TTL_SECONDS,
+    "description": (
+        "Seconds the message is worth from now; once they have passed it is never sent "
+        "(1104). Not together with `valid_until`. Absent: the API user's default expiry, "
+        "else `sms.default_ttl_seconds`. The validity period asked of the SMS centre is "
+        "the time left (its steps are 5 minutes below 12 hours)."
+    ),
+    "example": 300,
+}
+
+VALID_UNTIL: Schema = {
+    "description": (
+        "When the message stops being worth sending: an ISO 8601 date and time with its UTC "
+        "offset (`2026-12-06T10:00:00+07:00`, `...Z`) or whole Unix seconds; at most 7 days "
+        "ahead. Not together with `ttl`. A time already past answers 1104 at once."
+    ),
+    "oneOf": [
+        {
+            "type": "string",
+            "format": "date-time",
+            "nullable": True,
+            "example": "2026-12-06T10:00:00+07:00",
+        },
+        {"type": "integer"},
+    ],
+}
+
+PRIORITY: Schema = {
+    "type": "string",
+    "nullable": True,
+    "enum": [lane.value for lane in Lane] + [None],
+    "description": (
+        "The lane the message waits in for a modem: `otp` messages go before every waiting "
+        "`bulk` one (at most the one send in flight is waited for). Absent: the API user's "
+        "default priority, else `otp`. request-otp always uses `otp`."
+    ),
+}
+
 
 def _command(name: str, summary: str, data: Schema, required: list[str]) -> Schema:
     return {
@@ -129,7 +172,15 @@ REQUEST_SCHEMAS: dict[str, Schema] = {
             "send-sms",
             "Send one SMS (`message`, or `otp` to have the device write the text); the answer "
             "comes when the modem has the outcome.",
-            {"id": MESSAGE_ID, "msisdn": MSISDN, "message": SMS_TEXT, "otp": SEND_SMS_OTP},
+            {
+                "id": MESSAGE_ID,
+                "msisdn": MSISDN,
+                "message": SMS_TEXT,
+                "otp": SEND_SMS_OTP,
+                "ttl": TTL,
+                "valid_until": VALID_UNTIL,
+                "priority": PRIORITY,
+            },
             ["msisdn"],
         )
     ),
@@ -163,6 +214,9 @@ REQUEST_SCHEMAS: dict[str, Schema] = {
             "id": MESSAGE_ID,
             "msisdn": MSISDN,
             "message": {"type": "string", "description": "Ignored: the text is the template."},
+            "ttl": TTL,
+            "valid_until": VALID_UNTIL,
+            "priority": PRIORITY,
         },
         ["msisdn"],
     ),
@@ -203,7 +257,7 @@ REPLY_DATA: Schema = {
         "error_code": {
             "type": "string",
             "nullable": True,
-            "description": "Modem or network error (1102, 1103).",
+            "description": "Modem or network error (1102, 1103); `EXPIRED` for 1104.",
         },
         "error_class": {
             "type": "string",

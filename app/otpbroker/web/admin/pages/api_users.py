@@ -13,6 +13,7 @@ from typing import Any
 import bottle
 
 from otpbroker.services.account_book import FIELDS, PAST
+from otpbroker.services.api_users import EDITABLE
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -39,9 +40,11 @@ def _existing(context: AdminServices, user_id: str) -> dict[str, Any]:
 
 
 def _read_form() -> tuple[dict[str, str], str, str]:
-    """The account fields, the password and its repetition as typed."""
+    """The account fields (the sending defaults when the form has them), the password and
+    its repetition as typed."""
     form = bottle.request.forms
-    values = {key: (form.getunicode(key, default="") or "").strip() for key in FIELDS}
+    values = {key: (form.getunicode(key, default="") or "").strip()
+              for key in EDITABLE if key in FIELDS or key in form}  # fmt: skip
     password = form.getunicode("password", default="") or ""
     again = form.getunicode("password2", default="") or ""
     return values, password, again
@@ -55,7 +58,8 @@ def list_users(context: AdminServices) -> str:
 def edit_form(context: AdminServices, user_id: str) -> str:
     """The list with one API user's edit form."""
     user = _existing(context, user_id)
-    return _page(context, form={key: str(user.get(key) or "") for key in FIELDS}, editing=user)
+    form = {key: str(user.get(key) if user.get(key) is not None else "") for key in EDITABLE}
+    return _page(context, form=form, editing=user)
 
 
 def add(context: AdminServices) -> str:

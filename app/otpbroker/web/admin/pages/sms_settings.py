@@ -19,6 +19,7 @@ LABELS = {
     "sms.prompt_timeout_seconds": "Prompt time-out (seconds)",
     "sms.result_timeout_seconds": "Result time-out (seconds)",
     "sms.queue_timeout_seconds": "Queue time-out (seconds)",
+    "sms.default_ttl_seconds": "Default message expiry (seconds)",
     "sms.max_attempts": "Modems tried per message",
     "sms.validity_minutes": "Validity period (minutes)",
     "sms.status_reports": "Request delivery reports",
