@@ -8,7 +8,9 @@ are served oldest first; each takes the first free modem in its own order of pre
 (the router's round-robin order), so an idle device still uses its modems in turn.
 
 A modem is handed out only while it is ready, and only to one send at a time: exactly one
-``AT+CMGS`` is in flight per modem.
+``AT+CMGS`` is in flight per modem. The pacing gate (``pacing.py``) has the last word: a
+modem in its gap or at a cap is not handed out, and a send whose every choice is capped is
+refused (``QuotaReachedError``).
 """
 
 from __future__ import annotations
@@ -18,21 +20,28 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from otpbroker.domain.errors import QuotaReachedError
+from otpbroker.modem.pacing import ANY_TICKET, PacingGate, Ticket
+
 
 @dataclass(eq=False)
 class _Waiter:
     """One send waiting for a modem."""
 
     choices: tuple[str, ...]
+    ticket: Ticket = ANY_TICKET
     granted: str | None = None
+    refused: float | None = None
     wake: threading.Event = field(default_factory=threading.Event)
 
 
 class Dispatcher:
     """Which modems are ready and free, and which sends wait for one. Thread-safe."""
 
-    def __init__(self) -> None:
-        """No modem is ready yet."""
+    def __init__(self, gate: PacingGate | None = None) -> None:
+        """No modem is ready yet; ``gate``: the modems' pacing (None: none)."""
+        self._gate = gate or PacingGate()
+        self._gate.bind(self.regrant)
         self._lock = threading.Lock()
         self._ready: set[str] = set()
         self._busy: set[str] = set()
@@ -47,18 +56,28 @@ class Dispatcher:
                 self._ready.discard(modem_id)
             self._grant()
 
-    def acquire(self, choices: Sequence[str], timeout: float) -> str | None:
+    def acquire(
+        self, choices: Sequence[str], timeout: float, ticket: Ticket = ANY_TICKET
+    ) -> str | None:
         """Wait up to ``timeout`` seconds for one of ``choices`` to be free; return the one
-        taken (the caller must :meth:`release` it), or None when none became free."""
-        waiter = _Waiter(tuple(dict.fromkeys(choices)))
+        taken (the caller must :meth:`release` it), or None when none became free.
+        QuotaReachedError when every choice is at a cap."""
+        waiter = _Waiter(tuple(dict.fromkeys(choices)), ticket)
         with self._lock:
             self._waiting.append(waiter)
             self._grant()
         waiter.wake.wait(max(0.0, timeout))
         with self._lock:
-            if waiter.granted is None:
+            if waiter.granted is None and waiter.refused is None:
                 self._waiting.remove(waiter)
+        if waiter.refused is not None:
+            raise QuotaReachedError.after(waiter.refused)
         return waiter.granted
+
+    def regrant(self) -> None:
+        """Try again to give free modems to waiting sends (a gap has ended)."""
+        with self._lock:
+            self._grant()
 
     def release(self, modem_id: str) -> None:
         """The send on ``modem_id`` is over: the modem is free for the next one."""
@@ -84,8 +103,13 @@ class Dispatcher:
         for waiter in list(self._waiting):
             if not free:
                 return
-            chosen = next((modem for modem in waiter.choices if modem in free), None)
+            pick = self._gate.pick(waiter.choices, free, waiter.ticket)
+            chosen = pick.modem
             if chosen is None:
+                if pick.refused is not None:
+                    self._waiting.remove(waiter)
+                    waiter.refused = pick.refused
+                    waiter.wake.set()
                 continue
             free.discard(chosen)
             self._busy.add(chosen)

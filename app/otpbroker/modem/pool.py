@@ -21,10 +21,12 @@ from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import EncodedSms
 from otpbroker.domain.routing import ModemRoute
+from otpbroker.domain.sim_quota import NO_PACING, PacingRule
 from otpbroker.modem import pdu
 from otpbroker.modem.dispatch import Dispatcher
 from otpbroker.modem.encoded import EncodedMessage, encode_sms
 from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.pacing import PacingGate, nothing_written, quota_route
 from otpbroker.modem.recovery import RecoveryPolicy
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.worker import (
@@ -50,6 +52,7 @@ class ModemSpec:
     default: bool = False
     active: bool = True
     send_from_api: bool = True
+    pacing: PacingRule = NO_PACING
 
 
 class ModemPool:
@@ -66,9 +69,11 @@ class ModemPool:
         recovery: RecoveryPolicy | None = None,
         recheck_interval: float | None = None,
         health_interval: float | None = None,
+        gate: PacingGate | None = None,
     ) -> None:
         """``on_route``: told each modem's route whenever its status changes;
-        ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none)."""
+        ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none);
+        ``gate``: the SIMs' gaps and caps (None: no pacing)."""
         self._lock = threading.Lock()
         extra: dict[str, object] = {"reset_usb": reset_usb, "recovery": recovery}
         if reconnect_delays is not None:
@@ -81,7 +86,8 @@ class ModemPool:
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
         self._routes: dict[str, ModemRoute] = {}  # kept current: routing reads it per send
-        self._dispatcher = Dispatcher()
+        self.gate = gate or PacingGate()
+        self._dispatcher = Dispatcher(self.gate)
         self._on_status = on_status
         self._on_route = on_route
         self._on_status_report = on_status_report
@@ -106,6 +112,7 @@ class ModemPool:
                 elif old is not None and (old.serial, old.options) != (spec.serial, spec.options):
                     worker.reconfigure(spec.serial, spec.options)
             self._specs = wanted
+            self.gate.configure({modem_id: spec.pacing for modem_id, spec in wanted.items()})
             self._routes = {modem_id: _route(spec, self._status_of(modem_id))
                             for modem_id, spec in wanted.items()}  # fmt: skip
         self._stop_all(to_stop)
@@ -175,10 +182,12 @@ class ModemPool:
     def routes(self) -> list[ModemRoute]:
         """Routing view of every configured modem (see the module docstring).
 
-        Kept up to date on every status change and configuration, so a send only copies it.
+        Kept up to date on every status change and configuration, so a send only copies it;
+        a modem at one of its SIM's caps is shown out of routing (``quota``) until it has room.
         """
         with self._lock:
-            return list(self._routes.values())
+            routes = list(self._routes.values())
+        return [quota_route(self.gate, route) for route in routes]
 
     def _status_changed(self, worker: ModemWorker, status: ModemStatus) -> None:
         """``worker``'s status changed: tell the dispatcher and the listeners.
@@ -213,7 +222,8 @@ class ModemPool:
 
     def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
         """Send ``message`` (from ``encode``) on the first of ``modem_ids`` to be free (see
-        ``dispatch``). Waits ``timeout`` for one to take it, then for its outcome."""
+        ``dispatch``). Waits ``timeout`` for one to take it, then for its outcome.
+        QuotaReachedError when every one of them is at a cap (nothing was sent)."""
         if not isinstance(message, EncodedMessage):
             raise TypeError(f"ModemPool.send takes what ModemPool.encode made, not {message!r}")
         with self._lock:
@@ -224,7 +234,8 @@ class ModemPool:
                             error_code="MODEM_UNAVAILABLE",
                             error=f"modem {named} is not running")  # fmt: skip
         deadline = time.monotonic() + timeout
-        modem_id = self._dispatcher.acquire(running, timeout)
+        ticket = self.gate.ticket(message.destination)
+        modem_id = self._dispatcher.acquire(running, timeout, ticket)
         if modem_id is None:
             return Delivery(
                 SendOutcome.FAILED,
@@ -232,10 +243,15 @@ class ModemPool:
                 error_code="QUEUE_TIMEOUT",
                 error=f"no modem of {', '.join(running)} was free to take it in {timeout:g} s",
             )
+        self.gate.flush()  # the count is on disk before the SMS is on the air
+        delivery: Delivery | None = None
         try:
-            return self._send_on(modem_id, message, max(0.0, deadline - time.monotonic()))
+            delivery = self._send_on(modem_id, message, max(0.0, deadline - time.monotonic()))
+            return delivery
         finally:
+            self.gate.finish(modem_id, give_back=nothing_written(delivery))
             self._dispatcher.release(modem_id)
+            self.gate.flush()
 
     def _send_on(self, modem_id: str, message: EncodedMessage, timeout: float) -> Delivery:
         """Send on the modem the dispatcher gave this message; its outcome."""
