@@ -18,6 +18,7 @@ from otpbroker.domain.errors import (
     InvalidMessageError,
     InvalidNumberError,
     NoModemAvailableError,
+    QuotaReachedError,
 )
 from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.domain.msisdn import normalize_msisdn
@@ -76,6 +77,8 @@ _DOMAIN_CODES: dict[type[DomainError], Code] = {
 
 
 def _domain_reply(command: str, exc: DomainError) -> Reply:
+    if isinstance(exc, QuotaReachedError):
+        return Reply(command, Code.QUOTA_REACHED, exc.message, {"retry_after": exc.retry_after})
     if isinstance(exc, InvalidMessageError):
         code = Code.TOO_LONG if exc.reason == "too_long" else Code.INVALID_MESSAGE
         return Reply(command, code, exc.message)

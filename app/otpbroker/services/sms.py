@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from otpbroker.domain.dedup import DedupWindow
 from otpbroker.domain.errors import (
@@ -31,6 +31,7 @@ from otpbroker.domain.errors import (
     DuplicateMessageError,
     InvalidMessageError,
     NoModemAvailableError,
+    QuotaReachedError,
 )
 from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import Msisdn, mask_msisdn
@@ -180,6 +181,7 @@ class SmsService:
             tiers = router.tiers(sms.msisdn, routes, manual=request.manual)
         max_attempts = int(self._settings.get("sms.max_attempts"))
         if not next_choice(tiers, ()):
+            self._refuse_if_capped(router, sms.msisdn, routes, request)
             raise NoModemAvailableError("no active, connected modem can send to this number")
         timeout = float(self._settings.get("sms.queue_timeout_seconds"))
         attempts: list[Attempt] = []
@@ -217,6 +219,24 @@ class SmsService:
             info.error_class.value if info is not None else None,
             info.text if info is not None else None,
         )
+
+    @staticmethod
+    def _refuse_if_capped(
+        router: Router, msisdn: str, routes: list[ModemRoute], request: SmsRequest
+    ) -> None:
+        """QuotaReachedError when the only thing keeping the candidates out of routing is
+        their SIMs' caps (``retry_after``: until the earliest has room again)."""
+        back = {r.id: r.back_at for r in routes if r.reason == "quota" and r.back_at}
+        if not back:
+            return
+        opened = [replace(r, healthy=True, reason=None) if r.id in back else r for r in routes]
+        if request.modem_id is not None:
+            candidates = {request.modem_id} & set(back)
+        else:
+            tiers = router.tiers(msisdn, opened, manual=request.manual)
+            candidates = {modem for tier in tiers for modem in tier} & set(back)
+        if candidates:
+            raise QuotaReachedError.after(min(back[m] for m in candidates) - time.time())
 
     def routes(self) -> list[ModemRoute]:
         """Every configured modem as routing sees it now: the gateway's view with the holds

@@ -62,4 +62,7 @@ def answer(response: bottle.BaseResponse, reply: Reply) -> str:
     response.set_header("Cache-Control", "no-store")
     if reply.code is Code.UNAUTHORIZED:
         response.set_header("WWW-Authenticate", 'Basic realm="OTP Broker", charset="UTF-8"')
+    retry_after = (reply.data or {}).get("retry_after")
+    if isinstance(retry_after, int) and not isinstance(retry_after, bool):
+        response.set_header("Retry-After", str(retry_after))
     return json.dumps(reply.as_json(), ensure_ascii=False)
