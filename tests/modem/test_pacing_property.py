@@ -11,6 +11,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -100,7 +101,7 @@ def check(grants: list[Grant], modem_rules: dict[str, PacingRule]) -> None:
             assert max(days.values(), default=0) <= rule.per_day, (modem, rule, days)
         if rule.recipients_per_month:
             assert all(len(s) <= rule.recipients_per_month for s in months.values()), months
-        for before, after in zip(mine, mine[1:], strict=False):
+        for before, after in pairwise(mine):
             gapped = after.lane is Lane.BULK or not rule.otp_bypass_gap
             assert before.finished is not None  # one send per modem at a time
             if gapped:
