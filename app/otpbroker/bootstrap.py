@@ -140,7 +140,9 @@ class Broker:
             self.api_users.find_for_login, self.settings, self.api_users.version
         )
         self.feeders = FeederManager(self.processor, feeder_factories())
-        self.metrics = MetricsAssembler(self.pool, self.sms, self.feeders, self.events, self.alerts)
+        self.metrics = MetricsAssembler(
+            self.pool, self.sms, self.feeders, self.events, self.alerts, quota=self.pacing
+        )
         self.api = build_api(self.processor, self.authenticator, self.settings, self.metrics)
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair

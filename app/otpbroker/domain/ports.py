@@ -45,7 +45,8 @@ class ModemGateway(Protocol):
         to be free (in the order given when several are), waiting at most ``timeout`` seconds
         for one to take it. Every attempt reuses the one encoding.
 
-        ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
+        QuotaReachedError (nothing sent) when every one of ``modem_ids`` is at one of its
+        SIM's caps. ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
         message must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a definite
         failure as ``SendOutcome.FAILED``. Errors never contain the text.
         """

@@ -31,7 +31,6 @@ from otpbroker.domain.errors import (
     DuplicateMessageError,
     InvalidMessageError,
     NoModemAvailableError,
-    QuotaReachedError,
 )
 from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import Msisdn, mask_msisdn
@@ -181,7 +180,8 @@ class SmsService:
             tiers = router.tiers(sms.msisdn, routes, manual=request.manual)
         max_attempts = int(self._settings.get("sms.max_attempts"))
         if not next_choice(tiers, ()):
-            self._refuse_if_capped(router, sms.msisdn, routes, request)
+            tiers = self._capped(router, sms.msisdn, routes, request)
+        if not next_choice(tiers, ()):
             raise NoModemAvailableError("no active, connected modem can send to this number")
         timeout = float(self._settings.get("sms.queue_timeout_seconds"))
         attempts: list[Attempt] = []
@@ -221,22 +221,21 @@ class SmsService:
         )
 
     @staticmethod
-    def _refuse_if_capped(
+    def _capped(
         router: Router, msisdn: str, routes: list[ModemRoute], request: SmsRequest
-    ) -> None:
-        """QuotaReachedError when the only thing keeping the candidates out of routing is
-        their SIMs' caps (``retry_after``: until the earliest has room again)."""
-        back = {r.id: r.back_at for r in routes if r.reason == "quota" and r.back_at}
-        if not back:
-            return
-        opened = [replace(r, healthy=True, reason=None) if r.id in back else r for r in routes]
+    ) -> list[list[str]]:
+        """When only their SIMs' caps keep the candidates out of routing: all of them as one
+        tier, so the gateway refuses the message at once (QuotaReachedError, with the time
+        until the earliest has room) or sends it if one has room again by now."""
+        capped = {route.id for route in routes if route.reason == "quota"}
+        if not capped:
+            return []
+        opened = [replace(r, healthy=True, reason=None) if r.id in capped else r for r in routes]
         if request.modem_id is not None:
-            candidates = {request.modem_id} & set(back)
+            tiers = [[r.id for r in opened if r.id == request.modem_id and r.testable()]]
         else:
             tiers = router.tiers(msisdn, opened, manual=request.manual)
-            candidates = {modem for tier in tiers for modem in tier} & set(back)
-        if candidates:
-            raise QuotaReachedError.after(min(back[m] for m in candidates) - time.time())
+        return [[modem for tier in tiers for modem in tier]] if next_choice(tiers, ()) else []
 
     def routes(self) -> list[ModemRoute]:
         """Every configured modem as routing sees it now: the gateway's view with the holds

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
 from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
+from otpbroker.web.metrics_quota import quota_lines
 
 
 class ModemReadings(Protocol):
@@ -35,6 +36,18 @@ class RouteSource(Protocol):
         ...
 
 
+class QuotaReadings(Protocol):
+    """The SIMs' use of their caps (``modem.pacing.PacingGate``)."""
+
+    def views(self) -> list[Any]:
+        """A ``QuotaView`` of each configured modem."""
+        ...
+
+    def refused_total(self) -> dict[str, int]:
+        """Sends refused for quota, by modem."""
+        ...
+
+
 class FeederReadings(Protocol):
     """The feeders (``FeederManager``)."""
 
@@ -54,8 +67,11 @@ class MetricsAssembler:
         events: EventLog,
         alerts: Alerts,
         clock: Callable[[], float] = time.time,
+        quota: QuotaReadings | None = None,
     ) -> None:
-        """Each collaborator is read at every scrape, nothing is cached."""
+        """Each collaborator is read at every scrape, nothing is cached (``quota``: the SIM
+        pacing, None: no such lines)."""
+        self._quota = quota
         self._modems = modems
         self._routing = routing
         self._feeders = feeders
@@ -66,9 +82,14 @@ class MetricsAssembler:
     def __call__(self) -> str:
         """The ``/metrics`` text."""
         uptime = self._clock() - self._events.started
-        return render_metrics(self._events.counts(), self.modem_gauges(), uptime,
+        text = render_metrics(self._events.counts(), self.modem_gauges(), uptime,
                               self.feeder_gauges(), self._alerts.counts(),
                               self._modems.waiting())  # fmt: skip
+        if self._quota is None:
+            return text
+        return (
+            text + "\n".join(quota_lines(self._quota.views(), self._quota.refused_total())) + "\n"
+        )
 
     def modem_gauges(self) -> list[ModemGauge]:
         """One gauge per running modem, with its routing reason when it is out of routing."""
@@ -97,4 +118,4 @@ class MetricsAssembler:
         ]
 
 
-__all__ = ["FeederReadings", "MetricsAssembler", "ModemReadings", "RouteSource"]
+__all__ = ["FeederReadings", "MetricsAssembler", "ModemReadings", "QuotaReadings", "RouteSource"]
