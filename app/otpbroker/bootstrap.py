@@ -208,6 +208,7 @@ class Broker:
             brochure=self.brochure,
             sessions=SessionStore(),
             throttle=LoginThrottle(),
+            sim_quota=self.pacing,
         )
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))
