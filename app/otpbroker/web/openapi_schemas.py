@@ -193,6 +193,11 @@ REPLY_DATA: Schema = {
             "nullable": True,
             "description": "The error in plain words (1102, 1103).",
         },
+        "retry_after": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "1108: whole seconds until the first capped modem has room again.",
+        },
         "token": {"type": "string", "description": "request-otp: the token for verify-otp."},
         "expires_in": {"type": "integer", "description": "request-otp: seconds to verify."},
         "msisdn": {"type": "string", "description": "block/unblock: the number, MSISDN form."},
