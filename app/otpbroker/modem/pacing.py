@@ -166,8 +166,9 @@ class PacingGate:
                     capped.append(wait)
                 elif modem in free:
                     gap = self._gap_left(modem, rule, ticket.lane, now)
-                    if gap <= 0:
-                        self._held[modem] = reserve(usage, ticket.recipient, now)
+                    if gap <= 0:  # recipients are only kept where they are capped
+                        counted = ticket.recipient if rule.recipients_per_month else None
+                        self._held[modem] = reserve(usage, counted, now)
                         self._version += 1
                         return Pick(modem)
                     gaps.append(gap)

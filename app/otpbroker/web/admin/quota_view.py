@@ -24,7 +24,11 @@ def quota_view(view: Any) -> dict[str, Any]:
     return {
         "hour": _used(view.hour, rule.per_hour),
         "day": _used(view.day, rule.per_day),
-        "recipients": _used(view.recipients, rule.recipients_per_month),
+        "recipients": (
+            f"{view.recipients}/{rule.recipients_per_month}"
+            if rule.recipients_per_month
+            else "not counted (no cap)"
+        ),
         "hour_room_at": _when(view.hour_room_at),
         "day_reset": _when(view.day_reset),
         "month_reset": _when(view.month_reset),
