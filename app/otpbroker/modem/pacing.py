@@ -239,12 +239,10 @@ class PacingGate:
             return dict(self._refused)
 
     def _rolled(self, modem: str, rule: PacingRule, now: float) -> SimUsage:
-        """The modem's usage with its windows rolled to ``now`` (lock held)."""
+        """The modem's usage with its windows rolled to ``now`` (lock held; not a change to
+        write: a reload rolls the same way)."""
         usage = self._usage.setdefault(modem, SimUsage())
-        before = (len(usage.hour), usage.day, usage.month)
         roll(usage, now, rule.reset, self._tz)
-        if (len(usage.hour), usage.day, usage.month) != before:
-            self._version += 1
         return usage
 
     def _gap_left(self, modem: str, rule: PacingRule, lane: Lane, now: float) -> float:
