@@ -13,6 +13,7 @@ Pure functions over plain data: the caller (``modem.pacing``) holds the lock and
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -102,7 +103,7 @@ def next_month(start: datetime) -> float:
 
 def roll(usage: SimUsage, now: float, reset: str, tz: tzinfo | None = None) -> None:
     """Start new windows in ``usage`` where ``now`` is past the old ones."""
-    usage.hour = [at for at in usage.hour if at > now - HOUR]
+    del usage.hour[: bisect.bisect_right(usage.hour, now - HOUR)]  # oldest first
     day = day_start(now, reset, tz).isoformat()
     if usage.day != day:
         usage.day, usage.day_count = day, 0
@@ -129,9 +130,13 @@ def room(
     return max(0.0, max(waits))
 
 
-def reserve(usage: SimUsage, recipient: str | None, now: float) -> Reservation:
-    """Count one send at ``now`` (``usage`` rolled to ``now``, ``room`` was 0)."""
-    usage.hour.append(now)
+def reserve(
+    usage: SimUsage, recipient: str | None, now: float, *, hourly: bool = True
+) -> Reservation:
+    """Count one send at ``now`` (``usage`` rolled to ``now``, ``room`` was 0); its time is
+    kept for the sliding hour only when ``hourly``."""
+    if hourly:
+        bisect.insort(usage.hour, now)
     usage.day_count += 1
     added = None
     if recipient is not None and recipient not in usage.recipients:

@@ -166,9 +166,10 @@ class PacingGate:
                     capped.append(wait)
                 elif modem in free:
                     gap = self._gap_left(modem, rule, ticket.lane, now)
-                    if gap <= 0:  # recipients are only kept where they are capped
+                    if gap <= 0:  # times and recipients are only kept where capped
                         counted = ticket.recipient if rule.recipients_per_month else None
-                        self._held[modem] = reserve(usage, counted, now)
+                        hourly = rule.per_hour > 0
+                        self._held[modem] = reserve(usage, counted, now, hourly=hourly)
                         self._version += 1
                         return Pick(modem)
                     gaps.append(gap)

@@ -14,8 +14,8 @@ def _when(at: float | None) -> str:
 
 
 def _used(count: int, cap: int) -> str:
-    """``3/60``, or ``3`` with no cap."""
-    return f"{count}/{cap}" if cap else f"{count} (no cap)"
+    """``3/60``, or that it is not counted without a cap."""
+    return f"{count}/{cap}" if cap else "not counted (no cap)"
 
 
 def quota_view(view: Any) -> dict[str, Any]:
@@ -23,12 +23,8 @@ def quota_view(view: Any) -> dict[str, Any]:
     rule = view.rule
     return {
         "hour": _used(view.hour, rule.per_hour),
-        "day": _used(view.day, rule.per_day),
-        "recipients": (
-            f"{view.recipients}/{rule.recipients_per_month}"
-            if rule.recipients_per_month
-            else "not counted (no cap)"
-        ),
+        "day": f"{view.day}/{rule.per_day}" if rule.per_day else f"{view.day} (no cap)",
+        "recipients": _used(view.recipients, rule.recipients_per_month),
         "hour_room_at": _when(view.hour_room_at),
         "day_reset": _when(view.day_reset),
         "month_reset": _when(view.month_reset),
