@@ -89,5 +89,5 @@ class AdminServices:
     # The admin's web state (see the class docstring)
     sessions: SessionStore
     throttle: LoginThrottle
-    # SIM pacing: each modem's use of its caps (the modems page; None: not shown)
-    sim_quota: QuotaReadings | None = None
+    # SIM pacing: each modem's use of its caps (the modems page)
+    sim_quota: QuotaReadings
