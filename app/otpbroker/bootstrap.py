@@ -17,6 +17,7 @@ from pathlib import Path
 from otpbroker import __version__
 from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.describe import setting_docs
+from otpbroker.config.quota_store import QuotaFile
 from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore, check_new_password
 from otpbroker.config.watch import ConfigWatcher
@@ -32,6 +33,7 @@ from otpbroker.modem.configured import ConfiguredModems
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.modem.hotplug import HotPlug
 from otpbroker.modem.hotplug_refs import StoredModemRefs
+from otpbroker.modem.pacing import PacingGate
 from otpbroker.modem.pool import ModemPool
 from otpbroker.modem.port_holds import SmsPortHolds
 from otpbroker.modem.serial_ports import DevSerialPorts
@@ -115,7 +117,13 @@ class Broker:
         # recover a dead modem: the pool is built first, telling routes to a listener list
         # that ModemHealth joins once it is built.
         routes = RouteListeners[Callable[[ModemRoute], None]]("modem route")
-        self.pool = ModemPool(on_route=routes.tell, reset_usb=UsbPortReset(lambda: usb_control))
+        # SIM pacing: gaps and caps per modem, counted in <data-dir>/sim-quota.json
+        self.pacing = PacingGate(QuotaFile(data_dir))
+        self.pool = ModemPool(
+            on_route=routes.tell,
+            reset_usb=UsbPortReset(lambda: usb_control),
+            gate=self.pacing,
+        )
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
         routes.subscribe(self.health.observe)
         self.blocklist = ConfigBlockList(self.store)
@@ -138,7 +146,7 @@ class Broker:
         self.feeders = FeederManager(self.processor, feeder_factories())
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
-            refusals=self.limits.refusals,
+            refusals=self.limits.refusals, quota=self.pacing,
         )  # fmt: skip
         self.api = build_api(
             self.processor, self.authenticator, self.settings, self.metrics,
@@ -208,6 +216,7 @@ class Broker:
             brochure=self.brochure,
             sessions=SessionStore(),
             throttle=LoginThrottle(),
+            sim_quota=self.pacing,
         )
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))

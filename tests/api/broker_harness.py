@@ -15,6 +15,10 @@ from typing import Any
 from otpbroker.bootstrap import Broker, Machine
 from otpbroker.modem.sim import ModemProfile, SimModem
 
+#: The harness's modems are not paced unless a test asks: other tests send in bursts.
+NO_PACING = {"min_gap_seconds": 0, "gap_jitter_seconds": 0, "max_per_hour": 0,
+             "max_per_day": 0, "max_recipients_per_month": 0}  # fmt: skip
+
 
 class BrokerHarness:
     """Starts emulated modems and a Broker; talks HTTP to it like a client."""
@@ -27,13 +31,14 @@ class BrokerHarness:
         self.base = ""
 
     def add_modem(self, **fields: Any) -> tuple[SimModem, str]:
-        """An emulated modem plus its configuration record; returns (sim, modem id)."""
+        """An emulated modem plus its configuration record (not paced unless ``fields``
+        say so); returns (sim, modem id)."""
         profile = fields.pop("profile", {})
         index = len(self.sims)
         sim = SimModem(ModemProfile(imei=f"35693803564{index:04d}", **profile)).start()
         self.sims.append(sim)
         record = self.broker.store.add(
-            "modems", {"name": f"sim {index}", "port": sim.port, **fields}
+            "modems", {"name": f"sim {index}", "port": sim.port, **NO_PACING, **fields}
         )
         self.modem_ids.append(record["id"])
         return sim, record["id"]

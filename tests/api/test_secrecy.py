@@ -139,6 +139,12 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     })  # fmt: skip
     store.add("mail_accounts", {"name": "loopback", "host": "127.0.0.1", "port": smtp.port,
                                 "security": "none", "auth": False, "sender": "otp@example.com"})  # fmt: skip
+    # the modems are not held back (a thousand OTPs go out in minutes), but their recipients
+    # are counted (a cap no test reaches), so the scan covers the SIM counts' hashes too
+    for index, modem_port in enumerate(ports):
+        store.add("modems", {"name": f"modem {index}", "port": os.path.abspath(modem_port),
+                             "min_gap_seconds": 0, "max_per_hour": 0, "max_per_day": 0,
+                             "max_recipients_per_month": 1_000_000})  # fmt: skip
     store.close()
     port = free_port()
     log_file = (logs / "broker.log").open("w")
@@ -329,6 +335,13 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     # Debug logging really ran, and saw the messages (masked).
     assert "AT+CMGS" in log_text and "chars>" in log_text, log_text[-2000:]
     assert (data / "config.json").exists()
+    # the SIM counts are scanned too, and hold hashes of the recipients, never their numbers
+    quota = json.loads((data / "sim-quota.json").read_text())
+    assert (data / "sim-quota.key").exists() and quota["modems"]
+    for counts in quota["modems"].values():
+        assert counts["recipients"] and set(counts) == {"hour", "day", "day_count", "month",
+                                                        "recipients"}  # fmt: skip
+        assert all(re.fullmatch("[0-9a-f]{32}", digest) for digest in counts["recipients"])
     leaks = []
     for path in scanned:
         content = path.read_bytes()

@@ -44,6 +44,8 @@ def test_expected_keys_exist() -> None:
         "sms.default_ttl_seconds",
         "sms.max_attempts",
         "sms.validity_minutes",
+        "sms.quota_reset_time",
+        "sms.otp_bypass_gap",
         "sms.status_reports",
         "sms.use_cmms",
         "sms.log_level",
@@ -172,6 +174,16 @@ def test_wrong_types(key: str, value: Any, message: str) -> None:
         ("otp.digits", 3, "otp.digits: must be between 4 and 10, got 3"),
         ("otp.ttl_seconds", 3601, "otp.ttl_seconds: must be between 30 and 3600, got 3601"),
         ("api.max_body_bytes", 10**9, "api.max_body_bytes: must be between 1024 and 1048576"),
+        (
+            "sms.quota_reset_time",
+            "24:00",
+            "sms.quota_reset_time: value must be a 24-hour time HH:MM",
+        ),
+        (
+            "sms.quota_reset_time",
+            "7:30",
+            "sms.quota_reset_time: value must be a 24-hour time HH:MM",
+        ),
     ],
 )
 def test_bounds(key: str, value: int, message: str) -> None:

@@ -105,7 +105,7 @@ def test_a_waiting_otp_takes_the_next_free_modem_before_older_bulk_sends() -> No
 
 
 def test_an_expired_waiting_send_takes_no_modem(clock: FakeClock) -> None:
-    dispatcher = Dispatcher(clock)
+    dispatcher = Dispatcher(wall_clock=clock)
     dispatcher.set_ready("a", True)
     assert dispatcher.acquire(["a"], 0) == "a"
     expiring: list[str | None] = []

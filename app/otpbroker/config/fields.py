@@ -33,6 +33,25 @@ def _iso_time(value: str) -> str | None:
     return None
 
 
+def _count(name: str, default: int, high: int, doc: str) -> Setting:
+    return Setting(name, int, default, doc, minimum=0, maximum=high)
+
+
+#: SIM pacing (``domain.sim_quota``): the defaults keep a new SIM well inside what operators
+#: are reported to bar (about 100-500 SMS a day, 99-250 distinct numbers a month, more than
+#: 360 an hour taken as spam); raise them to what the SIM's plan allows.
+PACING_FIELDS: tuple[Setting, ...] = (
+    _count("min_gap_seconds", 10, 3600,
+           "Least seconds between two sends on this SIM (0 = none; see sms.otp_bypass_gap)."),
+    _count("gap_jitter_seconds", 5, 3600,
+           "Random 0 to this many seconds added to each gap, so sends are not evenly timed."),
+    _count("max_per_hour", 60, 100_000, "Most SMS in any 60 minutes (0 = no cap)."),
+    _count("max_per_day", 150, 1_000_000,
+           "Most SMS per day, counted from sms.quota_reset_time (0 = no cap)."),
+    _count("max_recipients_per_month", 150, 1_000_000,
+           "Most distinct recipients per calendar month (0 = no cap)."),
+)  # fmt: skip
+
 MODEM_FIELDS: tuple[Setting, ...] = (
     _str(
         "name", "Modem name (brand, model, connection).", min_length=1, max_length=64, required=True
@@ -114,6 +133,7 @@ MODEM_FIELDS: tuple[Setting, ...] = (
     _flag("default_modem", False, "Takes every number no other modem's prefix covers."),
     _flag("active", True, "An inactive modem is never used, even when plugged in."),
     _flag("ussd_packed", False, "Send USSD requests as packed 7-bit hex (some Huawei sticks)."),
+    *PACING_FIELDS,
 )
 
 SCRYPT_HASH = (

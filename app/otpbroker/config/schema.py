@@ -22,6 +22,7 @@ from otpbroker.domain.autofill import (
     host_problem,
 )
 from otpbroker.domain.errors import InvalidMessageError
+from otpbroker.domain.sim_quota import RESET_PATTERN
 
 __all__ = ["SETTINGS", "SETTINGS_BY_KEY", "Setting", "default", "parse", "setting", "validate"]
 
@@ -207,6 +208,21 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         635040,
         "Validity period asked of the SMSC (0 = network default).",
+    ),
+    Setting(
+        "sms.quota_reset_time",
+        str,
+        "00:00",
+        "Local time HH:MM at which each SIM's daily cap restarts (on day 1 also its "
+        "monthly recipients).",
+        pattern=RESET_PATTERN,
+        rule="a 24-hour time HH:MM (00:00-23:59)",
+    ),
+    Setting(
+        "sms.otp_bypass_gap",
+        bool,
+        True,
+        "OTP messages may skip a SIM's minimum gap between sends (caps always apply).",
     ),
     Setting("sms.status_reports", bool, False, "Request delivery status reports."),
     Setting(

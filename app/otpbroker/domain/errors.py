@@ -7,6 +7,8 @@ Messages never contain an OTP or a message text: callers must not pass them in.
 
 from __future__ import annotations
 
+import math
+
 
 class DomainError(Exception):
     """Base class of every domain error; ``code`` is stable, the message is human-readable."""
@@ -80,6 +82,29 @@ class SendRefusedError(DomainError):
         return self.retry_after is not None
 
 
+class QuotaReachedError(DomainError):
+    """Every modem that could take the message is at one of its SIM's caps (pacing).
+
+    ``retry_after``: whole seconds until the earliest of them has room again."""
+
+    code = "quota_reached"
+
+    def __init__(self, message: str, *, retry_after: int, reason: str | None = None) -> None:
+        """``retry_after`` in whole seconds (at least 1)."""
+        super().__init__(message, reason=reason)
+        self.retry_after = max(1, retry_after)
+
+    @classmethod
+    def after(cls, seconds: float) -> QuotaReachedError:
+        """The error for candidates that have room again in ``seconds``."""
+        wait = max(1, math.ceil(seconds))
+        return cls(
+            f"every modem that can send to this number has reached its SIM's sending cap; "
+            f"the first has room again in {wait} s",
+            retry_after=wait,
+        )
+
+
 class UnknownCommandError(DomainError):
     """A request named a ``command`` this device does not know."""
 
@@ -94,6 +119,7 @@ __all__ = [
     "InvalidMessageError",
     "InvalidNumberError",
     "NoModemAvailableError",
+    "QuotaReachedError",
     "SendRefusedError",
     "UnknownCommandError",
 ]

@@ -59,7 +59,8 @@ class ModemGateway(Protocol):
         ``SendOutcome.EXPIRED`` (never sent); the validity period asked of the SMSC is at
         most the time it has left.
 
-        ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
+        QuotaReachedError (nothing sent) when every one of ``modem_ids`` is at one of its
+        SIM's caps. ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
         message must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a definite
         failure as ``SendOutcome.FAILED``. Errors never contain the text.
         """

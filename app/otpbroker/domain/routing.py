@@ -45,6 +45,8 @@ class ModemRoute:
     """The reason in plain words, with what to do where there is something to do."""
     sim_id: str | None = None
     """The SIM's IMSI when known (a held modem comes back when its SIM changes)."""
+    back_at: float | None = None
+    """For ``quota``: when its SIM has room again (wall-clock time)."""
 
     def eligible(self, *, manual: bool = False) -> bool:
         """True if this modem may send now (``manual`` ignores ``send_from_api``)."""
@@ -69,6 +71,7 @@ OUT_OF_ROUTING = (
     "no_sms_path",  # registered where it cannot send SMS (e.g. LTE without SMS)
     "sim_account",  # held: the SIM's account refused sending
     "configuration",  # held: its settings need fixing
+    "quota",  # its SIM reached a sending cap (pacing): back when the window resets
 )
 TESTABLE_REASONS = frozenset({"no_sms_path", "sim_account", "configuration"})
 

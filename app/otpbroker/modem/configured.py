@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from otpbroker.domain.sim_quota import PacingRule
 from otpbroker.modem import pdu
 from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.pool import ModemSpec
@@ -46,6 +47,20 @@ def modem_spec(record: Mapping[str, Any], settings: Mapping[str, Any]) -> ModemS
         default=bool(record.get("default_modem")),
         active=bool(record.get("active", True)),
         send_from_api=bool(record.get("send_from_api", True)),
+        pacing=pacing_rule(record, settings),
+    )
+
+
+def pacing_rule(record: Mapping[str, Any], settings: Mapping[str, Any]) -> PacingRule:
+    """The SIM pacing of a modem record (a field it lacks: no gap, no cap)."""
+    return PacingRule(
+        min_gap=float(record.get("min_gap_seconds", 0)),
+        jitter=float(record.get("gap_jitter_seconds", 0)),
+        per_hour=int(record.get("max_per_hour", 0)),
+        per_day=int(record.get("max_per_day", 0)),
+        recipients_per_month=int(record.get("max_recipients_per_month", 0)),
+        reset=str(settings.get("sms.quota_reset_time", "00:00")),
+        otp_bypass_gap=bool(settings.get("sms.otp_bypass_gap", True)),
     )
 
 
@@ -75,4 +90,4 @@ class ConfiguredModems:
         self._pool.apply(specs)
 
 
-__all__ = ["ConfiguredModems", "SpecTarget", "modem_spec"]
+__all__ = ["ConfiguredModems", "SpecTarget", "modem_spec", "pacing_rule"]

@@ -14,7 +14,9 @@ A waiting send whose expiry (wall clock) has passed takes no modem: it stops wai
 the caller reports it expired.
 
 A modem is handed out only while it is ready, and only to one send at a time: exactly one
-``AT+CMGS`` is in flight per modem.
+``AT+CMGS`` is in flight per modem. The pacing gate (``pacing.py``) has the last word: a
+modem in its gap or at a cap is not handed out, and a send whose every choice is capped is
+refused (``QuotaReachedError``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from otpbroker.domain.delivery import Lane
+from otpbroker.domain.errors import QuotaReachedError
+from otpbroker.modem.pacing import ANY_TICKET, PacingGate, Ticket
 
 
 @dataclass(eq=False)
@@ -34,15 +38,22 @@ class _Waiter:
     choices: tuple[str, ...]
     lane: Lane = Lane.OTP
     expires_at: float | None = None
+    ticket: Ticket = ANY_TICKET
     granted: str | None = None
+    refused: float | None = None
     wake: threading.Event = field(default_factory=threading.Event)
 
 
 class Dispatcher:
     """Which modems are ready and free, and which sends wait for one. Thread-safe."""
 
-    def __init__(self, wall_clock: Callable[[], float] = time.time) -> None:
-        """No modem is ready yet. ``wall_clock``: what expiries are compared with."""
+    def __init__(
+        self, gate: PacingGate | None = None, wall_clock: Callable[[], float] = time.time
+    ) -> None:
+        """No modem is ready yet. ``wall_clock``: what expiries are compared with;
+        ``gate``: the modems' pacing (None: none)."""
+        self._gate = gate or PacingGate()
+        self._gate.bind(self.regrant)
         self._lock = threading.Lock()
         self._wall_clock = wall_clock
         self._ready: set[str] = set()
@@ -62,14 +73,16 @@ class Dispatcher:
         self,
         choices: Sequence[str],
         timeout: float,
+        ticket: Ticket = ANY_TICKET,
         *,
         lane: Lane = Lane.OTP,
         expires_at: float | None = None,
     ) -> str | None:
         """Wait up to ``timeout`` seconds for one of ``choices`` to be free; return the one
         taken (the caller must :meth:`release` it), or None when none became free or
-        ``expires_at`` (wall clock) passed first."""
-        waiter = _Waiter(tuple(dict.fromkeys(choices)), lane, expires_at)
+        ``expires_at`` (wall clock) passed first. QuotaReachedError when every choice is
+        at a cap."""
+        waiter = _Waiter(tuple(dict.fromkeys(choices)), lane, expires_at, ticket)
         if expires_at is not None:
             timeout = min(timeout, expires_at - self._wall_clock())
         with self._lock:
@@ -77,9 +90,16 @@ class Dispatcher:
             self._grant()
         waiter.wake.wait(max(0.0, timeout))
         with self._lock:
-            if waiter.granted is None and waiter in self._waiting:
+            if waiter.granted is None and waiter.refused is None and waiter in self._waiting:
                 self._waiting.remove(waiter)
+        if waiter.refused is not None:
+            raise QuotaReachedError.after(waiter.refused)
         return waiter.granted
+
+    def regrant(self) -> None:
+        """Try again to give free modems to waiting sends (a gap has ended)."""
+        with self._lock:
+            self._grant()
 
     def release(self, modem_id: str) -> None:
         """The send on ``modem_id`` is over: the modem is free for the next one."""
@@ -113,8 +133,13 @@ class Dispatcher:
                 continue
             if not free:
                 return
-            chosen = next((modem for modem in waiter.choices if modem in free), None)
+            pick = self._gate.pick(waiter.choices, free, waiter.ticket)
+            chosen = pick.modem
             if chosen is None:
+                if pick.refused is not None:
+                    self._waiting.remove(waiter)
+                    waiter.refused = pick.refused
+                    waiter.wake.set()
                 continue
             free.discard(chosen)
             self._busy.add(chosen)

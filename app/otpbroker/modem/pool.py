@@ -22,10 +22,12 @@ from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import EncodedSms
 from otpbroker.domain.routing import ModemRoute
+from otpbroker.domain.sim_quota import NO_PACING, PacingRule
 from otpbroker.modem import pdu
 from otpbroker.modem.dispatch import Dispatcher
 from otpbroker.modem.encoded import EncodedMessage, encode_sms
 from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.pacing import PacingGate, nothing_written, quota_route
 from otpbroker.modem.recovery import RecoveryPolicy
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.worker import (
@@ -51,6 +53,7 @@ class ModemSpec:
     default: bool = False
     active: bool = True
     send_from_api: bool = True
+    pacing: PacingRule = NO_PACING
 
 
 class ModemPool:
@@ -68,10 +71,12 @@ class ModemPool:
         recheck_interval: float | None = None,
         health_interval: float | None = None,
         wall_clock: Callable[[], float] = time.time,
+        gate: PacingGate | None = None,
     ) -> None:
         """``on_route``: told each modem's route whenever its status changes;
         ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none);
-        ``wall_clock``: what messages' expiries are compared with (``time.time``)."""
+        ``wall_clock``: what messages' expiries are compared with (``time.time``);
+        ``gate``: the SIMs' gaps and caps (None: no pacing)."""
         self._lock = threading.Lock()
         self._wall_clock = wall_clock
         extra: dict[str, object] = {"reset_usb": reset_usb, "recovery": recovery,
@@ -86,7 +91,8 @@ class ModemPool:
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
         self._routes: dict[str, ModemRoute] = {}  # kept current: routing reads it per send
-        self._dispatcher = Dispatcher(wall_clock)
+        self.gate = gate or PacingGate()
+        self._dispatcher = Dispatcher(self.gate, wall_clock)
         self._on_status = on_status
         self._on_route = on_route
         self._on_status_report = on_status_report
@@ -111,6 +117,7 @@ class ModemPool:
                 elif old is not None and (old.serial, old.options) != (spec.serial, spec.options):
                     worker.reconfigure(spec.serial, spec.options)
             self._specs = wanted
+            self.gate.configure({modem_id: spec.pacing for modem_id, spec in wanted.items()})
             self._routes = {modem_id: _route(spec, self._status_of(modem_id))
                             for modem_id, spec in wanted.items()}  # fmt: skip
         self._stop_all(to_stop)
@@ -180,10 +187,12 @@ class ModemPool:
     def routes(self) -> list[ModemRoute]:
         """Routing view of every configured modem (see the module docstring).
 
-        Kept up to date on every status change and configuration, so a send only copies it.
+        Kept up to date on every status change and configuration, so a send only copies it;
+        a modem at one of its SIM's caps is shown out of routing (``quota``) until it has room.
         """
         with self._lock:
-            return list(self._routes.values())
+            routes = list(self._routes.values())
+        return [quota_route(self.gate, route) for route in routes]
 
     def _status_changed(self, worker: ModemWorker, status: ModemStatus) -> None:
         """``worker``'s status changed: tell the dispatcher and the listeners.
@@ -228,7 +237,8 @@ class ModemPool:
         """Send ``message`` (from ``encode``) on the first of ``modem_ids`` to be free (see
         ``dispatch``), waiting in ``lane``. Waits ``timeout`` for one to take it, then for
         its outcome. Once ``expires_at`` (wall clock) has passed, it is no longer sent: the
-        modem's owner thread checks it right before writing (``SendOutcome.EXPIRED``)."""
+        modem's owner thread checks it right before writing (``SendOutcome.EXPIRED``).
+        QuotaReachedError when every one of them is at a cap (nothing was sent)."""
         if not isinstance(message, EncodedMessage):
             raise TypeError(f"ModemPool.send takes what ModemPool.encode made, not {message!r}")
         if expires_at is not None and expires_at <= self._wall_clock():
@@ -241,7 +251,10 @@ class ModemPool:
                             error_code="MODEM_UNAVAILABLE",
                             error=f"modem {named} is not running")  # fmt: skip
         deadline = time.monotonic() + timeout
-        modem_id = self._dispatcher.acquire(running, timeout, lane=lane, expires_at=expires_at)
+        ticket = self.gate.ticket(message.destination, lane)
+        modem_id = self._dispatcher.acquire(
+            running, timeout, ticket, lane=lane, expires_at=expires_at
+        )
         if modem_id is None:
             if expires_at is not None and expires_at <= self._wall_clock():
                 return _expired(running, expires_at, self._wall_clock())
@@ -251,11 +264,16 @@ class ModemPool:
                 error_code="QUEUE_TIMEOUT",
                 error=f"no modem of {', '.join(running)} was free to take it in {timeout:g} s",
             )
+        self.gate.flush()  # the count is on disk before the SMS is on the air
+        delivery: Delivery | None = None
         try:
             left = max(0.0, deadline - time.monotonic())
-            return self._send_on(modem_id, message, left, expires_at)
+            delivery = self._send_on(modem_id, message, left, expires_at)
+            return delivery
         finally:
+            self.gate.finish(modem_id, give_back=nothing_written(delivery))
             self._dispatcher.release(modem_id)
+            self.gate.flush()
 
     def _send_on(
         self, modem_id: str, message: EncodedMessage, timeout: float, expires_at: float | None

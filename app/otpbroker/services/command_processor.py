@@ -20,6 +20,7 @@ from otpbroker.domain.errors import (
     InvalidMessageError,
     InvalidNumberError,
     NoModemAvailableError,
+    QuotaReachedError,
     SendRefusedError,
 )
 from otpbroker.domain.message import Delivery, SendOutcome
@@ -110,6 +111,8 @@ def _refused_reply(command: str, exc: SendRefusedError) -> Reply:
 def _domain_reply(command: str, exc: DomainError) -> Reply:
     if isinstance(exc, SendRefusedError):
         return _refused_reply(command, exc)
+    if isinstance(exc, QuotaReachedError):
+        return Reply(command, Code.QUOTA_REACHED, exc.message, {"retry_after": exc.retry_after})
     if isinstance(exc, InvalidMessageError):
         code = Code.TOO_LONG if exc.reason == "too_long" else Code.INVALID_MESSAGE
         return Reply(command, code, exc.message)

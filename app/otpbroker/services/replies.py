@@ -39,6 +39,7 @@ class Code(enum.Enum):
     OTP_EXPIRED = ("1302", 410)
     OTP_TOO_MANY_ATTEMPTS = ("1303", 429)
     OTP_UNKNOWN_TOKEN = ("1304", 404)
+    QUOTA_REACHED = ("1108", 503)
     INTERNAL = ("1999", 500)
 
     @property

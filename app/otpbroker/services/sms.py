@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from otpbroker.domain.dedup import DedupWindow
 from otpbroker.domain.delivery import Lane
@@ -190,6 +190,8 @@ class SmsService:
             tiers = router.tiers(sms.msisdn, routes, manual=request.manual)
         max_attempts = int(self._settings.get("sms.max_attempts"))
         if not next_choice(tiers, ()):
+            tiers = self._capped(router, sms.msisdn, routes, request)
+        if not next_choice(tiers, ()):
             raise NoModemAvailableError("no active, connected modem can send to this number")
         timeout = float(self._settings.get("sms.queue_timeout_seconds"))
         attempts: list[Attempt] = []
@@ -231,6 +233,23 @@ class SmsService:
             info.error_class.value if info is not None else None,
             info.text if info is not None else None,
         )
+
+    @staticmethod
+    def _capped(
+        router: Router, msisdn: str, routes: list[ModemRoute], request: SmsRequest
+    ) -> list[list[str]]:
+        """When only their SIMs' caps keep the candidates out of routing: all of them as one
+        tier, so the gateway refuses the message at once (QuotaReachedError, with the time
+        until the earliest has room) or sends it if one has room again by now."""
+        capped = {route.id for route in routes if route.reason == "quota"}
+        if not capped:
+            return []
+        opened = [replace(r, healthy=True, reason=None) if r.id in capped else r for r in routes]
+        if request.modem_id is not None:
+            tiers = [[r.id for r in opened if r.id == request.modem_id and r.testable()]]
+        else:
+            tiers = router.tiers(msisdn, opened, manual=request.manual)
+        return [[modem for tier in tiers for modem in tier]] if next_choice(tiers, ()) else []
 
     def routes(self) -> list[ModemRoute]:
         """Every configured modem as routing sees it now: the gateway's view with the holds

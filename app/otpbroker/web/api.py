@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -92,15 +91,7 @@ def command(api: RestApi, path: str) -> str:
     except BodyError as exc:
         return answer(response, Reply("", exc.code, exc.text))
     reply = api.processor.handle(payload, source="rest", user=user, terms=api.terms(user))
-    _retry_after(response, reply)
-    return answer(response, reply)
-
-
-def _retry_after(response: bottle.BaseResponse, reply: Reply) -> None:
-    """A ``Retry-After`` header (whole seconds) for any reply whose data has ``retry_after``."""
-    seconds = (reply.data or {}).get("retry_after")
-    if isinstance(seconds, int | float) and not isinstance(seconds, bool):
-        response.set_header("Retry-After", str(max(0, math.ceil(seconds))))
+    return answer(response, reply)  # with a Retry-After header for 1106 and 1108
 
 
 def other(api: RestApi, path: str) -> str:

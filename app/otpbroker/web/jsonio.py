@@ -7,6 +7,7 @@ handling spools large bodies to a temporary file, and a message text must never 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import bottle
@@ -62,4 +63,7 @@ def answer(response: bottle.BaseResponse, reply: Reply) -> str:
     response.set_header("Cache-Control", "no-store")
     if reply.code is Code.UNAUTHORIZED:
         response.set_header("WWW-Authenticate", 'Basic realm="OTP Broker", charset="UTF-8"')
+    retry_after = (reply.data or {}).get("retry_after")  # 1106, 1108: whole seconds to wait
+    if isinstance(retry_after, int | float) and not isinstance(retry_after, bool):
+        response.set_header("Retry-After", str(max(0, math.ceil(retry_after))))
     return json.dumps(reply.as_json(), ensure_ascii=False)

@@ -49,6 +49,9 @@ def _label(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.:-]", "_", value)[:64]
 
 
+label = _label  # for the other ``/metrics`` sections
+
+
 def render_metrics(
     counts: Mapping[tuple[str, str, str], int],
     modems: Iterable[ModemGauge],

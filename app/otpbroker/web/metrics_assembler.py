@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
 from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
+from otpbroker.web.metrics_quota import quota_lines
 
 
 class ModemReadings(Protocol):
@@ -35,6 +36,18 @@ class RouteSource(Protocol):
         ...
 
 
+class QuotaReadings(Protocol):
+    """The SIMs' use of their caps (``modem.pacing.PacingGate``)."""
+
+    def views(self) -> list[Any]:
+        """A ``QuotaView`` of each configured modem."""
+        ...
+
+    def refused_total(self) -> dict[str, int]:
+        """Sends refused for quota, by modem."""
+        ...
+
+
 class FeederReadings(Protocol):
     """The feeders (``FeederManager``)."""
 
@@ -55,9 +68,12 @@ class MetricsAssembler:
         alerts: Alerts,
         clock: Callable[[], float] = time.time,
         refusals: Callable[[], Mapping[str, int]] | None = None,
+        quota: QuotaReadings | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
-        anti-pumping refusals by reason, ``SendLimits.refusals``)."""
+        anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing,
+        None: no such lines)."""
+        self._quota = quota
         self._modems = modems
         self._routing = routing
         self._feeders = feeders
@@ -70,9 +86,14 @@ class MetricsAssembler:
         """The ``/metrics`` text."""
         uptime = self._clock() - self._events.started
         refused = self._refusals() if self._refusals is not None else None
-        return render_metrics(self._events.counts(), self.modem_gauges(), uptime,
+        text = render_metrics(self._events.counts(), self.modem_gauges(), uptime,
                               self.feeder_gauges(), self._alerts.counts(),
                               self._modems.waiting(), refused)  # fmt: skip
+        if self._quota is None:
+            return text
+        return (
+            text + "\n".join(quota_lines(self._quota.views(), self._quota.refused_total())) + "\n"
+        )
 
     def modem_gauges(self) -> list[ModemGauge]:
         """One gauge per running modem, with its routing reason when it is out of routing."""
@@ -101,4 +122,4 @@ class MetricsAssembler:
         ]
 
 
-__all__ = ["FeederReadings", "MetricsAssembler", "ModemReadings", "RouteSource"]
+__all__ = ["FeederReadings", "MetricsAssembler", "ModemReadings", "QuotaReadings", "RouteSource"]

@@ -54,11 +54,15 @@ STATUS_TEXT = {
     ),
     500: "1999: an internal error (a bug); see the device log.",
     502: "1102: sending failed on every eligible modem; nothing was sent, a retry is safe.",
-    503: "1101: no modem available, or 1210: e-mail is not configured.",
+    503: (
+        "1101: no modem available, 1108: every modem that could send it is at one of its "
+        "SIM's caps (retry after `data.retry_after` seconds, also the `Retry-After` header), "
+        "or 1210: e-mail is not configured."
+    ),
 }
 
 #: Statuses whose replies may carry ``data.retry_after``, sent as a ``Retry-After`` header too.
-RETRY_AFTER_STATUSES = (429,)
+RETRY_AFTER_STATUSES = (429, 503)
 RETRY_AFTER_HEADER: dict[str, Any] = {
     "description": "Whole seconds to wait before retrying (replies with `data.retry_after`).",
     "required": False,
@@ -110,6 +114,14 @@ def _command_responses() -> dict[str, Any]:
                     "description": "The Basic challenge.",
                     "required": True,
                     "schema": {"type": "string", "example": 'Basic realm="OTP Broker"'},
+                }
+            }
+        if status == 503:
+            response["headers"] = {
+                "Retry-After": {
+                    "description": "1108: whole seconds until a SIM has room again.",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1},
                 }
             }
         responses[str(status)] = response

@@ -291,7 +291,10 @@ REPLY_DATA: Schema = {
         "retry_after": {
             "type": "integer",
             "minimum": 0,
-            "description": "1106: whole seconds until the message would pass the rate limits.",
+            "description": (
+                "1106: whole seconds until the message would pass the rate limits; 1108: "
+                "until the first capped modem has room again (also the Retry-After header)."
+            ),
         },
     },
 }

@@ -53,6 +53,10 @@ def _flag(key: str, label: str, hint: str = "") -> Item:
     return Item("flag", key, label, hint)
 
 
+def _number(key: str, label: str, hint: str) -> Item:
+    return _text(key, label, hint, 'min="0" step="1" inputmode="numeric"', "number")
+
+
 AT_HINT = 'Optional AT command sent before dialling, e.g. AT+CGDCONT=1,"IP","internet".'
 GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
     ("identity", "Identity & serial line", (
@@ -83,6 +87,18 @@ GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
               "Off: this modem only sends manual SMS from the admin."),
         _flag("active", "Active", "An inactive modem is never used, even when plugged in."),
     )),
+    ("pacing", "SIM pacing (operators bar SIMs that send too fast or to too many numbers)", (
+        _number("min_gap_seconds", "Minimum gap between sends (s)",
+                "0 = none. OTPs may skip it (setting sms.otp_bypass_gap); caps always apply."),
+        _number("gap_jitter_seconds", "Random jitter added to the gap (s)",
+                "0 to this many seconds more each time, so sends are not evenly timed."),
+        _number("max_per_hour", "Most SMS in any 60 minutes",
+                "0 = no cap. Operators treat more than about 360 an hour as spam."),
+        _number("max_per_day", "Most SMS per day",
+                "0 = no cap. The day starts at sms.quota_reset_time; reported bars: 100-500."),
+        _number("max_recipients_per_month", "Most distinct recipients per month",
+                "0 = no cap. Counted from day 1 at the reset time; reported bars: 99-250."),
+    )),
     ("sim", "SIM card", (
         Item("secret", "pin", "SIM PIN", "4-8 digits, entered once at start, never retried.",
              'inputmode="numeric" autocomplete="new-password"'),
@@ -108,8 +124,13 @@ GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
 )  # fmt: skip
 
 ITEMS = [item for _key, _legend, items in GROUPS for item in items]
-TEXT_KEYS = tuple(i.key for i in ITEMS if i.kind in ("text", "port") and i.key != "prefixes")
-INT_KEYS = ("baud_rate", "data_bits", "start_bits", "stop_bits")
+PACING_KEYS = tuple(item.key for item in ITEMS if item.input_type == "number")
+TEXT_KEYS = tuple(i.key for i in ITEMS if i.kind in ("text", "port")
+                  and i.key != "prefixes" and i.key not in PACING_KEYS)  # fmt: skip
+INT_KEYS = ("baud_rate", "data_bits", "start_bits", "stop_bits", *PACING_KEYS)
+#: A new modem's pacing, as the record fields' defaults (``config.fields.PACING_FIELDS``).
+NEW_PACING = {"min_gap_seconds": "10", "gap_jitter_seconds": "5", "max_per_hour": "60",
+              "max_per_day": "150", "max_recipients_per_month": "150"}  # fmt: skip
 SELECT_KEYS = tuple(i.key for i in ITEMS if i.kind == "select")
 FLAG_KEYS = tuple(i.key for i in ITEMS if i.kind == "flag")
 SECRET_KEYS = tuple(i.key for i in ITEMS if i.kind == "secret")
@@ -117,7 +138,7 @@ NEW_MODEM: dict[str, Any] = {
     **dict.fromkeys(TEXT_KEYS, ""), "prefixes": "", "baud_rate": "115200", "parity": "N",
     "data_bits": "8", "start_bits": "1", "stop_bits": "1", "dial_number": "*99#",
     "dial_command": "ATD", **dict.fromkeys(FLAG_KEYS, False), "send_from_api": True,
-    "active": True,
+    "active": True, **NEW_PACING,
 }  # fmt: skip
 
 
@@ -130,7 +151,7 @@ def form_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """What the form shows for a stored modem (never its secrets)."""
     form: dict[str, Any] = {key: str(record.get(key) or "") for key in TEXT_KEYS}
     form["prefixes"] = ", ".join(str(p) for p in record.get("prefixes") or ())
-    form.update({key: str(record.get(key, NEW_MODEM[key])) for key in SELECT_KEYS})
+    form.update({key: str(record.get(key, NEW_MODEM[key])) for key in (*SELECT_KEYS, *PACING_KEYS)})
     form.update({key: bool(record.get(key)) for key in FLAG_KEYS})
     return form
 
@@ -141,6 +162,9 @@ def form_from_request(forms: bottle.FormsDict) -> dict[str, Any]:
         key: (forms.getunicode(key, default="") or "").strip()
         for key in (*TEXT_KEYS, "prefixes", *SELECT_KEYS)
     }
+    # a pacing field the request lacks keeps its stored value (its default for a new modem)
+    form.update({key: (forms.getunicode(key, default="") or "").strip()
+                 for key in PACING_KEYS if key in forms})  # fmt: skip
     form.update({key: key in forms for key in FLAG_KEYS})
     return form
 
@@ -150,7 +174,7 @@ def record_values(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, st
     values: dict[str, Any] = {key: form[key] for key in (*TEXT_KEYS, *SELECT_KEYS, *FLAG_KEYS)}
     values["prefixes"] = split_prefixes(form["prefixes"])
     errors: dict[str, str] = {}
-    for key in INT_KEYS:
+    for key in (key for key in INT_KEYS if key in form):
         text = str(form[key])
         if re.fullmatch(r"[0-9]{1,9}", text) is None:
             errors[key] = f"must be a whole number, got {text[:20]!r}"

@@ -40,6 +40,7 @@ from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.web.admin.sessions import SessionStore
 from otpbroker.web.admin.throttle import LoginThrottle
+from otpbroker.web.metrics_assembler import QuotaReadings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,3 +89,5 @@ class AdminServices:
     # The admin's web state (see the class docstring)
     sessions: SessionStore
     throttle: LoginThrottle
+    # SIM pacing: each modem's use of its caps (the modems page)
+    sim_quota: QuotaReadings

@@ -31,6 +31,7 @@ from otpbroker.web.admin.modem_form import (
     typed_secrets,
 )
 from otpbroker.web.admin.modem_views import detected_section, live_by_id
+from otpbroker.web.admin.quota_view import quota_by_id
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -92,8 +93,9 @@ def _apply_preset(context: AdminServices, form: dict[str, Any],
 
 def list_modems(context: AdminServices) -> str:
     """Every configured modem with its live state, the serial ports and plugged-in modems."""
-    live = live_by_id(context)
-    modems = [{**row, "live": live.get(row["id"])} for row in context.modem_records.rows()]
+    live, quota = live_by_id(context), quota_by_id(context.sim_quota)
+    modems = [{**row, "live": live.get(row["id"]), "quota": quota.get(row["id"])}
+              for row in context.modem_records.rows()]  # fmt: skip
     return render("modems", "Modems", modems=modems, ports=_detected_ports(context),
                   detected=detected_section(context))  # fmt: skip
 

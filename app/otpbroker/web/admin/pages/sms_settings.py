@@ -22,6 +22,8 @@ LABELS = {
     "sms.default_ttl_seconds": "Default message expiry (seconds)",
     "sms.max_attempts": "Modems tried per message",
     "sms.validity_minutes": "Validity period (minutes)",
+    "sms.quota_reset_time": "SIM caps reset at (local HH:MM)",
+    "sms.otp_bypass_gap": "OTPs skip the SIM's gap between sends",
     "sms.status_reports": "Request delivery reports",
     "sms.use_cmms": "Keep the relay link open for bursts",
     "sms.log_level": "Log level",

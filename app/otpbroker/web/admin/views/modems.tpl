@@ -5,7 +5,7 @@
 % else:
 <div class="table-wrap card">
 <table class="cards-on-phone">
-  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>SMS path</th><th>Routing</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Actions</th></tr></thead>
+  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>SMS path</th><th>Routing</th><th>SIM use</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Actions</th></tr></thead>
   <tbody>
   % for m in modems:
   % live = m['live']
@@ -50,12 +50,14 @@
       <span class="badge ok">in routing</span>
       % end
     </span></td>
+    % include('modem_quota.tpl', quota=m['quota'])
     <td data-label="IMEI">{{live['imei'] or '—'}}</td>
     <td data-label="Operator">{{live['operator'] or '—'}}</td>
     <td data-label="Signal">{{'—' if live['signal'] is None else str(live['signal']) + ' %'}}</td>
     % else:
     <td data-label="State"><span><span class="badge">{{'starting' if m['active'] else 'not running'}}</span></span></td>
     <td data-label="SMS path">—</td><td data-label="Routing">—</td>
+    % include('modem_quota.tpl', quota=m['quota'])
     <td data-label="IMEI">—</td><td data-label="Operator">—</td><td data-label="Signal">—</td>
     % end
     <td class="actions">
