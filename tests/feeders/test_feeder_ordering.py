@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import random
 import threading
 import time
 from collections import defaultdict
 
 import pytest
+from fake_sink import Quota
 
 from otpbroker.bootstrap import Broker
 from otpbroker.feeders.ordering import KeyedExecutor
 from otpbroker.feeders.retry import RetryPolicy, retry_after, retry_later
 from otpbroker.services.replies import Code, Reply
-
-
-class Quota(enum.Enum):
-    """Stands for the "quota reached" code (``1108``, HTTP 503) of the SIM quotas."""
-
-    REACHED = ("1108", 503)
-
-    @property
-    def response_code(self) -> str:
-        return self.value[0]
-
-    @property
-    def http_status(self) -> int:
-        return self.value[1]
 
 
 @pytest.fixture
