@@ -152,3 +152,27 @@ def test_ws_gives_a_message_up_beyond_its_retry_limit(caplog):
     finally:
         feeder.stop()
         server.stop()
+
+
+def test_rabbitmq_returns_waiting_and_unstarted_messages_to_the_queue_at_stop():
+    if not rabbitmq_available():
+        pytest.skip("no RabbitMQ on 127.0.0.1:5672")
+    publisher, queue = Publisher(), unique_queue()
+    publisher.channel.queue_declare(queue, durable=True)
+    sink = RecordingSink(quota_twice("capped", retry_after=60.0))
+    settings = {"host": "127.0.0.1", "port": 5672, "username": "guest", "password": "guest",
+                "queue": queue}  # fmt: skip
+    feeder = started(RabbitMqFeeder(sink, settings))
+    try:
+        for body in MESSAGES[:2]:  # "behind" waits for "capped", which waits a minute
+            publisher.publish(queue, body)
+        wait_for(lambda: sink.ids() == ["capped"] and feeder.status.received == 2, what="held")
+        started_at = time.monotonic()
+        feeder.stop()
+        assert time.monotonic() - started_at < 5  # a generous bound: it does not wait a minute
+        assert sink.ids() == ["capped"]  # neither tried again nor started at stop
+        wait_for(lambda: publisher.ready(queue) == 2, what="both back in the queue")
+    finally:
+        feeder.stop()
+        publisher.delete([queue])
+        publisher.close()

@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypedDict, Unpack
 
 from otpbroker.domain.dedup import DedupWindow
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane
+from otpbroker.feeders.jobs import Batch, CommandJob, Retrying
 from otpbroker.feeders.messages import FeedError, parse_feed
 from otpbroker.feeders.ordering import KeyedExecutor
 from otpbroker.feeders.retry import RetryPolicy
@@ -211,11 +212,13 @@ class Feeder(ABC):
         """
         self._slots.acquire()
         commands = self._parse(raw)
-        batch = _Batch(len(commands), partial(self._finish, done))
+        batch = Batch(len(commands), partial(self._finish, done))
         if not commands:
             self._executor.submit(None, batch.close)
+        retrying = Retrying(self.name, self.retry_policy, self.stopping, self._tally)
         for index, command in enumerate(commands):
-            job = _Command(self, command, redelivered, terms or self.defaults, batch, index)
+            attempt = partial(self._try, command, redelivered, terms or self.defaults)
+            job = CommandJob(retrying, str(command.get("command")), attempt, batch, index)
             self._executor.submit(self._order_key(command), job.run)
 
     def _finish(self, done: Callable[[list[Reply]], None] | None, replies: list[Reply]) -> None:
@@ -295,67 +298,6 @@ class Feeder(ABC):
         if digest is not None and reply.code not in (Code.OK, Code.OUTCOME_UNKNOWN):
             _SEEN.release(digest)  # nothing went out: a redelivery may try again
         return reply
-
-
-class _Batch:
-    """The commands of one message: ``finish(replies)`` once every one is done."""
-
-    def __init__(self, size: int, finish: Callable[[list[Reply]], None]) -> None:
-        self._replies: list[Reply | None] = [None] * size
-        self._left = size
-        self._lock = threading.Lock()
-        self._finish = finish
-
-    def done(self, index: int, reply: Reply | None) -> None:
-        """Command ``index`` ended with ``reply`` (None: it failed without one)."""
-        with self._lock:
-            self._replies[index] = reply
-            self._left -= 1
-            last = self._left == 0
-        if last:
-            self._finish([reply for reply in self._replies if reply is not None])
-
-    def close(self) -> None:
-        """A message without commands is done at once."""
-        self._finish([])
-
-
-class _Command:
-    """One command of a message as a job of the keyed executor, tried again while the
-    answer is "try later" and the feeder's retry policy allows."""
-
-    def __init__(self, feeder: Feeder, command: dict[str, Any], redelivered: bool,
-                 terms: DeliveryTerms, batch: _Batch, index: int) -> None:  # fmt: skip
-        self.feeder, self.command, self.redelivered, self.terms = (
-            feeder,
-            command,
-            redelivered,
-            terms,
-        )
-        self.batch, self.index = batch, index
-        self.attempt = 0
-        self.last: Reply | None = None
-
-    def run(self) -> float | None:
-        """Try the command; the delay before the next try, or None when it is done."""
-        feeder = self.feeder
-        if self.last is not None and feeder.stopping.is_set():
-            reply: Reply | None = self.last  # stopping: not tried again; the caller decides
-        else:
-            reply = feeder._try(self.command, self.redelivered, self.terms)
-            delay = None
-            if reply is not None and not feeder.stopping.is_set():
-                delay = feeder.retry_policy.delay(reply, self.attempt)
-            if delay is not None:
-                self.attempt += 1
-                self.last = reply
-                log.info("%s feeder: %s answered %s; try %d in %.1f s", feeder.name,
-                         self.command.get("command"), reply.code.response_code if reply else "?",
-                         self.attempt + 1, delay)  # fmt: skip
-                return delay
-        feeder._tally(reply)
-        self.batch.done(self.index, reply)
-        return None
 
 
 __all__ = ["CommandSink", "Feeder", "FeederStatus", "default_terms"]
