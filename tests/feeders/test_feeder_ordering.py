@@ -151,3 +151,21 @@ def test_order_key_is_the_normalised_number_of_commands_on_a_number(tmp_path):
         assert key(["send-sms"]) is None
     finally:
         broker.stop()
+
+
+def test_shutdown_leaves_no_timer_behind_even_for_a_job_that_keeps_waiting():
+    executor = KeyedExecutor(2, "test")
+    tries = []
+
+    def stubborn():
+        tries.append(1)
+        return 600.0
+
+    executor.submit("628111", stubborn)
+    wait_for(lambda: tries, what="the first try")
+    before = set(threading.enumerate())
+    executor.shutdown()  # wakes it (a second try), which asks to wait again: dropped
+    assert len(tries) == 2
+    wait_for(lambda: not [t for t in set(threading.enumerate()) - before if t.is_alive()]
+             and not [t for t in threading.enumerate() if isinstance(t, threading.Timer)],
+             what="no timer thread left")  # fmt: skip

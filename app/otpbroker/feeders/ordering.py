@@ -62,9 +62,16 @@ class KeyedExecutor:
             resume()
 
     def shutdown(self) -> None:
-        """Wake waiting jobs and wait until every queued job is done."""
+        """Wake waiting jobs and wait until every queued job is done; a job that asks to
+        wait after that is dropped (its timer cancelled)."""
         self.wake()
         self._pool.shutdown(wait=True)
+        with self._lock:
+            late, self._timers = list(self._timers.values()), {}
+        for timer, _ in late:
+            timer.cancel()
+        if late:
+            log.debug("keyed executor: %d waiting job(s) dropped at shutdown", len(late))
 
     # -- workers ----------------------------------------------------------------------------
     def _run_free(self, job: Job) -> None:
