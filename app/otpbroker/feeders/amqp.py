@@ -24,8 +24,8 @@ A command answered "try later" (``1101`` no modem, ``1108`` quota reached; see `
 is tried again in place after a pause (``data.retry_after`` when given, bounded), with the
 later commands for its number waiting behind it, while the delivery stays unacknowledged.
 When ``retry_policy`` gives up, the delivery is requeued (``basic_nack`` with requeue): it
-waits in RabbitMQ (durable) until a modem or quota is back instead of being dropped; from
-then on its number's later messages may overtake it.
+waits in RabbitMQ (durable) until a modem or quota is back instead of being dropped; the
+later messages for its number that this feeder already holds may then overtake it.
 
 The broker's expiry becomes the commands' ``DeliveryTerms.expires_at``: the ``expiration``
 property (milliseconds) counted from the ``timestamp`` property when the message has one,
