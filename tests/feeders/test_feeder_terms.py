@@ -53,6 +53,7 @@ def test_default_terms_come_from_the_feeder_settings():
         default_ttl=None, default_lane=Lane.OTP
     )
     assert default_terms(DEFAULTS) == DeliveryTerms(default_ttl=90.0, default_lane=Lane.BULK)
+    assert default_terms({"default_priority": "urgent"}).default_lane is Lane.OTP
 
 
 @pytest.fixture

@@ -77,7 +77,10 @@ def default_terms(settings: Mapping[str, Any]) -> DeliveryTerms:
     """A feeder's defaults: ``default_ttl_seconds`` (0: the device's) and
     ``default_priority`` (``otp`` or ``bulk``)."""
     ttl = int(settings.get("default_ttl_seconds") or 0)
-    lane = Lane(str(settings.get("default_priority") or "otp"))
+    try:
+        lane = Lane(str(settings.get("default_priority") or "otp"))
+    except ValueError:  # the settings refuse it; a hand-edited store must not stop the feeder
+        lane = Lane.OTP
     return DeliveryTerms(default_ttl=float(ttl) if ttl > 0 else None, default_lane=lane)
 
 
