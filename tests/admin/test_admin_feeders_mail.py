@@ -210,6 +210,30 @@ def test_feeder_validation_errors_are_shown_next_to_the_field(admin, harness):
     assert harness.broker.store.get("feeders.rabbitmq.queue") == "sms"  # nothing saved
 
 
+def test_feeder_delivery_defaults_and_mqtt_version_are_set_in_the_form(admin, harness):
+    _, text, _ = admin.get("/feeders")
+    for name in ("rabbitmq", "ws", "mqtt"):
+        assert f'name="feeders.{name}.default_ttl_seconds"' in text
+        assert re.search(rf'<select id="f-feeders.{name}.default_priority"[^>]*>\s*'
+                         r'<option value="otp" selected>otp</option>\s*'
+                         r'<option value="bulk">bulk</option>', text)  # fmt: skip
+    assert '<option value="5" selected>5</option>' in text and "Default TTL (seconds)" in text
+    form = {"feeders.ws.url": "ws://127.0.0.1:9/ws", "feeders.ws.channel": "sms",
+            "feeders.ws.default_ttl_seconds": "120", "feeders.ws.default_priority": "bulk"}  # fmt: skip
+    assert admin.post("/feeders/ws", form)[0] == 303
+    store = harness.broker.store
+    assert store.get("feeders.ws.default_ttl_seconds") == 120
+    assert store.get("feeders.ws.default_priority") == "bulk"
+    mqtt_form = {"feeders.mqtt.protocol": "3.1.1", "feeders.mqtt.topic": "sms"}
+    assert admin.post("/feeders/mqtt", mqtt_form)[0] == 303
+    assert store.get("feeders.mqtt.protocol") == "3.1.1"
+    status, text, _ = admin.post("/feeders/ws", {**form, "feeders.ws.default_priority": "urgent"})
+    assert status == 400 and 'id="e-feeders.ws.default_priority"' in text
+    status, text, _ = admin.post("/feeders/ws", {**form, "feeders.ws.default_ttl_seconds": "-1"})
+    assert status == 400 and 'id="e-feeders.ws.default_ttl_seconds"' in text
+    assert store.get("feeders.ws.default_priority") == "bulk"  # nothing saved
+
+
 @needs_rabbitmq
 def test_rabbitmq_connection_test_with_unsaved_settings(admin, harness):
     admin.get("/feeders")

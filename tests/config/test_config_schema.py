@@ -79,6 +79,12 @@ def test_expected_keys_exist() -> None:
         "feeders.rabbitmq.vhost",
         "feeders.rabbitmq.prefetch",
         "feeders.mqtt.client_id",
+        "feeders.mqtt.protocol",
+        *(
+            f"feeders.{feeder}.{key}"
+            for feeder in ("rabbitmq", "ws", "mqtt")
+            for key in ("default_ttl_seconds", "default_priority")
+        ),
         *(f"feeders.ws.{key}" for key in ("enabled", "url", "username", "password", "channel")),
         *(
             f"wlan.{key}"

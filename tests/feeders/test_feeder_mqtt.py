@@ -26,8 +26,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
 
+from otpbroker.domain.delivery import NO_TERMS
 from otpbroker.feeders.base import forget_redeliveries
 from otpbroker.feeders.mqtt import MqttFeeder
+from otpbroker.feeders.retry import RetryPolicy
 from otpbroker.services.replies import Code, Reply
 
 MOSQUITTO = ("127.0.0.1", 1883)
@@ -94,7 +96,11 @@ class TcpProxy:
 
 class RefusingBroker:
     """Answers every CONNECT with CONNACK return code ``code`` (4 bad user name or password,
-    5 not authorised, 3 server unavailable) and then waits for the client to hang up."""
+    5 not authorised, 3 server unavailable; to an MQTT 5 client the same as its reason code
+    134, 135, 136, or a reason code given as such, e.g. 132 unsupported protocol version)
+    and then waits for the client to hang up."""
+
+    V5_REASONS = {4: 134, 5: 135, 3: 136}
 
     def __init__(self, code):
         self.code = code
@@ -113,9 +119,14 @@ class RefusingBroker:
 
     def _answer(self, conn):
         with conn, contextlib.suppress(OSError):
-            if conn.recv(4096)[:1] == b"\x10":  # CONNECT
+            connect = conn.recv(4096)
+            if connect[:1] == b"\x10":  # CONNECT: type, length (1 byte here), "MQTT", level
                 self.connects += 1
-                conn.sendall(bytes([0x20, 2, 0, self.code]))
+                if connect[8:9] == b"\x05":
+                    reason = self.V5_REASONS.get(self.code, self.code)
+                    conn.sendall(bytes([0x20, 3, 0, reason, 0]))  # no properties
+                else:
+                    conn.sendall(bytes([0x20, 2, 0, self.code]))
             while conn.recv(4096):
                 pass
 
@@ -336,19 +347,25 @@ def test_malformed_messages_interleaved_never_stop_the_good_ones_and_all_are_ack
 
 
 @pytest.mark.parametrize(
-    ("code", "expected"),
+    ("protocol", "code", "expected"),
     [
-        (4, "credentials rejected for user 'otp' by the broker (Bad user name or password)"),
-        (5, "credentials rejected for user 'otp' by the broker (Not authorized)"),
-        (3, "connection refused by the broker (Server unavailable)"),
-    ],
+        (protocol, *case)
+        for protocol in ("5", "3.1.1")
+        for case in (
+            (4, "credentials rejected for user 'otp' by the broker (Bad user name or password)"),
+            (5, "credentials rejected for user 'otp' by the broker (Not authorized)"),
+            (3, "connection refused by the broker (Server unavailable)"),
+        )
+    ]
+    + [("5", 132, "(Unsupported protocol version); for a broker without MQTT 5 set")],
 )
 def test_a_refused_connect_gives_a_clear_error_and_retries_without_crashing(
-    make_feeder, code, expected
+    make_feeder, protocol, code, expected
 ):
     broker = RefusingBroker(code)
     try:
-        feeder = make_feeder(broker.port, settings={"username": "otp", "password": "wrong"})
+        settings = {"username": "otp", "password": "wrong", "protocol": protocol}
+        feeder = make_feeder(broker.port, settings=settings)
         wait_for(lambda: feeder.status.reconnects >= 2 and broker.connects >= 2, what="retries")
         status = feeder.status
         assert expected in status.last_error and "wrong" not in status.last_error
@@ -434,14 +451,17 @@ class Stalling:
         self.release = threading.Event()
         self._lock = threading.Lock()
 
-    def handle(self, payload, *, source, user=None):
+    def handle(self, payload, *, source, user=None, terms=NO_TERMS):
         with self._lock:
             self.calls += 1
             stall = self.calls > self.after
         if stall:
             self.release.wait()
             return Reply("send-sms", Code.INTERNAL, "stalled")
-        return self.sink.handle(payload, source=source, user=user)
+        return self.sink.handle(payload, source=source, user=user, terms=terms)
+
+    def order_key(self, payload):
+        return self.sink.order_key(payload)
 
 
 def test_messages_held_by_a_dead_consumer_are_redelivered_to_the_next_one(
@@ -453,11 +473,14 @@ def test_messages_held_by_a_dead_consumer_are_redelivered_to_the_next_one(
     for index in range(total):
         publisher.publish(stream_item(index))
     publisher.flush()
-    wait_for(lambda: stalling.calls >= 100 + dead.concurrency, what="the consumer stalled")
-    proxy.open.clear()  # it never comes back
-    proxy.cut()
-    forget_redeliveries()  # a power loss wipes the memory of the dead consumer too
     try:
+        # the stream alternates two numbers: one stalled command holds each number's queue,
+        # and the messages behind them fill every worker slot
+        wait_for(lambda: stalling.calls >= 102 and dead._busy == dead.concurrency,
+                 what="the consumer stalled")  # fmt: skip
+        proxy.open.clear()  # it never comes back
+        proxy.cut()
+        forget_redeliveries()  # a power loss wipes the memory of the dead consumer too
         connected(make_feeder())  # the same session, straight to Mosquitto
         assert_each_once(harness, total)
     finally:
@@ -467,37 +490,60 @@ def test_messages_held_by_a_dead_consumer_are_redelivered_to_the_next_one(
     assert max(delivered(harness).values()) == 1
 
 
-def test_no_modem_available_is_held_and_retried_then_given_up(tmp_path, names, caplog):
+class Counting:
+    """A sink that records the id of every command it runs, then runs it."""
+
+    def __init__(self, sink):
+        self.sink, self.ids = sink, []
+
+    def handle(self, payload, *, source, user=None, terms=NO_TERMS):
+        self.ids.append(payload["data"].get("id"))
+        return self.sink.handle(payload, source=source, user=user, terms=terms)
+
+    def order_key(self, payload):
+        return self.sink.order_key(payload)
+
+
+def test_no_modem_available_is_held_in_place_until_a_modem_is_back_or_left_at_stop(tmp_path, names):
     harness = start_harness(tmp_path, modems=({"active": False},))
     publisher = Publisher(names["topic"])
     settings = {"host": "127.0.0.1", "port": MOSQUITTO[1], "tls": False, **names}
     feeders = []
+    sink = Counting(harness.broker.processor)
 
     def feeder():
-        made = MqttFeeder(harness.broker.processor, settings)
-        made.retry_delays = (0.1,) * 6
+        made = MqttFeeder(sink, settings)
+        made.retry_policy = RetryPolicy(delays=(0.1,), limit=None)
         feeders.append(made)
         made.start()
         return connected(made)
 
+    def modem(active):
+        harness.broker.store.update("modems", harness.modem_ids[0], {"active": active})
+        if active:
+            harness.wait_modems()
+        else:
+            wait_for(lambda: not harness.broker.pool.statuses(), what="no modem")
+
     try:
         first = feeder()
-        publisher.publish(sms("08126666666", "nobody takes this one", "given-up-1"))
-        wait_for(lambda: "given up" in caplog.text, 10, "the message given up")
-        assert first.status.received == 7  # the first try and six retries
-        publisher.publish(sms("08126666666", "waits for the modem"))
-        wait_for(lambda: first.status.received >= 9, what="a few tries")
-        harness.broker.store.update("modems", harness.modem_ids[0], {"active": True})
-        harness.wait_modems()
-        assert [d.text for d in harness.sims[0].wait_for_deliveries(1, 10)] == [
-            "waits for the modem"
-        ]
-        assert first.status.connected
+        publisher.publish(sms("08126666666", "waits for the modem", "held-1"))
+        publisher.publish(sms("+628126666666", "behind it, same number", "behind-1"))
+        wait_for(lambda: sink.ids.count("held-1") >= 5, what="tries in place")
+        assert "behind-1" not in sink.ids  # the same number's next message waits behind it
+        modem(True)
+        got = harness.sims[0].wait_for_deliveries(2, 10)
+        assert [d.text for d in got] == ["waits for the modem", "behind it, same number"]
+        modem(False)
+        publisher.publish(sms("08127777777", "left with the broker at stop", "left-1"))
+        wait_for(lambda: sink.ids.count("left-1") >= 2, what="tries of the last one")
         first.stop()
-        probe = feeder()  # nothing left unacknowledged on the broker
+        modem(True)
+        feeder()  # the same session: only the message held at stop comes back
+        wait_for(lambda: len(harness.sims[0].deliveries) == 3, what="the message left")
         time.sleep(0.5)
-        assert probe.status.received == 0
-        assert len(harness.sims[0].deliveries) == 1
+        assert [d.text for d in harness.sims[0].deliveries][2:] == ["left with the broker at stop"]
+        assert sink.ids.count("held-1") >= 5 and sink.ids.count("behind-1") == 1
     finally:
         for made in feeders:
             made.stop()

@@ -10,6 +10,7 @@ import pytest
 from amqp_tools import Publisher, unique_queue
 
 from otpbroker.feeders.amqp import RabbitMqFeeder
+from otpbroker.feeders.retry import RetryPolicy
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
@@ -33,7 +34,7 @@ def setup(tmp_path):
     settings = {"host": "127.0.0.1", "port": 5672, "tls": False, "username": "guest",
                 "password": "guest", "queue": queue, "vhost": "/", "prefetch": 4}  # fmt: skip
     feeder = RabbitMqFeeder(h.broker.processor, settings)
-    feeder.requeue_delay = 0.3
+    feeder.retry_policy = RetryPolicy(delays=(0.1,), limit=1)  # then back to the queue
     feeder.start()
     assert wait_for(lambda: feeder.status.connected)
     publisher = Publisher()
@@ -55,7 +56,7 @@ def test_no_modem_available_waits_in_the_queue_until_a_modem_is_back(setup):
             "data": {"id": "wait-1", "msisdn": "08126666666", "message": "waited"},
         },
     )
-    assert wait_for(lambda: feeder.status.received >= 3)  # tried, requeued, tried again
+    assert wait_for(lambda: feeder.status.received >= 3)  # tried twice, requeued, tried again
     assert sim.deliveries == []
     h.broker.store.update("modems", modem_id, {"active": True})
     assert [d.text for d in sim.wait_for_deliveries(1, timeout=20)] == ["waited"]

@@ -11,7 +11,10 @@
   acknowledgement to anybody; the sending connection becomes a "sender";
 - ``ping`` is answered with a ``connect`` frame and silently turns a receiver back into a
   plain client (so it receives nothing any more); any other command does the same, unanswered;
-- a channel without receivers drops the frame (the original's optional database is off).
+- a channel without receivers drops the frame (the original's optional database is off), or,
+  with ``keep_data=True`` (the original's ``keep_data`` with its database on), keeps it and
+  hands every kept frame of the channel, in order and in one burst, to the next connection
+  that registers as its receiver.
 
 ``drop_all()`` ends every connection at the TCP level (FIN after the data already sent, no
 close frame), like a server restart; frames arriving on a dropped connection are ignored. ``forwarded`` records what went to which receiver connection, so a test can tell
@@ -66,8 +69,11 @@ class Peer:
 class WsBroker:
     """A WSMessageBroker on 127.0.0.1 and a free port, served by a background thread."""
 
-    def __init__(self, users: dict[str, str]) -> None:
+    def __init__(self, users: dict[str, str], keep_data: bool = False) -> None:
         self.users = dict(users)
+        self.keep_data = keep_data
+        self.kept: dict[Any, list[str | bytes]] = {}
+        """Frames kept for a channel without receivers (``keep_data``), oldest first."""
         self._lock = threading.Lock()
         self._peers: dict[ServerConnection, Peer] = {}
         self._numbers = itertools.count(1)
@@ -176,6 +182,8 @@ class WsBroker:
             peer.channel = channel
             if command == "send-message" and peer.valid:
                 self._forward(message, channel)
+            if command == "receive-message" and peer.valid:
+                self._replay(conn, peer, channel)
         if command == "ping":
             conn.send(connect_frame("00"))
 
@@ -192,6 +200,14 @@ class WsBroker:
                 sent += 1
         if not sent:
             self.unrouted += 1
+            if self.keep_data:
+                self.kept.setdefault(channel, []).append(message)
+
+    def _replay(self, conn: ServerConnection, peer: Peer, channel: Any) -> None:
+        """Called with the lock held: hand the kept frames of ``channel`` to a new receiver."""
+        for message in self.kept.pop(channel, []):
+            conn.send(message)
+            self.forwarded.append((peer.number, message))
 
 
 class SilentServer:

@@ -77,6 +77,27 @@ def _feeder(prefix: str, what: str, port: int, name_key: str, name_doc: str) -> 
     )
 
 
+def _terms(prefix: str) -> tuple[Setting, ...]:
+    """A feeder's defaults for its messages' expiry and lane."""
+    return (
+        _int(
+            f"{prefix}.default_ttl_seconds",
+            0,
+            0,
+            86400,
+            "Seconds a message from this feeder is worth when neither it nor the broker says"
+            " (0 = the device default).",
+        ),
+        Setting(
+            f"{prefix}.default_priority",
+            str,
+            "otp",
+            "Lane of a message from this feeder that names none: otp (first) or bulk.",
+            choices=("otp", "bulk"),
+        ),
+    )
+
+
 def _ipv4(value: str) -> str | None:
     try:
         address = ipaddress.IPv4Address(value)
@@ -302,6 +323,7 @@ SETTINGS += (
         64,
         "Unacknowledged messages held, and handled, at once.",
     ),
+    *_terms("feeders.rabbitmq"),
     Setting("feeders.ws.enabled", bool, False, "Consume messages from a WSMessageBroker."),
     Setting(
         "feeders.ws.url",
@@ -321,6 +343,7 @@ SETTINGS += (
         secret=True,
     ),
     Setting("feeders.ws.channel", str, "sms", "Channel to receive.", pattern=NAME[0], rule=NAME[1]),
+    *_terms("feeders.ws"),
     *_feeder("feeders.mqtt", "MQTT", 1883, "topic", "Topic subscribed (QoS 1)."),
     Setting(
         "feeders.mqtt.client_id",
@@ -330,6 +353,14 @@ SETTINGS += (
         pattern=r"[A-Za-z0-9._-]{0,64}",
         rule="up to 64 of A-Z a-z 0-9 . _ -",
     ),
+    Setting(
+        "feeders.mqtt.protocol",
+        str,
+        "5",
+        "MQTT version: 5 (message expiry, session expiry) or 3.1.1 for brokers without 5.",
+        choices=("5", "3.1.1"),
+    ),
+    *_terms("feeders.mqtt"),
 )
 
 SETTINGS += (

@@ -20,6 +20,18 @@ When the connection is lost, work in progress still finishes but its ack cannot 
 connection and the message id (explicit, or the base class's derived one) makes the
 redelivery a duplicate (``1205``): nothing is lost and nothing is sent twice.
 
+A command answered "try later" (``1101`` no modem, ``1108`` quota reached; see ``retry.py``)
+is tried again in place after a pause (``data.retry_after`` when given, bounded), with the
+later commands for its number waiting behind it, while the delivery stays unacknowledged.
+When ``retry_policy`` gives up, the delivery is requeued (``basic_nack`` with requeue): it
+waits in RabbitMQ (durable) until a modem or quota is back instead of being dropped; the
+later messages for its number that this feeder already holds may then overtake it.
+
+The broker's expiry becomes the commands' ``DeliveryTerms.expires_at``: the ``expiration``
+property (milliseconds) counted from the ``timestamp`` property when the message has one,
+else from its arrival here (RabbitMQ does not say how long it was queued, so that bound is
+loose). The feeder's ``default_ttl_seconds`` and ``default_priority`` complete the terms.
+
 A message with ``reply_to`` gets each command's reply (``Reply.as_json()``, never the
 text) published to that queue with the same ``correlation_id``.
 
@@ -36,7 +48,9 @@ import logging
 import secrets
 import socket
 import ssl
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -51,7 +65,9 @@ from pika.exceptions import (
 from pika.frame import Body
 from pika.spec import Basic, BasicProperties
 
+from otpbroker.domain.delivery import DeliveryTerms
 from otpbroker.feeders.base import CommandSink, Feeder
+from otpbroker.feeders.retry import RetryPolicy, retry_later
 from otpbroker.services.replies import Code, Reply
 
 log = logging.getLogger(__name__)
@@ -104,8 +120,8 @@ class RabbitMqFeeder(Feeder):
     poll_seconds = 0.5
     drain_seconds = 5.0
     """On stop: how long to wait for messages in progress so they are acknowledged."""
-    requeue_delay = 5.0
-    """How long a message no modem could take waits before it goes back to the queue."""
+    retry_policy = RetryPolicy(delays=(2.0, 5.0, 10.0, 20.0, 30.0), limit=5)
+    """Tries in place of a command answered "try later" before its delivery is requeued."""
 
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int | None = None
@@ -216,8 +232,19 @@ class RabbitMqFeeder(Feeder):
         pending.add(tag)
         settle = partial(self._settle, channel, tag, properties, pending)
         self.dispatch_async(
-            body, partial(self._schedule, connection, tag, settle), bool(method.redelivered)
+            body,
+            partial(self._schedule, connection, tag, settle),
+            bool(method.redelivered),
+            self.terms(properties),
         )
+
+    def terms(self, properties: BasicProperties, now: float | None = None) -> DeliveryTerms:
+        """The feeder's defaults with the message's own expiry (``expiration``, counted
+        from ``timestamp`` when given, else from ``now``)."""
+        expires_at = _expires_at(properties, time.time() if now is None else now)
+        if expires_at is None:
+            return self.defaults
+        return replace(self.defaults, expires_at=expires_at)
 
     def _schedule(
         self,
@@ -226,13 +253,7 @@ class RabbitMqFeeder(Feeder):
         settle: Callable[[list[Reply]], None],
         replies: list[Reply],
     ) -> None:
-        """On a worker: hand the settlement to the connection thread.
-
-        A message no modem could take (``1101``) goes back to the queue after a pause, so it
-        waits in RabbitMQ (durable) until a modem is back instead of being dropped.
-        """
-        if _no_modem(replies):
-            self.stopping.wait(self.requeue_delay)
+        """On a worker: hand the settlement to the connection thread."""
         try:
             connection.add_callback_threadsafe(partial(settle, replies))
         except AMQPError:
@@ -253,7 +274,7 @@ class RabbitMqFeeder(Feeder):
             log.info("rabbitmq: delivery %d done after its channel closed; it will be "
                      "redelivered and its id prevents a second send", tag)  # fmt: skip
             return
-        if _no_modem(replies):
+        if _later(replies):  # it waits in the queue for a modem or a quota
             with contextlib.suppress(AMQPChannelError):
                 channel.basic_nack(tag, requeue=True)
             return
@@ -372,6 +393,20 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
                 connection.close()
 
 
-def _no_modem(replies: list[Reply]) -> bool:
-    """True when a command of the message found no modem (it should wait in the queue)."""
-    return any(reply.code is Code.NO_MODEM for reply in replies)
+def _later(replies: list[Reply]) -> bool:
+    """True when a command of the message may go through later (it waits in the queue)."""
+    return any(retry_later(reply) for reply in replies)
+
+
+def _expires_at(properties: BasicProperties, now: float) -> float | None:
+    """Wall-clock expiry from ``expiration`` (milliseconds, text) and ``timestamp``."""
+    text = properties.expiration
+    try:
+        milliseconds = int(str(text)) if text is not None else None
+    except ValueError:
+        milliseconds = None
+    if milliseconds is None or milliseconds < 0:
+        return None
+    stamp = properties.timestamp
+    start = float(stamp) if isinstance(stamp, int) and stamp > 0 else now
+    return start + milliseconds / 1000.0

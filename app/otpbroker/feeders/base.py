@@ -1,9 +1,16 @@
-"""What every feeder shares: a thread, reconnect with back-off, parsing, status, counters.
+"""What every feeder shares: a thread, reconnect with back-off, parsing, order, status, counters.
 
-A subclass implements ``consume()``: connect, then deliver each raw message to
-``self.dispatch(raw)`` until the connection ends or ``self.stopping`` is set. Any exception
-from ``consume()`` is logged (once per distinct error) and retried after a back-off; a
-malformed message never ends the loop.
+A subclass implements ``consume()``: connect, then hand each raw message to
+``self.dispatch_async(raw, done)`` until the connection ends or ``self.stopping`` is set. Any
+exception from ``consume()`` is logged (once per distinct error) and retried after a back-off;
+a malformed message never ends the loop.
+
+Order: a message is parsed on the thread that received it, in arrival order, and each of its
+commands is queued behind the earlier commands concerning the same number (the sink's
+``order_key``, the normalised number) on a keyed serial executor (``ordering.py``): commands
+for one number run in arrival order, different numbers in parallel. A command answered "try
+later" (``retry.py``) is tried again after a delay in its place, so the later commands for its
+number wait behind it. ``done(replies)`` runs when every command of the message is done.
 """
 
 from __future__ import annotations
@@ -17,13 +24,16 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Protocol, TypedDict, Unpack
 
 from otpbroker.domain.dedup import DedupWindow
-from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
+from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane
+from otpbroker.feeders.jobs import Batch, CommandJob, Retrying
 from otpbroker.feeders.messages import FeedError, parse_feed
+from otpbroker.feeders.ordering import KeyedExecutor
+from otpbroker.feeders.retry import RetryPolicy
 from otpbroker.services.replies import Code, Reply
 
 log = logging.getLogger(__name__)
@@ -56,6 +66,22 @@ class CommandSink(Protocol):
         """Run one command and answer (``terms``: the broker's expiry, the feeder's
         defaults)."""
         ...
+
+    def order_key(self, payload: object) -> str | None:
+        """The normalised number a command concerns (its commands keep their order), or
+        None (the command may run at any time)."""
+        ...
+
+
+def default_terms(settings: Mapping[str, Any]) -> DeliveryTerms:
+    """A feeder's defaults: ``default_ttl_seconds`` (0: the device's) and
+    ``default_priority`` (``otp`` or ``bulk``)."""
+    ttl = int(settings.get("default_ttl_seconds") or 0)
+    try:
+        lane = Lane(str(settings.get("default_priority") or "otp"))
+    except ValueError:  # the settings refuse it; a hand-edited store must not stop the feeder
+        lane = Lane.OTP
+    return DeliveryTerms(default_ttl=float(ttl) if ttl > 0 else None, default_lane=lane)
 
 
 @dataclass(frozen=True)
@@ -90,6 +116,8 @@ class Feeder(ABC):
 
     name = "feeder"
     delays = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+    retry_policy = RetryPolicy()
+    """How a command answered "try later" (``1101``, ``1108``) is tried again in its place."""
 
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
@@ -98,8 +126,9 @@ class Feeder(ABC):
         self.settings = dict(settings)
         self.stopping = threading.Event()
         self.concurrency = concurrency
+        self.defaults = default_terms(settings)
         self._slots = threading.BoundedSemaphore(concurrency)
-        self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix=f"{self.name}-work")
+        self._executor = KeyedExecutor(concurrency, f"{self.name}-work")
         self._lock = threading.Lock()
         self._status = FeederStatus(self.name)
         self._thread = threading.Thread(target=self._run, name=f"feeder-{self.name}", daemon=True)
@@ -112,13 +141,14 @@ class Feeder(ABC):
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the loop to end, interrupt the connection, wait for the thread."""
         self.stopping.set()
+        self._executor.wake()  # commands waiting to try again give up now
         try:
             self.interrupt()
         except Exception:
             log.debug("%s: interrupt failed", self.name, exc_info=True)
         if self._thread.is_alive():
             self._thread.join(timeout)
-        self._executor.shutdown(wait=True)
+        self._executor.shutdown()
         self._set(state="stopped", connected_since=None)
 
     def interrupt(self) -> None:  # noqa: B027 - optional hook
@@ -175,51 +205,42 @@ class Feeder(ABC):
         raw: bytes | str,
         done: Callable[[list[Reply]], None] | None = None,
         redelivered: bool = False,
+        terms: DeliveryTerms | None = None,
     ) -> None:
-        """Run dispatch() on the worker pool; ``done(replies)`` afterwards (e.g. to ack).
+        """Parse ``raw`` here (arrival order) and queue its commands, each behind the earlier
+        ones for its number; ``done(replies)`` on a worker when all are done (e.g. to ack).
 
-        Blocks while ``concurrency`` messages are in progress (back-pressure).
+        ``terms``: the message's delivery terms (default: the feeder's defaults). Blocks
+        while ``concurrency`` messages are in progress (back-pressure).
         """
         self._slots.acquire()
+        commands = self._parse(raw)
+        batch = Batch(len(commands), partial(self._finish, done))
+        if not commands:
+            self._executor.submit(None, batch.close)
+        retrying = Retrying(self.name, self.retry_policy, self.stopping, self._tally)
+        for index, command in enumerate(commands):
+            attempt = partial(self._try, command, redelivered, terms or self.defaults)
+            job = CommandJob(retrying, str(command.get("command")), attempt, batch, index)
+            self._executor.submit(self._order_key(command), job.run)
 
-        def work() -> None:
+    def _finish(self, done: Callable[[list[Reply]], None] | None, replies: list[Reply]) -> None:
+        self._slots.release()
+        if done is not None:
             try:
-                replies = self.dispatch(raw, redelivered)
-            finally:
-                self._slots.release()
-            if done is not None:
-                try:
-                    done(replies)
-                except Exception:
-                    log.exception("%s feeder: completion failed", self.name)
+                done(replies)
+            except Exception:
+                log.exception("%s feeder: completion failed", self.name)
 
-        self._executor.submit(work)
-
-    @staticmethod
-    def _digest(command: dict[str, Any]) -> str | None:
-        """Keyed digest of an id-less message that could be sent twice, else None."""
-        data = command.get("data")
-        if command.get("command") not in REDELIVERY_CHECKED or not isinstance(data, dict):
+    def _order_key(self, command: dict[str, Any]) -> str | None:
+        try:
+            return self.sink.order_key(command)
+        except Exception:  # no key: the command runs at once, unordered
+            log.debug("%s feeder: no order key", self.name, exc_info=True)
             return None
-        if data.get("id") not in (None, ""):
-            return None  # the id itself de-duplicates
-        material = repr((command.get("command"), sorted(data.items(), key=str))).encode()
-        return hmac.new(_DIGEST_KEY, material, hashlib.sha256).hexdigest()
 
-    def _run_command(self, command: dict[str, Any], redelivered: bool) -> Reply:
-        digest = self._digest(command)
-        if digest is not None:
-            first = _SEEN.claim(digest)
-            if redelivered and not first:
-                text = "a redelivered copy of a message already taken; not sent again"
-                return Reply(str(command.get("command")), Code.DUPLICATE, text)
-        reply = self.sink.handle(command, source=self.name)
-        if digest is not None and reply.code not in (Code.OK, Code.OUTCOME_UNKNOWN):
-            _SEEN.release(digest)  # nothing went out: a redelivery may try again
-        return reply
-
-    def dispatch(self, raw: bytes | str, redelivered: bool = False) -> list[Reply]:
-        """Parse one raw message and run each command in it; never raises."""
+    def _parse(self, raw: bytes | str) -> list[dict[str, Any]]:
+        """The commands of one raw message (counted; a malformed message has none)."""
         self._count("received")
         try:
             batch = parse_feed(raw)
@@ -232,19 +253,54 @@ class Feeder(ABC):
             log.warning(
                 "%s feeder: %d item(s) of no known shape dropped", self.name, batch.rejected
             )
-        replies = []
-        for command in batch.commands:
-            try:
-                reply = self._run_command(command, redelivered)
-            except Exception:  # the sink must not raise, but a feeder must never die
-                log.exception("%s feeder: command failed", self.name)
-                self._count("rejected")
-                continue
-            if reply.code.http_status >= 400 and reply.code.http_status not in (502, 503):
-                self._count("rejected")
+        return batch.commands
+
+    def _try(
+        self, command: dict[str, Any], redelivered: bool, terms: DeliveryTerms
+    ) -> Reply | None:
+        """Run one command; None when the sink raised (it must not; logged, counted)."""
+        try:
+            return self._run_command(command, redelivered, terms)
+        except Exception:  # the sink must not raise, but a feeder must never die
+            log.exception("%s feeder: command failed", self.name)
+            return None
+
+    def _tally(self, reply: Reply | None) -> None:
+        """Count a command's final answer."""
+        if reply is None or (
+            reply.code.http_status >= 400 and reply.code.http_status not in (502, 503)
+        ):
+            self._count("rejected")
+            if reply is not None:
                 log.warning("%s feeder: %s refused: %s %s", self.name, reply.command,
                             reply.code.response_code, reply.text)  # fmt: skip
-            else:
-                self._count("processed")
-            replies.append(reply)
-        return replies
+        else:
+            self._count("processed")
+
+    @staticmethod
+    def _digest(command: dict[str, Any]) -> str | None:
+        """Keyed digest of an id-less message that could be sent twice, else None."""
+        data = command.get("data")
+        if command.get("command") not in REDELIVERY_CHECKED or not isinstance(data, dict):
+            return None
+        if data.get("id") not in (None, ""):
+            return None  # the id itself de-duplicates
+        material = repr((command.get("command"), sorted(data.items(), key=str))).encode()
+        return hmac.new(_DIGEST_KEY, material, hashlib.sha256).hexdigest()
+
+    def _run_command(
+        self, command: dict[str, Any], redelivered: bool, terms: DeliveryTerms = NO_TERMS
+    ) -> Reply:
+        digest = self._digest(command)
+        if digest is not None:
+            first = _SEEN.claim(digest)
+            if redelivered and not first:
+                text = "a redelivered copy of a message already taken; not sent again"
+                return Reply(str(command.get("command")), Code.DUPLICATE, text)
+        reply = self.sink.handle(command, source=self.name, terms=terms)
+        if digest is not None and reply.code not in (Code.OK, Code.OUTCOME_UNKNOWN):
+            _SEEN.release(digest)  # nothing went out: a redelivery may try again
+        return reply
+
+
+__all__ = ["CommandSink", "Feeder", "FeederStatus", "default_terms"]

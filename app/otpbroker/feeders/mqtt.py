@@ -1,23 +1,35 @@
 """MQTT consumer: QoS 1 on a persistent session, each message acknowledged after processing.
 
-- MQTT 3.1.1, ``clean_session=False``, a stable client id (empty setting:
-  ``otp-broker-<host name>``): the broker queues QoS 1 messages while the device is offline.
-- ``manual_ack=True``: a PUBACK is sent only when ``dispatch()`` finished every command of the
-  message (sent, refused and malformed alike; only "no modem available" is held and retried,
-  see ``retry_delays``). What is unacknowledged when a connection ends is redelivered by the
+- MQTT 5 (``protocol`` ``5``, the default) with ``clean_start=False`` and a session expiry
+  interval of ``session_expiry`` seconds, or MQTT 3.1.1 (``3.1.1``, for brokers that do not
+  speak 5) with ``clean_session=False``; a stable client id (empty setting:
+  ``otp-broker-<host name>-<machine>``): the broker queues QoS 1 messages while the device is
+  offline.
+- MQTT 5's Message Expiry Interval (the broker sends the seconds left) becomes the commands'
+  ``DeliveryTerms.expires_at`` (now + seconds left); the feeder's ``default_ttl_seconds`` and
+  ``default_priority`` complete the terms.
+- ``manual_ack=True``: a PUBACK is sent only when every command of the message is done
+  (sent, refused and malformed alike). A command answered "try later" (``1101`` no modem,
+  ``1108`` quota reached) is held and tried again in its place (``retry_policy``: after
+  ``data.retry_after`` when given, else the delays), with no limit on tries: until it goes
+  through or its expiry ends it (``expired``). Meanwhile the later commands for its number
+  wait behind it. At stop it is left unacknowledged, so the broker keeps it for the next
+  session. What is unacknowledged when a connection ends is redelivered by the
   broker, and the id (or derived id) de-duplication turns copies of sent messages into
   duplicates (``1205``), which are acknowledged: nothing lost, nothing sent twice.
 - paho's ``ack()`` is not safe from a worker thread when we run the loop ourselves (it writes
   to the socket at once, concurrently with the loop). Workers only queue the ack and wake the
   feeder thread through a socket pair; only the feeder thread calls paho. An ack goes only to
   the connection its message came by (packet ids are reused after a reconnect). Acks follow
-  completion order, so a message held for a modem never holds back the ones behind it.
+  completion order, so a message held for a modem holds back only its own number's
+  messages.
 - The loop is our ``select()`` on the client socket and the wake-up socket (paho's
   external-loop API: ``loop_read``/``loop_write``/``loop_misc``); it never waits for a worker
   (received messages queue until one is free). paho's reconnect is off: a lost connection ends
   ``consume()`` and the base backs off.
 - ``stop()`` finishes and acknowledges messages in progress (up to ``drain_timeout``), then
-  disconnects cleanly; the rest (retries included) stays with the broker for next time.
+  disconnects cleanly; the rest (messages held to try again included) stays with the broker
+  for next time.
 - A retained message replayed on SUBSCRIBE (retain flag set) is stale: acknowledged, skipped.
 
 Nothing here logs or keeps a message text.
@@ -27,10 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import heapq
-import itertools
 import logging
-import math
 import queue
 import re
 import secrets
@@ -41,18 +50,25 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
+from otpbroker.domain.delivery import DeliveryTerms
 from otpbroker.feeders.base import CommandSink, Feeder
-from otpbroker.services.replies import Code, Reply
+from otpbroker.feeders.retry import RetryPolicy, retry_later
+from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
 
 _BAD_CREDENTIALS = (134, 135)  # "Bad user name or password", "Not authorized"
+_BAD_PROTOCOL = (1, 132)  # 3.1.1 "unacceptable protocol version", 5 "Unsupported protocol"
+V5 = MQTTProtocolVersion.MQTTv5
+PROTOCOLS = {"5": V5, "3.1.1": MQTTProtocolVersion.MQTTv311}
 
 
 class CredentialsRejected(ConnectionRefusedError):
@@ -76,6 +92,7 @@ class _Held:  # a received message until its PUBACK: its connection, packet id, 
     qos: int
     payload: bytes
     dup: bool = False
+    expires_at: float | None = None  # from MQTT 5's message expiry, wall clock
 
 
 @dataclass
@@ -96,8 +113,10 @@ class MqttFeeder(Feeder):
     drain_timeout = 5.0
     """On stop, longest wait for messages in progress, so that they are acknowledged."""
     poll = 1.0
-    retry_delays: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 30.0)
-    """Waits before retrying a message no modem took (``1101``); then it is acked, given up."""
+    session_expiry = 7 * 24 * 3600
+    """MQTT 5: seconds the broker keeps the session (and queues messages) while we are away."""
+    retry_policy = RetryPolicy(limit=None)
+    """A "try later" command is tried again until it goes through or expires."""
 
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
@@ -109,9 +128,7 @@ class MqttFeeder(Feeder):
             end.setblocking(False)
         self._held_lock = threading.Lock()
         self._busy = 0
-        self._retries: list[tuple[float, int, _Held, int]] = []
-        self._ready: deque[tuple[_Held, int]] = deque()  # received, waiting for a worker
-        self._order = itertools.count()
+        self._ready: deque[_Held] = deque()  # received, waiting for a worker
 
     @property
     def client_id(self) -> str:
@@ -135,13 +152,18 @@ class MqttFeeder(Feeder):
         self._wake_r.close()
         self._wake_w.close()
 
+    @property
+    def protocol(self) -> MQTTProtocolVersion:
+        """paho's protocol constant for the ``protocol`` setting (``5`` or ``3.1.1``)."""
+        return PROTOCOLS.get(str(self.settings.get("protocol") or "5"), V5)
+
     def _new_client(self, link: _Link) -> mqtt.Client:
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
-            clean_session=False,
+            clean_session=None if self.protocol == V5 else False,  # 5: clean_start, at connect
             userdata=link,
-            protocol=mqtt.MQTTv311,
+            protocol=self.protocol,
             reconnect_on_failure=False,
             manual_ack=True,
         )
@@ -167,6 +189,7 @@ class MqttFeeder(Feeder):
                 str(self.settings.get("host") or "localhost"),
                 int(self.settings.get("port") or 1883),
                 keepalive=self.keepalive,
+                **self._session_options(),
             )
             self._loop(link, client)
         except Exception:
@@ -180,6 +203,14 @@ class MqttFeeder(Feeder):
             sock = client.socket()
             if sock is not None:
                 sock.close()
+
+    def _session_options(self) -> dict[str, Any]:
+        """MQTT 5: keep the session (``clean_start`` off, a session expiry interval)."""
+        if self.protocol != V5:
+            return {}
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = self.session_expiry
+        return {"clean_start": False, "properties": properties}
 
     # -- the network loop (feeder thread only) ----------------------------------------------
     def _loop(self, link: _Link, client: mqtt.Client) -> None:
@@ -203,9 +234,7 @@ class MqttFeeder(Feeder):
             if sock is None:
                 raise ConnectionError(f"connection to the broker lost ({link.lost or 'closed'})")
             pending = sock.pending() if hasattr(sock, "pending") else 0  # TLS-buffered bytes
-            with self._held_lock:
-                due = self._retries[0][0] if self._retries else math.inf
-            wait = 0.0 if pending else max(0.0, min(self.poll, due - time.monotonic()))
+            wait = 0.0 if pending else self.poll
             wanted = [sock] if client.want_write() else []
             readable, writable, _ = select.select([sock, self._wake_r], wanted, [], wait)
             if self._wake_r in readable:
@@ -238,7 +267,7 @@ class MqttFeeder(Feeder):
             bad = reason.value in _BAD_CREDENTIALS
             what = f"credentials rejected for user {user!r}" if bad else "connection refused"
             link.error = (CredentialsRejected if bad else ConnectionRefusedError)(
-                f"{what} by the broker ({reason})")  # fmt: skip
+                f"{what} by the broker ({reason}){_hint(reason.value)}")  # fmt: skip
             return
         if not flags.session_present:
             log.info("mqtt feeder: new session for client id %r", self.client_id)
@@ -258,7 +287,8 @@ class MqttFeeder(Feeder):
         link.lost = str(reason)
 
     def _on_message(self, client: mqtt.Client, link: _Link, message: mqtt.MQTTMessage) -> None:
-        held = _Held(client, message.mid, message.qos, bytes(message.payload), bool(message.dup))
+        held = _Held(client, message.mid, message.qos, bytes(message.payload),
+                     bool(message.dup), _expires_at(message))  # fmt: skip
         if message.retain:
             self._count("received")
             self._count("rejected")
@@ -266,55 +296,64 @@ class MqttFeeder(Feeder):
             client.ack(held.mid, held.qos)
             return
         if not self.stopping.is_set():  # else not acknowledged: redelivered next session
-            self._ready.append((held, 0))
+            self._ready.append(held)
             self._dispatch_ready(client)
 
-    # -- completion (worker threads) and retries ----------------------------------------------
-    def _completion(self, held: _Held, attempt: int) -> Callable[[list[Reply]], None]:
+    # -- completion (worker threads) --------------------------------------------------------
+    def _completion(self, held: _Held) -> Callable[[list[Reply]], None]:
         def done(replies: list[Reply]) -> None:
-            no_modem = any(reply.code is Code.NO_MODEM for reply in replies)
             with self._held_lock:
                 self._busy -= 1
-                retry = no_modem and attempt < len(self.retry_delays)
-                if retry and not self.stopping.is_set():
-                    due = time.monotonic() + self.retry_delays[attempt]
-                    heapq.heappush(self._retries, (due, next(self._order), held, attempt + 1))
-            if not retry:
-                if no_modem:
-                    log.warning("mqtt feeder: a message was given up: no modem took it "
-                                "(%d tries)", attempt + 1)  # fmt: skip
+            if any(retry_later(reply) for reply in replies):
+                log.info("mqtt feeder: a message still waiting for a modem or quota is left "
+                         "with the broker")  # fmt: skip
+            else:
                 self._acks.put(held)
             self.interrupt()
 
         return done
 
     def _dispatch_ready(self, client: mqtt.Client) -> None:
-        """Hand received and due messages to free workers; never waits for one."""
-        now = time.monotonic()
-        with self._held_lock:
-            while self._retries and self._retries[0][0] <= now:
-                _, _, held, attempt = heapq.heappop(self._retries)
-                self._ready.append((held, attempt))
+        """Hand received messages to free workers, in arrival order; never waits for one."""
         while self._ready and not self.stopping.is_set():
-            held, attempt = self._ready.popleft()
-            if held.client is not client and not attempt:
+            held = self._ready.popleft()
+            if held.client is not client:
                 continue  # from an earlier connection: the broker redelivers it
             with self._held_lock:
                 if self._busy >= self.concurrency:
-                    self._ready.appendleft((held, attempt))
+                    self._ready.appendleft(held)
                     return
                 self._busy += 1
-            self.dispatch_async(held.payload, self._completion(held, attempt), held.dup)
+            self.dispatch_async(held.payload, self._completion(held), held.dup, self._terms(held))
+
+    def _terms(self, held: _Held) -> DeliveryTerms:
+        if held.expires_at is None:
+            return self.defaults
+        return replace(self.defaults, expires_at=held.expires_at)
 
     def _forget(self, client: mqtt.Client | None) -> None:
-        """Drop what waits for a worker (the broker redelivers it); with None, at stop, also
-        the retries. A retry outlives its connection: its redelivered copy may have been
-        acknowledged as a duplicate while the first try was in progress."""
+        """Drop what waits for a worker (the broker redelivers it): from ``client``'s
+        connection, or everything (None, at stop)."""
         with self._held_lock:
             if client is None:
-                self._retries, self._ready = [], deque()
+                self._ready = deque()
             else:
-                self._ready = deque(i for i in self._ready if i[1] or i[0].client is not client)
+                self._ready = deque(h for h in self._ready if h.client is not client)
+
+
+def _hint(reason: int) -> str:
+    """What to do when the broker refuses the MQTT version."""
+    if reason not in _BAD_PROTOCOL:
+        return ""
+    return "; for a broker without MQTT 5 set feeders.mqtt.protocol to 3.1.1"
+
+
+def _expires_at(message: mqtt.MQTTMessage) -> float | None:
+    """now + MQTT 5's Message Expiry Interval (the seconds left), when the message has one."""
+    left = getattr(getattr(message, "properties", None), "MessageExpiryInterval", None)
+    if isinstance(left, bool) or not isinstance(left, int):
+        return None
+    return time.time() + left
 
 
 def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
@@ -329,12 +368,13 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
     where = f"{host}:{port}"
     topic = str(settings.get("topic") or "sms")
     link = _Link()
+    protocol = PROTOCOLS.get(str(settings.get("protocol") or "5"), V5)
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,
         client_id=f"otp-broker-test-{secrets.token_hex(4)}",
-        clean_session=True,
+        clean_session=None if protocol == V5 else True,  # 5: a clean start is the default
         userdata=link,
-        protocol=mqtt.MQTTv311,
+        protocol=protocol,
         reconnect_on_failure=False,
     )
     client.connect_timeout = timeout
@@ -347,7 +387,9 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
         if reason.is_failure:
             bad = reason.value in _BAD_CREDENTIALS
             what = f"credentials rejected for user {user[:64]!r}" if bad else "connection refused"
-            link.error = ConnectionRefusedError(f"{what} by the broker ({reason})")
+            link.error = ConnectionRefusedError(
+                f"{what} by the broker ({reason}){_hint(reason.value)}"
+            )
         else:
             client.subscribe(topic, qos=1)
 

@@ -18,9 +18,15 @@ and a new one made after the base back-off.
 Limitation, by protocol design: the server neither stores nor acknowledges anything. Frames
 sent while this feeder is disconnected (or between a connection loss and the next
 registration) are lost, and so are frames received but not yet processed when the device
-stops or loses power. Where that matters use MQTT (QoS 1) or RabbitMQ. A message that no
-modem could take at that moment (``1101``) is retried in memory a few times
-(``retry_delays``) before it is given up.
+stops or loses power. Where that matters use MQTT (QoS 1) or RabbitMQ.
+
+A command answered "try later" (``1101`` no modem, ``1108`` quota reached) is held in memory
+and tried again in its place (``retry_policy``: after ``data.retry_after`` when given, else
+after the delays), at most ``retry_policy.limit`` more times; the later commands for its
+number wait behind it. Beyond the limit, or when the feeder stops, it is given up (logged).
+Held messages count against the worker slots: with every slot held, the feeder reads no new
+frame until one is free. The protocol has no expiry; the feeder's ``default_ttl_seconds``
+and ``default_priority`` are the commands' terms.
 
 Nothing here logs or keeps a message text.
 """
@@ -29,21 +35,20 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import heapq
-import itertools
 import json
 import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import websocket
 from websocket import ABNF
 
 from otpbroker.feeders.base import CommandSink, Feeder
-from otpbroker.services.replies import Code, Reply
+from otpbroker.feeders.retry import RetryPolicy, retry_later
+from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +71,8 @@ class WsBrokerFeeder(Feeder):
     """Longest wait for the TCP/TLS connection, the HTTP upgrade and the ``connect`` frame."""
     poll = 1.0
     """Longest blocking receive, so stop requests, pings and retries are never late."""
-    retry_delays: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 30.0)
-    """Waits before dispatching again a message no modem could take (``1101``)."""
+    retry_policy = RetryPolicy(limit=8)
+    """Tries in place of a command answered "try later"; then it is given up."""
 
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
@@ -75,9 +80,6 @@ class WsBrokerFeeder(Feeder):
         super().__init__(sink, settings, concurrency)
         self._ws: websocket.WebSocket | None = None
         self._ws_lock = threading.Lock()
-        self._retries: list[tuple[float, int, bytes, int]] = []
-        self._retry_lock = threading.Lock()
-        self._order = itertools.count()
 
     # -- connection ------------------------------------------------------------------------
     def interrupt(self) -> None:
@@ -121,8 +123,6 @@ class WsBrokerFeeder(Feeder):
             with self._ws_lock:
                 self._ws = None
             ws.shutdown()
-            if self.stopping.is_set():
-                self._drop_retries()
 
     def _expect_accepted(self, ws: websocket.WebSocket) -> None:
         try:
@@ -150,7 +150,6 @@ class WsBrokerFeeder(Feeder):
         last_ping = time.monotonic()
         unanswered_since: float | None = None
         while not self.stopping.is_set():
-            self._dispatch_due_retries()
             now = time.monotonic()
             if now - last_ping >= self.ping_interval:
                 ws.ping()
@@ -172,38 +171,16 @@ class WsBrokerFeeder(Feeder):
             if opcode == ABNF.OPCODE_CLOSE:
                 raise ConnectionError("the server closed the connection")
             if opcode in _DATA_OPCODES and not _is_connect_frame(data):
-                self.dispatch_async(data, self._completion(data, 0))
+                self.dispatch_async(data, self._completion)
 
-    # -- messages no modem could take ------------------------------------------------------------
-    def _completion(self, raw: bytes, attempt: int) -> Callable[[list[Reply]], None]:
-        def done(replies: list[Reply]) -> None:
-            if not any(reply.code is Code.NO_MODEM for reply in replies):
-                return
-            if attempt >= len(self.retry_delays) or self.stopping.is_set():
-                log.warning("ws feeder: a message was given up: no modem took it (%d tries)",
-                            attempt + 1)  # fmt: skip
-                return
-            due = time.monotonic() + self.retry_delays[attempt]
-            with self._retry_lock:
-                heapq.heappush(self._retries, (due, next(self._order), raw, attempt + 1))
-
-        return done
-
-    def _dispatch_due_retries(self) -> None:
-        now = time.monotonic()
-        while True:
-            with self._retry_lock:
-                if not self._retries or self._retries[0][0] > now:
-                    return
-                _, _, raw, attempt = heapq.heappop(self._retries)
-            self.dispatch_async(raw, self._completion(raw, attempt))
-
-    def _drop_retries(self) -> None:
-        with self._retry_lock:
-            dropped, self._retries = len(self._retries), []
-        if dropped:
-            log.warning("ws feeder stopped: %d message(s) waiting for a modem were dropped",
-                        dropped)  # fmt: skip
+    # -- completion (worker threads) ----------------------------------------------------------
+    def _completion(self, replies: list[Reply]) -> None:
+        """Say when a command still waiting for a modem or quota was given up."""
+        later = sum(1 for reply in replies if retry_later(reply))
+        if later:
+            why = "the feeder stopped" if self.stopping.is_set() else "too many tries"
+            log.warning("ws feeder: %d command(s) waiting for a modem or quota given up (%s)",
+                        later, why)  # fmt: skip
 
 
 def _json_object(data: bytes | str) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ from otpbroker.services.sms import SmsRequest, SmsService
 log = logging.getLogger(__name__)
 
 COMMANDS = ("send-sms", "send-mail", "block-msisdn", "unblock-msisdn", "request-otp", "verify-otp")
+ON_A_NUMBER = ("send-sms", "block-msisdn", "unblock-msisdn", "request-otp")
 
 
 class Mailer(Protocol):
@@ -215,6 +216,22 @@ class CommandProcessor:
         except Exception:
             log.exception("command %s from %s failed", command, source)
             return Reply(command, Code.INTERNAL, "internal error; see the device log")
+
+    def order_key(self, payload: object) -> str | None:
+        """The normalised number a command concerns, so a transport keeps the order of the
+        commands on one number; None when it concerns none (or no valid one)."""
+        if not isinstance(payload, dict) or payload.get("command") not in ON_A_NUMBER:
+            return None
+        data = payload.get("data")
+        number = data.get("msisdn") if isinstance(data, dict) else None
+        if isinstance(number, int) and not isinstance(number, bool):
+            number = str(number)
+        if not isinstance(number, str):
+            return None
+        try:
+            return normalize_msisdn(number, self._country())
+        except (InvalidNumberError, ValueError):
+            return None
 
     def _request(
         self,

@@ -37,6 +37,9 @@ FIELD_LABELS = {
     "channel": "Channel",
     "topic": "Topic",
     "client_id": "Client id",
+    "protocol": "MQTT version",
+    "default_ttl_seconds": "Default TTL (seconds)",
+    "default_priority": "Default priority",
 }
 STATUS_FIELDS = ("state", "last_error", "received", "processed", "rejected", "reconnects")
 
@@ -67,6 +70,8 @@ def _read_form(context: AdminServices, name: str) -> tuple[dict[str, Any], dict[
         text = form.getunicode(key, default="") or ""
         if isinstance(current, bool):
             values[field] = form.getunicode(key) is not None
+        elif key not in form:
+            continue  # not in the form at all: the stored value stays
         elif field in SECRET_FIELDS:
             if text:
                 values[field] = text
@@ -98,6 +103,7 @@ def _field_view(
         "hint": str(doc.get("doc") or ""),
         "minimum": doc.get("minimum"),
         "maximum": doc.get("maximum"),
+        "choices": [str(choice) for choice in doc.get("choices") or ()],
     }
 
 

@@ -40,6 +40,21 @@ enabled feeder consumes them. Saving restarts the feeder with the new settings w
       <label class="inline" for="f-{{x['key']}}.clear"><input id="f-{{x['key']}}.clear" type="checkbox" name="{{x['key']}}.clear" value="on"> Remove the stored password</label>
     </div>
     % end
+    % elif x['choices']:
+    <div class="field{{' invalid' if errors.get(x['key']) else ''}}">
+      <label for="f-{{x['key']}}">{{x['label']}}</label>
+      <select id="f-{{x['key']}}" name="{{x['key']}}">
+        % for choice in x['choices']:
+        <option value="{{choice}}"{{!' selected' if str(x['value']) == choice else ''}}>{{choice}}</option>
+        % end
+      </select>
+      % if x['hint']:
+      <small class="hint">{{x['hint']}}</small>
+      % end
+      % if errors.get(x['key']):
+      <small class="error" id="e-{{x['key']}}">{{errors[x['key']]}}</small>
+      % end
+    </div>
     % elif x['kind'] == 'int':
     % include('field.tpl', name=x['key'], label=x['label'], type='number', value=x['value'], attrs='inputmode="numeric" required' + (' min="%s"' % x['minimum'] if x['minimum'] is not None else '') + (' max="%s"' % x['maximum'] if x['maximum'] is not None else ''), hint=x['hint'])
     % else:
