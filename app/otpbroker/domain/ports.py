@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -41,7 +41,14 @@ class ModemGateway(Protocol):
         """
         ...
 
-    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+    def send(
+        self,
+        modem_ids: Sequence[str],
+        message: EncodedSms,
+        timeout: float,
+        *,
+        before_send: Callable[[], None] | None = None,
+    ) -> Delivery:
         """Send ``message`` (as ``encode`` made it) on one of ``modem_ids``: the first of them
         to be free (in the order given when several are), waiting at most ``timeout`` seconds
         for one to take it. Every attempt reuses the one encoding.
@@ -49,6 +56,10 @@ class ModemGateway(Protocol):
         ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
         message must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a definite
         failure as ``SendOutcome.FAILED``. Errors never contain the text.
+
+        ``before_send`` (it must not raise) is called by the modem's owner thread
+        immediately before the first ``AT+CMGS`` of the message is written, on each modem
+        that tries it.
         """
         ...
 

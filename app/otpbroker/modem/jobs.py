@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -17,13 +18,16 @@ from otpbroker.modem.gsm import SmsResult
 @dataclass
 class Job:
     """One request: ``sms`` (the message, encoded once) or ``ussd`` (code), with its future
-    and deadline."""
+    and deadline. ``before_send``: called by the owner thread immediately before the first
+    ``AT+CMGS`` of the message is written (e.g. to record it in the send ledger); it must
+    not raise."""
 
     kind: str
     future: Future
     deadline: float
     message: EncodedMessage | None = None
     code: str = ""
+    before_send: Callable[[], None] | None = None
 
     def __repr__(self) -> str:  # never show the text
         """Kind and deadline only."""

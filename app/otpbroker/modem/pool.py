@@ -211,9 +211,17 @@ class ModemPool:
         except pdu.PduError as exc:
             raise InvalidMessageError(str(exc), reason="empty") from exc
 
-    def send(self, modem_ids: Sequence[str], message: EncodedSms, timeout: float) -> Delivery:
+    def send(
+        self,
+        modem_ids: Sequence[str],
+        message: EncodedSms,
+        timeout: float,
+        *,
+        before_send: Callable[[], None] | None = None,
+    ) -> Delivery:
         """Send ``message`` (from ``encode``) on the first of ``modem_ids`` to be free (see
-        ``dispatch``). Waits ``timeout`` for one to take it, then for its outcome."""
+        ``dispatch``). Waits ``timeout`` for one to take it, then for its outcome.
+        ``before_send`` is called immediately before its first ``AT+CMGS``."""
         if not isinstance(message, EncodedMessage):
             raise TypeError(f"ModemPool.send takes what ModemPool.encode made, not {message!r}")
         with self._lock:
@@ -233,18 +241,25 @@ class ModemPool:
                 error=f"no modem of {', '.join(running)} was free to take it in {timeout:g} s",
             )
         try:
-            return self._send_on(modem_id, message, max(0.0, deadline - time.monotonic()))
+            left = max(0.0, deadline - time.monotonic())
+            return self._send_on(modem_id, message, left, before_send)
         finally:
             self._dispatcher.release(modem_id)
 
-    def _send_on(self, modem_id: str, message: EncodedMessage, timeout: float) -> Delivery:
+    def _send_on(
+        self,
+        modem_id: str,
+        message: EncodedMessage,
+        timeout: float,
+        before_send: Callable[[], None] | None = None,
+    ) -> Delivery:
         """Send on the modem the dispatcher gave this message; its outcome."""
         with self._lock:
             worker = self._workers.get(modem_id)
         if worker is None:
             return Delivery(SendOutcome.FAILED, modem_id, error_code="MODEM_UNAVAILABLE",
                             error=f"modem {modem_id} is not running")  # fmt: skip
-        future = worker.submit_sms(message, queue_timeout=timeout)
+        future = worker.submit_sms(message, queue_timeout=timeout, before_send=before_send)
         try:
             result = future.result(timeout)
         except FutureTimeout:

@@ -42,6 +42,8 @@ class JobRunner:
             self._ussd(modem, job)
             return
         assert job.message is not None  # an sms job always carries its message
+        if job.before_send is not None:
+            job.before_send()
         result = modem.send_sms(job.message)
         self._status.count(result.outcome)
         if result.outcome is SendOutcome.SENT:

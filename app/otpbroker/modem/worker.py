@@ -163,10 +163,18 @@ class ModemWorker:
             self._unplugged = True
         self._wake.wake()
 
-    def submit_sms(self, message: EncodedMessage, *, queue_timeout: float = 120.0) -> Future:
+    def submit_sms(
+        self,
+        message: EncodedMessage,
+        *,
+        queue_timeout: float = 120.0,
+        before_send: Callable[[], None] | None = None,
+    ) -> Future:
         """Queue an SMS encoded once (``encoded.encode_sms``); the future resolves to an
-        ``SmsResult``. The owner thread writes that encoding with this modem's settings."""
-        return self._enqueue(Job("sms", Future(), time.monotonic() + queue_timeout, message))
+        ``SmsResult``. The owner thread writes that encoding with this modem's settings,
+        calling ``before_send`` immediately before its first ``AT+CMGS``."""
+        deadline = time.monotonic() + queue_timeout
+        return self._enqueue(Job("sms", Future(), deadline, message, before_send=before_send))
 
     def submit_ussd(self, code: str, *, queue_timeout: float = 60.0) -> Future:
         """Queue a USSD request; the future resolves to the decoded reply text."""

@@ -44,6 +44,11 @@ class BadRequest(Exception):
     """A field is missing or of the wrong type."""
 
 
+Terms = DeliveryTerms
+Handler = Callable[[dict[str, Any], str, str | None, DeliveryTerms], Reply]
+"""A command's handler: ``(data, source, user, terms)`` -> its reply."""
+
+
 def _field(data: dict[str, Any], name: str, *, required: bool = True, max_len: int = 2000) -> Any:
     value = data.get(name)
     if value is None:
@@ -89,6 +94,8 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
     """The reply for a finished send: sent, failed (1102) or unknown (1103)."""
     data = {**data, "modem": delivery.modem_id, "reference": delivery.message_reference,
             "parts": delivery.parts}  # fmt: skip
+    if delivery.duplicate:  # sent (or possibly sent) before, e.g. before a restart
+        return _first_outcome_reply(command, delivery, data)
     if delivery.outcome is SendOutcome.SENT:
         return Reply(command, Code.OK, "sent", data)
     data["error_code"] = delivery.error_code
@@ -107,6 +114,17 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
     return Reply(command, Code.SEND_FAILED, f"sending failed ({tried}){why}", data)
 
 
+def _first_outcome_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
+    """The reply for a message not sent now because the send ledger holds it as sent or
+    possibly sent: the first outcome's code, ``data.duplicate`` and ``data.state``."""
+    data.update(duplicate=True, state=delivery.outcome.value)
+    if delivery.outcome is SendOutcome.SENT:
+        return Reply(command, Code.OK, "already sent; not sent again", data)
+    data.update(error_code=None, error_class="unknown", error_text=None)
+    text = "an earlier copy may have been sent (its outcome is unknown); not sent again"
+    return Reply(command, Code.OUTCOME_UNKNOWN, text, data)
+
+
 class CommandProcessor:
     """Validates a command object and runs it through the services."""
 
@@ -123,7 +141,7 @@ class CommandProcessor:
         self._blocklist = blocklist
         self._settings = settings
         self.mailer = mailer
-        self._handlers: dict[str, Callable[[dict[str, Any], str, str | None], Reply]] = {
+        self._handlers: dict[str, Handler] = {
             "send-sms": self._send_sms,
             "send-mail": self._send_mail,
             "block-msisdn": self._block,
@@ -159,7 +177,7 @@ class CommandProcessor:
         if not isinstance(data, dict):
             return Reply(command, Code.INVALID_REQUEST, "the field 'data' must be an object")
         try:
-            return handler(data, source, user)
+            return handler(data, source, user, terms)
         except BadRequest as exc:
             return Reply(command, Code.INVALID_REQUEST, str(exc))
         except DomainError as exc:
@@ -168,22 +186,27 @@ class CommandProcessor:
             log.exception("command %s from %s failed", command, source)
             return Reply(command, Code.INTERNAL, "internal error; see the device log")
 
-    def _request(self, data: dict[str, Any], source: str, user: str | None) -> SmsRequest:
+    def _request(
+        self, data: dict[str, Any], source: str, user: str | None, terms: DeliveryTerms
+    ) -> SmsRequest:
         return SmsRequest(
             msisdn=_field(data, "msisdn", max_len=64),
             text=_text(data, "message") if "message" in data else "",
             message_id=_field(data, "id", required=False, max_len=128),
             source=source,
             user=user,
+            ledger_key=terms.redelivery_key,
         )
 
-    def _send_sms(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
-        request = self._request(data, source, user)
+    def _send_sms(self, data: dict[str, Any], source: str, user: str | None, terms: Terms) -> Reply:
+        request = self._request(data, source, user, terms)
         _text(data, "message")
         delivery = self._sms.submit(request)
         return delivery_reply("send-sms", delivery, {"id": request.message_id})
 
-    def _send_mail(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _send_mail(
+        self, data: dict[str, Any], source: str, user: str | None, terms: Terms
+    ) -> Reply:
         recipient = _field(data, "recipient", max_len=254)
         subject = _field(data, "subject", required=False, max_len=200) or ""
         body = _text(data, "message")
@@ -201,27 +224,31 @@ class CommandProcessor:
     def _country(self) -> str:
         return str(self._settings.get("device.country_code"))
 
-    def _block(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _block(self, data: dict[str, Any], source: str, user: str | None, terms: Terms) -> Reply:
         msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
         added = self._blocklist.block(msisdn, source)
         return Reply("block-msisdn", Code.OK, "blocked" if added else "already blocked",
                      {"msisdn": msisdn})  # fmt: skip
 
-    def _unblock(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _unblock(self, data: dict[str, Any], source: str, user: str | None, terms: Terms) -> Reply:
         msisdn = normalize_msisdn(_field(data, "msisdn", max_len=64), self._country())
         removed = self._blocklist.unblock(msisdn)
         return Reply("unblock-msisdn", Code.OK, "unblocked" if removed else "was not blocked",
                      {"msisdn": msisdn})  # fmt: skip
 
-    def _request_otp(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
-        request = self._request(data, source, user)
+    def _request_otp(
+        self, data: dict[str, Any], source: str, user: str | None, terms: Terms
+    ) -> Reply:
+        request = self._request(data, source, user, terms)
         issued = self._otp.request(request)  # a bad number is refused before any OTP exists
         reply = delivery_reply("request-otp", issued.delivery, {"id": request.message_id})
         if issued.token is not None and reply.data is not None:
             reply.data.update(token=issued.token, expires_in=issued.expires_in)
         return reply
 
-    def _verify_otp(self, data: dict[str, Any], source: str, user: str | None) -> Reply:
+    def _verify_otp(
+        self, data: dict[str, Any], source: str, user: str | None, terms: Terms
+    ) -> Reply:
         token = _field(data, "token", max_len=128)
         code = _field(data, "otp", max_len=16)
         result = self._otp.verify(token, code)

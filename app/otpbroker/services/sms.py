@@ -16,6 +16,14 @@ error out of routing. An unclassified error was followed by an SMS-path check on
 modem, whose finding comes back with the delivery (``Delivery.path_check``): it counts as
 ``no_sms_path`` when the modem turned out to have none. A reply for an *unknown* outcome
 always names the class ``unknown``: the SMS may have arrived and must not be resent.
+
+With a send ledger (``domain.ports.SendLedger``) a message's key (its id, or the keyed
+digest a feeder gives an id-less message) is recorded as ``sending`` immediately before its
+first ``AT+CMGS`` and with its outcome afterwards. A message whose id the ledger holds as
+sent or possibly sent (``sent``, ``unknown``) is not sent again: ``submit`` returns the first
+outcome marked ``duplicate`` (the ids of a run before a restart, and ids beyond the
+in-memory window). A copy arriving while the first is in flight, or within the window of
+this run, is still refused as a duplicate (``DuplicateMessageError``).
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ from otpbroker.domain.errors import (
 )
 from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import Msisdn, mask_msisdn
-from otpbroker.domain.ports import BlockList, EncodedSms, ModemGateway, Settings
+from otpbroker.domain.ports import BlockList, EncodedSms, ModemGateway, SendLedger, Settings
 from otpbroker.domain.routing import ModemRoute, Router, next_choice
 from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy, reported
 from otpbroker.services.alerts import Alerts
@@ -50,7 +58,9 @@ MAX_ID_CHARS = 128
 class SmsRequest:
     """A request to send one SMS, as every transport hands it over.
 
-    ``msisdn`` as the client typed it, or an ``Msisdn`` from ``SmsService.recipient``."""
+    ``msisdn`` as the client typed it, or an ``Msisdn`` from ``SmsService.recipient``;
+    ``ledger_key``: the key an id-less message is recorded under in the send ledger (a
+    feeder's keyed digest), None for none."""
 
     msisdn: str
     text: str
@@ -59,12 +69,49 @@ class SmsRequest:
     user: str | None = None
     manual: bool = False
     modem_id: str | None = None
+    ledger_key: str | None = None
 
     def __repr__(self) -> str:
         return (
             f"SmsRequest(msisdn={mask_msisdn(self.msisdn)!r}, text=<{len(self.text)} chars>, "
             f"id={self.message_id!r}, source={self.source!r})"
         )
+
+
+class _LedgerEntry:
+    """One message's records in the send ledger: ``sending`` (called by the modem's owner
+    thread just before the first ``AT+CMGS``), then its outcome if ``sending`` was written.
+
+    A failing ledger is logged and the message still goes (sending beats the record)."""
+
+    def __init__(self, ledger: SendLedger | None, key: str | None) -> None:
+        self._ledger = ledger if key is not None else None
+        self._key = key or ""
+        self._written = False
+
+    @property
+    def active(self) -> bool:
+        """True when there is a ledger and a key to record."""
+        return self._ledger is not None
+
+    def sending(self) -> None:
+        """Record ``sending`` (the modem writes ``AT+CMGS`` when this returns)."""
+        if self._ledger is None:
+            return
+        self._written = True
+        try:
+            self._ledger.sending(self._key)
+        except Exception:
+            log.exception("send ledger: could not record a message as sending")
+
+    def finished(self, outcome: SendOutcome) -> None:
+        """Record the outcome of a message that reached ``AT+CMGS`` (nothing otherwise)."""
+        if self._ledger is None or not self._written:
+            return
+        try:
+            self._ledger.finished(self._key, outcome.value)
+        except Exception:
+            log.exception("send ledger: could not record a message's outcome")
 
 
 class SmsService:
@@ -77,9 +124,11 @@ class SmsService:
         settings: Settings,
         events: EventLog | None = None,
         health: ModemHealth | None = None,
+        ledger: SendLedger | None = None,
     ) -> None:
         """``health`` keeps modems with SIM or settings trouble out of routing (a private
-        one when not given)."""
+        one when not given); ``ledger`` records what was sent across restarts (None:
+        memory only)."""
         self._gateway = gateway
         self.health = health or ModemHealth(Alerts())
         self._blocklist = blocklist
@@ -89,6 +138,7 @@ class SmsService:
         self._router = Router(str(settings.get("device.country_code")))
         self._dedup: DedupWindow | None = None
         self._window = 0.0
+        self._ledger = ledger
 
     def _current(self) -> tuple[Router, DedupWindow | None]:
         """Router and window matching the settings now in force (they may change at run time).
@@ -121,14 +171,20 @@ class SmsService:
                 f"message id {request.message_id!r} was already accepted "
                 f"within the last {dedup.window_seconds:g} s"
             )
+        first = self._sent_before(key)
+        if first is not None:
+            self._publish(request, msisdn, None, "duplicate", started, f"already_{first.value}")
+            return Delivery(first, parts=message.parts, duplicate=True)
+        entry = _LedgerEntry(self._ledger, key or request.ledger_key)
         try:
-            delivery = self._send(router, sms, request, message)
+            delivery = self._send(router, sms, request, message, entry)
         except Exception as exc:
             if key is not None and dedup is not None:
                 dedup.release(key)  # nothing was sent: the client may retry with the same id
             code = getattr(exc, "code", "error")
             self._publish(request, msisdn, None, "rejected", started, code)
             raise
+        entry.finished(delivery.outcome)
         if key is not None and dedup is not None and delivery.outcome is SendOutcome.FAILED:
             dedup.release(key)
         tried = tuple(attempt.modem_id for attempt in delivery.attempts)
@@ -168,8 +224,23 @@ class SmsService:
             )
         return f"sms:{message_id}"
 
+    def _sent_before(self, key: str | None) -> SendOutcome | None:
+        """The first outcome of ``key`` when the ledger holds it as sent or possibly sent
+        (a ``sending`` with no outcome is ``unknown``); None when it may be sent."""
+        if key is None or self._ledger is None:
+            return None
+        entry = self._ledger.lookup(key)
+        if entry is None or not entry.went_out:
+            return None
+        return SendOutcome.SENT if entry.state == "sent" else SendOutcome.UNKNOWN
+
     def _send(
-        self, router: Router, sms: OutboundSms, request: SmsRequest, message: EncodedSms
+        self,
+        router: Router,
+        sms: OutboundSms,
+        request: SmsRequest,
+        message: EncodedSms,
+        entry: _LedgerEntry | None = None,
     ) -> Delivery:
         if self._blocklist.is_blocked(sms.msisdn):
             raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
@@ -186,8 +257,12 @@ class SmsService:
         tried: set[str] = set()
         delivery = Delivery(SendOutcome.FAILED, parts=message.parts)
         info: ErrorInfo | None = None
+        before = entry.sending if entry is not None and entry.active else None
         while len(attempts) < max_attempts and (choice := next_choice(tiers, tried)):
-            delivery = self._gateway.send(choice, message, timeout)
+            if before is None:
+                delivery = self._gateway.send(choice, message, timeout)
+            else:
+                delivery = self._gateway.send(choice, message, timeout, before_send=before)
             modem_id = delivery.modem_id
             tried.update(choice if modem_id is None else (modem_id,))
             used = modem_id or "/".join(choice)
