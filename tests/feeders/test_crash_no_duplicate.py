@@ -27,15 +27,31 @@ from amqp_tools import Publisher, unique_queue
 from crash_rig import ModemSim, Serve, crash_twice, ledger_states
 from paho.mqtt.enums import CallbackAPIVersion
 
+from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
+
 MESSAGES = int(os.environ.get("OTPB_CRASH_MESSAGES", "300"))
 TIMEOUT = 60.0
 
 
-def stream(count: int) -> list[dict[str, Any]]:
-    """``count`` OTPs, each with its own id and code."""
+def stream(count: int, with_ids: bool = True) -> list[dict[str, Any]]:
+    """``count`` OTPs, each with its own code (and id)."""
     codes = random.Random(16).sample(range(100_000, 1_000_000), count)
-    return [{"command": "send-sms", "data": {"id": f"crash-{n}", "msisdn": "08126666666",
-             "message": f"Kode OTP {code}"}} for n, code in enumerate(codes)]  # fmt: skip
+    messages = [{"command": "send-sms", "data": {"msisdn": "08126666666",
+                 "message": f"Kode OTP {code}"}} for code in codes]  # fmt: skip
+    if with_ids:
+        for n, message in enumerate(messages):
+            message["data"]["id"] = f"crash-{n}"
+    return messages
+
+
+def ledger_key(serve: Serve, message: dict[str, Any]) -> str:
+    """The key ``message`` is recorded under: its id, or its keyed digest."""
+    if "id" in message["data"]:
+        return f"sms:{message['data']['id']}"
+    key = runtime_key(serve.env["OTP_BROKER_RUNTIME_DIR"])
+    digest = RedeliveryGuard(key).digest(message)
+    assert digest is not None
+    return digest
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:
@@ -64,8 +80,8 @@ def assert_none_lost_none_twice(
     resent); no OTP code in the ledger file."""
     assert [text for text, n in counts.items() if n > 1] == []  # 0 duplicates
     states = ledger_states(serve.data_dir)
-    missing = [m["data"]["id"] for m in messages if m["data"]["message"] not in counts]
-    assert {key: states.get(f"sms:{key}") for key in missing} == dict.fromkeys(missing, "sending")
+    missing = [ledger_key(serve, m) for m in messages if m["data"]["message"] not in counts]
+    assert {key: states.get(key) for key in missing} == dict.fromkeys(missing, "sending")
     assert len(missing) <= 2 * 2  # at most one per modem and kill
     print(f"\n{len(messages)} messages: {len(counts)} delivered once, 0 twice, "
           f"{len(missing)} unknown (killed between the ledger record and the PDU)")  # fmt: skip
@@ -74,7 +90,8 @@ def assert_none_lost_none_twice(
         assert text.split()[-1] not in ledger  # no OTP code in the ledger
 
 
-def test_rabbitmq_two_sigkills_lose_nothing_and_send_nothing_twice(rig):
+@pytest.mark.parametrize("with_ids", [True, False], ids=["ids", "id-less"])
+def test_rabbitmq_two_sigkills_lose_nothing_and_send_nothing_twice(rig, with_ids):
     sim, serve = rig
     queue = unique_queue("otpb-crash")
     serve.configure(sim.ports, {
@@ -82,7 +99,7 @@ def test_rabbitmq_two_sigkills_lose_nothing_and_send_nothing_twice(rig):
         "feeders.rabbitmq.username": "guest", "feeders.rabbitmq.password": "guest",
         "feeders.rabbitmq.queue": queue, "feeders.rabbitmq.prefetch": 16,
     })  # fmt: skip
-    messages = stream(MESSAGES)
+    messages = stream(MESSAGES, with_ids)
     publisher = Publisher()
     try:
         publisher.channel.queue_declare(queue, durable=True)

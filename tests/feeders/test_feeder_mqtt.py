@@ -26,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
 
+from otpbroker.domain.delivery import NO_TERMS
 from otpbroker.feeders.base import forget_redeliveries
 from otpbroker.feeders.mqtt import MqttFeeder
 from otpbroker.services.replies import Code, Reply
@@ -434,14 +435,14 @@ class Stalling:
         self.release = threading.Event()
         self._lock = threading.Lock()
 
-    def handle(self, payload, *, source, user=None):
+    def handle(self, payload, *, source, user=None, terms=NO_TERMS):
         with self._lock:
             self.calls += 1
             stall = self.calls > self.after
         if stall:
             self.release.wait()
             return Reply("send-sms", Code.INTERNAL, "stalled")
-        return self.sink.handle(payload, source=source, user=user)
+        return self.sink.handle(payload, source=source, user=user, terms=terms)
 
 
 def test_messages_held_by_a_dead_consumer_are_redelivered_to_the_next_one(
