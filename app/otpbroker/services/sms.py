@@ -48,6 +48,7 @@ from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, p
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog, SmsEvent
 from otpbroker.services.modem_health import ModemHealth
+from otpbroker.services.sms_ledger import LedgerRecord, sent_before
 
 log = logging.getLogger(__name__)
 
@@ -76,42 +77,6 @@ class SmsRequest:
             f"SmsRequest(msisdn={mask_msisdn(self.msisdn)!r}, text=<{len(self.text)} chars>, "
             f"id={self.message_id!r}, source={self.source!r})"
         )
-
-
-class _LedgerEntry:
-    """One message's records in the send ledger: ``sending`` (called by the modem's owner
-    thread just before the first ``AT+CMGS``), then its outcome if ``sending`` was written.
-
-    A failing ledger is logged and the message still goes (sending beats the record)."""
-
-    def __init__(self, ledger: SendLedger | None, key: str | None) -> None:
-        self._ledger = ledger if key is not None else None
-        self._key = key or ""
-        self._written = False
-
-    @property
-    def active(self) -> bool:
-        """True when there is a ledger and a key to record."""
-        return self._ledger is not None
-
-    def sending(self) -> None:
-        """Record ``sending`` (the modem writes ``AT+CMGS`` when this returns)."""
-        if self._ledger is None:
-            return
-        self._written = True
-        try:
-            self._ledger.sending(self._key)
-        except Exception:
-            log.exception("send ledger: could not record a message as sending")
-
-    def finished(self, outcome: SendOutcome) -> None:
-        """Record the outcome of a message that reached ``AT+CMGS`` (nothing otherwise)."""
-        if self._ledger is None or not self._written:
-            return
-        try:
-            self._ledger.finished(self._key, outcome.value)
-        except Exception:
-            log.exception("send ledger: could not record a message's outcome")
 
 
 class SmsService:
@@ -171,11 +136,11 @@ class SmsService:
                 f"message id {request.message_id!r} was already accepted "
                 f"within the last {dedup.window_seconds:g} s"
             )
-        first = self._sent_before(key)
+        first = sent_before(self._ledger, key)
         if first is not None:
             self._publish(request, msisdn, None, "duplicate", started, f"already_{first.value}")
             return Delivery(first, parts=message.parts, duplicate=True)
-        entry = _LedgerEntry(self._ledger, key or request.ledger_key)
+        entry = LedgerRecord(self._ledger, key or request.ledger_key)
         try:
             delivery = self._send(router, sms, request, message, entry)
         except Exception as exc:
@@ -224,23 +189,13 @@ class SmsService:
             )
         return f"sms:{message_id}"
 
-    def _sent_before(self, key: str | None) -> SendOutcome | None:
-        """The first outcome of ``key`` when the ledger holds it as sent or possibly sent
-        (a ``sending`` with no outcome is ``unknown``); None when it may be sent."""
-        if key is None or self._ledger is None:
-            return None
-        entry = self._ledger.lookup(key)
-        if entry is None or not entry.went_out:
-            return None
-        return SendOutcome.SENT if entry.state == "sent" else SendOutcome.UNKNOWN
-
     def _send(
         self,
         router: Router,
         sms: OutboundSms,
         request: SmsRequest,
         message: EncodedSms,
-        entry: _LedgerEntry | None = None,
+        entry: LedgerRecord | None = None,
     ) -> Delivery:
         if self._blocklist.is_blocked(sms.msisdn):
             raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
