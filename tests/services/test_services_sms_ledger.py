@@ -18,6 +18,7 @@ from otpbroker.domain.errors import DuplicateMessageError, NoModemAvailableError
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.services.command_processor import delivery_reply
+from otpbroker.services.otp import OtpService
 from otpbroker.services.replies import Code
 from otpbroker.services.sms import SmsRequest, SmsService
 
@@ -63,6 +64,10 @@ class Settings:
             "sms.max_attempts": 1,
             "sms.max_parts": 4,
             "sms.queue_timeout_seconds": 5,
+            "otp.digits": 6,
+            "otp.ttl_seconds": 300,
+            "otp.max_attempts": 3,
+            "otp.template": "Kode {otp}",
         }
 
     def get(self, key: str) -> Any:
@@ -172,3 +177,15 @@ def test_without_an_id_or_key_nothing_is_recorded(path: Path) -> None:
     run = Run(path)
     run.submit(None)
     assert path.read_bytes() == b"" and len(run.gateway.at_cmgs) == 1
+
+
+def test_a_request_otp_sent_before_a_restart_gets_no_token_for_a_code_never_sent(
+    path: Path,
+) -> None:
+    first = Run(path)
+    issued = OtpService(first.service, Settings()).request(SmsRequest("08126666666", "", "otp-1"))
+    assert issued.token is not None and len(first.gateway.at_cmgs) == 1
+    again = Run(path)
+    issued = OtpService(again.service, Settings()).request(SmsRequest("08126666666", "", "otp-1"))
+    assert issued.delivery.duplicate and issued.token is None
+    assert again.gateway.at_cmgs == []

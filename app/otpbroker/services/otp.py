@@ -60,8 +60,8 @@ class OtpService:
         except Exception:
             book.discard(token)
             raise
-        if delivery.outcome is SendOutcome.FAILED:
-            book.discard(token)
+        if delivery.outcome is SendOutcome.FAILED or delivery.duplicate:
+            book.discard(token)  # not sent (or an earlier code was): no token for this code
             return IssuedOtp(None, 0, delivery)
         return IssuedOtp(token, int(self._settings.get("otp.ttl_seconds")), delivery)
 
