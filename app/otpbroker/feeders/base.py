@@ -26,10 +26,6 @@ from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
 
-# Messages without an id are known by a keyed digest (``feeders.redelivery``): a copy the
-# broker marks as redelivered whose digest was taken before is not sent again.
-REDELIVERY_CHECKED = redelivery.CHECKED
-
 
 class CommandSink(Protocol):
     """Where commands go: the services' CommandProcessor."""

@@ -10,9 +10,9 @@ The digests are remembered in memory (``window`` seconds) and, for SMS, in the s
 just before ``AT+CMGS`` and with the outcome), so a redelivery after a crash is recognised.
 
 The HMAC key must never be on the flash: with it, a 6-digit OTP could be found from its
-digest by trying every code. It lives in the runtime directory (a tmpfs; ``$OTP_BROKER_
-RUNTIME_DIR``, by default ``/run/otp-broker``, kept across service restarts but not across a
-reboot), else in memory only. So after a power cut (or a reboot) a redelivered id-less
+digest by trying every code. It lives in the runtime directory (a tmpfs, kept across service
+restarts but not across a reboot: ``/run/otp-broker``, or ``$OTP_BROKER_RUNTIME_DIR``), else
+in memory only. So after a power cut (or a reboot) a redelivered id-less
 message can no longer be recognised and may be sent again; a message with an id always is.
 """
 
