@@ -18,6 +18,8 @@ from otpbroker import __version__
 from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.describe import setting_docs
 from otpbroker.config.quota_store import QuotaFile
+from otpbroker.config.send_ledger import FILE_NAME as SEND_LEDGER_FILE
+from otpbroker.config.send_ledger import FileSendLedger
 from otpbroker.config.snapshot import SettingsSnapshot
 from otpbroker.config.store import ConfigStore, check_new_password
 from otpbroker.config.watch import ConfigWatcher
@@ -27,6 +29,7 @@ from otpbroker.domain.usb_modems import ModemDiscovery, UsbControl
 from otpbroker.factory import FactorySecrets
 from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
+from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 from otpbroker.feeders.registry import feeder_factories, feeder_probes
 from otpbroker.mail import MailGateway
 from otpbroker.modem.configured import ConfiguredModems
@@ -128,8 +131,16 @@ class Broker:
         routes.subscribe(self.health.observe)
         self.blocklist = ConfigBlockList(self.store)
         self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
+        # What went out (ids and digests, states and times): no duplicate after a crash
+        self.ledger = FileSendLedger(Path(data_dir) / SEND_LEDGER_FILE)
         self.sms = SmsService(
-            self.pool, self.blocklist, self.settings, self.events, self.health, limits=self.limits
+            self.pool,
+            self.blocklist,
+            self.settings,
+            self.events,
+            self.health,
+            limits=self.limits,
+            ledger=self.ledger,
         )
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
@@ -143,7 +154,9 @@ class Broker:
         self.authenticator = ApiAuthenticator(
             self.api_users.find_for_login, self.settings, self.api_users.version
         )
-        self.feeders = FeederManager(self.processor, feeder_factories())
+        # Id-less redeliveries: keyed digests, the key in the runtime directory (tmpfs)
+        redelivery = RedeliveryGuard(runtime_key(), self.ledger)
+        self.feeders = FeederManager(self.processor, feeder_factories(), redelivery)
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing,
@@ -258,4 +271,5 @@ class Broker:
         self.ddns.stop()
         self.network_changes.stop()
         self.pool.stop()
+        self.ledger.close()
         self.store.close()

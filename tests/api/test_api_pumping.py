@@ -10,6 +10,7 @@ same way.
 from __future__ import annotations
 
 import json
+import queue
 import random
 import re
 from collections.abc import Iterator
@@ -94,7 +95,9 @@ def test_a_feeders_dispatch_refuses_the_same_way(harness):
     try:
         items = [{"receiver": f"081234567{n:03d}", "message": "Kode OTP 55", "id": f"f{n}"}
                  for n in range(THRESHOLD + 5)]  # fmt: skip
-        replies = feeder.dispatch(json.dumps({"data": items}).encode())
+        answered: queue.Queue[list] = queue.Queue()
+        feeder.dispatch_async(json.dumps({"data": items}).encode(), answered.put)
+        replies = answered.get(timeout=60)
     finally:
         feeder.stop()
     assert [r.code.response_code for r in replies] == ["0000"] * THRESHOLD + ["1106"] * 5

@@ -95,10 +95,13 @@ def otp_digits() -> str:
 
 
 def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
-    data, tmp, logs, inbox = (tmp_path / name for name in ("data", "tmp", "logs", "inbox"))
-    for folder in (tmp, logs, inbox):
+    data, tmp, logs, inbox, run = (
+        tmp_path / name for name in ("data", "tmp", "logs", "inbox", "run")
+    )
+    for folder in (tmp, logs, inbox, run):
         folder.mkdir()
-    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1",
+           "OTP_BROKER_RUNTIME_DIR": str(run)}  # fmt: skip
     sim = subprocess.Popen(
         [BIN, "modem-sim", "--profile", ",".join(PROFILES), "--delay", "0", "--ussd-delay", "0",
          "--link-dir", inbox / "by-id",
@@ -330,7 +333,7 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     feeder_deliveries = [d for d in delivered if d["to"].startswith("+62814")]
     assert len(feeder_deliveries) == 300  # every feeder message sent, exactly once
 
-    scanned = [p for root in (data, tmp, logs) for p in root.rglob("*") if p.is_file()]
+    scanned = [p for root in (data, tmp, logs, run) for p in root.rglob("*") if p.is_file()]
     log_text = (logs / "broker.log").read_text("utf-8", errors="replace")
     # Debug logging really ran, and saw the messages (masked).
     assert "AT+CMGS" in log_text and "chars>" in log_text, log_text[-2000:]
@@ -342,6 +345,9 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
         assert counts["recipients"] and set(counts) == {"hour", "day", "day_count", "month",
                                                         "recipients"}  # fmt: skip
         assert all(re.fullmatch("[0-9a-f]{32}", digest) for digest in counts["recipients"])
+    # The send ledger (ids, keyed digests, states, times) is scanned, and it recorded sends.
+    ledger = data / "send-ledger.log"
+    assert ledger in scanned and ledger.read_text().count('"s":"sent"') >= 300
     leaks = []
     for path in scanned:
         content = path.read_bytes()

@@ -51,6 +51,7 @@ def as_text(value: object) -> str:
 
 # Values that must agree with other settings (network addresses) are chosen by hand.
 CHOSEN: dict[str, object] = {
+    "sms.quota_reset_time": "03:30",
     "wlan.ssid": "Lab AP",
     "wlan.country": "SG",
     "wlan.interface": "wlan1",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from otpbroker.config import SCHEMA_VERSION, ConfigError, ConfigStore
-from otpbroker.config.migrations import MIGRATIONS, migrate, version_of
+from otpbroker.config.migrations import MIGRATIONS, PACING_FIELDS, migrate, version_of
 from otpbroker.domain.password_hash import verify_password
 
 V0_DOCUMENT = {
@@ -91,5 +91,35 @@ def test_file_from_newer_software_is_refused(data_dir: Path) -> None:
 
 
 def test_v0_step_keeps_settings_of_a_partial_v1_file() -> None:
-    migrated, _ = migrate({"settings": {"1": {"otp.digits": 8}}})
-    assert migrated["settings"] == {"1": {"otp.digits": 8}}
+    document: dict = {"settings": {"1": {"otp.digits": 8}}}
+    MIGRATIONS[0](document)
+    assert document["settings"] == {"1": {"otp.digits": 8}}
+
+
+V1_DOCUMENT = {
+    "meta": {"1": {"schema_version": 1}},
+    "settings": {"1": {"feeders.mqtt.enabled": True, "feeders.mqtt.host": "broker.lan"}},
+    "modems": {"1": {"id": "a1", "name": "E173", "port": "/dev/ttyUSB0"},
+               "2": {"id": "b2", "name": "EC25", "port": "/dev/ttyUSB2", "max_per_day": 400}},
+}  # fmt: skip
+
+
+def test_an_upgraded_device_keeps_its_throughput(data_dir: Path) -> None:
+    """Existing modems stay unpaced, users unlimited, the MQTT feeder on 3.1.1; what the
+    owner had set is kept; a modem added after the upgrade gets the safe defaults."""
+    _write(data_dir, V1_DOCUMENT)
+    store = ConfigStore(data_dir)
+    old, paced = sorted(store.list("modems"), key=lambda modem: modem["id"])
+    assert [old[field] for field in PACING_FIELDS] == [0, 0, 0, 0, 0]
+    assert paced["max_per_day"] == 400 and paced["max_per_hour"] == 0
+    assert store.get("limits.user_per_minute") == store.get("limits.user_per_hour") == 0
+    stored = json.loads((data_dir / "config.json").read_text())["settings"]["1"]
+    assert not any(key.startswith("limits.recipient") for key in stored)  # these apply
+    assert store.get("feeders.mqtt.protocol") == "3.1.1"
+    new = store.add("modems", {"name": "new", "port": "/dev/ttyUSB4"})
+    assert new["max_per_day"] > 0 and new["min_gap_seconds"] > 0
+
+
+def test_a_device_without_mqtt_gets_mqtt_5_by_default(data_dir: Path) -> None:
+    _write(data_dir, {"meta": {"1": {"schema_version": 1}}, "settings": {}})
+    assert ConfigStore(data_dir).get("feeders.mqtt.protocol") == "5"

@@ -13,6 +13,7 @@ import pytest
 
 from otpbroker.config import (
     COLLECTIONS,
+    SCHEMA_VERSION,
     SETTINGS,
     ConfigError,
     ConfigStore,
@@ -63,7 +64,7 @@ def test_creates_private_directory_and_file(data_dir: Path) -> None:
     ConfigStore(data_dir)
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((data_dir / "config.json").stat().st_mode) == 0o600
-    assert _raw(data_dir)["meta"] == {"1": {"schema_version": 1}}
+    assert _raw(data_dir)["meta"] == {"1": {"schema_version": SCHEMA_VERSION}}
 
 
 def test_corrupt_file_refuses_to_open(data_dir: Path) -> None:

@@ -225,3 +225,11 @@ def test_revert_at_boot_runs_only_with_a_pending_change():
 
     pending = f"{environment.STATE_DIR}/{state.PENDING_FILE}"
     assert _unit_lines("otpb-revert-pending.service", "ConditionPathExists") == pending
+
+
+def test_app_unit_keeps_its_runtime_directory_across_restarts_only():
+    """The redelivery key lives on tmpfs in /run/otp-broker: kept when the service restarts
+    (a crash), gone after a reboot; never on the flash."""
+    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
+    lines = text.splitlines()
+    assert "RuntimeDirectory=otp-broker" in lines and "RuntimeDirectoryPreserve=yes" in lines

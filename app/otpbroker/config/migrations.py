@@ -2,15 +2,16 @@
 
 ``MIGRATIONS[n]`` turns a version-``n`` document into version ``n + 1``; each step works
 on the raw TinyDB document (``{table: {doc_id: document}}``) and must be idempotent on the
-data it touches. The current layout (version 1) is::
+data it touches. The current layout (version 2) is::
 
-    meta      {"1": {"schema_version": 1}}
+    meta      {"1": {"schema_version": 2}}
     settings  {"1": {"api.http_port": 8888, ...}}      (only keys that differ from unset)
     modems | api_users | admins | blocklist   {"<doc_id>": {"id": "...", ...}}
 
 Version 0 is the prototype layout: no ``meta`` table, the settings as one document of
 the ``_default`` table under the original product's names (``http_port``,
 ``blocking_path`` ...), records without an ``id`` and accounts with a clear ``password``.
+Version 1 has the current layout, written before SIM pacing, sending limits and MQTT 5.
 """
 
 from __future__ import annotations
@@ -77,7 +78,37 @@ def _v0_to_v1(data: Document) -> None:
                 record["password_hash"] = hash_password(clear) if has_text else ""
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v0_to_v1,)
+#: Modem fields of SIM pacing (gap, jitter, caps); 0 switches each off.
+PACING_FIELDS = (
+    "min_gap_seconds",
+    "gap_jitter_seconds",
+    "max_per_hour",
+    "max_per_day",
+    "max_recipients_per_month",
+)
+#: Sending limits per API user or feeder: a busy device may send more through one user.
+USER_LIMITS = ("limits.user_per_minute", "limits.user_per_hour")
+
+
+def _v1_to_v2(data: Document) -> None:
+    """v1 -> v2: an upgraded device keeps the throughput it had.
+
+    New devices and new modems get SIM pacing, per-user sending limits and MQTT 5 by
+    default; a device that already sends keeps its modems unpaced, its API users and
+    feeders without a per-user limit, and a configured MQTT feeder on MQTT 3.1.1, until the
+    owner sets them (the per-number and per-prefix limits against pumping apply at once)."""
+    for record in data.get("modems", {}).values():
+        for field in PACING_FIELDS:
+            record.setdefault(field, 0)
+    table = data.setdefault(SETTINGS, {})
+    settings = table.setdefault("1", {}) if not table else next(iter(table.values()))
+    for key in USER_LIMITS:
+        settings.setdefault(key, 0)
+    if any(key.startswith("feeders.mqtt.") for key in settings):
+        settings.setdefault("feeders.mqtt.protocol", "3.1.1")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v0_to_v1, _v1_to_v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

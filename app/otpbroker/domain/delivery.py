@@ -33,12 +33,15 @@ class DeliveryTerms:
     considers the message worthless (a broker's expiry), None when it says nothing;
     ``default_ttl``: seconds a message is worth when it does not say itself (the API
     user's or feeder's default; None: the device-wide default; 0 or less: no expiry);
-    ``default_lane``: the lane when the message does not name one (None: OTP).
+    ``default_lane``: the lane when the message does not name one (None: OTP);
+    ``redelivery_key``: the key a feeder records an id-less message under in the send
+    ledger (a keyed digest of it), None for none.
     """
 
     expires_at: float | None = None
     default_ttl: float | None = None
     default_lane: Lane | None = None
+    redelivery_key: str | None = None
 
 
 NO_TERMS = DeliveryTerms()

@@ -130,6 +130,9 @@ class Delivery:
     """The error in plain words (never the message text or the number)."""
     path_check: PathCheck = PathCheck.NOT_CHECKED
     """What the modem's SMS-path check after an unclassified error found."""
+    duplicate: bool = False
+    """True when the message was not sent now: the send ledger holds it as sent (or
+    possibly sent) before, and ``outcome`` is that first outcome."""
 
     @property
     def sent(self) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from otpbroker.domain.delivery import Lane
@@ -49,6 +50,7 @@ class ModemGateway(Protocol):
         *,
         lane: Lane = Lane.OTP,
         expires_at: float | None = None,
+        before_send: Callable[[], None] | None = None,
     ) -> Delivery:
         """Send ``message`` (as ``encode`` made it) on one of ``modem_ids``: the first of them
         to be free (in the order given when several are), waiting at most ``timeout`` seconds
@@ -63,6 +65,10 @@ class ModemGateway(Protocol):
         SIM's caps. ``Delivery.modem_id`` names the modem used. A time-out after the modem took the
         message must be reported as ``SendOutcome.UNKNOWN`` (never resent); only a definite
         failure as ``SendOutcome.FAILED``. Errors never contain the text.
+
+        ``before_send`` (it must not raise) is called by the modem's owner thread
+        immediately before the first ``AT+CMGS`` of the message is written, on each modem
+        that tries it.
         """
         ...
 
@@ -162,4 +168,55 @@ class Repository(Protocol):
         ...
 
 
-__all__ = ["BlockList", "Clock", "EncodedSms", "ModemGateway", "Repository", "Settings"]
+#: The states a send ledger records: ``sending`` just before the first ``AT+CMGS``, then
+#: the outcome. After a restart a ``sending`` record with no outcome reads as ``unknown``.
+LEDGER_STATES = ("sending", "sent", "failed", "unknown", "expired")
+#: States whose message went (or may have gone) out: never sent again.
+LEDGER_FINAL = ("sending", "sent", "unknown")
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What a send ledger holds for one key: its state and when it was recorded
+    (``time.time()``)."""
+
+    state: str
+    at: float
+
+    @property
+    def went_out(self) -> bool:
+        """True when the message was, or may have been, sent: it must never be resent."""
+        return self.state in LEDGER_FINAL
+
+
+@runtime_checkable
+class SendLedger(Protocol):
+    """A durable record of message keys and their send states (ids, states and times only,
+    never a text), so a message sent before a crash is not sent again after it."""
+
+    def lookup(self, key: str) -> LedgerEntry | None:
+        """The latest record of ``key``, None when there is none (or it aged out)."""
+        ...
+
+    def sending(self, key: str) -> None:
+        """Record, durably before returning, that ``key`` is about to be sent."""
+        ...
+
+    def finished(self, key: str, state: str) -> None:
+        """Record, durably before returning, the outcome of ``key`` (a ``LEDGER_STATES``
+        value other than ``sending``)."""
+        ...
+
+
+__all__ = [
+    "LEDGER_FINAL",
+    "LEDGER_STATES",
+    "BlockList",
+    "Clock",
+    "EncodedSms",
+    "LedgerEntry",
+    "ModemGateway",
+    "Repository",
+    "SendLedger",
+    "Settings",
+]

@@ -15,11 +15,8 @@ number wait behind it. ``done(replies)`` runs when every command of the message 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import random
-import secrets
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -28,28 +25,16 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol, TypedDict, Unpack
 
-from otpbroker.domain.dedup import DedupWindow
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane
+from otpbroker.feeders import redelivery
 from otpbroker.feeders.jobs import Batch, CommandJob, Retrying
 from otpbroker.feeders.messages import FeedError, parse_feed
 from otpbroker.feeders.ordering import KeyedExecutor
+from otpbroker.feeders.redelivery import forget_redeliveries as forget_redeliveries
 from otpbroker.feeders.retry import RetryPolicy
-from otpbroker.services.replies import Code, Reply
+from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
-
-# Messages without an id are remembered by a keyed digest (memory only, one key per
-# process, shared by every feeder instance): a copy the broker marks as redelivered whose
-# digest was seen within the window is not sent again. Copies not marked as redelivered are
-# sent as they are, exactly like the REST API does.
-_DIGEST_KEY = secrets.token_bytes(32)
-_SEEN = DedupWindow(600.0)
-REDELIVERY_CHECKED = ("send-sms", "send-mail")
-
-
-def forget_redeliveries() -> None:
-    """Forget every remembered digest (a new broker in the same process, e.g. in tests)."""
-    _SEEN.clear()
 
 
 class CommandSink(Protocol):
@@ -131,6 +116,9 @@ class Feeder(ABC):
         self._executor = KeyedExecutor(concurrency, f"{self.name}-work")
         self._lock = threading.Lock()
         self._status = FeederStatus(self.name)
+        self.redelivery = redelivery.shared()
+        """Recognises redelivered id-less copies (the composition root gives every feeder
+        one backed by the send ledger)."""
         self._thread = threading.Thread(target=self._run, name=f"feeder-{self.name}", daemon=True)
 
     # -- life cycle ------------------------------------------------------------------------
@@ -277,29 +265,23 @@ class Feeder(ABC):
         else:
             self._count("processed")
 
-    @staticmethod
-    def _digest(command: dict[str, Any]) -> str | None:
-        """Keyed digest of an id-less message that could be sent twice, else None."""
-        data = command.get("data")
-        if command.get("command") not in REDELIVERY_CHECKED or not isinstance(data, dict):
-            return None
-        if data.get("id") not in (None, ""):
-            return None  # the id itself de-duplicates
-        material = repr((command.get("command"), sorted(data.items(), key=str))).encode()
-        return hmac.new(_DIGEST_KEY, material, hashlib.sha256).hexdigest()
-
     def _run_command(
         self, command: dict[str, Any], redelivered: bool, terms: DeliveryTerms = NO_TERMS
     ) -> Reply:
-        digest = self._digest(command)
-        if digest is not None:
-            first = _SEEN.claim(digest)
-            if redelivered and not first:
-                text = "a redelivered copy of a message already taken; not sent again"
-                return Reply(str(command.get("command")), Code.DUPLICATE, text)
-        reply = self.sink.handle(command, source=self.name, terms=terms)
-        if digest is not None and reply.code not in (Code.OK, Code.OUTCOME_UNKNOWN):
-            _SEEN.release(digest)  # nothing went out: a redelivery may try again
+        """Hand one command to the sink, unless it is a redelivered copy of an id-less
+        message already taken (``redelivery.py``); such a message is recorded in the send
+        ledger under its keyed digest."""
+        guard = self.redelivery
+        digest = guard.digest(command)
+        if digest is None:
+            return self.sink.handle(command, source=self.name, terms=terms)
+        repeat = guard.taken(str(command.get("command")), digest, redelivered)
+        if repeat is not None:
+            return repeat
+        reply = self.sink.handle(
+            command, source=self.name, terms=replace(terms, redelivery_key=digest)
+        )
+        guard.finished(digest, reply)  # nothing went out: a redelivery may try again
         return reply
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from otpbroker.feeders.base import CommandSink, Feeder, FeederStatus
+from otpbroker.feeders.redelivery import RedeliveryGuard
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,16 @@ def feeder_settings(settings: Mapping[str, Any], name: str) -> dict[str, Any]:
 class FeederManager:
     """Keeps one running feeder per enabled kind, restarted when its settings change."""
 
-    def __init__(self, sink: CommandSink, factories: Mapping[str, FeederFactory]) -> None:
+    def __init__(
+        self,
+        sink: CommandSink,
+        factories: Mapping[str, FeederFactory],
+        redelivery: RedeliveryGuard | None = None,
+    ) -> None:
+        """``redelivery``: the guard every feeder shares (None: the process's memory-only
+        one)."""
         self._sink = sink
+        self._redelivery = redelivery
         self._factories = dict(factories)
         self._lock = threading.Lock()
         self._running: dict[str, tuple[dict[str, Any], Feeder]] = {}
@@ -42,6 +51,8 @@ class FeederManager:
                     current = None
                 if current is None and wanted.get("enabled"):
                     feeder = factory(self._sink, wanted)
+                    if self._redelivery is not None:
+                        feeder.redelivery = self._redelivery
                     feeder.start()
                     self._running[name] = (wanted, feeder)
                     log.info("%s feeder started", name)

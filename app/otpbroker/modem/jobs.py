@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -18,7 +19,9 @@ from otpbroker.modem.gsm import SmsResult
 class Job:
     """One request: ``sms`` (the message, encoded once) or ``ussd`` (code), with its future
     and deadline (monotonic); an SMS may carry ``expires_at`` (wall clock): after it, the
-    message is never written."""
+    message is never written. ``before_send``: called by the owner thread immediately
+    before the first ``AT+CMGS`` of the message is written (e.g. to record it in the send
+    ledger), after the expiry check; it must not raise."""
 
     kind: str
     future: Future
@@ -26,6 +29,7 @@ class Job:
     message: EncodedMessage | None = None
     code: str = ""
     expires_at: float | None = None
+    before_send: Callable[[], None] | None = None
 
     def __repr__(self) -> str:  # never show the text
         """Kind and deadline only."""

@@ -233,11 +233,13 @@ class ModemPool:
         *,
         lane: Lane = Lane.OTP,
         expires_at: float | None = None,
+        before_send: Callable[[], None] | None = None,
     ) -> Delivery:
         """Send ``message`` (from ``encode``) on the first of ``modem_ids`` to be free (see
         ``dispatch``), waiting in ``lane``. Waits ``timeout`` for one to take it, then for
         its outcome. Once ``expires_at`` (wall clock) has passed, it is no longer sent: the
-        modem's owner thread checks it right before writing (``SendOutcome.EXPIRED``).
+        modem's owner thread checks it right before writing (``SendOutcome.EXPIRED``);
+        ``before_send`` is called immediately before its first ``AT+CMGS``.
         QuotaReachedError when every one of them is at a cap (nothing was sent)."""
         if not isinstance(message, EncodedMessage):
             raise TypeError(f"ModemPool.send takes what ModemPool.encode made, not {message!r}")
@@ -268,7 +270,7 @@ class ModemPool:
         delivery: Delivery | None = None
         try:
             left = max(0.0, deadline - time.monotonic())
-            delivery = self._send_on(modem_id, message, left, expires_at)
+            delivery = self._send_on(modem_id, message, left, expires_at, before_send)
             return delivery
         finally:
             self.gate.finish(modem_id, give_back=nothing_written(delivery))
@@ -276,7 +278,12 @@ class ModemPool:
             self.gate.flush()
 
     def _send_on(
-        self, modem_id: str, message: EncodedMessage, timeout: float, expires_at: float | None
+        self,
+        modem_id: str,
+        message: EncodedMessage,
+        timeout: float,
+        expires_at: float | None,
+        before_send: Callable[[], None] | None = None,
     ) -> Delivery:
         """Send on the modem the dispatcher gave this message; its outcome."""
         with self._lock:
@@ -284,7 +291,9 @@ class ModemPool:
         if worker is None:
             return Delivery(SendOutcome.FAILED, modem_id, error_code="MODEM_UNAVAILABLE",
                             error=f"modem {modem_id} is not running")  # fmt: skip
-        future = worker.submit_sms(message, queue_timeout=timeout, expires_at=expires_at)
+        future = worker.submit_sms(
+            message, queue_timeout=timeout, expires_at=expires_at, before_send=before_send
+        )
         try:
             result = future.result(timeout)
         except FutureTimeout:

@@ -57,6 +57,8 @@ class JobRunner:
                 job.future.set_result(expired_result(job.expires_at, now))
                 return
             time_left = job.expires_at - now
+        if job.before_send is not None:
+            job.before_send()
         result = modem.send_sms(job.message, time_left)
         self._status.count(result.outcome)
         if result.outcome is SendOutcome.SENT:

@@ -172,12 +172,16 @@ class ModemWorker:
         *,
         queue_timeout: float = 120.0,
         expires_at: float | None = None,
+        before_send: Callable[[], None] | None = None,
     ) -> Future:
         """Queue an SMS encoded once (``encoded.encode_sms``); the future resolves to an
         ``SmsResult``. The owner thread writes that encoding with this modem's settings,
-        unless ``expires_at`` (wall clock) has passed by then (``SendOutcome.EXPIRED``)."""
+        unless ``expires_at`` (wall clock) has passed by then (``SendOutcome.EXPIRED``),
+        calling ``before_send`` immediately before its first ``AT+CMGS``."""
         deadline = time.monotonic() + queue_timeout
-        return self._enqueue(Job("sms", Future(), deadline, message, expires_at=expires_at))
+        job = Job("sms", Future(), deadline, message, expires_at=expires_at,
+                  before_send=before_send)  # fmt: skip
+        return self._enqueue(job)
 
     def submit_ussd(self, code: str, *, queue_timeout: float = 60.0) -> Future:
         """Queue a USSD request; the future resolves to the decoded reply text."""

@@ -127,6 +127,8 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
     """The reply for a finished send: sent, failed (1102), unknown (1103) or expired (1104)."""
     data = {**data, "modem": delivery.modem_id, "reference": delivery.message_reference,
             "parts": delivery.parts}  # fmt: skip
+    if delivery.duplicate:  # sent (or possibly sent) before, e.g. before a restart
+        return _first_outcome_reply(command, delivery, data)
     if delivery.outcome is SendOutcome.SENT:
         return Reply(command, Code.OK, "sent", data)
     if delivery.outcome is SendOutcome.EXPIRED:
@@ -151,6 +153,17 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
     if delivery.error_class == "number":
         why += " (the number is the problem: not tried on another modem)"
     return Reply(command, Code.SEND_FAILED, f"sending failed ({tried}){why}", data)
+
+
+def _first_outcome_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
+    """The reply for a message not sent now because the send ledger holds it as sent or
+    possibly sent: the first outcome's code, ``data.duplicate`` and ``data.state``."""
+    data.update(duplicate=True, state=delivery.outcome.value)
+    if delivery.outcome is SendOutcome.SENT:
+        return Reply(command, Code.OK, "already sent; not sent again", data)
+    data.update(error_code=None, error_class="unknown", error_text=None)
+    text = "an earlier copy may have been sent (its outcome is unknown); not sent again"
+    return Reply(command, Code.OUTCOME_UNKNOWN, text, data)
 
 
 class CommandProcessor:
@@ -255,6 +268,7 @@ class CommandProcessor:
             user=user,
             expires_at=effective_expiry(now, own, terms, device_ttl),
             lane=lane or lane_of(named, terms),
+            ledger_key=terms.redelivery_key,
         )
 
     def _send_sms(

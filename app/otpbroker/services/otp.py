@@ -79,8 +79,8 @@ class OtpService:
         except Exception:
             book.discard(token)
             raise
-        if delivery.outcome in (SendOutcome.FAILED, SendOutcome.EXPIRED):
-            book.discard(token)
+        if delivery.outcome in (SendOutcome.FAILED, SendOutcome.EXPIRED) or delivery.duplicate:
+            book.discard(token)  # not sent (or an earlier code was): no token for this code
             return IssuedOtp(None, 0, delivery)
         return IssuedOtp(token, int(self._settings.get("otp.ttl_seconds")), delivery)
 

@@ -16,6 +16,14 @@ error out of routing. An unclassified error was followed by an SMS-path check on
 modem, whose finding comes back with the delivery (``Delivery.path_check``): it counts as
 ``no_sms_path`` when the modem turned out to have none. A reply for an *unknown* outcome
 always names the class ``unknown``: the SMS may have arrived and must not be resent.
+
+With a send ledger (``domain.ports.SendLedger``) a message's key (its id, or the keyed
+digest a feeder gives an id-less message) is recorded as ``sending`` immediately before its
+first ``AT+CMGS`` and with its outcome afterwards. A message whose id the ledger holds as
+sent or possibly sent (``sent``, ``unknown``) is not sent again: ``submit`` returns the first
+outcome marked ``duplicate`` (the ids of a run before a restart, and ids beyond the
+in-memory window). A copy arriving while the first is in flight, or within the window of
+this run, is still refused as a duplicate (``DuplicateMessageError``).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 from otpbroker.domain.dedup import DedupWindow
 from otpbroker.domain.delivery import Lane
@@ -35,13 +44,14 @@ from otpbroker.domain.errors import (
 )
 from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import Msisdn, mask_msisdn
-from otpbroker.domain.ports import BlockList, EncodedSms, ModemGateway, Settings
+from otpbroker.domain.ports import BlockList, EncodedSms, ModemGateway, SendLedger, Settings
 from otpbroker.domain.routing import ModemRoute, Router, next_choice
 from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy, reported
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog, SmsEvent
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.send_limits import NoLimits, SendGuard
+from otpbroker.services.sms_ledger import LedgerRecord, sent_before
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +62,9 @@ MAX_ID_CHARS = 128
 class SmsRequest:
     """A request to send one SMS, as every transport hands it over.
 
-    ``msisdn`` as the client typed it, or an ``Msisdn`` from ``SmsService.recipient``."""
+    ``msisdn`` as the client typed it, or an ``Msisdn`` from ``SmsService.recipient``;
+    ``ledger_key``: the key an id-less message is recorded under in the send ledger (a
+    feeder's keyed digest), None for none."""
 
     msisdn: str
     text: str
@@ -65,6 +77,8 @@ class SmsRequest:
     """Wall-clock time (``time.time()``) after which it must not be sent; None: never."""
     lane: Lane = Lane.OTP
     """The lane it waits in for a modem: OTP overtakes BULK."""
+    ledger_key: str | None = None
+    """The key a feeder records an id-less message under in the send ledger."""
 
     def __repr__(self) -> str:
         return (
@@ -83,11 +97,13 @@ class SmsService:
         settings: Settings,
         events: EventLog | None = None,
         health: ModemHealth | None = None,
+        *,
         limits: SendGuard | None = None,
+        ledger: SendLedger | None = None,
     ) -> None:
         """``health`` keeps modems with SIM or settings trouble out of routing (a private
         one when not given); ``limits`` refuse pumping before anything else (none if not
-        given)."""
+        given); ``ledger`` records what was sent across restarts (None: memory only)."""
         self._limits = limits or NoLimits()
         self._gateway = gateway
         self.health = health or ModemHealth(Alerts())
@@ -98,6 +114,7 @@ class SmsService:
         self._router = Router(str(settings.get("device.country_code")))
         self._dedup: DedupWindow | None = None
         self._window = 0.0
+        self._ledger = ledger
 
     def _current(self) -> tuple[Router, DedupWindow | None]:
         """Router and window matching the settings now in force (they may change at run time).
@@ -131,14 +148,20 @@ class SmsService:
                 f"message id {request.message_id!r} was already accepted "
                 f"within the last {dedup.window_seconds:g} s"
             )
+        first = sent_before(self._ledger, key)
+        if first is not None:
+            self._publish(request, msisdn, None, "duplicate", started, f"already_{first.value}")
+            return Delivery(first, parts=message.parts, duplicate=True)
+        entry = LedgerRecord(self._ledger, key or request.ledger_key)
         try:
-            delivery = self._send(router, sms, request, message)
+            delivery = self._send(router, sms, request, message, entry)
         except Exception as exc:
             if key is not None and dedup is not None:
                 dedup.release(key)  # nothing was sent: the client may retry with the same id
             code = getattr(exc, "code", "error")
             self._publish(request, msisdn, None, "rejected", started, code)
             raise
+        entry.finished(delivery.outcome)
         if key is not None and dedup is not None and delivery.outcome is SendOutcome.FAILED:
             dedup.release(key)
         tried = tuple(attempt.modem_id for attempt in delivery.attempts)
@@ -179,7 +202,12 @@ class SmsService:
         return f"sms:{message_id}"
 
     def _send(
-        self, router: Router, sms: OutboundSms, request: SmsRequest, message: EncodedSms
+        self,
+        router: Router,
+        sms: OutboundSms,
+        request: SmsRequest,
+        message: EncodedSms,
+        entry: LedgerRecord | None = None,
     ) -> Delivery:
         if self._blocklist.is_blocked(sms.msisdn):
             raise BlockedNumberError(f"{mask_msisdn(sms.msisdn)} is on the blocking list")
@@ -198,10 +226,12 @@ class SmsService:
         tried: set[str] = set()
         delivery = Delivery(SendOutcome.FAILED, parts=message.parts)
         info: ErrorInfo | None = None
+        before = entry.sending if entry is not None and entry.active else None
         while len(attempts) < max_attempts and (choice := next_choice(tiers, tried)):
-            delivery = self._gateway.send(
-                choice, message, timeout, lane=request.lane, expires_at=request.expires_at
-            )
+            terms: dict[str, Any] = {"lane": request.lane, "expires_at": request.expires_at}
+            if before is not None:
+                terms["before_send"] = before
+            delivery = self._gateway.send(choice, message, timeout, **terms)
             modem_id = delivery.modem_id
             tried.update(choice if modem_id is None else (modem_id,))
             used = modem_id or "/".join(choice)

@@ -276,6 +276,19 @@ REPLY_DATA: Schema = {
             "nullable": True,
             "description": "The error in plain words (1102, 1103).",
         },
+        "duplicate": {
+            "type": "boolean",
+            "description": (
+                "True when the message was not sent now because the send ledger holds its "
+                "id as sent or possibly sent (before a restart, or before the duplicate "
+                "window): the reply is its first outcome (0000, 1103)."
+            ),
+        },
+        "state": {
+            "type": "string",
+            "enum": ["sent", "unknown"],
+            "description": "With `duplicate`: the first outcome (`sent`, or `unknown`).",
+        },
         "token": {"type": "string", "description": "request-otp: the token for verify-otp."},
         "expires_in": {"type": "integer", "description": "request-otp: seconds to verify."},
         "msisdn": {"type": "string", "description": "block/unblock: the number, MSISDN form."},

@@ -8,7 +8,7 @@
 
   function badgeClass(outcome) {
     if (outcome === "sent") return "badge ok";
-    if (outcome === "unknown" || outcome === "duplicate") return "badge warn";
+    if (["unknown", "duplicate", "expired", "refused"].includes(outcome)) return "badge warn";
     return "badge bad";
   }
 

@@ -39,7 +39,7 @@ never shown. <span class="badge" id="live-state" data-live="off">not live: reloa
     <td data-label="Source">{{e['source_label']}}</td>
     <td data-label="Recipient" class="mono">{{e['recipient']}}</td>
     <td data-label="Modem">{{e['modem'] or '—'}}</td>
-    <td data-label="Outcome"><span class="badge {{'ok' if e['outcome'] == 'sent' else ('warn' if e['outcome'] in ('unknown', 'duplicate') else 'bad')}}">{{e['outcome']}}</span>{{' ' + e['code'] if e['outcome'] != 'sent' else ''}}</td>
+    <td data-label="Outcome"><span class="badge {{'ok' if e['outcome'] == 'sent' else ('warn' if e['outcome'] in ('unknown', 'duplicate', 'expired', 'refused') else 'bad')}}">{{e['outcome']}}</span>{{' ' + e['code'] if e['outcome'] != 'sent' else ''}}</td>
     <td data-label="Duration">{{e['duration_ms']}} ms</td>
   </tr>
   % end
