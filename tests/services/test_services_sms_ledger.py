@@ -18,7 +18,7 @@ from otpbroker.config.send_ledger import FileSendLedger
 from otpbroker.domain.errors import DuplicateMessageError, NoModemAvailableError
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.routing import ModemRoute
-from otpbroker.services.command_processor import delivery_reply
+from otpbroker.services.command_replies import delivery_reply
 from otpbroker.services.otp import OtpService
 from otpbroker.services.replies import Code
 from otpbroker.services.sms import SmsRequest, SmsService

@@ -14,19 +14,13 @@ from typing import Any, Protocol
 
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane, effective_expiry, lane_of
 from otpbroker.domain.errors import (
-    BlockedNumberError,
     DomainError,
-    DuplicateMessageError,
-    InvalidMessageError,
     InvalidNumberError,
-    NoModemAvailableError,
-    QuotaReachedError,
-    SendRefusedError,
 )
-from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.domain.msisdn import normalize_msisdn
 from otpbroker.domain.otp import OtpResult
 from otpbroker.domain.ports import BlockList, Settings
+from otpbroker.services.command_replies import delivery_reply, domain_reply
 from otpbroker.services.delivery_fields import FieldError, named_lane, own_expiry
 from otpbroker.services.otp import OtpService
 from otpbroker.services.replies import Code, Reply
@@ -93,79 +87,6 @@ def _otp_code(data: dict[str, Any]) -> str:
     return code
 
 
-_DOMAIN_CODES: dict[type[DomainError], Code] = {
-    InvalidNumberError: Code.INVALID_NUMBER,
-    BlockedNumberError: Code.BLOCKED,
-    DuplicateMessageError: Code.DUPLICATE,
-    NoModemAvailableError: Code.NO_MODEM,
-}
-
-
-def _refused_reply(command: str, exc: SendRefusedError) -> Reply:
-    """1106 with ``data.retry_after`` for a rate limit, 1107 for the allow/deny lists."""
-    if exc.retry_after is not None:
-        data = {"reason": exc.reason, "retry_after": exc.retry_after}
-        return Reply(command, Code.RATE_LIMITED, exc.message, data)
-    return Reply(command, Code.NOT_ALLOWED, exc.message, {"reason": exc.reason})
-
-
-def _domain_reply(command: str, exc: DomainError) -> Reply:
-    if isinstance(exc, SendRefusedError):
-        return _refused_reply(command, exc)
-    if isinstance(exc, QuotaReachedError):
-        return Reply(command, Code.QUOTA_REACHED, exc.message, {"retry_after": exc.retry_after})
-    if isinstance(exc, InvalidMessageError):
-        code = Code.TOO_LONG if exc.reason == "too_long" else Code.INVALID_MESSAGE
-        return Reply(command, code, exc.message)
-    for kind, code in _DOMAIN_CODES.items():
-        if isinstance(exc, kind):
-            return Reply(command, code, exc.message)
-    return Reply(command, Code.INVALID_REQUEST, exc.message)
-
-
-def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
-    """The reply for a finished send: sent, failed (1102), unknown (1103) or expired (1104)."""
-    data = {**data, "modem": delivery.modem_id, "reference": delivery.message_reference,
-            "parts": delivery.parts}  # fmt: skip
-    if delivery.duplicate:  # sent (or possibly sent) before, e.g. before a restart
-        return _first_outcome_reply(command, delivery, data)
-    if delivery.outcome is SendOutcome.SENT:
-        return Reply(command, Code.OK, "sent", data)
-    if delivery.outcome is SendOutcome.EXPIRED:
-        data["error_code"] = delivery.error_code
-        return Reply(
-            command, Code.EXPIRED,
-            "the message expired before a modem could send it (its ttl, valid_until or "
-            "default expiry passed): it was not sent and will not be sent",
-            data,
-        )  # fmt: skip
-    data["error_code"] = delivery.error_code
-    data["error_class"] = delivery.error_class  # number, sim, transient, configuration...
-    data["error_text"] = delivery.error_text
-    if delivery.outcome is SendOutcome.UNKNOWN:
-        return Reply(
-            command, Code.OUTCOME_UNKNOWN,
-            "the modem did not confirm; the message may have been sent and will not be resent",
-            data,
-        )  # fmt: skip
-    tried = ", ".join(f"{a.modem_id}: {a.error}" for a in delivery.attempts) or delivery.error
-    why = f": {delivery.error_text}" if delivery.error_text else ""
-    if delivery.error_class == "number":
-        why += " (the number is the problem: not tried on another modem)"
-    return Reply(command, Code.SEND_FAILED, f"sending failed ({tried}){why}", data)
-
-
-def _first_outcome_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
-    """The reply for a message not sent now because the send ledger holds it as sent or
-    possibly sent: the first outcome's code, ``data.duplicate`` and ``data.state``."""
-    data.update(duplicate=True, state=delivery.outcome.value)
-    if delivery.outcome is SendOutcome.SENT:
-        return Reply(command, Code.OK, "already sent; not sent again", data)
-    data.update(error_code=None, error_class="unknown", error_text=None)
-    text = "an earlier copy may have been sent (its outcome is unknown); not sent again"
-    return Reply(command, Code.OUTCOME_UNKNOWN, text, data)
-
-
 class CommandProcessor:
     """Validates a command object and runs it through the services."""
 
@@ -225,7 +146,7 @@ class CommandProcessor:
         except (BadRequest, FieldError) as exc:
             return Reply(command, Code.INVALID_REQUEST, str(exc))
         except DomainError as exc:
-            return _domain_reply(command, exc)
+            return domain_reply(command, exc)
         except Exception:
             log.exception("command %s from %s failed", command, source)
             return Reply(command, Code.INTERNAL, "internal error; see the device log")
