@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from otpbroker.config.storage import FILE_MODE, fsync_directory, keep_owner
+from otpbroker.config.atomic_file import replace_file
 from otpbroker.domain.sim_quota import SimUsage
 
 log = logging.getLogger(__name__)
@@ -69,24 +69,9 @@ class QuotaFile:
         self._write(self.path, json.dumps(data, sort_keys=True).encode())
 
     def _write(self, path: Path, payload: bytes) -> None:
-        """``payload`` to ``path``: temp file, fsync, rename, directory fsync (mode 0600)."""
+        """``payload`` to ``path``, atomically and durably (mode 0600)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        temp = self.directory / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
-        fd = os.open(temp, flags, FILE_MODE)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), FILE_MODE)
-                keep_owner(handle.fileno(), path if path.exists() else self.directory)
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-        fsync_directory(self.directory)
+        replace_file(path, payload)
 
 
 def _plain(usage: SimUsage) -> dict[str, Any]:

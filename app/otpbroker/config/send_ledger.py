@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from otpbroker.config.atomic_file import replace_file
 from otpbroker.domain.ports import LEDGER_STATES, LedgerEntry
 
 log = logging.getLogger(__name__)
@@ -126,21 +127,11 @@ class FileSendLedger:
             entries.popitem(last=False)
 
     def _compact(self) -> None:
-        """Rewrite the file with the live keys only: temporary file, fsync, atomic rename,
-        fsync of the directory (lock held or during construction)."""
+        """Rewrite the file with the live keys only, atomically and durably (lock held or
+        during construction)."""
         self._purge(self._clock())
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        with open(temporary, "wb") as out:
-            for key, entry in self._entries.items():
-                out.write(_line(key, entry.state, entry.at))
-            out.flush()
-            self._fsync(out.fileno())
-        os.replace(temporary, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            self._fsync(directory)
-        finally:
-            os.close(directory)
+        lines = (_line(key, entry.state, entry.at) for key, entry in self._entries.items())
+        replace_file(self.path, b"".join(lines), fsync=self._fsync)
         self._file.close()
         self._file = open(self.path, "ab")  # noqa: SIM115 - kept open, closed by close()
         self._records = len(self._entries)
