@@ -121,7 +121,9 @@ def test_a_modem_the_network_keeps_out_leaves_routing_with_the_plain_reason(
 @pytest.mark.parametrize("name", PERSONALITIES)
 def test_roaming_and_weak_signal_are_noted_and_still_routed(rig, under, name):
     under(name, "roaming", "weak-signal:4")
+    # the two conditions reach the driver one after the other: wait for both
     assert wait_until(lambda: rig.status(name).sms_path.roaming, 10)
+    assert wait_until(lambda: rig.status(name).sms_path.weak_signal, 10)
     verdict = rig.status(name).sms_path
     assert verdict.weak_signal and verdict.available
     assert "roaming" in verdict.reason and "weak" in verdict.reason
