@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from otpbroker.bootstrap import Broker
+from otpbroker.config.schema_limits import RATE_LIMIT_KEYS
 from otpbroker.config.store import ConfigStore
 from otpbroker.modem.sim import DeliveryLog, ModemProfile, SimModem
 
@@ -45,6 +46,10 @@ USER, PASSWORD = "bench", "bench-pass-0123456789"
 MSISDN = "08126666666"
 MODEMS = 4
 SLOW_DELAY = 2.0
+
+#: SIM pacing off: the benchmark sends faster than a SIM's caps allow.
+UNPACED = {"min_gap_seconds": 0, "gap_jitter_seconds": 0, "max_per_hour": 0, "max_per_day": 0,
+           "max_recipients_per_month": 0}  # fmt: skip
 
 
 def text_for(tag: str) -> str:
@@ -182,9 +187,11 @@ class LocalBroker:
 
     def __enter__(self) -> LocalBroker:
         store = self.broker.store
+        # Throughput is measured, not the owner's limits: unpaced SIMs, no rate limits.
+        store.update_settings({key: 0 for key in RATE_LIMIT_KEYS})
         for index, sim in enumerate(self.sims):
             sim.start()
-            store.add("modems", {"name": f"sim {index}", "port": sim.port})
+            store.add("modems", {"name": f"sim {index}", "port": sim.port, **UNPACED})
         user = store.add("api_users", {"username": USER})
         store.set_password("api_users", user["id"], PASSWORD)
         self.address = self.broker.start("127.0.0.1", 0).bound_address
@@ -349,6 +356,7 @@ def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[s
     with ConfigStore(data_dir) as store:
         user = store.add("api_users", {"username": USER})
         store.set_password("api_users", user["id"], PASSWORD)
+        store.update_settings({key: 0 for key in RATE_LIMIT_KEYS})
     instant = ["--delay", "0", "--prompt-delay", "0"]
     sim = subprocess.Popen(
         [BIN, "modem-sim", "--count", str(MODEMS), *instant, "--link-dir", tmp / "links"],
@@ -360,11 +368,12 @@ def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[s
     try:
         assert sim.stdout is not None
         ports = [sim.stdout.readline().split()[0] for _ in range(MODEMS)]
+        with ConfigStore(data_dir) as store:
+            for index, pty in enumerate(ports):
+                store.add("modems", {"name": f"sim {index}", "port": pty, **UNPACED})
         port = free_port()
         command = [BIN, "--data-dir", data_dir, "--log-level", "WARNING", "serve"]
         command += ["--host", "127.0.0.1", "--http-port", str(port)]
-        for pty in ports:
-            command += ["--modem", pty]
         serve = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )

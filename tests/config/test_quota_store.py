@@ -71,3 +71,21 @@ def test_flush_writes_only_what_changed(tmp_path) -> None:
     (tmp_path / "sim-quota.json").unlink()
     gate.flush()
     assert not (tmp_path / "sim-quota.json").exists() and written
+
+
+def test_an_uncapped_sim_costs_no_write_per_send(tmp_path) -> None:
+    """Only caps need counts that survive a restart: a SIM without one writes nothing."""
+    gate = PacingGate(QuotaFile(tmp_path), clock=clock, tz=UTC)
+    gate.configure({"m1": PacingRule(), "m2": PacingRule(per_day=5)})
+    dispatcher = Dispatcher(gate)
+    for modem in ("m1", "m2"):
+        dispatcher.set_ready(modem, True)
+    for n in range(3):
+        assert dispatcher.acquire(["m1"], 0, gate.ticket(f"62812000{n}")) == "m1"
+        gate.flush()
+        gate.finish("m1", give_back=False)
+        dispatcher.release("m1")
+    assert not (tmp_path / "sim-quota.json").exists()
+    assert dispatcher.acquire(["m2"], 0, gate.ticket("628120009")) == "m2"
+    gate.flush()
+    assert json.loads((tmp_path / "sim-quota.json").read_text())["modems"]["m2"]["day_count"] == 1

@@ -36,6 +36,11 @@ class PacingRule:
     otp_bypass_gap: bool = True
     """An OTP may skip the gap (never a cap)."""
 
+    @property
+    def capped(self) -> bool:
+        """True when at least one cap is set (its counts must survive a restart)."""
+        return bool(self.per_hour or self.per_day or self.recipients_per_month)
+
 
 NO_PACING = PacingRule()
 

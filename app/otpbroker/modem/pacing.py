@@ -170,7 +170,8 @@ class PacingGate:
                         counted = ticket.recipient if rule.recipients_per_month else None
                         hourly = rule.per_hour > 0
                         self._held[modem] = reserve(usage, counted, now, hourly=hourly)
-                        self._version += 1
+                        if rule.capped:  # an uncapped SIM's counts are not written per send
+                            self._version += 1
                         return Pick(modem)
                     gaps.append(gap)
             if choices and len(capped) == len(choices):
@@ -192,7 +193,8 @@ class PacingGate:
             held = self._held.pop(modem_id, None)
             if give_back and held is not None:
                 refund(self._usage.setdefault(modem_id, SimUsage()), held)
-                self._version += 1
+                if rule.capped:
+                    self._version += 1
 
     def flush(self) -> None:
         """Write the counts if they changed since the last write."""
