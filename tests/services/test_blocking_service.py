@@ -79,3 +79,13 @@ def test_a_query_without_digits_is_not_searchable(blocking):
     assert not found.searchable and found.matches == 0 and found.total == 1
     assert needles("0812-3", "62") == ["08123", "628123"]
     assert needles("0062812", "62") == ["0062812", "62812"]
+
+
+def test_two_unblocks_of_one_number_at_the_same_moment_both_answer(store, monkeypatch):
+    """The second finds the record the first has just deleted: 'was not blocked', no error."""
+    numbers = ConfigBlockList(store)
+    assert numbers.block("628123456789", "rest")
+    found = store.find("blocklist", msisdn="628123456789")
+    assert numbers.unblock("628123456789")  # the first request
+    monkeypatch.setattr(store, "find", lambda *args, **kwargs: found)  # read before it
+    assert numbers.unblock("628123456789") is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from otpbroker.config.errors import ConfigError
+from otpbroker.config.errors import ConfigError, NotFoundError
 from otpbroker.config.store import ConfigStore
 
 COLLECTION = "blocklist"
@@ -49,6 +49,9 @@ class ConfigBlockList:
         """Remove ``msisdn``; False when it was not blocked."""
         removed = False
         for record in self._store.find(COLLECTION, msisdn=msisdn):
-            self._store.delete(COLLECTION, record["id"])
+            try:
+                self._store.delete(COLLECTION, record["id"])
+            except NotFoundError:
+                continue  # another request unblocked it at the same moment
             removed = True
         return removed
