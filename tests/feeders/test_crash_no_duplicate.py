@@ -6,7 +6,8 @@ and record every delivery). ``serve`` is killed twice while it works through the
 restarted each time: the broker redelivers what was not acknowledged, and the send ledger
 keeps every message that went (or may have gone) out from going out again.
 
-The stream has ``OTPB_CRASH_MESSAGES`` messages (default 300).
+The stream has ``OTPB_CRASH_MESSAGES`` messages: 150 in ``make test``, 300 in ``make bench``
+(``scripts/bench/bench_crash.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 
-MESSAGES = int(os.environ.get("OTPB_CRASH_MESSAGES", "300"))
+MESSAGES = int(os.environ.get("OTPB_CRASH_MESSAGES", "150"))
 TIMEOUT = 60.0
 
 
