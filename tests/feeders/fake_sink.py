@@ -1,9 +1,8 @@
 """A command sink for feeder tests: records each command with its delivery terms and answers
-as told, and a stand-in for the SIM quotas' "quota reached" code."""
+as told."""
 
 from __future__ import annotations
 
-import enum
 import threading
 import time
 from collections.abc import Callable
@@ -12,20 +11,6 @@ from typing import Any
 
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
 from otpbroker.services.replies import Code, Reply
-
-
-class Quota(enum.Enum):
-    """Stands for "quota reached" (``1108``, HTTP 503), matched by its response code."""
-
-    REACHED = ("1108", 503)
-
-    @property
-    def response_code(self) -> str:
-        return self.value[0]
-
-    @property
-    def http_status(self) -> int:
-        return self.value[1]
 
 
 @dataclass(frozen=True)
@@ -82,7 +67,7 @@ def quota_twice(message_id: Any, retry_after: float = 0.2) -> Answer:
     def answer(seen: Any, count: int) -> Reply | None:
         if seen == message_id and count <= 2:
             data = {"id": seen, "retry_after": retry_after}
-            return Reply("send-sms", Quota.REACHED, "every SIM reached its quota", data)  # type: ignore[arg-type]
+            return Reply("send-sms", Code.QUOTA_REACHED, "every SIM reached its quota", data)
         return None
 
     return answer

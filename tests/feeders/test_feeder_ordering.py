@@ -8,7 +8,6 @@ import time
 from collections import defaultdict
 
 import pytest
-from fake_sink import Quota
 
 from otpbroker.bootstrap import Broker
 from otpbroker.feeders.ordering import KeyedExecutor
@@ -124,16 +123,16 @@ def reply(code, data=None):
 def test_retry_policy_tries_later_answers_again_only():
     policy = RetryPolicy(delays=(1.0, 2.0), limit=3, bounds=(0.5, 60.0))
     assert [policy.delay(reply(Code.NO_MODEM), n) for n in range(4)] == [1.0, 2.0, 2.0, None]
-    assert policy.delay(reply(Quota.REACHED, {"retry_after": 7}), 0) == 7.0
-    assert policy.delay(reply(Quota.REACHED, {"retry_after": 0.01}), 0) == 0.5  # bounded
-    assert policy.delay(reply(Quota.REACHED, {"retry_after": 86400}), 0) == 60.0
-    assert policy.delay(reply(Quota.REACHED, {"retry_after": "soon"}), 1) == 2.0
+    assert policy.delay(reply(Code.QUOTA_REACHED, {"retry_after": 7}), 0) == 7.0
+    assert policy.delay(reply(Code.QUOTA_REACHED, {"retry_after": 0.01}), 0) == 0.5  # bounded
+    assert policy.delay(reply(Code.QUOTA_REACHED, {"retry_after": 86400}), 0) == 60.0
+    assert policy.delay(reply(Code.QUOTA_REACHED, {"retry_after": "soon"}), 1) == 2.0
     for final in (Code.OK, Code.SEND_FAILED, Code.OUTCOME_UNKNOWN, Code.BLOCKED,
                   Code.NOT_CONFIGURED):  # fmt: skip
         assert policy.delay(reply(final), 0) is None
     assert RetryPolicy(limit=None).delay(reply(Code.NO_MODEM), 10_000) == 30.0
-    assert retry_later(reply(Quota.REACHED)) and not retry_later(reply(Code.NOT_CONFIGURED))
-    assert retry_after(reply(Quota.REACHED, {"retry_after": True})) is None
+    assert retry_later(reply(Code.QUOTA_REACHED)) and not retry_later(reply(Code.NOT_CONFIGURED))
+    assert retry_after(reply(Code.QUOTA_REACHED, {"retry_after": True})) is None
 
 
 def test_order_key_is_the_normalised_number_of_commands_on_a_number(tmp_path):

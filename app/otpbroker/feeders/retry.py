@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from otpbroker.services.replies import Reply
+from otpbroker.services.replies import Code, Reply
 
-RETRY_LATER_CODES = ("1101", "1108")
+RETRY_LATER_CODES = (Code.NO_MODEM, Code.QUOTA_REACHED)
 
 
 def retry_later(reply: Reply) -> bool:
     """True when ``reply`` says the command may go through if tried again later."""
-    return reply.code.response_code in RETRY_LATER_CODES
+    return reply.code in RETRY_LATER_CODES
 
 
 def retry_after(reply: Reply) -> float | None:
