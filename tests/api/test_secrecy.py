@@ -303,14 +303,19 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
             secrets_sent.append(otp)
             fields = {"msisdn": "08165555555", "otp": otp, "message": "both"}
             assert client.post("/api/sms", {"command": "send-sms", "data": fields})[0] == 400
-    finally:
+    finally:  # every process and server is stopped, whatever failed
         serve.send_signal(signal.SIGTERM)
-        assert serve.wait(20) == 0
+        try:
+            serve_status = serve.wait(20)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve_status = serve.wait()
         log_file.close()
         sim.send_signal(signal.SIGTERM)
         sim.wait(10)
         ws.stop()
         smtp.stop()
+    assert serve_status == 0
 
     delivered = [
         json.loads(line)
