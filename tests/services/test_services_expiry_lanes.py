@@ -33,9 +33,16 @@ class Gateway:
         return SimpleNamespace(parts=1)
 
     def send(
-        self, modem_ids: Sequence[str], message: Any, timeout: float, **terms: Any
+        self,
+        modem_ids: Sequence[str],
+        message: Any,
+        timeout: float,
+        *,
+        lane: Lane,
+        expires_at: float | None,
+        before_send: Any = None,
     ) -> Delivery:
-        self.asked.append({"modems": tuple(modem_ids), **terms})
+        self.asked.append({"modems": tuple(modem_ids), "lane": lane, "expires_at": expires_at})
         code = "EXPIRED" if self.outcome is SendOutcome.EXPIRED else None
         return Delivery(self.outcome, modem_ids[0], 3, 1, code, "expired" if code else None)
 

@@ -7,7 +7,9 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from otpbroker.domain.msisdn import mask_msisdn
 from otpbroker.services.listeners import Listeners
 
 
@@ -29,6 +31,16 @@ class SmsEvent:
     # The whole number, in memory only: the monitor shows it when sms.monitor_recipient is
     # "full"; logs and /metrics never use it.
     recipient_full: str = field(default="", repr=False)
+
+    @classmethod
+    def now(
+        cls, source: str, user: str | None, msisdn: str, outcome: str, code: str, **more: Any
+    ) -> SmsEvent:
+        """An event that happens now, about ``msisdn`` (kept masked, and whole in memory);
+        ``more``: modem_id, duration, parts, attempts."""
+        fields: dict[str, Any] = {"modem_id": None, "duration": 0.0, **more}
+        return cls(at=time.time(), source=source, user=user, recipient=mask_msisdn(msisdn),
+                   recipient_full=msisdn, outcome=outcome, code=code, **fields)  # fmt: skip
 
 
 Listener = Callable[[SmsEvent], None]

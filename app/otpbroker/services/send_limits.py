@@ -147,17 +147,7 @@ class SendLimits:
             self._refused[refusal.reason] += 1
         if self._events is not None:
             self._events.publish(
-                SmsEvent(
-                    at=time.time(),
-                    source=request.source,
-                    user=request.user,
-                    recipient=mask_msisdn(msisdn),
-                    recipient_full=msisdn,
-                    modem_id=None,
-                    outcome="refused",
-                    duration=0.0,
-                    code=refusal.reason,
-                )
+                SmsEvent.now(request.source, request.user, msisdn, "refused", refusal.reason)
             )
         raise SendRefusedError(
             refusal_text(refusal, msisdn), reason=refusal.reason, retry_after=refusal.retry_after

@@ -32,7 +32,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, replace
-from typing import Any
 
 from otpbroker.domain.dedup import DedupWindow
 from otpbroker.domain.delivery import Lane
@@ -228,10 +227,10 @@ class SmsService:
         info: ErrorInfo | None = None
         before = entry.sending if entry is not None and entry.active else None
         while len(attempts) < max_attempts and (choice := next_choice(tiers, tried)):
-            terms: dict[str, Any] = {"lane": request.lane, "expires_at": request.expires_at}
-            if before is not None:
-                terms["before_send"] = before
-            delivery = self._gateway.send(choice, message, timeout, **terms)
+            delivery = self._gateway.send(
+                choice, message, timeout, lane=request.lane, expires_at=request.expires_at,
+                before_send=before,
+            )  # fmt: skip
             modem_id = delivery.modem_id
             tried.update(choice if modem_id is None else (modem_id,))
             used = modem_id or "/".join(choice)
@@ -314,18 +313,7 @@ class SmsService:
         parts: int = 0,
         attempts: tuple[str, ...] = (),
     ) -> None:
-        self.events.publish(
-            SmsEvent(
-                at=time.time(),
-                source=request.source,
-                user=request.user,
-                recipient=mask_msisdn(msisdn),
-                recipient_full=msisdn,
-                modem_id=modem_id,
-                outcome=outcome,
-                duration=time.monotonic() - started,
-                code=code,
-                parts=parts,
-                attempts=attempts,
-            )
-        )
+        event = SmsEvent.now(request.source, request.user, msisdn, outcome, code,
+                             modem_id=modem_id, duration=time.monotonic() - started,
+                             parts=parts, attempts=attempts)  # fmt: skip
+        self.events.publish(event)
