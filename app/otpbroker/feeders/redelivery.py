@@ -28,7 +28,9 @@ from typing import Any
 
 from otpbroker.domain.dedup import DedupWindow
 from otpbroker.domain.ports import SendLedger
+from otpbroker.services.command_replies import already_sent_reply
 from otpbroker.services.replies import Code, Reply
+from otpbroker.services.sms_ledger import sent_before
 
 log = logging.getLogger(__name__)
 
@@ -72,21 +74,14 @@ class RedeliveryGuard:
         A copy taken in this run (or still in progress) answers ``1205``; one the send
         ledger holds as sent or possibly sent answers with that first outcome (``0000`` /
         ``1103``, ``data.duplicate``)."""
-        first = self._seen.claim(digest)
+        new = self._seen.claim(digest)
         if not redelivered:
             return None
-        if not first:
+        if not new:
             text = "a redelivered copy of a message already taken; not sent again"
             return Reply(command, Code.DUPLICATE, text)
-        entry = self._ledger.lookup(digest) if self._ledger is not None else None
-        if entry is None or not entry.went_out:
-            return None
-        state = "sent" if entry.state == "sent" else "unknown"
-        data = {"duplicate": True, "state": state}
-        if state == "sent":
-            return Reply(command, Code.OK, "already sent; not sent again", data)
-        text = "an earlier copy may have been sent (its outcome is unknown); not sent again"
-        return Reply(command, Code.OUTCOME_UNKNOWN, text, data)
+        outcome = sent_before(self._ledger, digest)
+        return None if outcome is None else already_sent_reply(command, outcome, {})
 
     def finished(self, digest: str, reply: Reply) -> None:
         """After the command ran: forget a copy of which nothing went out (a redelivery

@@ -85,14 +85,22 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
 
 
 def _first_outcome_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
+    """A send answered from the send ledger: the first outcome's reply, with the error
+    fields of an unknown outcome."""
+    if delivery.outcome is not SendOutcome.SENT:
+        data.update(error_code=None, error_class="unknown", error_text=None)
+    return already_sent_reply(command, delivery.outcome, data)
+
+
+def already_sent_reply(command: str, first: SendOutcome, data: dict[str, Any]) -> Reply:
     """The reply for a message not sent now because the send ledger holds it as sent or
-    possibly sent: the first outcome's code, ``data.duplicate`` and ``data.state``."""
-    data.update(duplicate=True, state=delivery.outcome.value)
-    if delivery.outcome is SendOutcome.SENT:
+    possibly sent (``first``): the first outcome's code, ``data.duplicate`` and
+    ``data.state``."""
+    data = {**data, "duplicate": True, "state": first.value}
+    if first is SendOutcome.SENT:
         return Reply(command, Code.OK, "already sent; not sent again", data)
-    data.update(error_code=None, error_class="unknown", error_text=None)
     text = "an earlier copy may have been sent (its outcome is unknown); not sent again"
     return Reply(command, Code.OUTCOME_UNKNOWN, text, data)
 
 
-__all__ = ["delivery_reply", "domain_reply"]
+__all__ = ["already_sent_reply", "delivery_reply", "domain_reply"]
