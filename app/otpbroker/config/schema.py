@@ -13,9 +13,12 @@ from typing import Any
 
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.rules import Setting, check_value, parse_text
+from otpbroker.config.schema_auth import AUTH_SETTINGS
 from otpbroker.config.schema_feeders import FEEDER_SETTINGS
+from otpbroker.config.schema_front import FRONT_SETTINGS
 from otpbroker.config.schema_limits import LIMIT_SETTINGS
 from otpbroker.config.schema_otp import OTP_SETTINGS, check_otp_text
+from otpbroker.config.schema_sealing import SEALING_SETTINGS
 from otpbroker.domain.sim_quota import RESET_PATTERN
 
 __all__ = ["SETTINGS", "SETTINGS_BY_KEY", "Setting", "default", "parse", "setting", "validate"]
@@ -204,6 +207,9 @@ SETTINGS: tuple[Setting, ...] = (
     *OTP_SETTINGS,
     *LIMIT_SETTINGS,
     *FEEDER_SETTINGS,
+    *FRONT_SETTINGS,
+    *AUTH_SETTINGS,
+    *SEALING_SETTINGS,
 )
 
 SETTINGS += (
