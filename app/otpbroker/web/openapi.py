@@ -34,14 +34,16 @@ STATUS_TEXT = {
         "The request was refused: invalid number (1202), invalid message (1203; also an "
         "autofill OTP text with a character that is not GSM 7-bit), message too long (1204; "
         "also an autofill OTP text over one GSM 7-bit part), unknown command (1206), "
-        "malformed JSON (1207), missing or wrong field (1211), or wrong OTP (1301)."
+        "malformed JSON (1207), missing or wrong field (1211), wrong OTP (1301), or a sealed "
+        "message that does not open (1216)."
     ),
     401: "1209: missing or wrong credentials of an API user.",
     403: (
-        "1201: the number is on the blocking list, or 1107: the sending limits do not allow "
-        "this number (`data.reason`)."
+        "1201: the number is on the blocking list, 1107: the sending limits do not allow "
+        "this number (`data.reason`), or 1217: this entry accepts only sealed messages."
     ),
     404: "1304: verify-otp with an unknown or already used token.",
+    408: "1111: the request (headers and body) was not received in time; nothing was done.",
     409: "1205: this message id was already accepted within the de-duplication window.",
     410: (
         "1104: the message expired (its ttl, valid_until or default expiry passed) before a "
@@ -50,14 +52,17 @@ STATUS_TEXT = {
     413: "1208: the body is larger than `api.max_body_bytes`.",
     429: (
         "1106: over a sending limit (`data.reason`); retry after `data.retry_after` seconds "
-        "(also the `Retry-After` header), or 1303: too many wrong codes; the OTP is void."
+        "(also the `Retry-After` header), 1303: too many wrong codes; the OTP is void, 1109: "
+        "too many connections from this client address, or 1215: too many failed logins "
+        "(retry after the `Retry-After` header)."
     ),
     500: "1999: an internal error (a bug); see the device log.",
     502: "1102: sending failed on every eligible modem; nothing was sent, a retry is safe.",
     503: (
         "1101: no modem available, 1108: every modem that could send it is at one of its "
         "SIM's caps (retry after `data.retry_after` seconds, also the `Retry-After` header), "
-        "or 1210: e-mail is not configured."
+        "1210: e-mail is not configured, or 1110: the device is busy (no worker was free in "
+        "time)."
     ),
 }
 
