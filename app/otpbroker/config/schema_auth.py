@@ -49,7 +49,8 @@ AUTH_SETTINGS: tuple[Setting, ...] = (
         900,
         1,
         86_400,
-        "Seconds failed logins are remembered from the first one of a run.",
+        "Seconds without a failed login (after the last wait or lock-out ended) before an "
+        "address or user name starts again with its free failures.",
     ),
     _seconds(
         "auth.max_delay_seconds",

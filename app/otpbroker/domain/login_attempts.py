@@ -22,7 +22,7 @@ class ThrottleRule:
     lockout_failures: int
     """Failures within the window after which the key is locked out; 0 = never."""
     window_seconds: float
-    """How long failures are remembered from the first one of a run."""
+    """How long failures are remembered once the last one's refusal has ended."""
     max_delay_seconds: float
     """The cap of the growing wait (1 s, 2 s, 4 s ...) between the free and lock-out counts."""
     lockout_seconds: float
@@ -36,10 +36,10 @@ class ThrottleRule:
 
 @dataclass(frozen=True)
 class Tally:
-    """Failures of one key since ``first_at`` and until when it is refused."""
+    """Failures of one key in a run, the last one's time and until when it is refused."""
 
     failures: int
-    first_at: float
+    last_at: float
     refused_until: float = 0.0
 
 
@@ -49,15 +49,17 @@ def wait_seconds(tally: Tally | None, now: float) -> float:
 
 
 def expired(tally: Tally, rule: ThrottleRule, now: float) -> bool:
-    """True when the tally may be forgotten: its window and its refusal have passed."""
-    return now - tally.first_at >= rule.window_seconds and tally.refused_until <= now
+    """True when the run is over: no failure for the window, counted from the end of its
+    refusal (so a slow drip of guesses keeps counting, and a failure soon after a lock-out
+    locks again at once)."""
+    return now - max(tally.last_at, tally.refused_until) >= rule.window_seconds
 
 
 def after_failure(tally: Tally | None, rule: ThrottleRule, now: float) -> Tally:
     """The tally once one more failure is counted (a new run when the old one expired)."""
     if tally is None or expired(tally, rule, now):
         tally = Tally(0, now)
-    tally = replace(tally, failures=tally.failures + 1)
+    tally = replace(tally, failures=tally.failures + 1, last_at=now)
     if rule.off or tally.failures < rule.free_failures:
         return tally
     if rule.lockout_failures and tally.failures >= rule.lockout_failures:
