@@ -15,6 +15,7 @@ The password tried never reaches this module.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -72,7 +73,7 @@ class Refusal:
     @property
     def retry_after(self) -> int:
         """The wait in whole seconds, rounded up (at least 1)."""
-        return max(1, int(-(-self.wait // 1)))
+        return max(1, math.ceil(self.wait))
 
 
 def rules(settings: Settings) -> dict[str, ThrottleRule]:
