@@ -58,6 +58,7 @@ from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
 from otpbroker.services.listeners import Listeners as RouteListeners
+from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.mail import MailService
 from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
@@ -81,7 +82,6 @@ from otpbroker.system.usb_control import HelperUsbControl
 from otpbroker.web.admin.app import build_admin, with_body_limit
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.sessions import SessionStore
-from otpbroker.web.admin.throttle import LoginThrottle
 from otpbroker.web.api import build_api
 from otpbroker.web.api_paths import ApiPaths
 from otpbroker.web.app_slot import AppSlot
@@ -157,13 +157,15 @@ class Broker:
         # Id-less redeliveries: keyed digests, the key in the runtime directory (tmpfs)
         redelivery = RedeliveryGuard(runtime_key(), self.ledger)
         self.feeders = FeederManager(self.processor, feeder_factories(), redelivery)
+        # Credential guessing: one throttle for the API's Basic auth and the admin's login
+        self.login_throttle = LoginThrottle(self.settings, self.events)
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
-            refusals=self.limits.refusals, quota=self.pacing,
+            refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
         )  # fmt: skip
         self.api = build_api(
-            self.processor, self.authenticator, self.settings, self.metrics,
-            self.api_users.terms_for,
+            self.processor, self.authenticator, self.login_throttle, self.settings,
+            self.metrics, self.api_users.terms_for,
         )  # fmt: skip
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
@@ -228,7 +230,7 @@ class Broker:
             server=machine.server or MachineStatus(data_dir),
             brochure=self.brochure,
             sessions=SessionStore(),
-            throttle=LoginThrottle(),
+            throttle=self.login_throttle,
             sim_quota=self.pacing,
         )
         self.admin = build_admin(self.admin_services)

@@ -167,6 +167,20 @@ def test_a_rest_request_appears_masked_and_without_text(harness, streams):
         assert secret not in raw
 
 
+def test_failed_and_throttled_api_logins_appear_without_the_password(harness, streams):
+    stream = streams()
+    stream.next(is_kind("modem"))
+    guess = "monitor-guess-Pa55"
+    statuses = [harness.send_sms(NUMBER, TEXT, auth=("app", f"{guess}{n}"))[0] for n in range(6)]
+    assert statuses == [401] * 5 + [429]
+    seen = [data(stream.next(is_kind("sms"), what="login event")) for _ in range(6)]
+    assert {(e["kind"], e["source_label"], e["recipient"]) for e in seen} == {
+        ("login", "REST user app", "127.0.0.1")
+    }
+    assert [e["outcome"] for e in seen] == ["login_failed"] * 5 + ["throttled"]
+    assert guess not in "".join(stream.raw)
+
+
 def test_the_owner_can_choose_to_see_whole_numbers_but_never_the_text(harness, admin, streams):
     harness.broker.store.set("sms.monitor_recipient", "full")
     stream = streams()

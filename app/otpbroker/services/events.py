@@ -63,6 +63,13 @@ class EventLog:
             self._counts[(event.kind, event.outcome, event.modem_id or "none")] += 1
         self._listeners.tell(event)
 
+    def note(self, event: SmsEvent) -> None:
+        """Show an event that is not a finished request (a failed or throttled login: kind
+        ``login``, the client's address as its recipient) without counting it."""
+        with self._lock:
+            self._recent.append(event)
+        self._listeners.tell(event)
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Add a listener; returns the function that removes it."""
         return self._listeners.subscribe(listener)

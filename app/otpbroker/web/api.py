@@ -13,6 +13,7 @@ from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
 from otpbroker.domain.ports import Settings
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.command_processor import CommandProcessor
+from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.replies import Code, Reply
 from otpbroker.web.jsonio import BodyError, answer, read_json
 from otpbroker.web.openapi import openapi_document
@@ -45,10 +46,12 @@ def _no_terms(user: str) -> DeliveryTerms:
 
 @dataclass(frozen=True)
 class RestApi:
-    """What the REST handlers use: the command set, credentials, settings and metrics."""
+    """What the REST handlers use: the command set, credentials and their throttle,
+    settings and metrics."""
 
     processor: CommandProcessor
     authenticator: ApiAuthenticator
+    throttle: LoginThrottle
     settings: Settings
     metrics: Callable[[], str]
     terms: Callable[[str], DeliveryTerms] = _no_terms
@@ -82,10 +85,9 @@ def command(api: RestApi, path: str) -> str:
     if declared.isdigit() and int(declared) > limit:
         reply = Reply("", Code.BODY_TOO_LARGE, f"body is {declared} bytes, at most {limit}")
         return answer(response, reply)
-    user = _authenticate(request, api.authenticator)
-    if user is None:
-        reply = Reply("", Code.UNAUTHORIZED, "valid API user credentials are required")
-        return answer(response, reply)
+    user = _authenticate(request, api)
+    if isinstance(user, Reply):
+        return answer(response, user)
     try:
         payload = read_json(request, limit)
     except BodyError as exc:
@@ -137,15 +139,17 @@ ERROR_HANDLERS: dict[int, Callable[[bottle.HTTPError], str]] = {
 def build_api(
     processor: CommandProcessor,
     authenticator: ApiAuthenticator,
+    throttle: LoginThrottle,
     settings: Settings,
     metrics: Callable[[], str],
     terms: Callable[[str], DeliveryTerms] = _no_terms,
 ) -> bottle.Bottle:
-    """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``; ``terms``
-    gives an authenticated API user's sending defaults (``ApiUsers.terms_for``)."""
+    """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``; ``throttle``
+    slows and refuses credential guessing; ``terms`` gives an authenticated API user's
+    sending defaults (``ApiUsers.terms_for``)."""
     app = bottle.Bottle()
     app.config["json.enable"] = False
-    api = RestApi(processor, authenticator, settings, metrics, terms)
+    api = RestApi(processor, authenticator, throttle, settings, metrics, terms)
     for method, path, handler in ROUTES:
         app.route(path, method, functools.partial(handler, api))
     for status, handler in ERROR_HANDLERS.items():
@@ -153,8 +157,11 @@ def build_api(
     return app
 
 
-def _authenticate(request: bottle.BaseRequest, authenticator: ApiAuthenticator) -> str | None:
-    """The API user's name when the Basic credentials are valid, else None."""
+UNAUTHORIZED = Reply("", Code.UNAUTHORIZED, "valid API user credentials are required")
+
+
+def _credentials(request: bottle.BaseRequest) -> tuple[str, str] | None:
+    """The Basic credentials of the request, None when absent or malformed."""
     header = request.environ.get("HTTP_AUTHORIZATION", "")
     if not header:
         return None
@@ -162,7 +169,25 @@ def _authenticate(request: bottle.BaseRequest, authenticator: ApiAuthenticator) 
         credentials = bottle.parse_auth(header)
     except Exception:  # malformed header: treat as no credentials
         return None
-    if not credentials:
-        return None
+    return credentials or None
+
+
+def _authenticate(request: bottle.BaseRequest, api: RestApi) -> str | Reply:
+    """The API user's name when the Basic credentials are valid, else the refusal: 401, or
+    429 (1215) while this address or user name must wait, without checking the password.
+
+    The address is the connection's own (``REMOTE_ADDR``, never a client-sent header)."""
+    credentials = _credentials(request)
+    if credentials is None:
+        return UNAUTHORIZED
     username, password = credentials
-    return username if authenticator.authenticate(username, password) else None
+    address = str(request.environ.get("REMOTE_ADDR") or "?")
+    refusal = api.throttle.refusal("api", address, username)
+    if refusal is not None:
+        text = f"too many failed logins; try again in {refusal.retry_after} s"
+        return Reply("", Code.LOGIN_THROTTLED, text, {"retry_after": refusal.retry_after})
+    if not api.authenticator.authenticate(username, password):
+        api.throttle.failed("api", address, username)
+        return UNAUTHORIZED
+    api.throttle.succeeded("api", address, username)
+    return username

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
 from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
+from otpbroker.web.metrics_logins import LoginReadings, login_lines
 from otpbroker.web.metrics_quota import quota_lines
 
 
@@ -69,10 +70,12 @@ class MetricsAssembler:
         clock: Callable[[], float] = time.time,
         refusals: Callable[[], Mapping[str, int]] | None = None,
         quota: QuotaReadings | None = None,
+        logins: LoginReadings | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
-        anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing,
-        None: no such lines)."""
+        anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
+        ``logins``: the login throttle; None: no such lines)."""
+        self._logins = logins
         self._quota = quota
         self._modems = modems
         self._routing = routing
@@ -89,11 +92,12 @@ class MetricsAssembler:
         text = render_metrics(self._events.counts(), self.modem_gauges(), uptime,
                               self.feeder_gauges(), self._alerts.counts(),
                               self._modems.waiting(), refused)  # fmt: skip
-        if self._quota is None:
-            return text
-        return (
-            text + "\n".join(quota_lines(self._quota.views(), self._quota.refused_total())) + "\n"
-        )
+        more: list[str] = []
+        if self._quota is not None:
+            more += quota_lines(self._quota.views(), self._quota.refused_total())
+        if self._logins is not None:
+            more += login_lines(self._logins.failures(), self._logins.refusals())
+        return text + "".join(line + "\n" for line in more)
 
     def modem_gauges(self) -> list[ModemGauge]:
         """One gauge per running modem, with its routing reason when it is out of routing."""

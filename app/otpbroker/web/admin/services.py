@@ -30,6 +30,7 @@ from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
+from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
@@ -39,7 +40,6 @@ from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.web.admin.sessions import SessionStore
-from otpbroker.web.admin.throttle import LoginThrottle
 from otpbroker.web.metrics_assembler import QuotaReadings
 
 
@@ -47,10 +47,10 @@ from otpbroker.web.metrics_assembler import QuotaReadings
 class AdminServices:
     """Everything the admin pages use; built once by ``bootstrap``.
 
-    ``sessions`` and ``throttle`` are the admin's own web state (who is logged in, which
-    address failed how often), not use cases: the composition root makes them with the rest
-    so that the guard and every handler reach them the same way, and a test can hand in its
-    own.
+    ``sessions`` is the admin's own web state (who is logged in), not a use case: the
+    composition root makes it with the rest so that the guard and every handler reach it the
+    same way, and a test can hand in its own. ``throttle`` is the login throttle the REST
+    API shares (``services.login_throttle``).
     """
 
     version: str  # shown on the home page
@@ -86,7 +86,7 @@ class AdminServices:
     https: HttpsCertificates
     server: ServerReadings
     brochure: BrochureSource
-    # The admin's web state (see the class docstring)
+    # The admin's web state and the login throttle (see the class docstring)
     sessions: SessionStore
     throttle: LoginThrottle
     # SIM pacing: each modem's use of its caps (the modems page)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bottle
 
 from otpbroker.services.admin_accounts import AlreadySetUpError
+from otpbroker.services.login_throttle import Refusal
 from otpbroker.web.admin.guard import SESSION_COOKIE, current_session, secure_request
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
@@ -19,7 +20,12 @@ LOGIN_FAILED = "wrong user name or password, or the account is not active"
 
 
 def _client() -> str:
-    return f"ip:{bottle.request.remote_addr or '?'}"
+    """The connection's own address (``REMOTE_ADDR``; never a client-sent header)."""
+    return str(bottle.request.environ.get("REMOTE_ADDR") or "?")
+
+
+def _wait_text(refusal: Refusal) -> str:
+    return f"try again in {refusal.retry_after} s"
 
 
 def _start_session(context: AdminServices, admin_id: str) -> bottle.HTTPResponse:
@@ -41,11 +47,11 @@ def setup_form(context: AdminServices) -> str:
 
 def _setup_code_error(context: AdminServices, typed: str) -> str | None:
     """Why the typed setup code is refused (None: accepted); counts wrong codes."""
-    wait = context.throttle.locked_for(_client())
-    if wait:
-        return f"too many wrong codes; try again in {int(wait) + 1} s"
+    refusal = context.throttle.refusal("admin", _client())
+    if refusal is not None:
+        return f"too many wrong codes; {_wait_text(refusal)}"
     if not context.setup_code.check(typed):
-        context.throttle.failed(_client())
+        context.throttle.failed("admin", _client())
         return "wrong setup code (it is printed on the device's brochure)"
     return None
 
@@ -71,7 +77,7 @@ def setup(context: AdminServices) -> str:
         except ValueError as exc:
             errors = field_errors(exc)
         else:
-            context.throttle.succeeded(_client())
+            context.throttle.succeeded("admin", _client(), values["username"])
             raise _start_session(context, admin["id"])
     bottle.response.status = 400
     return render("setup", SETUP_TITLE, form=values, errors=errors)
@@ -87,23 +93,24 @@ def login_form(context: AdminServices) -> str:
 
 
 def login(context: AdminServices) -> str:
-    """Check the user name and password; lock out after repeated failures."""
+    """Check the user name and password; slow, then lock out repeated failures (429 with the
+    wait; the password is not checked meanwhile)."""
     form = bottle.request.forms
     username = (form.getunicode("username", default="") or "").strip()
     password = form.getunicode("password", default="") or ""
-    keys = (_client(), f"user:{username.casefold()}")
-    wait = context.throttle.locked_for(*keys)
-    if wait:
+    refusal = context.throttle.refusal("admin", _client(), username)
+    if refusal is not None:
         bottle.response.status = 429
-        error = f"too many failed logins; try again in {int(wait) + 1} s"
+        bottle.response.set_header("Retry-After", str(refusal.retry_after))
+        error = f"too many failed logins; {_wait_text(refusal)}"
         return render("login", "Log in", form={"username": username}, errors={"_form": error})
     admin = context.admin_accounts.log_in(username, password)
     if admin is None:
-        context.throttle.failed(*keys)
+        context.throttle.failed("admin", _client(), username)
         bottle.response.status = 401
         return render("login", "Log in", form={"username": username},
                       errors={"_form": LOGIN_FAILED})  # fmt: skip
-    context.throttle.succeeded(*keys)
+    context.throttle.succeeded("admin", _client(), username)
     raise _start_session(context, admin["id"])
 
 
@@ -126,10 +133,9 @@ def forgot(context: AdminServices) -> str:
     form = bottle.request.forms
     login_name = form.getunicode("login", default="") or ""
     via = form.getunicode("via", default="sms") or "sms"
-    key = f"reset:{_client()}"
-    if not context.throttle.locked_for(key):
+    if context.throttle.refusal("reset", _client(), login_name) is None:
         context.password_reset.reset(login_name, via=via if via in ("sms", "mail") else "sms")
-        context.throttle.failed(key)  # at most a few resets per address and window
+        context.throttle.spend("reset", _client(), login_name)  # few per address and name
     flash("If that administrator exists and has a phone or e-mail, a new password was sent.")
     raise see_other("/login")
 
