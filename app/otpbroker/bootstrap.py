@@ -228,6 +228,7 @@ class Broker:
             ddns_accounts=DdnsAccounts(self.store),
             ddns=self.ddns,
             https=HttpsCertificates(tls, self.listeners),
+            sealing_keys=self.sealing.keys,
             server=machine.server or MachineStatus(data_dir),
             brochure=self.brochure,
             sessions=SessionStore(),

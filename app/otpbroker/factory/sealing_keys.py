@@ -57,7 +57,7 @@ class SealingKeyFiles:
             if self.current_file.exists():  # made by another process meanwhile
                 return False
             self._write(self.current_file, new_private_key())
-            log.info("sealing: made the device's key pair")
+            log.debug("sealing: made the device's key pair")
             return True
 
     def public_key(self) -> bytes:
