@@ -118,6 +118,8 @@ def own_mosquitto(folder: Path) -> Iterator[tuple[int, Path]]:
 def loopback_capture(path: Path, ports: Iterable[int]) -> Iterator[Path]:
     """``tcpdump -i lo`` of the given TCP ports into ``path``, running until the block ends
     (each packet written as it comes: ``-U``)."""
+    if shutil.which("tcpdump") is None:
+        raise AssertionError("tcpdump is not installed (scripts/install-deps.sh installs it)")
     expression = " or ".join(f"tcp port {port}" for port in ports)
     process = subprocess.Popen(
         ["tcpdump", "-i", "lo", "-U", "-s", "0", "-Z", "root", "-w", str(path), expression],
