@@ -2,11 +2,14 @@
 # Install the Debian packages the development and test commands need, when they are missing.
 set -euo pipefail
 
-packages=(python3 python3-venv python3-dev gcc openssl rabbitmq-server mosquitto chromium fonts-dejavu-core dnsmasq-base nftables ppp mtools dosfstools sudo systemd iproute2 hostapd usb-modeswitch gammu)
+packages=(python3 python3-venv python3-dev gcc openssl rabbitmq-server mosquitto chromium fonts-dejavu-core dnsmasq-base nftables ppp mtools dosfstools sudo systemd iproute2 hostapd usb-modeswitch gammu
+  tcpdump php-cli nodejs)  # the sealed-message tests: loopback capture, PHP and Node senders
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Debian packages npm apart from nodejs (other builds of nodejs bring their own npm)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -148,6 +148,10 @@ CASES = [
          frozenset({"privileged-helper-alone"}), "otpbroker.privileged"),
     Case("services/__init__.py", "import otpbroker.privileged",
          frozenset({"app-runs-helper-as-program"}), "otpbroker.services"),
+    Case("services/command_processor.py", "import nacl",
+         frozenset({"nacl-in-sealed-box", CORE_CONTRACT}), "otpbroker.services.command_processor"),
+    Case("feeders/base.py", "import otpbroker.crypto",
+         frozenset({"transports-through-services"}), "otpbroker.feeders.base"),
     Case("web/admin/pages/home.py", "import otpbroker.web.admin.pages.feeders",
          frozenset({"admin-pages-independent"}), "otpbroker.web.admin.pages.home"),
 ]  # fmt: skip

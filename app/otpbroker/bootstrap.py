@@ -26,7 +26,7 @@ from otpbroker.config.watch import ConfigWatcher
 from otpbroker.ddns.clients import DdnsClients
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.domain.usb_modems import ModemDiscovery, UsbControl
-from otpbroker.factory import FactorySecrets
+from otpbroker.factory import FactorySecrets, SealingKeyFiles
 from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
@@ -69,6 +69,7 @@ from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
+from otpbroker.services.sealing import Sealing
 from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
@@ -145,9 +146,11 @@ class Broker:
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
         mail_service = MailService(self.mail)
+        self.sealing = Sealing(SealingKeyFiles(data_dir), self.settings)
         self.processor = CommandProcessor(
-            self.sms, self.otp, self.blocklist, self.settings, mail_service
-        )
+            self.sms, self.otp, self.blocklist, self.settings, mail_service,
+            sealing=self.sealing,
+        )  # fmt: skip
         self.admin_accounts = AdminAccounts(self.store, check_new_password)
         self.api_users = ApiUsers(self.store, check_new_password)
         self.alert_mail = AlertMailer(self.alerts, self.admin_accounts.list, lambda: mail_service)
@@ -165,7 +168,7 @@ class Broker:
         )  # fmt: skip
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
-            self.metrics, self.api_users.terms_for,
+            self.metrics, self.api_users.terms_for, self.sealing.keys.key,
         )  # fmt: skip
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
@@ -227,6 +230,7 @@ class Broker:
             ddns_accounts=DdnsAccounts(self.store),
             ddns=self.ddns,
             https=HttpsCertificates(tls, self.listeners),
+            sealing_keys=self.sealing.keys,
             server=machine.server or MachineStatus(data_dir),
             brochure=self.brochure,
             sessions=SessionStore(),

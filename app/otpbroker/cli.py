@@ -34,6 +34,7 @@ COMMANDS = {
     "api-user": "otpbroker.subcommands.api_user",
     "admin": "otpbroker.subcommands.admin_cmd",
     "setup-code": "otpbroker.subcommands.setup_code",
+    "sealing-key": "otpbroker.subcommands.sealing_key",
     "factory-init": "otpbroker.subcommands.factory_init",
     "brochure": "otpbroker.subcommands.brochure",
     "reset-stick": "otpbroker.subcommands.reset_stick",

@@ -78,6 +78,8 @@ def test_expected_keys_exist() -> None:
         ),
         "feeders.rabbitmq.vhost",
         "feeders.rabbitmq.prefetch",
+        "sealing.required_on_api",
+        "sealing.required_on_feeders",
         "feeders.mqtt.client_id",
         "feeders.mqtt.protocol",
         *(

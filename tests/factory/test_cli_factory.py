@@ -44,7 +44,8 @@ def test_factory_init_without_tls_leaves_only_the_certificate_for_later(tmp_path
     early = run("factory-init", "--no-tls", data=data)
     assert early.returncode == 0, early.stderr
     assert early.stdout.strip() == (
-        "created: access point name, access point password, reset code, setup code"
+        "created: access point name, access point password, reset code, setup code, "
+        "sealing key pair"
     )
     assert not (data / "tls").exists()
     printable = (data / "factory" / "printable.json").read_bytes()

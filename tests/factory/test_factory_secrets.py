@@ -40,11 +40,12 @@ def test_ensure_creates_every_secret_once(secrets) -> None:
         "access point password",
         "reset code",
         "setup code",
+        "sealing key pair",
         "TLS key and self-signed certificate",
     ]
     folder = secrets.folder
     assert mode(folder) == 0o700
-    names = {"printable.json", "reset-code.hash", "setup-code", "setup-code.hash"}
+    names = {"printable.json", "reset-code.hash", "setup-code", "setup-code.hash", "sealing-key"}
     assert set(files_of(folder)) == names
     assert all(mode(folder / name) == 0o600 for name in names)
     assert tls.has_pair(secrets.tls_folder)
@@ -80,7 +81,13 @@ def test_processes_creating_at_once_take_turns(tmp_path) -> None:
         thread.join()
     made = [item for result in results for item in result]
     assert len(results) == 6 and sorted(made) == sorted(
-        ["access point name", "access point password", "reset code", "setup code"]
+        [
+            "access point name",
+            "access point password",
+            "reset code",
+            "setup code",
+            "sealing key pair",
+        ]
     ), results
     secrets = FactorySecrets(data)
     assert secrets.check_reset_code(secrets.printable().reset_code)

@@ -14,7 +14,9 @@
 - a channel without receivers drops the frame (the original's optional database is off), or,
   with ``keep_data=True`` (the original's ``keep_data`` with its database on), keeps it and
   hands every kept frame of the channel, in order and in one burst, to the next connection
-  that registers as its receiver.
+  that registers as its receiver. Kept frames are rows of an SQLite file in ``data_dir``
+  (``ws-broker.sqlite3``; a temporary folder when none is given), as the original keeps them
+  in MySQL: on disk, where a scan can look for them.
 
 ``drop_all()`` ends every connection at the TCP level (FIN after the data already sent, no
 close frame), like a server restart; frames arriving on a dropped connection are ignored. ``forwarded`` records what went to which receiver connection, so a test can tell
@@ -31,11 +33,15 @@ import contextlib
 import hashlib
 import itertools
 import json
+import shutil
 import socket
+import sqlite3
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
@@ -66,14 +72,68 @@ class Peer:
     channel: Any = None
 
 
+class KeptFrames:
+    """The frames kept for absent receivers: rows of an SQLite file, committed one by one.
+
+    Not thread-safe by itself: the broker calls it with its lock held."""
+
+    FILE_NAME = "ws-broker.sqlite3"
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self._own_dir = data_dir is None
+        self.data_dir = (
+            Path(tempfile.mkdtemp(prefix="ws-broker-")) if data_dir is None else data_dir
+        )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / self.FILE_NAME
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS kept (id INTEGER PRIMARY KEY, channel TEXT, "
+            "is_text INTEGER, frame BLOB)"
+        )
+
+    def add(self, channel: Any, frame: str | bytes) -> None:
+        body = frame.encode() if isinstance(frame, str) else frame
+        self._db.execute(
+            "INSERT INTO kept (channel, is_text, frame) VALUES (?, ?, ?)",
+            (json.dumps(channel), isinstance(frame, str), body),
+        )
+
+    def take(self, channel: Any) -> list[str | bytes]:
+        """Remove and return the frames of ``channel``, oldest first."""
+        key = json.dumps(channel)
+        rows = self._db.execute(
+            "SELECT is_text, frame FROM kept WHERE channel = ? ORDER BY id", (key,)
+        ).fetchall()
+        self._db.execute("DELETE FROM kept WHERE channel = ?", (key,))
+        return [bytes(frame).decode() if is_text else bytes(frame) for is_text, frame in rows]
+
+    def all(self) -> dict[Any, list[str | bytes]]:
+        kept: dict[Any, list[str | bytes]] = {}
+        for channel, is_text, frame in self._db.execute(
+            "SELECT channel, is_text, frame FROM kept ORDER BY id"
+        ):
+            kept.setdefault(json.loads(channel), []).append(
+                bytes(frame).decode() if is_text else bytes(frame)
+            )
+        return kept
+
+    def close(self) -> None:
+        self._db.close()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
 class WsBroker:
     """A WSMessageBroker on 127.0.0.1 and a free port, served by a background thread."""
 
-    def __init__(self, users: dict[str, str], keep_data: bool = False) -> None:
+    def __init__(
+        self, users: dict[str, str], keep_data: bool = False, data_dir: Path | None = None
+    ) -> None:
         self.users = dict(users)
         self.keep_data = keep_data
-        self.kept: dict[Any, list[str | bytes]] = {}
-        """Frames kept for a channel without receivers (``keep_data``), oldest first."""
+        self.store = KeptFrames(data_dir) if keep_data else None
+        """Where frames for a channel without receivers are kept (``keep_data``)."""
         self._lock = threading.Lock()
         self._peers: dict[ServerConnection, Peer] = {}
         self._numbers = itertools.count(1)
@@ -95,6 +155,14 @@ class WsBroker:
         """A URL for the server; path and query are ignored, as by the original."""
         return f"ws://127.0.0.1:{self.port}/any/path?ignored=1"
 
+    @property
+    def kept(self) -> dict[Any, list[str | bytes]]:
+        """Frames kept for a channel without receivers (``keep_data``), oldest first."""
+        if self.store is None:
+            return {}
+        with self._lock:
+            return self.store.all()
+
     def start(self) -> WsBroker:
         self._thread.start()
         return self
@@ -103,6 +171,9 @@ class WsBroker:
         self.drop_all()
         self._server.shutdown()
         self._thread.join(5)
+        if self.store is not None:
+            with self._lock:
+                self.store.close()
 
     # -- inspection and faults -----------------------------------------------------------------
     def receivers(self, channel: str) -> list[int]:
@@ -200,12 +271,12 @@ class WsBroker:
                 sent += 1
         if not sent:
             self.unrouted += 1
-            if self.keep_data:
-                self.kept.setdefault(channel, []).append(message)
+            if self.store is not None:
+                self.store.add(channel, message)
 
     def _replay(self, conn: ServerConnection, peer: Peer, channel: Any) -> None:
         """Called with the lock held: hand the kept frames of ``channel`` to a new receiver."""
-        for message in self.kept.pop(channel, []):
+        for message in self.store.take(channel) if self.store is not None else []:
             conn.send(message)
             self.forwarded.append((peer.number, message))
 

@@ -7,4 +7,20 @@ from __future__ import annotations
 
 from otpbroker.config.rules import Setting
 
-SEALING_SETTINGS: tuple[Setting, ...] = ()
+SEALING_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "sealing.required_on_feeders",
+        bool,
+        False,
+        "Refuse (1217) send-sms / send-mail from RabbitMQ, MQTT and WebSocket unless the text "
+        "is sealed to the device's public key (data.sealed); nothing readable then waits in a "
+        "broker.",
+    ),
+    Setting(
+        "sealing.required_on_api",
+        bool,
+        False,
+        "Refuse (1217) send-sms / send-mail on the REST API unless the text is sealed "
+        "(data.sealed).",
+    ),
+)

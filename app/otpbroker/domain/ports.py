@@ -208,6 +208,30 @@ class SendLedger(Protocol):
         ...
 
 
+@runtime_checkable
+class SealingKeyring(Protocol):
+    """The device's sealing key pairs: the current one and the one it replaced at the last
+    rotation (so a message sealed just before a rotation still opens)."""
+
+    def public_key(self) -> bytes:
+        """The current 32-byte public key (made when missing)."""
+        ...
+
+    def rotate(self) -> bytes:
+        """Make a new pair, keep the current private key as the previous one, delete the one
+        before; returns the new public key."""
+        ...
+
+    def open(self, box: bytes) -> bytes | None:
+        """The message sealed in ``box``, None when no kept key opens it."""
+        ...
+
+    @property
+    def algorithm(self) -> str:
+        """The construction's name, for the people who seal."""
+        ...
+
+
 __all__ = [
     "LEDGER_FINAL",
     "LEDGER_STATES",
@@ -217,6 +241,7 @@ __all__ = [
     "LedgerEntry",
     "ModemGateway",
     "Repository",
+    "SealingKeyring",
     "SendLedger",
     "Settings",
 ]

@@ -10,6 +10,8 @@ owner):
 - ``reset-code.hash``: the salted scrypt hash of the reset code; the reset-stick handler
   checks what is on the stick against it (constant-time comparison).
 - the setup code (``setup-code`` and ``setup-code.hash``, see :class:`SetupCode`).
+- the sealing key pair (``sealing-key``, and ``sealing-key.previous`` after a rotation, see
+  :class:`SealingKeyFiles`): what opens the messages applications seal to the device.
 
 The TLS key and self-signed certificate go to ``<data-dir>/tls/``. Nothing is ever
 replaced: ``ensure()`` only creates what is missing.
@@ -28,6 +30,7 @@ from pathlib import Path
 from otpbroker.config import schema
 from otpbroker.domain.password_hash import hash_password, verify_password
 from otpbroker.factory.private_files import hand_over, write_private
+from otpbroker.factory.sealing_keys import SealingKeyFiles
 from otpbroker.factory.setup_code import ALPHABET, SetupCode, random_text
 from otpbroker.system import tls
 from otpbroker.system.device_names import device_names
@@ -84,6 +87,7 @@ class FactorySecrets:
         self.reset_hash_file = self.folder / "reset-code.hash"
         self.tls_folder = self.data_dir / "tls"
         self.setup_code = SetupCode(data_dir)
+        self.sealing_keys = SealingKeyFiles(data_dir)
 
     def ensure(self, *, with_tls: bool = True) -> list[str]:
         """Create whatever is missing; returns what was created (empty: nothing changed).
@@ -117,6 +121,8 @@ class FactorySecrets:
             write_private(self.reset_hash_file, hash_password(code) + "\n", self.data_dir)
         if self.setup_code.ensure():
             created.append("setup code")
+        if self.sealing_keys.ensure():
+            created.append("sealing key pair")
         if with_tls and not tls.has_pair(self.tls_folder):
             # first boot: the settings are still the defaults, the host name is the device's
             network = {key: schema.default(key) for key in NAME_SETTINGS}

@@ -24,6 +24,7 @@ from otpbroker.services.command_replies import delivery_reply, domain_reply
 from otpbroker.services.delivery_fields import FieldError, named_lane, own_expiry
 from otpbroker.services.otp import OtpService
 from otpbroker.services.replies import Code, Reply
+from otpbroker.services.sealing import FieldClash, SealedInvalid, SealedRequired, Sealing
 from otpbroker.services.sms import SmsRequest, SmsService
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,11 @@ class CommandProcessor:
         settings: Settings,
         mailer: Mailer | None = None,
         wall_clock: Callable[[], float] = time.time,
+        sealing: Sealing | None = None,
     ) -> None:
-        """``wall_clock``: the time expiries are computed from (``time.time``)."""
+        """``wall_clock``: the time expiries are computed from (``time.time``);
+        ``sealing``: opens ``data.sealed`` (without it a sealed message is not understood)."""
+        self._sealing = sealing
         self._sms = sms
         self._wall_clock = wall_clock
         self._otp = otp
@@ -142,9 +146,15 @@ class CommandProcessor:
         if not isinstance(data, dict):
             return Reply(command, Code.INVALID_REQUEST, "the field 'data' must be an object")
         try:
+            if self._sealing is not None:  # opened here, in memory, for every transport
+                data = self._sealing.clear_data(command, data, source)
             return handler(data, source, user, terms)
-        except (BadRequest, FieldError) as exc:
+        except (BadRequest, FieldError, FieldClash) as exc:
             return Reply(command, Code.INVALID_REQUEST, str(exc))
+        except SealedInvalid as exc:
+            return Reply(command, Code.SEALED_INVALID, f"{exc}; nothing was sent")
+        except SealedRequired as exc:
+            return Reply(command, Code.SEALED_REQUIRED, f"{exc}; nothing was sent")
         except DomainError as exc:
             return domain_reply(command, exc)
         except Exception:

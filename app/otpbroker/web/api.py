@@ -15,6 +15,7 @@ from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.replies import Code, Reply
+from otpbroker.services.sealing import SealingKey
 from otpbroker.web.jsonio import BodyError, answer, read_json
 from otpbroker.web.openapi import openapi_document
 
@@ -28,7 +29,8 @@ PATH_KEYS = (
     "api.unblock_path",
 )
 WRITE_METHODS = ("POST", "PUT")
-READ_ONLY_PATHS = ("/metrics", "/api/openapi.json")
+SEALING_KEY_PATH = "/api/sealing-key"
+READ_ONLY_PATHS = ("/metrics", "/api/openapi.json", SEALING_KEY_PATH)
 
 
 def _whole_number(settings: Settings, key: str) -> int:
@@ -56,6 +58,8 @@ class RestApi:
     metrics: Callable[[], str]
     terms: Callable[[str], DeliveryTerms] = _no_terms
     """The sending defaults of an authenticated API user (``ApiUsers.terms_for``)."""
+    sealing_key: Callable[[], SealingKey] | None = None
+    """The device's public key for sealed messages (``Sealing.key``)."""
 
     def paths(self) -> set[str]:
         """The configured command paths."""
@@ -73,6 +77,20 @@ def prometheus(api: RestApi) -> str:
     bottle.response.content_type = "text/plain; version=0.0.4; charset=utf-8"
     bottle.response.set_header("Cache-Control", "no-store")
     return api.metrics()
+
+
+def sealing_key(api: RestApi) -> str:
+    """``GET /api/sealing-key``: the public key applications seal messages to (API users)."""
+    if api.sealing_key is None:
+        return answer(
+            bottle.response, Reply("", Code.NOT_FOUND, f"no API endpoint at {SEALING_KEY_PATH}")
+        )
+    user = _authenticate(bottle.request, api)  # throttled like every command
+    if isinstance(user, Reply):
+        return answer(bottle.response, user)
+    key = api.sealing_key()
+    data = {"public_key": key.public_key, "algorithm": key.algorithm}
+    return answer(bottle.response, Reply("sealing-key", Code.OK, "ok", data))
 
 
 def command(api: RestApi, path: str) -> str:
@@ -126,6 +144,7 @@ def internal(error: bottle.HTTPError) -> str:
 ROUTES: tuple[tuple[str | list[str], str, Callable[..., str]], ...] = (
     ("GET", "/api/openapi.json", openapi),
     ("GET", "/metrics", prometheus),
+    ("GET", SEALING_KEY_PATH, sealing_key),
     (list(WRITE_METHODS), "/<path:path>", command),
     ("ANY", "/<path:path>", other),
 )
@@ -143,13 +162,15 @@ def build_api(
     settings: Settings,
     metrics: Callable[[], str],
     terms: Callable[[str], DeliveryTerms] = _no_terms,
+    sealing_key: Callable[[], SealingKey] | None = None,
 ) -> bottle.Bottle:
     """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``; ``throttle``
     slows and refuses credential guessing; ``terms`` gives an authenticated API user's
-    sending defaults (``ApiUsers.terms_for``)."""
+    sending defaults (``ApiUsers.terms_for``), ``sealing_key`` the device's public key for
+    sealed messages (``Sealing.key``)."""
     app = bottle.Bottle()
     app.config["json.enable"] = False
-    api = RestApi(processor, authenticator, throttle, settings, metrics, terms)
+    api = RestApi(processor, authenticator, throttle, settings, metrics, terms, sealing_key)
     for method, path, handler in ROUTES:
         app.route(path, method, functools.partial(handler, api))
     for status, handler in ERROR_HANDLERS.items():

@@ -22,6 +22,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/ussd", "USSD"),
     ("/api-settings", "API setting"),
     ("/https", "HTTPS"),
+    ("/sealing", "Sealed messages"),
     ("/api-users", "API users"),
     ("/blocklist", "Blocking list"),
     ("/feeders", "Feeders"),

@@ -37,6 +37,7 @@ from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.modem_records import ModemRecords
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.password_reset import PasswordReset
+from otpbroker.services.sealing import SealingKeys
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.web.admin.sessions import SessionStore
@@ -84,6 +85,7 @@ class AdminServices:
     ddns_accounts: DdnsAccounts
     ddns: DdnsControl
     https: HttpsCertificates
+    sealing_keys: SealingKeys
     server: ServerReadings
     brochure: BrochureSource
     # The admin's web state and the login throttle (see the class docstring)

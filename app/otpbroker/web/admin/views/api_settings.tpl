@@ -9,6 +9,8 @@
   % end
   The certificate HTTPS presents is on the <a href="/https">HTTPS</a> page.</p>
   <p>Paths under <code>/api/</code> always reach the API (see
-  <a href="/api/openapi.json">/api/openapi.json</a>).</p>
+  <a href="/api/openapi.json">/api/openapi.json</a>). The key applications seal messages to,
+  and whether the API accepts only sealed ones, are on the
+  <a href="/sealing">Sealed messages</a> page.</p>
 </section>
 % include('settings_form.tpl')

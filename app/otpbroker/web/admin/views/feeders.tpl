@@ -1,7 +1,9 @@
 % rebase('layout.tpl')
 <p class="hint">Application servers that cannot reach this device publish their messages to a broker; each
 enabled feeder consumes them. Saving restarts the feeder with the new settings within a second.
-<strong>Test connection</strong> tries the values in the form once, without saving them.</p>
+<strong>Test connection</strong> tries the values in the form once, without saving them.
+To keep OTPs unreadable in the brokers, have applications seal them and require it on the
+<a href="/sealing">Sealed messages</a> page.</p>
 % for f in feeders:
 % s = f['status']
 <section class="card feeder" id="feeder-{{f['name']}}" data-feeder="{{f['name']}}">

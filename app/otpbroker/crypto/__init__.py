@@ -1,0 +1,1 @@
+"""Cryptography adapters: libsodium (PyNaCl) behind the domain's sealing port."""
