@@ -119,6 +119,10 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         user = broker.store.add("api_users", {"username": USERNAME})
         broker.store.set_password("api_users", user["id"], PASSWORD)
         broker.store.add("modems", {"name": "sim 0", "port": sim.port})
+        # The fuzzer sends wrong credentials by the hundred on purpose: no login throttling.
+        broker.store.update_settings(
+            {"auth.address_free_failures": 0, "auth.user_free_failures": 0}
+        )
         host, port = broker.start("127.0.0.1", 0).bound_address
         _wait_ready(broker)
         yield f"http://{host}:{port}"
