@@ -12,7 +12,7 @@ import bottle
 
 from otpbroker.web.admin import pages, static_files
 from otpbroker.web.admin.guard import HEADERS, AdminGuard
-from otpbroker.web.admin.render import VIEWS
+from otpbroker.web.admin.render import TEMPLATE_LOOKUP
 from otpbroker.web.admin.routes import mount
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.body_limit import Refusal, WsgiApp, limit_body
@@ -66,7 +66,7 @@ def refusal_answer(
         return [*headers, ("Content-Type", "application/json")], body
     page = bottle.template(
         "refused",
-        template_lookup=[VIEWS],
+        template_lookup=TEMPLATE_LOOKUP,
         title=HTTP_TITLES.get(refusal.status, "Request refused"),
         message=f"Refused: {refusal.message}.",
         advice=ADVICE.get(refusal.status, ""),

@@ -11,6 +11,9 @@ import bottle
 from otpbroker.web.admin.guard import csrf_token, current_session, secure_request
 
 VIEWS = str(Path(__file__).with_name("views"))
+#: One list for every render: bottle caches compiled templates by the lookup list's id(), so
+#: a new list per call would compile (and keep) the template again on every page.
+TEMPLATE_LOOKUP = [VIEWS]
 FLASH_COOKIE = "otpb_flash"
 
 NAV: tuple[tuple[str, str], ...] = (
@@ -58,7 +61,7 @@ def render(template: str, title: str, **context: Any) -> str:
     """A page in the common layout (values are HTML-escaped by the template engine)."""
     return bottle.template(
         template,
-        template_lookup=[VIEWS],
+        template_lookup=TEMPLATE_LOOKUP,
         title=title,
         nav=NAV if current_session() is not None else (),
         path=bottle.request.path,
