@@ -17,4 +17,9 @@ echo "== pytest"
 mkdir -p test-output
 # Reversed: every module's tests and fixtures run in the opposite order to the files, which
 # shows they do not lean on what an earlier test left (tests/conftest.py: --test-order).
-"$venv/python" -m pytest --test-order=reverse "$@"
+# In parallel: most tests wait (emulated modems, brokers, servers), so 4 worker processes on
+# 2 cores; each file runs whole in one worker (--dist loadfile: its module fixtures and its
+# summary test with it), and each worker takes its files in the reversed order
+# (--no-loadscope-reorder). TEST_WORKERS=0 runs everything in this one process.
+"$venv/python" -m pytest --test-order=reverse -n "${TEST_WORKERS:-4}" --dist loadfile \
+    --no-loadscope-reorder "$@"

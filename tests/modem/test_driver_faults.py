@@ -104,6 +104,29 @@ def test_wedged_modem_recovers_by_itself_and_queued_messages_are_sent(make_sim, 
     assert sorted(d.text for d in sim.wait_for_deliveries(3)) == [f"queued {i}" for i in range(3)]
 
 
+def hold_pty(path: str, timeout: float = 5.0) -> list[int]:
+    """Open ptys until one of them is ``path`` (every descriptor opened, to close later).
+
+    A new pty takes the lowest free number of the whole machine: the lower ones opened here
+    stay held until ``path`` comes; a test running beside this one may hold ``path`` for a
+    moment (it cannot be handed out then either), so wait for it to be freed."""
+    number = int(path.rsplit("/", 1)[1])
+    held: list[int] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        controller, terminal = os.openpty()
+        name = os.ttyname(terminal)
+        if int(name.rsplit("/", 1)[1]) > number:
+            os.close(controller)
+            os.close(terminal)
+            time.sleep(0.01)
+            continue
+        held += [controller, terminal]
+        if name == path:
+            break
+    return held
+
+
 def test_unplug_and_replug_under_another_path(make_sim, make_worker):
     sim = make_sim()
     worker = make_worker(str(sim.link))
@@ -113,7 +136,7 @@ def test_unplug_and_replug_under_another_path(make_sim, make_worker):
     assert wait_until(lambda: not worker.status.connected, 10)
     queued = [worker.submit_sms(encode_sms(NUMBER, f"while away {i}")) for i in range(2)]
     # Hold the old pty number so the new one differs, like ttyUSB0 -> ttyUSB1.
-    holder = os.openpty()
+    held = hold_pty(old_path)
     try:
         new_path = sim.replug()
         usable_again = time.monotonic()
@@ -122,7 +145,7 @@ def test_unplug_and_replug_under_another_path(make_sim, make_worker):
         assert wait_until(lambda: worker.status.connected, 10)
         assert time.monotonic() - usable_again < 10
     finally:
-        for fd in holder:
+        for fd in held:
             os.close(fd)
     assert [f.result(15).outcome for f in queued] == [SendOutcome.SENT] * 2
     assert sorted(d.text for d in sim.wait_for_deliveries(2)) == ["while away 0", "while away 1"]

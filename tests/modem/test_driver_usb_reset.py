@@ -70,6 +70,7 @@ class ReenumeratingControl:
         self.udev_switches_after = udev_switches_after
         self.resets: list[str] = []
         self.switches: list[str] = []
+        self.udev: threading.Timer | None = None
 
     def _replug(self, name: str) -> None:
         self.tree.unplug(self.plugged)
@@ -79,8 +80,8 @@ class ReenumeratingControl:
         self.resets.append(usb_path)
         self._replug("cdrom")
         if self.udev_switches_after is not None:
-            timer = threading.Timer(self.udev_switches_after, self._replug, ("modem",))
-            timer.start()
+            self.udev = threading.Timer(self.udev_switches_after, self._replug, ("modem",))
+            self.udev.start()
 
     def switch_mode(self, usb_path: str) -> None:
         self.switches.append(usb_path)
@@ -110,6 +111,8 @@ def test_a_cdrom_that_udev_switches_within_the_grace_is_left_to_it(tmp_path):
     plugged, control, reset = cdrom_reset(tmp_path, udev_switches_after=0.1)
     assert reset(str(max(plugged.links.values()))) is True
     assert control.resets == ["1-1.2"] and control.switches == []
+    assert control.udev is not None
+    control.udev.join(10)  # its links are on disk before it records them (a loaded machine)
     assert control.plugged.links
 
 
