@@ -231,6 +231,10 @@ class FrontProcess(Protocol):
         running front; ``FrontUnavailable`` when it cannot."""
         ...
 
+    def stop_accepting(self) -> None:
+        """Take no new connection; the requests in flight go on."""
+        ...
+
     def stop(self) -> None:
         """Stop, letting the requests in flight finish (bounded)."""
         ...

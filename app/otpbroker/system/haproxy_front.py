@@ -70,7 +70,8 @@ class FrontSupervisor:
         self._lock = threading.Lock()
         self._wanted: _Wanted | None = None
         self._process: subprocess.Popen[bytes] | None = None
-        self._retiring: list[subprocess.Popen[bytes]] = []
+        self._retiring: list[subprocess.Popen[bytes]] = []  # old ones finishing requests
+        self._stopping: list[subprocess.Popen[bytes]] = []  # told to stop by ``stop_accepting``
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures = 0
@@ -163,20 +164,25 @@ class FrontSupervisor:
             log.debug("front (haproxy) not started again: %s", exc)
         return min(self._restart_first * 2 ** (self._failures - 1), RESTART_MAX)
 
-    def stop(self) -> None:
-        """Soft-stop haproxy and wait (bounded) for the requests in flight."""
+    def stop_accepting(self) -> None:
+        """Soft-stop haproxy: no new connection is taken, requests in flight go on."""
         self._wake.set()
         if self._thread is not None:
             self._thread.join(10)
         self._thread = None
         self._wake.clear()
         with self._lock:
-            processes = [p for p in (self._process, *self._retiring) if p is not None]
+            self._stopping += [p for p in (self._process, *self._retiring) if p is not None]
             self._process, self._retiring, self._wanted = None, [], None
-        for process in processes:
+        for process in self._stopping:
             if process.poll() is None:
                 process.send_signal(signal.SIGUSR1)
-        for process in processes:
+
+    def stop(self) -> None:
+        """Soft-stop haproxy and wait (bounded) for the requests in flight."""
+        self.stop_accepting()
+        stopping, self._stopping = self._stopping, []
+        for process in stopping:
             try:
                 process.wait(self._stop_wait)
             except subprocess.TimeoutExpired:

@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 SCHEMES = ("http", "https")
 RETRY_FIRST = 5.0  # seconds before a failed listener is tried again
 RETRY_MAX = 30.0  # the back-off (doubling) stops here
-APP_THREADS = 16  # cheroot threads per scheme
-API_SLOTS = 12  # requests the front passes at once per scheme; more wait in its queue
-STREAM_SLOTS = 3  # live monitor streams per scheme: never every thread
+APP_THREADS = 20  # cheroot threads per scheme
+API_SLOTS = 14  # requests the front passes at once per scheme; more wait in its queue
+STREAM_SLOTS = 5  # monitor streams per scheme (the app refuses a 5th itself): never every thread
 
 
 @dataclass(frozen=True)
@@ -334,9 +334,11 @@ class Listeners:
         self._wake.set()
         with self._lock:
             if self._front is not None:
-                self._front.stop()
+                self._front.stop_accepting()
             for server in self._servers.values():
-                server.stop()
+                server.stop()  # requests in flight finish (bounded), event streams end
+            if self._front is not None:
+                self._front.stop()
             for listening in self._sockets.values():
                 listening.close()
             self._servers.clear()
