@@ -72,7 +72,7 @@ class Front:
         return TlsFiles(str(cert), str(tls.key_path(self.folder)), cert.stat().st_mtime_ns)
 
     def supervisor(self, directory: Path) -> FrontSupervisor:
-        self.supervisors.append(FrontSupervisor(directory, restart_first=0.2, stop_wait=5))
+        self.supervisors.append(FrontSupervisor(directory, restart_first=0.2))
         return self.supervisors[-1]
 
     def port(self, scheme: str) -> int:

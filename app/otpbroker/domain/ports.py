@@ -236,5 +236,5 @@ class FrontProcess(Protocol):
         ...
 
     def stop(self) -> None:
-        """Stop, letting the requests in flight finish (bounded)."""
+        """Stop (after ``stop_accepting`` and once the app finished its requests)."""
         ...

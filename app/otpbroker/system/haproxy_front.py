@@ -6,8 +6,8 @@ chain and key in one file, owner-only) into the front's private directory, check
 changed plan or certificate starts a new haproxy and soft-stops the old one (SIGUSR1): its
 requests in flight finish, and the sockets, owned by the app, never close, so no connection
 is refused in between (the kernel queues them). A haproxy that dies is started again after
-a back-off; only changes of state are logged. ``stop`` soft-stops it and waits (bounded)
-for the requests in flight.
+a back-off; only changes of state are logged. To stop, ``stop_accepting`` soft-stops it
+(no new connection), the app finishes its requests in flight, then ``stop`` ends it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ CONFIG_FILE = "haproxy.cfg"
 RESTART_FIRST = 1.0  # seconds before a dead haproxy is started again
 RESTART_MAX = 30.0  # the back-off (doubling) stops here
 PR_SET_PDEATHSIG = 1  # prctl option: the signal the child gets when its parent thread ends
-STOP_WAIT = 15.0  # seconds ``stop`` waits for requests in flight
+STOP_WAIT = 1.5  # seconds ``stop`` lets haproxy flush what the stopped app answered
 _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here, never in a forked child
 
 
@@ -179,16 +179,17 @@ class FrontSupervisor:
                 process.send_signal(signal.SIGUSR1)
 
     def stop(self) -> None:
-        """Soft-stop haproxy and wait (bounded) for the requests in flight."""
+        """Soft-stop haproxy, give it ``stop_wait`` seconds to flush its last answers, then
+        end it (called once the app behind it has stopped: nothing more can come)."""
         self.stop_accepting()
         stopping, self._stopping = self._stopping, []
         for process in stopping:
             try:
                 process.wait(self._stop_wait)
             except subprocess.TimeoutExpired:
-                log.warning("front (haproxy) %d still busy after %.0f s: stopped",
-                            process.pid, self._stop_wait)  # fmt: skip
-                process.kill()
+                log.debug("front (haproxy) %d still open after %.1f s: ended",
+                          process.pid, self._stop_wait)  # fmt: skip
+                process.terminate()
                 process.wait(5)
 
 

@@ -69,6 +69,7 @@ def _global(limits: FrontLimits) -> list[str]:
         "    mode http",
         "    option http-buffer-request",
         "    option dontlognull",
+        "    option abortonclose",  # a client gone: its queued request dropped, its stream ended
         f"    timeout connect {CONNECT_TIMEOUT}s",
         f"    timeout client {limits.server_timeout}s",
         f"    timeout http-request {limits.request_timeout}s",
