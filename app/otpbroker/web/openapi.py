@@ -43,7 +43,7 @@ STATUS_TEXT = {
         "this number (`data.reason`), or 1217: this entry accepts only sealed messages."
     ),
     404: "1304: verify-otp with an unknown or already used token.",
-    408: "1111: the request (headers and body) was not received in time; nothing was done.",
+    408: "1111: the front did not receive the whole request in `front.request_timeout_seconds`.",
     409: "1205: this message id was already accepted within the de-duplication window.",
     410: (
         "1104: the message expired (its ttl, valid_until or default expiry passed) before a "
