@@ -31,6 +31,13 @@ KEEP_ALIVE_REQUEST = b"GET /login HTTP/1.1\r\nHost: otp-broker\r\n\r\n"
 SOURCES = tuple(f"127.0.1.{n}" for n in range(1, 11))
 
 
+def spread(count: int, per_source: int) -> tuple[str, ...]:
+    """At least the ten ``SOURCES``, more (127.0.1.11, ...) so that no address opens more
+    than ``per_source`` of ``count`` connections."""
+    needed = max(len(SOURCES), -(-count // per_source))
+    return tuple(f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(needed))
+
+
 def raise_open_files(wanted: int) -> None:
     """Raise the soft RLIMIT_NOFILE to ``wanted`` (at most the hard limit)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -64,8 +71,11 @@ class Hostile:
 class HostileCrowd:
     """Opens hostile connections to ``host:port`` and holds them until ``close``."""
 
-    def __init__(self, host: str, port: int, tls: bool = False) -> None:
+    def __init__(
+        self, host: str, port: int, tls: bool = False, sources: tuple[str, ...] = SOURCES
+    ) -> None:
         self.address = (host, port)
+        self.sources = sources
         self.context = client_tls() if tls else None
         self.connections: list[Hostile] = []
         self.opened_at = 0.0
@@ -76,7 +86,7 @@ class HostileCrowd:
         if kind == HANDSHAKE and self.context is None:
             raise ValueError("a stalled handshake needs TLS")
         raise_open_files(count + len(self.connections) + 256)
-        batch = [self._connect(SOURCES[i % len(SOURCES)], kind) for i in range(count)]
+        batch = [self._connect(self.sources[i % len(self.sources)], kind) for i in range(count)]
         self.connections += batch
         self.opened_at = self.opened_at or time.monotonic()
         self._drive(batch, time.monotonic() + timeout)
