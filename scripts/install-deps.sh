@@ -2,7 +2,7 @@
 # Install the Debian packages the development and test commands need, when they are missing.
 set -euo pipefail
 
-packages=(python3 python3-venv python3-dev gcc openssl rabbitmq-server mosquitto chromium fonts-dejavu-core dnsmasq-base nftables ppp mtools dosfstools sudo systemd iproute2 hostapd usb-modeswitch gammu)
+packages=(python3 python3-venv python3-dev gcc openssl rabbitmq-server mosquitto chromium fonts-dejavu-core dnsmasq-base nftables ppp mtools dosfstools sudo systemd iproute2 hostapd usb-modeswitch gammu haproxy)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

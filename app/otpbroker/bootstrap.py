@@ -71,10 +71,12 @@ from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
+from otpbroker.system.haproxy_front import FrontSupervisor
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_argv
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.network_control import NetworkControl
+from otpbroker.system.runtime_dir import private_directory, runtime_directory
 from otpbroker.system.status import MachineStatus
 from otpbroker.system.tls_directory import TlsDirectory
 from otpbroker.system.usb_control import HelperUsbControl
@@ -155,7 +157,7 @@ class Broker:
             self.api_users.find_for_login, self.settings, self.api_users.version
         )
         # Id-less redeliveries: keyed digests, the key in the runtime directory (tmpfs)
-        redelivery = RedeliveryGuard(runtime_key(), self.ledger)
+        redelivery = RedeliveryGuard(runtime_key(runtime_directory()), self.ledger)
         self.feeders = FeederManager(self.processor, feeder_factories(), redelivery)
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
@@ -195,7 +197,14 @@ class Broker:
         # before the app they serve, which is handed to them through a slot once built
         tls = TlsDirectory(Path(data_dir) / "tls", self.store.settings)
         app = AppSlot()
-        self.listeners = Listeners(app, ServedCertificate(tls))
+        # The front (haproxy, a child process) serves the ports; cheroot serves it on Unix
+        # sockets in a private directory of the runtime directory
+        self.listeners = Listeners(
+            app,
+            ServedCertificate(tls),
+            FrontSupervisor,
+            functools.partial(private_directory, "front-"),
+        )
         self.api_listeners = ConfiguredListeners(self.listeners)
         self.modem_records = ModemRecords(self.store)  # also serve --modem
         self.admin_services = AdminServices(

@@ -7,22 +7,42 @@ from types import SimpleNamespace
 
 import pytest
 
+from otpbroker.config import schema
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
 from otpbroker.web.api_paths import ApiPaths
 from otpbroker.web.app_slot import AppSlot
-from otpbroker.web.listener_control import ConfiguredListeners, ListenOptions, ServedCertificate
+from otpbroker.web.listener_control import (
+    SERVER_MARGIN,
+    ConfiguredListeners,
+    ListenOptions,
+    ServedCertificate,
+    front_limits,
+)
 from otpbroker.web.listeners import ListenerPlan, TlsFiles
 from otpbroker.web.metrics_assembler import MetricsAssembler
 
-SETTINGS = {"api.http_port": 8080, "api.https_port": 8443, "api.http_enabled": True,
-            "api.https_enabled": False}  # fmt: skip
+SETTINGS = {**{s.key: s.default for s in schema.SETTINGS}, "api.http_port": 8080,
+            "api.https_port": 8443, "api.http_enabled": True, "api.https_enabled": False}  # fmt: skip
+LIMITS = front_limits(SETTINGS)
 
 
 def test_the_plan_takes_the_configured_ports_unless_serve_gives_one():
-    assert ListenOptions("0.0.0.0").plan(SETTINGS) == ListenerPlan("0.0.0.0", 8080, None)
+    assert ListenOptions("0.0.0.0").plan(SETTINGS) == ListenerPlan("0.0.0.0", 8080, None, LIMITS)
     both = {**SETTINGS, "api.https_enabled": True}
-    assert ListenOptions("::", 0, 9443).plan(both) == ListenerPlan("::", 0, 9443)
+    assert ListenOptions("::", 0, 9443).plan(both) == ListenerPlan("::", 0, 9443, LIMITS)
+
+
+def test_the_front_limits_come_from_the_settings_and_outwait_the_longest_send():
+    settings = {**SETTINGS, "front.max_connections": 300, "front.max_connections_per_client": 7,
+                "front.request_timeout_seconds": 3, "front.keep_alive_seconds": 4,
+                "front.queue_timeout_seconds": 5, "sms.queue_timeout_seconds": 100,
+                "sms.max_attempts": 2, "sms.prompt_timeout_seconds": 10,
+                "sms.result_timeout_seconds": 60}  # fmt: skip
+    limits = front_limits(settings)
+    assert (limits.max_connections, limits.max_connections_per_client) == (300, 7)
+    assert (limits.request_timeout, limits.keep_alive, limits.queue_timeout) == (3, 4, 5)
+    assert limits.server_timeout == 100 + 2 * (10 + 60) + SERVER_MARGIN
 
 
 class FakeListeners:
@@ -45,9 +65,9 @@ def test_settings_move_the_listeners_only_between_start_and_stop():
     control.apply(SETTINGS)
     assert fake.requested == []
     assert control.start(ListenOptions("127.0.0.1", 0), SETTINGS) is fake
-    assert fake.applied == [ListenerPlan("127.0.0.1", 0, None)]
+    assert fake.applied == [ListenerPlan("127.0.0.1", 0, None, LIMITS)]
     control.apply({**SETTINGS, "api.http_enabled": False})
-    assert fake.requested == [ListenerPlan("127.0.0.1", None, None)]
+    assert fake.requested == [ListenerPlan("127.0.0.1", None, None, LIMITS)]
     control.stop()
     control.apply(SETTINGS)
     assert fake.closed and len(fake.requested) == 1

@@ -106,6 +106,16 @@ def test_expected_keys_exist() -> None:
         "network.confirm_seconds",
         *(f"ddns.{key}" for key in ("enabled", "interval_seconds", "ip_source", "ip_services")),
         "ddns.contact",
+        *(
+            f"front.{key}"
+            for key in (
+                "max_connections",
+                "max_connections_per_client",
+                "request_timeout_seconds",
+                "keep_alive_seconds",
+                "queue_timeout_seconds",
+            )
+        ),
     }
     assert set(SETTINGS_BY_KEY) == expected
     assert len(SETTINGS) == len(SETTINGS_BY_KEY), "duplicate key"

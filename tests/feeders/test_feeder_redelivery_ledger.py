@@ -9,6 +9,7 @@ from pathlib import Path
 from otpbroker.config.send_ledger import FileSendLedger
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 from otpbroker.services.replies import Code, Reply
+from otpbroker.system.runtime_dir import runtime_directory
 
 OTP = {"command": "send-sms", "data": {"msisdn": "08126666666", "message": "Kode 731904"}}
 
@@ -23,7 +24,10 @@ def test_the_key_lives_in_the_runtime_directory_and_survives_a_restart(tmp_path:
 
 def test_the_runtime_directory_comes_from_the_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("OTP_BROKER_RUNTIME_DIR", str(tmp_path))
-    assert runtime_key() == (tmp_path / "redelivery.key").read_bytes()
+    assert runtime_directory() == tmp_path
+    assert runtime_key(runtime_directory()) == (tmp_path / "redelivery.key").read_bytes()
+    monkeypatch.delenv("OTP_BROKER_RUNTIME_DIR")
+    assert runtime_directory() == Path("/run/otp-broker")
 
 
 def test_without_a_runtime_directory_the_key_is_in_memory_only(tmp_path: Path, caplog) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from otpbroker.domain.delivery import Lane
+from otpbroker.domain.front import FrontPlan
 from otpbroker.domain.message import Delivery, OutboundSms
 from otpbroker.domain.routing import ModemRoute
 
@@ -220,3 +221,20 @@ __all__ = [
     "SendLedger",
     "Settings",
 ]
+
+
+class FrontProcess(Protocol):
+    """The front (haproxy) serving the app's listening sockets (``system.haproxy_front``)."""
+
+    def run(self, plan: FrontPlan, tls: tuple[str, str] | None) -> None:
+        """Serve ``plan`` (``tls``: certificate chain and key files for HTTPS), replacing a
+        running front; ``FrontUnavailable`` when it cannot."""
+        ...
+
+    def stop_accepting(self) -> None:
+        """Take no new connection; the requests in flight go on."""
+        ...
+
+    def stop(self) -> None:
+        """Stop (after ``stop_accepting`` and once the app finished its requests)."""
+        ...

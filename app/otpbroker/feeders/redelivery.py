@@ -34,8 +34,6 @@ from otpbroker.services.sms_ledger import sent_before
 
 log = logging.getLogger(__name__)
 
-RUNTIME_DIR_VARIABLE = "OTP_BROKER_RUNTIME_DIR"
-DEFAULT_RUNTIME_DIR = "/run/otp-broker"
 KEY_FILE = "redelivery.key"
 KEY_BYTES = 32
 #: The commands whose id-less copies are checked (a new OTP may always be requested).
@@ -94,11 +92,10 @@ class RedeliveryGuard:
         self._seen.clear()
 
 
-def runtime_key(directory: str | os.PathLike[str] | None = None) -> bytes:
-    """The HMAC key kept in the runtime directory (created there when missing); a key in
-    memory only when the directory cannot hold it. ``directory``: default from
-    ``$OTP_BROKER_RUNTIME_DIR``, else ``/run/otp-broker``."""
-    where = Path(directory or os.environ.get(RUNTIME_DIR_VARIABLE) or DEFAULT_RUNTIME_DIR)
+def runtime_key(directory: str | os.PathLike[str]) -> bytes:
+    """The HMAC key kept in the runtime ``directory`` (created there when missing); a key
+    in memory only when the directory cannot hold it."""
+    where = Path(directory)
     path = where / KEY_FILE
     try:
         key = path.read_bytes()
@@ -148,8 +145,6 @@ def forget_redeliveries() -> None:
 
 
 __all__ = [
-    "DEFAULT_RUNTIME_DIR",
-    "RUNTIME_DIR_VARIABLE",
     "RedeliveryGuard",
     "forget_redeliveries",
     "runtime_key",

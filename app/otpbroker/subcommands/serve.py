@@ -10,7 +10,9 @@ import threading
 
 from otpbroker.bootstrap import Broker
 from otpbroker.config.errors import ConfigError
+from otpbroker.domain.front import FrontUnavailable
 from otpbroker.system import readiness
+from otpbroker.system.haproxy_front import haproxy_binary
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,11 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Start the broker and wait for SIGTERM/SIGINT."""
+    try:
+        haproxy_binary()  # the broker serves only through its front
+    except FrontUnavailable as exc:
+        print(f"otp-broker serve: error: {exc}", file=sys.stderr)
+        return 1
     broker = Broker(args.data_dir)
     try:
         broker.modem_records.register_ports(args.modem)

@@ -11,7 +11,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from otpbroker.domain.front import FrontLimits
 from otpbroker.web.listeners import ListenerPlan, Listeners, TlsFiles
+
+SERVER_MARGIN = 30  # seconds the front waits for an answer beyond the longest send-sms
+
+
+def front_limits(settings: Mapping[str, Any]) -> FrontLimits:
+    """The ``front.*`` limits; the front waits for an answer longer than a send-sms may
+    legitimately take (queue, then every attempt's prompt and result time-outs)."""
+    attempt = int(settings["sms.prompt_timeout_seconds"]) + int(
+        settings["sms.result_timeout_seconds"]
+    )
+    longest_send = (
+        int(settings["sms.queue_timeout_seconds"]) + int(settings["sms.max_attempts"]) * attempt
+    )
+    return FrontLimits(
+        max_connections=int(settings["front.max_connections"]),
+        max_connections_per_client=int(settings["front.max_connections_per_client"]),
+        request_timeout=int(settings["front.request_timeout_seconds"]),
+        keep_alive=int(settings["front.keep_alive_seconds"]),
+        queue_timeout=int(settings["front.queue_timeout_seconds"]),
+        server_timeout=longest_send + SERVER_MARGIN,
+    )
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,7 @@ class ListenOptions:
             self.host,
             http if settings["api.http_enabled"] else None,
             https if settings["api.https_enabled"] else None,
+            front_limits(settings),
         )
 
 
@@ -99,4 +122,10 @@ class ConfiguredListeners:
         self.listeners.close()
 
 
-__all__ = ["CertificatePair", "ConfiguredListeners", "ListenOptions", "ServedCertificate"]
+__all__ = [
+    "CertificatePair",
+    "ConfiguredListeners",
+    "ListenOptions",
+    "ServedCertificate",
+    "front_limits",
+]

@@ -42,6 +42,7 @@ STATUS_TEXT = {
         "this number (`data.reason`)."
     ),
     404: "1304: verify-otp with an unknown or already used token.",
+    408: "1111: the front did not receive the whole request in `front.request_timeout_seconds`.",
     409: "1205: this message id was already accepted within the de-duplication window.",
     410: (
         "1104: the message expired (its ttl, valid_until or default expiry passed) before a "

@@ -1,4 +1,4 @@
-"""Serve a WSGI app with cheroot in a background thread."""
+"""Serve a WSGI app with cheroot in a background thread, on TCP or on a Unix socket."""
 
 from __future__ import annotations
 
@@ -28,14 +28,7 @@ class HttpServer:
         threads: int = 16,
         tls: tuple[str, str] | None = None,
     ) -> None:
-        self._server = wsgi.Server(
-            (host, port),
-            app,
-            numthreads=threads,
-            server_name="otp-broker",
-            request_queue_size=socket.SOMAXCONN,  # cheroot's 5 stalls bursts of new clients
-        )
-        self._server.keep_alive_conn_limit = 1024  # keep clients' connections open
+        self._server = _server((host, port), app, threads)
         self.scheme = "https" if tls else "http"
         if tls is not None:
             self._server.ssl_adapter = BuiltinSSLAdapter(*tls)
@@ -46,7 +39,7 @@ class HttpServer:
         self._server.prepare()
         self._thread = threading.Thread(target=self._server.serve, name=self.scheme, daemon=True)
         self._thread.start()
-        log.info("%s listening on %s:%d", self.scheme.upper(), *self.bound_address)
+        log.debug("%s served on %s", self.scheme.upper(), self._server.bind_addr)
 
     def reload_tls(self, certificate: str, key: str) -> None:
         """Present a new certificate to new connections, without closing the listener.
@@ -69,3 +62,33 @@ class HttpServer:
         self._server.stop()
         if self._thread is not None:
             self._thread.join(10)
+
+
+class UnixHttpServer(HttpServer):
+    """A cheroot listener on a Unix socket: what the front (haproxy) passes requests to.
+
+    ``scheme``: the public scheme of the requests it gets (TLS ends in the front)."""
+
+    def __init__(self, app: Callable[..., Any], path: str, scheme: str, threads: int = 16) -> None:
+        self._server = _server(path, app, threads)
+        self.scheme = scheme
+        self._thread = None
+        self.path = path
+
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        """Not a TCP address."""
+        raise LookupError(f"served on the Unix socket {self.path}")
+
+
+def _server(address: tuple[str, int] | str, app: Callable[..., Any], threads: int) -> Any:
+    """A cheroot WSGI server, not started yet."""
+    server = wsgi.Server(
+        address,
+        app,
+        numthreads=threads,
+        server_name="otp-broker",
+        request_queue_size=socket.SOMAXCONN,  # cheroot's 5 stalls bursts of new clients
+    )
+    server.keep_alive_conn_limit = 1024  # keep clients' connections open
+    return server

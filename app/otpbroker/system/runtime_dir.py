@@ -1,0 +1,31 @@
+"""The runtime directory: a tmpfs kept across service restarts but not across a reboot.
+
+``/run/otp-broker`` (systemd's ``RuntimeDirectory=``), or ``$OTP_BROKER_RUNTIME_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+RUNTIME_DIR_VARIABLE = "OTP_BROKER_RUNTIME_DIR"
+DEFAULT_RUNTIME_DIR = "/run/otp-broker"
+
+
+def runtime_directory() -> Path:
+    """``$OTP_BROKER_RUNTIME_DIR``, else ``/run/otp-broker`` (it may not exist)."""
+    return Path(os.environ.get(RUNTIME_DIR_VARIABLE) or DEFAULT_RUNTIME_DIR)
+
+
+def private_directory(prefix: str) -> Path:
+    """A new directory only this user can enter (0700), in the runtime directory when
+    there is one, else in the temporary directory; its name starts with ``prefix``.
+
+    The name is short: Unix socket paths must stay under 108 bytes."""
+    parent = runtime_directory()
+    where = parent if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK) else None
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=where))
+
+
+__all__ = ["DEFAULT_RUNTIME_DIR", "RUNTIME_DIR_VARIABLE", "private_directory", "runtime_directory"]
