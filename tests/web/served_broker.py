@@ -16,6 +16,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
 
@@ -37,14 +38,15 @@ class Endpoint:
     port: int
 
 
-def prepare(data_dir: Path, modem_ports: list[str]) -> None:
-    """Modems, limits off, HTTPS on, the API user and the administrator."""
+def prepare(data_dir: Path, modem_ports: list[str], settings: dict[str, Any]) -> None:
+    """Modems, limits off, HTTPS on, ``settings``, the API user and the administrator."""
     store = ConfigStore(data_dir)
     try:
         for index, port in enumerate(modem_ports):
             store.add("modems", {"name": f"sim {index}", "port": port, "default_modem": True,
                                  **NO_PACING})  # fmt: skip
-        store.update_settings({**{key: 0 for key in RATE_LIMIT_KEYS}, "api.https_enabled": True})
+        off = {key: 0 for key in RATE_LIMIT_KEYS}
+        store.update_settings({**off, "api.https_enabled": True, **settings})
         for collection, (name, password) in (("api_users", API_USER), ("admins", ADMIN)):
             record = store.add(collection, {"username": name})
             store.set_password(collection, record["id"], password)
@@ -55,8 +57,9 @@ def prepare(data_dir: Path, modem_ports: list[str]) -> None:
 class ServedBroker:
     """``otp-broker serve`` on free ports with both listeners; ``endpoints`` by scheme."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, settings: dict[str, Any] | None = None) -> None:
         self.tmp = tmp
+        self.settings = settings or {}
         self.data_dir = tmp / "data"
         self.log = tmp / "serve.log"
         self.sim = ModemSim(tmp, "--delay", "0", count=2)
@@ -65,7 +68,7 @@ class ServedBroker:
 
     def start(self) -> ServedBroker:
         """Prepare the data directory, start serve, wait for its two URLs."""
-        prepare(self.data_dir, self.sim.ports)
+        prepare(self.data_dir, self.sim.ports, self.settings)
         runtime = self.tmp / "run"
         runtime.mkdir(exist_ok=True)
         env = {**os.environ, "OTP_BROKER_RUNTIME_DIR": str(runtime)}
