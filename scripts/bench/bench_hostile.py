@@ -5,6 +5,8 @@ connections of each kind, held while 50 authenticated ``send-sms`` (each on a ne
 from 127.0.0.1) and the admin's login page are timed:
 
 - ``stalled``: a few bytes of request headers, then nothing (a "slowloris");
+- ``slow-body``: whole headers of a send-sms announcing 300 bytes of body, 10 of them, then
+  nothing;
 - ``idle``: one request answered, then the connection left open (keep-alive);
 - ``handshake`` (HTTPS): half a TLS ClientHello, then nothing.
 
@@ -31,7 +33,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "web"))
 
-from hostile_clients import HANDSHAKE, IDLE, STALLED, HostileCrowd, raise_open_files, spread
+from hostile_clients import (
+    HANDSHAKE,
+    IDLE,
+    SLOW_BODY,
+    STALLED,
+    HostileCrowd,
+    raise_open_files,
+    spread,
+)
 from measured_client import Answer, admin_page, percentile, send_sms, verifying_tls
 from served_broker import Endpoint, ServedBroker, child_pids, process_name, resident_kib
 
@@ -39,8 +49,8 @@ REQUESTS = 50
 PER_SOURCE = 40
 PATIENCE = 20.0  # seconds a request may take before it counts as not answered
 EVICTION = 40.0  # seconds to wait for the server to close the hostile connections
-CASES = (("http", STALLED), ("http", IDLE), ("https", STALLED), ("https", HANDSHAKE),
-         ("https", IDLE))  # fmt: skip
+CASES = (("http", STALLED), ("http", SLOW_BODY), ("http", IDLE), ("https", STALLED),
+         ("https", SLOW_BODY), ("https", HANDSHAKE), ("https", IDLE))  # fmt: skip
 
 
 class Refused(Exception):

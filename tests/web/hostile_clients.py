@@ -4,10 +4,12 @@ Three kinds:
 
 - ``STALLED``: a few bytes of request headers (``POST /api/sms HTTP/1.1`` and a Host line),
   then nothing (a "slowloris");
+- ``SLOW_BODY``: whole headers of a ``send-sms`` announcing a 300-byte body, 10 bytes of it,
+  then nothing;
 - ``IDLE``: one complete request, its answer read, then the connection left open;
 - ``HANDSHAKE`` (TLS only): half of a real ClientHello, then nothing.
 
-Over TLS, ``STALLED`` and ``IDLE`` happen inside a completed handshake. One selector loop
+Over TLS, the first three happen inside a completed handshake. One selector loop
 drives every connection (TLS through memory BIOs, so each socket stays a plain socket that
 ``census`` can peek at): a thousand connections need no thread each. They come from several
 loopback source addresses (127.0.1.1-127.0.1.10), so a per-address cap alone cannot explain
@@ -25,8 +27,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-STALLED, IDLE, HANDSHAKE = "stalled", "idle", "handshake"
+STALLED, SLOW_BODY, IDLE, HANDSHAKE = "stalled", "slow-body", "idle", "handshake"
 PARTIAL_HEADERS = b"POST /api/sms HTTP/1.1\r\nHost: otp-broker\r\n"
+PARTIAL_BODY = (
+    b"POST /api/sms HTTP/1.1\r\nHost: otp-broker\r\nContent-Type: application/json\r\n"
+    b'Content-Length: 300\r\n\r\n{"command"'
+)
 KEEP_ALIVE_REQUEST = b"GET /login HTTP/1.1\r\nHost: otp-broker\r\n\r\n"
 SOURCES = tuple(f"127.0.1.{n}" for n in range(1, 11))
 
@@ -158,7 +164,9 @@ class HostileCrowd:
         self._send_request(hostile)
 
     def _send_request(self, hostile: Hostile) -> None:
-        request = PARTIAL_HEADERS if hostile.kind == STALLED else KEEP_ALIVE_REQUEST
+        request = {STALLED: PARTIAL_HEADERS, SLOW_BODY: PARTIAL_BODY}.get(
+            hostile.kind, KEEP_ALIVE_REQUEST
+        )
         if hostile.tls is not None:
             hostile.tls.write(request)
             request = hostile.outgoing.read()

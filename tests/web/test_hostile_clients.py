@@ -1,7 +1,7 @@
 """Slow, idle and numerous clients do not stop the service (a real ``otp-broker serve``).
 
-While 200 hostile connections are held (a few header bytes then a stall; idle keep-alive;
-over TLS also a stalled handshake), 50 authenticated ``send-sms`` on new connections are
+While 200 hostile connections are held (a few header bytes then a stall; whole headers and
+a few body bytes then a stall; idle keep-alive; over TLS also a stalled handshake), 50 authenticated ``send-sms`` on new connections are
 each answered 0000 and the admin's login page 200, every one before a generous per-request
 time-out (20 s) that a server tying a worker thread to each slow client misses. Nothing
 asserts speed; ``scripts/bench/bench_hostile.py`` prints the figures with 1,000 connections.
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_clients import HANDSHAKE, IDLE, STALLED, HostileCrowd
+from hostile_clients import HANDSHAKE, IDLE, SLOW_BODY, STALLED, HostileCrowd
 from measured_client import Answer, admin_page, send_sms, verifying_tls
 from served_broker import ServedBroker
 
@@ -22,6 +22,8 @@ pytestmark = pytest.mark.slow
 HOSTILE = 200
 REQUESTS = 50
 PATIENCE = 20.0  # seconds each request may take; generous, not a speed requirement
+CASES = [("http", STALLED), ("http", SLOW_BODY), ("http", IDLE), ("https", STALLED),
+         ("https", SLOW_BODY), ("https", HANDSHAKE), ("https", IDLE)]  # fmt: skip
 #: The front closes stalled and idle connections after these; longer than a case lasts even
 #: on a slow machine, so the connections are held for the whole measurement.
 HOLD = {"front.request_timeout_seconds": 60, "front.keep_alive_seconds": 60}
@@ -41,10 +43,7 @@ def answered(answers: list[Answer]) -> list[str]:
     return [f"#{i}: {a}" for i, a in enumerate(answers) if a.status != 200 or a.code != "0000"]
 
 
-@pytest.mark.parametrize(
-    ("scheme", "kind"),
-    [("http", STALLED), ("http", IDLE), ("https", STALLED), ("https", HANDSHAKE), ("https", IDLE)],
-)
+@pytest.mark.parametrize(("scheme", "kind"), CASES)
 def test_service_answers_while_hostile_connections_are_held(served, scheme, kind):
     endpoint = served.endpoints[scheme]
     tls = verifying_tls(served.certificate) if scheme == "https" else None
