@@ -13,6 +13,7 @@ import json
 import socket
 import sys
 import uuid
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -109,13 +110,14 @@ def multipart(csrf: str, files: dict[str, bytes]) -> tuple[str, bytes]:
     return f"multipart/form-data; boundary={boundary}", body
 
 
-def exchange(where: tuple[str, int], head: str, body: bytes = b"") -> tuple[int, dict, bytes]:
-    """Send ``head`` (request line and headers) and ``body`` as they are; read one answer."""
+def exchange(where: tuple[str, int], head: str, body: bytes = b"") -> tuple[int, Message, bytes]:
+    """Send ``head`` (request line and headers) and ``body`` as they are; read one answer
+    (header names are case-insensitive: the front sends them in lower case)."""
     with socket.create_connection(where, timeout=30) as raw:
         raw.sendall(head.encode() + b"\r\n" + body)
         response = http.client.HTTPResponse(raw)
         response.begin()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.headers, response.read()
 
 
 def request_head(method: str, path: str, client: AdminClient, **headers: object) -> str:

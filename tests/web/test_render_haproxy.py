@@ -15,7 +15,7 @@ import pytest
 from otpbroker.domain.front import FrontLimits, FrontPlan
 from otpbroker.system import tls
 from otpbroker.system.haproxy_front import haproxy_binary
-from otpbroker.system.render_haproxy import ERRORS, TOO_MANY, render
+from otpbroker.system.render_haproxy import BUFFERED_BODY_BYTES, ERRORS, TOO_MANY, render
 
 LIMITS = FrontLimits(max_connections=321, max_connections_per_client=7, request_timeout=3,
                      keep_alive=4, queue_timeout=5, server_timeout=456)  # fmt: skip
@@ -85,6 +85,9 @@ def test_the_values_land_where_they_should(sockets, pem):
     assert "server app unix@/run/otp-broker/front-x/http.sock maxconn 12" in lines
     assert "server app unix@/run/otp-broker/front-x/https.sock maxconn 3" in lines
     assert "use_backend https_stream if { path /admin-api/monitor/stream }" in lines
+    assert "server app unix@/run/otp-broker/front-x/https.sock maxconn 2" in lines  # uploads
+    assert f"acl large_body req.hdr_val(content-length) gt {BUFFERED_BODY_BYTES}" in lines
+    assert "http-request wait-for-body time 3s unless large_body" in lines
     assert "http-request set-header X-Forwarded-For %[src]" in lines
     assert sum("if { sc0_conn_cur gt 7 }" in line for line in lines) == 2  # both schemes
 

@@ -37,7 +37,8 @@ FRONT_SETTINGS: tuple[Setting, ...] = (
         10,
         1,
         300,
-        "Time a client has to send a whole request (headers and body); late ones get 408.",
+        "Time a client has to send its request headers, and again its body (the front reads "
+        "bodies up to 12 KiB whole before the app sees them); late ones get 408.",
     ),
     _int(
         "front.keep_alive_seconds",

@@ -30,7 +30,8 @@ class FrontLimits:
 class FrontPlan:
     """What haproxy serves: a listening descriptor per scheme (None: off), the combined
     certificate-and-key file for HTTPS, cheroot's Unix socket per scheme, the limits, and
-    the slots (concurrent requests) cheroot gets for the API and for event streams."""
+    the slots (concurrent requests) cheroot gets for the API, for event streams and for
+    large uploads."""
 
     http_fd: int | None
     https_fd: int | None
@@ -40,6 +41,7 @@ class FrontPlan:
     limits: FrontLimits
     api_slots: int = 12
     stream_slots: int = 3
+    upload_slots: int = 2
     stream_path: str = "/admin-api/monitor/stream"
 
 

@@ -38,7 +38,8 @@ SCHEMES = ("http", "https")
 RETRY_FIRST = 5.0  # seconds before a failed listener is tried again
 RETRY_MAX = 30.0  # the back-off (doubling) stops here
 APP_THREADS = 20  # cheroot threads per scheme
-API_SLOTS = 14  # requests the front passes at once per scheme; more wait in its queue
+API_SLOTS = 12  # requests the front passes at once per scheme; more wait in its queue
+UPLOAD_SLOTS = 2  # requests with a large body (their body read by the app, maybe slowly)
 STREAM_SLOTS = 5  # monitor streams per scheme (the app refuses a 5th itself): never every thread
 
 
@@ -203,6 +204,7 @@ class Listeners:
             limits=plan.limits,
             api_slots=API_SLOTS,
             stream_slots=STREAM_SLOTS,
+            upload_slots=UPLOAD_SLOTS,
         )
         tls = (self._tls.certificate, self._tls.key) if https and self._tls else None
         if self._front is None:
