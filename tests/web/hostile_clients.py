@@ -84,7 +84,6 @@ class HostileCrowd:
         self.sources = sources
         self.context = client_tls() if tls else None
         self.connections: list[Hostile] = []
-        self.opened_at = 0.0
 
     def open(self, count: int, kind: str, timeout: float = 60.0) -> Counter[str]:
         """Open ``count`` connections of ``kind`` and drive them until each is held or
@@ -94,7 +93,6 @@ class HostileCrowd:
         raise_open_files(count + len(self.connections) + 256)
         batch = [self._connect(self.sources[i % len(self.sources)], kind) for i in range(count)]
         self.connections += batch
-        self.opened_at = self.opened_at or time.monotonic()
         self._drive(batch, time.monotonic() + timeout)
         return Counter(c.stage for c in batch)
 
