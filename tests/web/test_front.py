@@ -52,6 +52,13 @@ def echo_app() -> bottle.Bottle:
             raise bottle.HTTPResponse("too large", 413)
         return str(len(bottle.request.body.read()))
 
+    @app.get("/gaps")
+    def gaps() -> Iterator[bytes]:  # events further apart than a short request time-out
+        bottle.response.content_type = "text/event-stream"
+        for n in range(3):
+            yield f": beat {n}\n\n".encode()
+            time.sleep(2.5)
+
     @app.get(STREAM_PATH)
     def stream() -> Iterator[bytes]:
         bottle.response.content_type = "text/event-stream"

@@ -78,7 +78,7 @@ def test_the_values_land_where_they_should(sockets, pem):
     lines = [line.strip() for line in render(plan).splitlines()]
     assert "maxconn 321" in lines
     for expected in ("timeout http-request 3s", "timeout http-keep-alive 4s",
-                     "timeout queue 5s", "timeout server 456s", "timeout client 456s"):  # fmt: skip
+                     "timeout queue 5s", "timeout server 456s", "timeout client 3s"):  # fmt: skip
         assert expected in lines
     assert f"bind fd@{plan.http_fd}" in lines
     assert f"bind fd@{plan.https_fd} ssl crt {pem}" in lines

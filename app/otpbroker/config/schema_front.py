@@ -30,7 +30,8 @@ FRONT_SETTINGS: tuple[Setting, ...] = (
         10000,
         "Most connections one client address may hold open; a request on one more is "
         "answered 429 (code 1109) with Retry-After, a connection that sends nothing is "
-        "closed after front.request_timeout_seconds.",
+        "closed after front.request_timeout_seconds, and beyond four times this number new "
+        "connections are closed at once.",
     ),
     _int(
         "front.request_timeout_seconds",
