@@ -136,6 +136,10 @@ def test_app_unit_is_sandboxed_and_writes_only_its_own_directories():
     assert "ReadWritePaths" not in settings  # StateDirectory and RuntimeDirectory only
     assert settings["DeviceAllow"] == ["char-ttyUSB rw", "char-ttyACM rw", "char-ttyAMA rw"]
     assert "PrivateDevices" not in settings  # it would hide the modems
+    # the classes are resolved when the unit starts: the serial drivers are loaded before
+    modules = (OVERLAY / "etc/modules-load.d/otp-broker.conf").read_text().split("\n")
+    assert {"usbserial", "cdc_acm"} <= set(modules)
+    assert "systemd-modules-load.service" in _unit_lines("otp-broker.service", "After").split()
 
 
 def test_helper_socket_is_the_one_the_app_connects_to():
