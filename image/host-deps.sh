@@ -30,7 +30,6 @@ declare -A tool_package=(
   [python3]=python3
   [curl]=curl
   [gpg]=gpg
-  [visudo]=sudo
   [systemd-analyze]=systemd
 )
 # packages without a tool to probe

@@ -75,7 +75,7 @@ from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.system.haproxy_front import FrontSupervisor
 from otpbroker.system.helper_client import HelperClient
-from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_argv
+from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_transport
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.network_control import NetworkControl
 from otpbroker.system.runtime_dir import private_directory, runtime_directory
@@ -117,7 +117,7 @@ class Broker:
         self.events = EventLog()
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
-        self.helper = HelperClient(helper_argv(), HELPER_STAGE_DIR)
+        self.helper = HelperClient(helper_transport(), HELPER_STAGE_DIR)
         usb_control = self.usb_control = machine.usb_control or HelperUsbControl(self.helper)
         # The pool tells ModemHealth each modem's route and ModemHealth asks the pool to
         # recover a dead modem: the pool is built first, telling routes to a listener list

@@ -90,6 +90,37 @@ def test_api_and_first_run_page_answer(guest: Guest) -> None:
     assert "setup_code" in body, "first-run page has no setup code field"
 
 
+SANDBOX_LEVELS = ("OK", "SAFE")
+
+
+def test_service_is_sandboxed(guest: Guest) -> None:
+    """Check 1 (sandbox): systemd rates the running otp-broker.service "OK" or better (printed);
+    the app has no new privileges and no capability but CAP_NET_BIND_SERVICE; root work waits
+    behind the helper's socket; Debian's own haproxy service is masked."""
+    report = guest.sh("systemd-analyze security --no-pager otp-broker.service 2>&1")
+    print("\n" + report)
+    overall = re.search(r"Overall exposure level for otp-broker.service: (\d+\.\d) (\S+)", report)
+    assert overall, "no overall exposure level in systemd-analyze security's output"
+    assert overall.group(2) in SANDBOX_LEVELS, f"exposure {overall.group(1)} {overall.group(2)}"
+    shown = guest.sh("systemctl show otp-broker.service -p NoNewPrivileges -p MainPID")
+    assert "NoNewPrivileges=yes" in shown, shown
+    pid = re.search(r"MainPID=(\d+)", shown)
+    assert pid and pid.group(1) != "0", shown
+    status = guest.sh(
+        f"grep -e '^NoNewPrivs' -e '^CapBnd' -e '^Seccomp:' /proc/{pid.group(1)}/status"
+    )
+    assert "NoNewPrivs:\t1" in status and "Seccomp:\t2" in status, status
+    assert "CapBnd:\t0000000000000400" in status, status  # CAP_NET_BIND_SERVICE only
+    assert guest.sh("systemctl is-active otpb-helper.socket").strip() == "active"
+    assert guest.sh("stat -c '%a %U %G' /run/otpb-helper.sock").split() == [
+        "660",
+        "root",
+        "otpbroker",
+    ]
+    masked = guest.exec(["systemctl", "is-enabled", "haproxy.service"])
+    assert masked["stdout"].strip() == "masked", masked
+
+
 class AdminClient:
     """A browser-like client for the admin pages: cookies, CSRF token, no redirect following."""
 
@@ -331,9 +362,9 @@ def confirm(client: AdminClient, token: str) -> None:
 
 
 def test_firewall_closes_ports(guest: Guest) -> None:
-    """Check 6: ports opened and closed on the admin's Firewall page (service -> sudo ->
-    privileged helper -> nftables) are reachable or not from the host; an unconfirmed change
-    reverts by itself; the admin port stays reachable throughout."""
+    """Check 6: ports opened and closed on the admin's Firewall page (sandboxed service ->
+    the helper's socket -> privileged helper -> nftables) are reachable or not from the host;
+    an unconfirmed change reverts by itself; the admin port stays reachable throughout."""
     guest.sh(
         "systemd-run --unit=otpb-test-listener --property=DynamicUser=yes "
         "python3 -m http.server 9999 --bind 0.0.0.0"
@@ -388,6 +419,8 @@ def test_firewall_closes_ports(guest: Guest) -> None:
     assert not reachable(guest.ports.extra), "port reachable after a confirmed close"
     assert http_get(guest.ports.api, "/api/openapi.json")[0] == 200, "admin/API port closed"
     guest.sh("systemctl stop otpb-test-listener")
+    helper_runs = guest.sh("journalctl --no-pager -o cat -u 'otpb-helper@*' | grep -c . || true")
+    assert int(helper_runs.strip() or 0) > 0, "no change went through the helper's socket"
 
 
 def make_stick(path: Path, reset_text: str) -> None:

@@ -26,7 +26,7 @@ SIM_PROFILE = {"data_port": True, "accepted_apns": ("internet", "axis")}
 @pytest.fixture
 def harness(tmp_path):
     root = internet_root(tmp_path)
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
 
     def internet(sms_holds):
         return InternetControl(

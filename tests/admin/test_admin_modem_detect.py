@@ -93,8 +93,7 @@ def form_fields(page: str, action: str) -> dict[str, str]:
 @pytest.fixture
 def harness(tmp_path: Path, helper, usb, prober):
     """The broker's detection reads the fake tree; its USB control runs the real helper."""
-    client = HelperClient([sys.executable, "-m", "otpbroker.privileged"], helper.stage,
-                          env=helper.env)  # fmt: skip
+    client = HelperClient(helper.transport(), helper.stage)
     discovery = UsbModemDiscovery(str(usb.sysfs), str(usb.by_id), str(usb.dev), prober=prober)
     machine = Machine(usb_control=HelperUsbControl(client), usb_discovery=discovery)
     h = BrokerHarness(tmp_path / "data", machine)

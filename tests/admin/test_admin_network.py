@@ -30,7 +30,7 @@ FACTORY = ("OTP-Broker-T3ST", "factory-pass-1")
 def network_control(root: HelperRoot | None) -> NetworkControl:
     if root is None:
         return NetworkControl(HelperClient(None, Path("/nonexistent")), lambda: FACTORY)
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
     return NetworkControl(helper, lambda: FACTORY)
 
 

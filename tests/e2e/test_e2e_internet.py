@@ -33,7 +33,7 @@ OWNER = ("owner", "owner-password-1")
 def harness(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e-internet")
     root = internet_root(base)
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
 
     def internet(sms_holds):
         return InternetControl(

@@ -50,7 +50,7 @@ def root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def control(root):
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
     return ShortWindowControl(helper, lambda: ("OTP-Broker-E2E1", "factory-pass-1"))
 
 

@@ -15,6 +15,7 @@ from otpbroker.factory.reset_stick import OncePerBoot, ResetStick
 from otpbroker.subcommands import apply_network
 from otpbroker.subcommands.apply_network import network_applier
 from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.helper_transports import ProgramTransport
 from otpbroker.system.network_control import NetworkControl
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
@@ -30,8 +31,7 @@ SHOP_NETWORK = {
 
 
 def helper_client(root: HelperRoot) -> HelperClient:
-    argv = [sys.executable, "-m", "otpbroker.privileged"]
-    return HelperClient(argv, root.stage, env=root.env)
+    return HelperClient(root.transport(), root.stage)
 
 
 def test_reset_applies_factory_network_and_drops_a_pending_change(tmp_path: Path) -> None:
@@ -86,7 +86,9 @@ def test_apply_network_command_installs_the_stored_settings(tmp_path, monkeypatc
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(apply_network, "HELPER_STAGE_DIR", root.stage)
     monkeypatch.setattr(
-        apply_network, "root_helper_argv", lambda: [sys.executable, "-m", "otpbroker.privileged"]
+        apply_network,
+        "root_helper_transport",
+        lambda: ProgramTransport([sys.executable, "-m", "otpbroker.privileged"]),
     )
     assert apply_network.run(argparse.Namespace(data_dir=str(data))) == 0
     assert capsys.readouterr().out == "network settings applied\n"

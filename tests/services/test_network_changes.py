@@ -44,7 +44,7 @@ def root(tmp_path):
 
 @pytest.fixture
 def control(root):
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
     return NetworkControl(helper, lambda: FACTORY)
 
 

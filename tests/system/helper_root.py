@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from helper_socket import SpawnedHelper
+
 FAKE_SYSTEMCTL = """#!/bin/sh
 echo "$*" >> "{root}/systemctl.log"
 for service in $(cat "{root}/failing-services" 2>/dev/null); do
@@ -51,6 +53,10 @@ class HelperRoot:
             "OTPB_HELPER_SYSTEMCTL": str(root / "fake-systemctl"),
             "OTPB_HELPER_PPPCTL": str(root / "fake-pppctl"),
         }
+
+    def transport(self) -> SpawnedHelper:
+        """The real helper behind a socket, as the app reaches it on a device."""
+        return SpawnedHelper(self.env)
 
     def path(self, absolute: str) -> Path:
         return Path(str(self.root) + absolute)

@@ -1,4 +1,4 @@
-"""The app's ``UsbControl`` adapter: the real helper run as a program (as sudo would run it)
+"""The app's ``UsbControl`` adapter: the real helper behind a socket (as systemd starts it)
 under a temporary root with a fake sysfs; its refusals become precise ``UsbControlError``s."""
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from usb_tree import UsbTree
 
 from otpbroker.domain.usb_modems import UsbControl, UsbControlError
 from otpbroker.modem.sim.usb import layout
-from otpbroker.system.helper_client import HelperClient
+from otpbroker.system.helper_client import HelperClient, HelperTransport
+from otpbroker.system.helper_transports import ProgramTransport
 from otpbroker.system.usb_control import HelperUsbControl
-
-HELPER = [sys.executable, "-m", "otpbroker.privileged"]
 
 
 @pytest.fixture
@@ -32,8 +31,9 @@ def usb(helper: HelperRoot) -> UsbTree:
     return tree
 
 
-def control(helper: HelperRoot, argv: list[str] | None = HELPER) -> HelperUsbControl:
-    return HelperUsbControl(HelperClient(argv, helper.stage, env=helper.env))
+def control(helper: HelperRoot, transport: HelperTransport | None = None) -> HelperUsbControl:
+    """The adapter on the real helper behind a socket, or on ``transport``."""
+    return HelperUsbControl(HelperClient(transport or helper.transport(), helper.stage))
 
 
 def authorized(usb: UsbTree) -> Path:
@@ -73,7 +73,7 @@ def test_a_missing_device_is_named(helper, usb):
 
 @pytest.mark.parametrize("bad", ["../../etc", "1-1;reboot", "1-1.2 --help", "usb1"])
 def test_a_bad_path_is_refused_before_the_helper_runs(helper, usb, bad):
-    never = control(helper, ["/nonexistent/otpb-helper"])  # would fail loudly if run
+    never = control(helper, ProgramTransport(["/nonexistent/otpb-helper"]))  # fails if run
     for operation in (never.reset, never.switch_mode):
         with pytest.raises(UsbControlError, match="is not a USB device path"):
             operation(bad)
@@ -81,7 +81,7 @@ def test_a_bad_path_is_refused_before_the_helper_runs(helper, usb, bad):
 
 
 def test_off_a_device_both_operations_refuse(helper):
-    off = control(helper, None)
+    off = HelperUsbControl(HelperClient(None, helper.stage))
     assert off.available is False
     with pytest.raises(UsbControlError, match="the privileged helper is not available here"):
         off.reset("1-1.2")

@@ -3,7 +3,6 @@ rendered files, and a ppp stand-in runs the real ``chat`` with them on an emulat
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ def root(tmp_path: Path) -> HelperRoot:
 
 @pytest.fixture
 def control(root: HelperRoot) -> InternetControl:
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
     return InternetControl(
         helper, status_reader=lambda name: link_status(name, run_dir=str(root.path("/run")))
     )
@@ -87,7 +86,7 @@ def test_wrong_apn_fails_with_the_helper_message(control, modem):
 
 
 def test_shared_port_needs_sms_paused_and_released(root, modem):
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
     held = {"value": True}
     control = InternetControl(helper, sms_holds=lambda modem_id: held["value"])
     shared = record(modem, data_port="")

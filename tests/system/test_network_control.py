@@ -11,6 +11,7 @@ from helper_root import HelperRoot
 
 from otpbroker.config.schema import SETTINGS, default
 from otpbroker.system.helper_client import HelperClient, HelperError
+from otpbroker.system.helper_transports import ProgramTransport
 from otpbroker.system.network_control import NetworkControl, always_open
 
 FACTORY = ("OTP-Broker-AB12", "factory-pass-1")
@@ -22,8 +23,8 @@ def settings(**changes):
     return values
 
 
-def control(tmp_path: Path, argv=None, factory=FACTORY) -> NetworkControl:
-    return NetworkControl(HelperClient(argv, tmp_path / "stage"), lambda: factory)
+def control(tmp_path: Path, factory=FACTORY) -> NetworkControl:
+    return NetworkControl(HelperClient(None, tmp_path / "stage"), lambda: factory)
 
 
 def test_stage_writes_a_private_file_atomically(tmp_path):
@@ -47,7 +48,7 @@ def test_unavailable_helper_refuses_clearly(tmp_path):
 
 def test_run_returns_json_and_raises_the_helpers_message(tmp_path):
     root = HelperRoot(tmp_path / "root")
-    client = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    client = HelperClient(root.transport(), root.stage)
     assert client.available and client.run("pending") == {}
     with pytest.raises(HelperError) as caught:
         client.run("apply", "resolv")
@@ -55,11 +56,14 @@ def test_run_returns_json_and_raises_the_helpers_message(tmp_path):
 
 
 def test_run_reports_a_helper_that_answers_no_json(tmp_path):
-    client = HelperClient([sys.executable, "-c", "print('oops'); raise SystemExit(3)"], tmp_path)
-    with pytest.raises(HelperError, match=r"no JSON object \(exit 3\): oops"):
-        client.run()
+    program = ProgramTransport([sys.executable, "-c", "print('oops'); raise SystemExit(3)"])
+    with pytest.raises(HelperError, match=r"no JSON object: oops"):
+        HelperClient(program, tmp_path).run()
+    silent = ProgramTransport([sys.executable, "-c", "import sys; sys.exit('gone')"])
+    with pytest.raises(HelperError, match=r"answered nothing \(exit 1\): gone"):
+        HelperClient(silent, tmp_path).run()
     with pytest.raises(HelperError, match="cannot run the helper"):
-        HelperClient(["/nonexistent/helper"], tmp_path).run()
+        HelperClient(ProgramTransport(["/nonexistent/helper"]), tmp_path).run()
 
 
 def test_preview_renders_every_target_with_the_factory_wifi(tmp_path):
@@ -115,7 +119,7 @@ def test_render_errors_name_the_section(tmp_path):
 
 def test_apply_stages_only_the_chosen_targets_and_asks_for_confirmation(tmp_path):
     root = HelperRoot(tmp_path / "root")
-    helper = HelperClient([sys.executable, "-m", "otpbroker.privileged"], root.stage, root.env)
+    helper = HelperClient(root.transport(), root.stage)
     net = NetworkControl(helper, lambda: FACTORY)
     result = net.apply(settings(network__confirm_seconds=45), [], True, ["dnsmasq"])
     assert result["targets"] == ["dnsmasq"] and len(result["token"]) == 16

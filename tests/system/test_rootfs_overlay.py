@@ -1,5 +1,6 @@
-"""The overlay files of the privileged helper: sudoers (visudo), the helper script and the
-systemd units (systemd-analyze verify in a temporary root holding the referenced programs)."""
+"""The overlay files of the privileged helper: its socket and service units, the helper script
+and the systemd units (systemd-analyze verify in a temporary root holding the referenced
+programs)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from pathlib import Path
 import pytest
 from helper_root import HelperRoot
 
+from otpbroker.system.helper_program import HELPER_SOCKET
+
 OVERLAY = Path(__file__).parents[2] / "rootfs-overlay"
-SUDOERS = OVERLAY / "etc/sudoers.d/otp-broker"
 HELPER = OVERLAY / "usr/local/sbin/otpb-helper"
 UNITS = (
     "otp-broker.service",
+    "otpb-helper.socket",
+    "otpb-helper@.service",
     "otpb-revert-pending.service",
     "otp-broker-secrets.service",
     "otp-broker-firstboot.service",
@@ -27,59 +31,15 @@ PROGRAMS = (
     "/opt/otp-broker/venv/bin/otp-broker",
     "/usr/local/sbin/otp-broker-firstboot",
 )
-IMPLY_NO_NEW_PRIVILEGES = {
-    "SystemCallFilter", "SystemCallArchitectures", "SystemCallLog", "RestrictAddressFamilies",
-    "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality",
-    "MemoryDenyWriteExecute", "PrivateDevices", "ProtectClock", "ProtectHostname",
-    "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "DynamicUser",
-}  # fmt: skip
-RULE = "otpbroker ALL=(root) NOPASSWD: /usr/local/sbin/otpb-helper"
+UNIT_DIR = OVERLAY / "etc/systemd/system"
 
 
-def _rules(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-def test_sudoers_is_one_exact_line_accepted_by_visudo(tmp_path):
-    visudo = shutil.which("visudo") or "/usr/sbin/visudo"
-    if not os.path.exists(visudo):
-        pytest.fail("visudo is not installed (apt-get install sudo)")
-    assert _rules(SUDOERS.read_text()) == [RULE]
-    # git keeps only 644/755: the image build installs it 0440, as checked here
-    installed = tmp_path / "otp-broker"
-    shutil.copyfile(SUDOERS, installed)
-    installed.chmod(0o440)
-    done = subprocess.run([visudo, "-c", "-f", str(installed)], capture_output=True, text=True,
-                          check=False)  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def test_visudo_check_can_fail(tmp_path):
-    broken = tmp_path / "broken"
-    broken.write_text(RULE.replace("NOPASSWD:", "NOPASSWD") + "\n")
-    broken.chmod(0o440)
-    done = subprocess.run(["visudo", "-c", "-f", str(broken)], capture_output=True, check=False)
-    assert done.returncode != 0
-
-
-def test_sudoers_keeps_no_environment_and_allows_no_wildcards():
-    text = SUDOERS.read_text()
-    for word in ("env_keep", "SETENV", "!env_reset", "setenv", "*", "ALL, ", "sudoedit"):
-        assert word not in _rules(text)[0], word
-    assert "(root)" in RULE and RULE.endswith("/usr/local/sbin/otpb-helper")
-
-
-def test_sudo_env_reset_strips_the_test_variables():
-    """sudo's default env_reset (Debian's /etc/sudoers) drops OTPB_HELPER_* on the way."""
-    sudo = shutil.which("sudo")
-    if sudo is None or os.geteuid() != 0:
-        pytest.skip("needs sudo, run as root")
-    env = {**os.environ, "OTPB_HELPER_ROOT": "/tmp/evil", "OTPB_HELPER_SYSTEMCTL": "/tmp/evil"}
-    done = subprocess.run([sudo, "-n", "/usr/bin/env"], capture_output=True, text=True, env=env,
-                          check=False)  # fmt: skip
-    if done.returncode != 0:
-        pytest.skip(f"sudo cannot run here: {done.stderr.strip()}")
-    assert "OTPB_HELPER" not in done.stdout
+def test_no_sudo_any_more():
+    """The app reaches root through the helper's socket only: no sudoers file, no sudo call."""
+    assert not (OVERLAY / "etc/sudoers.d").exists()
+    app = Path(__file__).parents[2] / "app/otpbroker"
+    callers = [path.name for path in app.rglob("*.py") if '"sudo"' in path.read_text()]
+    assert callers == []
 
 
 def test_helper_script_has_the_isolated_venv_shebang_and_runs(tmp_path):
@@ -117,8 +77,11 @@ def unit_root(tmp_path_factory):
 
 
 def verify(root: Path, unit: str) -> subprocess.CompletedProcess:
+    """systemd-analyze verify of one unit (a template through an instance's name)."""
+    name = unit.replace("@.", "@check.")
+    target = name if name != unit else f"/etc/systemd/system/{unit}"
     return subprocess.run(
-        ["systemd-analyze", "verify", f"--root={root}", f"/etc/systemd/system/{unit}"],
+        ["systemd-analyze", "verify", f"--root={root}", target],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
 
@@ -152,16 +115,45 @@ def test_a_missing_program_fails_the_check(unit_root):
     assert done.returncode != 0 and "is not executable" in done.stderr
 
 
-def test_app_unit_is_hardened_and_explains_why_no_new_privileges_is_off():
-    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
-    for line in ("User=otpbroker", "ProtectSystem=strict", "PrivateTmp=yes", "ProtectHome=yes",
-                 "ReadWritePaths=/var/lib/otp-broker /run/otp-broker"):  # fmt: skip
-        assert line in text
-    assert "\nNoNewPrivileges" not in text
-    # Options with which systemd sets the no-new-privileges flag anyway (sudo then refuses).
-    settings = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line
-                and not line.startswith("#")}  # fmt: skip
-    assert not settings & IMPLY_NO_NEW_PRIVILEGES, settings & IMPLY_NO_NEW_PRIVILEGES
+def _settings(unit: str) -> dict[str, list[str]]:
+    """Every ``Key=value`` of an overlay unit, values in order."""
+    found: dict[str, list[str]] = {}
+    for line in (UNIT_DIR / unit).read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def test_app_unit_is_sandboxed_and_writes_only_its_own_directories():
+    settings = _settings("otp-broker.service")
+    for key, value in (("User", "otpbroker"), ("NoNewPrivileges", "yes"),
+                       ("ProtectSystem", "strict"), ("PrivateTmp", "yes"),
+                       ("ProtectHome", "yes"), ("CapabilityBoundingSet", "CAP_NET_BIND_SERVICE"),
+                       ("SystemCallFilter", "@system-service"), ("DevicePolicy", "closed"),
+                       ("RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6 AF_NETLINK")):  # fmt: skip
+        assert settings.get(key) == [value], key
+    assert "ReadWritePaths" not in settings  # StateDirectory and RuntimeDirectory only
+    assert settings["DeviceAllow"] == ["char-ttyUSB rw", "char-ttyACM rw", "char-ttyAMA rw"]
+    assert "PrivateDevices" not in settings  # it would hide the modems
+    # the classes are resolved when the unit starts: the serial drivers are loaded before
+    modules = (OVERLAY / "etc/modules-load.d/otp-broker.conf").read_text().split("\n")
+    assert {"usbserial", "cdc_acm"} <= set(modules)
+    assert "systemd-modules-load.service" in _unit_lines("otp-broker.service", "After").split()
+
+
+def test_helper_socket_is_the_one_the_app_connects_to():
+    socket_unit = _settings("otpb-helper.socket")
+    assert socket_unit["ListenStream"] == [str(HELPER_SOCKET)]
+    assert (socket_unit["Accept"], socket_unit["SocketMode"]) == (["yes"], ["0660"])
+    assert (socket_unit["SocketUser"], socket_unit["SocketGroup"]) == (["root"], ["otpbroker"])
+    service = _settings("otpb-helper@.service")
+    assert service["ExecStart"] == ["/usr/local/sbin/otpb-helper --connection"]
+    assert (service["StandardInput"], service["StandardOutput"]) == (["socket"], ["socket"])
+    assert "User" not in service  # root
+    # The helper's environment is the unit's: nothing may pass the test-only variables.
+    assert not {"Environment", "EnvironmentFile", "PassEnvironment"} & set(service)
+    assert _unit_lines("otpb-helper.socket", "WantedBy") == "sockets.target"
 
 
 def test_revert_unit_runs_before_the_network_services():

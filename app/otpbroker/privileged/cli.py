@@ -8,6 +8,8 @@
     usb-reset USB_PATH
     usb-modeswitch USB_PATH
 
+The app sends the same command lines over the helper's socket (``otpb-helper --connection``,
+started by systemd for each connection); root callers may run the program directly.
 ``revert``'s options are for the revert timer (``--if-token``, ``--delay``) and the boot-time
 unit (``--no-restart``: the services have not started yet).
 """
@@ -23,10 +25,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from otpbroker.privileged import usb
+from otpbroker.privileged import connection, usb
 from otpbroker.privileged.environment import HelperEnvironment
 from otpbroker.privileged.operations import Operations
 
+CONNECTION_OPTION = "--connection"
 USAGE = (
     "usage: otpb-helper apply [--confirm-within SECONDS] TARGET... | confirm TOKEN | "
     "revert | pending | ppp up|down NAME | usb-reset USB_PATH | usb-modeswitch USB_PATH"
@@ -103,21 +106,29 @@ def _locked(ops: Operations, run: Callable[[], dict[str, Any]]) -> dict[str, Any
         os.close(fd)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one helper command; print its JSON result; 0 on success, 1 on error."""
-    args = list(sys.argv[1:] if argv is None else argv)
+def execute(args: list[str]) -> tuple[int, dict[str, Any]]:
+    """Run one helper command: 0 and its JSON result, or 1 and ``{"error": message}``."""
     try:
         env = HelperEnvironment.from_environ(os.environ)
         if not env.testing and os.geteuid() != 0:
-            raise ValueError("otpb-helper must run as root (through sudo)")
+            raise ValueError("otpb-helper must run as root (started by otpb-helper.socket)")
         os.umask(0o022)
         ops = Operations(env)
-        result = _locked(ops, _dispatch(ops, args))
+        return 0, _locked(ops, _dispatch(ops, args))
     except (ValueError, OSError) as exc:
-        print(json.dumps({"error": str(exc)}))
-        return 1
+        return 1, {"error": str(exc)}
     except Exception as exc:  # the caller needs a JSON answer, always
-        print(json.dumps({"error": f"internal error: {type(exc).__name__}: {exc}"}))
-        return 1
+        return 1, {"error": f"internal error: {type(exc).__name__}: {exc}"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one helper command; print its JSON result; 0 on success, 1 on error.
+
+    ``--connection`` (the socket-activated unit's only argument) reads the command from the
+    connection on standard input instead and answers there (:mod:`connection`)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == [CONNECTION_OPTION]:
+        return connection.serve(execute)
+    code, result = execute(args)
     print(json.dumps(result))
-    return 0
+    return code

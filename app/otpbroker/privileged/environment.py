@@ -3,10 +3,10 @@
 In production everything is a constant. Tests set ``OTPB_HELPER_ROOT`` (prefixed to every
 absolute path), ``OTPB_HELPER_SYSTEMCTL`` (a stand-in for systemctl) and
 ``OTPB_HELPER_PPPCTL`` (a stand-in for starting/stopping pppd, called as
-``PROG up|down NAME``) and ``OTPB_HELPER_USB_MODESWITCH`` (another usb_modeswitch). sudo's
-default ``env_reset`` removes all of them (the sudoers line adds no ``env_keep`` and no
-``SETENV``), and the shebang's ``python -I`` ignores ``PYTHON*`` variables, so the app
-cannot redirect the helper on a device.
+``PROG up|down NAME``) and ``OTPB_HELPER_USB_MODESWITCH`` (another usb_modeswitch). On a
+device the helper's environment is its unit's (``otpb-helper@.service`` sets none of them) and
+a request over the socket carries only the command line, and the shebang's ``python -I``
+ignores ``PYTHON*`` variables, so the app cannot redirect the helper.
 """
 
 from __future__ import annotations

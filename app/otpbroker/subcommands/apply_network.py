@@ -17,7 +17,11 @@ from collections.abc import Callable
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import FactorySecrets
 from otpbroker.system.helper_client import HelperClient, HelperError
-from otpbroker.system.helper_program import HELPER_PROGRAM, HELPER_STAGE_DIR
+from otpbroker.system.helper_program import (
+    HELPER_PROGRAM,
+    HELPER_STAGE_DIR,
+    root_helper_transport,
+)
 from otpbroker.system.network_control import NetworkControl
 
 log = logging.getLogger(__name__)
@@ -31,11 +35,6 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.set_defaults(handler=run)
     return parser
-
-
-def root_helper_argv() -> list[str] | None:
-    """The privileged helper run directly (the caller is root); None off a device."""
-    return [HELPER_PROGRAM] if os.path.exists(HELPER_PROGRAM) else None
 
 
 def app_owner(data_dir: str) -> tuple[int, int] | None:
@@ -56,7 +55,7 @@ def network_applier(data_dir: str, helper: HelperClient | None = None) -> Callab
     then the stored settings are applied without a safety net.
     """
     if helper is None:
-        helper = HelperClient(root_helper_argv(), HELPER_STAGE_DIR, owner=app_owner(data_dir))
+        helper = HelperClient(root_helper_transport(), HELPER_STAGE_DIR, owner=app_owner(data_dir))
     if not helper.available:
         return None
     control = NetworkControl(helper, FactorySecrets(data_dir).wifi)

@@ -22,7 +22,7 @@ from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.services.modem_discovery import DetectedEntry, ModemDiscoveryService
 from otpbroker.subcommands.store_errors import run_on_store
 from otpbroker.system.helper_client import HelperClient
-from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_argv
+from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_transport
 from otpbroker.system.usb_control import HelperUsbControl
 
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     """Detect (or switch one device) and print the result."""
 
     def action(store: ConfigStore) -> int:
-        usb = HelperUsbControl(HelperClient(helper_argv(), HELPER_STAGE_DIR))
+        usb = HelperUsbControl(HelperClient(helper_transport(), HELPER_STAGE_DIR))
         discovery = UsbModemDiscovery(args.sysfs, args.by_id, args.dev)
         service = ModemDiscoveryService(discovery, store, usb)
         if args.switch_mode:

@@ -1,13 +1,15 @@
-"""The app's side of the privileged helper: stage files, run one helper command, read JSON.
+"""The app's side of the privileged helper: stage files, ask for one helper command, read JSON.
 
-On a device ``argv`` is ``["sudo", "-n", "/usr/local/sbin/otpb-helper"]``; off a device it
-is None and :attr:`HelperClient.available` is False. Staged files are written atomically
-with mode 0600 to ``stage_dir/<target>`` (the target name, ``:`` included, is the file name:
-the helper reads exactly that name).
+On a device the helper answers on a Unix socket that systemd activates (``otpb-helper.socket``,
+one root helper per connection); off a device there is no transport and
+:attr:`HelperClient.available` is False. Root callers (the first boot's and the reset stick's
+``apply-network``) may run the helper program directly (:class:`ProgramTransport`).
 
-The stage directory belongs to the app's user. A root caller (the first boot's or the reset
-stick's ``apply-network``) passes ``owner`` so what it stages, and the directories it may
-create first, belong to that user too: the app must be able to stage there afterwards.
+Staged files are written atomically with mode 0600 to ``stage_dir/<target>`` (the target name,
+``:`` included, is the file name: the helper reads exactly that name). The stage directory
+belongs to the app's user. A root caller passes ``owner`` so what it stages, and the
+directories it may create first, belong to that user too: the app must be able to stage there
+afterwards.
 """
 
 from __future__ import annotations
@@ -15,32 +17,32 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from otpbroker.system.helper_transports import HelperError
 
 TARGET_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}(?::[a-z0-9-]{1,15})?")
 
 
-class HelperError(Exception):
-    """The helper refused or failed; str() is its precise message."""
+class HelperTransport(Protocol):
+    """How one command reaches the helper: its answer's text, or HelperError."""
+
+    def exchange(self, args: list[str], timeout: float) -> str: ...
 
 
 class HelperClient:
-    """Runs the privileged helper (through sudo on a device) and stages its input files."""
+    """Asks the privileged helper (over its socket on a device) and stages its input files."""
 
     def __init__(
         self,
-        argv: Sequence[str] | None,
+        transport: HelperTransport | None,
         stage_dir: Path,
-        env: Mapping[str, str] | None = None,
         owner: tuple[int, int] | None = None,
     ) -> None:
-        self.argv = None if argv is None else list(argv)
+        self.transport = transport
         self.stage_dir = Path(stage_dir)
-        self.env = None if env is None else dict(env)
         self.owner = owner
 
     def _make_stage_dir(self) -> None:
@@ -53,7 +55,7 @@ class HelperClient:
     @property
     def available(self) -> bool:
         """False when there is no helper (not on a device)."""
-        return self.argv is not None
+        return self.transport is not None
 
     def stage(self, target: str, text: str) -> None:
         """Write ``text`` as the staged file of ``target`` (atomic, mode 0600)."""
@@ -75,31 +77,20 @@ class HelperClient:
             raise
 
     def run(self, *args: str, timeout: float = 120.0) -> dict[str, Any]:
-        """Run ``argv + args``; its JSON result, or HelperError with the helper's message."""
-        if self.argv is None:
+        """One helper command; its JSON result, or HelperError with the helper's message."""
+        if self.transport is None:
             raise HelperError("the privileged helper is not available here (not on a device)")
-        env = None if self.env is None else {**os.environ, **self.env}
+        answer = self.transport.exchange(list(args), timeout)
         try:
-            done = subprocess.run(
-                [*self.argv, *args], capture_output=True, text=True, timeout=timeout,
-                env=env, stdin=subprocess.DEVNULL, check=False,
-            )  # fmt: skip
-        except FileNotFoundError as exc:
-            raise HelperError(f"cannot run the helper: {exc.strerror}: {exc.filename}") from None
-        except subprocess.TimeoutExpired:
-            raise HelperError(f"the helper did not answer within {timeout:g} s") from None
-        try:
-            result = json.loads(done.stdout)
+            result = json.loads(answer)
         except ValueError:
             result = None
         if not isinstance(result, dict):
-            detail = " ".join((done.stderr or done.stdout).split())[:300]
-            raise HelperError(
-                f"the helper answered no JSON object (exit {done.returncode}): "
-                f"{detail or 'nothing'}"
-            )
-        if done.returncode != 0 or "error" in result:
-            raise HelperError(
-                str(result.get("error") or f"the helper failed (exit {done.returncode})")
-            )
+            detail = " ".join(answer.split())[:300]
+            raise HelperError(f"the helper answered no JSON object: {detail or 'nothing'}")
+        if "error" in result:
+            raise HelperError(str(result["error"]) or "the helper failed")
         return result
+
+
+__all__ = ["HelperClient", "HelperError", "HelperTransport"]

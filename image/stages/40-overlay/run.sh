@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Stage "overlay": copy rootfs-overlay/ (systemd units, udev rules, sudoers, the privileged
-# helper, factory-default configs) into the image, fix modes and owners (./permissions), enable
-# or disable units (./units), and check what can be checked offline (sudoers syntax, units).
+# Stage "overlay": copy rootfs-overlay/ (systemd units, udev rules, the privileged helper and
+# its socket, factory-default configs) into the image, fix modes and owners (./permissions),
+# enable or disable units (./units), and check what can be checked offline (units).
 # rootfs: copy
 set -euo pipefail
 : "${STAGE_ROOTFS:?}" "${STAGE_DIR:?}" "${REPO_DIR:?}"
@@ -19,11 +19,6 @@ sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$STAGE_DIR/permissions" | while read -r
     chmod "$mode" "$path"
     chown "$owner" "$path"
   done
-done
-
-for file in "$root"/etc/sudoers.d/*; do
-  [ -e "$file" ] || continue
-  visudo -c -q -f "$file" || { echo "overlay: sudoers syntax error in ${file#"$root"}" >&2; exit 1; }
 done
 
 # Units moved out of the early boot (./late-units): an edited copy of the vendor unit in
@@ -45,7 +40,8 @@ done
 # Offline check of our own units against the image's binaries.
 # (templates such as otpb-reset-stick@.service are checked through an instance name)
 mapfile -t own_units < <(cd "$root/etc/systemd/system" \
-  && ls -1 otp-broker*.service otpb*.service 2>/dev/null | sed 's/@\.service$/@check.service/' || true)
+  && ls -1 otp-broker*.service otpb*.service otpb*.socket 2>/dev/null \
+  | sed 's/@\.service$/@check.service/' || true)
 if [ ${#own_units[@]} -gt 0 ]; then
   (cd "$root/etc/systemd/system" && systemd-analyze verify --root="$root" "${own_units[@]}") \
     || { echo "overlay: systemd-analyze verify failed for: ${own_units[*]}" >&2; exit 1; }
