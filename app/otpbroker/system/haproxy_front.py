@@ -116,7 +116,8 @@ class FrontSupervisor:
             pass_fds=wanted.fds, capture_output=True, text=True, timeout=30, check=False,
         )  # fmt: skip
         if done.returncode != 0:
-            raise FrontUnavailable(f"haproxy refuses its configuration: {done.stderr.strip()}")
+            said = done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}"
+            raise FrontUnavailable(f"haproxy refuses its configuration: {said}")
 
     def _replace(self, binary: str, wanted: _Wanted) -> None:
         """Start a haproxy for ``wanted`` and soft-stop the previous one (lock held)."""

@@ -11,6 +11,9 @@ from pathlib import Path
 
 RUNTIME_DIR_VARIABLE = "OTP_BROKER_RUNTIME_DIR"
 DEFAULT_RUNTIME_DIR = "/run/otp-broker"
+#: The longest parent for the private directories: a Unix socket path (``sockaddr_un``) holds
+#: at most 107 bytes, and the directory's name plus a socket's name take up to 30 of them.
+LONGEST_PARENT = 70
 
 
 def runtime_directory() -> Path:
@@ -22,9 +25,11 @@ def private_directory(prefix: str) -> Path:
     """A new directory only this user can enter (0700), in the runtime directory when
     there is one, else in the temporary directory; its name starts with ``prefix``.
 
-    The name is short: Unix socket paths must stay under 108 bytes."""
+    The name is short: Unix socket paths must stay under 108 bytes, so a runtime directory
+    with a longer path than ``LONGEST_PARENT`` (a test's, say) is passed over too."""
     parent = runtime_directory()
-    where = parent if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK) else None
+    usable = parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
+    where = parent if usable and len(os.fsencode(parent)) <= LONGEST_PARENT else None
     return Path(tempfile.mkdtemp(prefix=prefix, dir=where))
 
 
