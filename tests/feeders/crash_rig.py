@@ -113,13 +113,18 @@ class Serve:
 
     def stop(self) -> None:
         """SIGTERM if still running."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        terminate(self.process)
+
+
+def terminate(process: subprocess.Popen[str] | None) -> None:
+    """SIGTERM ``process`` if it still runs; SIGKILL it after 30 s."""
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 def _drain(stream: IO[str]) -> None:

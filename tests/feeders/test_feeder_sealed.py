@@ -17,7 +17,7 @@ import pytest
 from amqp_tools import Publisher, unique_queue, wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 from websocket import create_connection
-from ws_broker import WsBroker
+from ws_broker import WsBroker, every_feeder_settings
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
@@ -77,15 +77,7 @@ def feeds(tmp_path):
     queue, topic = unique_queue("otpb-sealed"), f"otpb/sealed/{uuid.uuid4()}"
     h = BrokerHarness(tmp_path / "data")
     sim, _ = h.add_modem()
-    h.broker.store.update_settings({
-        "feeders.rabbitmq.enabled": True, "feeders.rabbitmq.host": "127.0.0.1",
-        "feeders.rabbitmq.username": "guest", "feeders.rabbitmq.password": "guest",
-        "feeders.rabbitmq.queue": queue,
-        "feeders.mqtt.enabled": True, "feeders.mqtt.host": "127.0.0.1", "feeders.mqtt.topic": topic,
-        "feeders.mqtt.client_id": f"otpb-{uuid.uuid4().hex[:12]}",
-        "feeders.ws.enabled": True, "feeders.ws.url": ws.url, "feeders.ws.username": "device",
-        "feeders.ws.password": "ws-secret", "feeders.ws.channel": "sms",
-    })  # fmt: skip
+    h.broker.store.update_settings(every_feeder_settings(queue, topic, ws.url))
     h.start()
     wait_until(lambda: {s.state for s in h.broker.feeders.statuses()} == {"connected"}, 20,
                "the feeders connected")  # fmt: skip

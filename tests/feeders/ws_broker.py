@@ -39,6 +39,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -338,3 +339,18 @@ class SilentServer:
             conn.sendall(bytes([0x81, 126]) + len(payload).to_bytes(2, "big") + payload)
             while conn.recv(4096):  # read and ignore everything, pings included
                 pass
+
+
+def every_feeder_settings(queue: str, topic: str, ws_url: str) -> dict[str, object]:
+    """Settings that turn on all three feeders: RabbitMQ ``queue`` and MQTT ``topic`` on this
+    machine (guest account, a fresh client id), the WS broker at ``ws_url`` as ``device``
+    (password ``ws-secret``, channel ``sms``)."""
+    return {
+        "feeders.rabbitmq.enabled": True, "feeders.rabbitmq.host": "127.0.0.1",
+        "feeders.rabbitmq.username": "guest", "feeders.rabbitmq.password": "guest",
+        "feeders.rabbitmq.queue": queue,
+        "feeders.mqtt.enabled": True, "feeders.mqtt.host": "127.0.0.1", "feeders.mqtt.topic": topic,
+        "feeders.mqtt.client_id": f"otpb-{uuid.uuid4().hex[:12]}",
+        "feeders.ws.enabled": True, "feeders.ws.url": ws_url, "feeders.ws.username": "device",
+        "feeders.ws.password": "ws-secret", "feeders.ws.channel": "sms",
+    }  # fmt: skip

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
 
-from crash_rig import BIN, NO_PACING, ModemSim
+from crash_rig import BIN, NO_PACING, ModemSim, terminate
 
 from otpbroker.config.schema_limits import RATE_LIMIT_KEYS
 from otpbroker.config.store import ConfigStore
@@ -109,13 +108,7 @@ class ServedBroker:
     def stop(self) -> None:
         """SIGTERM serve, then the modem emulator."""
         try:
-            if self.process is not None and self.process.poll() is None:
-                self.process.send_signal(signal.SIGTERM)
-                try:
-                    self.process.wait(30)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait(5)
+            terminate(self.process)
         finally:
             self.sim.stop()
 
