@@ -19,7 +19,7 @@ from otpbroker.web.listener_control import (
     ServedCertificate,
     front_limits,
 )
-from otpbroker.web.listeners import ListenerPlan, TlsFiles
+from otpbroker.web.listener_plan import ListenerPlan, TlsFiles
 from otpbroker.web.metrics_assembler import MetricsAssembler
 
 SETTINGS = {**{s.key: s.default for s in schema.SETTINGS}, "api.http_port": 8080,

@@ -27,7 +27,8 @@ from otpbroker.domain.front import FrontLimits
 from otpbroker.system import tls
 from otpbroker.system.haproxy_front import FrontSupervisor
 from otpbroker.system.runtime_dir import private_directory
-from otpbroker.web.listeners import API_SLOTS, ListenerPlan, Listeners, TlsFiles
+from otpbroker.web.listener_plan import ListenerPlan, TlsFiles
+from otpbroker.web.listeners import API_SLOTS, Listeners
 
 STREAM_PATH = "/admin-api/monitor/stream"
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from otpbroker.domain.front import FrontLimits
-from otpbroker.web.listeners import ListenerPlan, Listeners, TlsFiles
+from otpbroker.web.listener_plan import ListenerPlan, TlsFiles
+from otpbroker.web.listeners import Listeners
 
 SERVER_MARGIN = 30  # seconds the front waits for an answer beyond the longest send-sms
 

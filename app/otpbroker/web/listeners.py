@@ -23,13 +23,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from otpbroker.domain.front import FrontLimits, FrontPlan, FrontUnavailable
+from otpbroker.domain.front import FrontPlan, FrontUnavailable
 from otpbroker.domain.ports import FrontProcess
 from otpbroker.web.forwarded import FromFront
+from otpbroker.web.listener_plan import ListenerPlan, ListenerStatus, TlsFiles
 from otpbroker.web.server import UnixHttpServer
 
 log = logging.getLogger(__name__)
@@ -41,51 +41,6 @@ APP_THREADS = 20  # cheroot threads per scheme
 API_SLOTS = 12  # requests the front passes at once per scheme; more wait in its queue
 UPLOAD_SLOTS = 2  # requests with a large body (their body read by the app, maybe slowly)
 STREAM_SLOTS = 5  # monitor streams per scheme (the app refuses a 5th itself): never every thread
-
-
-@dataclass(frozen=True)
-class TlsFiles:
-    """Certificate (chain) file, key file, and a stamp that changes when they are replaced."""
-
-    certificate: str
-    key: str
-    stamp: object
-
-
-@dataclass(frozen=True)
-class ListenerPlan:
-    """What should listen: a port per scheme, or None when that scheme is off."""
-
-    host: str
-    http_port: int | None
-    https_port: int | None
-    limits: FrontLimits = field(default_factory=FrontLimits)
-
-    def port(self, scheme: str) -> int | None:
-        """The wanted port of ``scheme`` (None: off)."""
-        return self.http_port if scheme == "http" else self.https_port
-
-
-@dataclass(frozen=True)
-class ListenerStatus:
-    """One scheme's listener as the admin shows it."""
-
-    scheme: str
-    state: str  # "listening", "error" or "off"
-    host: str = ""
-    port: int | None = None  # the port asked for (0: any free port)
-    bound_port: int | None = None
-    error: str = ""
-    retry_in: float | None = None  # seconds until the next attempt after an error
-
-    @property
-    def url(self) -> str:
-        """``scheme://host:port`` of a running listener ("" otherwise)."""
-        if self.bound_port is None:
-            return ""
-        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"  # noqa: S104
-        host = f"[{host}]" if ":" in host else host
-        return f"{self.scheme}://{host}:{self.bound_port}"
 
 
 class Listeners:
