@@ -56,6 +56,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.hookimpl(trylast=True)  # after any other plugin's reordering
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Put the collected tests in the order ``--test-order`` asks for, summaries last."""
+    name_every_case(items)
     order = config.getoption("test_order")
     seed = shuffle_seed(order)
     if order == "reverse":
@@ -63,6 +64,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     elif seed is not None:
         random.Random(seed).shuffle(items)
     keep_summaries_last(items)
+
+
+def name_every_case(items: list[pytest.Item]) -> None:
+    """Give schemathesis's generated tests their own node ids (``...[POST /api/sms]``).
+
+    Under pytest 9 they all share their function's id; the parallel runner schedules by node
+    id, so it ran one operation's cases only."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and not item.nodeid.endswith("]"):
+            named = f"{item.nodeid}[{label}]"
+            if hasattr(item, "_id"):  # pytest 9: a structured id (private; no public setter)
+                item._id = type(item._id).parse(named)
+            else:
+                item._nodeid = named
 
 
 def keep_summaries_last(items: list[pytest.Item]) -> None:

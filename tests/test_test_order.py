@@ -115,3 +115,17 @@ def test_parallel_workers_run_whole_files_in_the_reverse_order(sample: Path, tmp
     for prefix in ("", "o", "t"):  # a file is never split between workers
         names = {name.replace("test_", f"test_{prefix}") for name in sample_names}
         assert [set(ran) >= names for ran in by_worker.values()].count(True) == 1
+
+
+def test_generated_api_cases_each_have_their_own_node_id() -> None:
+    """The parallel runner schedules by node id: schemathesis's cases, which pytest 9 gives
+    one shared id, must be told apart or only one operation's cases would run."""
+    schema_tests = Path(__file__).parent / "api" / "test_api_schema.py"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "-n", "0", str(schema_tests)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    ids = [line for line in done.stdout.splitlines() if "::" in line]
+    assert len(ids) > 20, done.stdout + done.stderr
+    assert len(set(ids)) == len(ids)

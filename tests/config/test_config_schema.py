@@ -118,6 +118,19 @@ def test_expected_keys_exist() -> None:
                 "queue_timeout_seconds",
             )
         ),
+        *(
+            f"auth.{key}"
+            for key in (
+                "address_free_failures",
+                "address_lockout_failures",
+                "user_free_failures",
+                "user_lockout_failures",
+                "window_seconds",
+                "max_delay_seconds",
+                "lockout_seconds",
+                "trusted_seconds",
+            )
+        ),
     }
     assert set(SETTINGS_BY_KEY) == expected
     assert len(SETTINGS) == len(SETTINGS_BY_KEY), "duplicate key"
