@@ -74,8 +74,10 @@ class Client:
             return error.code, json.loads(error.read())
 
 
-def wait_for_modems(base: str, count: int, timeout: float = 30.0) -> None:
-    """Wait until /metrics shows ``count`` modems up."""
+def wait_for_modems(base: str, count: int, log: Path, timeout: float = 90.0) -> None:
+    """Wait until /metrics shows ``count`` modems up (generous: six modems and the broker
+    start beside the other tests); otherwise fail with the end of the broker's ``log``
+    (no OTP has been sent yet)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -87,7 +89,8 @@ def wait_for_modems(base: str, count: int, timeout: float = 30.0) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise AssertionError("modems did not come up")
+    tail = log.read_text(errors="replace").splitlines()[-30:]
+    raise AssertionError("modems did not come up; the broker's log ends:\n" + "\n".join(tail))
 
 
 def otp_digits() -> str:
@@ -159,7 +162,7 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     secrets_sent: list[str] = []
     try:
         client = Client(f"http://127.0.0.1:{port}")
-        wait_for_modems(client.base, len(PROFILES))
+        wait_for_modems(client.base, len(PROFILES), logs / "broker.log")
 
         def send(msisdn: str, message_id: str | None = None, **kw: object) -> tuple[int, dict]:
             otp = otp_digits()
