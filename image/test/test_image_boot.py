@@ -15,6 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -136,17 +137,18 @@ class AdminClient:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
         )
 
-    def request(self, path: str, form: dict[str, str] | None = None) -> tuple[int, str, dict]:
-        """GET (or POST ``form``) a page; (status, body, headers)."""
+    def request(self, path: str, form: dict[str, str] | None = None) -> tuple[int, str, Message]:
+        """GET (or POST ``form``) a page; (status, body, headers: names in any case, as the
+        front sends them in lower case)."""
         import urllib.parse
 
         data = urllib.parse.urlencode(form).encode() if form is not None else None
         try:
             with self.opener.open(self.base + path, data=data, timeout=30) as response:
                 body = response.read().decode("utf-8", "replace")
-                return response.status, body, dict(response.headers)
+                return response.status, body, response.headers
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode("utf-8", "replace"), dict(exc.headers)
+            return exc.code, exc.read().decode("utf-8", "replace"), exc.headers
 
     def csrf(self, path: str) -> str:
         """The CSRF token of the form on ``path``."""
@@ -535,18 +537,21 @@ def test_access_point_serves_a_station(guest: Guest) -> None:
 def scan(image: Path, needles: dict[str, str]) -> set[str]:
     """Which of the needles occur anywhere in the image file (one pass). A needle of digits
     only counts as a whole number: "331462" inside a timestamp 1795621793314624 is no hit, nor
-    is "701571" inside a random hexadecimal name such as ".config.json.301.701571fd04c4.tmp"."""
+    is "701571" inside a random hexadecimal name such as ".config.json.301.701571fd04c4.tmp";
+    the same holds at a needle's digit end: "=304990" is no hit in the journal's
+    "_SOURCE_MONOTONIC_TIMESTAMP=304990417" (about 305 s after boot)."""
     pattern = re.compile(b"|".join(re.escape(n.encode()) for n in sorted(needles, key=len)[::-1]))
     digits = b"0123456789abcdefABCDEF"  # a neighbour that makes the run part of a longer number
     found: set[str] = set()
     with image.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         for match in pattern.finditer(data):
             needle = match.group().decode()
-            if needle.isdigit():
-                before = data[match.start() - 1] if match.start() else 0
-                after = data[match.end()] if match.end() < len(data) else 0
-                if before in digits or after in digits:
-                    continue
+            before = data[match.start() - 1] if match.start() else 0
+            after = data[match.end()] if match.end() < len(data) else 0
+            if (needle[0].isdigit() and before in digits) or (
+                needle[-1].isdigit() and after in digits
+            ):
+                continue
             found.add(needle)
     return found
 
