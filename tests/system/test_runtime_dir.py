@@ -29,10 +29,13 @@ def test_a_short_runtime_directory_holds_the_private_directory(monkeypatch):
         shutil.rmtree(short)
 
 
-def test_a_runtime_directory_too_deep_for_a_socket_is_passed_over(tmp_path, monkeypatch):
+def test_runtime_and_temporary_directories_too_deep_for_a_socket_are_passed_over(
+    tmp_path, monkeypatch
+):
     deep = tmp_path / ("d" * 60) / ("e" * 40)
     deep.mkdir(parents=True)
     monkeypatch.setenv(RUNTIME_DIR_VARIABLE, str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))  # as with TMPDIR set to a deep one
     with pytest.raises(OSError), socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(deep / "front-abcdefgh" / "https.sock"))  # what would have been used
     made = private_directory("front-")

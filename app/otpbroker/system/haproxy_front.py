@@ -112,11 +112,12 @@ class FrontSupervisor:
 
     def _check(self, binary: str, wanted: _Wanted) -> None:
         done = subprocess.run(
-            [binary, "-c", "-q", "-f", str(self.directory / CONFIG_FILE)],
+            [binary, "-c", "-f", str(self.directory / CONFIG_FILE)],
             pass_fds=wanted.fds, capture_output=True, text=True, timeout=30, check=False,
         )  # fmt: skip
         if done.returncode != 0:
-            said = done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}"
+            alerts = [line for line in done.stderr.splitlines() if "[ALERT]" in line]
+            said = "; ".join(alerts) or done.stderr.strip() or f"exit status {done.returncode}"
             raise FrontUnavailable(f"haproxy refuses its configuration: {said}")
 
     def _replace(self, binary: str, wanted: _Wanted) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 RUNTIME_DIR_VARIABLE = "OTP_BROKER_RUNTIME_DIR"
 DEFAULT_RUNTIME_DIR = "/run/otp-broker"
-#: The longest parent for the private directories: a Unix socket path (``sockaddr_un``) holds
-#: at most 107 bytes, and the directory's name plus a socket's name take up to 30 of them.
+#: The longest parent for the private directories: haproxy takes Unix socket paths of at most
+#: 97 bytes, and the directory's name plus a socket's name take up to 27 of them.
 LONGEST_PARENT = 70
 
 
@@ -23,14 +23,16 @@ def runtime_directory() -> Path:
 
 def private_directory(prefix: str) -> Path:
     """A new directory only this user can enter (0700), in the runtime directory when
-    there is one, else in the temporary directory; its name starts with ``prefix``.
+    there is one, else in the temporary directory (``$TMPDIR``, else ``/tmp``); its name
+    starts with ``prefix``.
 
-    The name is short: Unix socket paths must stay under 108 bytes, so a runtime directory
-    with a longer path than ``LONGEST_PARENT`` (a test's, say) is passed over too."""
-    parent = runtime_directory()
-    usable = parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
-    where = parent if usable and len(os.fsencode(parent)) <= LONGEST_PARENT else None
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=where))
+    The name is short: haproxy takes Unix socket paths of at most 97 bytes, so a parent with
+    a longer path than ``LONGEST_PARENT`` (a test's, say) is passed over."""
+    for parent in (runtime_directory(), Path(tempfile.gettempdir()), Path("/tmp")):  # noqa: S108
+        usable = parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
+        if usable and len(os.fsencode(parent)) <= LONGEST_PARENT:
+            return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    raise OSError(f"no directory for private sockets: {runtime_directory()} and /tmp are unusable")
 
 
 __all__ = ["DEFAULT_RUNTIME_DIR", "RUNTIME_DIR_VARIABLE", "private_directory", "runtime_directory"]
