@@ -145,6 +145,7 @@ def test_ws_gives_a_message_up_beyond_its_retry_limit(caplog):
     feeder.retry_policy = type(feeder.retry_policy)(limit=1, bounds=(0.01, 1.0))
     started(feeder)
     try:
+        server.wait_receivers("sms")  # connected is not yet registered: a frame before is lost
         server.push("sms", json.dumps({"command": "send-message", "channel": "sms",
                                        "data": [MESSAGES[0]]}))  # fmt: skip
         wait_for(lambda: "given up (too many tries)" in caplog.text, what="given up")
