@@ -38,6 +38,7 @@ SOURCES = {"api": "rest", "admin": "admin-login", "reset": "admin-reset"}
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class BoundedTable(Generic[K, V]):
@@ -140,6 +141,22 @@ class LoginThrottle:
                 return None
             self._refusals[(realm, scope)] += 1
         return Refusal(scope, wait)
+
+    def attempt(
+        self, realm: str, address: str, user: str, check: Callable[[], T | None]
+    ) -> Refusal | T | None:
+        """One login: the refusal while this address or user name must wait (``check`` not
+        called), else what ``check`` gives for the credentials, None when they are wrong;
+        the failure or the success is counted."""
+        refused = self.refusal(realm, address, user)
+        if refused is not None:
+            return refused
+        accepted = check()
+        if accepted is None:
+            self.failed(realm, address, user)
+        else:
+            self.succeeded(realm, address, user)
+        return accepted
 
     def failed(self, realm: str, address: str, user: str | None = None) -> None:
         """Count a failed login (wrong or unknown user name, wrong password or code)."""

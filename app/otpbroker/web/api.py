@@ -13,7 +13,7 @@ from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
 from otpbroker.domain.ports import Settings
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.command_processor import CommandProcessor
-from otpbroker.services.login_throttle import LoginThrottle
+from otpbroker.services.login_throttle import LoginThrottle, Refusal
 from otpbroker.services.replies import Code, Reply
 from otpbroker.services.sealing import SealingKey
 from otpbroker.web.jsonio import BodyError, answer, read_json
@@ -203,12 +203,13 @@ def _authenticate(request: bottle.BaseRequest, api: RestApi) -> str | Reply:
         return UNAUTHORIZED
     username, password = credentials
     address = str(request.environ.get("REMOTE_ADDR") or "?")
-    refusal = api.throttle.refusal("api", address, username)
-    if refusal is not None:
-        text = f"too many failed logins; try again in {refusal.retry_after} s"
-        return Reply("", Code.LOGIN_THROTTLED, text, {"retry_after": refusal.retry_after})
-    if not api.authenticator.authenticate(username, password):
-        api.throttle.failed("api", address, username)
-        return UNAUTHORIZED
-    api.throttle.succeeded("api", address, username)
-    return username
+    outcome = api.throttle.attempt(
+        "api",
+        address,
+        username,
+        lambda: username if api.authenticator.authenticate(username, password) else None,
+    )
+    if isinstance(outcome, Refusal):
+        text = f"too many failed logins; try again in {outcome.retry_after} s"
+        return Reply("", Code.LOGIN_THROTTLED, text, {"retry_after": outcome.retry_after})
+    return UNAUTHORIZED if outcome is None else outcome

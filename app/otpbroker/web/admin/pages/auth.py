@@ -98,19 +98,18 @@ def login(context: AdminServices) -> str:
     form = bottle.request.forms
     username = (form.getunicode("username", default="") or "").strip()
     password = form.getunicode("password", default="") or ""
-    refusal = context.throttle.refusal("admin", _client(), username)
-    if refusal is not None:
+    admin = context.throttle.attempt(
+        "admin", _client(), username, lambda: context.admin_accounts.log_in(username, password)
+    )
+    if isinstance(admin, Refusal):
         bottle.response.status = 429
-        bottle.response.set_header("Retry-After", str(refusal.retry_after))
-        error = f"too many failed logins; {_wait_text(refusal)}"
+        bottle.response.set_header("Retry-After", str(admin.retry_after))
+        error = f"too many failed logins; {_wait_text(admin)}"
         return render("login", "Log in", form={"username": username}, errors={"_form": error})
-    admin = context.admin_accounts.log_in(username, password)
     if admin is None:
-        context.throttle.failed("admin", _client(), username)
         bottle.response.status = 401
         return render("login", "Log in", form={"username": username},
                       errors={"_form": LOGIN_FAILED})  # fmt: skip
-    context.throttle.succeeded("admin", _client(), username)
     raise _start_session(context, admin["id"])
 
 
