@@ -11,6 +11,8 @@ from typing import Any
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
+from otpbroker.web.lingering import LingeringConnection
+
 log = logging.getLogger(__name__)
 
 
@@ -91,4 +93,5 @@ def _server(address: tuple[str, int] | str, app: Callable[..., Any], threads: in
         request_queue_size=socket.SOMAXCONN,  # cheroot's 5 stalls bursts of new clients
     )
     server.keep_alive_conn_limit = 1024  # keep clients' connections open
+    server.ConnectionClass = LingeringConnection  # an early answer is not lost to a reset
     return server
