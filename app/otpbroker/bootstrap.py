@@ -72,6 +72,7 @@ from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sealing import Sealing
 from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
+from otpbroker.services.shutdown import Shutdown
 from otpbroker.services.sms import SmsService
 from otpbroker.system.haproxy_front import FrontSupervisor
 from otpbroker.system.helper_client import HelperClient
@@ -115,6 +116,7 @@ class Broker:
         self.store = ConfigStore(data_dir)
         self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
+        self.shutdown = Shutdown()  # the process's stop: begun, then perhaps hurried
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
         self.helper = HelperClient(helper_transport(), HELPER_STAGE_DIR)

@@ -61,8 +61,9 @@ STATUS_TEXT = {
     503: (
         "1101: no modem available, 1108: every modem that could send it is at one of its "
         "SIM's caps (retry after `data.retry_after` seconds, also the `Retry-After` header), "
-        "1210: e-mail is not configured, or 1110: the device is busy (no worker was free in "
-        "time)."
+        "1210: e-mail is not configured, 1110: the device is busy (no worker was free in "
+        "time), or 1112: the device is stopping (nothing was sent; retry after the "
+        "`Retry-After` header)."
     ),
 }
 
