@@ -277,6 +277,12 @@ class Broker:
         self.ddns.start()
         return listeners
 
+    def stop_bound(self) -> float:
+        """Longest a graceful stop may take, in seconds: the wait for sends on the air
+        (``sms.stop_timeout_seconds``) plus a margin for the feeders, the front and the
+        modems' ports to close."""
+        return float(self.settings.get("sms.stop_timeout_seconds")) + 15.0
+
     def stop(self) -> None:
         """Stop listeners, then modems."""
         self.watcher.stop()

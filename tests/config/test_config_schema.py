@@ -41,6 +41,7 @@ def test_expected_keys_exist() -> None:
         "sms.prompt_timeout_seconds",
         "sms.result_timeout_seconds",
         "sms.queue_timeout_seconds",
+        "sms.stop_timeout_seconds",
         "sms.default_ttl_seconds",
         "sms.max_attempts",
         "sms.validity_minutes",

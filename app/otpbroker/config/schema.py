@@ -147,6 +147,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _int("sms.queue_timeout_seconds", 120, 1, 3600, "Longest a message waits for a modem."),
     _int(
+        "sms.stop_timeout_seconds",
+        30,
+        1,
+        300,
+        "On stop: longest wait for sends already on the air (AT+CMGS) to be answered; one "
+        "still unanswered then ends 'unknown' and is never resent.",
+    ),
+    _int(
         "sms.default_ttl_seconds",
         600,
         0,
