@@ -121,7 +121,15 @@ class MetricsAssembler:
     def feeder_gauges(self) -> list[FeederGauge]:
         """One gauge per feeder."""
         return [
-            FeederGauge(f.name, f.state, f.received, f.processed, f.rejected, f.reconnects)
+            FeederGauge(
+                f.name,
+                f.state,
+                f.received,
+                f.processed,
+                f.rejected,
+                f.reconnects,
+                getattr(f, "restarts", 0),
+            )
             for f in self._feeders.statuses()
         ]
 
