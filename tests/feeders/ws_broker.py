@@ -1,22 +1,30 @@
 """Test servers for the WSMessageBroker feeder.
 
-``WsBroker`` behaves as the original PHP Ratchet WSMessageBroker (SPEC "Interfaces"):
+``WsBroker`` behaves as the original PHP Ratchet WSMessageBroker (SPEC "Interfaces"; its
+``MessageBroker`` class and shipped ``config.ini``):
 
 - HTTP Basic auth against ``users`` (user name -> plain password); URL path and query ignored;
 - first frame ``{"command":"connect","response_code":"00","response_text":"Accepted",
   "data":[{"time_stamp":..}]}``, or ``"01"``/``"Rejected"`` on bad credentials -- without
-  closing; a rejected connection's frames are never forwarded nor forwarded to;
+  closing; a rejected connection is never forwarded to, and its frames are never forwarded;
 - ``receive-message`` makes the connection a receiver of the frame's ``channel``;
-- ``send-message`` is forwarded verbatim to every receiver of its channel, with no
-  acknowledgement to anybody; the sending connection becomes a "sender";
+- ``send-message`` is forwarded verbatim, with no acknowledgement to anybody, to at most
+  ``number_of_receiver`` receivers of its channel (2 as shipped; 0: every one), the oldest
+  connections first; a frame's own ``number_of_receiver`` field overrides it for that frame
+  (its absolute value; a value that is not a number counts as 0). The sending connection
+  becomes a "sender";
 - ``ping`` is answered with a ``connect`` frame and silently turns a receiver back into a
   plain client (so it receives nothing any more); any other command does the same, unanswered;
-- a channel without receivers drops the frame (the original's optional database is off), or,
-  with ``keep_data=True`` (the original's ``keep_data`` with its database on), keeps it and
-  hands every kept frame of the channel, in order and in one burst, to the next connection
-  that registers as its receiver. Kept frames are rows of an SQLite file in ``data_dir``
-  (``ws-broker.sqlite3``; a temporary folder when none is given), as the original keeps them
-  in MySQL: on disk, where a scan can look for them.
+- a frame that reached no receiver is lost, unless ``keep_data`` is on (the shipped
+  configuration turns it on, with a MySQL database; here it is opt-in, an SQLite file in
+  ``data_dir``, a temporary folder when none is given): then each item of its ``data`` is
+  kept as its own row -- also when the sender was rejected, as the original checks the
+  credentials only when forwarding. When a connection registers as a receiver of the channel
+  (whether or not its credentials were accepted, as in the original) the kept items are
+  taken from the database and sent to it oldest first, ``record_limit`` items per frame (1
+  as shipped), each frame a new ``{"command":"send-message","channel":..,"data":[..]}``,
+  ``delay_send`` seconds apart (0.03 as shipped; 0 here unless asked) during which the
+  server does nothing else. A kept item is deleted as it is read, before it is sent.
 
 ``drop_all()`` ends every connection at the TCP level (FIN after the data already sent, no
 close frame), like a server restart; frames arriving on a dropped connection are ignored. ``forwarded`` records what went to which receiver connection, so a test can tell
@@ -33,10 +41,7 @@ import contextlib
 import hashlib
 import itertools
 import json
-import shutil
 import socket
-import sqlite3
-import tempfile
 import threading
 import time
 import uuid
@@ -47,6 +52,7 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
+from ws_broker_store import KeptItems, kept_items, receiver_limit
 
 
 def connect_frame(code: str) -> str:
@@ -73,75 +79,32 @@ class Peer:
     channel: Any = None
 
 
-class KeptFrames:
-    """The frames kept for absent receivers: rows of an SQLite file, committed one by one.
-
-    Not thread-safe by itself: the broker calls it with its lock held."""
-
-    FILE_NAME = "ws-broker.sqlite3"
-
-    def __init__(self, data_dir: Path | None) -> None:
-        self._own_dir = data_dir is None
-        self.data_dir = (
-            Path(tempfile.mkdtemp(prefix="ws-broker-")) if data_dir is None else data_dir
-        )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = self.data_dir / self.FILE_NAME
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS kept (id INTEGER PRIMARY KEY, channel TEXT, "
-            "is_text INTEGER, frame BLOB)"
-        )
-
-    def add(self, channel: Any, frame: str | bytes) -> None:
-        body = frame.encode() if isinstance(frame, str) else frame
-        self._db.execute(
-            "INSERT INTO kept (channel, is_text, frame) VALUES (?, ?, ?)",
-            (json.dumps(channel), isinstance(frame, str), body),
-        )
-
-    def take(self, channel: Any) -> list[str | bytes]:
-        """Remove and return the frames of ``channel``, oldest first."""
-        key = json.dumps(channel)
-        rows = self._db.execute(
-            "SELECT is_text, frame FROM kept WHERE channel = ? ORDER BY id", (key,)
-        ).fetchall()
-        self._db.execute("DELETE FROM kept WHERE channel = ?", (key,))
-        return [bytes(frame).decode() if is_text else bytes(frame) for is_text, frame in rows]
-
-    def all(self) -> dict[Any, list[str | bytes]]:
-        kept: dict[Any, list[str | bytes]] = {}
-        for channel, is_text, frame in self._db.execute(
-            "SELECT channel, is_text, frame FROM kept ORDER BY id"
-        ):
-            kept.setdefault(json.loads(channel), []).append(
-                bytes(frame).decode() if is_text else bytes(frame)
-            )
-        return kept
-
-    def close(self) -> None:
-        self._db.close()
-        if self._own_dir:
-            shutil.rmtree(self.data_dir, ignore_errors=True)
-
-
 class WsBroker:
     """A WSMessageBroker on 127.0.0.1 and a free port, served by a background thread."""
 
     def __init__(
-        self, users: dict[str, str], keep_data: bool = False, data_dir: Path | None = None
+        self,
+        users: dict[str, str],
+        keep_data: bool = False,
+        data_dir: Path | None = None,
+        number_of_receiver: int = 2,
+        record_limit: int = 1,
+        delay_send: float = 0.0,
     ) -> None:
         self.users = dict(users)
         self.keep_data = keep_data
-        self.store = KeptFrames(data_dir) if keep_data else None
-        """Where frames for a channel without receivers are kept (``keep_data``)."""
+        self.number_of_receiver = number_of_receiver
+        self.record_limit = record_limit
+        self.delay_send = delay_send
+        self.store = KeptItems(data_dir) if keep_data else None
+        """Where items of frames that reached no receiver are kept (``keep_data``)."""
         self._lock = threading.Lock()
         self._peers: dict[ServerConnection, Peer] = {}
         self._numbers = itertools.count(1)
         self.forwarded: list[tuple[int, str | bytes]] = []
         """(receiver connection number, frame) for every frame handed to a receiver."""
         self.unrouted = 0
-        """send-message frames that found no receiver (lost, as the original does)."""
+        """send-message frames that reached no receiver (lost, or kept with ``keep_data``)."""
         self.connections = 0
         self._server = serve(
             self._handle, "127.0.0.1", 0, compression=None, ping_interval=None, max_size=2**22
@@ -157,8 +120,8 @@ class WsBroker:
         return f"ws://127.0.0.1:{self.port}/any/path?ignored=1"
 
     @property
-    def kept(self) -> dict[Any, list[str | bytes]]:
-        """Frames kept for a channel without receivers (``keep_data``), oldest first."""
+    def kept(self) -> dict[Any, list[Any]]:
+        """Items kept for a channel without receivers (``keep_data``), oldest first."""
         if self.store is None:
             return {}
         with self._lock:
@@ -199,7 +162,7 @@ class WsBroker:
         """Test hook: hand ``message`` to the receivers of ``channel`` as a misbehaving server
         would (the real one forwards only frames it could decode)."""
         with self._lock:
-            self._forward(message, channel)
+            self._forward(message, {}, channel, sender_valid=True)
 
     def drop_all(self) -> None:
         """End every connection at once (TCP FIN; no WebSocket close frame)."""
@@ -252,17 +215,22 @@ class WsBroker:
                 command, "client"
             )
             peer.channel = channel
-            if command == "send-message" and peer.valid:
-                self._forward(message, channel)
-            if command == "receive-message" and peer.valid:
+            if command == "send-message":
+                self._forward(message, frame, channel, peer.valid)
+            if command == "receive-message":
                 self._replay(conn, peer, channel)
         if command == "ping":
             conn.send(connect_frame("00"))
 
-    def _forward(self, message: str | bytes, channel: Any) -> None:
-        """Called with the lock held: hand the frame to every receiver of ``channel``."""
+    def _forward(
+        self, message: str | bytes, frame: dict[str, Any], channel: Any, sender_valid: bool
+    ) -> None:
+        """Called with the lock held: hand the frame to the first ``number_of_receiver``
+        receivers of ``channel`` (none for a rejected sender); keep its items when it reached
+        none (``keep_data``)."""
+        limit = receiver_limit(frame, self.number_of_receiver)
         sent = 0
-        for conn, peer in self._peers.items():
+        for conn, peer in list(self._peers.items()) if sender_valid else []:
             if peer.valid and peer.kind == "receiver" and peer.channel == channel:
                 try:
                     conn.send(message)
@@ -270,16 +238,26 @@ class WsBroker:
                     continue
                 self.forwarded.append((peer.number, message))
                 sent += 1
+                if limit > 0 and sent >= limit:
+                    break
         if not sent:
             self.unrouted += 1
             if self.store is not None:
-                self.store.add(channel, message)
+                self.store.add(channel, kept_items(frame))
 
     def _replay(self, conn: ServerConnection, peer: Peer, channel: Any) -> None:
-        """Called with the lock held: hand the kept frames of ``channel`` to a new receiver."""
-        for message in self.store.take(channel) if self.store is not None else []:
+        """Called with the lock held: hand the kept items of ``channel`` to a new receiver,
+        ``record_limit`` per frame, ``delay_send`` apart."""
+        left = 1
+        while self.store is not None and left:
+            items, left = self.store.take(channel, self.record_limit)
+            if not items:
+                return
+            message = json.dumps({"command": "send-message", "channel": channel, "data": items})
             conn.send(message)
             self.forwarded.append((peer.number, message))
+            if left and self.delay_send > 0:
+                time.sleep(self.delay_send)
 
 
 class SilentServer:

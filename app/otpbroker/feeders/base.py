@@ -32,6 +32,7 @@ from otpbroker.feeders.messages import FeedError, parse_feed
 from otpbroker.feeders.ordering import KeyedExecutor
 from otpbroker.feeders.redelivery import forget_redeliveries as forget_redeliveries
 from otpbroker.feeders.retry import RetryPolicy
+from otpbroker.feeders.tally import FeederTally
 from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ class FeederStatus:
     processed: int = 0
     rejected: int = 0
     reconnects: int = 0
+    restarts: int = 0
+    """Restarts because the feeder's settings changed (since the process started)."""
+    restarted_at: float | None = None
+    """When the last of those restarts happened (epoch seconds)."""
 
     @property
     def connected(self) -> bool:
@@ -116,6 +121,8 @@ class Feeder(ABC):
         self._executor = KeyedExecutor(concurrency, f"{self.name}-work")
         self._lock = threading.Lock()
         self._status = FeederStatus(self.name)
+        self.tally = FeederTally()
+        """The counts (the manager gives every instance of a kind the same one)."""
         self.redelivery = redelivery.shared()
         """Recognises redelivered id-less copies (the composition root gives every feeder
         one backed by the send ledger)."""
@@ -144,17 +151,17 @@ class Feeder(ABC):
 
     @property
     def status(self) -> FeederStatus:
-        """The latest status."""
+        """The latest status, with the counts of the tally."""
         with self._lock:
-            return self._status
+            status = self._status
+        return replace(status, **self.tally.counts())
 
     def _set(self, **changes: Unpack[_StatusChange]) -> None:
         with self._lock:
             self._status = replace(self._status, **changes)
 
     def _count(self, field: str, amount: int = 1) -> None:
-        with self._lock:
-            self._status = replace(self._status, **{field: getattr(self._status, field) + amount})
+        self.tally.add(field, amount)
 
     def mark_connected(self) -> None:
         """Called by consume() once the connection works."""

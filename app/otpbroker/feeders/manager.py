@@ -1,24 +1,62 @@
-"""Start, restart and stop the feeders to match the settings, at run time."""
+"""Start, restart and stop the feeders to match the settings, at run time.
+
+A feeder whose settings change is stopped and started again with the new ones; one that is
+disabled is stopped. Each kind keeps its history for the whole process (``_History``): its
+counts (every instance counts into the same ``FeederTally``, so ``/metrics`` counters never
+go back), how often it was restarted and when. Each start, restart and stop is shown in the
+monitor's event list (an event of kind ``feeder``, never counted as a request).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from otpbroker.feeders.base import CommandSink, Feeder, FeederStatus
 from otpbroker.feeders.redelivery import RedeliveryGuard
+from otpbroker.feeders.tally import FeederTally
+from otpbroker.services.events import SmsEvent
 
 log = logging.getLogger(__name__)
 
 FeederFactory = Callable[[CommandSink, Mapping[str, Any]], Feeder]
+
+SETTINGS_CHANGED = "settings changed"
+ENABLED = "enabled"
+DISABLED = "disabled"
+
+
+class EventNotes(Protocol):
+    """Where the feeders' starts, restarts and stops are shown (``EventLog``)."""
+
+    def note(self, event: SmsEvent) -> None:
+        """Show an event that is not a request, without counting it."""
+        ...
 
 
 def feeder_settings(settings: Mapping[str, Any], name: str) -> dict[str, Any]:
     """The ``feeders.<name>.*`` settings with the prefix removed."""
     prefix = f"feeders.{name}."
     return {key[len(prefix) :]: value for key, value in settings.items() if key.startswith(prefix)}
+
+
+def lifecycle_event(name: str, outcome: str, reason: str, at: float) -> SmsEvent:
+    """A feeder's start, restart or stop as the monitor shows it (no recipient, no modem)."""
+    return SmsEvent(at=at, source=name, user=None, recipient="", modem_id=None,
+                    outcome=outcome, duration=0.0, code=reason, kind="feeder")  # fmt: skip
+
+
+@dataclass
+class _History:
+    """What a feeder kind keeps across its instances."""
+
+    tally: FeederTally = field(default_factory=FeederTally)
+    restarts: int = 0
+    restarted_at: float | None = None
 
 
 class FeederManager:
@@ -29,42 +67,74 @@ class FeederManager:
         sink: CommandSink,
         factories: Mapping[str, FeederFactory],
         redelivery: RedeliveryGuard | None = None,
+        events: EventNotes | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """``redelivery``: the guard every feeder shares (None: the process's memory-only
-        one)."""
+        one); ``events``: where starts, restarts and stops are shown (None: only logged)."""
         self._sink = sink
         self._redelivery = redelivery
+        self._events = events
+        self._clock = clock
         self._factories = dict(factories)
         self._lock = threading.Lock()
         self._running: dict[str, tuple[dict[str, Any], Feeder]] = {}
+        self._history = {name: _History() for name in self._factories}
 
     def apply(self, settings: Mapping[str, Any]) -> None:
         """Start, restart or stop feeders so they match ``settings``."""
         with self._lock:
             for name, factory in self._factories.items():
                 wanted = feeder_settings(settings, name)
+                enabled = bool(wanted.get("enabled"))
                 current = self._running.get(name)
-                if current is not None and (not wanted.get("enabled") or current[0] != wanted):
-                    log.info("%s feeder stopping (%s)", name, "settings changed")
+                if current is not None and enabled and current[0] == wanted:
+                    continue
+                reason = SETTINGS_CHANGED if enabled else DISABLED
+                if current is not None:
+                    log.info("%s feeder stopping (%s)", name, reason)
                     current[1].stop()
                     del self._running[name]
-                    current = None
-                if current is None and wanted.get("enabled"):
-                    feeder = factory(self._sink, wanted)
-                    if self._redelivery is not None:
-                        feeder.redelivery = self._redelivery
-                    feeder.start()
-                    self._running[name] = (wanted, feeder)
-                    log.info("%s feeder started", name)
+                    if not enabled:
+                        self._tell(name, "stopped", reason)
+                if enabled:
+                    self._start(name, factory, wanted, restart=current is not None)
+
+    def _start(
+        self, name: str, factory: FeederFactory, wanted: dict[str, Any], restart: bool
+    ) -> None:
+        """Start a new instance of ``name`` that counts on in the kind's tally."""
+        history = self._history[name]
+        feeder = factory(self._sink, wanted)
+        if self._redelivery is not None:
+            feeder.redelivery = self._redelivery
+        feeder.tally = history.tally
+        feeder.start()
+        self._running[name] = (wanted, feeder)
+        if restart:
+            history.restarts += 1
+            history.restarted_at = self._clock()
+            self._tell(name, "restarted", SETTINGS_CHANGED)
+        else:
+            self._tell(name, "started", ENABLED)
+
+    def _tell(self, name: str, outcome: str, reason: str) -> None:
+        log.info("%s feeder %s: %s", name, outcome, reason)
+        if self._events is not None:
+            self._events.note(lifecycle_event(name, outcome, reason, self._clock()))
 
     def statuses(self) -> list[FeederStatus]:
-        """Status of every feeder kind (``disabled`` when not running)."""
+        """Status of every feeder kind (``disabled`` when not running), with its history."""
         with self._lock:
-            running = dict(self._running)
-        return [
-            running[name][1].status if name in running else FeederStatus(name, state="disabled")
-            for name in self._factories
-        ]
+            running = {name: entry[1] for name, entry in self._running.items()}
+            history = {name: replace(kept) for name, kept in self._history.items()}
+        return [self._status(name, running.get(name), history[name]) for name in self._factories]
+
+    @staticmethod
+    def _status(name: str, feeder: Feeder | None, history: _History) -> FeederStatus:
+        status = feeder.status if feeder is not None else FeederStatus(name, state="disabled")
+        return replace(status, **history.tally.counts(), restarts=history.restarts,
+                       restarted_at=history.restarted_at)  # fmt: skip
 
     def feeder(self, name: str) -> Feeder | None:
         """The running feeder of a kind, if any."""

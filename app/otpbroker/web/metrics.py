@@ -42,6 +42,8 @@ class FeederGauge:
     processed: int
     rejected: int
     reconnects: int
+    restarts: int = 0
+    """Restarts because the feeder's settings changed."""
 
 
 def _label(value: str) -> str:
@@ -186,6 +188,12 @@ def _feeder_lines(feeders: list[FeederGauge]) -> list[str]:
         "# TYPE otpbroker_feeder_reconnects_total counter",
     ]
     lines += [f'otpbroker_feeder_reconnects_total{{feeder="{_label(f.name)}"}} {f.reconnects}'
+              for f in feeders]  # fmt: skip
+    lines += [
+        "# HELP otpbroker_feeder_restarts_total Restarts because the feeder's settings changed.",
+        "# TYPE otpbroker_feeder_restarts_total counter",
+    ]
+    lines += [f'otpbroker_feeder_restarts_total{{feeder="{_label(f.name)}"}} {f.restarts}'
               for f in feeders]  # fmt: skip
     return lines
 

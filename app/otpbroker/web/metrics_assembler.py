@@ -120,10 +120,9 @@ class MetricsAssembler:
 
     def feeder_gauges(self) -> list[FeederGauge]:
         """One gauge per feeder."""
-        return [
-            FeederGauge(f.name, f.state, f.received, f.processed, f.rejected, f.reconnects)
-            for f in self._feeders.statuses()
-        ]
+        return [FeederGauge(f.name, f.state, f.received, f.processed, f.rejected, f.reconnects,
+                            getattr(f, "restarts", 0))
+                for f in self._feeders.statuses()]  # fmt: skip
 
 
 __all__ = ["FeederReadings", "MetricsAssembler", "ModemReadings", "QuotaReadings", "RouteSource"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import bottle
@@ -19,6 +18,7 @@ import bottle
 from otpbroker.services.feeder_settings import SECRET_FIELDS, prefix
 from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin.feeder_names import FEEDERS, LABELS
+from otpbroker.web.admin.feeder_status import feeder_json
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -41,17 +41,6 @@ FIELD_LABELS = {
     "default_ttl_seconds": "Default TTL (seconds)",
     "default_priority": "Default priority",
 }
-STATUS_FIELDS = ("state", "last_error", "received", "processed", "rejected", "reconnects")
-
-
-def _status_json(status: Any) -> dict[str, Any]:
-    """A FeederStatus as plain JSON values (no message text is in it)."""
-    data = asdict(status) if is_dataclass(status) and not isinstance(status, type) else {}
-    name = str(data.get("name") or getattr(status, "name", ""))
-    result: dict[str, Any] = {"name": name, "label": LABELS.get(name, name)}
-    for key in (*STATUS_FIELDS, "connected_since"):
-        result[key] = data.get(key, getattr(status, key, None))
-    return result
 
 
 def _typed(current: Any, text: str) -> Any:
@@ -115,7 +104,7 @@ def _sections(
     """Each feeder's form (stored values, or those just posted), status and test result."""
     service = context.feeder_settings
     described = service.docs()
-    statuses = {data["name"]: data for data in map(_status_json, service.statuses())}
+    statuses = {data["name"]: data for data in map(feeder_json, service.statuses())}
     out = []
     for name, label in FEEDERS:
         current = service.stored(name)
@@ -172,7 +161,7 @@ def statuses(context: AdminServices) -> str:
     """Every feeder's status as JSON (for the page's live refresh)."""
     bottle.response.content_type = "application/json"
     statuses = context.feeder_settings.statuses()
-    return json.dumps({"feeders": [_status_json(s) for s in statuses]})
+    return json.dumps({"feeders": [feeder_json(s) for s in statuses]})
 
 
 ROUTES = (

@@ -1,6 +1,7 @@
-"""Monitor: every request as it happens and every modem's status, live (Server-Sent Events).
+"""Monitor: every request as it happens, every modem's and feeder's status, live (Server-Sent
+Events).
 
-``/monitor`` renders the last requests and the modems on the server (it works without
+``/monitor`` renders the last requests, the modems and the feeders on the server (it works without
 JavaScript); ``static/monitor.js`` then follows ``/admin-api/monitor/stream``:
 
 - ``event: sms`` for each finished request (time, source, masked recipient, modem, outcome,
@@ -9,6 +10,9 @@ JavaScript); ``static/monitor.js`` then follows ``/admin-api/monitor/stream``:
 - ``event: modem`` for a modem whose status (state, signal, operator, SMS path, last error)
   changed, polled every ``POLL_SECONDS`` inside the stream loop (all of them when the stream
   opens);
+- ``event: feeder`` for a feeder whose status (state, counts, restarts) changed, polled
+  with the modems; a feeder's start, restart ("settings changed") and stop also come as an
+  ``sms`` event of kind ``feeder`` in the event list;
 - ``event: alerts`` with every active alert whenever the list changes (the page shows them
   above the tables);
 - a comment line every ``HEARTBEAT_SECONDS`` so idle connections stay open.
@@ -31,6 +35,7 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin import sse
+from otpbroker.web.admin.feeder_status import FeederWatch, feeder_json
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -150,6 +155,7 @@ class _Feed:
         self.names = _modem_names(context)
         self.full = _full_recipients(context)
         self.seen: dict[str, dict[str, Any]] = {}
+        self.feeders = FeederWatch()
         self.shown_alerts: list[dict[str, Any]] | None = None
         self.asked: set[str] = set()  # ids whose names were looked up already
 
@@ -164,8 +170,8 @@ class _Feed:
         return self.sms(event)
 
     def changes(self) -> Iterator[bytes]:
-        """``modem`` for each modem whose status changed or that is gone, ``alerts`` when the
-        active alerts changed."""
+        """``modem`` for each modem whose status changed or that is gone, ``feeder`` for each
+        feeder whose status changed, ``alerts`` when the active alerts changed."""
         current = {s.modem_id: s for s in self.context.modems.statuses()}
         if set(current) - set(self.names) - self.asked:  # a modem added meanwhile
             self.names = _modem_names(self.context)
@@ -178,6 +184,8 @@ class _Feed:
         for modem_id in set(self.seen) - set(current):
             yield sse.event("modem", {**self.seen.pop(modem_id), "state": "removed",
                                       "connected": False})  # fmt: skip
+        for data in self.feeders.changed(self.context.feeder_settings.statuses()):
+            yield sse.event("feeder", data)
         alerts = alerts_json(self.context.alerts.active())
         if alerts != self.shown_alerts:
             self.shown_alerts = alerts
@@ -240,12 +248,13 @@ def _stream(context: AdminServices, last_id: float | None) -> Iterator[bytes]:
 
 
 def show(context: AdminServices) -> str:
-    """The last requests and the modems, rendered on the server."""
+    """The last requests, the modems and the feeders, rendered on the server."""
     feed = _Feed(context)
     recent = context.events.recent()[-RECENT_SHOWN:]
     events = [event_json(e, feed.names, feed.full) for e in reversed(recent)]
     modems = [modem_json(s, feed.names) for s in context.modems.statuses()]
-    return render("monitor", "Monitor", events=events, modems=modems,
+    feeders = [feeder_json(s) for s in context.feeder_settings.statuses()]
+    return render("monitor", "Monitor", events=events, modems=modems, feeders=feeders,
                   alerts=context.alerts.active(), scripts=["/static/monitor.js"])  # fmt: skip
 
 

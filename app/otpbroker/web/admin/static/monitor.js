@@ -1,5 +1,5 @@
 // Monitor page: follow /admin-api/monitor/stream (Server-Sent Events) and add each request
-// and modem status change to the tables the server rendered. Text only (textContent):
+// and modem or feeder status change to the tables the server rendered. Text only (textContent):
 // nothing received is ever parsed as HTML.
 "use strict";
 (() => {
@@ -7,8 +7,10 @@
   const RETRY_CLOSED_MS = 10000;
 
   function badgeClass(outcome) {
-    if (outcome === "sent") return "badge ok";
-    if (["unknown", "duplicate", "expired", "refused"].includes(outcome)) return "badge warn";
+    if (["sent", "started"].includes(outcome)) return "badge ok";
+    if (["unknown", "duplicate", "expired", "refused", "restarted", "stopped"].includes(outcome)) {
+      return "badge warn";
+    }
     return "badge bad";
   }
 
@@ -45,7 +47,7 @@
     row.append(
       cell("Time", data.time),
       cell("Source", data.source_label),
-      cell("Recipient", data.recipient, "mono"),
+      cell("Recipient", data.recipient || "—", "mono"),
       cell("Modem", data.modem || "—"),
       badgeCell("Outcome", data.outcome, badgeClass(data.outcome),
         data.outcome === "sent" ? "" : data.code),
@@ -82,6 +84,22 @@
     row.classList.remove("fresh");
     void row.offsetWidth; // restart the highlight animation
     row.classList.add("fresh");
+  }
+
+  const FEEDER_BADGES = { connected: "ok", error: "bad", connecting: "warn" };
+
+  function showFeeder(data) {
+    const row = document.querySelector(`#feeder-rows tr[data-feeder="${CSS.escape(data.name)}"]`);
+    if (!row) return;
+    row.replaceChildren(
+      cell("Feeder", data.label),
+      badgeCell("State", data.state, `badge ${FEEDER_BADGES[data.state] || ""}`.trim()),
+      cell("Received", String(data.received)),
+      cell("Processed", String(data.processed)),
+      cell("Rejected", String(data.rejected)),
+      cell("Restarts", String(data.restarts)),
+      cell("Restarted at", data.restarted || "—"),
+    );
   }
 
   function paragraph(text, className) {
@@ -151,6 +169,10 @@
     source.addEventListener("modem", (message) => {
       const data = parse(message);
       if (data) showModem(data);
+    });
+    source.addEventListener("feeder", (message) => {
+      const data = parse(message);
+      if (data) showFeeder(data);
     });
     source.addEventListener("alerts", (message) => {
       const data = parse(message);

@@ -16,6 +16,8 @@ To keep OTPs unreadable in the brokers, have applications seal them and require 
     <dt>Processed</dt><dd data-stat="processed">{{s.get('processed', 0)}}</dd>
     <dt>Rejected</dt><dd data-stat="rejected">{{s.get('rejected', 0)}}</dd>
     <dt>Reconnects</dt><dd data-stat="reconnects">{{s.get('reconnects', 0)}}</dd>
+    <dt>Restarts</dt><dd data-stat="restarts" title="restarts because its settings changed">{{s.get('restarts', 0)}}</dd>
+    <dt>Restarted at</dt><dd data-stat="restarted">{{s.get('restarted') or '—'}}</dd>
   </dl>
   % if f['result']:
   <p class="flash {{'ok' if f['result'][0] else 'error'}} probe-result" role="status">

@@ -1,6 +1,6 @@
 % rebase('layout.tpl')
 <p class="hint">Every request as it is handled, and each modem's status. Numbers are masked and message texts are
-never shown. <span class="badge" id="live-state" data-live="off">not live: reload for new requests</span></p>
+never shown; a feeder's start, restart and stop are listed with the requests. <span class="badge" id="live-state" data-live="off">not live: reload for new requests</span></p>
 <div id="alerts-slot">
 % include('alerts.tpl', alerts=alerts)
 </div>
@@ -25,6 +25,25 @@ never shown. <span class="badge" id="live-state" data-live="off">not live: reloa
   </tbody>
 </table>
 </div>
+<h2>Feeders</h2>
+<div class="table-wrap card">
+<table class="monitor-feeders stack">
+  <thead><tr><th>Feeder</th><th>State</th><th>Received</th><th>Processed</th><th>Rejected</th><th>Restarts</th><th>Restarted at</th></tr></thead>
+  <tbody id="feeder-rows">
+  % for f in feeders:
+  <tr data-feeder="{{f['name']}}">
+    <td data-label="Feeder">{{f['label']}}</td>
+    <td data-label="State"><span class="badge {{'ok' if f['state'] == 'connected' else ('bad' if f['state'] == 'error' else ('warn' if f['state'] == 'connecting' else ''))}}">{{f['state']}}</span></td>
+    <td data-label="Received">{{f['received']}}</td>
+    <td data-label="Processed">{{f['processed']}}</td>
+    <td data-label="Rejected">{{f['rejected']}}</td>
+    <td data-label="Restarts" title="restarts because its settings changed">{{f['restarts']}}</td>
+    <td data-label="Restarted at">{{f['restarted'] or '—'}}</td>
+  </tr>
+  % end
+  </tbody>
+</table>
+</div>
 <h2>Requests</h2>
 <div class="table-wrap card">
 <table class="monitor-events stack">
@@ -37,9 +56,9 @@ never shown. <span class="badge" id="live-state" data-live="off">not live: reloa
   <tr>
     <td data-label="Time">{{e['time']}}</td>
     <td data-label="Source">{{e['source_label']}}</td>
-    <td data-label="Recipient" class="mono">{{e['recipient']}}</td>
+    <td data-label="Recipient" class="mono">{{e['recipient'] or '—'}}</td>
     <td data-label="Modem">{{e['modem'] or '—'}}</td>
-    <td data-label="Outcome"><span class="badge {{'ok' if e['outcome'] == 'sent' else ('warn' if e['outcome'] in ('unknown', 'duplicate', 'expired', 'refused') else 'bad')}}">{{e['outcome']}}</span>{{' ' + e['code'] if e['outcome'] != 'sent' else ''}}</td>
+    <td data-label="Outcome"><span class="badge {{'ok' if e['outcome'] in ('sent', 'started') else ('warn' if e['outcome'] in ('unknown', 'duplicate', 'expired', 'refused', 'restarted', 'stopped') else 'bad')}}">{{e['outcome']}}</span>{{' ' + e['code'] if e['outcome'] != 'sent' else ''}}</td>
     <td data-label="Duration">{{e['duration_ms']}} ms</td>
   </tr>
   % end
