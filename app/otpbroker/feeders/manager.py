@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -37,6 +38,7 @@ class FeederManager:
         self._factories = dict(factories)
         self._lock = threading.Lock()
         self._running: dict[str, tuple[dict[str, Any], Feeder]] = {}
+        self._stopping: list[Feeder] = []  # the feeders a stop under way waits for
 
     def apply(self, settings: Mapping[str, Any]) -> None:
         """Start, restart or stop feeders so they match ``settings``."""
@@ -72,9 +74,30 @@ class FeederManager:
             entry = self._running.get(name)
         return entry[1] if entry else None
 
-    def stop(self) -> None:
-        """Stop every feeder."""
+    def stop(self, drain: float | None = None) -> None:
+        """Stop every feeder, all at once: each stops taking messages, gives back what it
+        has not started and settles what is in progress, waiting up to ``drain`` seconds for
+        it (None: the feeder's own bound). A ``hurry()`` meanwhile shortens the waits."""
         with self._lock:
             running, self._running = dict(self._running), {}
-        for _, feeder in running.values():
-            feeder.stop()
+            self._stopping = [feeder for _, feeder in running.values()]
+        threads: list[tuple[threading.Thread, float]] = []
+        for feeder in self._stopping:
+            if drain is not None:
+                feeder.drain_seconds = drain
+            join = feeder.drain_seconds + 10.0  # the drain, then the connection's close
+            thread = threading.Thread(target=feeder.stop, args=(join,),
+                                      name=f"stop-{feeder.name}", daemon=True)  # fmt: skip
+            thread.start()
+            threads.append((thread, time.monotonic() + join + 5.0))
+        for thread, until in threads:
+            thread.join(max(0.0, until - time.monotonic()))
+            if thread.is_alive():
+                log.warning("%s still stopping; not waited for", thread.name)
+
+    def hurry(self) -> None:
+        """Shorten a stop under way (``Feeder.hurry``)."""
+        with self._lock:
+            stopping = list(self._stopping)
+        for feeder in stopping:
+            feeder.hurry()
