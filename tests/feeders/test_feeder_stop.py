@@ -120,9 +120,12 @@ def test_rabbitmq_a_message_not_started_is_requeued_and_sent_once_after_the_rest
         "feeders.rabbitmq.username": "guest", "feeders.rabbitmq.password": "guest",
         "feeders.rabbitmq.queue": name, "feeders.rabbitmq.prefetch": 4,
     })  # fmt: skip
+    feeder = first.broker.feeders.feeder("rabbitmq")
+    assert feeder is not None
     stop_with_one_on_the_air(first, lambda body: publisher.publish(name, body))
     assert destinations(first) == [FIRST]  # the one on the air, and only it
     assert queued(publisher, name) == 1  # the other is back in the queue (never acked)
+    assert feeder.status.rejected == 0  # given back is not refused
 
     second = second_broker(data_dir, first)
     try:

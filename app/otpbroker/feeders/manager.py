@@ -39,6 +39,7 @@ class FeederManager:
         self._lock = threading.Lock()
         self._running: dict[str, tuple[dict[str, Any], Feeder]] = {}
         self._stopping: list[Feeder] = []  # the feeders a stop under way waits for
+        self._hurried = False  # a stop was hurried (perhaps before it reached the feeders)
 
     def apply(self, settings: Mapping[str, Any]) -> None:
         """Start, restart or stop feeders so they match ``settings``."""
@@ -81,10 +82,13 @@ class FeederManager:
         with self._lock:
             running, self._running = dict(self._running), {}
             self._stopping = [feeder for _, feeder in running.values()]
+            hurried = self._hurried
         threads: list[tuple[threading.Thread, float]] = []
         for feeder in self._stopping:
             if drain is not None:
                 feeder.drain_seconds = drain
+            if hurried:
+                feeder.hurry()
             join = feeder.drain_seconds + 10.0  # the drain, then the connection's close
             thread = threading.Thread(target=feeder.stop, args=(join,),
                                       name=f"stop-{feeder.name}", daemon=True)  # fmt: skip
@@ -98,6 +102,7 @@ class FeederManager:
     def hurry(self) -> None:
         """Shorten a stop under way (``Feeder.hurry``)."""
         with self._lock:
+            self._hurried = True
             stopping = list(self._stopping)
         for feeder in stopping:
             feeder.hurry()
