@@ -134,7 +134,7 @@ class Feeder(ABC):
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the loop to end, interrupt the connection, wait for the thread."""
         self.stopping.set()
-        self._executor.wake()  # commands waiting to try again give up now
+        self._executor.wake(for_good=True)  # commands waiting to try again give up now
         try:
             self.interrupt()
         except Exception:
