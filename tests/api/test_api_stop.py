@@ -166,3 +166,24 @@ def test_a_hurried_stop_does_not_wait_for_a_send_on_the_air(tmp_path: Path):
     finally:
         for modem in h.sims:
             modem.stop()
+
+
+def test_a_send_that_fails_during_a_stop_is_given_back_not_moved_to_another_modem(tmp_path: Path):
+    h = BrokerHarness(tmp_path)
+    sims = [h.add_modem(profile={"send_delay": 1.5})[0] for _ in range(2)]
+    h.add_user()
+    h.start()
+    try:
+        for sim in sims:  # whichever takes it fails; another modem would be tried normally
+            sim.inject("cms-error", code=500, count=100)
+        sending, result = in_thread(lambda: h.send_sms("08126666607", "Kode OTP 777777", "f"))
+        wait_for(on_the_air(tmp_path, "f"), "the send to be on the air")
+        h.broker.stop()
+        sending.join(STOP_BOUND)
+        [(status, body, headers)] = result
+        assert (status, body["response_code"]) == (503, "1112"), body  # not 1102 after two
+        assert int(headers["Retry-After"]) > 0
+        assert ledger_states(tmp_path)["sms:f"] == "failed"  # nothing went out: may be resent
+    finally:
+        for modem in h.sims:
+            modem.stop()
