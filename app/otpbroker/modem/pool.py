@@ -189,12 +189,18 @@ class ModemPool:
         outcome ``unknown`` now (the modem may still send it); how many there were."""
         return self._on_air.give_up()
 
-    def stop(self) -> None:
-        """Stop every worker."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop every worker, all at once, waiting up to ``timeout`` seconds in all for
+        their threads (one still on the air ends by itself as soon as its modem answers)."""
         with self._lock:
             workers = [self._retire(modem_id) for modem_id in list(self._workers)]
         for worker in workers:
-            worker.stop()
+            worker.stop(0.0)  # asked at once: every port closes in parallel
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            if not worker.stop(max(0.0, deadline - time.monotonic())):
+                log.warning("modem %s: its owner thread is still on the air at the stop; it "
+                            "closes the port when the modem answers", worker.modem_id)  # fmt: skip
 
     def waiting(self) -> int:
         """Messages waiting for a free modem now."""
