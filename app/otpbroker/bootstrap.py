@@ -74,6 +74,7 @@ from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.shutdown import Shutdown
 from otpbroker.services.sms import SmsService
+from otpbroker.services.stopping import GracefulStop
 from otpbroker.system.haproxy_front import FrontSupervisor
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_transport
@@ -146,6 +147,7 @@ class Broker:
             self.health,
             limits=self.limits,
             ledger=self.ledger,
+            stopping=lambda: self.shutdown.stopping,
         )
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
@@ -173,6 +175,7 @@ class Broker:
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
             self.metrics, self.api_users.terms_for, self.sealing.keys.key,
+            stopping=lambda: self.shutdown.stopping,
         )  # fmt: skip
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
@@ -284,15 +287,10 @@ class Broker:
         return float(self.settings.get("sms.stop_timeout_seconds")) + 15.0
 
     def stop(self) -> None:
-        """Stop listeners, then modems."""
-        self.watcher.stop()
-        self.api_listeners.stop()
-        self.hotplug.stop()
-        self.alert_mail.stop()
-        self._unsubscribe()
-        self.feeders.stop()
-        self.ddns.stop()
-        self.network_changes.stop()
-        self.pool.stop()
-        self.ledger.close()
-        self.store.close()
+        """A graceful stop (``services.stopping``): it begins the shutdown if nobody did."""
+        stop = GracefulStop(self.shutdown, self.pool, self.feeders, self.settings)
+        stop.run(
+            quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe),
+            close=(self.api_listeners.stop, self.ddns.stop, self.network_changes.stop,
+                   self.pool.stop, self.ledger.close, self.store.close),
+        )  # fmt: skip

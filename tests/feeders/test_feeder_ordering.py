@@ -104,6 +104,28 @@ def test_wake_runs_a_waiting_job_at_once(executor):
     assert executor.waiting_keys() == 0
 
 
+def test_a_wake_for_good_also_runs_a_job_that_asks_to_wait_only_afterwards(executor):
+    # A stop's wake can come between a job's answer and its wait: it must not wait then.
+    tries: list[int] = []
+    asked = threading.Event()
+    woken = threading.Event()
+
+    def job() -> float | None:
+        tries.append(1)
+        if len(tries) == 1:
+            asked.set()
+            woken.wait(10)  # the stop wakes the executor before this try asks to wait
+            return 600.0
+        return None
+
+    executor.submit("628111", job)
+    assert asked.wait(10)
+    executor.wake(for_good=True)
+    woken.set()
+    wait_for(lambda: len(tries) == 2, what="the second try, at once")
+    wait_for(lambda: executor.waiting_keys() == 0, what="the key to be done")
+
+
 def test_a_failing_job_is_logged_and_the_key_goes_on(executor, caplog):
     done = []
 

@@ -105,6 +105,16 @@ class QuotaReachedError(DomainError):
         )
 
 
+class StoppingError(DomainError):
+    """The device is stopping: the message was not accepted, or not started on a modem.
+
+    Nothing was sent; the same message (the same id) may be sent again once the device is
+    back, ``retry_after`` whole seconds from now at the earliest."""
+
+    code = "stopping"
+    retry_after = 10
+
+
 class UnknownCommandError(DomainError):
     """A request named a ``command`` this device does not know."""
 
@@ -121,5 +131,6 @@ __all__ = [
     "NoModemAvailableError",
     "QuotaReachedError",
     "SendRefusedError",
+    "StoppingError",
     "UnknownCommandError",
 ]

@@ -88,6 +88,11 @@ class SendOutcome(enum.Enum):
     EXPIRED = "expired"
 
 
+STOPPING_CODE = "STOPPING"
+"""The error code of a send that no modem started because the device is stopping (its
+outcome is ``FAILED``: nothing went out). It is never tried on another modem."""
+
+
 class PathCheck(enum.Enum):
     """What the SMS-path check a modem makes right after an unclassified send error found.
 
@@ -147,6 +152,7 @@ class Delivery:
 
 __all__ = [
     "MAX_TEXT_CHARS",
+    "STOPPING_CODE",
     "Attempt",
     "Delivery",
     "OutboundSms",

@@ -118,8 +118,6 @@ class RabbitMqFeeder(Feeder):
     stack_timeout = 10.0
     """Seconds for the whole connection set-up (TCP, TLS, AMQP handshake)."""
     poll_seconds = 0.5
-    drain_seconds = 5.0
-    """On stop: how long to wait for messages in progress so they are acknowledged."""
     retry_policy = RetryPolicy(delays=(2.0, 5.0, 10.0, 20.0, 30.0), limit=5)
     """Tries in place of a command answered "try later" before its delivery is requeued."""
 
@@ -205,11 +203,14 @@ class RabbitMqFeeder(Feeder):
         return channel
 
     def _drain(self, connection: BlockingConnection, pending: set[int]) -> None:
-        """Let messages in progress finish and be acknowledged before closing."""
-        waited = 0.0
-        while pending and waited < self.drain_seconds and connection.is_open:
+        """Let messages in progress finish and be settled before closing (up to
+        ``drain_seconds``; when hurried, only the settlements already handed over)."""
+        deadline = time.monotonic() + self.drain_seconds
+        while pending and time.monotonic() < deadline and connection.is_open:
             _process(connection, 0.1)
-            waited += 0.1
+            if self.hurried.is_set():
+                _process(connection, 0.05)  # settle what the workers decided meanwhile
+                break
         if pending:
             log.warning(
                 "rabbitmq: %d message(s) still in progress at stop; RabbitMQ will redeliver"

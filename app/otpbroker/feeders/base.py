@@ -108,6 +108,9 @@ class Feeder(ABC):
     delays = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
     retry_policy = RetryPolicy()
     """How a command answered "try later" (``1101``, ``1108``) is tried again in its place."""
+    drain_seconds = 5.0
+    """On stop: the longest wait for messages in progress, so that they are settled with
+    their broker (the device's stop sets it to its bound for sends on the air)."""
 
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int = 16
@@ -115,6 +118,8 @@ class Feeder(ABC):
         self.sink = sink
         self.settings = dict(settings)
         self.stopping = threading.Event()
+        self.hurried = threading.Event()
+        """Set by a hurried stop: the drain ends once what is decided is settled."""
         self.concurrency = concurrency
         self.defaults = default_terms(settings)
         self._slots = threading.BoundedSemaphore(concurrency)
@@ -136,7 +141,7 @@ class Feeder(ABC):
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the loop to end, interrupt the connection, wait for the thread."""
         self.stopping.set()
-        self._executor.wake()  # commands waiting to try again give up now
+        self._executor.wake(for_good=True)  # commands waiting to try again give up now
         try:
             self.interrupt()
         except Exception:
@@ -145,6 +150,14 @@ class Feeder(ABC):
             self._thread.join(timeout)
         self._executor.shutdown()
         self._set(state="stopped", connected_since=None)
+
+    def hurry(self) -> None:
+        """Shorten a stop under way: settle what is decided, wait for nothing else."""
+        self.hurried.set()
+        try:
+            self.interrupt()
+        except Exception:
+            log.debug("%s: interrupt failed", self.name, exc_info=True)
 
     def interrupt(self) -> None:  # noqa: B027 - optional hook
         """Wake a blocking consume() (close the socket); called from another thread."""

@@ -19,8 +19,9 @@ from otpbroker.services.replies import Code, Reply
 
 log = logging.getLogger(__name__)
 
-NOT_STARTED = Reply("", Code.NO_MODEM, "not carried out: the feeder stopped")
-"""The answer of a command the feeder did not start because it stopped (a "try later")."""
+NOT_STARTED = Reply("", Code.STOPPING, "not carried out: the feeder stopped")
+"""The answer of a command the feeder did not start because it stopped (a "try later":
+its message goes back to the broker)."""
 
 
 class Batch:

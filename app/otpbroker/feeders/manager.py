@@ -80,6 +80,8 @@ class FeederManager:
         self._lock = threading.Lock()
         self._running: dict[str, tuple[dict[str, Any], Feeder]] = {}
         self._history = {name: _History() for name in self._factories}
+        self._stopping: list[Feeder] = []  # the feeders a stop under way waits for
+        self._hurried = False  # a stop was hurried (perhaps before it reached the feeders)
 
     def apply(self, settings: Mapping[str, Any]) -> None:
         """Start, restart or stop feeders so they match ``settings``."""
@@ -142,9 +144,34 @@ class FeederManager:
             entry = self._running.get(name)
         return entry[1] if entry else None
 
-    def stop(self) -> None:
-        """Stop every feeder."""
+    def stop(self, drain: float | None = None) -> None:
+        """Stop every feeder, all at once: each stops taking messages, gives back what it
+        has not started and settles what is in progress, waiting up to ``drain`` seconds for
+        it (None: the feeder's own bound). A ``hurry()`` meanwhile shortens the waits."""
         with self._lock:
             running, self._running = dict(self._running), {}
-        for _, feeder in running.values():
-            feeder.stop()
+            self._stopping = [feeder for _, feeder in running.values()]
+            hurried = self._hurried
+        threads: list[tuple[threading.Thread, float]] = []
+        for feeder in self._stopping:
+            if drain is not None:
+                feeder.drain_seconds = drain
+            if hurried:
+                feeder.hurry()
+            join = feeder.drain_seconds + 10.0  # the drain, then the connection's close
+            thread = threading.Thread(target=feeder.stop, args=(join,),
+                                      name=f"stop-{feeder.name}", daemon=True)  # fmt: skip
+            thread.start()
+            threads.append((thread, time.monotonic() + join + 5.0))
+        for thread, until in threads:
+            thread.join(max(0.0, until - time.monotonic()))
+            if thread.is_alive():
+                log.warning("%s still stopping; not waited for", thread.name)
+
+    def hurry(self) -> None:
+        """Shorten a stop under way (``Feeder.hurry``)."""
+        with self._lock:
+            self._hurried = True
+            stopping = list(self._stopping)
+        for feeder in stopping:
+            feeder.hurry()

@@ -27,7 +27,8 @@
   external-loop API: ``loop_read``/``loop_write``/``loop_misc``); it never waits for a worker
   (received messages queue until one is free). paho's reconnect is off: a lost connection ends
   ``consume()`` and the base backs off.
-- ``stop()`` finishes and acknowledges messages in progress (up to ``drain_timeout``), then
+- ``stop()`` finishes and acknowledges messages in progress (up to ``drain_seconds``; a
+  hurried stop only sends the acknowledgements already decided), then
   disconnects cleanly; the rest (messages held to try again included) stays with the broker
   for next time.
 - A retained message replayed on SUBSCRIBE (retain flag set) is stale: acknowledged, skipped.
@@ -110,8 +111,6 @@ class MqttFeeder(Feeder):
     keepalive = 30
     connect_timeout = 10.0
     """Longest wait for the TCP/TLS connection, and then for CONNACK plus SUBACK."""
-    drain_timeout = 5.0
-    """On stop, longest wait for messages in progress, so that they are acknowledged."""
     poll = 1.0
     session_expiry = 7 * 24 * 3600
     """MQTT 5: seconds the broker keeps the session (and queues messages) while we are away."""
@@ -219,11 +218,11 @@ class MqttFeeder(Feeder):
         while True:
             if self.stopping.is_set():
                 if drain_until is None:
-                    drain_until = time.monotonic() + self.drain_timeout
+                    drain_until = time.monotonic() + self.drain_seconds
                     self._forget(None)  # left unacknowledged: redelivered later
                 with self._held_lock:
                     busy = self._busy
-                if busy == 0 or time.monotonic() > drain_until:
+                if busy == 0 or time.monotonic() > drain_until or self.hurried.is_set():
                     self._flush_acks(client)
                     return
             self._flush_acks(client)

@@ -34,6 +34,7 @@ class KeyedExecutor:
         self._lock = threading.Lock()
         self._queues: dict[str, deque[Job]] = {}
         self._timers: dict[object, tuple[threading.Timer, Callable[[], None]]] = {}
+        self._no_waits = False  # after ``wake(for_good=True)``: a job asking to wait runs now
 
     def submit(self, key: str | None, job: Job) -> None:
         """Queue ``job`` behind the jobs of ``key`` (None: run it as soon as a worker is free)."""
@@ -53,9 +54,11 @@ class KeyedExecutor:
         with self._lock:
             return len(self._queues)
 
-    def wake(self) -> None:
-        """Run every job that waits for its delay now."""
+    def wake(self, for_good: bool = False) -> None:
+        """Run every job that waits for its delay now; ``for_good``: and every job that asks
+        to wait from now on (a stop: none is left waiting behind it)."""
         with self._lock:
+            self._no_waits = self._no_waits or for_good
             timers, self._timers = dict(self._timers), {}
         for timer, resume in timers.values():
             timer.cancel()
@@ -100,8 +103,13 @@ class KeyedExecutor:
         timer = threading.Timer(max(0.0, delay), self._fire, (token,))
         timer.daemon = True
         with self._lock:
-            self._timers[token] = (timer, resume)
-        timer.start()
+            now = self._no_waits
+            if not now:
+                self._timers[token] = (timer, resume)
+        if now:
+            resume()
+        else:
+            timer.start()
 
     def _fire(self, token: object) -> None:
         with self._lock:

@@ -5,7 +5,9 @@ keeps the message instead of dropping it:
 
 - ``1101`` no modem available: tried again after the feeder's own schedule of delays;
 - ``1108`` every candidate SIM reached a quota: tried again after ``data.retry_after``
-  seconds when the reply gives it (bounded), else after the schedule.
+  seconds when the reply gives it (bounded), else after the schedule;
+- ``1112`` the device is stopping (nothing was sent): the feeder is stopping too, so the
+  message goes back to its broker (requeued, or left unacknowledged) for the next run.
 
 Other 503 answers (``1210`` not configured) are final: trying again cannot help.
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 from otpbroker.services.replies import Code, Reply
 
-RETRY_LATER_CODES = (Code.NO_MODEM, Code.QUOTA_REACHED)
+RETRY_LATER_CODES = (Code.NO_MODEM, Code.QUOTA_REACHED, Code.STOPPING)
 
 
 def retry_later(reply: Reply) -> bool:

@@ -31,6 +31,10 @@ from otpbroker.domain.errors import QuotaReachedError
 from otpbroker.modem.pacing import ANY_TICKET, PacingGate, Ticket
 
 
+class DispatcherClosed(RuntimeError):
+    """No modem is handed out any more: the device is stopping."""
+
+
 @dataclass(eq=False)
 class _Waiter:
     """One send waiting for a modem."""
@@ -41,6 +45,7 @@ class _Waiter:
     ticket: Ticket = ANY_TICKET
     granted: str | None = None
     refused: float | None = None
+    closed: bool = False
     wake: threading.Event = field(default_factory=threading.Event)
 
 
@@ -59,6 +64,7 @@ class Dispatcher:
         self._ready: set[str] = set()
         self._busy: set[str] = set()
         self._waiting: list[_Waiter] = []  # in arrival order
+        self._closed = False  # the device is stopping: no send takes a modem any more
 
     def set_ready(self, modem_id: str, ready: bool) -> None:
         """A modem became ready (connected, able to send) or stopped being so."""
@@ -81,11 +87,14 @@ class Dispatcher:
         """Wait up to ``timeout`` seconds for one of ``choices`` to be free; return the one
         taken (the caller must :meth:`release` it), or None when none became free or
         ``expires_at`` (wall clock) passed first. QuotaReachedError when every choice is
-        at a cap."""
+        at a cap; DispatcherClosed once :meth:`close` was called (before or while it
+        waits)."""
         waiter = _Waiter(tuple(dict.fromkeys(choices)), lane, expires_at, ticket)
         if expires_at is not None:
             timeout = min(timeout, expires_at - self._wall_clock())
         with self._lock:
+            if self._closed:
+                raise DispatcherClosed("the device is stopping")
             self._waiting.append(waiter)
             self._grant()
         waiter.wake.wait(max(0.0, timeout))
@@ -94,7 +103,20 @@ class Dispatcher:
                 self._waiting.remove(waiter)
         if waiter.refused is not None:
             raise QuotaReachedError.after(waiter.refused)
+        if waiter.closed:
+            raise DispatcherClosed("the device is stopping")
         return waiter.granted
+
+    def close(self) -> None:
+        """The device is stopping: every waiting send stops waiting empty-handed, and no
+        send takes a modem from now on (the sends that hold one finish)."""
+        with self._lock:
+            self._closed = True
+            waiting, self._waiting = self._waiting, []
+            for waiter in waiting:
+                waiter.closed = True
+        for waiter in waiting:
+            waiter.wake.set()
 
     def regrant(self) -> None:
         """Try again to give free modems to waiting sends (a gap has ended)."""
@@ -153,4 +175,4 @@ def _lane_rank(waiter: _Waiter) -> int:
     return waiter.lane.rank
 
 
-__all__ = ["Dispatcher"]
+__all__ = ["Dispatcher", "DispatcherClosed"]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from otpbroker.domain.message import SendOutcome
+from otpbroker.domain.message import STOPPING_CODE, SendOutcome
 from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import ModemError
 from otpbroker.modem.gsm import SmsResult
@@ -42,16 +42,27 @@ class JobQueue:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._jobs: deque[Job] = deque()
+        self._closed = False
 
     def __len__(self) -> int:
         """Jobs waiting."""
         with self._lock:
             return len(self._jobs)
 
-    def add(self, job: Job) -> None:
-        """Queue a job at the end."""
+    def add(self, job: Job) -> bool:
+        """Queue a job at the end; False once the queue is closed (it is not queued)."""
         with self._lock:
+            if self._closed:
+                return False
             self._jobs.append(job)
+            return True
+
+    def close(self) -> list[Job]:
+        """Take no job any more; remove and return the waiting ones."""
+        with self._lock:
+            self._closed = True
+            jobs, self._jobs = list(self._jobs), deque()
+        return jobs
 
     def pop(self) -> Job | None:
         """The oldest job, None when there is none."""
@@ -107,6 +118,23 @@ def fail_unstarted(jobs: list[Job], reason: str) -> None:
             job.future.set_exception(ModemError(reason))
 
 
+STOPPING_TEXT = "the device is stopping; not sent"
+
+
+def stop_unstarted(jobs: list[Job]) -> None:
+    """Resolve jobs the modem never started because the device is stopping: an SMS as a
+    ``STOPPING`` failure (nothing went out; never tried on another modem), a USSD request
+    with a ``ModemError``; cancelled ones stay cancelled."""
+    for job in jobs:
+        if not job.future.set_running_or_notify_cancel():
+            continue
+        if job.kind == "sms":
+            result = SmsResult(SendOutcome.FAILED, error_code=STOPPING_CODE, error=STOPPING_TEXT)
+            job.future.set_result(result)
+        else:
+            job.future.set_exception(ModemError("the device is stopping"))
+
+
 def expired_result(expires_at: float, now: float) -> SmsResult:
     """The result of an SMS whose expiry passed before its first part was written."""
     return SmsResult(
@@ -116,4 +144,11 @@ def expired_result(expires_at: float, now: float) -> SmsResult:
     )
 
 
-__all__ = ["Job", "JobQueue", "expire_unstarted", "expired_result", "fail_unstarted"]
+__all__ = [
+    "Job",
+    "JobQueue",
+    "expire_unstarted",
+    "expired_result",
+    "fail_unstarted",
+    "stop_unstarted",
+]

@@ -13,20 +13,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import CancelledError
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from typing import Any
 
 from otpbroker.domain.delivery import Lane
 from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
-from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
+from otpbroker.domain.message import STOPPING_CODE, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import EncodedSms
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.domain.sim_quota import NO_PACING, PacingRule
 from otpbroker.modem import pdu
-from otpbroker.modem.dispatch import Dispatcher
+from otpbroker.modem.dispatch import Dispatcher, DispatcherClosed
 from otpbroker.modem.encoded import EncodedMessage, encode_sms
-from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.gsm import ModemOptions, SmsResult
+from otpbroker.modem.on_air import GaveUp, OnAir
 from otpbroker.modem.pacing import PacingGate, nothing_written, quota_route
 from otpbroker.modem.recovery import RecoveryPolicy
 from otpbroker.modem.transport import SerialSettings
@@ -93,6 +95,7 @@ class ModemPool:
         self._routes: dict[str, ModemRoute] = {}  # kept current: routing reads it per send
         self.gate = gate or PacingGate()
         self._dispatcher = Dispatcher(self.gate, wall_clock)
+        self._on_air = OnAir()  # the sends handed to a modem, until their outcome
         self._on_status = on_status
         self._on_route = on_route
         self._on_status_report = on_status_report
@@ -168,12 +171,36 @@ class ModemPool:
         else:
             self._on_route(_route(spec, None))
 
-    def stop(self) -> None:
-        """Stop every worker."""
+    def finish_sends(self) -> None:
+        """The device is stopping: sends waiting for a modem, or queued on one, end unstarted
+        (``STOPPING``), and none starts from now on; a send on the air finishes."""
+        self._dispatcher.close()
+        with self._lock:
+            workers = list(self._workers.values())
+        for worker in workers:
+            worker.close_queue()
+
+    def wait_sends(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until no send is on the air; True when none is."""
+        return self._on_air.wait_idle(timeout)
+
+    def give_up_sends(self) -> int:
+        """The stop's bound: every caller still waiting for a send on the air gets the
+        outcome ``unknown`` now (the modem may still send it); how many there were."""
+        return self._on_air.give_up()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop every worker, all at once, waiting up to ``timeout`` seconds in all for
+        their threads (one still on the air ends by itself as soon as its modem answers)."""
         with self._lock:
             workers = [self._retire(modem_id) for modem_id in list(self._workers)]
         for worker in workers:
-            worker.stop()
+            worker.stop(0.0)  # asked at once: every port closes in parallel
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            if not worker.stop(max(0.0, deadline - time.monotonic())):
+                log.warning("modem %s: its owner thread is still on the air at the stop; it "
+                            "closes the port when the modem answers", worker.modem_id)  # fmt: skip
 
     def waiting(self) -> int:
         """Messages waiting for a free modem now."""
@@ -254,9 +281,14 @@ class ModemPool:
                             error=f"modem {named} is not running")  # fmt: skip
         deadline = time.monotonic() + timeout
         ticket = self.gate.ticket(message.destination, lane)
-        modem_id = self._dispatcher.acquire(
-            running, timeout, ticket, lane=lane, expires_at=expires_at
-        )
+        try:
+            modem_id = self._dispatcher.acquire(
+                running, timeout, ticket, lane=lane, expires_at=expires_at
+            )
+        except DispatcherClosed:
+            return Delivery(SendOutcome.FAILED, running[0] if len(running) == 1 else None,
+                            error_code=STOPPING_CODE,
+                            error="the device is stopping; not sent")  # fmt: skip
         if modem_id is None:
             if expires_at is not None and expires_at <= self._wall_clock():
                 return _expired(running, expires_at, self._wall_clock())
@@ -294,20 +326,9 @@ class ModemPool:
         future = worker.submit_sms(
             message, queue_timeout=timeout, expires_at=expires_at, before_send=before_send
         )
-        try:
-            result = future.result(timeout)
-        except FutureTimeout:
-            if future.cancel():  # never started: nothing went out
-                return Delivery(
-                    SendOutcome.FAILED,
-                    modem_id,
-                    error_code="QUEUE_TIMEOUT",
-                    error=f"modem {modem_id} did not take the message in {timeout:g} s",
-                )
-            result = future.result()  # it is on the air: its outcome comes within its time-outs
-        except CancelledError:
-            return Delivery(SendOutcome.FAILED, modem_id, error_code="MODEM_STOPPED",
-                            error=f"modem {modem_id} stopped before sending")  # fmt: skip
+        result = self._await(modem_id, future, timeout)
+        if isinstance(result, Delivery):
+            return result
         return Delivery(
             result.outcome,
             modem_id,
@@ -317,6 +338,30 @@ class ModemPool:
             result.error,
             path_check=result.path_check,
         )
+
+    def _await(self, modem_id: str, future: Future[Any], timeout: float) -> SmsResult | Delivery:
+        """The send's result, or the Delivery of a send that ended without one: not taken in
+        ``timeout``, or stopped (never started: ``STOPPING``; on the air at the stop's bound:
+        ``unknown``)."""
+        try:
+            try:
+                return self._on_air.result(future, timeout)
+            except FutureTimeout:
+                if future.cancel():  # never started: nothing went out
+                    return Delivery(SendOutcome.FAILED, modem_id, error_code="QUEUE_TIMEOUT",
+                                    error=f"modem {modem_id} did not take the message "
+                                          f"in {timeout:g} s")  # fmt: skip
+                return self._on_air.result(future, None)  # on the air: its time-outs bound it
+        except GaveUp as gave_up:
+            if not gave_up.started:
+                return Delivery(SendOutcome.FAILED, modem_id, error_code=STOPPING_CODE,
+                                error="the device is stopping; not sent")  # fmt: skip
+            return Delivery(SendOutcome.UNKNOWN, modem_id, error_code="STOP_TIMEOUT",
+                            error=f"modem {modem_id} had not answered when the device "
+                                  "stopped; it may have sent the message")  # fmt: skip
+        except CancelledError:
+            return Delivery(SendOutcome.FAILED, modem_id, error_code="MODEM_STOPPED",
+                            error=f"modem {modem_id} stopped before sending")  # fmt: skip
 
     # -- operations and status ---------------------------------------------------------------
     def ussd(self, modem_id: str, code: str, timeout: float = 60.0) -> str:

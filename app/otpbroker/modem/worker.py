@@ -26,7 +26,7 @@ from otpbroker.modem.at import AtChannel
 from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions
-from otpbroker.modem.jobs import Job, JobQueue, expire_unstarted, fail_unstarted
+from otpbroker.modem.jobs import Job, JobQueue, expire_unstarted, fail_unstarted, stop_unstarted
 from otpbroker.modem.ladder_steps import Recovery, ResetUsb, stuck
 from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
 from otpbroker.modem.recovery import RecoveryPolicy, Rung, await_startup
@@ -110,6 +110,11 @@ class ModemWorker:
             job.future.cancel()
         return not self._thread.is_alive()
 
+    def close_queue(self) -> None:
+        """The device is stopping: the job running now (a send on the air) finishes, every
+        other one, queued now or later, ends unstarted (``STOPPING``, nothing sent)."""
+        stop_unstarted(self._jobs.close())
+
     @property
     def status(self) -> ModemStatus:
         """The latest status snapshot (immutable: the owner thread swaps in a new one on each
@@ -190,7 +195,8 @@ class ModemWorker:
     def _enqueue(self, job: Job) -> Future:
         if self._stopping.is_set():
             raise ModemError(f"modem {self.modem_id} is stopped")
-        self._jobs.add(job)
+        if not self._jobs.add(job):
+            stop_unstarted([job])  # the device is stopping
         self._wake.wake()
         return job.future
 

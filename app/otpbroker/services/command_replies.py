@@ -17,6 +17,7 @@ from otpbroker.domain.errors import (
     NoModemAvailableError,
     QuotaReachedError,
     SendRefusedError,
+    StoppingError,
 )
 from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.services.replies import Code, Reply
@@ -41,6 +42,8 @@ def domain_reply(command: str, exc: DomainError) -> Reply:
     """The reply for a request a domain rule refused (nothing was sent)."""
     if isinstance(exc, SendRefusedError):
         return _refused_reply(command, exc)
+    if isinstance(exc, StoppingError):
+        return stopping_reply(command, exc.message)
     if isinstance(exc, QuotaReachedError):
         return Reply(command, Code.QUOTA_REACHED, exc.message, {"retry_after": exc.retry_after})
     if isinstance(exc, InvalidMessageError):
@@ -50,6 +53,12 @@ def domain_reply(command: str, exc: DomainError) -> Reply:
         if isinstance(exc, kind):
             return Reply(command, code, exc.message)
     return Reply(command, Code.INVALID_REQUEST, exc.message)
+
+
+def stopping_reply(command: str, text: str = "the device is stopping; not accepted") -> Reply:
+    """1112: the device is stopping and nothing was sent; ``data.retry_after`` (also the
+    REST answer's ``Retry-After``) says when to try again, with the same id."""
+    return Reply(command, Code.STOPPING, text, {"retry_after": StoppingError.retry_after})
 
 
 def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Reply:
@@ -103,4 +112,4 @@ def already_sent_reply(command: str, first: SendOutcome, data: dict[str, Any]) -
     return Reply(command, Code.OUTCOME_UNKNOWN, text, data)
 
 
-__all__ = ["already_sent_reply", "delivery_reply", "domain_reply"]
+__all__ = ["already_sent_reply", "delivery_reply", "domain_reply", "stopping_reply"]

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from otpbroker.domain.dedup import DedupWindow
@@ -40,8 +41,9 @@ from otpbroker.domain.errors import (
     DuplicateMessageError,
     InvalidMessageError,
     NoModemAvailableError,
+    StoppingError,
 )
-from otpbroker.domain.message import Attempt, Delivery, OutboundSms, SendOutcome
+from otpbroker.domain.message import STOPPING_CODE, Attempt, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.msisdn import Msisdn, mask_msisdn
 from otpbroker.domain.ports import BlockList, EncodedSms, ModemGateway, SendLedger, Settings
 from otpbroker.domain.routing import ModemRoute, Router, next_choice
@@ -86,6 +88,11 @@ class SmsRequest:
         )
 
 
+def _never() -> bool:
+    """Not stopping."""
+    return False
+
+
 class SmsService:
     """Validates, de-duplicates, checks the blocking list, routes and sends."""
 
@@ -99,10 +106,13 @@ class SmsService:
         *,
         limits: SendGuard | None = None,
         ledger: SendLedger | None = None,
+        stopping: Callable[[], bool] | None = None,
     ) -> None:
         """``health`` keeps modems with SIM or settings trouble out of routing (a private
         one when not given); ``limits`` refuse pumping before anything else (none if not
-        given); ``ledger`` records what was sent across restarts (None: memory only)."""
+        given); ``ledger`` records what was sent across restarts (None: memory only);
+        ``stopping`` tells whether the process is stopping (None: never)."""
+        self._stopping = stopping or _never
         self._limits = limits or NoLimits()
         self._gateway = gateway
         self.health = health or ModemHealth(Alerts())
@@ -133,6 +143,8 @@ class SmsService:
     def submit(self, request: SmsRequest) -> Delivery:
         """Send one SMS; raise a DomainError for anything rejected before sending."""
         started = time.monotonic()
+        if self._stopping():
+            raise StoppingError("the device is stopping; the message was not accepted")
         router, dedup = self._current()
         msisdn = Msisdn.parse(request.msisdn, router.country_code)
         self._limits.check(request, msisdn)  # SendRefusedError: anti-pumping limits
@@ -237,12 +249,16 @@ class SmsService:
             attempts.append(Attempt(used, delivery.outcome, delivery.error_code))
             if delivery.outcome is SendOutcome.EXPIRED:
                 break  # never written: nothing to learn about the modem, never tried again
+            if delivery.error_code == STOPPING_CODE:
+                self._give_back(entry)  # no modem started it: the device is stopping
             info = self._classify(modem_id, delivery, routes) if modem_id is not None else None
             if delivery.outcome is SendOutcome.SENT:
                 self.health.sent(used)
                 break
             if not delivery.may_try_another_modem:
                 break  # unknown: never resend
+            if self._stopping() and (info is None or policy(info.error_class).fail_over):
+                self._give_back(entry)  # never to another modem during a stop
             if info is not None and not policy(info.error_class).fail_over:
                 log.warning("%s on modem %s failed (%s, %s): not tried elsewhere",
                             sms, modem_id, delivery.error_code, info.error_class.value)  # fmt: skip
@@ -262,6 +278,14 @@ class SmsService:
             info.error_class.value if info is not None else None,
             info.text if info is not None else None,
         )
+
+    @staticmethod
+    def _give_back(entry: LedgerRecord | None) -> None:
+        """End a message nothing went out for because the device is stopping: StoppingError
+        (the client or the feeder's broker keeps it for later)."""
+        if entry is not None:
+            entry.finished(SendOutcome.FAILED)  # a written ``sending`` must not read as unknown
+        raise StoppingError("the device is stopping; the message was not sent")
 
     @staticmethod
     def _capped(

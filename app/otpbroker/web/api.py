@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import bottle
 
@@ -13,6 +13,7 @@ from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms
 from otpbroker.domain.ports import Settings
 from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.command_processor import CommandProcessor
+from otpbroker.services.command_replies import stopping_reply
 from otpbroker.services.login_throttle import LoginThrottle, Refusal
 from otpbroker.services.replies import Code, Reply
 from otpbroker.services.sealing import SealingKey
@@ -30,7 +31,8 @@ PATH_KEYS = (
 )
 WRITE_METHODS = ("POST", "PUT")
 SEALING_KEY_PATH = "/api/sealing-key"
-READ_ONLY_PATHS = ("/metrics", "/api/openapi.json", SEALING_KEY_PATH)
+HEALTH_PATH = "/health"
+READ_ONLY_PATHS = ("/metrics", "/api/openapi.json", SEALING_KEY_PATH, HEALTH_PATH)
 
 
 def _whole_number(settings: Settings, key: str) -> int:
@@ -39,6 +41,11 @@ def _whole_number(settings: Settings, key: str) -> int:
     if not isinstance(value, int):
         raise TypeError(f"setting {key} is not a whole number")
     return value
+
+
+def _never() -> bool:
+    """Not stopping."""
+    return False
 
 
 def _no_terms(user: str) -> DeliveryTerms:
@@ -60,6 +67,8 @@ class RestApi:
     """The sending defaults of an authenticated API user (``ApiUsers.terms_for``)."""
     sealing_key: Callable[[], SealingKey] | None = None
     """The device's public key for sealed messages (``Sealing.key``)."""
+    stopping: Callable[[], bool] = _never
+    """True once the device is stopping: commands are refused (``1112``)."""
 
     def paths(self) -> set[str]:
         """The configured command paths."""
@@ -77,6 +86,17 @@ def prometheus(api: RestApi) -> str:
     bottle.response.content_type = "text/plain; version=0.0.4; charset=utf-8"
     bottle.response.set_header("Cache-Control", "no-store")
     return api.metrics()
+
+
+def health(api: RestApi) -> str:
+    """``GET /health``: 200 ``ok`` while the device takes work, 503 ``stopping`` (code
+    ``1112``, with ``Retry-After``) once it is stopping. No credentials: it says nothing
+    else."""
+    if api.stopping():
+        reply = stopping_reply("health", "the device is stopping")
+        return answer(bottle.response, replace(reply, data={**(reply.data or {}),
+                                                            "status": "stopping"}))  # fmt: skip
+    return answer(bottle.response, Reply("health", Code.OK, "ok", {"status": "ok"}))
 
 
 def sealing_key(api: RestApi) -> str:
@@ -98,6 +118,8 @@ def command(api: RestApi, path: str) -> str:
     request, response = bottle.request, bottle.response
     if "/" + path not in api.paths():
         return other(api, path)
+    if api.stopping():  # nothing new is accepted: the client keeps the message
+        return answer(response, stopping_reply(""))
     limit = _whole_number(api.settings, "api.max_body_bytes")
     declared = request.environ.get("CONTENT_LENGTH") or "0"
     if declared.isdigit() and int(declared) > limit:
@@ -143,6 +165,7 @@ def internal(error: bottle.HTTPError) -> str:
 # The REST app's routes, in matching order (the catch-alls last).
 ROUTES: tuple[tuple[str | list[str], str, Callable[..., str]], ...] = (
     ("GET", "/api/openapi.json", openapi),
+    ("GET", HEALTH_PATH, health),
     ("GET", "/metrics", prometheus),
     ("GET", SEALING_KEY_PATH, sealing_key),
     (list(WRITE_METHODS), "/<path:path>", command),
@@ -163,14 +186,19 @@ def build_api(
     metrics: Callable[[], str],
     terms: Callable[[str], DeliveryTerms] = _no_terms,
     sealing_key: Callable[[], SealingKey] | None = None,
+    *,
+    stopping: Callable[[], bool] = _never,
 ) -> bottle.Bottle:
     """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``; ``throttle``
     slows and refuses credential guessing; ``terms`` gives an authenticated API user's
     sending defaults (``ApiUsers.terms_for``), ``sealing_key`` the device's public key for
-    sealed messages (``Sealing.key``)."""
+    sealed messages (``Sealing.key``); ``stopping`` tells that the device is stopping (the
+    commands are refused with ``1112``, ``/health`` says so)."""
     app = bottle.Bottle()
     app.config["json.enable"] = False
-    api = RestApi(processor, authenticator, throttle, settings, metrics, terms, sealing_key)
+    api = RestApi(
+        processor, authenticator, throttle, settings, metrics, terms, sealing_key, stopping
+    )
     for method, path, handler in ROUTES:
         app.route(path, method, functools.partial(handler, api))
     for status, handler in ERROR_HANDLERS.items():

@@ -9,11 +9,11 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def by_path(api: WsgiApp, admin: WsgiApp, is_api_path: Callable[[str], bool]) -> WsgiApp:
-    """A WSGI app sending API paths (and ``/metrics``, ``/api/...``) to ``api``."""
+    """A WSGI app sending API paths (and ``/metrics``, ``/health``, ``/api/...``) to ``api``."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
-        if path == "/metrics" or path.startswith("/api/") or is_api_path(path):
+        if path in ("/metrics", "/health") or path.startswith("/api/") or is_api_path(path):
             return api(environ, start_response)
         return admin(environ, start_response)
 

@@ -17,6 +17,7 @@ from otpbroker.services.replies import Code
 from otpbroker.web.openapi_schemas import REPLY_DATA, REQUEST_BODY, REQUEST_SCHEMAS, reply_schema
 
 METRICS_PATH = "/metrics"
+HEALTH_PATH = "/health"
 DOCUMENT_PATH = "/api/openapi.json"
 WRITE_METHODS = ("post", "put")
 
@@ -164,6 +165,24 @@ def _metrics_operation() -> dict[str, Any]:
     }
 
 
+def _health_operation() -> dict[str, Any]:
+    reply = {"application/json": {"schema": {"type": "object"}}}
+    return {
+        "operationId": "getHealth",
+        "summary": "Whether the device takes work: ok, or stopping (1112, with Retry-After)",
+        "tags": ["monitoring"],
+        "security": [],
+        "responses": {
+            "200": {"description": "ok: `data.status` is `ok`.", "content": reply},
+            "503": {
+                "description": "1112: the device is stopping (`data.status` `stopping`); "
+                "try again after the `Retry-After` header.",
+                "content": reply,
+            },
+        },
+    }
+
+
 def _document_operation() -> dict[str, Any]:
     return {
         "operationId": "getOpenApiDocument",
@@ -187,6 +206,7 @@ def build_document(paths: list[str]) -> dict[str, Any]:
             operations.setdefault(path, {})[method] = _command_operation(method, path)
     operations.setdefault(METRICS_PATH, {})["get"] = _metrics_operation()
     operations.setdefault(DOCUMENT_PATH, {})["get"] = _document_operation()
+    operations.setdefault(HEALTH_PATH, {})["get"] = _health_operation()
     schemas: dict[str, Any] = dict(REQUEST_SCHEMAS)
     schemas["ReplyData"] = REPLY_DATA
     for status, codes in _codes_by_status().items():
@@ -196,7 +216,7 @@ def build_document(paths: list[str]) -> dict[str, Any]:
         "info": {"title": "OTP Broker", "version": __version__, "description": INFO_DESCRIPTION},
         "tags": [
             {"name": "commands", "description": "Sending, blocking and OTPs."},
-            {"name": "monitoring", "description": "Metrics and this document (no credentials)."},
+            {"name": "monitoring", "description": "Metrics, health, this document (open)."},
         ],
         "security": [{"basicAuth": []}],
         "paths": dict(sorted(operations.items())),
