@@ -223,6 +223,7 @@ class Emitter(threading.Thread):
         self.schedule: queue.Queue[tuple[float, Message] | None] = queue.Queue()
         self.clients: list[RestClient] = []
         self.error: Exception | None = None
+        self._abandoned = threading.Event()
         self.amqp = Publisher()
         self.mqtt = MqttPublisher()
 
@@ -230,8 +231,10 @@ class Emitter(threading.Thread):
         try:
             while (item := self._next()) is not None:
                 due, message = item
-                while (left := due - time.monotonic()) > 0:
+                while (left := due - time.monotonic()) > 0 and not self._abandoned.is_set():
                     self.amqp.connection.sleep(min(left, 0.5))  # keeps its heartbeats
+                if self._abandoned.is_set():
+                    return
                 self._emit(message)
         except Exception as exc:  # reported by the rig as a violation
             self.error = exc
@@ -258,4 +261,9 @@ class Emitter(threading.Thread):
 
     def finish(self) -> None:
         """No more messages: end once the scheduled ones are out."""
+        self.schedule.put(None)
+
+    def abandon(self) -> None:
+        """End now, whatever is still scheduled (the rig is closing)."""
+        self._abandoned.set()
         self.schedule.put(None)

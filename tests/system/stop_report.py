@@ -12,11 +12,13 @@ from stop_clients import Message, RestClient
 
 @dataclass(frozen=True)
 class StopRecord:
-    """One SIGTERM: seconds until the process was gone, its exit code, killed or not."""
+    """One stop: seconds until the process was gone, its exit code, killed or not, and how
+    many SMS reached a handset meanwhile (sends on the air, and any sent after the signal)."""
 
     seconds: float
     code: int
     killed: bool
+    sent: int = 0
 
 
 @dataclass
@@ -71,11 +73,11 @@ class Report:
         if hung:
             found.append(f"{len(hung)} REST requests hung (client time-out): "
                          f"{_ids([c.message for c in hung])}")  # fmt: skip
-        cut = [c for c in self.clients if any(a.outcome == "cut" and a.phase in ("starting", "up")
-                                              for a in c.attempts)]  # fmt: skip
+        cut = Counter(a.label for c in self.clients for a in c.attempts
+                      if a.outcome == "cut" and a.phase in ("starting", "up"))  # fmt: skip
         if cut:
-            found.append(f"{len(cut)} REST requests sent to a running serve were cut without "
-                         f"an answer by its stop: {_ids([c.message for c in cut])}")  # fmt: skip
+            found.append(f"{sum(cut.values())} REST requests sent to a serve not yet stopping "
+                         f"were cut without an answer: {dict(cut)}")  # fmt: skip
         unanswered = [c for c in self.clients if c.final is None]
         if unanswered:
             found.append(f"{len(unanswered)} REST clients without a final answer: "
@@ -97,6 +99,8 @@ class Report:
             f"bound {self.bound:g} s",
             f"stop time: min {times[0]:.2f} s, median {statistics.median(times):.2f} s, "
             f"max {times[-1]:.2f} s; exit codes {dict(Counter(s.code for s in self.stops))}",
+            f"SMS delivered while serve was stopping: {sum(s.sent for s in self.stops)} in all, "
+            f"at most {max(s.sent for s in self.stops)} in one stop",
             f"delivered {sum(self.deliveries.values())}: {len(self.lost)} lost, "
             f"{len(self.twice)} duplicated",
             f"REST final answers by code: {dict(finals)}",

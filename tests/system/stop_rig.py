@@ -13,6 +13,7 @@ answer, stops over the broker's bound, a non-zero exit code.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -217,8 +218,12 @@ class StopRig:
         self.phase.set("up")
 
     def _stop(self, signum: int) -> None:
+        """Stop serve; the record counts the SMS that reached a handset meanwhile."""
         self.phase.set("stopping")
-        self.stops.append(self.serve.stop(signum, self.bound))
+        before = sum(delivered(self.sim).values())
+        record = self.serve.stop(signum, self.bound)
+        sent = sum(delivered(self.sim).values()) - before
+        self.stops.append(dataclasses.replace(record, sent=sent))
         self.phase.set("down")
 
     def _final(self) -> None:
@@ -257,6 +262,9 @@ class StopRig:
     def close(self) -> None:
         """Stop every process and remove the queue and the session."""
         self._final_deadline = 0.0
+        if self.emitter is not None:
+            self.emitter.abandon()
+            self.emitter.join(15)
         self.serve.kill()
         self.sim.stop()
         publisher = Publisher()

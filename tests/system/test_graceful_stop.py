@@ -35,5 +35,6 @@ def test_sigterm_in_20_rounds_loses_nothing_and_sends_nothing_twice(tmp_path):
         report = rig.run()
     finally:
         rig.close()
-    print("\n" + "\n".join(report.lines()))
-    assert report.violations() == [], f"seed {seed} (OTPB_STOP_SEED={seed} repeats it)"
+    figures = "\n".join(report.lines())
+    print("\n" + figures)
+    assert report.violations() == [], f"OTPB_STOP_SEED={seed} repeats its random choices\n{figures}"

@@ -12,7 +12,7 @@ from stop_report import Report, StopRecord
 MESSAGES = [Message(f"m-{n}", f"0813000000{n}", "Kode OTP 123456", t)
             for n, t in enumerate(("rest", "amqp", "mqtt", "rest"))]  # fmt: skip
 ONCE = Counter({m.key: 1 for m in MESSAGES})
-CLEAN_STOPS = [StopRecord(0.4, 0, False), StopRecord(2.5, 0, False)]
+CLEAN_STOPS = [StopRecord(0.4, 0, False, sent=1), StopRecord(2.5, 0, False, sent=3)]
 
 
 def client(message: Message, *attempts: Attempt, final: bool = True) -> RestClient:
@@ -42,6 +42,7 @@ def test_a_clean_run_has_no_violations_and_prints_its_figures():
     text = "\n".join(report.lines())
     assert "seed 7" in text and "min 0.40 s, median 1.45 s, max 2.50 s" in text
     assert "0 lost, 0 duplicated" in text and "503 1112 (stopping) x1" in text
+    assert "while serve was stopping: 4 in all, at most 3 in one stop" in text
 
 
 def test_lost_and_duplicated_messages_are_named_with_their_transport():
@@ -58,8 +59,8 @@ def test_requests_without_a_definite_answer_are_violations():
     found = Report(7, 45.0, MESSAGES, ONCE, CLEAN_STOPS, clients).violations()
     assert found == [
         "1 REST requests hung (client time-out): m-3 (rest)",
-        "1 REST requests sent to a running serve were cut without an answer by its stop: "
-        "m-0 (rest)",
+        "1 REST requests sent to a serve not yet stopping were cut without an answer: "
+        "{'cut (up>stopping)': 1}",
         "1 REST clients without a final answer: m-3 (rest)",
     ]
 
