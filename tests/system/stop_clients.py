@@ -16,6 +16,7 @@ import dataclasses
 import http.client
 import json
 import queue
+import random
 import socket
 import sys
 import threading
@@ -53,6 +54,7 @@ class Message:
     msisdn: str
     text: str
     transport: str  # "rest", "amqp" or "mqtt"
+    index: int = 0  # its place in the stream
 
     @property
     def key(self) -> str:
@@ -105,10 +107,12 @@ class RestClient(threading.Thread):
     """Sends one message over REST, retrying with the same id until a final answer or
     ``deadline`` (monotonic); ``attempts`` and ``final`` tell what happened."""
 
-    def __init__(self, message: Message, phase: Phase, auth: tuple[str, str],
-                 timeout: float, deadline: Callable[[], float]) -> None:  # fmt: skip
+    def __init__(self, message: Message, phase: Phase, auth: tuple[str, str], timeout: float,
+                 deadline: Callable[[], float], source: str = "127.0.0.1") -> None:  # fmt: skip
         super().__init__(name=f"rest-{message.id}", daemon=True)
         self.message, self.phase, self.timeout, self.deadline = message, phase, timeout, deadline
+        self.source = source
+        self.jitter = random.Random(message.id)  # retries spread out, as real clients' are
         self.auth = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
         self.attempts: list[Attempt] = []
         self.final: Attempt | None = None
@@ -127,18 +131,20 @@ class RestClient(threading.Thread):
     def _attempt(self, body: bytes) -> tuple[Attempt, float | None]:
         """One POST; the attempt and how long to wait before the next (None: final)."""
         phase = self.phase.get()
-        conn = http.client.HTTPConnection("127.0.0.1", self.phase.port, timeout=self.timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.phase.port, timeout=self.timeout,
+                                          source_address=(self.source, 0))  # fmt: skip
+        later = self.jitter.uniform(0.3, 1.0)
         try:
             conn.request("POST", "/api/sms", body=body, headers={
                 "Authorization": self.auth, "Content-Type": "application/json"})  # fmt: skip
             response = conn.getresponse()
             raw, retry_after = response.read(), response.getheader("Retry-After")
         except ConnectionRefusedError:
-            return Attempt(phase, "refused"), 0.2
+            return Attempt(phase, "refused"), later
         except TimeoutError:
-            return Attempt(phase, "timeout"), 0.2
+            return Attempt(phase, "timeout"), later
         except (ConnectionError, http.client.HTTPException, OSError):
-            return Attempt(phase, "cut"), 0.2
+            return Attempt(phase, "cut"), later
         finally:
             conn.close()
         return _answered(phase, response.status, raw, retry_after)

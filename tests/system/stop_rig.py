@@ -75,7 +75,7 @@ def stream(plan: Plan, rng: random.Random, run: str) -> list[Message]:
     """``plan.messages`` OTPs, each with its own id, recipient and code, mixed transports."""
     codes = rng.sample(range(100_000, 1_000_000), plan.messages)
     return [Message(f"stop-{run}-{n}", f"0813{n:07d}", f"Kode OTP {code}",
-                    TRANSPORTS[n % 3] if n < 3 else rng.choice(TRANSPORTS))
+                    TRANSPORTS[n % 3] if n < 3 else rng.choice(TRANSPORTS), n)
             for n, code in enumerate(codes)]  # fmt: skip
 
 
@@ -197,8 +197,12 @@ class StopRig:
         make_session(self.client_id, self.topic)
 
     def _rest_client(self, message: Message) -> RestClient:
+        """A client for ``message``; ten clients share a source address (an application
+        server each), so the front's per-address cap is not what the rig measures."""
+        n = message.index // 10
+        source = f"127.1.{n // 250 % 250}.{1 + n % 250}"
         return RestClient(message, self.phase, API_USER, self.bound + 30,
-                          lambda: self._final_deadline)  # fmt: skip
+                          lambda: self._final_deadline, source)  # fmt: skip
 
     def _round(self, batch: list[Message]) -> None:
         """Start serve, emit ``batch`` over a random window, SIGTERM at a random moment."""
