@@ -6,7 +6,7 @@ Asserted: every OTP delivered exactly once (counted by its own recipient on the 
 handsets), every REST client got a definite answer (a hang or a request cut by a stop is a
 failure; a refused connection while serve is down is retried with the same id), each stop
 within the broker's bound, exit code 0. The stop times and counts are printed with the seed
-(``OTPB_STOP_SEED`` repeats a run). ``scripts/bench/bench_stop.py`` runs the same rig at
+(``OTPB_STOP_SEED`` repeats its random choices). ``scripts/bench/bench_stop.py`` runs the same rig at
 full size.
 """
 
