@@ -120,4 +120,5 @@ def _hurry(broker: Broker, signum: int) -> None:
 
 
 def _names(signums: list[int]) -> str:
+    """Signal names for the log: "SIGTERM, SIGINT"."""
     return ", ".join(signal.Signals(signum).name for signum in signums)
