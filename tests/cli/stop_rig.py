@@ -21,6 +21,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).with_name("otp-broker")
 SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+BURST = (signal.SIGTERM, signal.SIGTERM, signal.SIGINT)
 #: Our handlers are in place when SIGTERM and SIGHUP are both caught (Python itself catches
 #: SIGINT from the start, and neither of the others): bits of /proc/PID/status ``SigCgt``.
 OURS = (1 << (signal.SIGTERM - 1)) | (1 << (signal.SIGHUP - 1))
@@ -43,6 +44,13 @@ class Plan:
         delay = rng.uniform(0, start_up if phase == "start-up" else 0.5)
         gaps = tuple(rng.uniform(0, 0.003 if rng.random() < 0.5 else 0.4) for _ in range(count - 1))
         return cls(phase, delay, tuple(rng.choice(SIGNALS) for _ in range(count)), gaps)
+
+    @classmethod
+    def burst(cls, rng: random.Random) -> Plan:
+        """SIGTERM, SIGTERM, SIGINT within a few milliseconds while running: a supervisor
+        escalating, Ctrl-C pressed twice (the sequence that hung the Event-based handlers)."""
+        gaps = (rng.uniform(0, 0.003), rng.uniform(0, 0.003))
+        return cls("running", rng.uniform(0, 0.5), BURST, gaps)
 
     def __str__(self) -> str:
         names = " ".join(

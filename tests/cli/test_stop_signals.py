@@ -4,10 +4,12 @@ while running, during the stop) and every one is gone within its stop bound, exi
 whenever our handlers were in place before the first signal, and leaves no child behind
 (serve's haproxy included).
 
-Each serve round runs on its own emulated modem, which gets its own signals once serve has
-gone; more modem-sim rounds are signalled from their spawn. Rounds run a few at a time. The
-moments come from one seed, printed and named in every failure: ``STOP_SIGNALS_SEED=N``
-replays them.
+100 rounds: 60 of serve, each on its own emulated modem, which gets its own signals once
+serve has gone, and 40 of modem-sim alone, signalled from its spawn. Then 40 modem-sim
+rounds get SIGTERM, SIGTERM, SIGINT within a few milliseconds, the sequence that hung the
+handlers that set a ``threading.Event`` (about one round in five stayed alive). Rounds run
+a few at a time. The moments come from one seed, printed and named in every failure:
+``STOP_SIGNALS_SEED=N`` replays them.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from otpbroker.system.haproxy_front import haproxy_binary
 
 SERVE_ROUNDS = 60
 SIM_START_ROUNDS = 40
+BURST_ROUNDS = 40
 AT_ONCE = 4
 STOP_TIMEOUT = 10  # sms.stop_timeout_seconds: Broker.stop_bound() is 25 s
 #: A start-up still under way at the first signal ends before the stop begins: generous.
@@ -94,15 +97,16 @@ def serve_round(tmp: Path, seed: int, index: int) -> list[Outcome]:
             process.end()
 
 
-def sim_start_round(tmp: Path, seed: int, index: int) -> list[Outcome]:
-    """modem-sim alone, its first signal within 0.8 s of its spawn."""
-    rng = random.Random(f"{seed}:sim:{index}")
-    directory = tmp / f"sim-{index}"
+def sim_round(tmp: Path, seed: int, index: int, kind: str) -> list[Outcome]:
+    """modem-sim alone: its first signal within 0.8 s of its spawn ("start-up"), or the
+    burst of three while it runs ("burst")."""
+    rng = random.Random(f"{seed}:{kind}:{index}")
+    directory = tmp / f"{kind}-{index}"
     directory.mkdir()
     sim = modem_sim(directory, 1000 + index)
     try:
-        plan = Plan.draw(rng, 0.8, ("start-up",))
-        outcome = signal_round(sim, plan, "\n", SIM_BOUND, f"modem-sim round {index}")
+        plan = Plan.burst(rng) if kind == "burst" else Plan.draw(rng, 0.8, ("start-up",))
+        outcome = signal_round(sim, plan, "\n", SIM_BOUND, f"modem-sim {kind} round {index}")
         outcome.leftovers = leftovers(str(directory), set())
         return [outcome]
     finally:
@@ -123,7 +127,8 @@ def report(outcomes: list[Outcome], kind: str) -> str:
 def test_any_stop_signals_at_any_moment_end_every_process(tmp_path: Path, seed: int) -> None:
     with ThreadPoolExecutor(AT_ONCE) as pool:
         rounds = [pool.submit(serve_round, tmp_path, seed, i) for i in range(SERVE_ROUNDS)]
-        rounds += [pool.submit(sim_start_round, tmp_path, seed, i) for i in range(SIM_START_ROUNDS)]
+        for kind, count in (("start-up", SIM_START_ROUNDS), ("burst", BURST_ROUNDS)):
+            rounds += [pool.submit(sim_round, tmp_path, seed, i, kind) for i in range(count)]
         outcomes = [outcome for done in rounds for outcome in done.result()]
     problems = []
     for outcome in outcomes:
