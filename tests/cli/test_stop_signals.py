@@ -7,8 +7,8 @@ whenever our handlers were in place before the first signal, and leaves no child
 100 rounds: 60 of serve, each on its own emulated modem, which gets its own signals once
 serve has gone, and 40 of modem-sim alone, signalled from its spawn. Then 40 modem-sim
 rounds, two at a time, get SIGTERM, SIGTERM, SIGINT within a few milliseconds: the
-sequence that hung the handlers that set a ``threading.Event`` (rarely met at random
-moments; see ``stop_rig``). The other rounds run four at a time. The moments come from one
+sequence that hung the handlers that set a ``threading.Event`` (a window microseconds
+wide, which random moments seldom meet). The other rounds run four at a time. The moments come from one
 seed, printed and named in every failure: ``STOP_SIGNALS_SEED=N`` replays them.
 """
 
