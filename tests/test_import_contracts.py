@@ -146,6 +146,8 @@ CASES = [
          frozenset({"codec-alone", CORE_CONTRACT}), "otpbroker.modem.pdu"),
     Case("privileged/__init__.py", "import otpbroker.domain",
          frozenset({"privileged-helper-alone"}), "otpbroker.privileged"),
+    Case("stop_signals.py", "import otpbroker.domain",
+         frozenset({"stop-signals-alone"}), "otpbroker.stop_signals"),
     Case("services/__init__.py", "import otpbroker.privileged",
          frozenset({"app-runs-helper-as-program"}), "otpbroker.services"),
     Case("services/command_processor.py", "import nacl",

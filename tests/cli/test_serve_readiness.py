@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -67,3 +68,29 @@ def test_serve_reports_ready_with_its_address_once_listening(tmp_path, listening
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_serve_tells_its_stop_and_its_bound_and_exits_0(tmp_path, listening):
+    sock, path = listening
+    env = {**os.environ, "NOTIFY_SOCKET": path, "OTP_BROKER_RUNTIME_DIR": str(tmp_path)}
+    log = tmp_path / "serve.log"
+    with log.open("w") as errors:
+        process = subprocess.Popen(
+            [BIN, "--data-dir", tmp_path / "data", "serve", "--host", "127.0.0.1",
+             "--http-port", "0"],
+            stdout=subprocess.DEVNULL, stderr=errors, env=env,
+        )  # fmt: skip
+    try:
+        assert sock.recv(4096).startswith(b"READY=1\n")
+        process.send_signal(signal.SIGHUP)
+        stopping = sock.recv(4096).decode()
+        assert process.wait(60) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    # The default sms.stop_timeout_seconds (30) + 15 is Broker.stop_bound(); serve ends
+    # itself 5 s past it and asks systemd for 5 s more.
+    assert stopping == "STOPPING=1\nEXTEND_TIMEOUT_USEC=55000000\nSTATUS=stopping"
+    assert re.search(r"SIGHUP: stopping \(at most 50 s\)", log.read_text())
+    assert re.search(r"stopped in \d+\.\d\d s\n", log.read_text())

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
 import time
+from concurrent.futures import Future
 from typing import Any
 
 from otpbroker.domain.send_errors import classify
@@ -22,6 +26,10 @@ from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.status import ModemStatus
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.worker import ModemWorker
+from otpbroker.stop_signals import StopSignals, exit_after, stop_watched
+
+#: Seconds the modem's port may take to close after a stop signal before the process ends.
+STOP_BOUND = 15.0
 
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -41,43 +49,79 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Open the modem, wait until ready, print its status as JSON, run the optional actions.
 
-    Exit status 0 when the modem could send (ready, with an SMS path), else 1."""
-    worker = ModemWorker(
-        "check",
-        SerialSettings(port=args.port, baudrate=args.baud),
-        ModemOptions(pin=args.pin),
-    )
-    worker.start()
+    Exit status 0 when the modem could send (ready, with an SMS path), else 1; 128 + the
+    signal's number when SIGTERM, SIGINT or SIGHUP stopped the check (the port is closed
+    first; a second signal during that ends the process at once)."""
+    signals = StopSignals()
+    signals.install()
     try:
-        deadline = time.monotonic() + args.timeout
-        while worker.status.state in ("disconnected", "connecting") and time.monotonic() < deadline:
-            time.sleep(0.1)
-        status = worker.status
-        report = status_report(args.port, status)
-        if status.connected and args.send_to:
-            try:
-                message = encode_sms(args.send_to, args.text)
-                result = worker.submit_sms(message).result(timeout=180)
-                report["sms"] = {
-                    "outcome": result.outcome.value,
-                    "references": result.references,
-                    "parts": result.parts,
-                    "error": result.error,
-                    "error_class": error_report(result.error_code),
-                }
-                report["sms_path"] = path_report(worker.status)
-            except pdu.PduError as exc:
-                report["sms"] = {"outcome": "rejected", "error": str(exc)}
-        if status.connected and args.ussd:
-            try:
-                report["ussd"] = {"reply": worker.submit_ussd(args.ussd).result(timeout=90)}
-            except Exception as exc:  # report any failure, this is a diagnostic tool
-                report["ussd"] = {"error": str(exc)}
-        json.dump(report, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
-        return 0 if report["routable"] else 1
+        worker = ModemWorker(
+            "check",
+            SerialSettings(port=args.port, baudrate=args.baud),
+            ModemOptions(pin=args.pin),
+        )
+        worker.start()
+        checked: Future[dict[str, Any]] = Future()
+        threading.Thread(target=_check, args=(args, worker, checked, signals), daemon=True).start()
+        came: list[int] = []
+        while not came and not checked.done():
+            came = signals.wait(None if signals.installed else 0.1)
+        if not came:
+            worker.stop()
+            report = checked.result()
+            json.dump(report, sys.stdout, indent=2, default=str)
+            sys.stdout.write("\n")
+            return 0 if report["routable"] else 1
+        print(f"modem-check: stopped by {signal.Signals(came[0]).name}", file=sys.stderr)
+        exit_after(STOP_BOUND, 1, f"modem-check: the port did not close in {STOP_BOUND:g} s")
+        stop_watched(worker.stop, signals, lambda signum: os._exit(128 + signum))
+        return 128 + came[0]
     finally:
-        worker.stop()
+        signals.restore()
+
+
+def _check(
+    args: argparse.Namespace,
+    worker: ModemWorker,
+    checked: Future[dict[str, Any]],
+    signals: StopSignals,
+) -> None:
+    """The check itself, on a thread of its own: its report (or error) into ``checked``."""
+    try:
+        checked.set_result(_report(args, worker))
+    except BaseException as exc:  # raised again by the main thread
+        checked.set_exception(exc)
+    finally:
+        signals.wake()
+
+
+def _report(args: argparse.Namespace, worker: ModemWorker) -> dict[str, Any]:
+    """Wait for the modem, run the actions: the report."""
+    deadline = time.monotonic() + args.timeout
+    while worker.status.state in ("disconnected", "connecting") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    status = worker.status
+    report = status_report(args.port, status)
+    if status.connected and args.send_to:
+        try:
+            message = encode_sms(args.send_to, args.text)
+            result = worker.submit_sms(message).result(timeout=180)
+            report["sms"] = {
+                "outcome": result.outcome.value,
+                "references": result.references,
+                "parts": result.parts,
+                "error": result.error,
+                "error_class": error_report(result.error_code),
+            }
+            report["sms_path"] = path_report(worker.status)
+        except pdu.PduError as exc:
+            report["sms"] = {"outcome": "rejected", "error": str(exc)}
+    if status.connected and args.ussd:
+        try:
+            report["ussd"] = {"reply": worker.submit_ussd(args.ussd).result(timeout=90)}
+        except Exception as exc:  # report any failure, this is a diagnostic tool
+            report["ussd"] = {"error": str(exc)}
+    return report
 
 
 def error_report(code: str | None) -> dict[str, str] | None:

@@ -28,3 +28,10 @@ def notify(message: str, environ: Mapping[str, str] | None = None) -> bool:
 def ready(status: str) -> bool:
     """``READY=1`` with a one-line ``STATUS=`` shown by ``systemctl status``."""
     return notify(f"READY=1\nSTATUS={status.splitlines()[0] if status else ''}")
+
+
+def stopping(bound_seconds: float) -> bool:
+    """``STOPPING=1``, and ``EXTEND_TIMEOUT_USEC`` so that systemd gives the stop
+    ``bound_seconds`` from now (the unit's stop time-out follows the setting)."""
+    usec = max(1, round(bound_seconds * 1_000_000))
+    return notify(f"STOPPING=1\nEXTEND_TIMEOUT_USEC={usec}\nSTATUS=stopping")

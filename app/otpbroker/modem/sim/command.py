@@ -1,15 +1,15 @@
-"""``otp-broker modem-sim``: run a bank of emulated modems until SIGTERM / SIGINT."""
+"""``otp-broker modem-sim``: run a bank of emulated modems until SIGTERM, SIGINT or SIGHUP."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import signal
+import os
 import sys
 import threading
-from collections.abc import Iterator
 from typing import Any
+
+from otpbroker.stop_signals import StopSignals, exit_after, stop_watched
 
 from .bank import ModemBank
 from .conditions import CONDITION_NAMES, parse_conditions
@@ -18,6 +18,9 @@ from .identity import timing
 from .personalities import DEFAULT, NAMES, personality
 
 log = logging.getLogger(__name__)
+
+#: Seconds the clean stop of the bank may take before the process ends itself (status 1).
+STOP_BOUND = 20.0
 
 
 def _fault(value: str) -> tuple[str, dict[str, Any]]:
@@ -51,7 +54,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "modem-sim",
         help="emulate GSM modems on pseudo-terminals",
         description="Emulated GSM modems on pseudo-terminals. Prints one line per modem: "
-        "<pty path> <imei> <imsi> <msisdn>, then runs until SIGTERM or SIGINT.",
+        "<pty path> <imei> <imsi> <msisdn>, then runs until SIGTERM, SIGINT or SIGHUP.",
     )
     parser.add_argument(
         "--count", type=int, help="number of modems (default: one per name in --profile)"
@@ -145,33 +148,30 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return timing(True, fields)
 
 
-@contextlib.contextmanager
-def _until_signal() -> Iterator[threading.Event]:
-    """An event set by SIGTERM / SIGINT (handlers restored afterwards; main thread only)."""
-    stop = threading.Event()
-    previous: dict[signal.Signals, Any] = {}
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        try:
-            previous[signum] = signal.signal(signum, on_signal)
-        except ValueError:  # not the main thread: the caller stops us another way
-            break
-    try:
-        yield stop
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
 def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
-    """Run the bank until a signal (or ``stop``, for in-process callers) arrives."""
+    """Run the bank until SIGTERM, SIGINT or SIGHUP (or ``stop``, for in-process callers).
+
+    The first signal stops the bank cleanly; a second one during that stop ends the process
+    at once. An in-process caller (``stop`` given) gets its own handlers back at the end;
+    the command keeps ours, so a late signal cannot end it with another status."""
     count = len(args.profiles) if args.count is None else args.count
     if count < 1:
         print("modem-sim: --count must be at least 1", file=sys.stderr)
         return 2
+    signals = StopSignals()
+    signals.install()  # main thread only; a signal while the bank starts is kept for after
+    try:
+        return _run_bank(args, count, signals, stop)
+    finally:
+        if stop is not None:
+            signals.restore()
+
+
+def _run_bank(
+    args: argparse.Namespace, count: int, signals: StopSignals, stop: threading.Event | None
+) -> int:
+    """Build and start the bank, wait for a signal or ``stop``, then stop the bank."""
+    owned = stop is None and signals.installed  # the command owns the process
     try:
         bank = ModemBank(
             count,
@@ -185,21 +185,38 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     except ValueError as exc:
         print(f"modem-sim: {exc}", file=sys.stderr)
         return 2
-    with _until_signal() as signalled:
+    try:
         bank.start()
-        try:
-            for modem in bank:
-                for kind, params in args.fault:
-                    modem.inject(kind, **params)
-            for modem in bank:
-                profile = modem.profile
-                extra = f" {modem.data_port.path}" if modem.data_port is not None else ""
-                print(
-                    f"{modem.path} {modem.imei} {profile.imsi} {profile.msisdn}{extra}", flush=True
-                )
-            log.info("%d emulated modems running", len(bank))
-            while not signalled.is_set() and not (stop is not None and stop.is_set()):
-                signalled.wait(0.2)
-        finally:
-            bank.stop()
+        _announce(bank, args.fault)
+        came = signals.pending()
+        while not came and not (stop is not None and stop.is_set()):
+            came = signals.wait(None if owned else 0.2)
+    except BaseException:
+        bank.stop()
+        raise
+    if not owned:
+        bank.stop()
+        return 0
+    exit_after(STOP_BOUND, 1, f"modem-sim: the bank did not stop in {STOP_BOUND:g} s")
+    failure = stop_watched(bank.stop, signals, _at_once)
+    signals.ignore()  # stopped: a late signal changes nothing, not even the exit status
+    if failure is not None:
+        raise failure
     return 0
+
+
+def _announce(bank: ModemBank, faults: list[tuple[str, dict[str, Any]]]) -> None:
+    """Inject the faults, then print one line per modem."""
+    for modem in bank:
+        for kind, params in faults:
+            modem.inject(kind, **params)
+    for modem in bank:
+        profile = modem.profile
+        extra = f" {modem.data_port.path}" if modem.data_port is not None else ""
+        print(f"{modem.path} {modem.imei} {profile.imsi} {profile.msisdn}{extra}", flush=True)
+    log.info("%d emulated modems running", len(bank))
+
+
+def _at_once(signum: int) -> None:
+    """A second signal while the bank stops: end now (links and socket may stay behind)."""
+    os._exit(0)
