@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "feeders"
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "system"))
 
 from amqp_tools import rabbitmq_available
-from stop_clients import mosquitto_available
+from mqtt_tools import mosquitto_available
 from stop_rig import Plan, StopRig
 
 

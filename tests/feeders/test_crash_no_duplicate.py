@@ -16,18 +16,17 @@ import json
 import os
 import random
 import re
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
 from amqp_tools import Publisher, unique_queue
 from crash_rig import ModemSim, Serve, crash_twice, ledger_states
-from paho.mqtt.enums import CallbackAPIVersion
+from mqtt_tools import MqttPublisher, drop_session
+from mqtt_tools import make_session as subscribe_once
 
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 
@@ -120,44 +119,6 @@ def test_rabbitmq_two_sigkills_lose_nothing_and_send_nothing_twice(rig, with_ids
         publisher.delete([queue])
         publisher.close()
     assert_none_lost_none_twice(counts, serve, messages)
-
-
-class MqttPublisher:
-    """A QoS 1 publisher on the loopback Mosquitto."""
-
-    def __init__(self) -> None:
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4().hex[:8]}"
-        )
-        self.client.connect("127.0.0.1", 1883)
-        self.client.loop_start()
-
-    def publish(self, topic: str, body: dict[str, Any]) -> None:
-        self.client.publish(topic, json.dumps(body), qos=1).wait_for_publish(10)
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
-def subscribe_once(client_id: str, topic: str) -> None:
-    """Create the feeder's persistent session (QoS 1 subscription) before publishing."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
-    subscribed = threading.Event()
-    client.on_subscribe = lambda *_args: subscribed.set()
-    client.connect("127.0.0.1", 1883)
-    client.loop_start()
-    client.subscribe(topic, qos=1)
-    assert subscribed.wait(10), "no SUBACK"
-    client.disconnect()
-    client.loop_stop()
-
-
-def drop_session(client_id: str) -> None:
-    """Remove the persistent session (a clean-session connect with the same id)."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
-    client.connect("127.0.0.1", 1883)
-    client.disconnect()
 
 
 def test_mqtt_two_sigkills_lose_nothing_and_send_nothing_twice(rig):

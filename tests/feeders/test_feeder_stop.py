@@ -10,24 +10,21 @@ same data directory then sends the second one, once; the first is never sent aga
 from __future__ import annotations
 
 import json
-import socket
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from amqp_tools import Publisher, rabbitmq_available, unique_queue
 from broker_harness import BrokerHarness
+from mqtt_tools import MqttPublisher, drop_session, mosquitto_available
 
 FIRST, SECOND = "628126666611", "628126666612"
 TIMEOUT = 30.0
@@ -138,43 +135,6 @@ def test_rabbitmq_a_message_not_started_is_requeued_and_sent_once_after_the_rest
 
 
 # -- MQTT ----------------------------------------------------------------------------------------
-
-
-def mosquitto_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 1883), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
-class MqttPublisher:
-    """A QoS 1 publisher on the loopback Mosquitto."""
-
-    def __init__(self) -> None:
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
-                                  client_id=f"otpb-stop-pub-{uuid.uuid4().hex[:8]}")  # fmt: skip
-        self.client.connect("127.0.0.1", 1883)
-        self.client.loop_start()
-
-    def publish(self, topic: str, body: dict[str, Any]) -> None:
-        self.client.publish(topic, json.dumps(body), qos=1).wait_for_publish(10)
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
-def drop_session(client_id: str) -> None:
-    """Remove the feeder's persistent session (a clean-session connect with its id)."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
-    connected = threading.Event()
-    client.on_connect = lambda *_args: connected.set()
-    client.connect("127.0.0.1", 1883)
-    client.loop_start()
-    connected.wait(10)
-    client.disconnect()
-    client.loop_stop()
 
 
 def test_mqtt_a_message_not_started_is_left_unacknowledged_and_sent_once_after_the_restart(

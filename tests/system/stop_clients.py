@@ -11,28 +11,23 @@ a refusal while serve is down.
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import http.client
 import json
 import queue
 import random
-import socket
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
 
 from amqp_tools import Publisher
+from mqtt_tools import MqttPublisher
 
 #: Codes that end a REST client's story: sent, unknown, expired, failed.
 FINAL_CODES = frozenset({"0000", "1103", "1104", "1102"})
@@ -168,54 +163,6 @@ def _answered(
         except ValueError:
             return attempt, 0.3
     return attempt, None  # anything else (400, 401, ...) is a final, unexpected answer
-
-
-class MqttPublisher:
-    """A QoS 1 publisher on the loopback Mosquitto."""
-
-    def __init__(self) -> None:
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
-                                  client_id=f"otpb-stop-pub-{uuid.uuid4().hex[:8]}")  # fmt: skip
-        self.client.connect("127.0.0.1", 1883)
-        self.client.loop_start()
-
-    def publish(self, topic: str, body: dict[str, Any]) -> None:
-        self.client.publish(topic, json.dumps(body), qos=1).wait_for_publish(10)
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        with contextlib.suppress(Exception):
-            self.client.disconnect()
-
-
-def make_session(client_id: str, topic: str) -> None:
-    """Create the feeder's persistent session (QoS 1 subscription) before publishing."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
-    subscribed = threading.Event()
-    client.on_subscribe = lambda *_args: subscribed.set()
-    client.connect("127.0.0.1", 1883)
-    client.loop_start()
-    client.subscribe(topic, qos=1)
-    assert subscribed.wait(10), "no SUBACK from Mosquitto"
-    client.disconnect()
-    client.loop_stop()
-
-
-def drop_session(client_id: str) -> None:
-    """Remove the persistent session (a clean-session connect with the same id)."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
-    with contextlib.suppress(OSError):
-        client.connect("127.0.0.1", 1883)
-        client.disconnect()
-
-
-def mosquitto_available() -> bool:
-    """True when something answers on the loopback MQTT port."""
-    try:
-        with socket.create_connection(("127.0.0.1", 1883), timeout=1.0):
-            return True
-    except OSError:
-        return False
 
 
 class Emitter(threading.Thread):

@@ -34,15 +34,8 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
 
 from amqp_tools import Publisher, unique_queue
 from crash_rig import BIN, NO_PACING, ModemSim
-from stop_clients import (
-    Emitter,
-    Message,
-    Phase,
-    RestClient,
-    drop_session,
-    make_session,
-    recipient_key,
-)
+from mqtt_tools import drop_session, make_session
+from stop_clients import Emitter, Message, Phase, RestClient, recipient_key
 from stop_report import Report, StopRecord
 
 from otpbroker.bootstrap import Broker

@@ -22,7 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
 
 from amqp_tools import rabbitmq_available
-from stop_clients import mosquitto_available
+from mqtt_tools import mosquitto_available
 from stop_rig import Plan, StopRig
 
 
