@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stop_rig import Process, wait_for
+from signal_rig import Process, wait_for
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
 from crash_rig import NO_PACING
-from stop_rig import Outcome, Plan, Process, leftovers, signal_round, wait_for
+from signal_rig import Outcome, Plan, Process, leftovers, signal_round, wait_for
 
 from otpbroker.config.schema_limits import RATE_LIMIT_KEYS
 from otpbroker.config.store import ConfigStore
