@@ -51,7 +51,7 @@ def test_waiting_messages_and_the_busy_modem_are_shown(harness):
         assert all(reply.result()[0] == 200 for reply in replies)
     text = harness.request("/metrics", method="GET", auth=None)[1]
     assert (metric(text, "otpbroker_sms_waiting"), metric(text, busy)) == (0, 0)
-    assert "otpbroker_modem_queue_depth" not in text
+    assert metric(text, f'otpbroker_modem_queue_depth{{modem="{modem}"}}') == 0
 
 
 def test_every_modem_state_has_its_line():

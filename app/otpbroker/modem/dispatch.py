@@ -134,6 +134,16 @@ class Dispatcher:
         with self._lock:
             return len(self._waiting)
 
+    def waiting_for(self) -> dict[str, int]:
+        """How many waiting sends each modem could take now (a send with several choices
+        counts for each of them)."""
+        counts: dict[str, int] = {}
+        with self._lock:
+            for waiter in self._waiting:
+                for modem_id in waiter.choices:
+                    counts[modem_id] = counts.get(modem_id, 0) + 1
+        return counts
+
     def busy(self) -> frozenset[str]:
         """The modems a send holds now (from the moment it takes one until its outcome)."""
         with self._lock:

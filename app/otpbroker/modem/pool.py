@@ -31,6 +31,7 @@ from otpbroker.modem.gsm import ModemOptions, SmsResult
 from otpbroker.modem.on_air import GaveUp, OnAir
 from otpbroker.modem.pacing import PacingGate, nothing_written, quota_route
 from otpbroker.modem.recovery import RecoveryPolicy
+from otpbroker.modem.send_metrics import HistogramView, SendMetrics
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.worker import (
     ModemStatus,
@@ -89,6 +90,8 @@ class ModemPool:
             extra["recheck_interval"] = recheck_interval
         if health_interval is not None:
             extra["health_interval"] = health_interval
+        self.send_metrics = SendMetrics()  # each modem's send latency and +CMS ERROR classes
+        extra["send_metrics"] = self.send_metrics
         self._worker_extra = extra
         self._specs: dict[str, ModemSpec] = {}
         self._workers: dict[str, ModemWorker] = {}
@@ -205,6 +208,23 @@ class ModemPool:
     def waiting(self) -> int:
         """Messages waiting for a free modem now."""
         return self._dispatcher.waiting()
+
+    def queue_depths(self) -> dict[str, int]:
+        """Messages queued for each running modem now: the waiting sends it could take (one
+        with several choices counts for each) and the jobs on its worker not started yet."""
+        waiting = self._dispatcher.waiting_for()
+        with self._lock:
+            workers = dict(self._workers)
+        return {modem_id: waiting.get(modem_id, 0) + worker.queued
+                for modem_id, worker in workers.items()}  # fmt: skip
+
+    def send_histograms(self) -> dict[str, HistogramView]:
+        """Each modem's send-latency histogram (sends that ended sent)."""
+        return self.send_metrics.histograms()
+
+    def cms_errors(self) -> dict[tuple[str, str], int]:
+        """``+CMS ERROR`` answers to sends, by (modem, error class)."""
+        return self.send_metrics.cms_errors()
 
     def busy(self) -> frozenset[str]:
         """The modems a message is on now (taken from the waiting line, outcome not known)."""

@@ -26,6 +26,9 @@ from otpbroker.modem.status import StatusKeeper
 from otpbroker.modem.transport import TransportError
 from otpbroker.modem.ussd import UssdError
 
+SendListener = Callable[[SendOutcome, str | None, float], None]
+"""Told each send's outcome, error code and seconds on the air."""
+
 
 class JobRunner:
     """Runs the jobs of one modem (owner thread only)."""
@@ -35,9 +38,13 @@ class JobRunner:
         status: StatusKeeper,
         disconnect: Callable[[str], None],
         wall_clock: Callable[[], float] = time.time,
+        on_send: SendListener | None = None,
     ) -> None:
         """``status`` is the modem's; ``disconnect(reason)`` closes its port; ``wall_clock``
-        tells whether a message has expired (``time.time``)."""
+        tells whether a message has expired (``time.time``); ``on_send(outcome, code,
+        seconds)``: told each send's outcome and its time from the first ``AT+CMGS`` to the
+        last part's result (``send_metrics.SendMetrics.record``)."""
+        self._on_send = on_send
         self._status = status
         self._disconnect = disconnect
         self._wall_clock = wall_clock
@@ -59,7 +66,10 @@ class JobRunner:
             time_left = job.expires_at - now
         if job.before_send is not None:
             job.before_send()
+        started = time.monotonic()
         result = modem.send_sms(job.message, time_left)
+        if self._on_send is not None:
+            self._on_send(result.outcome, result.error_code, time.monotonic() - started)
         self._status.count(result.outcome)
         if result.outcome is SendOutcome.SENT:
             job.future.set_result(result)  # nothing else to find out first
@@ -119,4 +129,4 @@ class JobRunner:
         self._resync(modem)
 
 
-__all__ = ["JobRunner"]
+__all__ = ["JobRunner", "SendListener"]

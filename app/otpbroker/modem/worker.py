@@ -13,6 +13,7 @@ started), so another modem takes them. Its status lives in a ``StatusKeeper``
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -31,6 +32,7 @@ from otpbroker.modem.ladder_steps import Recovery, ResetUsb, stuck
 from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
 from otpbroker.modem.recovery import RecoveryPolicy, Rung, await_startup
 from otpbroker.modem.runner import JobRunner
+from otpbroker.modem.send_metrics import SendMetrics
 from otpbroker.modem.status import ModemStatus, StatusKeeper, StatusListener
 from otpbroker.modem.transport import SerialSettings, SerialTransport, TransportError
 from otpbroker.modem.wake import WakePipe
@@ -58,10 +60,12 @@ class ModemWorker:
         reset_usb: ResetUsb | None = None,
         recovery: RecoveryPolicy | None = None,
         wall_clock: Callable[[], float] = time.time,
+        send_metrics: SendMetrics | None = None,
     ) -> None:
         """``recheck_interval``: how often a modem without an SMS path is diagnosed again;
         ``reset_usb``: the USB reset rung of the recovery ladder (None: skipped);
-        ``wall_clock``: what messages' expiries are compared with (``time.time``)."""
+        ``wall_clock``: what messages' expiries are compared with (``time.time``);
+        ``send_metrics``: where each send's latency and ``+CMS ERROR`` class go (None: nowhere)."""
         self.modem_id = modem_id
         self._settings = settings
         self._options = options or ModemOptions()
@@ -84,7 +88,8 @@ class ModemWorker:
         self._unplugged = False  # hot-plug: the device just disappeared
         self._recover = False  # the administrator: start the recovery over
         self._wall_clock = wall_clock
-        self._runner = JobRunner(self._status, self._disconnect, wall_clock)
+        on_send = functools.partial(send_metrics.record, modem_id) if send_metrics else None
+        self._runner = JobRunner(self._status, self._disconnect, wall_clock, on_send)
         self._thread = threading.Thread(target=self._run, name=f"modem-{modem_id}", daemon=True)
         self._transport: SerialTransport | None = None
         self._modem: GsmModem | None = None

@@ -10,6 +10,7 @@ from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
 from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
 from otpbroker.web.metrics_logins import LoginReadings, login_lines
+from otpbroker.web.metrics_modems import SendReadings, send_lines
 from otpbroker.web.metrics_quota import quota_lines
 
 
@@ -71,10 +72,13 @@ class MetricsAssembler:
         refusals: Callable[[], Mapping[str, int]] | None = None,
         quota: QuotaReadings | None = None,
         logins: LoginReadings | None = None,
+        sends: SendReadings | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
-        ``logins``: the login throttle; None: no such lines)."""
+        ``logins``: the login throttle; ``sends``: each modem's queue, send latency and
+        ``+CMS ERROR`` classes; None: no such lines)."""
+        self._sends = sends
         self._logins = logins
         self._quota = quota
         self._modems = modems
@@ -95,6 +99,8 @@ class MetricsAssembler:
         more: list[str] = []
         if self._quota is not None:
             more += quota_lines(self._quota.views(), self._quota.refused_total())
+        if self._sends is not None:
+            more += send_lines(self._sends)
         if self._logins is not None:
             more += login_lines(self._logins.failures(), self._logins.refusals())
         return text + "".join(line + "\n" for line in more)
