@@ -173,3 +173,19 @@ def test_health_paths_take_only_get_and_ignore_credentials(tmp_path: Path):
             assert wrong[0] == 200, path  # credentials are not looked at
     finally:
         h.stop()
+
+
+def test_a_modem_held_for_its_sim_account_is_not_ready_with_the_device_s_words(tmp_path: Path):
+    h = started(tmp_path, profile={"personality": "generic"})
+    try:
+        h.sims[0].set_conditions(["sim-barred"])  # the SIM's account refuses sending
+        assert h.send_sms("08126666666", "Kode OTP 555666", "held")[1]["response_code"] != "0000"
+        status, body, headers = get(h, "/health/ready")
+        assert (status, body["response_code"]) == (503, "1101")
+        [modem] = body["data"]["modems"]
+        assert modem["state"] == "sim_account" and modem["reason"]
+        assert int(headers["Retry-After"]) > 0
+        assert_no_secret(body)
+        assert "555666" not in json.dumps(body) and "8126666666" not in json.dumps(body)
+    finally:
+        h.stop()
