@@ -69,6 +69,7 @@ from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
+from otpbroker.services.readiness import ReadinessCheck
 from otpbroker.services.sealing import Sealing
 from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
@@ -173,10 +174,14 @@ class Broker:
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
             sends=self.pool,
         )  # fmt: skip
+        # /health/ready: can the device take OTPs now, and why not
+        self.readiness = ReadinessCheck(
+            self.sms.routes, self.pool.names, lambda: self.shutdown.stopping
+        )
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
             self.metrics, self.api_users.terms_for, self.sealing.keys.key,
-            stopping=lambda: self.shutdown.stopping,
+            stopping=lambda: self.shutdown.stopping, readiness=self.readiness.check,
         )  # fmt: skip
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair

@@ -18,6 +18,7 @@ from broker_harness import BrokerHarness
 
 NUMBER = "08126666666"
 AUTH = "Basic " + base64.b64encode(b"app:s3cret-pass").decode()
+HEADERS = {"Authorization": AUTH, "Content-Type": "application/json"}  # a GET sends none
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ def broker(tmp_path) -> Iterator[BrokerHarness]:
     h.stop()
 
 
-def post(h: BrokerHarness, scheme: str, body: bytes) -> tuple[int, dict]:
+def post(
+    h: BrokerHarness, scheme: str, body: bytes, *, method: str = "POST", path: str = "/api/sms"
+) -> tuple[int, dict]:
     port = {s.scheme: s.bound_port for s in h.broker.listeners.statuses()}[scheme]
     assert port is not None
     if scheme == "https":
@@ -46,8 +49,8 @@ def post(h: BrokerHarness, scheme: str, body: bytes) -> tuple[int, dict]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60,
                                           source_address=("127.0.0.2", 0))  # fmt: skip
     try:
-        conn.request("POST", "/api/sms", body=body,
-                     headers={"Authorization": AUTH, "Content-Type": "application/json"})  # fmt: skip
+        conn.request(method, path, body=body or None,
+                     headers=HEADERS if method == "POST" else {})  # fmt: skip
         response = conn.getresponse()
         return response.status, json.loads(response.read())
     finally:
@@ -68,3 +71,14 @@ def test_the_app_s_body_limit_still_answers_through_the_front(broker, scheme):
     command = {"command": "send-sms", "data": {"msisdn": NUMBER, "message": "x" * 2000}}
     status, reply = post(broker, scheme, json.dumps(command).encode())
     assert (status, reply["response_code"]) == (413, "1208"), reply
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_health_checks_answer_through_the_front_without_credentials(broker, scheme):
+    status, reply = post(broker, scheme, b"", method="GET", path="/health/ready")
+    assert (status, reply["data"]["status"]) == (200, "ready"), reply
+    status, reply = post(broker, scheme, b"", method="GET", path="/health/live")
+    assert (status, reply["data"]["status"]) == (200, "alive"), reply
+    broker.broker.shutdown.begin()
+    status, reply = post(broker, scheme, b"", method="GET", path="/health/ready")
+    assert (status, reply["response_code"]) == (503, "1112"), reply

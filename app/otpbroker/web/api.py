@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import bottle
 
@@ -15,8 +15,10 @@ from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.command_replies import stopping_reply
 from otpbroker.services.login_throttle import LoginThrottle, Refusal
+from otpbroker.services.readiness import Readiness
 from otpbroker.services.replies import Code, Reply
 from otpbroker.services.sealing import SealingKey
+from otpbroker.web.health import health_reply, live_reply, ready_reply
 from otpbroker.web.jsonio import BodyError, answer, read_json
 from otpbroker.web.openapi import openapi_document
 
@@ -32,7 +34,11 @@ PATH_KEYS = (
 WRITE_METHODS = ("POST", "PUT")
 SEALING_KEY_PATH = "/api/sealing-key"
 HEALTH_PATH = "/health"
-READ_ONLY_PATHS = ("/metrics", "/api/openapi.json", SEALING_KEY_PATH, HEALTH_PATH)
+LIVE_PATH = "/health/live"
+READY_PATH = "/health/ready"
+READ_ONLY_PATHS = (
+    "/metrics", "/api/openapi.json", SEALING_KEY_PATH, HEALTH_PATH, LIVE_PATH, READY_PATH
+)  # fmt: skip
 
 
 def _whole_number(settings: Settings, key: str) -> int:
@@ -63,6 +69,8 @@ class RestApi:
     throttle: LoginThrottle
     settings: Settings
     metrics: Callable[[], str]
+    readiness: Callable[[], Readiness]
+    """Whether the device can take OTPs now (``ReadinessCheck.check``)."""
     terms: Callable[[str], DeliveryTerms] = _no_terms
     """The sending defaults of an authenticated API user (``ApiUsers.terms_for``)."""
     sealing_key: Callable[[], SealingKey] | None = None
@@ -92,11 +100,18 @@ def health(api: RestApi) -> str:
     """``GET /health``: 200 ``ok`` while the device takes work, 503 ``stopping`` (code
     ``1112``, with ``Retry-After``) once it is stopping. No credentials: it says nothing
     else."""
-    if api.stopping():
-        reply = stopping_reply("health", "the device is stopping")
-        return answer(bottle.response, replace(reply, data={**(reply.data or {}),
-                                                            "status": "stopping"}))  # fmt: skip
-    return answer(bottle.response, Reply("health", Code.OK, "ok", {"status": "ok"}))
+    return answer(bottle.response, health_reply(api.stopping()))
+
+
+def health_live(api: RestApi) -> str:
+    """``GET /health/live``: 200 while the process answers (no credentials)."""
+    return answer(bottle.response, live_reply(api.stopping()))
+
+
+def health_ready(api: RestApi) -> str:
+    """``GET /health/ready``: 200 when the device can take OTPs, else 503 with the reasons
+    per modem and ``Retry-After`` (no credentials, nothing secret)."""
+    return answer(bottle.response, ready_reply(api.readiness()))
 
 
 def sealing_key(api: RestApi) -> str:
@@ -166,6 +181,8 @@ def internal(error: bottle.HTTPError) -> str:
 ROUTES: tuple[tuple[str | list[str], str, Callable[..., str]], ...] = (
     ("GET", "/api/openapi.json", openapi),
     ("GET", HEALTH_PATH, health),
+    ("GET", LIVE_PATH, health_live),
+    ("GET", READY_PATH, health_ready),
     ("GET", "/metrics", prometheus),
     ("GET", SEALING_KEY_PATH, sealing_key),
     (list(WRITE_METHODS), "/<path:path>", command),
@@ -188,17 +205,20 @@ def build_api(
     sealing_key: Callable[[], SealingKey] | None = None,
     *,
     stopping: Callable[[], bool] = _never,
+    readiness: Callable[[], Readiness],
 ) -> bottle.Bottle:
     """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``; ``throttle``
     slows and refuses credential guessing; ``terms`` gives an authenticated API user's
     sending defaults (``ApiUsers.terms_for``), ``sealing_key`` the device's public key for
     sealed messages (``Sealing.key``); ``stopping`` tells that the device is stopping (the
-    commands are refused with ``1112``, ``/health`` says so)."""
+    commands are refused with ``1112``, ``/health`` says so); ``readiness`` whether the
+    device can take OTPs (``/health/ready``)."""
     app = bottle.Bottle()
     app.config["json.enable"] = False
     api = RestApi(
-        processor, authenticator, throttle, settings, metrics, terms, sealing_key, stopping
-    )
+        processor, authenticator, throttle, settings, metrics, readiness, terms, sealing_key,
+        stopping,
+    )  # fmt: skip
     for method, path, handler in ROUTES:
         app.route(path, method, functools.partial(handler, api))
     for status, handler in ERROR_HANDLERS.items():

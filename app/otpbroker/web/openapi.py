@@ -18,6 +18,8 @@ from otpbroker.web.openapi_schemas import REPLY_DATA, REQUEST_BODY, REQUEST_SCHE
 
 METRICS_PATH = "/metrics"
 HEALTH_PATH = "/health"
+LIVE_PATH = "/health/live"
+READY_PATH = "/health/ready"
 DOCUMENT_PATH = "/api/openapi.json"
 WRITE_METHODS = ("post", "put")
 
@@ -183,6 +185,40 @@ def _health_operation() -> dict[str, Any]:
     }
 
 
+def _live_operation() -> dict[str, Any]:
+    reply = {"application/json": {"schema": {"type": "object"}}}
+    return {
+        "operationId": "getHealthLive",
+        "summary": "Whether the process answers (for systemd, monit, a liveness probe)",
+        "description": "200 while the process serves requests, also while it stops "
+        "(`data.stopping` says so): restart it only when this does not answer.",
+        "tags": ["monitoring"],
+        "security": [],
+        "responses": {"200": {"description": "alive: `data.status` is `alive`.", "content": reply}},
+    }
+
+
+def _ready_operation() -> dict[str, Any]:
+    reply = {"application/json": {"schema": {"type": "object"}}}
+    return {
+        "operationId": "getHealthReady",
+        "summary": "Whether the device can take OTPs now (for a load balancer)",
+        "description": "Ready when the device is not stopping and at least one modem can "
+        "send API messages now. `data.modems` lists every configured modem (id, name, "
+        "state and, when it cannot send, the reason); never a number or a setting.",
+        "tags": ["monitoring"],
+        "security": [],
+        "responses": {
+            "200": {"description": "ready: `data.status` is `ready`.", "content": reply},
+            "503": {
+                "description": "1101: no modem can send (`data.status` `not_ready`), or 1112: "
+                "the device is stopping (`stopping`); try again after `Retry-After`.",
+                "content": reply,
+            },
+        },
+    }
+
+
 def _document_operation() -> dict[str, Any]:
     return {
         "operationId": "getOpenApiDocument",
@@ -207,6 +243,8 @@ def build_document(paths: list[str]) -> dict[str, Any]:
     operations.setdefault(METRICS_PATH, {})["get"] = _metrics_operation()
     operations.setdefault(DOCUMENT_PATH, {})["get"] = _document_operation()
     operations.setdefault(HEALTH_PATH, {})["get"] = _health_operation()
+    operations.setdefault(LIVE_PATH, {})["get"] = _live_operation()
+    operations.setdefault(READY_PATH, {})["get"] = _ready_operation()
     schemas: dict[str, Any] = dict(REQUEST_SCHEMAS)
     schemas["ReplyData"] = REPLY_DATA
     for status, codes in _codes_by_status().items():
