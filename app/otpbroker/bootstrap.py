@@ -75,7 +75,7 @@ from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.shutdown import Shutdown
 from otpbroker.services.sms import SmsService
-from otpbroker.services.stopping import GracefulStop
+from otpbroker.services.stopping import GracefulStop, stop_bound
 from otpbroker.system.haproxy_front import FrontSupervisor
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.helper_program import HELPER_STAGE_DIR, helper_transport
@@ -148,7 +148,7 @@ class Broker:
             self.health,
             limits=self.limits,
             ledger=self.ledger,
-            stopping=lambda: self.shutdown.stopping,
+            stopping=self.shutdown.is_on,
         )
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
@@ -175,13 +175,11 @@ class Broker:
             sends=self.pool,
         )  # fmt: skip
         # /health/ready: can the device take OTPs now, and why not
-        self.readiness = ReadinessCheck(
-            self.sms.routes, self.pool.names, lambda: self.shutdown.stopping
-        )
+        self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on)
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
             self.metrics, self.api_users.terms_for, self.sealing.keys.key,
-            stopping=lambda: self.shutdown.stopping, readiness=self.readiness.check,
+            stopping=self.shutdown.is_on, readiness=self.readiness.check,
         )  # fmt: skip
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
@@ -287,10 +285,8 @@ class Broker:
         return listeners
 
     def stop_bound(self) -> float:
-        """Longest a graceful stop may take, in seconds: the wait for sends on the air
-        (``sms.stop_timeout_seconds``) plus a margin for the feeders, the front and the
-        modems' ports to close."""
-        return float(self.settings.get("sms.stop_timeout_seconds")) + 15.0
+        """Longest a graceful stop may take, in seconds (``services.stopping``)."""
+        return stop_bound(self.settings)
 
     def stop(self) -> None:
         """A graceful stop (``services.stopping``): it begins the shutdown if nobody did."""

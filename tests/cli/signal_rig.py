@@ -85,14 +85,28 @@ class Outcome:
         return None
 
 
+#: Runs a command with the stop signals at their default action, as a supervisor starts it.
+#: A test runner may ignore SIGHUP (nohup) or SIGINT, and an ignored disposition is
+#: inherited: a signal landing before the command installs its handlers would be lost.
+WITH_DEFAULT_SIGNALS = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys\n"
+    "for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):\n"
+    "    signal.signal(signum, signal.SIG_DFL)\n"
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
+
+
 class Process:
     """A command of ours as a process, its output in files under ``directory``."""
 
     def __init__(self, directory: Path, name: str, argv: list[str], **env: str) -> None:
         self.out, self.err = directory / f"{name}.out", directory / f"{name}.err"
         with self.out.open("w") as out, self.err.open("w") as err:
-            self.popen = subprocess.Popen([str(BIN), *argv], stdout=out, stderr=err,
-                                          stdin=subprocess.DEVNULL, env={**os.environ, **env})  # fmt: skip
+            self.popen = subprocess.Popen([*WITH_DEFAULT_SIGNALS, str(BIN), *argv], stdout=out,
+                                          stderr=err, stdin=subprocess.DEVNULL,
+                                          env={**os.environ, **env})  # fmt: skip
 
     def said(self, text: str) -> bool:
         """True once ``text`` is in its standard output."""

@@ -269,6 +269,7 @@ class ModemWorker:
         if unplugged and not own and not os.path.exists(self._settings.port):
             self._disconnect("device unplugged", state="unplugged")
             self._recovery.start_over()
+            return 0  # gone: a retry or recovery asked before it went has nothing to act on
         if recover or (retry and not own):
             self._recovery.start_over()
             if self._status.now.state in ("dead", "recovering"):

@@ -31,6 +31,10 @@ class Shutdown:
         """True once a stop has begun."""
         return self._begun.is_set()
 
+    def is_on(self) -> bool:
+        """``stopping`` as a function, for those that ask it later."""
+        return self._begun.is_set()
+
     @property
     def hurried(self) -> bool:
         """True once the stop was asked to be short."""

@@ -39,6 +39,14 @@ SETTLE_SECONDS = 2.0
 """After the sends' bound, how long the feeders may take to settle the outcomes."""
 POLL_SECONDS = 0.2
 """How often a wait looks whether the stop was hurried."""
+STOP_MARGIN_SECONDS = 15.0
+"""Beyond the wait for the sends on the air: the feeders, the front and the ports closing."""
+
+
+def stop_bound(settings: Settings) -> float:
+    """Longest a graceful stop may take, in seconds: the wait for the sends on the air
+    (``sms.stop_timeout_seconds``) plus ``STOP_MARGIN_SECONDS``."""
+    return float(settings.get("sms.stop_timeout_seconds")) + STOP_MARGIN_SECONDS
 
 
 class Sends(Protocol):
@@ -136,4 +144,4 @@ def _each(steps: Sequence[Step]) -> None:
             log.exception("stop: a step failed")
 
 
-__all__ = ["HURRY_SECONDS", "SETTLE_SECONDS", "GracefulStop"]
+__all__ = ["HURRY_SECONDS", "SETTLE_SECONDS", "STOP_MARGIN_SECONDS", "GracefulStop", "stop_bound"]
