@@ -9,13 +9,14 @@ the first is being handled: up to 3 ms) or up to 0.4 s (during the stop, or afte
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,17 +86,24 @@ class Outcome:
         return None
 
 
-#: Runs a command with the stop signals at their default action, as a supervisor starts it.
-#: A test runner may ignore SIGHUP (nohup) or SIGINT, and an ignored disposition is
-#: inherited: a signal landing before the command installs its handlers would be lost.
-WITH_DEFAULT_SIGNALS = [
-    sys.executable,
-    "-c",
-    "import os, signal, sys\n"
-    "for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):\n"
-    "    signal.signal(signum, signal.SIG_DFL)\n"
-    "os.execv(sys.argv[1], sys.argv[1:])",
-]
+#: The signals that stop our long-running commands.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def default_stop_signals() -> Iterator[None]:
+    """Commands started meanwhile get the stop signals at their default action, as a
+    supervisor starts them: an ignored disposition (a test runner under ``nohup`` ignores
+    SIGHUP; one may ignore SIGINT) is inherited, and a signal landing before a command has
+    installed its handlers would be lost. Main thread only; restored afterwards."""
+    ignored = [s for s in STOP_SIGNALS if signal.getsignal(s) == signal.SIG_IGN]
+    for signum in ignored:
+        signal.signal(signum, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        for signum in ignored:
+            signal.signal(signum, signal.SIG_IGN)
 
 
 class Process:
@@ -104,9 +112,8 @@ class Process:
     def __init__(self, directory: Path, name: str, argv: list[str], **env: str) -> None:
         self.out, self.err = directory / f"{name}.out", directory / f"{name}.err"
         with self.out.open("w") as out, self.err.open("w") as err:
-            self.popen = subprocess.Popen([*WITH_DEFAULT_SIGNALS, str(BIN), *argv], stdout=out,
-                                          stderr=err, stdin=subprocess.DEVNULL,
-                                          env={**os.environ, **env})  # fmt: skip
+            self.popen = subprocess.Popen([str(BIN), *argv], stdout=out, stderr=err,
+                                          stdin=subprocess.DEVNULL, env={**os.environ, **env})  # fmt: skip
 
     def said(self, text: str) -> bool:
         """True once ``text`` is in its standard output."""
