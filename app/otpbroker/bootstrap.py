@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from otpbroker import __version__
@@ -25,12 +24,12 @@ from otpbroker.config.store import ConfigStore, check_new_password
 from otpbroker.config.watch import ConfigWatcher
 from otpbroker.ddns.clients import DdnsClients
 from otpbroker.domain.routing import ModemRoute
-from otpbroker.domain.usb_modems import ModemDiscovery, UsbControl
 from otpbroker.factory import FactorySecrets, SealingKeyFiles
 from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 from otpbroker.feeders.registry import feeder_factories, feeder_probes
+from otpbroker.machine import Machine as Machine
 from otpbroker.mail import MailGateway
 from otpbroker.modem.configured import ConfiguredModems
 from otpbroker.modem.discovery import UsbModemDiscovery
@@ -39,7 +38,6 @@ from otpbroker.modem.hotplug_refs import StoredModemRefs
 from otpbroker.modem.pacing import PacingGate
 from otpbroker.modem.pool import ModemPool
 from otpbroker.modem.port_holds import SmsPortHolds
-from otpbroker.modem.serial_ports import DevSerialPorts
 from otpbroker.modem.usb_reset import UsbPortReset
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alert_mail import AlertMailer
@@ -51,7 +49,6 @@ from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.config_reconciler import ConfigReconciler
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.ddns_accounts import DdnsAccounts
-from otpbroker.services.device_ports import SerialPorts, ServerReadings
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
@@ -64,7 +61,7 @@ from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.modem_records import ModemRecords
-from otpbroker.services.network_apply import NetworkApply, SafetyNet
+from otpbroker.services.network_apply import SafetyNet
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
@@ -85,6 +82,7 @@ from otpbroker.system.runtime_dir import private_directory, runtime_directory
 from otpbroker.system.status import MachineStatus
 from otpbroker.system.tls_directory import TlsDirectory
 from otpbroker.system.usb_control import HelperUsbControl
+from otpbroker.two_way import TwoWay
 from otpbroker.web.admin.app import build_admin, with_body_limit
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.sessions import SessionStore
@@ -97,19 +95,6 @@ from otpbroker.web.listeners import Listeners
 from otpbroker.web.metrics_assembler import MetricsAssembler
 
 
-@dataclass(frozen=True)
-class Machine:
-    """How the broker reaches the machine; None: through the privileged helper (on a device)."""
-
-    network: NetworkApply | None = None  # network and firewall files, applied by the helper
-    # mobile internet, given what tells whether the pool still holds a modem's port
-    internet: Callable[[Callable[[str], bool]], InternetLinks] | None = None
-    usb_control: UsbControl | None = None  # USB reset and CD-ROM switch
-    usb_discovery: ModemDiscovery | None = None  # plugged-in modems (sysfs and AT probes)
-    serial_ports: SerialPorts = field(default_factory=DevSerialPorts)
-    server: ServerReadings | None = None  # the home page's readings (of the data directory)
-
-
 class Broker:
     """Everything ``otp-broker serve`` runs."""
 
@@ -118,6 +103,7 @@ class Broker:
         self.store = ConfigStore(data_dir)
         self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
+        self.two_way = TwoWay()  # status events and received SMS, back to applications
         self.shutdown = Shutdown()  # the process's stop: begun, then perhaps hurried
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
@@ -278,6 +264,7 @@ class Broker:
         options = ListenOptions(host, http_port, https_port)  # from now on settings move them
         listeners = self.api_listeners.start(options, self.store.settings())
         self.hotplug.start()
+        self.two_way.start()
         self.alert_mail.start()
         self.watcher.start()
         self.network_changes.start()  # reconciles at once: covers a restart in the window
@@ -292,7 +279,8 @@ class Broker:
         """A graceful stop (``services.stopping``): it begins the shutdown if nobody did."""
         stop = GracefulStop(self.shutdown, self.pool, self.feeders, self.settings)
         stop.run(
-            quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe),
+            quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe,
+                   self.two_way.stop),
             close=(self.api_listeners.stop, self.ddns.stop, self.network_changes.stop,
                    self.pool.stop, self.ledger.close, self.store.close),
         )  # fmt: skip

@@ -19,6 +19,7 @@ from otpbroker.config.schema_front import FRONT_SETTINGS
 from otpbroker.config.schema_limits import LIMIT_SETTINGS
 from otpbroker.config.schema_otp import OTP_SETTINGS, check_otp_text
 from otpbroker.config.schema_sealing import SEALING_SETTINGS
+from otpbroker.config.schema_two_way import TWO_WAY_SETTINGS
 from otpbroker.domain.sim_quota import RESET_PATTERN
 
 __all__ = ["SETTINGS", "SETTINGS_BY_KEY", "Setting", "default", "parse", "setting", "validate"]
@@ -215,6 +216,7 @@ SETTINGS: tuple[Setting, ...] = (
     *OTP_SETTINGS,
     *LIMIT_SETTINGS,
     *FEEDER_SETTINGS,
+    *TWO_WAY_SETTINGS,
     *FRONT_SETTINGS,
     *AUTH_SETTINGS,
     *SEALING_SETTINGS,

@@ -10,6 +10,7 @@ HOST = (
     "a host name, an IPv4 address or an [IPv6] address",
 )
 NAME = (r"[A-Za-z0-9._:/-]{1,200}", "1-200 of A-Z a-z 0-9 . _ : / -")
+OPTIONAL_NAME = (r"[A-Za-z0-9._:/-]{0,200}", "empty, or 1-200 of A-Z a-z 0-9 . _ : / -")
 
 
 def _int(key: str, default: int, low: int, high: int, doc: str) -> Setting:
@@ -70,6 +71,24 @@ FEEDER_SETTINGS: tuple[Setting, ...] = (
         "Unacknowledged messages held, and handled, at once.",
     ),
     *_terms("feeders.rabbitmq"),
+    Setting(
+        "feeders.rabbitmq.status_exchange",
+        str,
+        "",
+        "Exchange status events and received SMS are published to (empty = the default"
+        " exchange, where the routing key names a queue).",
+        pattern=OPTIONAL_NAME[0],
+        rule=OPTIONAL_NAME[1],
+    ),
+    Setting(
+        "feeders.rabbitmq.status_routing_key",
+        str,
+        "",
+        "Routing key of status events and received SMS (empty = none published; a message's"
+        " own reply_to is always answered).",
+        pattern=OPTIONAL_NAME[0],
+        rule=OPTIONAL_NAME[1],
+    ),
     Setting("feeders.ws.enabled", bool, False, "Consume messages from a WSMessageBroker."),
     Setting(
         "feeders.ws.url",
@@ -90,6 +109,14 @@ FEEDER_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("feeders.ws.channel", str, "sms", "Channel to receive.", pattern=NAME[0], rule=NAME[1]),
     *_terms("feeders.ws"),
+    Setting(
+        "feeders.ws.status_channel",
+        str,
+        "sms-status",
+        "Channel the replies, status events and received SMS are sent to (empty = none).",
+        pattern=OPTIONAL_NAME[0],
+        rule=OPTIONAL_NAME[1],
+    ),
     *_feeder("feeders.mqtt", "MQTT", 1883, "topic", "Topic subscribed (QoS 1)."),
     Setting(
         "feeders.mqtt.client_id",
@@ -107,6 +134,15 @@ FEEDER_SETTINGS: tuple[Setting, ...] = (
         choices=("5", "3.1.1"),
     ),
     *_terms("feeders.mqtt"),
+    Setting(
+        "feeders.mqtt.status_topic",
+        str,
+        "sms/status",
+        "Topic (QoS 1) the replies, status events and received SMS are published to (empty ="
+        " none; an MQTT 5 message's own response topic is always answered).",
+        pattern=OPTIONAL_NAME[0],
+        rule=OPTIONAL_NAME[1],
+    ),
 )
 
 __all__ = ["FEEDER_SETTINGS", "HOST", "NAME"]

@@ -47,6 +47,8 @@ class Code(enum.Enum):
     LOGIN_THROTTLED = ("1215", 429)
     SEALED_INVALID = ("1216", 400)
     SEALED_REQUIRED = ("1217", 403)
+    UNKNOWN_MESSAGE = ("1218", 404)
+    INVALID_REPLY_TO = ("1219", 400)
     INTERNAL = ("1999", 500)
 
     @property
