@@ -135,6 +135,7 @@ class Broker:
             limits=self.limits,
             ledger=self.ledger,
             stopping=self.shutdown.is_on,
+            life=self.two_way.life,
         )
         self.otp = OtpService(self.sms, self.settings)
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))

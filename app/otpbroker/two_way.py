@@ -8,6 +8,7 @@ starts and stops it with the rest.
 
 from __future__ import annotations
 
+from otpbroker.services.message_life import MessageLife
 from otpbroker.services.two_way_bus import TwoWayBus
 
 
@@ -17,6 +18,7 @@ class TwoWay:
     def __init__(self) -> None:
         """A bus with no subscriber yet."""
         self.bus = TwoWayBus()
+        self.life = MessageLife(self.bus)  # SmsService tells it each message's steps
 
     def start(self) -> None:
         """Start the parts that run threads (none yet)."""

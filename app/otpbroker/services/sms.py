@@ -50,9 +50,11 @@ from otpbroker.domain.routing import ModemRoute, Router, next_choice
 from otpbroker.domain.send_errors import ErrorInfo, after_diagnosis, classify, policy, reported
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog, SmsEvent
+from otpbroker.services.message_life import MessageLife
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.send_limits import NoLimits, SendGuard
 from otpbroker.services.sms_ledger import LedgerRecord, sent_before
+from otpbroker.services.two_way_bus import TwoWayBus
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +109,14 @@ class SmsService:
         limits: SendGuard | None = None,
         ledger: SendLedger | None = None,
         stopping: Callable[[], bool] | None = None,
+        life: MessageLife | None = None,
     ) -> None:
         """``health`` keeps modems with SIM or settings trouble out of routing (a private
         one when not given); ``limits`` refuse pumping before anything else (none if not
         given); ``ledger`` records what was sent across restarts (None: memory only);
-        ``stopping`` tells whether the process is stopping (None: never)."""
+        ``stopping`` tells whether the process is stopping (None: never); ``life`` tells each
+        accepted message's steps on the two-way bus (None: nobody)."""
+        self._life = life or MessageLife(TwoWayBus())
         self._stopping = stopping or _never
         self._limits = limits or NoLimits()
         self._gateway = gateway
@@ -164,6 +169,7 @@ class SmsService:
             self._publish(request, msisdn, None, "duplicate", started, f"already_{first.value}")
             return Delivery(first, parts=message.parts, duplicate=True)
         entry = LedgerRecord(self._ledger, key or request.ledger_key)
+        ticket = self._life.accepted(request.message_id, request.source, request.user, msisdn)
         try:
             delivery = self._send(router, sms, request, message, entry)
         except Exception as exc:
@@ -171,8 +177,10 @@ class SmsService:
                 dedup.release(key)  # nothing was sent: the client may retry with the same id
             code = getattr(exc, "code", "error")
             self._publish(request, msisdn, None, "rejected", started, code)
+            self._life.refused(ticket, str(code))
             raise
         entry.finished(delivery.outcome)
+        self._life.finished(ticket, delivery)
         if key is not None and dedup is not None and delivery.outcome is SendOutcome.FAILED:
             dedup.release(key)
         tried = tuple(attempt.modem_id for attempt in delivery.attempts)
