@@ -227,7 +227,7 @@ def _legend(rows: list[list[tuple[Series, float]]], y0: float) -> list[str]:
 
 def _points(chart: Chart) -> str:
     """The sum of every known value: a change of the data shows in this attribute."""
-    return _number(sum(v for s in chart.series for v in s.values if v is not None))
+    return f"{sum(v for s in chart.series for v in s.values if v is not None):.6g}"
 
 
 def _number(value: float) -> str:
