@@ -115,3 +115,11 @@ def test_the_axis_top_is_round_and_holds_the_data(value, whole, top, step):
     found_top, found_step = nice_top(value, whole)
     assert found_top == pytest.approx(top) and found_step == pytest.approx(step)
     assert found_top >= value and found_top / found_step <= 4 + 1e-9
+
+
+@pytest.mark.parametrize("peak", [0.004, 0.3, 2.5, 7.0, 1234.0])
+def test_y_labels_are_distinct_whatever_the_scale(peak):
+    root = parse(render(chart(Series("a", [peak] * 60), unit=" s")))
+    labels = [t.text for t in root.iter(SVG + "text") if t.get("text-anchor") == "end"]
+    assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+    assert labels[0] == "0s" and all(label.endswith("s") for label in labels)

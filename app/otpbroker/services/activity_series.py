@@ -235,4 +235,15 @@ def _copy(cell: _Cell) -> _Cell:
     return _Cell(dict(cell.counts), gauges)
 
 
-__all__ = ["COUNTS", "DAY", "GAUGES", "HOUR", "WINDOWS", "ActivitySeries", "ActivityView", "Window"]
+__all__ = [
+    "COUNTS",
+    "DAY",
+    "GAUGES",
+    "HOUR",
+    "NO_MODEM",
+    "OTHER",
+    "WINDOWS",
+    "ActivitySeries",
+    "ActivityView",
+    "Window",
+]

@@ -14,6 +14,8 @@ from html import escape
 
 from otpbroker.services.activity_series import (
     HOUR,
+    NO_MODEM,
+    OTHER,
     WINDOWS,
     ActivitySeries,
     ActivityView,
@@ -49,7 +51,11 @@ def build_charts(view: ActivityView, names: Mapping[str, str]) -> list[Chart]:
         values: Mapping[str, Sequence[float | None]]
         if kind == "count":
             counts = view.counts(metric)
-            values = {m: [float(v) for v in vs] for m, vs in counts.items() if any(vs)}
+            values = {
+                m: [float(v) for v in vs]
+                for m, vs in counts.items()
+                if any(vs) or m not in (NO_MODEM, OTHER)
+            }  # a modem seen: its zeros too
         else:
             values = view.gauge(metric, kind)
         series = [Series(_name(modem, names), values[modem], slots[modem])
@@ -64,7 +70,7 @@ def build_charts(view: ActivityView, names: Mapping[str, str]) -> list[Chart]:
 
 
 def _name(modem: str, names: Mapping[str, str]) -> str:
-    if modem == "none":
+    if modem == NO_MODEM:
         return "no modem"
     return str(names.get(modem) or modem)
 

@@ -146,6 +146,8 @@ def _y(value: float, top: float) -> float:
 
 def _y_axis(top: float, unit: str, whole: bool) -> list[str]:
     step = top / 4 if top == 100 else nice_top(top, whole)[1]
+    digits = max(0, math.ceil(-math.log10(step) - 1e-9)) if step < 1 else 0
+    digits += 1 if digits and round(step * 10**digits) != step * 10**digits else 0
     parts = []
     tick = 0.0
     while tick <= top + 1e-9:
@@ -153,7 +155,8 @@ def _y_axis(top: float, unit: str, whole: bool) -> list[str]:
         colour = AXIS_COLOUR if tick == 0 else GRID_COLOUR
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="{colour}" stroke-width="1"/>')  # fmt: skip
-        text = escape(_number(tick) + unit.strip())
+        number = f"{tick:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{tick:.0f}"
+        text = escape(number + unit.strip())
         parts.append(f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" '
                      f'fill="{TEXT_COLOUR}">{text}</text>')  # fmt: skip
         tick += step
