@@ -123,3 +123,10 @@ def test_y_labels_are_distinct_whatever_the_scale(peak):
     labels = [t.text for t in root.iter(SVG + "text") if t.get("text-anchor") == "end"]
     assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
     assert labels[0] == "0s" and all(label.endswith("s") for label in labels)
+
+
+@pytest.mark.parametrize("peak", [0.004, 0.3, 7.0, 123456.0])
+def test_the_y_labels_always_fit_on_the_left(peak):
+    root = parse(render(chart(Series("a", [peak] * 60), unit=" s")))
+    for left, _right, _y, text in text_boxes(root):
+        assert left >= 0, text

@@ -72,6 +72,9 @@ def render(chart: Chart, clock: Callable[[float], str] | None = None) -> str:
     legend = _legend_rows(chart.series)
     height = TOP + PLOT_HEIGHT + AXIS_BELOW + LEGEND_ROW * max(1, len(legend)) + 6
     top = _y_top(chart)
+    ticks = _y_ticks(top, chart.unit, chart.whole)
+    left = max(LEFT, 8 + CHAR_WIDTH * max(len(text) for _, text in ticks))
+    frame = _Frame(left, top, len(chart.starts))
     ident = f"chart-{escape(chart.key)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" '
@@ -83,13 +86,13 @@ def render(chart: Chart, clock: Callable[[float], str] | None = None) -> str:
         f'<text x="0" y="{FONT + 2}" font-weight="600" fill="{TEXT_COLOUR}">'
         f"{escape(chart.title)}</text>",
     ]
-    parts += _y_axis(top, chart.unit, chart.whole)
-    parts += _x_axis(chart, label_of)
+    parts += _y_axis(frame, ticks)
+    parts += _x_axis(chart, frame, label_of)
     if chart.series:
         for series in chart.series:
-            parts += _line(series, top, len(chart.starts))
+            parts += _line(series, frame)
     else:
-        parts.append(f'<text x="{LEFT + _plot_width() / 2:.0f}" y="{TOP + PLOT_HEIGHT / 2:.0f}" '
+        parts.append(f'<text x="{left + frame.width / 2:.0f}" y="{TOP + PLOT_HEIGHT / 2:.0f}" '
                      f'text-anchor="middle" fill="{AXIS_COLOUR}">No data yet</text>')  # fmt: skip
     parts += _legend(legend, TOP + PLOT_HEIGHT + AXIS_BELOW)
     parts.append("</svg>")
@@ -132,46 +135,60 @@ def _y_top(chart: Chart) -> float:
     return nice_top(max(values, default=0.0), chart.whole)[0]
 
 
-def _plot_width() -> float:
-    return WIDTH - LEFT - RIGHT
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area: its left edge (after the y labels), the y axis' top value and the
+    number of buckets along x."""
+
+    left: float
+    top: float
+    count: int
+
+    @property
+    def width(self) -> float:
+        return WIDTH - self.left - RIGHT
+
+    def x(self, index: float) -> float:
+        return self.left + self.width * (index / max(1, self.count - 1))
+
+    def y(self, value: float) -> float:
+        return TOP + PLOT_HEIGHT * (1 - min(value, self.top) / self.top)
 
 
-def _x(index: float, count: int) -> float:
-    return LEFT + _plot_width() * (index / max(1, count - 1))
-
-
-def _y(value: float, top: float) -> float:
-    return TOP + PLOT_HEIGHT * (1 - min(value, top) / top)
-
-
-def _y_axis(top: float, unit: str, whole: bool) -> list[str]:
+def _y_ticks(top: float, unit: str, whole: bool) -> list[tuple[float, str]]:
+    """Each y tick and its label, with the digits its step needs."""
     step = top / 4 if top == 100 else nice_top(top, whole)[1]
     digits = max(0, math.ceil(-math.log10(step) - 1e-9)) if step < 1 else 0
     digits += 1 if digits and round(step * 10**digits) != step * 10**digits else 0
-    parts = []
-    tick = 0.0
+    ticks, tick = [], 0.0
     while tick <= top + 1e-9:
-        y = _y(tick, top)
-        colour = AXIS_COLOUR if tick == 0 else GRID_COLOUR
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="{colour}" stroke-width="1"/>')  # fmt: skip
         number = f"{tick:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{tick:.0f}"
-        text = escape(number + unit.strip())
-        parts.append(f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'fill="{TEXT_COLOUR}">{text}</text>')  # fmt: skip
+        ticks.append((tick, number + unit.strip()))
         tick += step
+    return ticks
+
+
+def _y_axis(frame: _Frame, ticks: list[tuple[float, str]]) -> list[str]:
+    parts = []
+    for tick, text in ticks:
+        y = frame.y(tick)
+        colour = AXIS_COLOUR if tick == 0 else GRID_COLOUR
+        parts.append(f'<line x1="{frame.left:.1f}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" '
+                     f'y2="{y:.1f}" stroke="{colour}" stroke-width="1"/>')  # fmt: skip
+        parts.append(f'<text x="{frame.left - 5:.1f}" y="{y + 4:.1f}" text-anchor="end" '
+                     f'fill="{TEXT_COLOUR}">{escape(text)}</text>')  # fmt: skip
     return parts
 
 
-def _x_axis(chart: Chart, label_of: Callable[[float], str]) -> list[str]:
+def _x_axis(chart: Chart, frame: _Frame, label_of: Callable[[float], str]) -> list[str]:
     parts = []
-    count = len(chart.starts)
     bottom = TOP + PLOT_HEIGHT
     for index, start in enumerate(chart.starts):
         if round(start) % round(chart.tick_seconds) != 0:
             continue
-        x = _x(index, count)
-        anchor = "start" if x < LEFT + 20 else ("end" if x > WIDTH - RIGHT - 20 else "middle")
+        x = frame.x(index)
+        near_left, near_right = x < frame.left + 20, x > WIDTH - RIGHT - 20
+        anchor = "start" if near_left else ("end" if near_right else "middle")
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{bottom + 4}" '
                      f'stroke="{GRID_COLOUR}" stroke-width="1"/>')  # fmt: skip
         parts.append(f'<text x="{x:.1f}" y="{bottom + 17}" text-anchor="{anchor}" '
@@ -179,15 +196,15 @@ def _x_axis(chart: Chart, label_of: Callable[[float], str]) -> list[str]:
     return parts
 
 
-def _line(series: Series, top: float, count: int) -> list[str]:
+def _line(series: Series, frame: _Frame) -> list[str]:
     """One polyline per run of known values (a lone reading: a dot)."""
     colour = PALETTE[series.slot % len(PALETTE)]
     dash = DASHES[series.slot % len(DASHES)]
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     parts, run = [], []
-    for index, value in [*enumerate(series.values), (count, None)]:
+    for index, value in [*enumerate(series.values), (frame.count, None)]:
         if value is not None:
-            run.append(f"{_x(index, count):.1f},{_y(value, top):.1f}")
+            run.append(f"{frame.x(index):.1f},{frame.y(value):.1f}")
             continue
         if len(run) == 1:
             x, y = run[0].split(",")
