@@ -3,9 +3,9 @@
 Starts a real broker (data in a temporary directory) with two emulated modems, and serves
 its admin with an activity series filled with a made-up day of traffic (a fixed random
 seed, so the pictures change only when the charts do), then photographs the charts of the
-home page (last hour, last day) and of the monitor page in headless Chromium.
+home page (last hour, last day) in headless Chromium, saved as 64-colour PNG files.
 
-    .venv/bin/python scripts/chart_screenshots.py [output directory, default docs/images]
+    .venv/bin/python scripts/chart_screenshots.py [output directory, default docs/img/admin]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 from otpbroker.bootstrap import Broker
@@ -78,11 +79,15 @@ def shoot(page: Page, out: Path, name: str) -> None:
     for label, (width, height) in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": height})
         page.evaluate(SETTLE)
-        page.locator(".charts-card").screenshot(path=str(out / f"{name}-{label}.png"))
+        path = out / f"{name}-{label}.png"
+        page.locator(".charts-card").screenshot(path=str(path))
+        with Image.open(path) as shot:  # 64 colours are plenty for lines on white: small files
+            small = shot.convert("RGB").quantize(colors=64)
+        small.save(path, optimize=True)
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/images")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/img/admin")
     out.mkdir(parents=True, exist_ok=True)
     data = Path(tempfile.mkdtemp(prefix="otpb-charts-"))
     broker = Broker(data)

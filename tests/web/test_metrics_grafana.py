@@ -82,3 +82,7 @@ def test_every_metric_it_uses_is_one_the_broker_defines(dashboard, harness):
     families = {next((name.removesuffix(s) for s in HISTOGRAM_SUFFIXES
                       if name.removesuffix(s) in defined), name) for name in used}  # fmt: skip
     assert families - defined == DEFINED_ELSEWHERE
+    documented = (DASHBOARD.parents[1] / "api.md").read_text(encoding="utf-8")
+    for name in ("otpbroker_sms_delivery_reports_total", "otpbroker_sms_delivery_ratio",
+                 "otpbroker_inbound_sms_total", "otpbroker_ready"):  # fmt: skip
+        assert name in defined and f"| `{name}` |" in documented, name

@@ -17,6 +17,10 @@ JavaScript); ``static/monitor.js`` then follows ``/admin-api/monitor/stream``:
   above the tables);
 - a comment line every ``HEARTBEAT_SECONDS`` so idle connections stay open.
 
+Above the tables, the activity charts of the last hour or day (``web/admin/charts.py``);
+``/admin-api/charts/<hour|day>`` answers them as a fragment, which ``static/charts.js``
+swaps in every few seconds and right after each ``sms`` event.
+
 Cheroot serves each request on one of its worker threads, so a stream holds a thread for
 its whole life: at most ``MAX_STREAMS`` are open at once (503 beyond), each ends after
 ``STREAM_SECONDS`` (EventSource reconnects by itself, resuming after the last event id),
