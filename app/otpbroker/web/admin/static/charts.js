@@ -28,9 +28,16 @@
     }
   }
 
+  let due = Infinity;
+
   function schedule(box, delay) {
+    // a burst of requests never pushes the next drawing back: the earliest one stays
+    if (timer !== null && Date.now() + delay >= due) return;
     window.clearTimeout(timer);
+    due = Date.now() + delay;
     timer = window.setTimeout(async () => {
+      timer = null;
+      due = Infinity;
       if (!document.hidden) await refresh(box);
       schedule(box, Number(box.dataset.refreshSeconds || 15) * 1000);
     }, delay);
