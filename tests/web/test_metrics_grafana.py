@@ -81,7 +81,8 @@ def test_every_metric_it_uses_is_one_the_broker_defines(dashboard, harness):
     used = set(re.findall(r"otpbroker_\w+", json.dumps(dashboard)))
     families = {next((name.removesuffix(s) for s in HISTOGRAM_SUFFIXES
                       if name.removesuffix(s) in defined), name) for name in used}  # fmt: skip
-    assert families - defined == DEFINED_ELSEWHERE
+    # once the webhooks' part is in, its metrics are defined here too: a subset either way
+    assert families - defined <= DEFINED_ELSEWHERE, families - defined - DEFINED_ELSEWHERE
     documented = (DASHBOARD.parents[1] / "api.md").read_text(encoding="utf-8")
     for name in ("otpbroker_sms_delivery_reports_total", "otpbroker_sms_delivery_ratio",
                  "otpbroker_inbound_sms_total", "otpbroker_ready"):  # fmt: skip
