@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import running_broker
@@ -76,3 +77,14 @@ def test_the_fragment_needs_a_session_and_a_known_window(harness, admin):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 401
+
+
+def test_the_running_broker_samples_signal_and_queue_for_the_charts(harness, admin):
+    def sampled() -> bool:
+        found = charts_in(admin.get("/admin-api/charts/hour")[1])
+        return float(found["signal-hour"]) > 0 and "queue-hour" in found
+
+    assert wait_until(sampled, timeout=40, step=0.5)  # read at start, then every 15 s
+    fragment = admin.get("/admin-api/charts/hour")[1]
+    queue = fragment.split('data-chart="queue-hour"')[1].split("</svg>")[0]
+    assert ">sim 0</text>" in queue  # an idle modem's queue depth is read as 0, and drawn
