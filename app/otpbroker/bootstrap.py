@@ -120,6 +120,7 @@ class Broker:
             reset_usb=UsbPortReset(lambda: usb_control),
             gate=self.pacing,
         )
+        self.two_way.connect(self.events, self.pool)  # charts: requests, queues, signal
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
         routes.subscribe(self.health.observe)
         self.blocklist = ConfigBlockList(self.store)
@@ -156,13 +157,13 @@ class Broker:
         self.feeders = FeederManager(self.processor, feeder_factories(), redelivery, self.events)
         # Credential guessing: one throttle for the API's Basic auth and the admin's login
         self.login_throttle = LoginThrottle(self.settings, self.events)
+        # /health/ready: can the device take OTPs now, and why not
+        self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on)
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
-            sends=self.pool,
+            sends=self.pool, activity=self.two_way.activity, readiness=self.readiness.check,
         )  # fmt: skip
-        # /health/ready: can the device take OTPs now, and why not
-        self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on)
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
             self.metrics, self.api_users.terms_for, self.sealing.keys.key,
@@ -241,6 +242,7 @@ class Broker:
             sessions=SessionStore(),
             throttle=self.login_throttle,
             sim_quota=self.pacing,
+            activity=self.two_way.activity,
         )
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))

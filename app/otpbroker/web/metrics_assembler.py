@@ -12,6 +12,7 @@ from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
 from otpbroker.web.metrics_logins import LoginReadings, login_lines
 from otpbroker.web.metrics_modems import SendReadings, send_lines
 from otpbroker.web.metrics_quota import quota_lines
+from otpbroker.web.metrics_two_way import TwoWayReadings, two_way_lines
 
 
 class ModemReadings(Protocol):
@@ -73,11 +74,16 @@ class MetricsAssembler:
         quota: QuotaReadings | None = None,
         logins: LoginReadings | None = None,
         sends: SendReadings | None = None,
+        activity: TwoWayReadings | None = None,
+        readiness: Callable[[], Any] | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
         ``logins``: the login throttle; ``sends``: each modem's queue, send latency and
-        ``+CMS ERROR`` classes; None: no such lines)."""
+        ``+CMS ERROR`` classes; ``activity``: status reports, delivery ratio and received SMS;
+        ``readiness``: ``services.readiness.ReadinessCheck.check``; None: no such lines)."""
+        self._activity = activity
+        self._readiness = readiness
         self._sends = sends
         self._logins = logins
         self._quota = quota
@@ -103,6 +109,9 @@ class MetricsAssembler:
             more += send_lines(self._sends)
         if self._logins is not None:
             more += login_lines(self._logins.failures(), self._logins.refusals())
+        if self._activity is not None:
+            ready = bool(self._readiness().ready) if self._readiness is not None else None
+            more += two_way_lines(self._activity, ready)
         return text + "".join(line + "\n" for line in more)
 
     def modem_gauges(self) -> list[ModemGauge]:

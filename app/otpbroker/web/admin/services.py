@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from otpbroker.services.activity_series import ActivitySeries
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.api_users import ApiUsers
@@ -93,3 +94,5 @@ class AdminServices:
     throttle: LoginThrottle
     # SIM pacing: each modem's use of its caps (the modems page)
     sim_quota: QuotaReadings
+    # The last hour and day per modem, in memory (the charts of the home and monitor pages)
+    activity: ActivitySeries

@@ -1,4 +1,5 @@
-"""Home: active alerts, service status (modems, feeders, counts) and server status at a glance.
+"""Home: active alerts, activity charts, service status (modems, feeders, counts) and server
+status at a glance.
 
 The server status (load, memory, disk, temperature, addresses, machine uptime) comes from
 ``context.server.server_status()``; a failing reader never breaks the page.
@@ -10,6 +11,9 @@ import logging
 import time
 from typing import Any
 
+import bottle
+
+from otpbroker.web.admin.charts import chart_section, window_of
 from otpbroker.web.admin.feeder_names import LABELS as FEEDER_LABELS
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
@@ -124,7 +128,15 @@ def home(context: AdminServices) -> str:
         out=out_of_routing(context),
         server=server_facts(status),
         addresses=status.get("addresses") or {},
+        charts=_charts(context, names),
+        scripts=["/static/charts.js"],
     )
+
+
+def _charts(context: AdminServices, names: dict[str, str]) -> str:
+    """The activity charts of the window the query asks for (the last hour by default)."""
+    window = window_of(bottle.request.query.get("charts"))
+    return chart_section(context.activity, window, names, "/")
 
 
 ROUTES = (Route("GET", "/", home),)

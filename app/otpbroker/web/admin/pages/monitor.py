@@ -17,6 +17,10 @@ JavaScript); ``static/monitor.js`` then follows ``/admin-api/monitor/stream``:
   above the tables);
 - a comment line every ``HEARTBEAT_SECONDS`` so idle connections stay open.
 
+Above the tables, the activity charts of the last hour or day (``web/admin/charts.py``);
+``/admin-api/charts/<hour|day>`` answers them as a fragment, which ``static/charts.js``
+swaps in every few seconds and right after each ``sms`` event.
+
 Cheroot serves each request on one of its worker threads, so a stream holds a thread for
 its whole life: at most ``MAX_STREAMS`` are open at once (503 beyond), each ends after
 ``STREAM_SECONDS`` (EventSource reconnects by itself, resuming after the last event id),
@@ -35,6 +39,7 @@ from typing import Any
 import bottle
 
 from otpbroker.web.admin import sse
+from otpbroker.web.admin.charts import chart_section, charts_html, window_of
 from otpbroker.web.admin.feeder_status import FeederWatch, feeder_json
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
@@ -254,8 +259,17 @@ def show(context: AdminServices) -> str:
     events = [event_json(e, feed.names, feed.full) for e in reversed(recent)]
     modems = [modem_json(s, feed.names) for s in context.modems.statuses()]
     feeders = [feeder_json(s) for s in context.feeder_settings.statuses()]
+    window = window_of(bottle.request.query.get("charts"))
+    charts = chart_section(context.activity, window, feed.names, "/monitor")
     return render("monitor", "Monitor", events=events, modems=modems, feeders=feeders,
-                  alerts=context.alerts.active(), scripts=["/static/monitor.js"])  # fmt: skip
+                  alerts=context.alerts.active(), charts=charts,
+                  scripts=["/static/monitor.js", "/static/charts.js"])  # fmt: skip
+
+
+def charts_fragment(context: AdminServices, window: str) -> str:
+    """The charts of the last ``hour`` or ``day``, for ``static/charts.js`` to swap in."""
+    bottle.response.content_type = "text/html; charset=utf-8"
+    return charts_html(context.activity, window_of(window), _modem_names(context))
 
 
 def _last_event_id() -> float | None:
@@ -284,4 +298,5 @@ def open_stream(context: AdminServices) -> sse.Stream:
 ROUTES = (
     Route("GET", "/monitor", show),
     Route("GET", "/admin-api/monitor/stream", open_stream),
+    Route("GET", "/admin-api/charts/<window:re:hour|day>", charts_fragment),
 )

@@ -165,6 +165,7 @@
     source.addEventListener("sms", (message) => {
       const data = parse(message);
       if (data) addEvent(data);
+      document.dispatchEvent(new CustomEvent("otpb:sms")); // charts.js draws them again
     });
     source.addEventListener("modem", (message) => {
       const data = parse(message);

@@ -1,5 +1,6 @@
 % rebase('layout.tpl')
 % include('alerts.tpl', alerts=alerts)
+{{!charts}}
 <div class="grid">
 <section class="card">
   <h2>Service</h2>

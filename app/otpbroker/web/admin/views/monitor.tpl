@@ -4,6 +4,8 @@ never shown; a feeder's start, restart and stop are listed with the requests. <s
 <div id="alerts-slot">
 % include('alerts.tpl', alerts=alerts)
 </div>
+<h2>Activity</h2>
+{{!charts}}
 <h2>Modems</h2>
 <div class="table-wrap card">
 <table class="monitor-modems stack">
