@@ -181,6 +181,7 @@ class SmsService:
             raise
         entry.finished(delivery.outcome)
         self._life.finished(ticket, delivery)
+        delivery = replace(delivery, status_id=ticket.message_id)
         if key is not None and dedup is not None and delivery.outcome is SendOutcome.FAILED:
             dedup.release(key)
         tried = tuple(attempt.modem_id for attempt in delivery.attempts)
