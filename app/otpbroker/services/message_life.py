@@ -8,7 +8,9 @@ ids, state, time and the masked number, never the text.
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from otpbroker.domain.message import Delivery, SendOutcome
@@ -48,10 +50,16 @@ class MessageLife:
     """Publishes each step of each message's life on ``bus``, through ``status`` (the
     tracker that keeps it and matches status reports) when there is one."""
 
-    def __init__(self, bus: TwoWayBus, status: MessageStatus | None = None) -> None:
-        """Nothing followed yet."""
+    def __init__(
+        self,
+        bus: TwoWayBus,
+        status: MessageStatus | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Nothing followed yet; ``clock`` (wall-clock time) stamps the steps."""
         self._bus = bus
         self._status = status
+        self._clock = clock
 
     def accepted(
         self, message_id: str | None, source: str, user: str | None, msisdn: str
@@ -85,7 +93,7 @@ class MessageLife:
     ) -> None:
         event = StatusEvent(
             ticket.message_id, state, ticket.source, ticket.user, modem_id,
-            ticket.recipient, parts, error,
+            ticket.recipient, parts, error, self._clock(),
         )  # fmt: skip
         if self._status is not None:
             self._status.tell(event, sent)  # kept, then published in order with reports
