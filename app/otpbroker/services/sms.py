@@ -286,6 +286,7 @@ class SmsService:
             attempts,
             info.error_class.value if info is not None else None,
             info.text if info is not None else None,
+            message_references=delivery.message_references,
         )
 
     @staticmethod
