@@ -289,6 +289,13 @@ REPLY_DATA: Schema = {
             "enum": ["sent", "unknown"],
             "description": "With `duplicate`: the first outcome (`sent`, or `unknown`).",
         },
+        "status_id": {
+            "type": "string",
+            "description": (
+                "send-sms, request-otp without an `id`: the id the device gave the message; "
+                "ask GET /api/status/{id} with it."
+            ),
+        },
         "token": {"type": "string", "description": "request-otp: the token for verify-otp."},
         "expires_in": {"type": "integer", "description": "request-otp: seconds to verify."},
         "msisdn": {"type": "string", "description": "block/unblock: the number, MSISDN form."},
