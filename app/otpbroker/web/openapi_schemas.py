@@ -251,7 +251,7 @@ REPLY_DATA: Schema = {
         "reference": {
             "type": "integer",
             "nullable": True,
-            "description": "Message reference the network gave (last part).",
+            "description": "Message reference (TP-MR) the network gave (first part).",
         },
         "parts": {"type": "integer", "minimum": 0, "description": "SMS parts sent."},
         "error_code": {
