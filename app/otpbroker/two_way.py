@@ -8,6 +8,7 @@ starts and stops it with the rest.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.system.runtime_dir import runtime_directory
+
+log = logging.getLogger(__name__)
 
 
 class TwoWay:
@@ -47,15 +50,20 @@ class TwoWay:
         self.life = MessageLife(self.bus, self.status)  # SmsService tells it each message's steps
 
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
-        """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker."""
-        if self.status is not None:
+        """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
+        runs in the modem's reader thread, which nothing here may break."""
+        if self.status is None:
+            return
+        try:
             self.status.report(modem_id, report.message_ref, report.recipient, report.status)
+        except Exception as exc:  # a bug here must not stop the modem's reader
+            log.error("status report from %s not handled: %s", modem_id, type(exc).__name__)
 
     def start(self) -> None:
         """Start the parts that run threads (none yet)."""
 
     def stop(self) -> None:
-        """Stop them; the status journal is closed (later reports are not written)."""
+        """Stop them; the status journal is closed (a late change opens it again)."""
         if self.journal is not None:
             self.journal.close()
 

@@ -140,9 +140,23 @@ def test_file_never_holds_the_text_or_the_whole_number(tmp_path: Path) -> None:
     assert b"6281*******90" in data
 
 
-def test_writes_after_close_are_ignored(tmp_path: Path) -> None:
+def test_writes_after_close_still_land(tmp_path: Path) -> None:
     path = tmp_path / "j.log"
     file = journal(path)
+    file.save(record("early", time.time()))
+    file.close()  # a graceful stop: the last sends end after it
+    file.save(record("late", time.time(), "delivered"))
+    assert [(r.message_id, r.state) for r in journal(path).load()] == [
+        ("early", "sent"),
+        ("late", "delivered"),
+    ]
+
+
+def test_at_most_max_statuses_are_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "j.log"
+    now = time.time()
+    file = journal(path)
+    for n in range(5):
+        file.save(record(f"n{n}", now + n))
     file.close()
-    file.save(record("late", time.time()))
-    assert path.read_bytes() == b""
+    assert [r.message_id for r in journal(path, max_statuses=2).load()] == ["n3", "n4"]

@@ -222,3 +222,32 @@ def test_retention_forgets_old_statuses() -> None:
     rig.send("r", (1,))
     rig.clock.now += 7 * 86400 + 61
     assert rig.status.lookup("app", "r") is None
+
+
+def test_at_most_max_statuses_are_kept_the_oldest_go_first() -> None:
+    rig = Rig()
+    rig.status = MessageStatus(rig.bus, Settings(), key=KEY, clock=rig.clock, max_statuses=3)
+    rig.life = MessageLife(rig.bus, rig.status, rig.clock)
+    for n in range(5):
+        rig.send(f"n{n}", (n,))
+    assert len(rig.status) == 3
+    assert [rig.state(f"n{n}") for n in range(5)] == [None, None, "sent", "sent", "sent"]
+    rig.status.report("m1", 0, "+" + NUMBER, 0x00)  # the forgotten one's report
+    assert rig.state("n0") is None
+
+
+def test_a_failing_tracker_never_breaks_the_modem_reader(caplog: pytest.LogCaptureFixture) -> None:
+    from datetime import datetime
+
+    from otpbroker.modem import pdu
+    from otpbroker.two_way import TwoWay
+
+    class Broken(Settings):
+        def get(self, key: str) -> Any:
+            raise RuntimeError("a bug")
+
+    two_way = TwoWay(None, Broken())
+    hex_pdu = pdu.encode_status_report(3, "+" + NUMBER, 0, datetime(2026, 1, 2))
+    two_way.status_report("m1", pdu.decode_status_report(hex_pdu))  # logged, not raised
+    assert "status report from m1 not handled: RuntimeError" in caplog.text
+    assert NUMBER not in caplog.text

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from otpbroker.config.atomic_file import replace_file
-from otpbroker.domain.status_record import StatusRecord
+from otpbroker.domain.status_record import MAX_STATUSES, StatusRecord
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,11 @@ class FileStatusJournal:
         *,
         clock: Callable[[], float] = time.time,
         min_compact: int = _MIN_COMPACT_RECORDS,
+        max_statuses: int = MAX_STATUSES,
     ) -> None:
-        """Open ``path`` (created when missing); ``clock`` is wall-clock time."""
+        """Open ``path`` (created when missing); ``clock`` is wall-clock time; at most
+        ``max_statuses`` messages are kept (the oldest go first)."""
+        self._max = max_statuses
         self.path = Path(path)
         self._retention = retention
         self._clock = clock
@@ -73,21 +76,23 @@ class FileStatusJournal:
         return [record for record in records if record is not None]
 
     def save(self, record: StatusRecord) -> None:
-        """Append ``record`` (flushed); ignored once the journal is closed."""
+        """Append ``record`` (flushed). Once the journal is closed (a graceful stop closes it
+        while the last sends end) the file is opened for each late line."""
         line = _line(record)
         with self._lock:
             if self._file is None:
-                log.debug("status journal closed: a late change is not written")
-                return
-            self._file.write(line)
-            self._file.flush()
+                with open(self.path, "ab") as late:
+                    late.write(line)
+            else:
+                self._file.write(line)
+                self._file.flush()
             self._records += 1
             self._live[record.key] = (record.updated_at, line)
-            if self._records > self._compact_at():
+            if self._file is not None and self._records > self._compact_at():
                 self._compact()
 
     def close(self) -> None:
-        """Fsync and close the file (later changes are not written)."""
+        """Fsync and close the file."""
         with self._lock:
             if self._file is not None:
                 os.fsync(self._file.fileno())
@@ -103,6 +108,8 @@ class FileStatusJournal:
         oldest = self._clock() - float(self._retention())
         for key in [key for key, (at, _line) in self._live.items() if at < oldest]:
             del self._live[key]
+        while len(self._live) > self._max:
+            del self._live[next(iter(self._live))]
 
     def _compact(self) -> None:
         """Rewrite the file with the live records only, atomically."""

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 #: TP-ST of a part whose report has not come (or was only temporary).
 NO_REPORT = -1
+#: The most messages whose status is kept (the oldest go first): a bound on memory and on
+#: the journal, whatever the retention (a few hundred bytes each).
+MAX_STATUSES = 100_000
 
 
 @dataclass(frozen=True)
@@ -65,4 +68,4 @@ class StatusRecord:
         )
 
 
-__all__ = ["NO_REPORT", "StatusRecord"]
+__all__ = ["MAX_STATUSES", "NO_REPORT", "StatusRecord"]

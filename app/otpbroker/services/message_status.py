@@ -29,7 +29,7 @@ from otpbroker.domain.errors import InvalidNumberError
 from otpbroker.domain.message_life import MessageState, StatusEvent
 from otpbroker.domain.msisdn import Msisdn, mask_msisdn
 from otpbroker.domain.ports import Settings, StatusJournal
-from otpbroker.domain.status_record import NO_REPORT, StatusRecord
+from otpbroker.domain.status_record import MAX_STATUSES, NO_REPORT, StatusRecord
 from otpbroker.services.two_way_bus import TwoWayBus
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,11 @@ class MessageStatus:
         *,
         key: bytes = b"",
         clock: Callable[[], float] = time.time,
+        max_statuses: int = MAX_STATUSES,
     ) -> None:
-        """Load ``journal`` (None: memory only); ``key`` keys the recipients' digests."""
+        """Load ``journal`` (None: memory only); ``key`` keys the recipients' digests; at
+        most ``max_statuses`` messages are kept (the oldest go first)."""
+        self._max = max_statuses
         self._bus = bus
         self._settings = settings
         self._journal = journal
@@ -233,6 +236,8 @@ class MessageStatus:
     # -- keeping ------------------------------------------------------------------------------
     def _keep(self, record: StatusRecord) -> None:
         self._records[record.key] = record
+        while len(self._records) > self._max:
+            self._forget(self._records.pop(next(iter(self._records))))
         if record.awaits_reports and record.modem_id is not None:
             for reference in record.references:
                 waiting = self._waiting.setdefault((record.modem_id, reference), [])
