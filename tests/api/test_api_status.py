@@ -10,6 +10,9 @@ import pytest
 from broker_harness import BrokerHarness
 from waiting import wait_until
 
+from otpbroker.bootstrap import Broker
+from otpbroker.services.message_status_reply import status_data
+
 OTHER = ("other", "other-pass-12")
 NUMBER = "081234567890"
 WHOLE = "6281234567890"
@@ -123,3 +126,25 @@ def test_status_journal_holds_no_text_and_no_number(reporting) -> None:
     assert b"journal-1" in data and b"journal-2" in data
     for secret in (TEXT, "739164", "482913", WHOLE, NUMBER, NUMBER[1:]):
         assert secret.encode() not in data, secret
+
+
+def test_statuses_survive_a_restart(tmp_path) -> None:
+    h = BrokerHarness(tmp_path / "data")
+    h.add_user()
+    h.broker.store.update_settings({"sms.status_reports": True})
+    h.add_modem()
+    h.start()
+    try:
+        h.send_sms(NUMBER, TEXT, "kept-1")
+        before = wait_state(h, "kept-1", "delivered")
+    finally:
+        h.stop()
+    again = Broker(h.data_dir)  # the same data directory, a new process's broker
+    try:
+        assert again.two_way.status is not None
+        record = again.two_way.status.lookup("app", "kept-1")
+        assert record is not None
+        assert status_data(record) == before
+        assert again.two_way.status.lookup("other", "kept-1") is None
+    finally:
+        again.stop()
