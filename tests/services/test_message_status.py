@@ -183,6 +183,10 @@ def test_report_before_its_send_is_told_waits_for_it() -> None:
     rig.life.finished(ticket, Delivery(SendOutcome.SENT, "m1", 50, 1, message_references=(50,)))
     assert rig.states("e") == ["accepted", "sent", "delivered"]
     assert rig.status.unmatched == 0
+    record = rig.status.lookup("app", "e")
+    assert record is not None
+    times = [at for _state, at in record.history]
+    assert times == sorted(times)
 
 
 def test_unknown_outcome_can_still_be_delivered() -> None:

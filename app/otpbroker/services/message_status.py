@@ -212,8 +212,8 @@ class MessageStatus:
                 continue
             self._early.remove(early)
             current = self._records[record.key]
-            if current.awaits_reports:
-                self._apply(current, early.reference, early.status, early.at)
+            if current.awaits_reports:  # told now: its time never before the send's
+                self._apply(current, early.reference, early.status, current.updated_at)
 
     def _unmatched(self, modem_id: str, recipient: str) -> None:
         self.unmatched += 1
