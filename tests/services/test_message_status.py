@@ -255,3 +255,13 @@ def test_a_failing_tracker_never_breaks_the_modem_reader(caplog: pytest.LogCaptu
     two_way.status_report("m1", pdu.decode_status_report(hex_pdu))  # logged, not raised
     assert "status report from m1 not handled: RuntimeError" in caplog.text
     assert NUMBER not in caplog.text
+
+
+def test_an_early_report_too_old_for_the_send_is_not_its() -> None:
+    rig = Rig()
+    rig.status.report("m1", 70, "+" + NUMBER, 0x00)  # from some earlier message
+    rig.clock.now += EARLY_REPORT_SECONDS + 5
+    rig.send("late", (70,))
+    assert rig.state("late") == "sent"
+    rig.status.lookup("app", "late")
+    assert rig.status.unmatched == 1

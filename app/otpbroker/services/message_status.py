@@ -210,6 +210,8 @@ class MessageStatus:
                 continue
             if early.reference not in record.references or not self._records.get(record.key):
                 continue
+            if record.updated_at - early.at > EARLY_REPORT_SECONDS:
+                continue  # too old to be this send's (counted when purged)
             self._early.remove(early)
             current = self._records[record.key]
             if current.awaits_reports:  # told now: its time never before the send's
