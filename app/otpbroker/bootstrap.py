@@ -103,7 +103,7 @@ class Broker:
         self.store = ConfigStore(data_dir)
         self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
-        self.two_way = TwoWay()  # status events and received SMS, back to applications
+        self.two_way = TwoWay(data_dir, self.settings)  # statuses and received SMS, back to apps
         self.shutdown = Shutdown()  # the process's stop: begun, then perhaps hurried
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
@@ -117,6 +117,7 @@ class Broker:
         self.pacing = PacingGate(QuotaFile(data_dir))
         self.pool = ModemPool(
             on_route=routes.tell,
+            on_status_report=self.two_way.status_report,
             reset_usb=UsbPortReset(lambda: usb_control),
             gate=self.pacing,
         )
@@ -168,6 +169,7 @@ class Broker:
             self.processor, self.authenticator, self.login_throttle, self.settings,
             self.metrics, self.api_users.terms_for, self.sealing.keys.key,
             stopping=self.shutdown.is_on, readiness=self.readiness.check,
+            status=self.two_way.status,
         )  # fmt: skip
         self.factory_secrets = FactorySecrets(data_dir)
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair

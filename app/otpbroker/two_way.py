@@ -8,20 +8,49 @@ starts and stops it with the rest.
 
 from __future__ import annotations
 
+import logging
+import os
+from pathlib import Path
+
+from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
+from otpbroker.config.status_journal import FileStatusJournal
+from otpbroker.domain.ports import Settings
+from otpbroker.feeders.redelivery import runtime_key
+from otpbroker.modem import pdu
 from otpbroker.services.activity_sampler import ActivitySampler, ModemSamples
 from otpbroker.services.activity_series import ActivitySeries
 from otpbroker.services.events import EventLog
 from otpbroker.services.message_life import MessageLife
+from otpbroker.services.message_status import MessageStatus
 from otpbroker.services.two_way_bus import TwoWayBus
+from otpbroker.system.runtime_dir import runtime_directory
+
+log = logging.getLogger(__name__)
 
 
 class TwoWay:
     """The bus and the parts that live on it."""
 
-    def __init__(self) -> None:
-        """A bus with no subscriber yet."""
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        """A bus with no subscriber yet; with ``settings``, the message-status tracker
+        (its journal in ``data_dir``, memory only without one)."""
         self.bus = TwoWayBus()
-        self.life = MessageLife(self.bus)  # SmsService tells it each message's steps
+        self.journal: FileStatusJournal | None = None
+        self.status: MessageStatus | None = None
+        if settings is not None:
+            if data_dir is not None:
+                self.journal = FileStatusJournal(
+                    Path(data_dir) / STATUS_JOURNAL_FILE,
+                    lambda: float(settings.get("status.retention_seconds")),
+                )
+            # Recipients' digests: keyed with the runtime key (tmpfs), never on the disk
+            key = runtime_key(runtime_directory())
+            self.status = MessageStatus(self.bus, settings, self.journal, key=key)
+        self.life = MessageLife(self.bus, self.status)  # SmsService tells it each message's steps
         # The monitor's charts and the two-way metrics: the last hour and day, in memory
         self.activity = ActivitySeries()
         self.bus.subscribe_status(self.activity.on_status)
@@ -34,15 +63,27 @@ class TwoWay:
         events.subscribe(self.activity.on_sms)
         self._sampler = ActivitySampler(self.activity, modems)
 
+    def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
+        """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
+        runs in the modem's reader thread, which nothing here may break."""
+        if self.status is None:
+            return
+        try:
+            self.status.report(modem_id, report.message_ref, report.recipient, report.status)
+        except Exception as exc:  # a bug here must not stop the modem's reader
+            log.error("status report from %s not handled: %s", modem_id, type(exc).__name__)
+
     def start(self) -> None:
         """Start the parts that run threads (the activity sampler)."""
         if self._sampler is not None:
             self._sampler.start()
 
     def stop(self) -> None:
-        """Stop them."""
+        """Stop them; the status journal is closed (a late change opens it again)."""
         if self._sampler is not None:
             self._sampler.stop()
+        if self.journal is not None:
+            self.journal.close()
 
 
 __all__ = ["TwoWay"]

@@ -138,6 +138,12 @@ class Delivery:
     duplicate: bool = False
     """True when the message was not sent now: the send ledger holds it as sent (or
     possibly sent) before, and ``outcome`` is that first outcome."""
+    message_references: tuple[int, ...] = ()
+    """Every part's TP-MR, in part order (``message_reference`` is the first): what the
+    status reports of the message carry."""
+    status_id: str | None = None
+    """The id its status is followed under (``GET /api/status/<id>``): the client's id, or
+    the one the device made when the client gave none; None when it was not followed."""
 
     @property
     def sent(self) -> bool:

@@ -11,6 +11,7 @@ from otpbroker.domain.delivery import Lane
 from otpbroker.domain.front import FrontPlan
 from otpbroker.domain.message import Delivery, OutboundSms
 from otpbroker.domain.routing import ModemRoute
+from otpbroker.domain.status_record import StatusRecord
 
 
 @runtime_checkable
@@ -210,6 +211,21 @@ class SendLedger(Protocol):
 
 
 @runtime_checkable
+class StatusJournal(Protocol):
+    """A durable record of messages' lives (``domain.status_record.StatusRecord``: ids,
+    states, times, masked numbers, references; never a text or a whole number), so that
+    statuses and report matching survive a restart."""
+
+    def load(self) -> list[StatusRecord]:
+        """The latest record of every message still within the retention, oldest first."""
+        ...
+
+    def save(self, record: StatusRecord) -> None:
+        """Append ``record`` (it replaces the message's earlier one)."""
+        ...
+
+
+@runtime_checkable
 class SealingKeyring(Protocol):
     """The device's sealing key pairs: the current one and the one it replaced at the last
     rotation (so a message sealed just before a rotation still opens)."""
@@ -245,6 +261,7 @@ __all__ = [
     "SealingKeyring",
     "SendLedger",
     "Settings",
+    "StatusJournal",
 ]
 
 

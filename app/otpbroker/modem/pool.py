@@ -357,6 +357,7 @@ class ModemPool:
             result.error_code,
             result.error,
             path_check=result.path_check,
+            message_references=tuple(result.references),
         )
 
     def _await(self, modem_id: str, future: Future[Any], timeout: float) -> SmsResult | Delivery:

@@ -65,6 +65,8 @@ def delivery_reply(command: str, delivery: Delivery, data: dict[str, Any]) -> Re
     """The reply for a finished send: sent, failed (1102), unknown (1103) or expired (1104)."""
     data = {**data, "modem": delivery.modem_id, "reference": delivery.message_reference,
             "parts": delivery.parts}  # fmt: skip
+    if delivery.status_id is not None and data.get("id") in (None, ""):
+        data["status_id"] = delivery.status_id  # the id the device made: GET /api/status/<id>
     if delivery.duplicate:  # sent (or possibly sent) before, e.g. before a restart
         return _first_outcome_reply(command, delivery, data)
     if delivery.outcome is SendOutcome.SENT:

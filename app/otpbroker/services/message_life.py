@@ -8,12 +8,15 @@ ids, state, time and the masked number, never the text.
 
 from __future__ import annotations
 
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.domain.message_life import MessageState, StatusEvent
 from otpbroker.domain.msisdn import mask_msisdn
+from otpbroker.services.message_status import MessageStatus, Sent
 from otpbroker.services.two_way_bus import TwoWayBus
 
 OUTCOME_STATES = {
@@ -34,6 +37,8 @@ class Ticket:
     source: str
     user: str | None
     recipient: str
+    msisdn: str = field(default="", repr=False, compare=False)
+    """The whole number (memory only: the status tracker keeps a keyed digest of it)."""
 
 
 def device_message_id() -> str:
@@ -42,17 +47,27 @@ def device_message_id() -> str:
 
 
 class MessageLife:
-    """Publishes each step of each message's life on ``bus``."""
+    """Publishes each step of each message's life on ``bus``, through ``status`` (the
+    tracker that keeps it and matches status reports) when there is one."""
 
-    def __init__(self, bus: TwoWayBus) -> None:
-        """Nothing followed yet."""
+    def __init__(
+        self,
+        bus: TwoWayBus,
+        status: MessageStatus | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Nothing followed yet; ``clock`` (wall-clock time) stamps the steps."""
         self._bus = bus
+        self._status = status
+        self._clock = clock
 
     def accepted(
         self, message_id: str | None, source: str, user: str | None, msisdn: str
     ) -> Ticket:
         """A message was accepted: its ticket, told as ``accepted``."""
-        ticket = Ticket(message_id or device_message_id(), source, user, mask_msisdn(msisdn))
+        ticket = Ticket(
+            message_id or device_message_id(), source, user, mask_msisdn(msisdn), str(msisdn)
+        )
         self._tell(ticket, MessageState.ACCEPTED)
         return ticket
 
@@ -60,7 +75,8 @@ class MessageLife:
         """Its send ended (sent, failed, unknown or expired)."""
         state = OUTCOME_STATES[delivery.outcome]
         error = None if delivery.outcome is SendOutcome.SENT else delivery.error_code
-        self._tell(ticket, state, delivery.modem_id, delivery.parts, error)
+        sent = Sent(delivery.message_references, ticket.msisdn)
+        self._tell(ticket, state, delivery.modem_id, delivery.parts, error, sent)
 
     def refused(self, ticket: Ticket, code: str) -> None:
         """A rule kept it from every modem (``code``: the error's code)."""
@@ -73,12 +89,16 @@ class MessageLife:
         modem_id: str | None = None,
         parts: int = 0,
         error: str | None = None,
+        sent: Sent | None = None,
     ) -> None:
         event = StatusEvent(
             ticket.message_id, state, ticket.source, ticket.user, modem_id,
-            ticket.recipient, parts, error,
+            ticket.recipient, parts, error, self._clock(),
         )  # fmt: skip
-        self._bus.publish_status(event)
+        if self._status is not None:
+            self._status.tell(event, sent)  # kept, then published in order with reports
+        else:
+            self._bus.publish_status(event)
 
 
 __all__ = ["MessageLife", "Ticket", "device_message_id"]

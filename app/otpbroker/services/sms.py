@@ -181,6 +181,7 @@ class SmsService:
             raise
         entry.finished(delivery.outcome)
         self._life.finished(ticket, delivery)
+        delivery = replace(delivery, status_id=ticket.message_id)
         if key is not None and dedup is not None and delivery.outcome is SendOutcome.FAILED:
             dedup.release(key)
         tried = tuple(attempt.modem_id for attempt in delivery.attempts)
@@ -285,6 +286,7 @@ class SmsService:
             attempts,
             info.error_class.value if info is not None else None,
             info.text if info is not None else None,
+            message_references=delivery.message_references,
         )
 
     @staticmethod

@@ -15,6 +15,8 @@ from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.command_replies import stopping_reply
 from otpbroker.services.login_throttle import LoginThrottle, Refusal
+from otpbroker.services.message_status import MessageStatus
+from otpbroker.services.message_status_reply import status_reply
 from otpbroker.services.readiness import Readiness
 from otpbroker.services.replies import Code, Reply
 from otpbroker.services.sealing import SealingKey
@@ -33,6 +35,7 @@ PATH_KEYS = (
 )
 WRITE_METHODS = ("POST", "PUT")
 SEALING_KEY_PATH = "/api/sealing-key"
+STATUS_PREFIX = "/api/status/"
 HEALTH_PATH = "/health"
 LIVE_PATH = "/health/live"
 READY_PATH = "/health/ready"
@@ -77,6 +80,8 @@ class RestApi:
     """The device's public key for sealed messages (``Sealing.key``)."""
     stopping: Callable[[], bool] = _never
     """True once the device is stopping: commands are refused (``1112``)."""
+    status: MessageStatus | None = None
+    """Messages' statuses (``GET /api/status/<id>``; None: every id is unknown)."""
 
     def paths(self) -> set[str]:
         """The configured command paths."""
@@ -128,6 +133,15 @@ def sealing_key(api: RestApi) -> str:
     return answer(bottle.response, Reply("sealing-key", Code.OK, "ok", data))
 
 
+def message_status(api: RestApi, message_id: str) -> str:
+    """``GET /api/status/<id>``: the life of one of the API user's own messages (``1218``
+    for someone else's id and for an unknown one alike)."""
+    user = _authenticate(bottle.request, api)  # throttled like every command
+    if isinstance(user, Reply):
+        return answer(bottle.response, user)
+    return answer(bottle.response, status_reply(api.status, user, message_id))
+
+
 def command(api: RestApi, path: str) -> str:
     """``POST``/``PUT`` on a configured path: one JSON command for the authenticated user."""
     request, response = bottle.request, bottle.response
@@ -156,7 +170,7 @@ def other(api: RestApi, path: str) -> str:
     allowed: tuple[str, ...] | None = None
     if "/" + path in api.paths():
         allowed = WRITE_METHODS
-    elif "/" + path in READ_ONLY_PATHS:
+    elif "/" + path in READ_ONLY_PATHS or ("/" + path).startswith(STATUS_PREFIX):
         allowed = ("GET",)
     if allowed is None:
         return answer(bottle.response, Reply("", Code.NOT_FOUND, f"no API endpoint at /{path}"))
@@ -185,6 +199,7 @@ ROUTES: tuple[tuple[str | list[str], str, Callable[..., str]], ...] = (
     ("GET", READY_PATH, health_ready),
     ("GET", "/metrics", prometheus),
     ("GET", SEALING_KEY_PATH, sealing_key),
+    ("GET", STATUS_PREFIX + "<message_id:path>", message_status),
     (list(WRITE_METHODS), "/<path:path>", command),
     ("ANY", "/<path:path>", other),
 )
@@ -206,23 +221,25 @@ def build_api(
     *,
     stopping: Callable[[], bool] = _never,
     readiness: Callable[[], Readiness],
+    status: MessageStatus | None = None,
 ) -> bottle.Bottle:
     """The WSGI app of the REST API, ``/api/openapi.json`` and ``/metrics``; ``throttle``
     slows and refuses credential guessing; ``terms`` gives an authenticated API user's
     sending defaults (``ApiUsers.terms_for``), ``sealing_key`` the device's public key for
     sealed messages (``Sealing.key``); ``stopping`` tells that the device is stopping (the
     commands are refused with ``1112``, ``/health`` says so); ``readiness`` whether the
-    device can take OTPs (``/health/ready``)."""
+    device can take OTPs (``/health/ready``); ``status`` the messages' statuses
+    (``GET /api/status/<id>``)."""
     app = bottle.Bottle()
     app.config["json.enable"] = False
     api = RestApi(
         processor, authenticator, throttle, settings, metrics, readiness, terms, sealing_key,
-        stopping,
+        stopping, status,
     )  # fmt: skip
     for method, path, handler in ROUTES:
         app.route(path, method, functools.partial(handler, api))
-    for status, handler in ERROR_HANDLERS.items():
-        app.error(status)(handler)
+    for http_status, handler in ERROR_HANDLERS.items():
+        app.error(http_status)(handler)
     return app
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from otpbroker import __version__
 from otpbroker.services.replies import Code
 from otpbroker.web.openapi_schemas import REPLY_DATA, REQUEST_BODY, REQUEST_SCHEMAS, reply_schema
+from otpbroker.web.openapi_status import STATUS_PATH, status_operation
 
 METRICS_PATH = "/metrics"
 HEALTH_PATH = "/health"
@@ -245,6 +246,8 @@ def build_document(paths: list[str]) -> dict[str, Any]:
     operations.setdefault(HEALTH_PATH, {})["get"] = _health_operation()
     operations.setdefault(LIVE_PATH, {})["get"] = _live_operation()
     operations.setdefault(READY_PATH, {})["get"] = _ready_operation()
+    responses = _command_responses()
+    operations[STATUS_PATH] = {"get": status_operation(responses["401"], responses["429"])}
     schemas: dict[str, Any] = dict(REQUEST_SCHEMAS)
     schemas["ReplyData"] = REPLY_DATA
     for status, codes in _codes_by_status().items():

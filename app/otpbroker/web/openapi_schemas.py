@@ -251,7 +251,7 @@ REPLY_DATA: Schema = {
         "reference": {
             "type": "integer",
             "nullable": True,
-            "description": "Message reference the network gave (last part).",
+            "description": "Message reference (TP-MR) the network gave (first part).",
         },
         "parts": {"type": "integer", "minimum": 0, "description": "SMS parts sent."},
         "error_code": {
@@ -288,6 +288,13 @@ REPLY_DATA: Schema = {
             "type": "string",
             "enum": ["sent", "unknown"],
             "description": "With `duplicate`: the first outcome (`sent`, or `unknown`).",
+        },
+        "status_id": {
+            "type": "string",
+            "description": (
+                "send-sms, request-otp without an `id`: the id the device gave the message; "
+                "ask GET /api/status/{id} with it."
+            ),
         },
         "token": {"type": "string", "description": "request-otp: the token for verify-otp."},
         "expires_in": {"type": "integer", "description": "request-otp: seconds to verify."},

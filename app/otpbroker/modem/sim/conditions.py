@@ -11,6 +11,11 @@ Registration states follow 3GPP TS 27.007 §7.2 / §10.1.20 / §10.1.22 (``<stat
 2 searching, 3 denied, 5 roaming) and §8.71 (``+CIREG``: IMS registration); SMS over IMS
 is TS 24.341, SMS over SGs TS 23.272.
 
+Status reports (when the send asked for one and ``AT+CNMI`` routes them as ``+CDS``) carry
+a TP-ST of 3GPP TS 23.040 §9.2.3.15: 0x00 received by the handset; 0x20..0x3F a temporary
+error, the centre still trying (0x21 SME busy); 0x40..0x6F permanent or given up (0x41
+incompatible destination, 0x46 validity period expired). Each part gets one final report.
+
 Error causes: 3GPP TS 24.011 annex E.2 (8 operator determined barring, 50 requested
 facility not subscribed) and TS 27.005 §3.2.5 (330 SMSC address unknown, 331 no network
 service, 332 network timeout, 500 unknown error).
@@ -128,6 +133,26 @@ SPECS: dict[str, _Spec] = {
         param_name="TRIES",
     ),
     "no-sim": _Spec("no SIM inserted: SIM commands answer +CME ERROR: 10", "sim"),
+    "report-failed": _Spec(
+        "every part's status report says not delivered: TP-ST STATUS (default 65 = 0x41, "
+        "incompatible destination; 64..111, e.g. 70 = 0x46 validity period expired)",
+        group="report",
+        param=int,
+        default=0x41,
+        low=0x40,
+        high=0x6F,
+        param_name="STATUS",
+    ),
+    "report-temporary": _Spec(
+        "every part first gets a temporary status report TP-ST STATUS (default 33 = 0x21, "
+        "SME busy; 32..63), then its delivered one",
+        group="report",
+        param=int,
+        default=0x21,
+        low=0x20,
+        high=0x3F,
+        param_name="STATUS",
+    ),
 }
 CONDITION_NAMES = tuple(SPECS)
 RADIO_RAT = {"2g": "gsm", "3g": "umts", "lte-sgs": "lte", "lte-no-sms": "lte", "lte-ims": "lte"}
@@ -236,6 +261,10 @@ class Network:
     no_path_wait: float = 0.0
     """How long a send waits for a path that never comes (LTE without SMS)."""
     conditions: tuple[Condition, ...] = ()
+    report_status: int = 0
+    """The TP-ST of every part's final status report (0: delivered)."""
+    report_temporary: int | None = None
+    """A temporary TP-ST each part's report first says, if any."""
 
     @property
     def stat(self) -> int:
@@ -289,4 +318,8 @@ def shape_network(persona: Personality, conditions: tuple[Condition, ...]) -> Ne
         no_smsc="no-smsc" in by_name,
         no_path_wait=by_name["lte-no-sms"].amount if radio == "lte-no-sms" else 0.0,
         conditions=conditions,
+        report_status=int(by_name["report-failed"].amount) if "report-failed" in by_name else 0,
+        report_temporary=(
+            int(by_name["report-temporary"].amount) if "report-temporary" in by_name else None
+        ),
     )

@@ -259,8 +259,18 @@ class Dialogue:
         self.output.emit(Sent(part, ref, pdu, verdict.wait))
         self.output.finish(Reply(lines=[f"+CMGS: {ref}"]))
         if part.status_report and self.state.ds == 1:
-            report = status_report(ref, part.destination)
-            self.output.emit(Later(self.profile.report_delay, report))
+            self._reports(ref, part.destination)
+
+    def _reports(self, ref: int, destination: str) -> None:
+        """The status reports of one part: a temporary one first when the network says so,
+        then its one final report (delivered, or the failure the conditions set)."""
+        network, delay = self.network, self.profile.report_delay
+        if network.report_temporary is not None:
+            temporary = status_report(ref, destination, status=network.report_temporary)
+            self.output.emit(Later(delay, temporary))
+            delay *= 2
+        final = status_report(ref, destination, status=network.report_status)
+        self.output.emit(Later(delay, final))
 
     def _take_ref(self) -> int:
         ref = self.next_ref

@@ -31,9 +31,12 @@ def check_submit(pdu: str, length: int) -> DecodedSubmit:
         raise RejectedPdu(str(exc)) from exc
 
 
-def status_report(message_ref: int, recipient: str, when: datetime | None = None) -> bytes:
-    """The unsolicited ``+CDS: <len>`` line and PDU line of a "delivered" report."""
+def status_report(
+    message_ref: int, recipient: str, when: datetime | None = None, *, status: int = 0
+) -> bytes:
+    """The unsolicited ``+CDS: <len>`` line and PDU line of a report with TP-ST ``status``
+    (0: delivered; 3GPP TS 23.040 §9.2.3.15)."""
     when = when or datetime.now().astimezone()
-    pdu = encode_status_report(message_ref, recipient, 0, when)
+    pdu = encode_status_report(message_ref, recipient, status, when)
     length = len(pdu) // 2 - 1 - int(pdu[:2], 16)
     return frame(f"+CDS: {length}") + pdu.encode("ascii") + b"\r\n"
