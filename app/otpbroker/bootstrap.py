@@ -104,6 +104,7 @@ class Broker:
         self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
         self.two_way = TwoWay()  # status events and received SMS, back to applications
+        self.webhooks = self.two_way.connect(self.store, self.settings)  # signed, retried
         self.shutdown = Shutdown()  # the process's stop: begun, then perhaps hurried
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
@@ -159,7 +160,7 @@ class Broker:
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
-            sends=self.pool,
+            sends=self.pool, webhooks=self.webhooks,
         )  # fmt: skip
         # /health/ready: can the device take OTPs now, and why not
         self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on)
@@ -241,6 +242,7 @@ class Broker:
             sessions=SessionStore(),
             throttle=self.login_throttle,
             sim_quota=self.pacing,
+            webhooks=self.webhooks,
         )
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))

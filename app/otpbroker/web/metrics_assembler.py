@@ -12,6 +12,7 @@ from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
 from otpbroker.web.metrics_logins import LoginReadings, login_lines
 from otpbroker.web.metrics_modems import SendReadings, send_lines
 from otpbroker.web.metrics_quota import quota_lines
+from otpbroker.web.metrics_webhooks import WebhookReadings, webhook_lines
 
 
 class ModemReadings(Protocol):
@@ -73,12 +74,14 @@ class MetricsAssembler:
         quota: QuotaReadings | None = None,
         logins: LoginReadings | None = None,
         sends: SendReadings | None = None,
+        webhooks: WebhookReadings | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
         ``logins``: the login throttle; ``sends``: each modem's queue, send latency and
         ``+CMS ERROR`` classes; None: no such lines)."""
         self._sends = sends
+        self._webhooks = webhooks
         self._logins = logins
         self._quota = quota
         self._modems = modems
@@ -103,6 +106,8 @@ class MetricsAssembler:
             more += send_lines(self._sends)
         if self._logins is not None:
             more += login_lines(self._logins.failures(), self._logins.refusals())
+        if self._webhooks is not None:
+            more += webhook_lines(self._webhooks)
         return text + "".join(line + "\n" for line in more)
 
     def modem_gauges(self) -> list[ModemGauge]:

@@ -40,6 +40,7 @@ from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sealing import SealingKeys
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
+from otpbroker.services.webhooks import Webhooks
 from otpbroker.web.admin.sessions import SessionStore
 from otpbroker.web.metrics_assembler import QuotaReadings
 
@@ -93,3 +94,5 @@ class AdminServices:
     throttle: LoginThrottle
     # SIM pacing: each modem's use of its caps (the modems page)
     sim_quota: QuotaReadings
+    # Webhooks: their records, backlogs, test event and dead letters
+    webhooks: Webhooks
