@@ -91,7 +91,7 @@ class WebhookDelivery:
         self._poster = poster
         self._resolver = resolver
         self._own = own_addresses
-        self._backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff()  # read when a lane is made
         self._bound = lane_bound
         self._intake: queue.SimpleQueue[StatusEvent | InboundSms | None] = queue.SimpleQueue()
         self._lanes: dict[str, Lane] = {}
@@ -160,7 +160,7 @@ class WebhookDelivery:
         with self._lock:
             lane = self._lanes.get(webhook_id)
             if lane is None:
-                lane = self._lanes[webhook_id] = Lane(webhook_id, self, self._backoff, self._bound)
+                lane = self._lanes[webhook_id] = Lane(webhook_id, self, self.backoff, self._bound)
                 lane.start()
             return lane
 
