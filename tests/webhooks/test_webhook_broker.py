@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import FAST
 from prometheus_client.parser import text_string_to_metric_families
 from waiting import wait_until
 from webhook_receiver import closed_port
+from webhook_rig import FAST
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness

@@ -184,3 +184,34 @@ def test_a_hanging_receiver_never_holds_up_the_publisher(rig, receivers):
     receiver.release.set()
     receiver.answer = "ok"
     assert wait_until(lambda: len({r.event_id for r in receiver.snapshot()}) == 401, 30)
+
+
+def test_an_inactive_webhook_gets_nothing_and_an_edit_retries_at_once(rig, receivers):
+    rig.delivery.backoff = type(rig.delivery.backoff)(first=60, cap=60)  # a long pause
+    receiver = receivers()
+    asleep = rig.add(receiver.url, active=False)
+    awake = rig.add(receiver.url.replace("/hook", "/awake"))
+    rig.bus.publish_status(status("while-inactive"))
+    assert wait_until(lambda: len(receiver.snapshot()) == 1)
+    assert receiver.snapshot()[0].path == "/awake"  # the inactive one got nothing
+    receiver.answer = 500
+    rig.bus.publish_status(status("after"))
+    assert wait_until(lambda: rig.delivery.deliveries()["failed"] == 1)  # now 60 s to wait
+    receiver.answer = "ok"
+    rig.webhooks.edit(awake["id"], {"url": awake["url"]})  # the edit wakes the lane
+    assert wait_until(lambda: len(receiver.snapshot()) == 3)
+    assert [r.event["id"] for r in receiver.snapshot()] == ["while-inactive", "after", "after"]
+    assert rig.webhooks.get(asleep["id"])["active"] is False
+
+
+def test_stopping_does_not_wait_for_a_hanging_receiver(rig, receivers):
+    rig.store.set("webhooks.timeout_seconds", 60)
+    receiver = receivers()
+    receiver.answer = "hang"
+    rig.add(receiver.url)
+    rig.bus.publish_status(status("stuck"))
+    assert wait_until(lambda: receiver.hanging == 1)
+    stopped = threading.Event()
+    threading.Thread(target=lambda: (rig.delivery.stop(), stopped.set()), daemon=True).start()
+    assert stopped.wait(20), "the stop waited for the receiver"
+    assert not receiver.release.is_set()

@@ -6,8 +6,8 @@ unknown owner, no event kind. The same checks hold at delivery time."""
 from __future__ import annotations
 
 import pytest
-from conftest import OWN
 from waiting import wait_until
+from webhook_rig import OWN
 
 from otpbroker.domain.message_life import MessageState, StatusEvent
 from otpbroker.services.webhook_urls import address_problem, parse_url
@@ -86,7 +86,10 @@ def test_an_edit_to_a_refused_url_changes_nothing(rig):
     with pytest.raises(WebhookRefused):
         rig.webhooks.edit(record["id"], {"url": "http://127.0.0.1:9/b",
                                          "allow_private_address": False})  # fmt: skip
-    assert rig.webhooks.get(record["id"])["url"] == "http://127.0.0.1:9/a"
+    with pytest.raises(WebhookRefused, match="loopback"):  # the flag alone, the URL stored
+        rig.webhooks.edit(record["id"], {"allow_private_address": False})
+    stored = rig.webhooks.get(record["id"])
+    assert stored["url"] == "http://127.0.0.1:9/a" and stored["allow_private_address"] is True
 
 
 def test_at_delivery_a_url_no_longer_allowed_is_not_posted(rig, receivers):

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "webhooks"
 RESULTS = ("delivered", "failed", "dead")
-STOP_WAIT = 2.0
+STOP_WAIT = 1.0
 
 
 class WebhookPoster(Protocol):
@@ -99,6 +99,7 @@ class WebhookDelivery:
         self._counts: Counter[str] = Counter()
         self._dead = DeadLetters()
         self._thread: threading.Thread | None = None
+        self._stopped = False
         self._unsubscribe: list[Callable[[], None]] = []
 
     # -- the bus side (never blocks) -----------------------------------------------------
@@ -119,12 +120,16 @@ class WebhookDelivery:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._intake.put(None)
-        if self._thread is not None:
-            self._thread.join(STOP_WAIT)
         with self._lock:
+            self._stopped = True  # a lane made from now on never starts
             lanes = list(self._lanes.values())
         for lane in lanes:
-            lane.stop(STOP_WAIT)
+            lane.halt()
+        deadline = time.monotonic() + STOP_WAIT  # one bound for all: posts may hang
+        if self._thread is not None:
+            self._thread.join(STOP_WAIT)
+        for lane in lanes:
+            lane.join(max(0.0, deadline - time.monotonic()))
 
     def _dispatch(self) -> None:
         while (event := self._intake.get()) is not None:
@@ -161,7 +166,8 @@ class WebhookDelivery:
             lane = self._lanes.get(webhook_id)
             if lane is None:
                 lane = self._lanes[webhook_id] = Lane(webhook_id, self, self.backoff, self._bound)
-                lane.start()
+                if not self._stopped:
+                    lane.start()
             return lane
 
     # -- what a lane asks ----------------------------------------------------------------
@@ -230,7 +236,7 @@ class WebhookDelivery:
         with self._lock:
             lane = self._lanes.pop(webhook_id, None)
         if lane is not None:
-            lane.stop(0)
+            lane.halt()
         self._dead.forget(webhook_id)
 
     def send_test(self, webhook_id: str) -> str:

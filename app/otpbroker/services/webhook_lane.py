@@ -100,11 +100,15 @@ class Lane:
         """Run the posting thread."""
         self._thread.start()
 
-    def stop(self, wait: float) -> None:
+    def halt(self) -> None:
         """Stop after the post in flight (its backlog is dropped: memory only)."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
+
+    def join(self, wait: float) -> None:
+        """Wait up to ``wait`` seconds for the thread to end (a post in flight may outlive
+        it: the thread is a daemon)."""
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(wait)
 

@@ -117,8 +117,8 @@ class Webhooks:
 
     def edit(self, webhook_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """Change a webhook (its secret stays): LookupError, WebhookRefused or ValueError."""
-        self._records.get_record(COLLECTION, webhook_id)
-        fields = self._checked(values)
+        current = self._records.get_record(COLLECTION, webhook_id)
+        fields = self._checked(values, current)
         record = self._records.update(COLLECTION, webhook_id, fields)
         self._delivery.wake(webhook_id)
         return public(record)
@@ -142,8 +142,12 @@ class Webhooks:
         self._delivery.forget(webhook_id)
         return record
 
-    def _checked(self, values: Mapping[str, Any]) -> dict[str, Any]:
+    def _checked(
+        self, values: Mapping[str, Any], current: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The fields to store; the URL checked with the flag it will have."""
         fields = {key: values[key] for key in FIELDS if key in values}
+        merged = {**(current or {}), **fields}
         errors: dict[str, str] = {}
         owner = fields.get("owner")
         if owner is not None:
@@ -152,8 +156,9 @@ class Webhooks:
                 errors["owner"] = f"{owner!r} is neither an API user nor a feeder"
             else:
                 fields["owner"] = known[owner.lower()]
-        if "url" in fields:
-            problem = self._url_problem(fields["url"], bool(fields.get("allow_private_address")))
+        if "url" in fields or "allow_private_address" in fields:
+            allow = bool(merged.get("allow_private_address"))
+            problem = self._url_problem(merged.get("url", ""), allow)
             if problem:
                 errors["url"] = problem
         if errors:

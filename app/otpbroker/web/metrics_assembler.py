@@ -79,7 +79,8 @@ class MetricsAssembler:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
         ``logins``: the login throttle; ``sends``: each modem's queue, send latency and
-        ``+CMS ERROR`` classes; None: no such lines)."""
+        ``+CMS ERROR`` classes; ``webhooks``: their backlogs and deliveries; None: no such
+        lines)."""
         self._sends = sends
         self._webhooks = webhooks
         self._logins = logins
