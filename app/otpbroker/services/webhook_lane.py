@@ -192,7 +192,8 @@ class Lane:
         item.last_error = self.last_error = error
         self._host.count("failed")
         if item.attempts >= most:
-            self._bury(item, f"{item.attempts} attempts failed")
+            plural = "s" if item.attempts != 1 else ""
+            self._bury(item, f"{item.attempts} attempt{plural} failed")
             return
         self._put_back(item)
         self._sleep(self._backoff.delay(item.attempts))

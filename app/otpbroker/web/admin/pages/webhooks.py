@@ -131,7 +131,8 @@ def change(context: AdminServices, webhook_id: str, action: str) -> None:
 def show_secret(context: AdminServices, webhook_id: str) -> str:
     """Show a webhook's secret to the administrator who asks."""
     record = _hook_or_404(context, webhook_id)
-    return _secret_page(context, record, context.webhooks.secret(webhook_id), "Its secret:")
+    secret = context.webhooks.secret(webhook_id)
+    return _secret_page(context, record, secret, "The webhook's secret, for the receiver:")
 
 
 def regenerate(context: AdminServices, webhook_id: str) -> str:

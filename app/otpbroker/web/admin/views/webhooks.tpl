@@ -5,7 +5,8 @@ events wait in the webhook's backlog (memory only) and are retried with a growin
 below. See <code>docs/webhooks.md</code> for the signature check.</p>
 % if secret:
 <div class="card webhook-secret" role="status">
-  <p>{{secret['note']}} <strong>{{secret['url']}}</strong></p>
+  <p>{{secret['note']}}</p>
+  <p>Webhook <strong><code>{{secret['url']}}</code></strong></p>
   <p><code class="secret">{{secret['value']}}</code></p>
   <p class="hint">It is shown on this page only; ask again with "Show secret".</p>
 </div>
@@ -91,19 +92,17 @@ never reaches the disk): a restart empties the list.</p>
 % end
 <div class="table-wrap card">
 <table class="dead-letters stack">
-  <thead><tr><th>URL</th><th>Event</th><th>Message</th><th>Attempts</th><th>Why</th><th>Last error</th><th>Since</th><th></th></tr></thead>
+  <thead><tr><th>URL</th><th>Event</th><th>Message</th><th>Why</th><th>Since</th><th></th></tr></thead>
   <tbody>
   % if not letters:
-  <tr><td colspan="8">No dead letter.</td></tr>
+  <tr><td colspan="6">No dead letter.</td></tr>
   % end
   % for d in letters:
   <tr>
     <td data-label="URL"><code>{{d['url']}}</code></td>
     <td data-label="Event">{{d['kind']}} <code>{{d['event_id']}}</code></td>
     <td data-label="Message">{{d['message_id'] or '—'}}</td>
-    <td data-label="Attempts">{{d['attempts']}}</td>
-    <td data-label="Why">{{d['reason']}}</td>
-    <td data-label="Last error">{{d['last_error'] or '—'}}</td>
+    <td data-label="Why">{{d['reason']}}{{'; last error: ' + d['last_error'] if d['last_error'] else ''}}</td>
     <td data-label="Since">{{when(d['dead_at'])}}</td>
     <td class="actions">
       <form method="post" action="/webhook-dead-letters/{{d['id']}}/retry">
