@@ -104,7 +104,7 @@ class Broker:
         self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
         self.two_way = TwoWay()  # status events and received SMS, back to applications
-        self.webhooks = self.two_way.connect(self.store, self.settings)  # signed, retried
+        self.webhooks = self.two_way.connect_webhooks(self.store, self.settings)  # signed
         self.shutdown = Shutdown()  # the process's stop: begun, then perhaps hurried
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)

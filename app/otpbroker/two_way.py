@@ -36,7 +36,7 @@ class TwoWay:
         self.delivery: WebhookDelivery | None = None
         self.webhooks: Webhooks | None = None
 
-    def connect(self, store: WebhookRecords, settings: SettingSource) -> Webhooks:
+    def connect_webhooks(self, store: WebhookRecords, settings: SettingSource) -> Webhooks:
         """Build the parts that read the configuration (``store``: the ``ConfigStore``):
         webhooks (records for the admin, delivery on the bus). Returns the webhooks."""
         resolver = SocketResolver()
