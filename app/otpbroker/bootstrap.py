@@ -104,6 +104,7 @@ class Broker:
         self.settings = SettingsSnapshot(self.store)
         self.events = EventLog()
         self.two_way = TwoWay(data_dir, self.settings)  # statuses and received SMS, back to apps
+        self.webhooks = self.two_way.connect_webhooks(self.store, self.settings)  # signed
         self.shutdown = Shutdown()  # the process's stop: begun, then perhaps hurried
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
@@ -164,6 +165,7 @@ class Broker:
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
             sends=self.pool, activity=self.two_way.activity, readiness=self.readiness.check,
+            webhooks=self.webhooks,
         )  # fmt: skip
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
@@ -245,6 +247,7 @@ class Broker:
             throttle=self.login_throttle,
             sim_quota=self.pacing,
             activity=self.two_way.activity,
+            webhooks=self.webhooks,
         )
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))
@@ -284,8 +287,7 @@ class Broker:
         """A graceful stop (``services.stopping``): it begins the shutdown if nobody did."""
         stop = GracefulStop(self.shutdown, self.pool, self.feeders, self.settings)
         stop.run(
-            quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe,
-                   self.two_way.stop),
+            quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe),
             close=(self.api_listeners.stop, self.ddns.stop, self.network_changes.stop,
-                   self.pool.stop, self.ledger.close, self.store.close),
+                   self.pool.stop, self.two_way.stop, self.ledger.close, self.store.close),
         )  # fmt: skip

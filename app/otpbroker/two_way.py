@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
@@ -23,9 +24,21 @@ from otpbroker.services.events import EventLog
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
 from otpbroker.services.two_way_bus import TwoWayBus
+from otpbroker.services.webhook_delivery import SettingSource, WebhookDelivery
+from otpbroker.services.webhooks import WebhookRecords, Webhooks
 from otpbroker.system.runtime_dir import runtime_directory
+from otpbroker.system.status import network_addresses
+from otpbroker.webhooks.poster import HttpPoster
+from otpbroker.webhooks.resolver import SocketResolver
 
 log = logging.getLogger(__name__)
+
+
+def own_addresses() -> Iterator[str]:
+    """Every address of the device's interfaces (a webhook may not point at them)."""
+    for families in network_addresses().values():
+        yield from families.get("ipv4", [])
+        yield from families.get("ipv6", [])
 
 
 class TwoWay:
@@ -57,11 +70,23 @@ class TwoWay:
         self.bus.subscribe_inbound(self.activity.on_inbound)
         self._sampler: ActivitySampler | None = None
 
+        self.delivery: WebhookDelivery | None = None
+        self.webhooks: Webhooks | None = None
+
     def connect(self, events: EventLog, modems: ModemSamples) -> None:
         """Join what is built after the bus: the finished requests (``events``) and the
         modems' queue depth and signal (``modems``, sampled once started)."""
         events.subscribe(self.activity.on_sms)
         self._sampler = ActivitySampler(self.activity, modems)
+
+    def connect_webhooks(self, store: WebhookRecords, settings: SettingSource) -> Webhooks:
+        """Build the parts that read the configuration (``store``: the ``ConfigStore``):
+        webhooks (records for the admin, delivery on the bus). Returns the webhooks."""
+        resolver = SocketResolver()
+        self.delivery = WebhookDelivery(store, settings, HttpPoster(), resolver, own_addresses)
+        self.delivery.connect(self.bus)
+        self.webhooks = Webhooks(store, self.delivery, resolver, own_addresses)
+        return self.webhooks
 
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
         """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
@@ -74,14 +99,19 @@ class TwoWay:
             log.error("status report from %s not handled: %s", modem_id, type(exc).__name__)
 
     def start(self) -> None:
-        """Start the parts that run threads (the activity sampler)."""
+        """Start the parts that run threads (the activity sampler, the webhooks' dispatcher)."""
         if self._sampler is not None:
             self._sampler.start()
+        if self.delivery is not None:
+            self.delivery.start()
 
     def stop(self) -> None:
-        """Stop them; the status journal is closed (a late change opens it again)."""
+        """Stop them (undelivered webhook events are dropped: memory only); the status
+        journal is closed (a late change opens it again)."""
         if self._sampler is not None:
             self._sampler.stop()
+        if self.delivery is not None:
+            self.delivery.stop()
         if self.journal is not None:
             self.journal.close()
 

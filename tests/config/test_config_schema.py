@@ -170,6 +170,7 @@ MINIMAL_RECORDS = {
     "firewall_ports": {"port": 8080},
     "ddns_accounts": {"name": "cloudflare 1"},
     "ddns_records": {"name": "home.example.com", "account": "a1b2"},
+    "webhooks": {"owner": "app", "url": "https://example.com/hook", "secret": "a" * 64},
 }
 
 

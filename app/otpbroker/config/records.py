@@ -18,6 +18,7 @@ from otpbroker.config.fields import (
     MODEM_FIELDS,
     account_fields,
 )
+from otpbroker.config.fields_webhooks import WEBHOOK_FIELDS
 from otpbroker.config.rules import Setting, check_value, parse_text
 
 
@@ -87,6 +88,11 @@ COLLECTIONS: dict[str, Collection] = {
             "Host names kept pointing at the device's public IPv4 address.",
             DDNS_RECORD_FIELDS,
             unique=("name",),
+        ),
+        Collection(
+            "webhooks",
+            "URLs that receive status events and received SMS, signed with their secret.",
+            WEBHOOK_FIELDS,
         ),
     )
 }

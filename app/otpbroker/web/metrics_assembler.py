@@ -13,6 +13,7 @@ from otpbroker.web.metrics_logins import LoginReadings, login_lines
 from otpbroker.web.metrics_modems import SendReadings, send_lines
 from otpbroker.web.metrics_quota import quota_lines
 from otpbroker.web.metrics_two_way import TwoWayReadings, two_way_lines
+from otpbroker.web.metrics_webhooks import WebhookReadings, webhook_lines
 
 
 class ModemReadings(Protocol):
@@ -76,15 +77,18 @@ class MetricsAssembler:
         sends: SendReadings | None = None,
         activity: TwoWayReadings | None = None,
         readiness: Callable[[], Any] | None = None,
+        webhooks: WebhookReadings | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
         ``logins``: the login throttle; ``sends``: each modem's queue, send latency and
         ``+CMS ERROR`` classes; ``activity``: status reports, delivery ratio and received SMS;
-        ``readiness``: ``services.readiness.ReadinessCheck.check``; None: no such lines)."""
+        ``readiness``: ``services.readiness.ReadinessCheck.check``; ``webhooks``: their
+        backlogs and deliveries; None: no such lines)."""
         self._activity = activity
         self._readiness = readiness
         self._sends = sends
+        self._webhooks = webhooks
         self._logins = logins
         self._quota = quota
         self._modems = modems
@@ -112,6 +116,8 @@ class MetricsAssembler:
         if self._activity is not None:
             ready = bool(self._readiness().ready) if self._readiness is not None else None
             more += two_way_lines(self._activity, ready)
+        if self._webhooks is not None:
+            more += webhook_lines(self._webhooks)
         return text + "".join(line + "\n" for line in more)
 
     def modem_gauges(self) -> list[ModemGauge]:

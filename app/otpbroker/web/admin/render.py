@@ -29,6 +29,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/api-users", "API users"),
     ("/blocklist", "Blocking list"),
     ("/feeders", "Feeders"),
+    ("/webhooks", "Webhooks"),
     ("/sms-settings", "SMS setting"),
     ("/limits", "Sending limits"),
     ("/mail", "E-mail"),

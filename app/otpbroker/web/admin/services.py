@@ -41,6 +41,7 @@ from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sealing import SealingKeys
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
+from otpbroker.services.webhooks import Webhooks
 from otpbroker.web.admin.sessions import SessionStore
 from otpbroker.web.metrics_assembler import QuotaReadings
 
@@ -96,3 +97,5 @@ class AdminServices:
     sim_quota: QuotaReadings
     # The last hour and day per modem, in memory (the charts of the home and monitor pages)
     activity: ActivitySeries
+    # Webhooks: their records, backlogs, test event and dead letters
+    webhooks: Webhooks
