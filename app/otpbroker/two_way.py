@@ -8,8 +8,27 @@ starts and stops it with the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.two_way_bus import TwoWayBus
+
+
+class NewsFeeders(Protocol):
+    """The feeders' manager, as far as the bus is concerned (``FeederManager``)."""
+
+    def attach_news(self, bus: TwoWayBus, report_wait: Callable[[], float]) -> None:
+        """Let the feeders send replies, status events and received SMS back."""
+        ...
+
+
+class SettingsReader(Protocol):
+    """The settings port (one key at a time)."""
+
+    def get(self, key: str) -> object:
+        """The value of ``key``."""
+        ...
 
 
 class TwoWay:
@@ -19,6 +38,15 @@ class TwoWay:
         """A bus with no subscriber yet."""
         self.bus = TwoWayBus()
         self.life = MessageLife(self.bus)  # SmsService tells it each message's steps
+
+    def connect_feeders(self, feeders: NewsFeeders, settings: SettingsReader) -> None:
+        """Feeders answer over their transport: replies, status events, received SMS."""
+
+        def report_wait() -> float:
+            value = settings.get("status.report_wait_seconds")
+            return float(value) if isinstance(value, int | float) else 0.0
+
+        feeders.attach_news(self.bus, report_wait)
 
     def start(self) -> None:
         """Start the parts that run threads (none yet)."""
