@@ -102,7 +102,11 @@ def test_reply_to_gets_the_reply_then_the_later_events_with_the_correlation_id(
     [(properties, reply)] = collect(publisher, replies, 1)
     assert properties.correlation_id == "corr-a"
     assert properties.content_type == "application/json"
-    assert (reply["type"], reply["command"], reply["response_code"]) == ("reply", "send-sms", "0000")
+    assert (reply["type"], reply["command"], reply["response_code"]) == (
+        "reply",
+        "send-sms",
+        "0000",
+    )
     message_id = reply["id"]
     assert message_id.startswith("d-") and reply["data"]["id"] == message_id
     assert reply["correlation_id"] == "corr-a"
@@ -150,9 +154,7 @@ def test_direct_reply_to_gets_the_reply_and_later_events(harness, rabbit, start)
         client.close()
 
 
-def test_status_routing_key_gets_this_feeders_events_and_every_received_sms(
-    harness, rabbit, start
-):
+def test_status_routing_key_gets_this_feeders_events_and_every_received_sms(harness, rabbit, start):
     publisher, made = rabbit
     status_queue = unique_queue("otpb-status")  # not declared: the feeder declares it
     made.append(status_queue)
@@ -218,9 +220,7 @@ def test_a_malformed_reply_to_is_refused_with_1219_and_nothing_is_sent(
     assert feeder.status.news_sent == 0
 
 
-def test_request_otp_returns_the_token_and_verify_otp_answers_over_reply_to(
-    harness, rabbit, start
-):
+def test_request_otp_returns_the_token_and_verify_otp_answers_over_reply_to(harness, rabbit, start):
     publisher, _ = rabbit
     _, queue = start()
     replies = reply_queue(rabbit)
