@@ -16,8 +16,10 @@ import pytest
 import websocket
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 
 from amqp_tools import wait_until
+from broker_harness import BrokerHarness
 from news_rig import (
     attach,
     later,
@@ -183,3 +185,32 @@ def test_no_status_channel_no_second_connection_nothing_sent(harness, server, st
     finally:
         app.close()
         sender.close()
+
+
+def test_the_broker_wires_its_feeders_to_the_bus_with_the_default_status_channel(tmp_path, server):
+    """Through the composition root: settings only, the default ``sms-status`` channel,
+    ``status.report_wait_seconds`` from the settings."""
+    h = BrokerHarness(tmp_path / "wired")
+    h.add_modem(profile={"send_delay": 0.005})
+    h.broker.store.update_settings({
+        "feeders.ws.enabled": True, "feeders.ws.url": server.url,
+        "feeders.ws.username": "device", "feeders.ws.password": USERS["device"],
+        "feeders.ws.channel": "sms",
+    })  # fmt: skip
+    h.start()
+    app = Client(server.url, "sms-status")
+    sender = Client(server.url)
+    try:
+        server.wait_receivers("sms")
+        server.wait_receivers("sms-status")
+        feeder = h.broker.feeders.feeder("ws")
+        assert feeder is not None and feeder.news is not None
+        assert feeder.news.routes.seconds == 259200  # the setting's default
+        sender.send(send_sms("08126666666", "wired", "wired-1"))
+        assert [b["type"] for b in app.bodies(3)] == ["status", "status", "reply"]
+        later(h, "wired-1", "ws")
+        assert app.bodies(4)[3]["state"] == "delivered"
+    finally:
+        app.close()
+        sender.close()
+        h.stop()

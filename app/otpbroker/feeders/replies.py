@@ -105,6 +105,11 @@ class RouteBook:
         self._routes: OrderedDict[str, tuple[Any, float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def seconds(self) -> float:
+        """How long a message is followed."""
+        return self._seconds
+
     def follow(self, message_id: str, route: Any) -> None:
         """Remember ``route`` for ``message_id`` (the oldest is forgotten when full)."""
         with self._lock:
