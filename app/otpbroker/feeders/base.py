@@ -26,8 +26,8 @@ from functools import partial
 from typing import Any, Protocol, TypedDict, Unpack
 
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane
-from otpbroker.domain.message_life import InboundSms, StatusEvent
 from otpbroker.feeders import redelivery
+from otpbroker.feeders.answering import Answering
 from otpbroker.feeders.jobs import Batch, CommandJob, Retrying
 from otpbroker.feeders.messages import FeedError, parse_feed
 from otpbroker.feeders.ordering import KeyedExecutor
@@ -107,7 +107,7 @@ class _StatusChange(TypedDict, total=False):
     connected_since: float | None
 
 
-class Feeder(ABC):
+class Feeder(Answering, ABC):
     """One consumer thread with its own connection."""
 
     name = "feeder"
@@ -173,32 +173,8 @@ class Feeder(ABC):
         except Exception:
             log.debug("%s: interrupt failed", self.name, exc_info=True)
 
-    def interrupt(self) -> None:  # noqa: B027 - optional hook
+    def interrupt(self) -> None:
         """Wake a blocking consume() (close the socket); called from another thread."""
-
-    # -- news back to the application (replies.py) -------------------------------------------
-    @property
-    def wants_inbound(self) -> bool:
-        """True when received SMS go out on this feeder (its status channel is set)."""
-        return False
-
-    def tell_status(self, event: StatusEvent, route: Any) -> None:  # noqa: B027 - optional
-        """A status event of one of this feeder's messages (``route``: where its request
-        asked for answers, or None). Called in the producer's thread: must not block."""
-
-    def tell_inbound(self, message: InboundSms) -> None:  # noqa: B027 - optional hook
-        """A received SMS (when ``wants_inbound``). Must not block."""
-
-    def news_sent(self) -> None:
-        """Count a reply or event handed to the broker."""
-        self._count("news_sent")
-
-    def news_dropped(self, what: str, why: str) -> None:
-        """Count a reply or event that could not be handed over (logged, never the text)."""
-        self._count("news_dropped")
-        dropped = self.tally.counts()["news_dropped"]
-        if dropped == 1 or dropped % 100 == 0:
-            log.warning("%s feeder: %s not sent (%s; %d so far)", self.name, what, why, dropped)
 
     @property
     def status(self) -> FeederStatus:
