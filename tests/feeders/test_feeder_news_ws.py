@@ -214,3 +214,34 @@ def test_the_broker_wires_its_feeders_to_the_bus_with_the_default_status_channel
         app.close()
         sender.close()
         h.stop()
+
+
+def test_the_status_sender_keeps_its_connection_and_makes_a_new_one_after_a_drop(
+    harness, server, start
+):
+    feeder = start()
+    feeder.outgoing.ping_interval = 0.1  # idle pings (and their answers read) while we wait
+    feeder.outgoing.delays = (0.05,)
+    app = Client(server.url, "sms-status")
+    try:
+        server.wait_receivers("sms-status")
+        later(harness, "first", "ws")
+        assert app.bodies(1)[0]["id"] == "first"
+        time.sleep(0.5)  # a few idle pings
+        later(harness, "after-pings", "ws")
+        assert app.bodies(2)[1]["id"] == "after-pings"
+        connections = server.connections
+        server.drop_all()  # a server restart: every connection ends
+    finally:
+        app.close()
+    server.wait_receivers("sms")  # the feeder's receiver is back
+    app = Client(server.url, "sms-status")
+    try:
+        server.wait_receivers("sms-status")
+        time.sleep(0.3)  # the sender notices the drop while idle, or before its next send
+        later(harness, "after-drop", "ws")
+        assert [b["id"] for b in app.bodies(1)] == ["after-drop"]
+        assert server.connections > connections + 1  # receiver, app and a new sender
+        assert feeder.status.news_dropped == 0
+    finally:
+        app.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import select
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -131,6 +132,8 @@ class WsNews:
         while True:
             with self._lock:
                 item = self._waiting[0] if self._waiting else None
+            if self._ws is not None:  # a connection the server closed: noticed before a send
+                self._read_answers(self._ws)
             if item is None:
                 if self._ws is not None and not self._stopping.is_set():
                     self._ws.ping()  # keeps the connection (and a NAT entry) alive
@@ -142,6 +145,15 @@ class WsNews:
             with self._lock:
                 self._waiting.popleft()
             self._feeder.news_sent()
+
+    @staticmethod
+    def _read_answers(ws: websocket.WebSocket) -> None:
+        """Read what the server sent (pongs) without waiting, so it never piles up; a
+        closed connection raises (and is made again when there is something to send)."""
+        while ws.sock is not None and select.select([ws.sock], [], [], 0)[0]:
+            opcode, _ = ws.recv_data(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                raise ConnectionError("the server closed the status connection")
 
     def _drop_rest(self) -> None:
         with self._lock:
