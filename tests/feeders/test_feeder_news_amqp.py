@@ -237,3 +237,18 @@ def test_request_otp_returns_the_token_and_verify_otp_answers_over_reply_to(harn
     assert properties.correlation_id == "o-2"
     assert (answer["command"], answer["response_code"], answer["data"]["result"]) == (
         "verify-otp", "0000", "valid")  # fmt: skip
+
+
+@pytest.mark.parametrize("reply_to", ["otpb-no-such-queue", "amq.rabbitmq.reply-to.bogus"])
+def test_a_reply_that_reaches_nobody_changes_nothing(harness, rabbit, start, reply_to):
+    publisher, _ = rabbit
+    feeder, queue = start()
+    publisher.publish(queue, send_sms("08126666666", "first", "nobody-1"), reply_to=reply_to)
+    publisher.publish(queue, send_sms("08126666666", "second", "nobody-2"))
+    harness.sims[0].wait_for_deliveries(2)
+    wait_until(lambda: feeder.status.processed == 2, 15, "both processed")
+    wait_until(lambda: publisher.ready(queue) == 0, 10, "both acknowledged")
+    later(harness, "nobody-1", "rabbitmq")  # its later event goes the same way: nowhere
+    time.sleep(0.3)
+    assert [d.text for d in harness.sims[0].deliveries] == ["first", "second"]
+    assert feeder.status.connected and feeder.status.reconnects == 0
