@@ -23,6 +23,7 @@ from otpbroker.feeders.replies import (
     FeederNews,
     RouteBook,
     filled_id,
+    followed_id,
     reply_body,
     reply_to_problem,
     response_topic_problem,
@@ -85,6 +86,14 @@ def test_filled_id_gives_an_id_less_reply_the_devices_id_only():
     assert filled_id(idless, []) is idless
     other = Reply("verify-otp", Code.OK, "valid", {"result": "valid"})
     assert filled_id(other, ["d-1"]) is other
+
+
+def test_only_a_sent_or_perhaps_sent_message_is_followed():
+    assert followed_id(Reply("send-sms", Code.OK, "sent", {"id": "a"})) == "a"
+    assert followed_id(Reply("send-sms", Code.OUTCOME_UNKNOWN, "unknown", {"id": "b"})) == "b"
+    assert followed_id(Reply("send-sms", Code.BLOCKED, "blocked", {"id": "c"})) is None
+    assert followed_id(Reply("send-sms", Code.OK, "sent", {"id": None})) is None
+    assert followed_id(Reply("verify-otp", Code.OK, "valid", {"result": "valid"})) is None
 
 
 def test_route_book_is_bounded_by_count_and_time_and_forgets_final_states():

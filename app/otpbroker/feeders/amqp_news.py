@@ -35,7 +35,7 @@ from pika.exceptions import AMQPChannelError, AMQPConnectionError, AMQPError, Ch
 from pika.spec import BasicProperties
 
 from otpbroker.domain.message_life import InboundSms, StatusEvent
-from otpbroker.feeders.replies import encode, reply_body, reply_to_problem
+from otpbroker.feeders.replies import encode, followed_id, reply_body, reply_to_problem
 from otpbroker.feeders.retry import retry_later
 from otpbroker.services.replies import Reply
 
@@ -176,9 +176,8 @@ class AmqpNews:
         body = encode(reply_body(reply, route.correlation_id))
         self._to("reply", "", route.reply_to, body, route.correlation_id)
         news = self._feeder.news
-        data = reply.data if isinstance(reply.data, dict) else {}
-        if news is not None and isinstance(data.get("id"), str):
-            news.follow(data["id"], route)
+        if news is not None:
+            news.follow(followed_id(reply), route)
 
     def status(self, event: StatusEvent, route: ReplyRoute | None) -> None:
         """A status event to its request's ``reply_to`` (when followed) and the status key."""

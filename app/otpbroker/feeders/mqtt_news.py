@@ -28,7 +28,12 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from otpbroker.domain.message_life import InboundSms, StatusEvent
-from otpbroker.feeders.replies import encode, reply_body, response_topic_problem
+from otpbroker.feeders.replies import (
+    encode,
+    followed_id,
+    reply_body,
+    response_topic_problem,
+)
 from otpbroker.feeders.retry import retry_later
 from otpbroker.services.replies import Reply
 
@@ -119,10 +124,9 @@ class MqttNews:
             return
         correlation = route.correlation_text if route is not None else None
         self._send("reply", reply_body(reply, correlation), route)
-        data = reply.data if isinstance(reply.data, dict) else {}
         news = self._feeder.news
-        if route is not None and news is not None and isinstance(data.get("id"), str):
-            news.follow(data["id"], route)
+        if route is not None and news is not None:
+            news.follow(followed_id(reply), route)
 
     def status(self, event: StatusEvent, route: TopicRoute | None) -> None:
         """A status event to its request's Response Topic (when followed) and the status

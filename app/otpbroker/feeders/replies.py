@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from otpbroker.domain.message_life import InboundSms, MessageState, StatusEvent
-from otpbroker.services.replies import Reply
+from otpbroker.services.replies import Code, Reply
 from otpbroker.services.two_way_bus import TwoWayBus
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,16 @@ def filled_id(reply: Reply, accepted: list[str]) -> Reply:
     if "id" not in data:
         return reply
     return Reply(reply.command, reply.code, reply.text, {**data, "id": accepted[-1]})
+
+
+def followed_id(reply: Reply) -> str | None:
+    """The id of the message whose later events a reply's route should get: a message
+    sent (``0000``) or perhaps sent (``1103``), the only ones a status report can follow."""
+    data = reply.data if isinstance(reply.data, dict) else {}
+    message_id = data.get("id")
+    if reply.code not in (Code.OK, Code.OUTCOME_UNKNOWN) or not isinstance(message_id, str):
+        return None
+    return message_id or None
 
 
 class RouteBook:
@@ -205,6 +215,7 @@ __all__ = [
     "RouteBook",
     "encode",
     "filled_id",
+    "followed_id",
     "reply_body",
     "reply_to_problem",
     "response_topic_problem",
