@@ -18,6 +18,7 @@ from fake_sink import RecordingSink
 from otpbroker.domain.message_life import InboundSms, MessageState, StatusEvent
 from otpbroker.feeders import mqtt_news
 from otpbroker.feeders.amqp import RabbitMqFeeder
+from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.mqtt import MqttFeeder
 from otpbroker.feeders.replies import (
     FeederNews,
@@ -174,3 +175,28 @@ def test_ws_status_sender_never_holds_the_feeder_and_stops_promptly():
         feeder.stop(5)
     assert not feeder.outgoing._thread.is_alive()
     assert (feeder.status.news_sent, feeder.status.news_dropped) == (0, 3)  # told at stop
+
+
+def test_the_followed_messages_outlive_a_restart_for_new_settings():
+    bus = TwoWayBus()
+    manager = FeederManager(RecordingSink(), {"ws": WsBrokerFeeder})
+    wait = [600.0]
+    manager.attach_news(bus, lambda: wait[0])
+    url = f"ws://127.0.0.1:{free_port()}/"  # nothing listens: no connection is needed
+    settings = {"feeders.ws.enabled": True, "feeders.ws.url": url, "feeders.ws.channel": "a",
+                "feeders.ws.status_channel": ""}  # fmt: skip
+    try:
+        manager.apply(settings)
+        first = manager.feeder("ws")
+        assert first is not None and first.news is not None
+        first.news.follow("m-1", "route-1")
+        wait[0] = 900.0
+        manager.apply({**settings, "feeders.ws.channel": "b"})  # restarted
+        second = manager.feeder("ws")
+        assert second is not None and second is not first and second.news is not None
+        assert second.news.routes.route("m-1", False) == "route-1"
+        assert second.news.routes.seconds == 900.0
+        bus.publish_status(StatusEvent("m-1", MessageState.DELIVERED, "ws"))  # final
+        assert len(second.news.routes) == 0  # told, then forgotten
+    finally:
+        manager.stop(0.5)

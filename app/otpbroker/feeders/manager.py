@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from otpbroker.feeders.base import CommandSink, Feeder, FeederStatus
 from otpbroker.feeders.redelivery import RedeliveryGuard
-from otpbroker.feeders.replies import FeederNews
+from otpbroker.feeders.replies import FOLLOWED, FeederNews, RouteBook
 from otpbroker.feeders.tally import FeederTally
 from otpbroker.services.events import SmsEvent
 from otpbroker.services.two_way_bus import TwoWayBus
@@ -59,6 +59,9 @@ class _History:
     tally: FeederTally = field(default_factory=FeederTally)
     restarts: int = 0
     restarted_at: float | None = None
+    routes: RouteBook | None = None
+    """The messages whose later events go to their request's reply address: they outlive
+    a restart for new settings."""
 
 
 class FeederManager:
@@ -122,7 +125,10 @@ class FeederManager:
         if self._redelivery is not None:
             feeder.redelivery = self._redelivery
         if self._bus is not None:
-            feeder.news = FeederNews(self._bus, float(self._report_wait()))
+            wait = float(self._report_wait())
+            if history.routes is None:
+                history.routes = RouteBook(FOLLOWED, wait, time.monotonic)
+            feeder.news = FeederNews(self._bus, wait, history.routes)
         feeder.tally = history.tally
         feeder.start()
         self._running[name] = (wanted, feeder)

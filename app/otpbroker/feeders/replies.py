@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 MAX_ADDRESS_BYTES = 255
 """The longest reply address (RabbitMQ ``reply_to``, MQTT response topic), in UTF-8 bytes."""
 
+FOLLOWED = 10_000
+"""Messages whose later events a feeder kind sends to their reply address, at most."""
+
 StatusTeller = Callable[[StatusEvent, Any], None]
 """(event, the route its request asked for or None): called in the producer's thread."""
 InboundTeller = Callable[[InboundSms], None]
@@ -120,6 +123,11 @@ class RouteBook:
         """How long a message is followed."""
         return self._seconds
 
+    @seconds.setter
+    def seconds(self, value: float) -> None:
+        """Follow messages followed from now on for ``value`` seconds."""
+        self._seconds = value
+
     def follow(self, message_id: str, route: Any) -> None:
         """Remember ``route`` for ``message_id`` (the oldest is forgotten when full)."""
         with self._lock:
@@ -153,12 +161,15 @@ class FeederNews:
         self,
         bus: TwoWayBus,
         wait_seconds: float,
-        limit: int = 10_000,
+        routes: RouteBook | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Follow at most ``limit`` messages for ``wait_seconds`` each."""
+        """Follow messages for ``wait_seconds`` each, in ``routes`` (None: a new book of at
+        most ``FOLLOWED`` messages; the manager passes the one its feeder kind keeps across
+        restarts)."""
         self.bus = bus
-        self.routes = RouteBook(limit, wait_seconds, clock)
+        self.routes = routes if routes is not None else RouteBook(FOLLOWED, wait_seconds, clock)
+        self.routes.seconds = wait_seconds
         self._source = ""
         self._local = threading.local()
         self._tell_status: StatusTeller | None = None
@@ -210,6 +221,7 @@ class FeederNews:
 
 
 __all__ = [
+    "FOLLOWED",
     "MAX_ADDRESS_BYTES",
     "FeederNews",
     "RouteBook",
