@@ -200,3 +200,23 @@ def test_the_followed_messages_outlive_a_restart_for_new_settings():
         assert len(second.news.routes) == 0  # told, then forgotten
     finally:
         manager.stop(0.5)
+
+
+def test_an_event_told_while_its_reply_is_sent_goes_after_the_reply_to_its_route():
+    bus = TwoWayBus()
+    news = FeederNews(bus, 60)
+    told: list[tuple[str, object]] = []
+    news.start("ws", lambda e, r: told.append((e.message_id, r)), None)
+    producers: list[threading.Thread] = []
+
+    def send() -> None:
+        event = StatusEvent("m", MessageState.SENT, "ws")
+        producer = threading.Thread(target=bus.publish_status, args=(event,))
+        producers.append(producer)
+        producer.start()
+        producer.join(0.3)  # it waits behind the reply (without the order, it would pass)
+        told.append(("reply", None))
+
+    news.answer("m", "route", send)
+    producers[0].join(5)
+    assert told == [("reply", None), ("m", "route")]

@@ -174,10 +174,12 @@ class AmqpNews:
         if retry_later(reply):
             return
         body = encode(reply_body(reply, route.correlation_id))
-        self._to("reply", "", route.reply_to, body, route.correlation_id)
+        send = partial(self._to, "reply", "", route.reply_to, body, route.correlation_id)
         news = self._feeder.news
-        if news is not None:
-            news.follow(followed_id(reply), route)
+        if news is None:
+            send()
+        else:
+            news.answer(followed_id(reply), route, send)
 
     def status(self, event: StatusEvent, route: ReplyRoute | None) -> None:
         """A status event to its request's ``reply_to`` (when followed) and the status key."""

@@ -20,6 +20,7 @@ import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as mqtt
@@ -123,10 +124,12 @@ class MqttNews:
         if retry_later(reply):
             return
         correlation = route.correlation_text if route is not None else None
-        self._send("reply", reply_body(reply, correlation), route)
+        send = partial(self._send, "reply", reply_body(reply, correlation), route)
         news = self._feeder.news
-        if route is not None and news is not None:
-            news.follow(followed_id(reply), route)
+        if route is None or news is None:
+            send()
+        else:
+            news.answer(followed_id(reply), route, send)
 
     def status(self, event: StatusEvent, route: TopicRoute | None) -> None:
         """A status event to its request's Response Topic (when followed) and the status

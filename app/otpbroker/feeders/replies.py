@@ -8,7 +8,7 @@ two-way bus). It
   id still gets the device's ``d-...`` id in its reply);
 - remembers, per message, where its request asked for answers (``follow()``: a RabbitMQ
   ``reply_to`` and ``correlation_id``, an MQTT 5 response topic and correlation data), in
-  memory only, at most ``limit`` messages and ``status.report_wait_seconds`` each, until a
+  memory only, at most ``FOLLOWED`` messages and ``status.report_wait_seconds`` each, until a
   final state;
 - hands every status event of its own messages (``source`` is the feeder's name), with the
   remembered route when there is one, and every received SMS to the feeder, which queues
@@ -172,6 +172,7 @@ class FeederNews:
         self.routes.seconds = wait_seconds
         self._source = ""
         self._local = threading.local()
+        self._order = threading.Lock()  # a reply and its following, against its events
         self._tell_status: StatusTeller | None = None
         self._tell_inbound: InboundTeller | None = None
         self._unsubscribe: list[Callable[[], None]] = []
@@ -205,15 +206,23 @@ class FeederNews:
         if message_id:
             self.routes.follow(message_id, route)
 
+    def answer(self, message_id: str | None, route: Any, send: Callable[[], None]) -> None:
+        """``send()`` a reply (it must not block), then follow its message: no event of the
+        message is told between the two, so none can go to ``route`` before the reply."""
+        with self._order:
+            send()
+            self.follow(message_id, route)
+
     def _on_status(self, event: StatusEvent) -> None:
         if event.source != self._source:
             return
         ids = getattr(self._local, "ids", None)
         if ids is not None and event.state is MessageState.ACCEPTED:
             ids.append(event.message_id)
-        route = self.routes.route(event.message_id, event.state.final)
-        if self._tell_status is not None:
-            self._tell_status(event, route)
+        with self._order:
+            route = self.routes.route(event.message_id, event.state.final)
+            if self._tell_status is not None:
+                self._tell_status(event, route)
 
     def _on_inbound(self, message: InboundSms) -> None:
         if self._tell_inbound is not None:
