@@ -157,6 +157,7 @@ class Broker:
         # Id-less redeliveries: keyed digests, the key in the runtime directory (tmpfs)
         redelivery = RedeliveryGuard(runtime_key(runtime_directory()), self.ledger)
         self.feeders = FeederManager(self.processor, feeder_factories(), redelivery, self.events)
+        self.two_way.connect_feeders(self.feeders, self.settings)  # replies and status back
         # Credential guessing: one throttle for the API's Basic auth and the admin's login
         self.login_throttle = LoginThrottle(self.settings, self.events)
         # /health/ready: can the device take OTPs now, and why not

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
 from otpbroker.config.status_journal import FileStatusJournal
@@ -39,6 +40,14 @@ def own_addresses() -> Iterator[str]:
     for families in network_addresses().values():
         yield from families.get("ipv4", [])
         yield from families.get("ipv6", [])
+
+
+class NewsFeeders(Protocol):
+    """The feeders' manager, as far as the bus is concerned (``FeederManager``)."""
+
+    def attach_news(self, bus: TwoWayBus, report_wait: Callable[[], float]) -> None:
+        """Let the feeders send replies, status events and received SMS back."""
+        ...
 
 
 class TwoWay:
@@ -97,6 +106,15 @@ class TwoWay:
             self.status.report(modem_id, report.message_ref, report.recipient, report.status)
         except Exception as exc:  # a bug here must not stop the modem's reader
             log.error("status report from %s not handled: %s", modem_id, type(exc).__name__)
+
+    def connect_feeders(self, feeders: NewsFeeders, settings: Settings) -> None:
+        """Feeders answer over their transport: replies, status events, received SMS."""
+
+        def report_wait() -> float:
+            value = settings.get("status.report_wait_seconds")
+            return float(value) if isinstance(value, int | float) else 0.0
+
+        feeders.attach_news(self.bus, report_wait)
 
     def start(self) -> None:
         """Start the parts that run threads (the activity sampler, the webhooks' dispatcher)."""

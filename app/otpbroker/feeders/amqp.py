@@ -32,8 +32,13 @@ property (milliseconds) counted from the ``timestamp`` property when the message
 else from its arrival here (RabbitMQ does not say how long it was queued, so that bound is
 loose). The feeder's ``default_ttl_seconds`` and ``default_priority`` complete the terms.
 
-A message with ``reply_to`` gets each command's reply (``Reply.as_json()``, never the
-text) published to that queue with the same ``correlation_id``.
+Replies and status (``replies.py``, ``amqp_news.py``): a message with ``reply_to`` gets each
+command's reply published to the default exchange with routing key ``reply_to`` and the
+same ``correlation_id`` (so RabbitMQ's direct reply-to ``amq.rabbitmq.reply-to`` works),
+and its later status events the same way while the feeder follows it. With
+``status_routing_key`` set, every status event of this feeder's messages and every received
+SMS is also published to ``status_exchange``. A malformed ``reply_to`` refuses the message
+(``1219``): nothing runs, it is acknowledged, and no reply goes anywhere.
 
 The prefetch window is capped at the worker pool's size, so the connection thread does not
 wait for a free worker (a blocked connection thread misses heartbeats) except briefly after
@@ -43,7 +48,6 @@ a reconnect, while the old connection's work finishes.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import secrets
 import socket
@@ -66,6 +70,8 @@ from pika.frame import Body
 from pika.spec import Basic, BasicProperties
 
 from otpbroker.domain.delivery import DeliveryTerms
+from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.feeders.amqp_news import AmqpNews, ReplyRoute, route_of
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.retry import RetryPolicy, retry_later
 from otpbroker.services.replies import Code, Reply
@@ -130,6 +136,8 @@ class RabbitMqFeeder(Feeder):
         self.connection_name = f"otp-broker {self.name} feeder {secrets.token_hex(4)}"
         """Shown by RabbitMQ (``client_properties.connection_name``)."""
         self._connection: BlockingConnection | None = None
+        self.outgoing = AmqpNews(self)
+        """Replies, status events and received SMS, published on the connection thread."""
 
     @property
     def queue(self) -> str:
@@ -169,6 +177,7 @@ class RabbitMqFeeder(Feeder):
         cancelled: list[object] = []
         try:
             channel = self._open_channel(connection)
+            self.outgoing.connected(connection, channel)
             channel.add_on_cancel_callback(cancelled.append)
             on_message = partial(self._on_message, connection, pending)
             tag = channel.basic_consume(self.queue, on_message, auto_ack=False)
@@ -181,6 +190,7 @@ class RabbitMqFeeder(Feeder):
             self._drain(connection, pending)
         finally:
             self._connection = None
+            self.outgoing.disconnected()
             if connection.is_open:
                 try:
                     connection.close()
@@ -230,13 +240,24 @@ class RabbitMqFeeder(Feeder):
         tag = method.delivery_tag
         if tag is None:  # pika's type allows it; a Basic.Deliver from the wire always has one
             raise ValueError("a delivery without a delivery tag")
+        try:
+            route = route_of(properties)
+        except ValueError as exc:  # a malformed reply_to: refused, acknowledged, not run
+            self._count("received")
+            self._count("rejected")
+            log.warning("rabbitmq feeder: message refused (%s %s); nothing was run and no reply"
+                        " can be sent", Code.INVALID_REPLY_TO.response_code, exc)  # fmt: skip
+            with contextlib.suppress(AMQPChannelError):
+                channel.basic_ack(tag)
+            return
         pending.add(tag)
-        settle = partial(self._settle, channel, tag, properties, pending)
+        settle = partial(self._settle, channel, tag, route, pending)
         self.dispatch_async(
             body,
             partial(self._schedule, connection, tag, settle),
             bool(method.redelivered),
             self.terms(properties),
+            None if route is None else partial(self.outgoing.reply, route),
         )
 
     def terms(self, properties: BasicProperties, now: float | None = None) -> DeliveryTerms:
@@ -265,7 +286,7 @@ class RabbitMqFeeder(Feeder):
         self,
         channel: BlockingChannel,
         tag: int,
-        properties: BasicProperties,
+        route: ReplyRoute | None,
         pending: set[int],
         replies: list[Reply],
     ) -> None:
@@ -279,8 +300,8 @@ class RabbitMqFeeder(Feeder):
             with contextlib.suppress(AMQPChannelError):
                 channel.basic_nack(tag, requeue=True)
             return
-        if properties.reply_to:
-            self._reply(channel, properties, replies or [MALFORMED])
+        if route is not None and not replies:  # each command's reply went when it was done
+            self.outgoing.reply(route, MALFORMED)
         try:
             if replies:
                 channel.basic_ack(tag)
@@ -290,20 +311,19 @@ class RabbitMqFeeder(Feeder):
             log.info("rabbitmq: delivery %d not settled (%s); it will be redelivered",
                      tag, type(exc).__name__)  # fmt: skip
 
-    def _reply(
-        self, channel: BlockingChannel, properties: BasicProperties, replies: list[Reply]
-    ) -> None:
-        reply_properties = BasicProperties(
-            content_type="application/json", correlation_id=properties.correlation_id
-        )
-        for reply in replies:
-            try:
-                body = json.dumps(reply.as_json(), ensure_ascii=False).encode("utf-8")
-                channel.basic_publish("", str(properties.reply_to), body, reply_properties)
-            except AMQPConnectionError:
-                raise
-            except Exception as exc:  # a bad reply address must not stop the ack
-                log.warning("rabbitmq: reply not published (%s)", type(exc).__name__)
+    # -- news (any thread) ------------------------------------------------------------------------
+    @property
+    def wants_inbound(self) -> bool:
+        """Received SMS go to the status routing key when one is set."""
+        return self.outgoing.status_key is not None
+
+    def tell_status(self, event: StatusEvent, route: object) -> None:
+        """To the request's reply address (when followed) and the status routing key."""
+        self.outgoing.status(event, route if isinstance(route, ReplyRoute) else None)
+
+    def tell_inbound(self, message: InboundSms) -> None:
+        """To the status routing key."""
+        self.outgoing.inbound(message)
 
     # -- other threads ----------------------------------------------------------------------------
     def interrupt(self) -> None:

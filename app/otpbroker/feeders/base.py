@@ -27,10 +27,12 @@ from typing import Any, Protocol, TypedDict, Unpack
 
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane
 from otpbroker.feeders import redelivery
+from otpbroker.feeders.answering import Answering
 from otpbroker.feeders.jobs import Batch, CommandJob, Retrying
 from otpbroker.feeders.messages import FeedError, parse_feed
 from otpbroker.feeders.ordering import KeyedExecutor
 from otpbroker.feeders.redelivery import forget_redeliveries as forget_redeliveries
+from otpbroker.feeders.replies import FeederNews, filled_id
 from otpbroker.feeders.retry import RetryPolicy
 from otpbroker.feeders.tally import FeederTally
 from otpbroker.services.replies import Reply
@@ -82,6 +84,10 @@ class FeederStatus:
     processed: int = 0
     rejected: int = 0
     reconnects: int = 0
+    news_sent: int = 0
+    """Replies, status events and received SMS handed to the broker."""
+    news_dropped: int = 0
+    """Those that could not be (no connection, queue full, publish failed): logged."""
     restarts: int = 0
     """Restarts because the feeder's settings changed (since the process started)."""
     restarted_at: float | None = None
@@ -101,7 +107,7 @@ class _StatusChange(TypedDict, total=False):
     connected_since: float | None
 
 
-class Feeder(ABC):
+class Feeder(Answering, ABC):
     """One consumer thread with its own connection."""
 
     name = "feeder"
@@ -131,11 +137,17 @@ class Feeder(ABC):
         self.redelivery = redelivery.shared()
         """Recognises redelivered id-less copies (the composition root gives every feeder
         one backed by the send ledger)."""
+        self.news: FeederNews | None = None
+        """Its link to the two-way bus (set by the manager before ``start``; None: it tells
+        the application nothing back)."""
         self._thread = threading.Thread(target=self._run, name=f"feeder-{self.name}", daemon=True)
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the consumer thread."""
+        """Start the consumer thread (and listen to the bus when connected to it)."""
+        if self.news is not None:
+            inbound = self.tell_inbound if self.wants_inbound else None
+            self.news.start(self.name, self.tell_status, inbound)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -149,6 +161,8 @@ class Feeder(ABC):
         if self._thread.is_alive():
             self._thread.join(timeout)
         self._executor.shutdown()
+        if self.news is not None:
+            self.news.stop()
         self._set(state="stopped", connected_since=None)
 
     def hurry(self) -> None:
@@ -159,7 +173,7 @@ class Feeder(ABC):
         except Exception:
             log.debug("%s: interrupt failed", self.name, exc_info=True)
 
-    def interrupt(self) -> None:  # noqa: B027 - optional hook
+    def interrupt(self) -> None:
         """Wake a blocking consume() (close the socket); called from another thread."""
 
     @property
@@ -214,19 +228,22 @@ class Feeder(ABC):
         done: Callable[[list[Reply]], None] | None = None,
         redelivered: bool = False,
         terms: DeliveryTerms | None = None,
+        answered: Callable[[Reply], None] | None = None,
     ) -> None:
         """Parse ``raw`` here (arrival order) and queue its commands, each behind the earlier
         ones for its number; ``done(replies)`` on a worker when all are done (e.g. to ack).
 
-        ``terms``: the message's delivery terms (default: the feeder's defaults). Blocks
-        while ``concurrency`` messages are in progress (back-pressure).
+        ``terms``: the message's delivery terms (default: the feeder's defaults);
+        ``answered(reply)``: on a worker, each command's final reply as soon as it has one
+        (to send it back). Blocks while ``concurrency`` messages are in progress.
         """
         self._slots.acquire()
         commands = self._parse(raw)
         batch = Batch(len(commands), partial(self._finish, done))
         if not commands:
             self._executor.submit(None, batch.close)
-        retrying = Retrying(self.name, self.retry_policy, self.stopping, self._tally)
+        final = self._tally if answered is None else partial(self._answered, answered)
+        retrying = Retrying(self.name, self.retry_policy, self.stopping, final)
         for index, command in enumerate(commands):
             attempt = partial(self._try, command, redelivered, terms or self.defaults)
             job = CommandJob(retrying, str(command.get("command")), attempt, batch, index)
@@ -239,6 +256,14 @@ class Feeder(ABC):
                 done(replies)
             except Exception:
                 log.exception("%s feeder: completion failed", self.name)
+
+    def _answered(self, answered: Callable[[Reply], None], reply: Reply | None) -> None:
+        self._tally(reply)
+        if reply is not None:
+            try:
+                answered(reply)
+            except Exception:  # a reply that cannot go out never changes the outcome
+                log.exception("%s feeder: reply not sent", self.name)
 
     def _order_key(self, command: dict[str, Any]) -> str | None:
         try:
@@ -291,6 +316,13 @@ class Feeder(ABC):
         """Hand one command to the sink, unless it is a redelivered copy of an id-less
         message already taken (``redelivery.py``); such a message is recorded in the send
         ledger under its keyed digest."""
+        if self.news is None:
+            return self._handle(command, redelivered, terms)
+        with self.news.capture() as accepted:
+            reply = self._handle(command, redelivered, terms)
+        return filled_id(reply, accepted)
+
+    def _handle(self, command: dict[str, Any], redelivered: bool, terms: DeliveryTerms) -> Reply:
         guard = self.redelivery
         digest = guard.digest(command)
         if digest is None:

@@ -18,8 +18,10 @@ from typing import Any, Protocol
 
 from otpbroker.feeders.base import CommandSink, Feeder, FeederStatus
 from otpbroker.feeders.redelivery import RedeliveryGuard
+from otpbroker.feeders.replies import FOLLOWED, FeederNews, RouteBook
 from otpbroker.feeders.tally import FeederTally
 from otpbroker.services.events import SmsEvent
+from otpbroker.services.two_way_bus import TwoWayBus
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,9 @@ class _History:
     tally: FeederTally = field(default_factory=FeederTally)
     restarts: int = 0
     restarted_at: float | None = None
+    routes: RouteBook | None = None
+    """The messages whose later events go to their request's reply address: they outlive
+    a restart for new settings."""
 
 
 class FeederManager:
@@ -82,6 +87,15 @@ class FeederManager:
         self._history = {name: _History() for name in self._factories}
         self._stopping: list[Feeder] = []  # the feeders a stop under way waits for
         self._hurried = False  # a stop was hurried (perhaps before it reached the feeders)
+        self._bus: TwoWayBus | None = None
+        self._report_wait: Callable[[], float] = lambda: 0.0
+
+    def attach_news(self, bus: TwoWayBus, report_wait: Callable[[], float]) -> None:
+        """Feeders started from now on send replies, status events and received SMS back
+        (``report_wait``: seconds a message's later events are still sent to its request's
+        reply address, ``status.report_wait_seconds``)."""
+        with self._lock:
+            self._bus, self._report_wait = bus, report_wait
 
     def apply(self, settings: Mapping[str, Any]) -> None:
         """Start, restart or stop feeders so they match ``settings``."""
@@ -110,6 +124,11 @@ class FeederManager:
         feeder = factory(self._sink, wanted)
         if self._redelivery is not None:
             feeder.redelivery = self._redelivery
+        if self._bus is not None:
+            wait = float(self._report_wait())
+            if history.routes is None:
+                history.routes = RouteBook(FOLLOWED, wait, time.monotonic)
+            feeder.news = FeederNews(self._bus, wait, history.routes)
         feeder.tally = history.tally
         feeder.start()
         self._running[name] = (wanted, feeder)

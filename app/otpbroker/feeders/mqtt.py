@@ -32,6 +32,9 @@
   disconnects cleanly; the rest (messages held to try again included) stays with the broker
   for next time.
 - A retained message replayed on SUBSCRIBE (retain flag set) is stale: acknowledged, skipped.
+- Replies, status events and received SMS go back at QoS 1 to ``status_topic`` and, for MQTT
+  5, to a message's Response Topic with its Correlation Data (``mqtt_news.py``); a malformed
+  Response Topic refuses the message (``1219``) unrun.
 
 Nothing here logs or keeps a message text.
 """
@@ -52,6 +55,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -60,9 +64,11 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from otpbroker.domain.delivery import DeliveryTerms
+from otpbroker.domain.message_life import InboundSms, StatusEvent
 from otpbroker.feeders.base import CommandSink, Feeder
+from otpbroker.feeders.mqtt_news import MAX_WAITING, MqttNews, TopicRoute, route_of
 from otpbroker.feeders.retry import RetryPolicy, retry_later
-from otpbroker.services.replies import Reply
+from otpbroker.services.replies import Code, Reply
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +100,7 @@ class _Held:  # a received message until its PUBACK: its connection, packet id, 
     payload: bytes
     dup: bool = False
     expires_at: float | None = None  # from MQTT 5's message expiry, wall clock
+    route: TopicRoute | None = None  # MQTT 5's Response Topic and Correlation Data
 
 
 @dataclass
@@ -128,6 +135,8 @@ class MqttFeeder(Feeder):
         self._held_lock = threading.Lock()
         self._busy = 0
         self._ready: deque[_Held] = deque()  # received, waiting for a worker
+        self.outgoing = MqttNews(self, self.protocol == V5)
+        """Replies, status events and received SMS, published by the feeder thread."""
 
     @property
     def client_id(self) -> str:
@@ -167,6 +176,7 @@ class MqttFeeder(Feeder):
             manual_ack=True,
         )
         client.connect_timeout = self.connect_timeout
+        client.max_queued_messages_set(MAX_WAITING)
         if self.settings.get("username"):
             client.username_pw_set(
                 str(self.settings["username"]), str(self.settings.get("password") or "") or None
@@ -223,10 +233,14 @@ class MqttFeeder(Feeder):
                 with self._held_lock:
                     busy = self._busy
                 if busy == 0 or time.monotonic() > drain_until or self.hurried.is_set():
+                    if link.ready:
+                        self.outgoing.flush(client)
                     self._flush_acks(client)
                     return
             self._flush_acks(client)
             self._dispatch_ready(client)
+            if link.ready:
+                self.outgoing.flush(client)
             if not link.ready and time.monotonic() > deadline:
                 raise TimeoutError(f"no CONNACK/SUBACK within {self.connect_timeout:g} s")
             sock = client.socket()
@@ -288,10 +302,15 @@ class MqttFeeder(Feeder):
     def _on_message(self, client: mqtt.Client, link: _Link, message: mqtt.MQTTMessage) -> None:
         held = _Held(client, message.mid, message.qos, bytes(message.payload),
                      bool(message.dup), _expires_at(message))  # fmt: skip
-        if message.retain:
+        why = "skipped a retained message (publish without retain)" if message.retain else ""
+        try:
+            held = replace(held, route=route_of(message))
+        except ValueError as exc:  # nothing runs, no reply can be sent
+            why = f"message refused ({Code.INVALID_REPLY_TO.response_code} {exc})"
+        if why:
             self._count("received")
             self._count("rejected")
-            log.warning("mqtt feeder: skipped a retained message (publish without retain)")
+            log.warning("mqtt feeder: %s", why)
             client.ack(held.mid, held.qos)
             return
         if not self.stopping.is_set():  # else not acknowledged: redelivered next session
@@ -323,12 +342,27 @@ class MqttFeeder(Feeder):
                     self._ready.appendleft(held)
                     return
                 self._busy += 1
-            self.dispatch_async(held.payload, self._completion(held), held.dup, self._terms(held))
+            self.dispatch_async(held.payload, self._completion(held), held.dup, self._terms(held),
+                                partial(self.outgoing.reply, held.route))  # fmt: skip
 
     def _terms(self, held: _Held) -> DeliveryTerms:
         if held.expires_at is None:
             return self.defaults
         return replace(self.defaults, expires_at=held.expires_at)
+
+    # -- news (any thread) -------------------------------------------------------------------
+    @property
+    def wants_inbound(self) -> bool:
+        """Received SMS go to the status topic when one is set."""
+        return self.outgoing.status_topic is not None
+
+    def tell_status(self, event: StatusEvent, route: object) -> None:
+        """To the request's Response Topic (when followed) and the status topic."""
+        self.outgoing.status(event, route if isinstance(route, TopicRoute) else None)
+
+    def tell_inbound(self, message: InboundSms) -> None:
+        """To the status topic."""
+        self.outgoing.inbound(message)
 
     def _forget(self, client: mqtt.Client | None) -> None:
         """Drop what waits for a worker (the broker redelivers it): from ``client``'s

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import TypedDict, cast
 
-FIELDS = ("received", "processed", "rejected", "reconnects")
+FIELDS = ("received", "processed", "rejected", "reconnects", "news_sent", "news_dropped")
 
 
 class Counts(TypedDict):
@@ -21,6 +21,8 @@ class Counts(TypedDict):
     processed: int
     rejected: int
     reconnects: int
+    news_sent: int
+    news_dropped: int
 
 
 class FeederTally:

@@ -28,6 +28,10 @@ Held messages count against the worker slots: with every slot held, the feeder r
 frame until one is free. The protocol has no expiry; the feeder's ``default_ttl_seconds``
 and ``default_priority`` are the commands' terms.
 
+Replies, status events and received SMS go to ``status_channel`` as ``send-message``
+frames, on a second connection (``ws_news.py``): sending one would end this connection's
+place as a receiver.
+
 Nothing here logs or keeps a message text.
 """
 
@@ -46,8 +50,10 @@ from typing import Any
 import websocket
 from websocket import ABNF
 
+from otpbroker.domain.message_life import InboundSms, StatusEvent
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.retry import RetryPolicy, retry_later
+from otpbroker.feeders.ws_news import WsNews
 from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -80,6 +86,45 @@ class WsBrokerFeeder(Feeder):
         super().__init__(sink, settings, concurrency)
         self._ws: websocket.WebSocket | None = None
         self._ws_lock = threading.Lock()
+        self.outgoing = WsNews(self, self._open_sender)
+        """Replies, status events and received SMS, sent on a connection of their own."""
+
+    def start(self) -> None:
+        """Start receiving, and the status channel's sender."""
+        super().start()
+        self.outgoing.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop receiving, then the sender (after what it has queued, briefly)."""
+        super().stop(timeout)
+        self.outgoing.stop()
+
+    # -- news (any thread) ----------------------------------------------------------------------
+    @property
+    def wants_inbound(self) -> bool:
+        """Received SMS go to the status channel when one is set."""
+        return self.outgoing.status_channel is not None
+
+    def tell_status(self, event: StatusEvent, route: object) -> None:
+        """To the status channel (the protocol has no per-request reply address)."""
+        self.outgoing.status(event)
+
+    def tell_inbound(self, message: InboundSms) -> None:
+        """To the status channel."""
+        self.outgoing.inbound(message)
+
+    def _open_sender(self) -> websocket.WebSocket:
+        """A new accepted connection for the status channel's sender (never registered as a
+        receiver)."""
+        ws = websocket.WebSocket(skip_utf8_validation=True)
+        try:
+            ws.connect(str(self.settings["url"]), header=[self._authorization()],
+                       timeout=self.connect_timeout)  # fmt: skip
+            self._expect_accepted(ws)
+        except Exception:
+            ws.shutdown()
+            raise
+        return ws
 
     # -- connection ------------------------------------------------------------------------
     def interrupt(self) -> None:
@@ -171,7 +216,7 @@ class WsBrokerFeeder(Feeder):
             if opcode == ABNF.OPCODE_CLOSE:
                 raise ConnectionError("the server closed the connection")
             if opcode in _DATA_OPCODES and not _is_connect_frame(data):
-                self.dispatch_async(data, self._completion)
+                self.dispatch_async(data, self._completion, answered=self.outgoing.reply)
 
     # -- completion (worker threads) ----------------------------------------------------------
     def _completion(self, replies: list[Reply]) -> None:
