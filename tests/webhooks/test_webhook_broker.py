@@ -63,8 +63,8 @@ def test_receiver_down_100_otps_receiver_back_every_event_once_in_order(harness,
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda n: send(harness, n), range(MESSAGES)))
     webhooks = harness.broker.webhooks
-    assert wait_until(lambda: webhooks.deliveries()["failed"] >= 1)
-    assert wait_until(lambda: webhooks.backlogs()[hook["id"]] == 2 * MESSAGES)  # 2 each
+    assert wait_until(lambda: webhooks.deliveries()["failed"] >= 1, 60)
+    assert wait_until(lambda: webhooks.backlogs()[hook["id"]] == 2 * MESSAGES, 60)  # 2 each
     receiver = receivers(port)
     assert wait_until(lambda: len({r.event_id for r in receiver.snapshot()}) == 2 * MESSAGES, 60)
     got = receiver.snapshot()
@@ -77,7 +77,7 @@ def test_receiver_down_100_otps_receiver_back_every_event_once_in_order(harness,
         if one.event["state"] not in seen:
             seen.append(one.event["state"])
     assert states == {f"otp-{n}": ["accepted", "sent"] for n in range(MESSAGES)}
-    assert wait_until(lambda: webhooks.backlogs()[hook["id"]] == 0)
+    assert wait_until(lambda: webhooks.backlogs()[hook["id"]] == 0, 60)
     _, text, _ = harness.request("/metrics", method="GET", auth=None)
     assert metric(text, "otpbroker_webhook_backlog") == {(("webhook", hook["id"]),): 0.0}
     deliveries = metric(text, "otpbroker_webhook_deliveries_total")

@@ -86,8 +86,8 @@ def test_receiver_down_then_back_every_event_arrives_in_order_per_message(rig, r
     for n in range(100):
         ticket = life.accepted(f"otp-{n}", "rest", "app", f"+6281200{n:05d}")
         life.finished(ticket, Delivery(SendOutcome.SENT, "m1", parts=1))
-    assert wait_until(lambda: rig.delivery.deliveries()["failed"] >= 2)  # it is down
-    assert wait_until(lambda: rig.webhooks.backlogs()[hook["id"]] == 200)
+    assert wait_until(lambda: rig.delivery.deliveries()["failed"] >= 2, 60)  # it is down
+    assert wait_until(lambda: rig.webhooks.backlogs()[hook["id"]] == 200, 60)
     receiver = receivers(port)  # back on the same port
     assert wait_until(lambda: len({r.event_id for r in receiver.snapshot()}) == 200, 30)
     got = receiver.snapshot()
@@ -103,7 +103,7 @@ def test_receiver_down_then_back_every_event_arrives_in_order_per_message(rig, r
             states.append(one.event["state"])
     assert by_message == {f"otp-{n}": ["accepted", "sent"] for n in range(100)}
     assert rig.delivery.dead_letters() == []
-    assert wait_until(lambda: rig.webhooks.backlogs()[hook["id"]] == 0)
+    assert wait_until(lambda: rig.webhooks.backlogs()[hook["id"]] == 0, 60)
 
 
 def test_dead_letter_after_the_last_attempt_then_retry_now_delivers(rig, receivers):
