@@ -63,6 +63,7 @@ CHOSEN: dict[str, object] = {
     "dhcp.range_end": "192.168.0.201",
     "dhcp.gateway": "192.168.0.1",
     "dhcp.dns": ["8.8.8.8"],
+    "inbound.stop_keywords": ["STOP", "BERHENTI"],
     "ethernet.address": "10.0.0.5/24",
     "ethernet.gateway": "10.0.0.1",
     "ethernet.dns": ["1.1.1.1"],

@@ -50,6 +50,12 @@ SAMPLE_RECORDS: dict[str, dict[str, object]] = {
         "password": "noip-secret-value",
     },
     "ddns_records": {"name": "a.b.example.com", "account": "a1b2", "proxied": True, "ttl": 300},
+    "webhooks": {
+        "owner": "app1",
+        "url": "https://hooks.example.com/otp",
+        "secret": "ab" * 32,
+        "events": ["status", "inbound"],
+    },
 }
 
 
@@ -155,6 +161,7 @@ def test_crud(store: ConfigStore, name: str) -> None:
         "firewall_ports": {"active": False},
         "ddns_accounts": {"active": False},
         "ddns_records": {"active": False},
+        "webhooks": {"active": False},
     }.get(name, {"blocked": True})
     updated = store.update(name, record["id"], change)
     assert updated == {**record, **change}
