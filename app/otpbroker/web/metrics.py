@@ -44,6 +44,10 @@ class FeederGauge:
     reconnects: int
     restarts: int = 0
     """Restarts because the feeder's settings changed."""
+    news_sent: int = 0
+    """Replies, status events and received SMS published back to the application."""
+    news_dropped: int = 0
+    """Those dropped (no connection, a full queue, an unusable destination)."""
 
 
 def _label(value: str) -> str:
@@ -195,6 +199,14 @@ def _feeder_lines(feeders: list[FeederGauge]) -> list[str]:
     ]
     lines += [f'otpbroker_feeder_restarts_total{{feeder="{_label(f.name)}"}} {f.restarts}'
               for f in feeders]  # fmt: skip
+    lines += [
+        "# HELP otpbroker_feeder_news_total Replies, status events and received SMS published"
+        " back over the feeder's transport, by result.",
+        "# TYPE otpbroker_feeder_news_total counter",
+    ]
+    lines += [f'otpbroker_feeder_news_total{{feeder="{_label(f.name)}",result="{result}"}} '
+              f"{getattr(f, 'news_' + result)}"
+              for f in feeders for result in ("sent", "dropped")]  # fmt: skip
     return lines
 
 

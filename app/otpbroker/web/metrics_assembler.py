@@ -142,7 +142,8 @@ class MetricsAssembler:
     def feeder_gauges(self) -> list[FeederGauge]:
         """One gauge per feeder."""
         return [FeederGauge(f.name, f.state, f.received, f.processed, f.rejected, f.reconnects,
-                            getattr(f, "restarts", 0))
+                            getattr(f, "restarts", 0), getattr(f, "news_sent", 0),
+                            getattr(f, "news_dropped", 0))
                 for f in self._feeders.statuses()]  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from otpbroker.web.admin.feeder_names import LABELS
 
 STATUS_FIELDS = ("state", "last_error", "received", "processed", "rejected", "reconnects",
-                 "restarts")  # fmt: skip
+                 "restarts", "news_sent", "news_dropped")  # fmt: skip
 
 
 def _clock(at: float | None) -> str | None:
