@@ -21,12 +21,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from otpbroker.domain.inbound import InboundListener
 from otpbroker.domain.modem_states import PERMANENT_STATES
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel
 from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions
+from otpbroker.modem.inbox import Inbox, InboxCounts
 from otpbroker.modem.jobs import Job, JobQueue, expire_unstarted, fail_unstarted, stop_unstarted
 from otpbroker.modem.ladder_steps import Recovery, ResetUsb, stuck
 from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
@@ -61,11 +63,15 @@ class ModemWorker:
         recovery: RecoveryPolicy | None = None,
         wall_clock: Callable[[], float] = time.time,
         send_metrics: SendMetrics | None = None,
+        on_inbound: InboundListener | None = None,
+        inbound_poll: Callable[[], float | None] | None = None,
     ) -> None:
         """``recheck_interval``: how often a modem without an SMS path is diagnosed again;
         ``reset_usb``: the USB reset rung of the recovery ladder (None: skipped);
         ``wall_clock``: what messages' expiries are compared with (``time.time``);
-        ``send_metrics``: where each send's latency and ``+CMS ERROR`` class go (None: nowhere)."""
+        ``send_metrics``: where each send's latency and ``+CMS ERROR`` class go (None: nowhere);
+        ``on_inbound``: takes each received SMS part (``inbox.py``), ``inbound_poll``: the
+        seconds between listings of the SIM, None while reading is off (no listener: off)."""
         self.modem_id = modem_id
         self._settings = settings
         self._options = options or ModemOptions()
@@ -93,6 +99,11 @@ class ModemWorker:
         self._thread = threading.Thread(target=self._run, name=f"modem-{modem_id}", daemon=True)
         self._transport: SerialTransport | None = None
         self._modem: GsmModem | None = None
+        self._on_inbound, self._inbound_poll = on_inbound, inbound_poll
+        self._inbox: Inbox | None = None
+        self._health_at: float | None = None  # when the idle health check is due
+        self.inbox_counts = InboxCounts()
+        """Received parts, stored status reports and undecodable messages read so far."""
 
     # -- public API (any thread) -------------------------------------------------------
     def start(self) -> None:
@@ -221,6 +232,9 @@ class ModemWorker:
                 if self._modem is None:
                     attempt = self._reconnect(attempt)
                     continue
+                self._inbound_turn()
+                if self._modem is None:
+                    continue
                 job = self._jobs.pop()
                 if job is None:
                     self._idle()
@@ -318,6 +332,10 @@ class ModemWorker:
                 self._status.set(state="disconnected")
             return self._failure_kind(exc)
         self._transport, self._modem = transport, modem
+        self._health_at = None
+        if self._on_inbound is not None:
+            self._inbox = Inbox(self.modem_id, modem.at, self._on_inbound, self._report,
+                                self.inbox_counts)  # fmt: skip
         self._recovery.ready()
         self._status.set(
             state="ready", identity=modem.identity, network=modem.network,
@@ -383,7 +401,17 @@ class ModemWorker:
             interval = self._health_interval
             if modem.sms_path is not None and modem.sms_path.available is False:
                 interval = min(interval, self._recheck_interval)
-            readable, woken = self._wake.wait(fd, interval)
+            now = time.monotonic()
+            if self._health_at is None:  # the wait starts over after any activity
+                self._health_at = now + interval
+            health_in = max(0.0, min(self._health_at - now, interval))
+            inbox_in = health_in + 1.0
+            if self._inbox is not None and self._poll_seconds() is not None:
+                inbox_in = self._inbox.wait_limit(now)
+            readable, woken = self._wake.wait(fd, min(health_in, inbox_in))
+            if not readable and not woken and inbox_in < health_in:
+                return  # the SIM's listing is due (the health check keeps its time)
+            self._health_at = None
             if readable:
                 modem.channel.poll(0)
                 self._status.set(network=modem.network)
@@ -391,6 +419,31 @@ class ModemWorker:
                 network=modem.refresh_network(), sms_path=modem.sms_path
             ):
                 self._status.tell()  # unchanged, but told: how long a state lasts counts
+        except (ModemError, TransportError) as exc:
+            self._status.note_error(str(exc))
+            self._disconnect(str(exc))
+
+    def _poll_seconds(self) -> float | None:
+        """Seconds between listings of the SIM; None while reading received SMS is off."""
+        return self._inbound_poll() if self._inbound_poll is not None else None
+
+    def _inbound_turn(self) -> None:
+        """Between jobs: read received messages when a notice came or a listing is due."""
+        modem, inbox = self._modem, self._inbox
+        if modem is None or inbox is None:
+            return
+        poll = self._poll_seconds()
+        noticed = bool(modem.new_messages or modem.routed)
+        if poll is None or not inbox.due(noticed, time.monotonic()):
+            if poll is None:  # off: notices are dropped, the SIM is left as it is
+                modem.new_messages.clear()
+                modem.routed.clear()
+            return
+        slots, routed = list(modem.new_messages), list(modem.routed)
+        modem.new_messages.clear()
+        modem.routed.clear()
+        try:
+            inbox.run(slots, routed, poll)
         except (ModemError, TransportError) as exc:
             self._status.note_error(str(exc))
             self._disconnect(str(exc))

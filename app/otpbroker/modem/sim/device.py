@@ -11,6 +11,8 @@ import os
 import random
 import threading
 import time
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -19,6 +21,7 @@ from . import links
 from .answering import Answering
 from .deliveries import Delivery, DeliveryLog
 from .dialogue import Dialogue
+from .inbound import arrive, deliver_parts
 from .profile import ModemProfile
 from .session import Session
 
@@ -260,6 +263,32 @@ class SimModem(Answering):
     def wait_for_deliveries(self, count: int, timeout: float = 5.0) -> list[Delivery]:
         """Wait until this modem delivered ``count`` messages (``TimeoutError`` otherwise)."""
         return self.log.wait_for(count, timeout, modem=self.imei)
+
+    # ---- received SMS --------------------------------------------------------------------
+
+    def receive_sms(
+        self,
+        sender: str,
+        text: str,
+        *,
+        parts: Sequence[int] | None = None,
+        when: datetime | None = None,
+        reference: int = 0,
+    ) -> None:
+        """The network hands this modem an SMS from ``sender`` (split in parts like a real
+        network; ``parts`` keeps only those sequence numbers): stored in the SIM and
+        announced per ``AT+CNMI`` (``sim/inbound.py``). ``ValueError`` for bad input;
+        ``MemoryFull`` (a ``ValueError``) when the memory is full: nothing announced."""
+        main = self._main or self
+        with self._lock:
+            state = self.dialogue.state
+            pdus = deliver_parts(sender, text, state.smsc, parts=parts, when=when,
+                                 reference=reference)  # fmt: skip
+            out, full = arrive(state, pdus)
+        if out:
+            main._write(out)
+        if full is not None:
+            raise full
 
     # ---- data calls ----------------------------------------------------------------------
 
