@@ -119,10 +119,13 @@ class Broker:
             on_route=routes.tell,
             reset_usb=UsbPortReset(lambda: usb_control),
             gate=self.pacing,
+            on_inbound=self.two_way.inbound.take,
+            inbound_poll=self.two_way.inbound.poll_seconds,
         )
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
         routes.subscribe(self.health.observe)
         self.blocklist = ConfigBlockList(self.store)
+        self.two_way.inbound.connect(self.settings, self.events, self.blocklist)
         self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
         # What went out (ids and digests, states and times): no duplicate after a crash
         self.ledger = FileSendLedger(Path(data_dir) / SEND_LEDGER_FILE)
@@ -240,6 +243,7 @@ class Broker:
             brochure=self.brochure,
             sessions=SessionStore(),
             throttle=self.login_throttle,
+            inbound=self.two_way.inbound,
             sim_quota=self.pacing,
         )
         self.admin = build_admin(self.admin_services)

@@ -8,6 +8,7 @@ starts and stops it with the rest.
 
 from __future__ import annotations
 
+from otpbroker.services.inbound import InboundService
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.two_way_bus import TwoWayBus
 
@@ -19,6 +20,8 @@ class TwoWay:
         """A bus with no subscriber yet."""
         self.bus = TwoWayBus()
         self.life = MessageLife(self.bus)  # SmsService tells it each message's steps
+        # Received SMS: every modem's parts (ModemPool(on_inbound=...)), off until connected
+        self.inbound = InboundService(self.bus)
 
     def start(self) -> None:
         """Start the parts that run threads (none yet)."""

@@ -59,10 +59,10 @@ def is_operator(sender: str, alphanumeric: bool) -> bool:
     return not digits.isdigit() or len(digits) <= OPERATOR_DIGITS
 
 
-InboundListener = Callable[[InboundPart], Sequence[SimSlot]]
+InboundPartListener = Callable[[InboundPart], Sequence[SimSlot]]
 """Takes one part (on the modem's owner thread, must not block) and answers the slots that
 may now be deleted: its own, every part of a message it completed or gave up on, or none
 while the message it belongs to is incomplete (those parts stay on the SIM)."""
 
 
-__all__ = ["OPERATOR_DIGITS", "InboundListener", "InboundPart", "SimSlot", "is_operator"]
+__all__ = ["OPERATOR_DIGITS", "InboundPart", "InboundPartListener", "SimSlot", "is_operator"]

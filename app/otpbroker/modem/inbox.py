@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 
-from otpbroker.domain.inbound import InboundListener, InboundPart, SimSlot
+from otpbroker.domain.inbound import InboundPart, InboundPartListener, SimSlot
 from otpbroker.modem import pdu
 from otpbroker.modem.errors import CommandError
 
@@ -45,7 +45,7 @@ class Inbox:
         self,
         modem_id: str,
         at: Callable[..., list[str]],
-        on_part: InboundListener,
+        on_part: InboundPartListener,
         on_report: Callable[[pdu.StatusReport], None],
         counts: InboxCounts,
     ) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from otpbroker.domain.delivery import Lane
 from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
-from otpbroker.domain.inbound import InboundListener
+from otpbroker.domain.inbound import InboundPartListener
 from otpbroker.domain.message import STOPPING_CODE, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import EncodedSms
 from otpbroker.domain.routing import ModemRoute
@@ -76,7 +76,7 @@ class ModemPool:
         health_interval: float | None = None,
         wall_clock: Callable[[], float] = time.time,
         gate: PacingGate | None = None,
-        on_inbound: InboundListener | None = None,
+        on_inbound: InboundPartListener | None = None,
         inbound_poll: Callable[[], float | None] | None = None,
     ) -> None:
         """``on_route``: told each modem's route whenever its status changes;

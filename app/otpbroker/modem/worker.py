@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from otpbroker.domain.inbound import InboundListener
+from otpbroker.domain.inbound import InboundPartListener
 from otpbroker.domain.modem_states import PERMANENT_STATES
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel
@@ -63,7 +63,7 @@ class ModemWorker:
         recovery: RecoveryPolicy | None = None,
         wall_clock: Callable[[], float] = time.time,
         send_metrics: SendMetrics | None = None,
-        on_inbound: InboundListener | None = None,
+        on_inbound: InboundPartListener | None = None,
         inbound_poll: Callable[[], float | None] | None = None,
     ) -> None:
         """``recheck_interval``: how often a modem without an SMS path is diagnosed again;

@@ -21,9 +21,10 @@ from . import links
 from .answering import Answering
 from .deliveries import Delivery, DeliveryLog
 from .dialogue import Dialogue
-from .inbound import arrive, deliver_parts
+from .inbound import MemoryFull, arrive, deliver_parts
 from .profile import ModemProfile
 from .session import Session
+from .store import StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +290,24 @@ class SimModem(Answering):
             main._write(out)
         if full is not None:
             raise full
+
+    def store_pdu(self, pdu_hex: str, *, unread: bool = True) -> int:
+        """Put a PDU (SMSC field first) straight into the received-messages memory, with no
+        notice: as if it came while the modem was off. Any hex is taken (a broken PDU
+        too); its index, or ``MemoryFull``."""
+        with self._lock:
+            state = self.dialogue.state
+            message = StoredMessage(0, 0 if unread else 1, pdu_hex.upper())
+            try:
+                return state.card.store.add(state.cpms[2], message)
+            except OverflowError:
+                raise MemoryFull(f"memory {state.cpms[2]} is full") from None
+
+    def stored_messages(self) -> int:
+        """How many messages the received-messages memory holds."""
+        with self._lock:
+            state = self.dialogue.state
+            return state.card.store.used(state.cpms[2])
 
     # ---- data calls ----------------------------------------------------------------------
 
