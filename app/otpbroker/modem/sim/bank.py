@@ -133,6 +133,7 @@ class ModemBank:
             "faults": modem.dialogue.faults.active(),
             "data_path": modem.data_port.path if modem.data_port else None,
             "in_call": modem.dialogue.state.in_call,
+            "stored": modem.stored_messages(),
         }
 
     def handle(self, request: Any) -> dict[str, Any]:
