@@ -101,7 +101,7 @@ def test_an_incomplete_message_is_given_up_after_a_day_as_partial(rig):
 
 
 def test_operator_messages_are_kept_in_memory_per_modem(rig, tmp_path):
-    service, received, *_ = rig
+    service, *_ = rig
     service.take(part("Sisa pulsa Rp 3000", sender="Telkomsel", alpha=True))
     service.take(part("Paket aktif", sender="363", modem="m2"))
     service.take(part("hi", sender="+6281234567890"))
