@@ -97,6 +97,8 @@ def _originator(sender: str) -> bytes:
     try:
         return encode_address(sender, "sender")
     except InvalidNumberError:
+        if sender.startswith("+"):
+            raise
         septets = gsm7_encode(sender) if sender else []  # PduError outside the GSM alphabet
         if not septets or len(septets) > MAX_ALPHANUMERIC:
             raise InvalidNumberError(
