@@ -21,8 +21,9 @@ from .timestamp import TIMESTAMP_OCTETS, decode_timestamp, encode_timestamp
 from .userdata import IEI_CONCAT_8BIT, IEI_CONCAT_16BIT, Concat, encode_user_data, read_user_data
 
 MTI_DELIVER = 0x00
-TOA_ALPHANUMERIC = 0x50
-"""Type of address 101 (alphanumeric, GSM 7-bit packed), numbering plan 0000."""
+TOA_ALPHANUMERIC = 0xD0
+"""Type of address: extension bit 1, type of number 101 (alphanumeric, GSM 7-bit packed),
+numbering plan 0000; decoding accepts the type bits whatever the extension bit."""
 _MMS = 0x04  # TP-MMS: no more messages waiting
 _UDHI = 0x40
 _DCS = {"gsm7": 0x00, "8bit": 0x04, "ucs2": 0x08}
