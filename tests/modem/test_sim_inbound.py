@@ -143,10 +143,13 @@ def test_modem_sim_receive_option(tmp_path):
     try:
         assert len([sim.stdout.readline() for _ in range(2)]) == 2
         deadline = time.monotonic() + 10
-        while not sock.exists() and time.monotonic() < deadline:
+        stored: list[object] = []
+        while stored != [2, 2] and time.monotonic() < deadline:  # printed, then received
+            if sock.exists():
+                ((listing,),) = [control(sock, {"action": "modems"})]
+                stored = [m["stored"] for m in listing["modems"]]
             time.sleep(0.05)
-        ((listing,),) = [control(sock, {"action": "modems"})]
-        assert [m["stored"] for m in listing["modems"]] == [2, 2]
+        assert stored == [2, 2]
         port_path = listing["modems"][0]["path"]
         with serial.Serial(port_path, timeout=0.1) as port:
             chat(port, "ATE0")
