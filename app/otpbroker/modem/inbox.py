@@ -106,11 +106,17 @@ class Inbox:
             for found, payload in _pairs(reply, slot.index):
                 self._take(SimSlot(self._current, found), payload)
         now = time.monotonic()
-        if now >= self._next_listing:
-            self._next_listing = now + poll
+        if now < self._next_listing:
+            return
+        self._next_listing = now + poll
+        try:
             self._use(self.memory)
-            for index, payload in _pairs(self._at("AT+CMGL=4", expect="+CMGL:", timeout=30.0)):
-                self._take(SimSlot(self._current, index), payload)
+            listing = self._at("AT+CMGL=4", expect="+CMGL:", timeout=30.0)
+        except CommandError as exc:  # e.g. a busy SIM: the next listing tries again
+            log.warning("modem %s: cannot list received messages: %s", self.modem_id, exc)
+            return
+        for index, payload in _pairs(listing):
+            self._take(SimSlot(self._current, index), payload)
 
     def _take(self, slot: SimSlot, payload: str) -> None:
         """Hand over one stored PDU and delete what may go."""
