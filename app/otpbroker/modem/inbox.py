@@ -134,7 +134,11 @@ class Inbox:
             return
         if kind == MTI_STATUS_REPORT:
             self.counts.reports += 1
-            self._on_report(report)
+            try:
+                self._on_report(report)
+            except Exception:  # a listener bug must not keep it on the SIM for ever
+                log.exception("modem %s: stored status report at %s %d not taken",
+                              self.modem_id, slot.memory, slot.index)  # fmt: skip
             self._delete([slot])
             return
         self.counts.parts += 1
