@@ -87,6 +87,19 @@ class Inbox:
         """Seconds until the next listing."""
         return max(0.0, self._next_listing - now)
 
+    def turn(self, notices: list[SimSlot], routed: list[str], poll: float | None) -> None:
+        """The owner thread's turn between jobs: read what the modem's ``notices``
+        (``+CMTI``) and ``routed`` PDUs (``+CMT``) name, and list the store when due; both
+        lists are emptied. ``poll`` None: reading is off, the notices are dropped."""
+        noticed = bool(notices or routed)
+        if poll is not None and not self.due(noticed, time.monotonic()):
+            return
+        slots, pdus = list(notices), list(routed)
+        notices.clear()
+        routed.clear()
+        if poll is not None:
+            self.run(slots, pdus, poll)
+
     def run(self, slots: Iterable[SimSlot], routed: Iterable[str], poll: float) -> None:
         """Read the noticed ``slots``, take the ``routed`` (``+CMT``) PDUs, and list the
         store when its time came (then the next listing is ``poll`` seconds away)."""

@@ -2,8 +2,9 @@
 
 Callers enqueue jobs and get a ``concurrent.futures.Future``. The thread opens and
 initialises the modem, runs jobs one at a time (``runner.py``; exactly one ``AT+CMGS`` in
-flight), dispatches unsolicited lines while idle, checks the modem's health and SMS path,
-and reconnects by itself after a wedge, garbage or unplug. A modem that answered once and
+flight), reads received SMS between them (``inbox.py``), dispatches unsolicited lines while
+idle, checks the modem's health and SMS path, and reconnects by itself after a wedge,
+garbage or unplug. A modem that answered once and
 stops answering goes down the recovery ladder (``ladder_steps.Recovery``): re-open,
 reboot, USB reset, then ``dead``. Jobs queued while the modem is away wait for it until
 their deadline, except while it is being recovered: then they fail at once (never
@@ -432,18 +433,8 @@ class ModemWorker:
         modem, inbox = self._modem, self._inbox
         if modem is None or inbox is None:
             return
-        poll = self._poll_seconds()
-        noticed = bool(modem.new_messages or modem.routed)
-        if poll is None or not inbox.due(noticed, time.monotonic()):
-            if poll is None:  # off: notices are dropped, the SIM is left as it is
-                modem.new_messages.clear()
-                modem.routed.clear()
-            return
-        slots, routed = list(modem.new_messages), list(modem.routed)
-        modem.new_messages.clear()
-        modem.routed.clear()
         try:
-            inbox.run(slots, routed, poll)
+            inbox.turn(modem.new_messages, modem.routed, self._poll_seconds())
         except (ModemError, TransportError) as exc:
             self._status.note_error(str(exc))
             self._disconnect(str(exc))
