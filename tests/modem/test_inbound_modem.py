@@ -175,3 +175,13 @@ def test_nothing_is_read_while_inbound_is_off(make_rig):
     rig.worker.submit_sms(encode_sms("+628126666666", "OTP 222222")).result(timeout=20)
     (sms,) = rig.wait_received(1)
     assert sms.text == "left alone"
+
+
+@pytest.mark.parametrize("name", ["generic", "quectel-ec25"])
+def test_notices_that_come_while_the_inbox_reads_are_not_left_waiting(name, make_rig):
+    rig = make_rig(name)  # the next listing is an hour away: only the notices count
+    for n in range(8):
+        rig.sim.receive_sms("+6281234567890", f"burst {n}")
+    received = rig.wait_received(8, timeout=15)  # less than the 30 s health check
+    assert sorted(m.text for m in received) == [f"burst {n}" for n in range(8)]
+    assert wait_until(lambda: rig.sim.stored_messages() == 0, 10)

@@ -397,6 +397,8 @@ class ModemWorker:
     def _idle(self) -> None:
         transport, modem = self._transport, self._modem
         assert transport is not None and modem is not None
+        if self._inbox is not None and (modem.new_messages or modem.routed):
+            return  # a notice came in while the inbox read: its turn comes first
         try:
             fd = transport.fileno()
             interval = self._health_interval
