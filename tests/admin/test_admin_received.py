@@ -47,6 +47,9 @@ def test_received_messages_page(admin, harness):
     # The monitor lists both, masked, as received SMS; the STOP rule is off by default.
     rows = [e for e in harness.broker.events.recent() if e.kind == "inbound"]
     assert sorted(e.outcome for e in rows) == ["received", "received"]
+    status, monitor, _ = admin.get("/monitor")
+    assert status == 200 and "+628********90" in monitor and "received" in monitor
+    assert "rahasia-orang" not in monitor and OPERATOR_TEXT not in monitor
     assert harness.broker.store.list("blocklist") == []
     written = b"".join(p.read_bytes() for p in harness.data_dir.rglob("*") if p.is_file())
     assert OPERATOR_TEXT.encode() not in written and b"rahasia-orang" not in written

@@ -33,7 +33,7 @@ def parts_of(text: str, reference: int) -> int:
 class Rig:
     """One emulated modem, its driver thread and the real inbound service on a bus."""
 
-    def __init__(self, sim: SimModem, poll: list[float | None]) -> None:
+    def __init__(self, sim: SimModem, poll: list[float | None], init: tuple[str, ...]) -> None:
         self.sim = sim
         self.bus = TwoWayBus()
         self.received: list[InboundSms] = []
@@ -45,7 +45,9 @@ class Rig:
         self.worker = ModemWorker(
             "m1",
             SerialSettings(port=sim.port),
-            ModemOptions(prompt_timeout=2.0, result_timeout=5.0, command_timeout=2.0),
+            ModemOptions(
+                prompt_timeout=2.0, result_timeout=5.0, command_timeout=2.0, init_commands=init
+            ),
             reconnect_delays=(0.2, 0.5),
             on_inbound=self.service.take,
             inbound_poll=lambda: self.poll[0],
@@ -65,10 +67,13 @@ class Rig:
 def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
     rigs: list[Rig] = []
 
-    def factory(name: str = "generic", *, poll: float | None = 3600.0, start: bool = True) -> Rig:
+    def factory(
+        name: str = "generic", *, poll: float | None = 3600.0, start: bool = True,
+        init: tuple[str, ...] = (),
+    ) -> Rig:  # fmt: skip
         profile = personality_profile(name, realistic=False, seed=31)
         sim = SimModem(profile, link_dir=tmp_path / "by-id").start()
-        rig = Rig(sim, [poll])
+        rig = Rig(sim, [poll], init)
         rigs.append(rig)
         if start:
             rig.worker.start()
@@ -185,3 +190,11 @@ def test_notices_that_come_while_the_inbox_reads_are_not_left_waiting(name, make
     received = rig.wait_received(8, timeout=15)  # less than the 30 s health check
     assert sorted(m.text for m in received) == [f"burst {n}" for n in range(8)]
     assert wait_until(lambda: rig.sim.stored_messages() == 0, 10)
+
+
+def test_a_message_routed_directly_with_cmt_is_taken_too(make_rig):
+    rig = make_rig(init=("AT+CNMI=2,2,0,0,0",))  # a modem set up to route, not store
+    rig.sim.receive_sms("+6281234567890", "routed 😀")
+    (sms,) = rig.wait_received(1)
+    assert sms.text == "routed 😀"
+    assert rig.sim.stored_messages() == 0

@@ -111,7 +111,7 @@ class InboundService:
         if self._events is None:
             return
         self._events.note(
-            SmsEvent.now("modem", None, sms.sender, "received", "partial" if partial else "",
+            SmsEvent.now("inbound", None, sms.sender, "received", "partial" if partial else "",
                          modem_id=sms.modem_id, parts=sms.parts, kind="inbound")
         )  # fmt: skip
 
