@@ -123,8 +123,9 @@ def test_messages_stored_while_the_port_was_closed_are_found(name, make_rig):
     assert wait_until(lambda: rig.sim.stored_messages() == 0, 10)
 
 
-def test_periodic_listing_finds_a_message_that_came_without_notice(make_rig):
-    rig = make_rig(poll=0.5)
+@pytest.mark.parametrize("name", PERSONALITY_NAMES)
+def test_periodic_listing_finds_a_message_that_came_without_notice(name, make_rig):
+    rig = make_rig(name, poll=0.5)
     (part,) = pdu.encode_deliver("+6281111111111", "no notice", smsc="+6281100000")
     rig.sim.store_pdu(part)
     (sms,) = rig.wait_received(1)
@@ -145,8 +146,9 @@ def test_incomplete_message_stays_on_the_sim_until_its_last_part(make_rig):
     assert rig.received == [sms]  # once, whatever the listings saw in between
 
 
-def test_garbage_pdu_is_deleted_counted_and_the_worker_goes_on(make_rig):
-    rig = make_rig(poll=0.5)
+@pytest.mark.parametrize("name", PERSONALITY_NAMES)
+def test_garbage_pdu_is_deleted_counted_and_the_worker_goes_on(name, make_rig):
+    rig = make_rig(name, poll=0.5)
     rig.sim.store_pdu("00FFFF")
     rig.sim.store_pdu("0004")  # truncated SMS-DELIVER
     rig.sim.receive_sms("+6281234567890", "after the garbage")
