@@ -119,8 +119,7 @@ class Broker:
             on_route=routes.tell,
             reset_usb=UsbPortReset(lambda: usb_control),
             gate=self.pacing,
-            on_inbound=self.two_way.inbound.take,
-            inbound_poll=self.two_way.inbound.poll_seconds,
+            inbound=self.two_way.inbound,  # received SMS: read, handed over, deleted
         )
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
         routes.subscribe(self.health.observe)

@@ -15,6 +15,7 @@ from otpbroker.domain.message_life import InboundSms
 from otpbroker.modem import pdu
 from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.sim import PERSONALITY_NAMES, SimModem, personality_profile
 from otpbroker.modem.transport import SerialSettings
 from otpbroker.modem.worker import ModemWorker
@@ -200,3 +201,42 @@ def test_a_message_routed_directly_with_cmt_is_taken_too(make_rig):
     (sms,) = rig.wait_received(1)
     assert sms.text == "routed 😀"
     assert rig.sim.stored_messages() == 0
+
+
+def test_the_pool_hands_every_modem_its_inbound_reader(tmp_path):
+    bus, received = TwoWayBus(), []
+    bus.subscribe_inbound(received.append)
+    store = Store({"inbound.enabled": True, "inbound.poll_seconds": 60})
+    service = InboundService(bus, store)
+    sims = [
+        SimModem(personality_profile(name, realistic=False, seed=41 + i),
+                 link_dir=tmp_path / "by-id").start()
+        for i, name in enumerate(("generic", "huawei-e3131"))
+    ]  # fmt: skip
+    pool = ModemPool(inbound=service, reconnect_delays=(0.2, 0.5))
+    try:
+        options = ModemOptions(prompt_timeout=2.0, result_timeout=5.0, command_timeout=2.0)
+        pool.apply([ModemSpec(f"m{i}", f"m{i}", SerialSettings(port=sim.port), options)
+                    for i, sim in enumerate(sims)])  # fmt: skip
+        assert wait_until(lambda: all(s.connected for s in pool.statuses()), 15)
+        for i, sim in enumerate(sims):
+            sim.receive_sms("+6281234567890", f"to modem {i}")
+        assert wait_until(lambda: len(received) == 2, 15), received
+        assert sorted((m.modem_id, m.text) for m in received) == [
+            ("m0", "to modem 0"), ("m1", "to modem 1")]  # fmt: skip
+        store.values["inbound.enabled"] = False
+        assert service.poll_seconds() is None
+    finally:
+        pool.stop()
+        for sim in sims:
+            sim.stop()
+
+
+class Store:
+    """Settings as a dict (the ``Settings`` port)."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.values = values
+
+    def get(self, key: str) -> object:
+        return self.values[key]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from otpbroker.domain.msisdn import mask_msisdn
 
@@ -65,4 +66,23 @@ may now be deleted: its own, every part of a message it completed or gave up on,
 while the message it belongs to is incomplete (those parts stay on the SIM)."""
 
 
-__all__ = ["OPERATOR_DIGITS", "InboundPart", "InboundPartListener", "SimSlot", "is_operator"]
+class InboundReader(Protocol):
+    """What the modems hand received parts to (``services.inbound.InboundService``)."""
+
+    def take(self, part: InboundPart) -> Sequence[SimSlot]:
+        """An ``InboundPartListener``: the slots that may be deleted now."""
+        ...
+
+    def poll_seconds(self) -> float | None:
+        """Seconds between listings of each SIM; None while reading is off."""
+        ...
+
+
+__all__ = [
+    "OPERATOR_DIGITS",
+    "InboundPart",
+    "InboundPartListener",
+    "InboundReader",
+    "SimSlot",
+    "is_operator",
+]
