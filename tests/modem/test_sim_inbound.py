@@ -173,3 +173,18 @@ def test_modem_sim_refuses_a_bad_receive_option(value, message, tmp_path):
     result = subprocess.run([*_cli_command(), f"--link-dir={tmp_path / 'l'}", "--receive", value],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_locked_sim_receives_nothing_until_its_pin_is_entered(tmp_path):
+    profile = personality_profile("generic", realistic=False, seed=5, pin="1234")
+    sim = SimModem(profile, link_dir=tmp_path / "by-id").start()
+    try:
+        with pytest.raises(ValueError, match=r"the SIM is not ready \(SIM PIN\)"):
+            sim.receive_sms("+6281234567890", "too early")
+        with serial.Serial(sim.port, timeout=0.1) as port:
+            chat(port, "ATE0")
+            assert b"OK" in chat(port, 'AT+CPIN="1234"')
+        sim.receive_sms("+6281234567890", "now")
+        assert sim.stored_messages() == 1
+    finally:
+        sim.stop()

@@ -283,6 +283,8 @@ class SimModem(Answering):
         main = self._main or self
         with self._lock:
             state = self.dialogue.state
+            if not state.sim_ready:
+                raise ValueError(f"the SIM is not ready ({state.sim.value}): no SMS reaches it")
             pdus = deliver_parts(sender, text, state.smsc, parts=parts, when=when,
                                  reference=reference)  # fmt: skip
             out, full = arrive(state, pdus)
