@@ -240,3 +240,14 @@ class Store:
 
     def get(self, key: str) -> object:
         return self.values[key]
+
+
+def test_a_listing_follows_a_notice_and_finds_what_came_unnoticed(make_rig):
+    rig = make_rig()  # the periodic listing is an hour away
+    rig.sim.receive_sms("+6281234567890", "noticed")
+    rig.wait_received(1)
+    (part,) = pdu.encode_deliver("+6281111111111", "notice lost", smsc="+6281100000")
+    rig.sim.store_pdu(part)
+    received = rig.wait_received(2, timeout=20)
+    assert [m.text for m in received] == ["noticed", "notice lost"]
+    assert wait_until(lambda: rig.sim.stored_messages() == 0, 10)

@@ -2,10 +2,11 @@
 
 Used only from the modem's owner thread (``worker.py``), between jobs: never during a send.
 A ``+CMTI: "<mem>",<index>`` (noted by ``GsmModem``) is read with ``AT+CMGR`` in PDU mode;
-every ``poll`` seconds the whole store is listed with ``AT+CMGL=4``, which also finds what
-arrived while the port was closed. Each SMS-DELIVER part goes to the listener, and the
-slots it answers are deleted with ``AT+CMGD`` only then (a part of an incomplete message
-stays on the SIM until the message is complete or given up). A stored SMS-STATUS-REPORT
+every ``poll`` seconds (and ``FOLLOW_UP`` seconds after a notice) the whole store is listed
+with ``AT+CMGL=4``, which also finds what arrived while the port was closed or unnoticed.
+Each SMS-DELIVER part goes to the listener, and the slots it answers are deleted with
+``AT+CMGD`` only then (a part of an incomplete message stays on the SIM until the message
+is complete or given up). A stored SMS-STATUS-REPORT
 goes to the status-report callback and is deleted; anything undecodable is logged (its
 place, never its content), counted and deleted.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from otpbroker.domain.inbound import InboundPart, InboundPartListener, SimSlot
 from otpbroker.modem import pdu
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 _HEAD = re.compile(r"\+CMG[LR]:\s*(\d+)?")
 _QUOTED = re.compile(r'"([^"]*)"')
 MTI_DELIVER, MTI_STATUS_REPORT = 0, 2
+FOLLOW_UP = 5.0
+"""Seconds after a notice until a listing checks for messages whose notice was lost (some
+modems drop unsolicited lines while busy; a read may find another message than noticed)."""
 
 
 class InboxCounts:
@@ -100,12 +104,14 @@ class Inbox:
         if poll is not None:
             self.run(slots, pdus, poll)
 
-    def run(self, slots: Iterable[SimSlot], routed: Iterable[str], poll: float) -> None:
+    def run(self, slots: Sequence[SimSlot], routed: Sequence[str], poll: float) -> None:
         """Read the noticed ``slots``, take the ``routed`` (``+CMT``) PDUs, and list the
         store when its time came (then the next listing is ``poll`` seconds away)."""
         if not self._prepared:
             self._prepared = True
             self.prepare()
+        if slots or routed:
+            self._next_listing = min(self._next_listing, time.monotonic() + FOLLOW_UP)
         for payload in routed:
             self._take(SimSlot("", 0), payload)
         for slot in slots:
