@@ -121,11 +121,13 @@ class Broker:
             on_status_report=self.two_way.status_report,
             reset_usb=UsbPortReset(lambda: usb_control),
             gate=self.pacing,
+            inbound=self.two_way.inbound,  # received SMS: read, handed over, deleted
         )
         self.two_way.connect(self.events, self.pool)  # charts: requests, queues, signal
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
         routes.subscribe(self.health.observe)
         self.blocklist = ConfigBlockList(self.store)
+        self.two_way.inbound.connect(self.settings, self.events, self.blocklist)
         self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
         # What went out (ids and digests, states and times): no duplicate after a crash
         self.ledger = FileSendLedger(Path(data_dir) / SEND_LEDGER_FILE)
@@ -246,6 +248,7 @@ class Broker:
             brochure=self.brochure,
             sessions=SessionStore(),
             throttle=self.login_throttle,
+            inbound=self.two_way.inbound,
             sim_quota=self.pacing,
             activity=self.two_way.activity,
             webhooks=self.webhooks,

@@ -22,6 +22,7 @@ from otpbroker.modem import pdu
 from otpbroker.services.activity_sampler import ActivitySampler, ModemSamples
 from otpbroker.services.activity_series import ActivitySeries
 from otpbroker.services.events import EventLog
+from otpbroker.services.inbound import InboundService
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
 from otpbroker.services.two_way_bus import TwoWayBus
@@ -78,7 +79,8 @@ class TwoWay:
         self.bus.subscribe_status(self.activity.on_status)
         self.bus.subscribe_inbound(self.activity.on_inbound)
         self._sampler: ActivitySampler | None = None
-
+        # Received SMS: every modem's parts (ModemPool(inbound=...)), off until connected
+        self.inbound = InboundService(self.bus)
         self.delivery: WebhookDelivery | None = None
         self.webhooks: Webhooks | None = None
 

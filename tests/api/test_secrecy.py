@@ -306,6 +306,20 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
             secrets_sent.append(otp)
             fields = {"msisdn": "08165555555", "otp": otp, "message": "both"}
             assert client.post("/api/sms", {"command": "send-sms", "data": fields})[0] == 400
+        # 11. received SMS (one part and a long one) on every modem: read, handed over, gone
+        for index in range(len(PROFILES)):
+            for text in (f"Balasan INBOUND-{index} rahasia", f"INBOUND-{index}-LONG 😀 " * 30):
+                reply = control(inbox / "control.sock",
+                                {"action": "receive", "modem": index, "sender": "+6281299990000",
+                                 "text": text})  # fmt: skip
+                assert reply["ok"], reply
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            modems = control(inbox / "control.sock", {"action": "modems"})["modems"]
+            if all(m["stored"] == 0 for m in modems):
+                break
+            time.sleep(0.2)
+        assert [m["stored"] for m in modems] == [0] * len(PROFILES)
     finally:  # every process and server is stopped, whatever failed
         serve.send_signal(signal.SIGTERM)
         try:
@@ -359,7 +373,7 @@ def test_no_otp_reaches_disk_logs_or_temp_files(tmp_path):
     leaks = []
     for path in scanned:
         content = path.read_bytes()
-        for marker in ("Kode OTP Anda", "Your code is"):
+        for marker in ("Kode OTP Anda", "Your code is", "INBOUND-", "rahasia"):
             if marker.encode() in content:
                 leaks.append((path.name, marker))
         for otp in everything:

@@ -109,6 +109,8 @@ class InboundSms:
     operator: bool = False
     received_at: float = field(default_factory=time.time)
     event_id: str = field(default_factory=new_event_id)
+    partial: bool = False
+    """A long message given up on with parts missing (``parts`` were received)."""
 
     def __repr__(self) -> str:
         """Masked sender and text length only."""
@@ -132,6 +134,7 @@ class InboundSms:
             "received_at": round(self.received_at, 3),
             "parts": self.parts,
             "operator": self.operator,
+            "partial": self.partial,
         }
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from otpbroker.domain.inbound import SimSlot
 from otpbroker.domain.message import PathCheck, SendOutcome
 from otpbroker.domain.sms_path import SmsPathVerdict, diagnose
 from otpbroker.modem import pdu
@@ -24,6 +25,7 @@ from otpbroker.modem.errors import (
     ResultTimeout,
 )
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus, parse_identity, parse_network
+from otpbroker.modem.inbox import parse_cmti
 from otpbroker.modem.pdu.validity import validity_within
 from otpbroker.modem.pin import RefusedPin, SimUnlocker
 from otpbroker.modem.ussd import UssdRequest
@@ -90,6 +92,8 @@ class GsmModem:
         self._ussd: UssdRequest | None = None
         self.status_reports: list[pdu.StatusReport] = []
         self.on_status_report: Callable[[pdu.StatusReport], None] | None = None
+        self.new_messages: list[SimSlot] = []  # +CMTI notices not read yet (inbox.py)
+        self.routed: list[str] = []  # +CMT PDUs routed to us without being stored
 
     # -- unsolicited lines ----------------------------------------------------------
     def handle_urc(self, urc: Urc) -> None:
@@ -99,6 +103,12 @@ class GsmModem:
             self._ussd.heard(urc.line)
         elif upper.startswith("+CDS:") and urc.payload:
             self._status_report(urc.payload)
+        elif upper.startswith("+CMTI:"):
+            slot = parse_cmti(urc.line)
+            if slot is not None and slot not in self.new_messages:
+                self.new_messages.append(slot)
+        elif upper.startswith("+CMT:") and urc.payload:
+            self.routed.append(urc.payload)
         elif upper.startswith(("^RSSI:", "+CSQ:", "+CSQN:")):
             value = re.search(r"(\d+)", urc.line)
             if value:

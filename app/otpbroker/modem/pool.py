@@ -20,6 +20,7 @@ from typing import Any
 
 from otpbroker.domain.delivery import Lane
 from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
+from otpbroker.domain.inbound import InboundReader
 from otpbroker.domain.message import STOPPING_CODE, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import EncodedSms
 from otpbroker.domain.routing import ModemRoute
@@ -75,15 +76,20 @@ class ModemPool:
         health_interval: float | None = None,
         wall_clock: Callable[[], float] = time.time,
         gate: PacingGate | None = None,
+        inbound: InboundReader | None = None,
     ) -> None:
         """``on_route``: told each modem's route whenever its status changes;
         ``reset_usb``: the USB-reset rung of every modem's recovery ladder (None: none);
         ``wall_clock``: what messages' expiries are compared with (``time.time``);
-        ``gate``: the SIMs' gaps and caps (None: no pacing)."""
+        ``gate``: the SIMs' gaps and caps (None: no pacing);
+        ``inbound``: takes every modem's received SMS parts and says how often each SIM is
+        listed (None: received SMS are not read; ``worker.py``, ``inbox.py``)."""
         self._lock = threading.Lock()
         self._wall_clock = wall_clock
         extra: dict[str, object] = {"reset_usb": reset_usb, "recovery": recovery,
                                     "wall_clock": wall_clock}  # fmt: skip
+        if inbound is not None:
+            extra["on_inbound"], extra["inbound_poll"] = inbound.take, inbound.poll_seconds
         if reconnect_delays is not None:
             extra["reconnect_delays"] = reconnect_delays
         if recheck_interval is not None:

@@ -2,8 +2,9 @@
 
 Callers enqueue jobs and get a ``concurrent.futures.Future``. The thread opens and
 initialises the modem, runs jobs one at a time (``runner.py``; exactly one ``AT+CMGS`` in
-flight), dispatches unsolicited lines while idle, checks the modem's health and SMS path,
-and reconnects by itself after a wedge, garbage or unplug. A modem that answered once and
+flight), reads received SMS between them (``inbox.py``), dispatches unsolicited lines while
+idle, checks the modem's health and SMS path, and reconnects by itself after a wedge,
+garbage or unplug. A modem that answered once and
 stops answering goes down the recovery ladder (``ladder_steps.Recovery``): re-open,
 reboot, USB reset, then ``dead``. Jobs queued while the modem is away wait for it until
 their deadline, except while it is being recovered: then they fail at once (never
@@ -21,12 +22,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from otpbroker.domain.inbound import InboundPartListener
 from otpbroker.domain.modem_states import PERMANENT_STATES
 from otpbroker.modem import pdu
 from otpbroker.modem.at import AtChannel
 from otpbroker.modem.encoded import EncodedMessage
 from otpbroker.modem.errors import AtTimeout, ChannelClosed, ModemError, PinError
 from otpbroker.modem.gsm import GsmModem, ModemOptions
+from otpbroker.modem.inbox import Inbox, InboxCounts
 from otpbroker.modem.jobs import Job, JobQueue, expire_unstarted, fail_unstarted, stop_unstarted
 from otpbroker.modem.ladder_steps import Recovery, ResetUsb, stuck
 from otpbroker.modem.pin import REFUSED_AGAIN, RefusedPin
@@ -61,11 +64,15 @@ class ModemWorker:
         recovery: RecoveryPolicy | None = None,
         wall_clock: Callable[[], float] = time.time,
         send_metrics: SendMetrics | None = None,
+        on_inbound: InboundPartListener | None = None,
+        inbound_poll: Callable[[], float | None] | None = None,
     ) -> None:
         """``recheck_interval``: how often a modem without an SMS path is diagnosed again;
         ``reset_usb``: the USB reset rung of the recovery ladder (None: skipped);
         ``wall_clock``: what messages' expiries are compared with (``time.time``);
-        ``send_metrics``: where each send's latency and ``+CMS ERROR`` class go (None: nowhere)."""
+        ``send_metrics``: where each send's latency and ``+CMS ERROR`` class go (None: nowhere);
+        ``on_inbound``: takes each received SMS part (``inbox.py``), ``inbound_poll``: the
+        seconds between listings of the SIM, None while reading is off (no listener: off)."""
         self.modem_id = modem_id
         self._settings = settings
         self._options = options or ModemOptions()
@@ -93,6 +100,11 @@ class ModemWorker:
         self._thread = threading.Thread(target=self._run, name=f"modem-{modem_id}", daemon=True)
         self._transport: SerialTransport | None = None
         self._modem: GsmModem | None = None
+        self._on_inbound, self._inbound_poll = on_inbound, inbound_poll
+        self._inbox: Inbox | None = None
+        self._health_at: float | None = None  # when the idle health check is due
+        self.inbox_counts = InboxCounts()
+        """Received parts, stored status reports and undecodable messages read so far."""
 
     # -- public API (any thread) -------------------------------------------------------
     def start(self) -> None:
@@ -221,6 +233,9 @@ class ModemWorker:
                 if self._modem is None:
                     attempt = self._reconnect(attempt)
                     continue
+                self._inbound_turn()
+                if self._modem is None:
+                    continue
                 job = self._jobs.pop()
                 if job is None:
                     self._idle()
@@ -318,6 +333,10 @@ class ModemWorker:
                 self._status.set(state="disconnected")
             return self._failure_kind(exc)
         self._transport, self._modem = transport, modem
+        self._health_at = None
+        if self._on_inbound is not None:
+            self._inbox = Inbox(self.modem_id, modem.at, self._on_inbound, self._report,
+                                self.inbox_counts)  # fmt: skip
         self._recovery.ready()
         self._status.set(
             state="ready", identity=modem.identity, network=modem.network,
@@ -378,12 +397,24 @@ class ModemWorker:
     def _idle(self) -> None:
         transport, modem = self._transport, self._modem
         assert transport is not None and modem is not None
+        if self._inbox is not None and (modem.new_messages or modem.routed):
+            return  # a notice came in while the inbox read: its turn comes first
         try:
             fd = transport.fileno()
             interval = self._health_interval
             if modem.sms_path is not None and modem.sms_path.available is False:
                 interval = min(interval, self._recheck_interval)
-            readable, woken = self._wake.wait(fd, interval)
+            now = time.monotonic()
+            if self._health_at is None:  # the wait starts over after any activity
+                self._health_at = now + interval
+            health_in = max(0.0, min(self._health_at - now, interval))
+            inbox_in = health_in + 1.0
+            if self._inbox is not None and self._poll_seconds() is not None:
+                inbox_in = self._inbox.wait_limit(now)
+            readable, woken = self._wake.wait(fd, min(health_in, inbox_in))
+            if not readable and not woken and inbox_in < health_in:
+                return  # the SIM's listing is due (the health check keeps its time)
+            self._health_at = None
             if readable:
                 modem.channel.poll(0)
                 self._status.set(network=modem.network)
@@ -391,6 +422,21 @@ class ModemWorker:
                 network=modem.refresh_network(), sms_path=modem.sms_path
             ):
                 self._status.tell()  # unchanged, but told: how long a state lasts counts
+        except (ModemError, TransportError) as exc:
+            self._status.note_error(str(exc))
+            self._disconnect(str(exc))
+
+    def _poll_seconds(self) -> float | None:
+        """Seconds between listings of the SIM; None while reading received SMS is off."""
+        return self._inbound_poll() if self._inbound_poll is not None else None
+
+    def _inbound_turn(self) -> None:
+        """Between jobs: read received messages when a notice came or a listing is due."""
+        modem, inbox = self._modem, self._inbox
+        if modem is None or inbox is None:
+            return
+        try:
+            inbox.turn(modem.new_messages, modem.routed, self._poll_seconds())
         except (ModemError, TransportError) as exc:
             self._status.note_error(str(exc))
             self._disconnect(str(exc))

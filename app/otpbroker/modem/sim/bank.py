@@ -23,6 +23,7 @@ _MODEM_ACTIONS = (
     "hang-up",
     "status",
     "condition",
+    "receive",
 )
 
 
@@ -132,6 +133,7 @@ class ModemBank:
             "faults": modem.dialogue.faults.active(),
             "data_path": modem.data_port.path if modem.data_port else None,
             "in_call": modem.dialogue.state.in_call,
+            "stored": modem.stored_messages(),
         }
 
     def handle(self, request: Any) -> dict[str, Any]:
@@ -177,8 +179,29 @@ class ModemBank:
             modem.replug()
         elif action == "hang-up":
             modem.hang_up()
+        elif action == "receive":
+            _receive(modem, request)
         elif action == "condition":
             conditions = request.get("set", "")
             if not isinstance(conditions, str | list):
                 raise ValueError('condition needs "set": "NAME[:PARAM][,NAME...]" ("" clears)')
             modem.set_conditions(conditions)
+
+
+def _receive(modem: SimModem, request: dict[str, Any]) -> None:
+    """``{"action": "receive", "modem": 0, "sender": "+62...", "text": "...", "parts":
+    [1, 3], "reference": 7}``: the network hands the modem an SMS (parts, reference
+    optional)."""
+    sender, text = request.get("sender"), request.get("text")
+    if not isinstance(sender, str) or not isinstance(text, str):
+        raise ValueError('receive needs "sender" and "text" strings')
+    parts = request.get("parts")
+    if parts is not None and not (
+        isinstance(parts, list)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in parts)
+    ):
+        raise ValueError('"parts" must be a list of part numbers')
+    reference = request.get("reference", 0)
+    if not isinstance(reference, int) or isinstance(reference, bool):
+        raise ValueError('"reference" must be an integer 0..65535')
+    modem.receive_sms(sender, text, parts=parts, reference=reference)

@@ -15,6 +15,7 @@ from .bank import ModemBank
 from .conditions import CONDITION_NAMES, parse_conditions
 from .faults import FAULT_KINDS, parse_fault
 from .identity import timing
+from .inbound import deliver_parts
 from .personalities import DEFAULT, NAMES, personality
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,15 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="KIND[:PARAM]",
         help=f"fault applied to every modem at start ({', '.join(FAULT_KINDS)}); repeatable",
     )
+    parser.add_argument(
+        "--receive",
+        action="append",
+        type=_inbound,
+        default=[],
+        metavar="SENDER:TEXT",
+        help="an SMS every modem receives once started (stored on its SIM, announced with "
+        '+CMTI); repeatable. While running: the control action "receive"',
+    )
     parser.add_argument("--control", metavar="SOCKET", help="Unix socket for JSON-line control")
     parser.add_argument("--seed", type=int, help="seed for identities and noise")
     parser.add_argument(
@@ -117,6 +127,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.set_defaults(handler=run)
     return parser
+
+
+def _inbound(value: str) -> tuple[str, str]:
+    """``SENDER:TEXT`` (a number or an operator name, then the text)."""
+    sender, colon, text = value.partition(":")
+    if not colon or not sender or not text:
+        raise argparse.ArgumentTypeError(f"{value!r} is not SENDER:TEXT (e.g. +6281234:STOP)")
+    try:
+        deliver_parts(sender, text, "")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r}: {exc}") from exc
+    return sender, text
 
 
 def _seconds(text: str) -> float:
@@ -188,6 +210,7 @@ def _run_bank(
     try:
         bank.start()
         _announce(bank, args.fault)
+        _deliver(bank, getattr(args, "receive", []))
         came = signals.pending()
         while not came and not (stop is not None and stop.is_set()):
             came = signals.wait(None if owned else 0.2)
@@ -215,6 +238,16 @@ def _announce(bank: ModemBank, faults: list[tuple[str, dict[str, Any]]]) -> None
         extra = f" {modem.data_port.path}" if modem.data_port is not None else ""
         print(f"{modem.path} {modem.imei} {profile.imsi} {profile.msisdn}{extra}", flush=True)
     log.info("%d emulated modems running", len(bank))
+
+
+def _deliver(bank: ModemBank, messages: list[tuple[str, str]]) -> None:
+    """Hand every modem the ``--receive`` messages (a full SIM memory is logged)."""
+    for modem in bank:
+        for sender, text in messages:
+            try:
+                modem.receive_sms(sender, text)
+            except ValueError as exc:
+                log.warning("modem %s: received SMS refused: %s", modem.imei, exc)
 
 
 def _at_once(signum: int) -> None:

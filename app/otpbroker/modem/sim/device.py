@@ -11,6 +11,8 @@ import os
 import random
 import threading
 import time
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -19,8 +21,10 @@ from . import links
 from .answering import Answering
 from .deliveries import Delivery, DeliveryLog
 from .dialogue import Dialogue
+from .inbound import MemoryFull, arrive, deliver_parts
 from .profile import ModemProfile
 from .session import Session
+from .store import StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +264,52 @@ class SimModem(Answering):
     def wait_for_deliveries(self, count: int, timeout: float = 5.0) -> list[Delivery]:
         """Wait until this modem delivered ``count`` messages (``TimeoutError`` otherwise)."""
         return self.log.wait_for(count, timeout, modem=self.imei)
+
+    # ---- received SMS --------------------------------------------------------------------
+
+    def receive_sms(
+        self,
+        sender: str,
+        text: str,
+        *,
+        parts: Sequence[int] | None = None,
+        when: datetime | None = None,
+        reference: int = 0,
+    ) -> None:
+        """The network hands this modem an SMS from ``sender`` (split in parts like a real
+        network; ``parts`` keeps only those sequence numbers): stored in the SIM and
+        announced per ``AT+CNMI`` (``sim/inbound.py``). ``ValueError`` for bad input;
+        ``MemoryFull`` (a ``ValueError``) when the memory is full: nothing announced."""
+        main = self._main or self
+        with self._lock:
+            state = self.dialogue.state
+            if not state.sim_ready:
+                raise ValueError(f"the SIM is not ready ({state.sim.value}): no SMS reaches it")
+            pdus = deliver_parts(sender, text, state.smsc, parts=parts, when=when,
+                                 reference=reference)  # fmt: skip
+            out, full = arrive(state, pdus)
+        if out:
+            main._write(out)
+        if full is not None:
+            raise full
+
+    def store_pdu(self, pdu_hex: str, *, unread: bool = True) -> int:
+        """Put a PDU (SMSC field first) straight into the received-messages memory, with no
+        notice: as if it came while the modem was off. Any hex is taken (a broken PDU
+        too); its index, or ``MemoryFull``."""
+        with self._lock:
+            state = self.dialogue.state
+            message = StoredMessage(0, 0 if unread else 1, pdu_hex.upper())
+            try:
+                return state.card.store.add(state.cpms[2], message)
+            except OverflowError:
+                raise MemoryFull(f"memory {state.cpms[2]} is full") from None
+
+    def stored_messages(self) -> int:
+        """How many messages the received-messages memory holds."""
+        with self._lock:
+            state = self.dialogue.state
+            return state.card.store.used(state.cpms[2])
 
     # ---- data calls ----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/", "Home"),
     ("/monitor", "Monitor"),
     ("/modems", "Modems"),
+    ("/received", "Received"),
     ("/internet", "Internet"),
     ("/manual-sms", "Manual SMS"),
     ("/ussd", "USSD"),

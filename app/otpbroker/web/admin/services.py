@@ -30,6 +30,7 @@ from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
+from otpbroker.services.inbound import InboundService
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
 from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.mail_accounts import MailAccounts
@@ -99,3 +100,5 @@ class AdminServices:
     activity: ActivitySeries
     # Webhooks: their records, backlogs, test event and dead letters
     webhooks: Webhooks
+    # Received SMS kept in memory (operators' notices, people's replies): "Received" page
+    inbound: InboundService

@@ -1,0 +1,59 @@
+"""Received messages: what the modems' SIMs received lately, kept in memory only.
+
+Operators' messages (a name or a short code as sender: balance, expiry and package notices)
+are shown in full, for the owner to read; messages from people are shown masked (sender
+masked, text as its length): the application gets them whole through its webhooks and
+feeder status channels. Nothing here is stored: a restart starts the lists empty.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from otpbroker.domain.message_life import InboundSms
+from otpbroker.domain.msisdn import mask_msisdn
+from otpbroker.web.admin.render import render
+from otpbroker.web.admin.routes import Route
+from otpbroker.web.admin.services import AdminServices
+
+
+def _names(context: AdminServices) -> dict[str, str]:
+    try:
+        names = context.modem_records.names()
+        return {str(modem_id): str(name or modem_id) for modem_id, name in names.items()}
+    except Exception:  # names are cosmetic: fall back to ids
+        return {}
+
+
+def _when(stamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+
+
+def _row(sms: InboundSms, names: dict[str, str], whole: bool) -> dict[str, Any]:
+    return {
+        "modem": names.get(sms.modem_id, sms.modem_id),
+        "sender": sms.sender if whole else mask_msisdn(sms.sender),
+        "text": sms.text if whole else f"({len(sms.text)} characters)",
+        "sent": _when(sms.sent_at),
+        "received": _when(sms.received_at),
+        "parts": sms.parts,
+        "partial": sms.partial,
+    }
+
+
+def received_page(context: AdminServices) -> str:
+    """Operators' messages in full and people's masked, newest first, per modem."""
+    names = _names(context)
+    inbound = context.inbound
+    operator = [_row(m, names, True) for ms in inbound.operator_messages().values() for m in ms]
+    people = [_row(m, names, False) for ms in inbound.people_messages().values() for m in ms]
+    return render(
+        "inbound", "Received messages",
+        operator=sorted(operator, key=lambda r: r["received"], reverse=True),
+        people=sorted(people, key=lambda r: r["received"], reverse=True),
+        enabled=inbound.poll_seconds() is not None, waiting=inbound.waiting_parts(),
+    )  # fmt: skip
+
+
+ROUTES = (Route("GET", "/received", received_page),)
