@@ -53,6 +53,14 @@ URC_PREFIXES = (
 TWO_LINE_URCS = ("+CMT:", "+CDS:", "+CBM:")
 
 
+def shown_line(line: str) -> str:
+    """A line as the log may show it: a PDU (a long run of hexadecimal digits, which could be
+    decoded to a message text) only by its length."""
+    if len(line) >= 16 and all(c in "0123456789ABCDEFabcdef" for c in line):
+        return f"<PDU, {len(line)} hex digits>"
+    return repr(line[:80])
+
+
 @dataclass(frozen=True)
 class Urc:
     """One unsolicited result code; ``payload`` is the PDU line of two-line URCs."""
@@ -164,7 +172,7 @@ class AtChannel:
             while self._lines:
                 line = self._route(self._lines.popleft(), None)
                 if line is not None:
-                    log.debug("%s stray line ignored: %r", self.name, line[:80])
+                    log.debug("%s stray line ignored: %s", self.name, shown_line(line))
             if not self._fill(max(0.0, deadline - time.monotonic())):
                 return
 
