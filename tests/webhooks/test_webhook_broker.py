@@ -16,10 +16,13 @@ from waiting import wait_until
 from webhook_receiver import closed_port
 from webhook_rig import FAST
 
+from otpbroker.services.webhook_lane import Backoff
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from broker_harness import BrokerHarness
 
 MESSAGES = 100
+PATIENT = Backoff(first=0.05, cap=2.0)
 
 
 @pytest.fixture
@@ -58,6 +61,12 @@ def metric(text: str, name: str) -> dict[tuple, float]:
 
 
 def test_receiver_down_100_otps_receiver_back_every_event_once_in_order(harness, receivers):
+    # The receiver stays down while 100 OTPs go out, however long a loaded machine takes:
+    # 50 attempts at most 2 s apart outlast it (no event may reach the dead letters).
+    harness.broker.store.set("webhooks.max_attempts", 50)
+    delivery = harness.broker.two_way.delivery
+    assert delivery is not None
+    delivery.backoff = PATIENT  # before the webhook is added: its lane takes it when made
     port = closed_port()
     hook = add_webhook(harness, f"http://127.0.0.1:{port}/hook")
     with ThreadPoolExecutor(8) as pool:
