@@ -15,17 +15,16 @@ as live keys.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import threading
 import time
-import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from otpbroker.config.atomic_file import replace_file
+from otpbroker.config.checked_lines import checked_body, checked_line, complete_lines
 from otpbroker.domain.ports import LEDGER_STATES, LedgerEntry
 
 log = logging.getLogger(__name__)
@@ -146,7 +145,7 @@ class FileSendLedger:
             return False
         damaged = False
         loaded: list[tuple[str, LedgerEntry]] = []
-        for line in _lines(data):
+        for line in complete_lines(data):
             record = _parse(line)
             if record is None:
                 damaged = True
@@ -179,26 +178,15 @@ def _stored(key: str) -> str:
 
 
 def _line(key: str, state: str, at: float) -> bytes:
-    body = json.dumps({"k": key, "s": state, "t": round(at, 3)}, separators=(",", ":"))
-    raw = body.encode()
-    return b"%08x %s\n" % (zlib.crc32(raw), raw)
-
-
-def _lines(data: bytes) -> Iterator[bytes]:
-    """Complete lines; a last one without its newline is a torn record (left out)."""
-    pieces = data.split(b"\n")
-    if pieces[-1]:
-        yield b"torn"  # parses as damaged
-    yield from (piece for piece in pieces[:-1] if piece)
+    return checked_line({"k": key, "s": state, "t": round(at, 3)})
 
 
 def _parse(line: bytes) -> tuple[str, LedgerEntry] | None:
     """The key and entry of one line; None when its checksum or shape is wrong."""
-    checksum, _, raw = line.partition(b" ")
+    record = checked_body(line)
+    if record is None:
+        return None
     try:
-        if int(checksum, 16) != zlib.crc32(raw):
-            return None
-        record = json.loads(raw)
         key, state, at = record["k"], record["s"], float(record["t"])
     except (ValueError, KeyError, TypeError):
         return None

@@ -15,17 +15,16 @@ message from going out twice).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from otpbroker.config.atomic_file import replace_file
+from otpbroker.config.checked_lines import checked_body, checked_line, complete_lines
 from otpbroker.domain.status_record import MAX_STATUSES, StatusRecord
 
 log = logging.getLogger(__name__)
@@ -129,7 +128,7 @@ class FileStatusJournal:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return False
         damaged = False
-        for line in _lines(data):
+        for line in complete_lines(data):
             record = _parse(line)
             if record is None:
                 damaged = True
@@ -158,25 +157,15 @@ def _line(record: StatusRecord) -> bytes:
         "pr": list(record.part_reports),
         "sa": None if record.sent_at is None else round(record.sent_at, 3),
     }
-    raw = json.dumps(body, separators=(",", ":")).encode()
-    return b"%08x %s\n" % (zlib.crc32(raw), raw)
-
-
-def _lines(data: bytes) -> Iterator[bytes]:
-    """Complete lines; a last one without its newline is a torn record (left out)."""
-    pieces = data.split(b"\n")
-    if pieces[-1]:
-        yield b"torn"  # parses as damaged
-    yield from (piece for piece in pieces[:-1] if piece)
+    return checked_line(body)
 
 
 def _parse(line: bytes) -> StatusRecord | None:
     """The record of one line; None when its checksum or shape is wrong."""
-    checksum, _, raw = line.rstrip(b"\n").partition(b" ")
+    body = checked_body(line)
+    if body is None:
+        return None
     try:
-        if int(checksum, 16) != zlib.crc32(raw):
-            return None
-        body = json.loads(raw)
         sent_at = body["sa"]
         record = StatusRecord(
             message_id=str(body["i"]),
