@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from .address import encode_address, encode_smsc, read_address, read_smsc
 from .dcs import Alphabet, sms_alphabet
 from .errors import InvalidNumberError, PduError
-from .gsm7 import gsm7_encode, pack_septets, septet_cost
+from .gsm7 import gsm7_encode, pack_septets
 from .reader import Reader, parse_hex
-from .segment import SINGLE_PART_UNITS, Encoding, choose_encoding, normalise_ucs2
+from .segment import choose_encoding, split_text
 from .timestamp import TIMESTAMP_OCTETS, decode_timestamp, encode_timestamp
 from .userdata import IEI_CONCAT_8BIT, IEI_CONCAT_16BIT, Concat, encode_user_data, read_user_data
 
@@ -110,28 +110,6 @@ def _originator(sender: str) -> bytes:
         return bytes([semi_octets, TOA_ALPHANUMERIC]) + pack_septets(septets)
 
 
-def _split(text: str, encoding: Encoding, sixteen_bit: bool) -> list[str]:
-    """``text`` in parts: one when it fits, else chunks that leave room for the header
-    (153 septets / 67 units, one less with a 16-bit reference); never splits a character."""
-    if not text:
-        raise PduError("message text is empty")
-    if encoding == "ucs2":
-        text = normalise_ucs2(text)
-    costs = [septet_cost(ch) if encoding == "gsm7" else 1 + (ord(ch) > 0xFFFF) for ch in text]
-    if sum(costs) <= SINGLE_PART_UNITS[encoding]:
-        return [text]
-    limit = (153 if encoding == "gsm7" else 67) - (1 if sixteen_bit else 0)
-    parts: list[str] = []
-    start = used = 0
-    for index, cost in enumerate(costs):
-        if used + cost > limit:
-            parts.append(text[start:index])
-            start, used = index, 0
-        used += cost
-    parts.append(text[start:])
-    return parts
-
-
 def _concat_udh(reference: int, total: int, sequence: int) -> bytes:
     if reference > 0xFF:
         body = bytes([reference >> 8, reference & 0xFF, total, sequence])
@@ -159,7 +137,7 @@ def encode_deliver(
         raise ValueError(f"reference must be 0..65535, got {reference!r}")
     originator = _originator(sender)
     encoding = choose_encoding(text)
-    chunks = _split(text, encoding, reference > 0xFF)
+    chunks = split_text(text, encoding, spare=1 if reference > 0xFF else 0)
     stamp = encode_timestamp(when or datetime.now(UTC).replace(microsecond=0))
     total = len(chunks)
     pdus: list[str] = []

@@ -33,10 +33,11 @@ def _cost(ch: str, encoding: Encoding) -> int:
     return 2 if ord(ch) > 0xFFFF else 1
 
 
-def split_text(text: str, encoding: Encoding) -> list[str]:
+def split_text(text: str, encoding: Encoding, *, spare: int = 0) -> list[str]:
     """Split ``text`` into the parts it needs in ``encoding``.
 
-    One part when it fits in 160 septets / 70 units, else chunks of at most 153 / 67.
+    One part when it fits in 160 septets / 70 units, else chunks of at most 153 / 67, less
+    ``spare`` (1 for a 16-bit concatenation reference, whose header is one octet longer).
     A character is never split: an escape pair or surrogate pair moves whole to the next
     part.
     """
@@ -47,7 +48,7 @@ def split_text(text: str, encoding: Encoding) -> list[str]:
     costs = [_cost(ch, encoding) for ch in text]
     if sum(costs) <= SINGLE_PART_UNITS[encoding]:
         return [text]
-    limit = MULTI_PART_UNITS[encoding]
+    limit = MULTI_PART_UNITS[encoding] - spare
     parts: list[str] = []
     start = used = 0
     for index, cost in enumerate(costs):
