@@ -217,20 +217,11 @@ class Broker:
         self.api_listeners = ConfiguredListeners(self.listeners)
         self.modem_records = ModemRecords(self.store)  # also serve --modem
         self.admin_services = AdminServices(
-            version=__version__,
-            admin_accounts=self.admin_accounts,
-            api_users=self.api_users,
-            setup_code=self.setup_code,
-            password_reset=self.password_reset,
-            sms=self.sms,
-            events=self.events,
-            alerts=self.alerts,
-            modem_records=self.modem_records,
-            modems=self.pool,
-            modem_health=self.health,
-            modem_discovery=self.modem_discovery,
-            serial_ports=machine.serial_ports,
-            settings=self.settings_service,
+            version=__version__, admin_accounts=self.admin_accounts, api_users=self.api_users,
+            setup_code=self.setup_code, password_reset=self.password_reset, sms=self.sms,
+            events=self.events, alerts=self.alerts, modem_records=self.modem_records,
+            modems=self.pool, modem_health=self.health, modem_discovery=self.modem_discovery,
+            serial_ports=machine.serial_ports, settings=self.settings_service,
             blocking=BlockingList(self.blocklist, self.store, self.settings),
             mail_accounts=MailAccounts(self.store, lambda: mail_service, self.mail.rotation.usage),
             feeder_settings=FeederSettings(
@@ -238,21 +229,14 @@ class Broker:
             ),
             network_settings=NetworkSettings(self.settings_service, safety_net),
             firewall=FirewallRules(self.store, safety_net),
-            internet_modems=InternetModems(self.store, internet),
-            internet=internet,
-            ddns_accounts=DdnsAccounts(self.store),
-            ddns=self.ddns,
-            https=HttpsCertificates(tls, self.listeners),
-            sealing_keys=self.sealing.keys,
-            server=machine.server or MachineStatus(data_dir),
-            brochure=self.brochure,
-            sessions=SessionStore(),
-            throttle=self.login_throttle,
-            inbound=self.two_way.inbound,
-            sim_quota=self.pacing,
-            activity=self.two_way.activity,
+            internet_modems=InternetModems(self.store, internet), internet=internet,
+            ddns_accounts=DdnsAccounts(self.store), ddns=self.ddns,
+            https=HttpsCertificates(tls, self.listeners), sealing_keys=self.sealing.keys,
+            server=machine.server or MachineStatus(data_dir), brochure=self.brochure,
+            sessions=SessionStore(), throttle=self.login_throttle, sim_quota=self.pacing,
+            inbound=self.two_way.inbound, activity=self.two_way.activity,
             webhooks=self.webhooks,
-        )
+        )  # fmt: skip
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))
         app.fill(self.app)
