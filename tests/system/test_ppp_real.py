@@ -55,10 +55,14 @@ def kernel_has_ppp() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _real_ppp() -> None:
+def _root_and_pppd() -> None:
     require_netns()
     if not os.path.exists("/usr/sbin/pppd"):
         pytest.fail("pppd is not installed (apt-get install ppp)")
+
+
+@pytest.fixture
+def kernel_ppp() -> None:
     if not kernel_has_ppp():
         pytest.skip("this kernel has no PPP support (CONFIG_PPP): pppd exits with status 4")
 
@@ -128,6 +132,7 @@ def sides(tmp_path: Path) -> Iterator[Sides]:
 
 
 @pytest.mark.parametrize("auth", ["pap", "chap"])
+@pytest.mark.usefixtures("kernel_ppp")
 def test_link_comes_up_with_the_preset_and_carries_http(sides: Sides, tmp_path, auth):
     _, device, sim = sides("3data", "3data", auth)
     link, peers = write_link(tmp_path, sim.port, "Three (3)")
@@ -145,6 +150,7 @@ def test_link_comes_up_with_the_preset_and_carries_http(sides: Sides, tmp_path, 
     assert explain_log(device.log_text()) is None
 
 
+@pytest.mark.usefixtures("kernel_ppp")
 def test_wrong_password_fails_with_a_clear_message(sides: Sides, tmp_path):
     _, device, sim = sides("3data", "3data")
     link, peers = write_link(tmp_path, sim.port, "Three (3)", password="wrong")
@@ -156,6 +162,7 @@ def test_wrong_password_fails_with_a_clear_message(sides: Sides, tmp_path):
     assert not has_address(device, link.name)
 
 
+@pytest.mark.usefixtures("kernel_ppp")
 def test_operator_killed_is_noticed_and_redialled(sides: Sides, tmp_path):
     operator, device, sim = sides("3data", "3data")
     link, peers = write_link(tmp_path, sim.port, "Three (3)")
@@ -168,3 +175,26 @@ def test_operator_killed_is_noticed_and_redialled(sides: Sides, tmp_path):
     wait_for("the link back up", lambda: has_address(device, link.name), LINK_UP_SECONDS)
     assert http_get(device) == SERVER_BODY
     assert explain_log(device.log_text()) is None
+
+
+def test_without_kernel_ppp_both_sides_fail_in_words(sides: Sides, tmp_path):
+    """Where the kernel has no PPP (the other tests skip): the device's pppd, given the
+    product's files, stops with status 4, put into words; the operator's pppd, started by
+    the emulator for the call, stops too and the call ends with NO CARRIER."""
+    if kernel_has_ppp():
+        pytest.skip("this kernel has PPP: the tests above prove the link itself")
+    operator, device, sim = sides("3data", "3data")
+    _, peers = write_link(tmp_path, sim.port, "Three (3)")
+    status = device.start(peers).wait(LINK_UP_SECONDS)
+    assert explain_exit(status) == EXIT_MEANINGS[4], device.log_text()
+    with serial.Serial(sim.port, timeout=0.1) as ser:
+        ser.write(b'AT+CGDCONT=1,"IP","3data"\r')
+        time.sleep(0.3)
+        ser.write(b"ATD*99#\r")
+        answer = b""
+        deadline = time.monotonic() + 10
+        while b"NO CARRIER" not in answer and time.monotonic() < deadline:
+            answer += ser.read(256)
+    assert b"CONNECT\r\n" in answer and answer.endswith(b"\r\nNO CARRIER\r\n")
+    (peer,) = operator.peers
+    assert explain_exit(peer.process.poll()) == EXIT_MEANINGS[4]
