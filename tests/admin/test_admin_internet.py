@@ -82,7 +82,7 @@ def test_page_lists_internet_modems_with_state_and_conflict(harness, admin):
     assert "offline" in two and "internet-conflict" not in two
     assert "internet-conflict" in one and "cannot send SMS while it is online" in one
     assert "Pause SMS" in one and "disabled" in one.split("/connect")[1].split("</form>")[0]
-    assert "Smartfren: smart #777" in two
+    assert "Smartfren: smartfren4g *99#" in two
 
 
 def test_connect_dials_on_the_data_port_while_sms_goes_on(harness, admin):

@@ -235,8 +235,8 @@ def test_apn_preset_fills_the_form_without_javascript(admin, harness):
     admin.get("/modems/new")
     status, text, _ = admin.post("/modems", form(preset="smartfren", apply_preset="1"))
     assert status == 200
-    assert value_of(text, "apn") == "smart" and value_of(text, "apn_username") == "smart"
-    assert value_of(text, "apn_password") == "smart" and value_of(text, "dial_number") == "#777"
+    assert value_of(text, "apn") == "smartfren4g" and value_of(text, "apn_username") == "smartfren"
+    assert value_of(text, "apn_password") == "smartfren" and value_of(text, "dial_number") == "*99#"
     assert value_of(text, "name") == "Huawei E3131 USB 2"
     assert '<option value="smartfren" ' in text and "selected>Smartfren" in text
     status, text, _ = admin.post("/modems", form(preset="axis", apply_preset="1", pin="8642"))

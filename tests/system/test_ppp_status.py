@@ -75,6 +75,7 @@ def test_down_and_missing_interfaces(netns: Netns, tmp_path: Path):
         "tx_bytes": None,
         "pid": None,
         "uptime_seconds": None,
+        "problem": None,
     }
     netns.add_link(NAME, 234)
     netns.exec("ip", "link", "set", NAME, "down")

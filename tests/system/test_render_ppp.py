@@ -178,7 +178,7 @@ def test_password_without_user_is_refused():
 
 def test_presets_match_the_spec_and_render():
     by_name = {p.operator: p for p in APN_PRESETS}
-    assert by_name["Smartfren"].dial_number == "#777"
+    assert (by_name["Smartfren"].apn, by_name["Smartfren"].dial_number) == ("smartfren4g", "*99#")
     assert (by_name["Axis"].apn, by_name["Axis"].username, by_name["Axis"].password) == (
         "axis",
         "axis",

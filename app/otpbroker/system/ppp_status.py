@@ -14,10 +14,14 @@ from typing import Any
 
 import netifaces
 
+from .ppp_errors import explain_log
+
 SYS_CLASS_NET = "/sys/class/net"
 RUN_DIR = "/run"
 PROC = "/proc"
 IFF_UP = 0x1
+LOG_TAIL_BYTES = 16384
+"""How much of the end of pppd's log is read to find why the last attempt failed."""
 RUNNING_STATES = ("up", "unknown")
 """Operational states of a working link (ppp interfaces report ``unknown``)."""
 
@@ -69,10 +73,12 @@ def link_status(
     run_dir: str = RUN_DIR,
     proc: str = PROC,
     addresses: Callable[[str], list[str]] = ipv4_addresses,
+    log_file: str | None = None,
 ) -> dict[str, Any]:
     """What the admin shows for link ``name``: ``exists``, ``up`` (administratively up
     and operational), ``ipv4`` (list), ``rx_bytes``/``tx_bytes`` (``None`` without the interface)
-    and ``pid``/``uptime_seconds`` of pppd (``None`` when it does not run)."""
+    and ``pid``/``uptime_seconds`` of pppd (``None`` when it does not run); with pppd's
+    ``log_file``, ``problem``: why its last attempt failed, in words (``ppp_errors``)."""
     if "/" in name or name in ("", ".", ".."):
         raise ValueError(f"Link name {name!r} is not an interface name")
     base = Path(sys_class_net) / name
@@ -89,4 +95,16 @@ def link_status(
         "tx_bytes": _read_int(base / "statistics" / "tx_bytes") if exists else None,
         "pid": process["pid"] if process else None,
         "uptime_seconds": process["uptime_seconds"] if process else None,
+        "problem": explain_log(log_tail(log_file)) if log_file else None,
     }
+
+
+def log_tail(path: str) -> str:
+    """The last :data:`LOG_TAIL_BYTES` of ``path`` (empty when it cannot be read)."""
+    try:
+        with open(path, "rb") as log:
+            log.seek(0, 2)
+            log.seek(max(0, log.tell() - LOG_TAIL_BYTES))
+            return log.read().decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -54,7 +54,9 @@ APN_PRESETS: tuple[ApnPreset, ...] = (
     ApnPreset("Telkomsel", "internet", "", "", "*99#"),
     ApnPreset("XL", "internet", "", "", "*99#"),
     ApnPreset("Three (3)", "3data", "3data", "3data", "*99#"),
-    ApnPreset("Smartfren", "smart", "smart", "smart", "#777"),
+    # Smartfren closed its CDMA network (dial #777, APN "smart") and is 4G LTE only: public
+    # modem APN databases list APN smartfren4g with PAP user and password "smartfren".
+    ApnPreset("Smartfren", "smartfren4g", "smartfren", "smartfren", "*99#"),
     ApnPreset("Indosat Ooredoo", "indosatgprs", "", "", "*99#"),
     ApnPreset("Axis", "axis", "axis", "123456", "*99#"),
 )

@@ -15,8 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 
+from .data_link import DataLink, Network
 from .deliveries import DeliveryLog
-from .dialogue import Dialogue
+from .dialogue import Dialogue, Mode
 from .profile import ModemProfile
 from .session import Session
 from .steps import Later, Pause, Reboot, Sent, Step, Write
@@ -36,6 +37,8 @@ class Answering:
     _session: Session | None
     _main: Answering | None
     _reboot: Callable[[], None]
+    _network: Network | None = None
+    _link: DataLink | None = None
 
     @property
     def imei(self) -> str:
@@ -53,6 +56,34 @@ class Answering:
             lost = self.dialogue.carrier_lost()
         if lost:
             self._write(lost)
+        self._follow_call()
+
+    def _follow_call(self) -> None:
+        """With a network plugged in (``data_link.py``): connect this port's data call to the
+        operator side when it enters data mode, end that side when the call is over."""
+        main = self._main or self
+        if main._network is None:
+            return
+        ending: DataLink | None = None
+        with self._lock:
+            if self.dialogue.mode is Mode.DATA and self._link is None:
+                self._link = main._network(self._from_operator, main.hang_up)
+            elif not self.dialogue.state.in_call and self._link is not None:
+                ending, self._link = self._link, None
+        if ending is not None:
+            ending.close()
+
+    def _from_operator(self, data: bytes) -> None:
+        """Bytes from the operator side reach the client while the port is in data mode."""
+        if self.dialogue.mode is Mode.DATA:
+            self._write(data)
+
+    def hang_up(self) -> None:
+        """The network ends the data call: a port in data mode answers ``NO CARRIER``."""
+        with self._lock:
+            self.dialogue.state.in_call = False
+        for port in self._ports():
+            port._check_carrier()
 
     def _next_urc(self) -> float:
         """When the next unsolicited line is due (never without ``urc_interval``)."""
@@ -65,6 +96,9 @@ class Answering:
         """Feed what a client wrote to the dialogue and carry out its steps."""
         received_at = time.perf_counter()  # a PDU completed by ``data`` arrived now
         try:
+            link = self._link
+            if link is not None and self.dialogue.mode is Mode.DATA:
+                link.send(data)
             with self._lock:
                 steps = self.dialogue.feed(data)
             self._execute(steps, session, received_at)

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import links
 from .answering import Answering
+from .data_link import Network
 from .deliveries import Delivery, DeliveryLog
 from .dialogue import Dialogue
 from .inbound import MemoryFull, arrive, deliver_parts
@@ -50,14 +51,18 @@ class SimModem(Answering):
         log: DeliveryLog | None = None,
         deliveries_path: str | Path | None = None,
         main: SimModem | None = None,
+        network: Network | None = None,
     ) -> None:
         """A modem for ``profile`` (not started); ``log`` may be shared between modems.
 
-        ``main`` makes this the extra data port of that modem (used by the modem itself)."""
+        ``main`` makes this the extra data port of that modem (used by the modem itself).
+        ``network`` is the operator side of data calls (``data_link.py``; default: none,
+        data-mode bytes are swallowed)."""
         self.profile = profile or ModemProfile()
         self.log = log if log is not None else DeliveryLog(deliveries_path)
         self.dialogue = Dialogue(self.profile)
         self.link_dir = Path(link_dir) if link_dir is not None else None
+        self._network = network
         seed = self.profile.seed
         self._noise = random.Random(None if seed is None else seed + 1)
         self._lock = threading.RLock()  # the dialogue
@@ -148,6 +153,9 @@ class SimModem(Answering):
                 return
             self._session = None
             session.close()
+            link, self._link = self._link, None
+            if link is not None:
+                link.close()  # the stick is gone: so is its data call's operator side
             if self._slave is not None:
                 with contextlib.suppress(OSError):
                     os.close(self._slave)
@@ -310,12 +318,3 @@ class SimModem(Answering):
         with self._lock:
             state = self.dialogue.state
             return state.card.store.used(state.cpms[2])
-
-    # ---- data calls ----------------------------------------------------------------------
-
-    def hang_up(self) -> None:
-        """The network ends the data call: a port in data mode answers ``NO CARRIER``."""
-        with self._lock:
-            self.dialogue.state.in_call = False
-        for port in self._ports():
-            port._check_carrier()
