@@ -114,7 +114,7 @@ MODEM_FIELDS: tuple[Setting, ...] = (
     _str("apn_password", "APN password (never shown).", max_length=64, secret=True),
     _str(
         "dial_number",
-        "Number dialled for the data call, e.g. *99# or #777.",
+        "Number dialled for the data call, e.g. *99# (every operator's 3G/4G data call).",
         "*99#",
         pattern=(r"[0-9*#+]{0,32}", "up to 32 of 0-9 * # +"),
     ),

@@ -94,7 +94,7 @@ class InternetControl:
         except ValueError as exc:
             return {
                 "name": None, "exists": False, "up": False, "ipv4": [], "rx_bytes": None,
-                "tx_bytes": None, "pid": None, "uptime_seconds": None,
+                "tx_bytes": None, "pid": None, "uptime_seconds": None, "problem": None,
                 "shares_sms_port": shares_sms_port(record), "device": None,
                 "settings_error": str(exc),
             }  # fmt: skip

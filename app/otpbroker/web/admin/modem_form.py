@@ -116,7 +116,7 @@ GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
         _text("apn", "APN", "Access point name, e.g. internet."),
         _text("apn_username", "APN user name"),
         Item("secret", "apn_password", "APN password", "", 'autocomplete="new-password"'),
-        _text("dial_number", "Dial number", "e.g. *99# (most operators) or #777 (Smartfren)."),
+        _text("dial_number", "Dial number", "e.g. *99# (every operator, Smartfren's 4G included)."),
         *(_text(f"init_dial_{n}", f"Init command {n}", AT_HINT if n == 1 else "")
           for n in range(1, 6)),
         _text("dial_command", "Dial command", "AT command that dials, usually ATD."),
