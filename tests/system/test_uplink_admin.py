@@ -40,6 +40,8 @@ def test_internet_page_shows_the_uplink_and_saves_standby_settings(harness) -> N
     assert '<dd data-uplink="last-switch">none since start</dd>' in text
     status, text, _ = admin.get("/internet/standby")
     assert status == 200 and 'name="internet.mode"' in text
+    status, _, _ = admin.post("/internet/standby", {"internet.mode": "standby"}, csrf=False)
+    assert status == 403 and harness.broker.settings.get("internet.mode") == "always"
     status, text, _ = admin.post(
         "/internet/standby",
         {"internet.mode": "sometimes", "internet.failover_after_seconds": "45"},
