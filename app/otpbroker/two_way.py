@@ -67,7 +67,8 @@ class Reconnecting(Protocol):
 
 
 def nudge_feeders(feeders: Reconnecting) -> None:
-    """Wake every running feeder's blocking read: it reconnects over the new link."""
+    """Wake every running feeder (``Feeder.interrupt``) after the uplink switched: the
+    WebSocket feeder drops its socket and reconnects; the others wake their loop."""
     for status in feeders.statuses():
         feeder = feeders.feeder(status.name)
         if feeder is not None:
@@ -178,4 +179,4 @@ class TwoWay:
             self.journal.close()
 
 
-__all__ = ["TwoWay"]
+__all__ = ["TwoWay", "nudge_feeders"]

@@ -225,3 +225,32 @@ def test_settings_refuse_bad_values() -> None:
         validate("internet.mode", "sometimes")
     with pytest.raises(ConfigError):
         validate("internet.check_interval_seconds", 0)
+
+
+class Feeder:
+    def __init__(self, name: str, broken: bool = False) -> None:
+        self.name, self.broken, self.woken = name, broken, 0
+
+    def interrupt(self) -> None:
+        self.woken += 1
+        if self.broken:
+            raise OSError("socket already closed")
+
+
+class Feeders:
+    def __init__(self, *feeders: Feeder) -> None:
+        self.running = {feeder.name: feeder for feeder in feeders}
+
+    def statuses(self) -> list[Any]:
+        return [type("Status", (), {"name": name})() for name in [*self.running, "mqtt"]]
+
+    def feeder(self, name: str) -> Feeder | None:
+        return self.running.get(name)
+
+
+def test_a_switch_wakes_every_running_feeder_even_when_one_fails() -> None:
+    from otpbroker.two_way import nudge_feeders
+
+    broken, fine = Feeder("rabbitmq", broken=True), Feeder("ws")
+    nudge_feeders(Feeders(broken, fine))  # "mqtt" is not running: skipped
+    assert (broken.woken, fine.woken) == (1, 1)

@@ -150,8 +150,10 @@ class UplinkWatch:
                 return
             if self._since is None:
                 self._since = self._clock()
-            key = "failover" if wanted == MOBILE else "failback"
-            wait = self._seconds(f"internet.{key}_after_seconds", 30.0)
+            if wanted == MOBILE:
+                wait = self._seconds("internet.failover_after_seconds", 30.0)
+            else:
+                wait = self._seconds("internet.failback_after_seconds", 60.0)
             if self._clock() - self._since < wait:
                 return
         self._switch(wanted)
