@@ -254,3 +254,18 @@ def test_a_switch_wakes_every_running_feeder_even_when_one_fails() -> None:
     broken, fine = Feeder("rabbitmq", broken=True), Feeder("ws")
     nudge_feeders(Feeders(broken, fine))  # "mqtt" is not running: skipped
     assert (broken.woken, fine.woken) == (1, 1)
+
+
+def test_a_mobile_link_up_when_standby_begins_is_taken_down_once_ethernet_holds() -> None:
+    settings = Settings(internet__mode="always")
+    watch, routes, links, clock, hooks = rig(settings)
+    routes.now.append("ppp0")  # connected by hand, or left up by the previous run
+    run_for(watch, clock, 300)
+    assert links.calls == [] and watch.state().active == ETHERNET
+    settings.values["internet.mode"] = "standby"
+    watch.tick()
+    assert watch.state().active == MOBILE
+    run_for(watch, clock, 60)
+    assert links.calls == [("disconnect", "m1")] and hooks == ["ddns", "feeders"]
+    run_for(watch, clock, 300)  # not taken again
+    assert links.calls == [("disconnect", "m1")] and watch.state().active == ETHERNET

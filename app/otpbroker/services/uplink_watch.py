@@ -102,6 +102,7 @@ class UplinkWatch:
         self._state = UplinkState()
         self._since: float | None = None  # when the condition for a switch began
         self._record: dict[str, Any] | None = None  # the modem brought up
+        self._looked = False  # whether standby has looked at the links since it began
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -140,8 +141,13 @@ class UplinkWatch:
             state.ethernet_route = ethernet
             state.mobile_route = any(self._is_mobile(name) for name in devices)
             if mode != "standby":
-                self._since = None
+                self._since, self._looked = None, False
                 return
+            if not self._looked:  # a mobile link up when standby begins is taken as its own
+                self._looked = True
+                if state.mobile_route and state.active == ETHERNET:
+                    state.active = MOBILE
+                    self._record = self._first_modem()
             wanted = MOBILE if (state.active == ETHERNET and not ethernet) else None
             if state.active == MOBILE and ethernet:
                 wanted = ETHERNET
@@ -181,14 +187,18 @@ class UplinkWatch:
             except Exception:
                 log.exception("Uplink: after-switch hook failed")
 
+    def _first_modem(self) -> dict[str, Any] | None:
+        modems = self._modems.with_internet() if self._modems is not None else []
+        return modems[0] if modems else None
+
     def _bring_up(self) -> None:
         if self._links is None or self._modems is None:
             raise RuntimeError("mobile internet is not available here")
-        modems = self._modems.with_internet()
-        if not modems:
+        record = self._first_modem()
+        if record is None:
             raise RuntimeError("no modem has internet access turned on")
-        self._links.connect(modems[0])
-        self._record = modems[0]
+        self._links.connect(record)
+        self._record = record
 
     def _bring_down(self) -> None:
         if self._links is not None and self._record is not None:
