@@ -168,7 +168,7 @@ class Broker:
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
             sends=self.pool, activity=self.two_way.activity, readiness=self.readiness.check,
-            webhooks=self.webhooks,
+            webhooks=self.webhooks, uplink=self.two_way.uplink,
         )  # fmt: skip
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
@@ -199,6 +199,7 @@ class Broker:
         # Mobile internet (ppp) per modem, through the same helper
         self.sms_holds = SmsPortHolds(self.pool)
         internet = (machine.internet or self._internet)(self.sms_holds)
+        self.two_way.connect_uplink(internet, self.store, self.ddns, self.feeders)  # standby
         # USB: plugged-in modems found by id (and AT), CD-ROM switch and reset via the helper
         discovery = machine.usb_discovery or UsbModemDiscovery()
         self.modem_discovery = ModemDiscoveryService(discovery, self.store, usb_control)
@@ -235,7 +236,7 @@ class Broker:
             server=machine.server or MachineStatus(data_dir), brochure=self.brochure,
             sessions=SessionStore(), throttle=self.login_throttle, sim_quota=self.pacing,
             inbound=self.two_way.inbound, activity=self.two_way.activity,
-            webhooks=self.webhooks,
+            webhooks=self.webhooks, uplink=self.two_way.uplink,
         )  # fmt: skip
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))

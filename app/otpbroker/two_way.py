@@ -12,22 +12,25 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
 from otpbroker.config.status_journal import FileStatusJournal
-from otpbroker.domain.ports import Settings
+from otpbroker.domain.ports import Repository, Settings
 from otpbroker.feeders.redelivery import runtime_key
 from otpbroker.modem import pdu
 from otpbroker.services.activity_sampler import ActivitySampler, ModemSamples
 from otpbroker.services.activity_series import ActivitySeries
 from otpbroker.services.events import EventLog
 from otpbroker.services.inbound import InboundService
+from otpbroker.services.internet_modems import InternetLinks, InternetModems
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
 from otpbroker.services.two_way_bus import TwoWayBus
+from otpbroker.services.uplink_watch import UplinkWatch
 from otpbroker.services.webhook_delivery import SettingSource, WebhookDelivery
 from otpbroker.services.webhooks import WebhookRecords, Webhooks
+from otpbroker.system.default_route import DefaultRouteReader
 from otpbroker.system.runtime_dir import runtime_directory
 from otpbroker.system.status import network_addresses
 from otpbroker.webhooks.poster import HttpPoster
@@ -49,6 +52,30 @@ class NewsFeeders(Protocol):
     def attach_news(self, bus: TwoWayBus, report_wait: Callable[[], float]) -> None:
         """Let the feeders send replies, status events and received SMS back."""
         ...
+
+
+class Reconnecting(Protocol):
+    """The feeders' manager, as far as the uplink is concerned (``FeederManager``)."""
+
+    def statuses(self) -> list[Any]:
+        """A status (with ``name``) of each feeder."""
+        ...
+
+    def feeder(self, name: str) -> Any:
+        """The running feeder of a kind (with ``interrupt()``), or None."""
+        ...
+
+
+def nudge_feeders(feeders: Reconnecting) -> None:
+    """Wake every running feeder (``Feeder.interrupt``) after the uplink switched: the
+    WebSocket feeder drops its socket and reconnects; the others wake their loop."""
+    for status in feeders.statuses():
+        feeder = feeders.feeder(status.name)
+        if feeder is not None:
+            try:
+                feeder.interrupt()
+            except Exception:  # one feeder's failure must not keep the others waiting
+                log.debug("feeder %s: interrupt failed", status.name, exc_info=True)
 
 
 class TwoWay:
@@ -83,6 +110,8 @@ class TwoWay:
         self.inbound = InboundService(self.bus)
         self.delivery: WebhookDelivery | None = None
         self.webhooks: Webhooks | None = None
+        # The uplink: mobile internet as Ethernet's standby (internet.mode), and its state
+        self.uplink = UplinkWatch(settings, DefaultRouteReader()) if settings else None
 
     def connect(self, events: EventLog, modems: ModemSamples) -> None:
         """Join what is built after the bus: the finished requests (``events``) and the
@@ -118,12 +147,24 @@ class TwoWay:
 
         feeders.attach_news(self.bus, report_wait)
 
+    def connect_uplink(
+        self, links: InternetLinks, records: Repository, ddns: Any, feeders: Reconnecting
+    ) -> None:
+        """Let the uplink watcher bring mobile internet up and down (``links``, the first
+        modem of ``records`` with internet access); after a switch, DDNS checks the public
+        address (``ddns.update_now``) and the feeders reconnect."""
+        if self.uplink is not None:
+            modems = InternetModems(records, links)
+            self.uplink.connect(links, modems, ddns.update_now, lambda: nudge_feeders(feeders))
+
     def start(self) -> None:
         """Start the parts that run threads (the activity sampler, the webhooks' dispatcher)."""
         if self._sampler is not None:
             self._sampler.start()
         if self.delivery is not None:
             self.delivery.start()
+        if self.uplink is not None:
+            self.uplink.start()
 
     def stop(self) -> None:
         """Stop them (undelivered webhook events are dropped: memory only); the status
@@ -132,8 +173,10 @@ class TwoWay:
             self._sampler.stop()
         if self.delivery is not None:
             self.delivery.stop()
+        if self.uplink is not None:
+            self.uplink.stop()
         if self.journal is not None:
             self.journal.close()
 
 
-__all__ = ["TwoWay"]
+__all__ = ["TwoWay", "nudge_feeders"]

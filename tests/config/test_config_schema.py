@@ -25,6 +25,10 @@ def _error(key: str, value: Any) -> str:
 def test_expected_keys_exist() -> None:
     expected = {
         "device.country_code",
+        "internet.mode",
+        "internet.check_interval_seconds",
+        "internet.failover_after_seconds",
+        "internet.failback_after_seconds",
         "api.http_enabled",
         "api.http_port",
         "api.https_enabled",

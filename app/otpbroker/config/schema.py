@@ -16,6 +16,7 @@ from otpbroker.config.rules import Setting, check_value, parse_text
 from otpbroker.config.schema_auth import AUTH_SETTINGS
 from otpbroker.config.schema_feeders import FEEDER_SETTINGS
 from otpbroker.config.schema_front import FRONT_SETTINGS
+from otpbroker.config.schema_internet import INTERNET_SETTINGS
 from otpbroker.config.schema_limits import LIMIT_SETTINGS
 from otpbroker.config.schema_otp import OTP_SETTINGS, check_otp_text
 from otpbroker.config.schema_sealing import SEALING_SETTINGS
@@ -220,6 +221,7 @@ SETTINGS: tuple[Setting, ...] = (
     *FRONT_SETTINGS,
     *AUTH_SETTINGS,
     *SEALING_SETTINGS,
+    *INTERNET_SETTINGS,
 )
 
 SETTINGS += (

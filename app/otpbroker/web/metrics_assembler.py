@@ -13,6 +13,7 @@ from otpbroker.web.metrics_logins import LoginReadings, login_lines
 from otpbroker.web.metrics_modems import SendReadings, send_lines
 from otpbroker.web.metrics_quota import quota_lines
 from otpbroker.web.metrics_two_way import TwoWayReadings, two_way_lines
+from otpbroker.web.metrics_uplink import UplinkReadings, uplink_lines
 from otpbroker.web.metrics_webhooks import WebhookReadings, webhook_lines
 
 
@@ -78,6 +79,7 @@ class MetricsAssembler:
         activity: TwoWayReadings | None = None,
         readiness: Callable[[], Any] | None = None,
         webhooks: WebhookReadings | None = None,
+        uplink: UplinkReadings | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
@@ -89,6 +91,7 @@ class MetricsAssembler:
         self._readiness = readiness
         self._sends = sends
         self._webhooks = webhooks
+        self._uplink = uplink
         self._logins = logins
         self._quota = quota
         self._modems = modems
@@ -118,6 +121,7 @@ class MetricsAssembler:
             more += two_way_lines(self._activity, ready)
         if self._webhooks is not None:
             more += webhook_lines(self._webhooks)
+        more += uplink_lines(self._uplink) if self._uplink is not None else []
         return text + "".join(line + "\n" for line in more)
 
     def modem_gauges(self) -> list[ModemGauge]:

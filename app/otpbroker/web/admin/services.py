@@ -42,6 +42,7 @@ from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sealing import SealingKeys
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
+from otpbroker.services.uplink_watch import UplinkWatch
 from otpbroker.services.webhooks import Webhooks
 from otpbroker.web.admin.sessions import SessionStore
 from otpbroker.web.metrics_assembler import QuotaReadings
@@ -85,6 +86,7 @@ class AdminServices:
     firewall: FirewallRules
     internet_modems: InternetModems
     internet: InternetLinks
+    uplink: UplinkWatch | None = None  # mobile internet as standby (internet.mode)
     ddns_accounts: DdnsAccounts
     ddns: DdnsControl
     https: HttpsCertificates

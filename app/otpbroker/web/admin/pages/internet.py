@@ -7,10 +7,14 @@ Disconnect. Every other internet field is edited in the modem's settings.
 A modem without a separate data port uses one serial line for SMS and data, so it cannot
 send SMS while online. The page says so and offers "Pause SMS" (deactivates the modem, the
 pool releases its port) before Connect is allowed, and "Resume SMS" afterwards.
+
+Above the cards, the uplink: the mode (``internet.mode``), whether Ethernet and mobile
+internet hold a default route, and the last switch the standby watcher made.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import bottle
@@ -19,8 +23,24 @@ from otpbroker.system.render_ppp import APN_PRESETS, preset
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
+from otpbroker.web.admin.settings_form import Sections, SettingsForm, save_form, show_form
 
 ACTIONS = "connect|disconnect|pause-sms|resume-sms|preset"
+STANDBY_LABELS = {
+    "internet.mode": "Mobile internet",
+    "internet.check_interval_seconds": "Check Ethernet every (seconds)",
+    "internet.failover_after_seconds": "Bring mobile up after Ethernet is down for (seconds)",
+    "internet.failback_after_seconds": "Bring mobile down after Ethernet is back for (seconds)",
+}
+
+
+def _standby_sections(current: Mapping[str, Any]) -> Sections:
+    return [("Mobile internet as standby", [k for k in current if k.startswith("internet.")])]
+
+
+STANDBY_FORM = SettingsForm(
+    "/internet/standby", "Internet standby", "internet_standby", _standby_sections, STANDBY_LABELS
+)
 
 
 def human_bytes(count: int | None) -> str:
@@ -85,6 +105,7 @@ def show(context: AdminServices) -> str:
         presets=APN_PRESETS,
         available=context.internet.available,
         others=len(context.internet_modems.modems()) - len(cards),
+        uplink=context.uplink.state() if context.uplink is not None else None,
         human_bytes=human_bytes,
         human_duration=human_duration,
     )
@@ -134,7 +155,19 @@ def act(context: AdminServices, modem_id: str, action: str) -> Any:
     return see_other("/internet")
 
 
+def show_standby(context: AdminServices) -> str:
+    """The standby settings (``internet.*``)."""
+    return show_form(context, STANDBY_FORM)
+
+
+def save_standby(context: AdminServices) -> str:
+    """Save the standby settings, all or nothing."""
+    return save_form(context, STANDBY_FORM)
+
+
 ROUTES = (
     Route("GET", "/internet", show),
+    Route("GET", "/internet/standby", show_standby),
+    Route("POST", "/internet/standby", save_standby),
     Route("POST", f"/internet/<modem_id>/<action:re:{ACTIONS}>", act),
 )

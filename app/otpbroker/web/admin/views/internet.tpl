@@ -1,4 +1,22 @@
 % rebase('layout.tpl')
+% if uplink is not None:
+<section class="card uplink" data-uplink="{{uplink.active}}">
+  <h2>Uplink
+    <span class="badge {{'warn' if uplink.active == 'mobile' else 'ok'}}" data-uplink="active">{{'mobile internet' if uplink.active == 'mobile' else 'Ethernet'}}</span>
+  </h2>
+  <dl class="facts">
+    <dt>Mode</dt><dd data-uplink="mode">{{'standby: mobile internet comes up when Ethernet loses its default route' if uplink.mode == 'standby' else 'always: mobile internet is connected by hand'}}</dd>
+    <dt>Ethernet default route</dt><dd data-uplink="ethernet">{{'yes' if uplink.ethernet_route else 'no'}}</dd>
+    <dt>Mobile default route</dt><dd data-uplink="mobile">{{'yes' if uplink.mobile_route else 'no'}}</dd>
+    <dt>Last switch</dt><dd data-uplink="last-switch">{{uplink.last_switch or 'none since start'}}</dd>
+    <dt>Checked</dt><dd>{{uplink.checked_at or 'not yet'}}</dd>
+  </dl>
+  % if uplink.error:
+  <p class="error" role="alert" data-uplink="error">{{uplink.error}}</p>
+  % end
+  <p class="hint"><a href="/internet/standby">Standby settings</a>: the mode and its waits.</p>
+</section>
+% end
 % if not available:
 <p class="card hint">Mobile internet is managed on the device only: here the state is shown, but
 Connect and Disconnect are refused.</p>
