@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
 from otpbroker.config.status_journal import FileStatusJournal
@@ -21,10 +21,13 @@ from otpbroker.feeders.redelivery import runtime_key
 from otpbroker.modem import pdu
 from otpbroker.services.activity_sampler import ActivitySampler, ModemSamples
 from otpbroker.services.activity_series import ActivitySeries
+from otpbroker.services.alerts import Alerts
+from otpbroker.services.balance_watch import BalanceWatch, Ussd
 from otpbroker.services.events import EventLog
 from otpbroker.services.inbound import InboundService
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
+from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.services.webhook_delivery import SettingSource, WebhookDelivery
 from otpbroker.services.webhooks import WebhookRecords, Webhooks
@@ -34,6 +37,7 @@ from otpbroker.webhooks.poster import HttpPoster
 from otpbroker.webhooks.resolver import SocketResolver
 
 log = logging.getLogger(__name__)
+BalanceRecords = Callable[[], list[dict[str, Any]]]
 
 
 def own_addresses() -> Iterator[str]:
@@ -83,6 +87,7 @@ class TwoWay:
         self.inbound = InboundService(self.bus)
         self.delivery: WebhookDelivery | None = None
         self.webhooks: Webhooks | None = None
+        self.balance: BalanceWatch | None = None  # SIM balance checks, once connected
 
     def connect(self, events: EventLog, modems: ModemSamples) -> None:
         """Join what is built after the bus: the finished requests (``events``) and the
@@ -98,6 +103,12 @@ class TwoWay:
         self.delivery.connect(self.bus)
         self.webhooks = Webhooks(store, self.delivery, resolver, own_addresses)
         return self.webhooks
+
+    def watch_balance(self, ussd: Ussd, modems: BalanceRecords, alerts: Alerts,
+                      health: ModemHealth) -> BalanceWatch:  # fmt: skip
+        """SIM balance checks by USSD (``services.balance_watch``), run while started."""
+        self.balance = BalanceWatch(ussd, modems, alerts, health)
+        return self.balance
 
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
         """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
@@ -124,6 +135,8 @@ class TwoWay:
             self._sampler.start()
         if self.delivery is not None:
             self.delivery.start()
+        if self.balance is not None:
+            self.balance.start()
 
     def stop(self) -> None:
         """Stop them (undelivered webhook events are dropped: memory only); the status
@@ -132,6 +145,8 @@ class TwoWay:
             self._sampler.stop()
         if self.delivery is not None:
             self.delivery.stop()
+        if self.balance is not None:
+            self.balance.stop()
         if self.journal is not None:
             self.journal.close()
 
