@@ -237,7 +237,7 @@ class Broker:
             server=machine.server or MachineStatus(data_dir), brochure=self.brochure,
             sessions=SessionStore(), throttle=self.login_throttle, sim_quota=self.pacing,
             inbound=self.two_way.inbound, activity=self.two_way.activity,
-            webhooks=self.webhooks,
+            webhooks=self.webhooks, balance=self.balance,
         )  # fmt: skip
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))
