@@ -32,10 +32,8 @@ def balance_view(result: BalanceResult) -> dict[str, Any]:
     }
 
 
-def balance_by_id(watch: BalanceWatch | None) -> dict[str, dict[str, Any]]:
-    """Every checked modem's last result, by id (empty without balance checks)."""
-    if watch is None:
-        return {}
+def balance_by_id(watch: BalanceWatch) -> dict[str, dict[str, Any]]:
+    """Every checked modem's last result, by id."""
     return {modem_id: balance_view(r) for modem_id, r in watch.results().items()}
 
 

@@ -103,5 +103,5 @@ class AdminServices:
     webhooks: Webhooks
     # Received SMS kept in memory (operators' notices, people's replies): "Received" page
     inbound: InboundService
-    # SIM balance checks by USSD (the modems page; None: not running)
-    balance: BalanceWatch | None = None
+    # SIM balance checks by USSD: each SIM's last result and "check now" (the modems page)
+    balance: BalanceWatch
