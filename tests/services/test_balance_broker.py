@@ -98,3 +98,45 @@ def test_check_now_shows_the_balance_holds_and_reports(
 def test_check_now_on_an_unknown_modem_is_not_found(owner: AdminClient) -> None:
     owner.get("/modems")
     assert owner.post("/modems/nope/check-balance")[0] == 404
+
+
+FORM = {
+    "name": "Axis stick", "port": "/dev/ttyUSB9", "imei": "", "prefixes": "", "baud_rate": "115200",
+    "parity": "N", "data_bits": "8", "start_bits": "1", "stop_bits": "1", "active": "",
+    "dial_number": "*99#", "dial_command": "ATD", "balance_ussd": "*888#", "balance_rule": "axis",
+    "balance_regex": "", "balance_interval_hours": "12", "balance_min": "2000",
+    "expiry_warn_days": "5", "balance_hold": "1",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"balance_ussd": "*888"}, "balance_ussd", "ending with '#'"),
+        ({"balance_rule": "custom", "balance_regex": r"(\d+)+"}, "balance_regex", "quantified"),
+        ({"balance_rule": "custom", "balance_regex": "(?P<balance>"}, "balance_regex", "compile"),
+        ({"balance_interval_hours": "0"}, "balance_interval_hours", "1"),
+    ],
+)
+def test_the_form_refuses_bad_balance_settings(
+    harness: BrokerHarness, owner: AdminClient, change: dict[str, str], field: str, words: str
+) -> None:
+    before = harness.broker.store.list("modems")
+    owner.get("/modems/new")
+    status, text, _ = owner.post("/modems", {**FORM, **change})
+    assert status == 400
+    error = re.search(rf'<small class="error" id="e-{field}">([^<]*)</small>', text)
+    assert error and words in html.unescape(error.group(1)), (field, error)
+    assert harness.broker.store.list("modems") == before
+
+
+def test_the_form_stores_balance_settings(harness: BrokerHarness, owner: AdminClient) -> None:
+    owner.get("/modems/new")
+    assert owner.post("/modems", FORM)[0] == 303
+    [record] = [r for r in harness.broker.store.list("modems") if r["name"] == "Axis stick"]
+    assert (record["balance_ussd"], record["balance_rule"], record["balance_min"]) == (
+        "*888#", "axis", 2000)  # fmt: skip
+    assert (record["balance_interval_hours"], record["expiry_warn_days"]) == (12, 5)
+    assert record["balance_hold"] is True
+    text = owner.get(f"/modems/{record['id']}/edit")[1]
+    assert 'value="*888#"' in text and '<option value="axis" selected' in text
