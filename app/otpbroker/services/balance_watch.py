@@ -218,9 +218,14 @@ class BalanceWatch:
 
 
 def low_words(result: BalanceResult, record: Mapping[str, Any]) -> str:
-    """``Rp 3000 is below the minimum Rp 5000.``"""
+    """``Rp 3.000 is below the minimum Rp 5.000.`` (dotted: no digit run an alert masks)."""
     amount = result.balance.balance if result.balance else None
-    return f"Rp {amount} is below the minimum Rp {record.get('balance_min')}."
+    return f"{rupiah(amount)} is below the minimum {rupiah(int(record.get('balance_min') or 0))}."
+
+
+def rupiah(amount: int | None) -> str:
+    """``Rp 1.234.567`` (``—`` for None)."""
+    return "—" if amount is None else "Rp " + f"{amount:,}".replace(",", ".")
 
 
 def judge(modem_id: str, now: float, balance: Balance, record: Mapping[str, Any]) -> BalanceResult:
@@ -235,4 +240,4 @@ def judge(modem_id: str, now: float, balance: Balance, record: Mapping[str, Any]
                          days_left=days)  # fmt: skip
 
 
-__all__ = ["BalanceResult", "BalanceWatch", "judge", "low_words"]
+__all__ = ["BalanceResult", "BalanceWatch", "judge", "low_words", "rupiah"]

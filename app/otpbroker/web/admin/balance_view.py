@@ -5,13 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from otpbroker.services.balance_watch import BalanceResult, BalanceWatch
+from otpbroker.services.balance_watch import BalanceResult, BalanceWatch, rupiah
 
 STATE_BADGES = {"ok": "ok", "low": "bad", "expired": "bad", "unparsed": "warn", "error": "warn"}
-
-
-def _rupiah(amount: int | None) -> str:
-    return "—" if amount is None else "Rp " + f"{amount:,}".replace(",", ".")
 
 
 def balance_view(result: BalanceResult) -> dict[str, Any]:
@@ -24,7 +20,7 @@ def balance_view(result: BalanceResult) -> dict[str, Any]:
     return {
         "state": result.state,
         "badge": STATE_BADGES.get(result.state, "warn"),
-        "balance": _rupiah(balance.balance if balance and parsed else None),
+        "balance": rupiah(balance.balance if balance and parsed else None),
         "until": str(balance.until) if balance and balance.until else "—",
         "days_left": result.days_left,
         "checked": time.strftime("%Y-%m-%d %H:%M", time.localtime(result.checked_at)),
