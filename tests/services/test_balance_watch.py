@@ -225,3 +225,30 @@ def test_nothing_written_to_disk_holds_the_reply(bench: Bench, tmp_path: Path) -
             assert b"Pulsa" not in path.read_bytes()
     for alert in bench.alerts.active():
         assert "Pulsa" not in alert.text + alert.title + alert.advice
+
+
+def test_a_modem_whose_checks_end_drops_its_result_and_alerts(bench: Bench) -> None:
+    modem = bench.add(f"axis:100:{_until(2)}", balance_min=5000, expiry_warn_days=7)
+    assert bench.watch.tick() == []
+    bench.clock.now += FIRST_DELAY * 2
+    assert bench.watch.tick() == [modem]
+    assert len(bench.alerts.active()) == 2 and bench.watch.result(modem) is not None
+    bench.records[0]["balance_ussd"] = ""  # the administrator turned the checks off
+    assert bench.watch.tick() == []
+    assert bench.alerts.active() == [] and bench.watch.results() == {}
+
+
+def test_turning_the_hold_off_or_the_checks_off_releases_its_hold(bench: Bench) -> None:
+    modem = bench.add(f"indosat:100:{_until(60)}", balance_min=5000, balance_hold=True)
+    bench.watch.check_now(modem)
+    assert modem in bench.health.holds()
+    bench.records[0]["balance_hold"] = False
+    bench.watch.check_now(modem)
+    assert bench.health.holds() == {}  # only alerted now
+    assert [a.key for a in bench.alerts.active()] == [f"sim_account:balance:{modem}"]
+    bench.records[0]["balance_hold"] = True
+    bench.watch.check_now(modem)
+    assert modem in bench.health.holds()
+    bench.records[0]["balance_ussd"] = ""
+    bench.watch.tick()
+    assert bench.health.holds() == {} and bench.alerts.active() == []

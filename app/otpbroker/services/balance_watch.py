@@ -109,11 +109,17 @@ class BalanceWatch:
         checked = []
         records = {str(r["id"]): r for r in self._modems() if r.get("balance_ussd")}
         with self._lock:
-            for gone in set(self._due) - set(records):
-                self._due.pop(gone)
+            gone = set(self._due) - set(records)
+            for modem_id in gone:
+                self._due.pop(modem_id)
+                self._results.pop(modem_id, None)
             for modem_id in records:
                 self._due.setdefault(modem_id, now + FIRST_DELAY * (1 + self._jitter()))
             due = [m for m, at in self._due.items() if at <= now]
+        for modem_id in gone:  # deactivated, deleted or its code removed: its alerts go
+            self._alerts.clear(f"sim_account:balance:{modem_id}", "no balance checks any more")
+            self._alerts.clear(f"sim_account:until:{modem_id}", "no balance checks any more")
+            self._release(modem_id, "no balance checks any more")
         for modem_id in due:
             self.check(records[modem_id])
             checked.append(modem_id)
@@ -191,8 +197,14 @@ class BalanceWatch:
                              "balance again on the modems page.")  # fmt: skip
             if current is None or current.code != code:
                 self._health.failed(modem_id, info)
-        elif current is not None and current.code in (LOW_CODE, ENDED_CODE):
-            self._health.release(modem_id, "a balance check is fine again")
+        else:
+            self._release(modem_id, "a balance check is fine again")
+
+    def _release(self, modem_id: str, why: str) -> None:
+        """End a hold this watch put on ``modem_id`` (never one a send error put)."""
+        current = self._health.holds().get(modem_id) if self._health else None
+        if self._health is not None and current and current.code in (LOW_CODE, ENDED_CODE):
+            self._health.release(modem_id, why)
 
     # -- the thread ------------------------------------------------------------------------
     def start(self) -> None:
