@@ -125,6 +125,9 @@ class Broker:
         )
         self.two_way.connect(self.events, self.pool)  # charts: requests, queues, signal
         self.health = ModemHealth(self.alerts, self.pool.names, recover=self.pool.recover)
+        self.modem_records = ModemRecords(self.store)  # also serve --modem
+        self.balance = self.two_way.watch_balance(self.pool.ussd, self.modem_records.active,
+                                                  self.alerts, self.health)  # fmt: skip
         routes.subscribe(self.health.observe)
         self.blocklist = ConfigBlockList(self.store)
         self.two_way.inbound.connect(self.settings, self.events, self.blocklist)
@@ -168,7 +171,7 @@ class Broker:
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
             sends=self.pool, activity=self.two_way.activity, readiness=self.readiness.check,
-            webhooks=self.webhooks, uplink=self.two_way.uplink,
+            webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance.results,
         )  # fmt: skip
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
@@ -216,7 +219,6 @@ class Broker:
             functools.partial(private_directory, "front-"),
         )
         self.api_listeners = ConfiguredListeners(self.listeners)
-        self.modem_records = ModemRecords(self.store)  # also serve --modem
         self.admin_services = AdminServices(
             version=__version__, admin_accounts=self.admin_accounts, api_users=self.api_users,
             setup_code=self.setup_code, password_reset=self.password_reset, sms=self.sms,
@@ -236,7 +238,7 @@ class Broker:
             server=machine.server or MachineStatus(data_dir), brochure=self.brochure,
             sessions=SessionStore(), throttle=self.login_throttle, sim_quota=self.pacing,
             inbound=self.two_way.inbound, activity=self.two_way.activity,
-            webhooks=self.webhooks, uplink=self.two_way.uplink,
+            webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance,
         )  # fmt: skip
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))

@@ -21,11 +21,14 @@ from otpbroker.feeders.redelivery import runtime_key
 from otpbroker.modem import pdu
 from otpbroker.services.activity_sampler import ActivitySampler, ModemSamples
 from otpbroker.services.activity_series import ActivitySeries
+from otpbroker.services.alerts import Alerts
+from otpbroker.services.balance_watch import BalanceWatch, Ussd
 from otpbroker.services.events import EventLog
 from otpbroker.services.inbound import InboundService
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
+from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.services.uplink_watch import UplinkWatch
 from otpbroker.services.webhook_delivery import SettingSource, WebhookDelivery
@@ -37,6 +40,7 @@ from otpbroker.webhooks.poster import HttpPoster
 from otpbroker.webhooks.resolver import SocketResolver
 
 log = logging.getLogger(__name__)
+BalanceRecords = Callable[[], list[dict[str, Any]]]
 
 
 def own_addresses() -> Iterator[str]:
@@ -112,6 +116,7 @@ class TwoWay:
         self.webhooks: Webhooks | None = None
         # The uplink: mobile internet as Ethernet's standby (internet.mode), and its state
         self.uplink = UplinkWatch(settings, DefaultRouteReader()) if settings else None
+        self.balance: BalanceWatch | None = None  # SIM balance checks, once connected
 
     def connect(self, events: EventLog, modems: ModemSamples) -> None:
         """Join what is built after the bus: the finished requests (``events``) and the
@@ -127,6 +132,12 @@ class TwoWay:
         self.delivery.connect(self.bus)
         self.webhooks = Webhooks(store, self.delivery, resolver, own_addresses)
         return self.webhooks
+
+    def watch_balance(self, ussd: Ussd, modems: BalanceRecords, alerts: Alerts,
+                      health: ModemHealth) -> BalanceWatch:  # fmt: skip
+        """SIM balance checks by USSD (``services.balance_watch``), run while started."""
+        self.balance = BalanceWatch(ussd, modems, alerts, health)
+        return self.balance
 
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
         """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
@@ -165,6 +176,8 @@ class TwoWay:
             self.delivery.start()
         if self.uplink is not None:
             self.uplink.start()
+        if self.balance is not None:
+            self.balance.start()
 
     def stop(self) -> None:
         """Stop them (undelivered webhook events are dropped: memory only); the status
@@ -175,6 +188,8 @@ class TwoWay:
             self.delivery.stop()
         if self.uplink is not None:
             self.uplink.stop()
+        if self.balance is not None:
+            self.balance.stop()
         if self.journal is not None:
             self.journal.close()
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from otpbroker.config.rules import Setting
+from otpbroker.domain.balance_rules import RULES, check_regex, check_ussd_code
 
 PHONE = (r"(?:\+?[0-9]{3,20})?", "empty or 3-20 digits, optionally after '+'")
 AT_COMMAND = (r"(?:[Aa][Tt][\x20-\x7e]{0,200})?", "empty or printable ASCII starting with 'AT'")
@@ -50,6 +51,25 @@ PACING_FIELDS: tuple[Setting, ...] = (
            "Most SMS per day, counted from sms.quota_reset_time (0 = no cap)."),
     _count("max_recipients_per_month", 150, 1_000_000,
            "Most distinct recipients per calendar month (0 = no cap)."),
+)  # fmt: skip
+
+#: Balance checks by USSD (``services.balance_watch``; presets in ``domain.balance_rules``).
+BALANCE_FIELDS: tuple[Setting, ...] = (
+    _str("balance_ussd", "USSD code that asks the SIM's balance, e.g. *888# (empty = no checks).",
+         max_length=32, check=check_ussd_code, rule="empty or 2-32 of 0-9 * # + ending with '#'"),
+    Setting("balance_interval_hours", int, 24, "Hours between two balance checks.",
+            minimum=1, maximum=168),
+    Setting("balance_rule", str, "telkomsel",
+            "How the reply reads: an operator preset, or custom (balance_regex).", choices=RULES),
+    _str("balance_regex",
+         "Custom rule: a regular expression with groups (?P<balance>...) and/or (?P<until>...).",
+         max_length=300, check=check_regex,
+         rule="empty or a regular expression of at most 300 characters, no nested quantifiers"),
+    _count("balance_min", 0, 100_000_000, "Alert when the credit is below this (0 = no alert)."),
+    _count("expiry_warn_days", 7, 365,
+           "Alert when the SIM's active period ends within this many days (0 = on the day)."),
+    _flag("balance_hold", False,
+          "Take the modem out of routing while its credit is below the minimum or expired."),
 )  # fmt: skip
 
 MODEM_FIELDS: tuple[Setting, ...] = (
@@ -134,6 +154,7 @@ MODEM_FIELDS: tuple[Setting, ...] = (
     _flag("active", True, "An inactive modem is never used, even when plugged in."),
     _flag("ussd_packed", False, "Send USSD requests as packed 7-bit hex (some Huawei sticks)."),
     *PACING_FIELDS,
+    *BALANCE_FIELDS,
 )
 
 SCRYPT_HASH = (

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.events import EventLog
 from otpbroker.web.metrics import FeederGauge, ModemGauge, render_metrics
+from otpbroker.web.metrics_balance import balance_lines
 from otpbroker.web.metrics_logins import LoginReadings, login_lines
 from otpbroker.web.metrics_modems import SendReadings, send_lines
 from otpbroker.web.metrics_quota import quota_lines
@@ -80,13 +81,15 @@ class MetricsAssembler:
         readiness: Callable[[], Any] | None = None,
         webhooks: WebhookReadings | None = None,
         uplink: UplinkReadings | None = None,
+        balance: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
         ``logins``: the login throttle; ``sends``: each modem's queue, send latency and
         ``+CMS ERROR`` classes; ``activity``: status reports, delivery ratio and received SMS;
         ``readiness``: ``services.readiness.ReadinessCheck.check``; ``webhooks``: their
-        backlogs and deliveries; None: no such lines)."""
+        backlogs and deliveries; ``balance``: each SIM's last balance check,
+        ``BalanceWatch.results``; None: no such lines)."""
         self._activity = activity
         self._readiness = readiness
         self._sends = sends
@@ -101,6 +104,7 @@ class MetricsAssembler:
         self._alerts = alerts
         self._clock = clock
         self._refusals = refusals
+        self._balance = balance
 
     def __call__(self) -> str:
         """The ``/metrics`` text."""
@@ -122,6 +126,7 @@ class MetricsAssembler:
         if self._webhooks is not None:
             more += webhook_lines(self._webhooks)
         more += uplink_lines(self._uplink) if self._uplink is not None else []
+        more += balance_lines(self._balance()) if self._balance is not None else []
         return text + "".join(line + "\n" for line in more)
 
     def modem_gauges(self) -> list[ModemGauge]:

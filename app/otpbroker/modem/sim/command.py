@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -11,12 +12,14 @@ from typing import Any
 
 from otpbroker.stop_signals import StopSignals, exit_after, stop_watched
 
+from .balance_replies import balance_reply, with_balance
 from .bank import ModemBank
 from .conditions import CONDITION_NAMES, parse_conditions
 from .faults import FAULT_KINDS, parse_fault
 from .identity import timing
 from .inbound import deliver_parts
 from .personalities import DEFAULT, NAMES, personality
+from .profile import default_ussd
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +118,15 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="an SMS every modem receives once started (stored on its SIM, announced with "
         '+CMTI); repeatable. While running: the control action "receive"',
     )
+    parser.add_argument(
+        "--balance",
+        action="append",
+        type=_balance,
+        default=[],
+        metavar="OPERATOR:AMOUNT:YYYY-MM-DD",
+        help="the operator's balance code answers with this credit and active-until date, "
+        "in that operator's reply shape (telkomsel, xl, indosat, three, smartfren, axis)",
+    )
     parser.add_argument("--control", metavar="SOCKET", help="Unix socket for JSON-line control")
     parser.add_argument("--seed", type=int, help="seed for identities and noise")
     parser.add_argument(
@@ -127,6 +139,15 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.set_defaults(handler=run)
     return parser
+
+
+def _balance(value: str) -> str:
+    """``OPERATOR:AMOUNT:YYYY-MM-DD`` (checked now, used per modem)."""
+    try:
+        balance_reply(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return value
 
 
 def _inbound(value: str) -> tuple[str, str]:
@@ -167,6 +188,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         fields["urc_interval"] = args.urc_interval
     if getattr(args, "data_port", False):
         fields["data_port"] = True
+    if getattr(args, "balance", None):
+        fields["ussd"] = functools.reduce(with_balance, args.balance, default_ussd())
     return timing(True, fields)
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import bottle
 
+from otpbroker.domain.balance_rules import PRESETS as BALANCE_PRESETS
+from otpbroker.domain.balance_rules import RULES as BALANCE_RULES
 from otpbroker.system.render_ppp import APN_PRESETS
 
 PRESETS = APN_PRESETS  # the operators' published dial-up settings (SPEC feature 5)
@@ -121,6 +123,22 @@ GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
           for n in range(1, 6)),
         _text("dial_command", "Dial command", "AT command that dials, usually ATD."),
     )),
+    ("balance", "Balance check by USSD (credit and active period)", (
+        _text("balance_ussd", "Balance USSD code",
+              "Empty = no checks. E.g. " + ", ".join(
+                  f"{label} {code}" for label, code, _ in BALANCE_PRESETS.values()) + "."),
+        Item("select", "balance_rule", "Reply reads as",
+             "An operator's reply shape, or custom: the expression below.",
+             options=tuple((rule, BALANCE_PRESETS[rule][0] if rule in BALANCE_PRESETS
+                            else "custom") for rule in BALANCE_RULES)),
+        _text("balance_regex", "Custom expression",
+              "Python regular expression with (?P<balance>...) and/or (?P<until>...); at most "
+              "300 characters, no nested repeats like (a+)+."),
+        _number("balance_interval_hours", "Hours between checks", "1-168."),
+        _number("balance_min", "Alert below credit (Rp)", "0 = no alert."),
+        _number("expiry_warn_days", "Alert days before the active period ends", "0 = on the day."),
+        _flag("balance_hold", "Take out of routing when below the minimum or expired"),
+    )),
 )  # fmt: skip
 
 ITEMS = [item for _key, _legend, items in GROUPS for item in items]
@@ -131,6 +149,9 @@ INT_KEYS = ("baud_rate", "data_bits", "start_bits", "stop_bits", *PACING_KEYS)
 #: A new modem's pacing, as the record fields' defaults (``config.fields.PACING_FIELDS``).
 NEW_PACING = {"min_gap_seconds": "10", "gap_jitter_seconds": "5", "max_per_hour": "60",
               "max_per_day": "150", "max_recipients_per_month": "150"}  # fmt: skip
+#: A new modem's balance check, as the record fields' defaults (``config.fields``).
+NEW_BALANCE = {"balance_rule": "telkomsel", "balance_interval_hours": "24", "balance_min": "0",
+               "expiry_warn_days": "7"}  # fmt: skip
 SELECT_KEYS = tuple(i.key for i in ITEMS if i.kind == "select")
 FLAG_KEYS = tuple(i.key for i in ITEMS if i.kind == "flag")
 SECRET_KEYS = tuple(i.key for i in ITEMS if i.kind == "secret")
@@ -138,7 +159,7 @@ NEW_MODEM: dict[str, Any] = {
     **dict.fromkeys(TEXT_KEYS, ""), "prefixes": "", "baud_rate": "115200", "parity": "N",
     "data_bits": "8", "start_bits": "1", "stop_bits": "1", "dial_number": "*99#",
     "dial_command": "ATD", **dict.fromkeys(FLAG_KEYS, False), "send_from_api": True,
-    "active": True, **NEW_PACING,
+    "active": True, **NEW_PACING, **NEW_BALANCE,
 }  # fmt: skip
 
 
@@ -162,6 +183,7 @@ def form_from_request(forms: bottle.FormsDict) -> dict[str, Any]:
         key: (forms.getunicode(key, default="") or "").strip()
         for key in (*TEXT_KEYS, "prefixes", *SELECT_KEYS)
     }
+
     # a pacing field the request lacks keeps its stored value (its default for a new modem)
     form.update({key: (forms.getunicode(key, default="") or "").strip()
                  for key in PACING_KEYS if key in forms})  # fmt: skip
@@ -172,6 +194,8 @@ def form_from_request(forms: bottle.FormsDict) -> dict[str, Any]:
 def record_values(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The record fields for the store, and the errors found before asking it."""
     values: dict[str, Any] = {key: form[key] for key in (*TEXT_KEYS, *SELECT_KEYS, *FLAG_KEYS)}
+    if not values.get("balance_rule"):  # a form without the balance part keeps its rule
+        values.pop("balance_rule", None)
     values["prefixes"] = split_prefixes(form["prefixes"])
     errors: dict[str, str] = {}
     for key in (key for key in INT_KEYS if key in form):

@@ -16,6 +16,7 @@ from otpbroker.services.activity_series import ActivitySeries
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alerts import Alerts
 from otpbroker.services.api_users import ApiUsers
+from otpbroker.services.balance_watch import BalanceWatch
 from otpbroker.services.blocking import BlockingList
 from otpbroker.services.ddns import DdnsControl
 from otpbroker.services.ddns_accounts import DdnsAccounts
@@ -104,3 +105,5 @@ class AdminServices:
     webhooks: Webhooks
     # Received SMS kept in memory (operators' notices, people's replies): "Received" page
     inbound: InboundService
+    # SIM balance checks by USSD: each SIM's last result and "check now" (the modems page)
+    balance: BalanceWatch

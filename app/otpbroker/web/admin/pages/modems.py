@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import bottle
 
 from otpbroker.services.modem_records import suggestion
+from otpbroker.web.admin.balance_view import balance_by_id
 from otpbroker.web.admin.modem_form import (
     GROUPS,
     NEW_MODEM,
@@ -94,10 +95,32 @@ def _apply_preset(context: AdminServices, form: dict[str, Any],
 def list_modems(context: AdminServices) -> str:
     """Every configured modem with its live state, the serial ports and plugged-in modems."""
     live, quota = live_by_id(context), quota_by_id(context.sim_quota)
-    modems = [{**row, "live": live.get(row["id"]), "quota": quota.get(row["id"])}
+    balance, codes = balance_by_id(context.balance), _balance_codes(context)
+    modems = [{**row, "live": live.get(row["id"]), "quota": quota.get(row["id"]),
+               "balance": balance.get(row["id"]), "balance_code": row["id"] in codes}
               for row in context.modem_records.rows()]  # fmt: skip
     return render("modems", "Modems", modems=modems, ports=_detected_ports(context),
                   detected=detected_section(context))  # fmt: skip
+
+
+def _balance_codes(context: AdminServices) -> set[str]:
+    """Ids of the active modems with a balance USSD code (they get "Check now")."""
+    return {str(r["id"]) for r in context.modem_records.active() if r.get("balance_ussd")}
+
+
+def check_balance(context: AdminServices, modem_id: str) -> None:
+    """Run a modem's balance check now (through its job queue) and say what it read."""
+    modem = _get_modem(context, modem_id)
+    try:
+        result = context.balance.check_now(modem_id)
+    except LookupError:
+        flash(f"Modem {modem['name']} is not active or has no balance USSD code.", "error")
+        raise see_other("/modems") from None
+    if result.state == "error":
+        flash(f"Balance check on {modem['name']} failed: {result.error}", "error")
+    else:
+        flash(f"Balance of {modem['name']}: {result.state}.")
+    raise see_other("/modems")
 
 
 def new_form(context: AdminServices) -> str:
@@ -185,5 +208,6 @@ ROUTES = (
     Route("POST", "/modems", add),
     Route("POST", "/modems/<modem_id>", update),
     Route("POST", "/modems/<modem_id>/put-back", put_back),
+    Route("POST", "/modems/<modem_id>/check-balance", check_balance),
     Route("POST", "/modems/<modem_id>/<action:re:activate|deactivate|delete>", change),
 )

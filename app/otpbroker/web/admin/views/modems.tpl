@@ -5,7 +5,7 @@
 % else:
 <div class="table-wrap card">
 <table class="cards-on-phone">
-  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>SMS path</th><th>Routing</th><th>SIM use</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Actions</th></tr></thead>
+  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>SMS path</th><th>Routing</th><th>SIM use</th><th>Balance</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Actions</th></tr></thead>
   <tbody>
   % for m in modems:
   % live = m['live']
@@ -51,6 +51,7 @@
       % end
     </span></td>
     % include('modem_quota.tpl', quota=m['quota'])
+    % include('modem_balance.tpl', balance=m['balance'], has_code=m['balance_code'], modem_id=m['id'])
     <td data-label="IMEI">{{live['imei'] or '—'}}</td>
     <td data-label="Operator">{{live['operator'] or '—'}}</td>
     <td data-label="Signal">{{'—' if live['signal'] is None else str(live['signal']) + ' %'}}</td>
@@ -58,6 +59,7 @@
     <td data-label="State"><span><span class="badge">{{'starting' if m['active'] else 'not running'}}</span></span></td>
     <td data-label="SMS path">—</td><td data-label="Routing">—</td>
     % include('modem_quota.tpl', quota=m['quota'])
+    % include('modem_balance.tpl', balance=m['balance'], has_code=m['balance_code'], modem_id=m['id'])
     <td data-label="IMEI">—</td><td data-label="Operator">—</td><td data-label="Signal">—</td>
     % end
     <td class="actions">
