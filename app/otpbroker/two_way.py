@@ -12,10 +12,12 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
 from otpbroker.config.status_journal import FileStatusJournal
+from otpbroker.domain.delivery import Lane
+from otpbroker.domain.message import SendOutcome
 from otpbroker.domain.ports import Settings
 from otpbroker.feeders.redelivery import runtime_key
 from otpbroker.modem import pdu
@@ -23,8 +25,11 @@ from otpbroker.services.activity_sampler import ActivitySampler, ModemSamples
 from otpbroker.services.activity_series import ActivitySeries
 from otpbroker.services.events import EventLog
 from otpbroker.services.inbound import InboundService
+from otpbroker.services.keepalive import KeepAlive
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
+from otpbroker.services.self_test import SelfTests
+from otpbroker.services.sms import SmsRequest
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.services.webhook_delivery import SettingSource, WebhookDelivery
 from otpbroker.services.webhooks import WebhookRecords, Webhooks
@@ -49,6 +54,34 @@ class NewsFeeders(Protocol):
     def attach_news(self, bus: TwoWayBus, report_wait: Callable[[], float]) -> None:
         """Let the feeders send replies, status events and received SMS back."""
         ...
+
+
+class Sender(Protocol):
+    """What the modem checks send through (``SmsService``)."""
+
+    def submit(self, request: SmsRequest) -> Any:
+        """Send one SMS; raise a DomainError for anything rejected before sending."""
+        ...
+
+
+class ModemStatuses(Protocol):
+    """The running modems' status snapshots (``ModemPool``)."""
+
+    def statuses(self) -> list[Any]:
+        """One ``ModemStatus`` per running modem."""
+        ...
+
+
+class ModemList(Protocol):
+    """The modem records (``ConfigStore``)."""
+
+    def list(self, name: str) -> list[dict[str, Any]]:
+        """All records of a collection."""
+        ...
+
+
+class SelfTestNotSent(RuntimeError):
+    """The self-test SMS was accepted but not sent (its outcome says why)."""
 
 
 class TwoWay:
@@ -83,6 +116,8 @@ class TwoWay:
         self.inbound = InboundService(self.bus)
         self.delivery: WebhookDelivery | None = None
         self.webhooks: Webhooks | None = None
+        self.self_tests: SelfTests | None = None
+        self.keepalive: KeepAlive | None = None
 
     def connect(self, events: EventLog, modems: ModemSamples) -> None:
         """Join what is built after the bus: the finished requests (``events``) and the
@@ -98,6 +133,32 @@ class TwoWay:
         self.delivery.connect(self.bus)
         self.webhooks = Webhooks(store, self.delivery, resolver, own_addresses)
         return self.webhooks
+
+    def connect_checks(
+        self, sms: Sender, store: ModemList, modems: ModemStatuses
+    ) -> tuple[SelfTests, KeepAlive]:
+        """The modem checks that ride on received SMS and on sends: the self-test (an SMS to
+        the modem's own number, back as received) and the keep-alive of idle SIMs."""
+
+        def own_number(modem_id: str) -> str | None:
+            for record in store.list("modems"):
+                if record.get("id") == modem_id and record.get("msisdn"):
+                    return str(record["msisdn"])
+            for status in modems.statuses():  # the SIM's own entry (AT+CNUM)
+                if status.modem_id == modem_id and status.identity.msisdn:
+                    return str(status.identity.msisdn)
+            return None
+
+        def send(modem_id: str, number: str, text: str) -> None:
+            request = SmsRequest(number, text, source="self-test", manual=True,
+                                 modem_id=modem_id, lane=Lane.BULK)  # fmt: skip
+            delivery = sms.submit(request)
+            if delivery.outcome is not SendOutcome.SENT:
+                raise SelfTestNotSent(f"{delivery.outcome.value} ({delivery.error_code or '-'})")
+
+        self.self_tests = SelfTests(self.bus, send, own_number)
+        self.keepalive = KeepAlive(self.bus, lambda: store.list("modems"), sms.submit)
+        return self.self_tests, self.keepalive
 
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
         """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
@@ -124,6 +185,8 @@ class TwoWay:
             self._sampler.start()
         if self.delivery is not None:
             self.delivery.start()
+        if self.keepalive is not None:
+            self.keepalive.start()
 
     def stop(self) -> None:
         """Stop them (undelivered webhook events are dropped: memory only); the status
@@ -132,6 +195,8 @@ class TwoWay:
             self._sampler.stop()
         if self.delivery is not None:
             self.delivery.stop()
+        if self.keepalive is not None:
+            self.keepalive.stop()
         if self.journal is not None:
             self.journal.close()
 

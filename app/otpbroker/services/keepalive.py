@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +45,7 @@ class KeepAlive:
     def __init__(
         self,
         bus: TwoWayBus,
-        modems: Callable[[], list[Mapping[str, Any]]],
+        modems: Callable[[], Sequence[Mapping[str, Any]]],
         submit: Callable[[SmsRequest], object],
         *,
         clock: Callable[[], float] = time.time,

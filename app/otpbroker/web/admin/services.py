@@ -32,6 +32,7 @@ from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.inbound import InboundService
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
+from otpbroker.services.keepalive import KeepAlive
 from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
@@ -40,6 +41,7 @@ from otpbroker.services.modem_records import ModemRecords
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sealing import SealingKeys
+from otpbroker.services.self_test import SelfTests
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.services.webhooks import Webhooks
@@ -102,3 +104,6 @@ class AdminServices:
     webhooks: Webhooks
     # Received SMS kept in memory (operators' notices, people's replies): "Received" page
     inbound: InboundService
+    # Modem checks: "Test this modem" (an SMS to its own number, back) and keep-alive SMS
+    self_tests: SelfTests
+    keepalive: KeepAlive
