@@ -93,9 +93,12 @@ class SelfTests:
         self._done: dict[str, threading.Event] = {}
         bus.subscribe_inbound(self._on_inbound)
 
-    def start(self, modem_id: str, number: str | None = None) -> SelfTestResult:
+    def start(
+        self, modem_id: str, number: str | None = None, wait_seconds: float | None = None
+    ) -> SelfTestResult:
         """Send the test SMS on ``modem_id`` (to ``number``, default its own) in the
-        background; ``SelfTestError`` when no number is known or a test is running."""
+        background and wait ``wait_seconds`` (default the service's) for it to come back;
+        ``SelfTestError`` when no number is known or a test is running."""
         target = number or self._own_number(modem_id)
         if not target:
             raise SelfTestError(
@@ -107,8 +110,9 @@ class SelfTests:
             if current is not None and current.state == "waiting":
                 raise SelfTestError(f"modem {modem_id}: a self-test is already waiting")
             result = SelfTestResult(
-                modem_id, self._token(), mask_msisdn(target), self._clock(), self._wait
-            )
+                modem_id, self._token(), mask_msisdn(target), self._clock(),
+                self._wait if wait_seconds is None else wait_seconds,
+            )  # fmt: skip
             self._results[modem_id] = result
             self._done[modem_id] = done = threading.Event()
         threading.Thread(
@@ -126,9 +130,10 @@ class SelfTests:
             done.set()
             return
         self._update(result, sent_at=self._clock())
-        if not done.wait(self._wait):
+        if not done.wait(result.wait_seconds):
             self._update(result, state="not-back")
-            log.info("modem %s: self-test not back after %g s", result.modem_id, self._wait)
+            log.info("modem %s: self-test not back after %g s", result.modem_id,
+                     result.wait_seconds)  # fmt: skip
         done.set()
 
     def _update(self, result: SelfTestResult, **changes: object) -> None:
