@@ -68,13 +68,14 @@ def run(args: argparse.Namespace) -> int:
     signals = StopSignals()
     signals.install()
     try:
-        back = SelfTestWatch(_token() if args.self_test else "")
+        self_test = getattr(args, "self_test", None)  # a caller's Namespace may lack it
+        back = SelfTestWatch(_token() if self_test else "")
         worker = ModemWorker(
             "check",
             SerialSettings(port=args.port, baudrate=args.baud),
             ModemOptions(pin=args.pin),
-            on_inbound=back.take if args.self_test else None,
-            inbound_poll=(lambda: 5.0) if args.self_test else None,
+            on_inbound=back.take if self_test else None,
+            inbound_poll=(lambda: 5.0) if self_test else None,
         )
         args.self_test_watch = back
         worker.start()
@@ -133,7 +134,7 @@ def _report(args: argparse.Namespace, worker: ModemWorker) -> dict[str, Any]:
             report["sms_path"] = path_report(worker.status)
         except pdu.PduError as exc:
             report["sms"] = {"outcome": "rejected", "error": str(exc)}
-    if status.connected and args.self_test:
+    if status.connected and getattr(args, "self_test", None):
         report["self_test"] = self_test_report(worker, args.self_test, args.self_test_watch,
                                                args.self_test_wait)  # fmt: skip
     if status.connected and args.ussd:
