@@ -117,3 +117,32 @@ def test_an_unknown_modem_is_404(rig: Rig) -> None:
     rig.admin.get("/modems")
     assert rig.admin.post("/modems/nope/self-test")[0] == 404
     assert rig.admin.get("/admin-api/modems/nope/self-test")[0] == 404
+
+
+def test_the_page_follows_a_waiting_test_until_it_is_back_in_chromium(rig: Rig) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
+    from browser_tools import chromium, shoot
+
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(rig.harness.base + "/login")
+        page.fill("input[name=username]", "owner")
+        page.fill("input[name=password]", "owner-password-1")
+        page.click("button[type=submit]")
+        page.wait_for_url(rig.harness.base + "/")
+        page.goto(rig.harness.base + "/modems")
+        rig.bank.route_delay = 5.0  # the network is slow: the page shows it waiting first
+        page.locator("form[action$='/self-test'] button").first.click()
+        page.wait_for_url(rig.harness.base + "/modems")
+        badge = page.locator(f"[data-self-test='{rig.ids[0]}']")
+        assert badge.get_attribute("data-state") == "waiting"
+        # The script reloads the page when the test ended: no reload from here
+        badge.and_(page.locator("[data-state='back']")).wait_for(timeout=60_000)
+        assert "back after" in page.content()
+        shoot(page, "40-modems-self-test", scroll_to="table")
+        context.close()
+    assert errors == []
