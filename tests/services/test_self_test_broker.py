@@ -146,3 +146,23 @@ def test_the_page_follows_a_waiting_test_until_it_is_back_in_chromium(rig: Rig) 
         shoot(page, "40-modems-self-test", scroll_to="table")
         context.close()
     assert errors == []
+
+
+def test_a_due_keepalive_goes_out_on_its_modem_and_shows_on_the_page(rig: Rig) -> None:
+    from otpbroker.services.keepalive import DAY
+
+    broker = rig.harness.broker
+    broker.store.update("modems", rig.ids[0], {"keepalive_number": "own", "keepalive_days": 1})
+    keepalive = broker.keepalive
+    assert keepalive.tick() == []  # not idle a day yet
+    later = time.time() + DAY + 60
+    keepalive._clock = lambda: later  # type: ignore[method-assign]  # a day on
+    assert keepalive.tick() == [rig.ids[0]]
+    (delivery,) = rig.bank.deliveries
+    assert delivery.modem == rig.bank[0].imei and delivery.text == "OTP Broker keep-alive"
+    assert delivery.to.lstrip("+") == rig.bank[0].profile.msisdn.lstrip("+")
+    rows = [e for e in broker.events.recent() if e.source == "keepalive"]
+    assert [e.outcome for e in rows] == ["sent"]
+    _status, page, _ = rig.admin.get("/modems")
+    assert "keep-alive " in page and ": sent</small>" in page
+    assert rig.bank[0].profile.msisdn.lstrip("+") not in page  # masked
