@@ -146,6 +146,9 @@ class Broker:
             life=self.two_way.life,
         )
         self.otp = OtpService(self.sms, self.settings)
+        self.self_tests, self.keepalive = self.two_way.connect_checks(
+            self.sms, self.store, self.pool
+        )
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
         mail_service = MailService(self.mail)
         self.sealing = Sealing(SealingKeyFiles(data_dir), self.settings)
@@ -239,6 +242,7 @@ class Broker:
             sessions=SessionStore(), throttle=self.login_throttle, sim_quota=self.pacing,
             inbound=self.two_way.inbound, activity=self.two_way.activity,
             webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance,
+            self_tests=self.self_tests, keepalive=self.keepalive,
         )  # fmt: skip
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))

@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
 from otpbroker.config.status_journal import FileStatusJournal
+from otpbroker.domain.delivery import Lane
+from otpbroker.domain.message import SendOutcome
 from otpbroker.domain.ports import Repository, Settings
 from otpbroker.feeders.redelivery import runtime_key
 from otpbroker.modem import pdu
@@ -26,9 +28,12 @@ from otpbroker.services.balance_watch import BalanceWatch, Ussd
 from otpbroker.services.events import EventLog
 from otpbroker.services.inbound import InboundService
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
+from otpbroker.services.keepalive import KeepAlive
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
 from otpbroker.services.modem_health import ModemHealth
+from otpbroker.services.self_test import SelfTests
+from otpbroker.services.sms import SmsRequest
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.services.uplink_watch import UplinkWatch
 from otpbroker.services.webhook_delivery import SettingSource, WebhookDelivery
@@ -82,6 +87,34 @@ def nudge_feeders(feeders: Reconnecting) -> None:
                 log.debug("feeder %s: interrupt failed", status.name, exc_info=True)
 
 
+class Sender(Protocol):
+    """What the modem checks send through (``SmsService``)."""
+
+    def submit(self, request: SmsRequest) -> Any:
+        """Send one SMS; raise a DomainError for anything rejected before sending."""
+        ...
+
+
+class ModemStatuses(Protocol):
+    """The running modems' status snapshots (``ModemPool``)."""
+
+    def statuses(self) -> list[Any]:
+        """One ``ModemStatus`` per running modem."""
+        ...
+
+
+class ModemList(Protocol):
+    """The modem records (``ConfigStore``)."""
+
+    def list(self, name: str) -> list[dict[str, Any]]:
+        """All records of a collection."""
+        ...
+
+
+class SelfTestNotSent(RuntimeError):
+    """The self-test SMS was accepted but not sent (its outcome says why)."""
+
+
 class TwoWay:
     """The bus and the parts that live on it."""
 
@@ -117,6 +150,8 @@ class TwoWay:
         # The uplink: mobile internet as Ethernet's standby (internet.mode), and its state
         self.uplink = UplinkWatch(settings, DefaultRouteReader()) if settings else None
         self.balance: BalanceWatch | None = None  # SIM balance checks, once connected
+        self.self_tests: SelfTests | None = None
+        self.keepalive: KeepAlive | None = None
 
     def connect(self, events: EventLog, modems: ModemSamples) -> None:
         """Join what is built after the bus: the finished requests (``events``) and the
@@ -138,6 +173,32 @@ class TwoWay:
         """SIM balance checks by USSD (``services.balance_watch``), run while started."""
         self.balance = BalanceWatch(ussd, modems, alerts, health)
         return self.balance
+
+    def connect_checks(
+        self, sms: Sender, store: ModemList, modems: ModemStatuses
+    ) -> tuple[SelfTests, KeepAlive]:
+        """The modem checks that ride on received SMS and on sends: the self-test (an SMS to
+        the modem's own number, back as received) and the keep-alive of idle SIMs."""
+
+        def own_number(modem_id: str) -> str | None:
+            for record in store.list("modems"):
+                if record.get("id") == modem_id and record.get("msisdn"):
+                    return str(record["msisdn"])
+            for status in modems.statuses():  # the SIM's own entry (AT+CNUM)
+                if status.modem_id == modem_id and status.identity.msisdn:
+                    return str(status.identity.msisdn)
+            return None
+
+        def send(modem_id: str, number: str, text: str) -> None:
+            request = SmsRequest(number, text, source="self-test", manual=True,
+                                 modem_id=modem_id, lane=Lane.BULK)  # fmt: skip
+            delivery = sms.submit(request)
+            if delivery.outcome is not SendOutcome.SENT:
+                raise SelfTestNotSent(f"{delivery.outcome.value} ({delivery.error_code or '-'})")
+
+        self.self_tests = SelfTests(self.bus, send, own_number)
+        self.keepalive = KeepAlive(self.bus, lambda: store.list("modems"), sms.submit)
+        return self.self_tests, self.keepalive
 
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
         """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
@@ -178,6 +239,8 @@ class TwoWay:
             self.uplink.start()
         if self.balance is not None:
             self.balance.start()
+        if self.keepalive is not None:
+            self.keepalive.start()
 
     def stop(self) -> None:
         """Stop them (undelivered webhook events are dropped: memory only); the status
@@ -190,6 +253,8 @@ class TwoWay:
             self.uplink.stop()
         if self.balance is not None:
             self.balance.stop()
+        if self.keepalive is not None:
+            self.keepalive.stop()
         if self.journal is not None:
             self.journal.close()
 

@@ -155,6 +155,14 @@ MODEM_FIELDS: tuple[Setting, ...] = (
     _flag("ussd_packed", False, "Send USSD requests as packed 7-bit hex (some Huawei sticks)."),
     *PACING_FIELDS,
     *BALANCE_FIELDS,
+    # Keep-alive (services/keepalive.py): one short SMS when the SIM sent nothing for a while
+    _str(
+        "keepalive_number",
+        "Number a keep-alive SMS goes to when the SIM sent nothing for keepalive_days "
+        "('own' = the SIM's own msisdn; empty = off).",
+        pattern=(r"(?:own|\+?[0-9]{3,20})?", "empty, 'own', or 3-20 digits optionally after '+'"),
+    ),
+    Setting("keepalive_days", int, 30, "Idle days before a keep-alive SMS.", minimum=1, maximum=90),
 )
 
 SCRYPT_HASH = (

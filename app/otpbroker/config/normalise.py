@@ -11,8 +11,16 @@ from otpbroker.domain.msisdn import normalize_msisdn, normalize_prefix
 
 
 def normalise_numbers(name: str, fields: Mapping[str, Any], country_code: str) -> dict[str, Any]:
-    """Modem prefixes (``0871`` -> ``62871``) and blocked numbers in MSISDN form."""
+    """Modem prefixes (``0871`` -> ``62871``), keep-alive numbers and blocked numbers in
+    MSISDN form."""
     result = dict(fields)
+    keepalive = result.get("keepalive_number") if name == "modems" else None
+    if isinstance(keepalive, str) and keepalive not in ("", "own"):
+        try:
+            result["keepalive_number"] = normalize_msisdn(keepalive, country_code)
+        except InvalidNumberError as exc:
+            message = f"{exc.message} (or 'own' for the SIM's own number, empty for none)"
+            raise ConfigError("modems.keepalive_number", message) from None
     try:
         if name == "modems" and isinstance(result.get("prefixes"), list | tuple):
             prefixes = [normalize_prefix(str(p), country_code) for p in result["prefixes"]]

@@ -3,7 +3,8 @@
 The tool an installer uses to see that a modem answers, what it is, how good
 its signal is, whether it has an SMS path, what its SIM needs (PIN tries left,
 what to do), and (optionally) that it can send an SMS or run a USSD code, with
-the class of any error.
+the class of any error, or (``--self-test NUMBER``) that an SMS it sends to NUMBER
+comes back to it as received, with the round trip.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -18,6 +20,7 @@ import time
 from concurrent.futures import Future
 from typing import Any
 
+from otpbroker.domain.inbound import InboundPart, SimSlot
 from otpbroker.domain.send_errors import classify
 from otpbroker.domain.sim_state import sim_advice
 from otpbroker.modem import pdu
@@ -42,6 +45,16 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--text", default="OTP Broker test message")
     parser.add_argument("--ussd", default=None, help="USSD code to run, e.g. *888#")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the modem")
+    parser.add_argument("--self-test", default=None, metavar="NUMBER",
+                        help="send a token SMS to NUMBER (e.g. the SIM's own) and wait for it "
+                             "to come back on this modem")  # fmt: skip
+    parser.add_argument(
+        "--self-test-wait",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="seconds to wait for the self-test SMS to come back (default 120)",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -55,11 +68,16 @@ def run(args: argparse.Namespace) -> int:
     signals = StopSignals()
     signals.install()
     try:
+        self_test = getattr(args, "self_test", None)  # a caller's Namespace may lack it
+        back = SelfTestWatch(_token() if self_test else "")
         worker = ModemWorker(
             "check",
             SerialSettings(port=args.port, baudrate=args.baud),
             ModemOptions(pin=args.pin),
+            on_inbound=back.take if self_test else None,
+            inbound_poll=(lambda: 5.0) if self_test else None,
         )
+        args.self_test_watch = back
         worker.start()
         checked: Future[dict[str, Any]] = Future()
         threading.Thread(target=_check, args=(args, worker, checked, signals), daemon=True).start()
@@ -116,11 +134,66 @@ def _report(args: argparse.Namespace, worker: ModemWorker) -> dict[str, Any]:
             report["sms_path"] = path_report(worker.status)
         except pdu.PduError as exc:
             report["sms"] = {"outcome": "rejected", "error": str(exc)}
+    if status.connected and getattr(args, "self_test", None):
+        report["self_test"] = self_test_report(worker, args.self_test, args.self_test_watch,
+                                               args.self_test_wait)  # fmt: skip
     if status.connected and args.ussd:
         try:
             report["ussd"] = {"reply": worker.submit_ussd(args.ussd).result(timeout=90)}
         except Exception as exc:  # report any failure, this is a diagnostic tool
             report["ussd"] = {"error": str(exc)}
+    return report
+
+
+SELF_TEST_TEXT = "OTP Broker self-test {token}"
+
+
+def _token() -> str:
+    """Five random characters, easy to read back."""
+    return "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(5))
+
+
+class SelfTestWatch:
+    """The modem's received parts while the check runs: notes when the token came back."""
+
+    def __init__(self, token: str) -> None:
+        """Watch for ``token`` (an empty one matches nothing)."""
+        self.token = token
+        self.back = threading.Event()
+        self.arrived_at: float | None = None
+
+    def take(self, part: InboundPart) -> list[SimSlot]:
+        """One received part (the modem's thread): the token's part is deleted, others kept."""
+        if not self.token or self.token not in part.text:
+            return []
+        if not self.back.is_set():
+            self.arrived_at = time.time()
+            self.back.set()
+        return [part.slot] if part.slot.index else []
+
+
+def self_test_report(worker: ModemWorker, number: str, watch: SelfTestWatch,
+                     wait: float) -> dict[str, Any]:  # fmt: skip
+    """Send the token SMS to ``number`` and wait ``wait`` seconds for it to come back."""
+    try:
+        message = encode_sms(number, SELF_TEST_TEXT.format(token=watch.token))
+    except pdu.PduError as exc:
+        return {"outcome": "rejected", "error": str(exc)}
+    result = worker.submit_sms(message).result(timeout=180)
+    sent_at = time.time()
+    report: dict[str, Any] = {"token": watch.token, "sent": result.outcome.value,
+                              "sent_at": sent_at, "wait_seconds": wait}  # fmt: skip
+    if result.outcome.value != "sent":
+        report.update(outcome="not-sent", error=result.error,
+                      error_class=error_report(result.error_code))  # fmt: skip
+        return report
+    if watch.back.wait(wait) and watch.arrived_at is not None:
+        trip = max(0.0, watch.arrived_at - sent_at)
+        report.update(outcome="back", arrived_at=watch.arrived_at,
+                      round_trip_seconds=round(trip, 3),
+                      summary=f"back after {trip:.1f} s")  # fmt: skip
+    else:
+        report.update(outcome="not-back", summary=f"not back after {wait:g} s")
     return report
 
 

@@ -1,7 +1,14 @@
-"""A bank of emulated modems sharing one delivery log, with an optional control socket."""
+"""A bank of emulated modems sharing one delivery log, with an optional control socket.
+
+A message one modem of the bank sends to the MSISDN of a modem of the same bank (its own
+included) arrives there as a received SMS after ``route_delay`` seconds (the network's
+time), unless the sender is under ``report-failed`` (the network reports it undelivered).
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -13,6 +20,8 @@ from .device import SimModem
 from .identity import generate_profiles
 from .personalities import DEFAULT
 from .profile import ModemProfile
+
+log = logging.getLogger(__name__)
 
 _MODEM_ACTIONS = (
     "inject",
@@ -45,6 +54,7 @@ class ModemBank:
         deliveries_path: str | Path | None = None,
         control_path: str | Path | None = None,
         seed: int | None = None,
+        route_delay: float = 0.5,
         **overrides: Any,
     ) -> None:
         """Build the modems (not started); ``ValueError`` for an unknown personality or a
@@ -55,6 +65,8 @@ class ModemBank:
         self.modems = [SimModem(p, link_dir=link_dir, log=self.log) for p in profiles]
         self.control_path = Path(control_path) if control_path else None
         self._control: ControlServer | None = None
+        self.route_delay = route_delay
+        self.log.on_delivery(self._route)
 
     def __len__(self) -> int:
         """Number of modems."""
@@ -117,6 +129,33 @@ class ModemBank:
     def wait_for_deliveries(self, count: int, timeout: float = 5.0) -> list[Delivery]:
         """Wait until ``count`` messages were delivered in total (``TimeoutError`` otherwise)."""
         return self.log.wait_for(count, timeout)
+
+    def holder(self, number: str) -> SimModem | None:
+        """The modem of this bank whose SIM has ``number`` (international or national
+        ``0...`` form), or None."""
+        digits = "".join(c for c in number if c.isdigit())
+        for modem in self.modems:
+            own = "".join(c for c in modem.profile.msisdn if c.isdigit())
+            if digits and (digits == own or (digits[0] == "0" and own.endswith(digits[1:]))):
+                return modem
+        return None
+
+    def _route(self, delivery: Delivery) -> None:
+        """A delivered message to a number of the bank: received there after the delay."""
+        target = self.holder(delivery.to)
+        if target is None:
+            return
+        try:
+            sender = self.find(delivery.modem)
+        except KeyError:
+            return
+        if any(c.split(":")[0] == "report-failed" for c in sender.conditions):
+            return  # the network reports it undelivered: it never arrives
+        timer = threading.Timer(
+            self.route_delay, _arrive, (target, sender.profile.msisdn, delivery.text)
+        )
+        timer.daemon = True
+        timer.start()
 
     @staticmethod
     def describe(modem: SimModem) -> dict[str, Any]:
@@ -186,6 +225,14 @@ class ModemBank:
             if not isinstance(conditions, str | list):
                 raise ValueError('condition needs "set": "NAME[:PARAM][,NAME...]" ("" clears)')
             modem.set_conditions(conditions)
+
+
+def _arrive(modem: SimModem, sender: str, text: str) -> None:
+    """Hand a routed message to its modem (a SIM not ready or full: lost, as on a network)."""
+    try:
+        modem.receive_sms(sender, text)
+    except ValueError as exc:
+        log.warning("modem %s: routed SMS not received: %s", modem.imei, exc)
 
 
 def _receive(modem: SimModem, request: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -64,6 +65,13 @@ class DeliveryLog:
         self._parts: list[Part] = []
         self._deliveries: list[Delivery] = []
         self._pending: dict[tuple[str, str, int, int], dict[int, Part]] = {}
+        self._listeners: list[Callable[[Delivery], None]] = []
+
+    def on_delivery(self, listener: Callable[[Delivery], None]) -> None:
+        """Call ``listener`` with every completed message, outside the log's lock (it runs in
+        the sending modem's thread and must not block)."""
+        with self._cond:
+            self._listeners.append(listener)
 
     def add_part(
         self,
@@ -98,7 +106,10 @@ class DeliveryLog:
                 pieces = [got[n] for n in range(1, total + 1)]
             delivery = self._record(modem, pieces)
             self._cond.notify_all()
-            return delivery
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(delivery)
+        return delivery
 
     def _record(self, modem: str, pieces: list[Part]) -> Delivery:
         submits = [p.submit for p in pieces]

@@ -107,6 +107,10 @@ GROUPS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
         _text("msisdn", "Number of the SIM (MSISDN)", "", input_type="tel"),
         _text("imsi", "IMSI", "6-15 digits.", 'inputmode="numeric" autocomplete="off"'),
         _text("smsc", "SMS center", "Empty = the one stored on the SIM.", input_type="tel"),
+        _text("keepalive_number", "Keep-alive SMS to",
+              "Keeps an idle prepaid SIM active: a number, or 'own' for the SIM's own; "
+              "empty = off.", 'autocomplete="off"'),
+        _number("keepalive_days", "Keep-alive after idle days", "1-90: days without a send."),
     )),
     ("internet", "Mobile internet (ppp)", (
         _flag("internet_access", "Use this modem for the device's internet"),
@@ -148,7 +152,8 @@ TEXT_KEYS = tuple(i.key for i in ITEMS if i.kind in ("text", "port")
 INT_KEYS = ("baud_rate", "data_bits", "start_bits", "stop_bits", *PACING_KEYS)
 #: A new modem's pacing, as the record fields' defaults (``config.fields.PACING_FIELDS``).
 NEW_PACING = {"min_gap_seconds": "10", "gap_jitter_seconds": "5", "max_per_hour": "60",
-              "max_per_day": "150", "max_recipients_per_month": "150"}  # fmt: skip
+              "max_per_day": "150", "max_recipients_per_month": "150",
+              "keepalive_days": "30"}  # fmt: skip
 #: A new modem's balance check, as the record fields' defaults (``config.fields``).
 NEW_BALANCE = {"balance_rule": "telkomsel", "balance_interval_hours": "24", "balance_min": "0",
                "expiry_warn_days": "7"}  # fmt: skip

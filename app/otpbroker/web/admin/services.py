@@ -33,6 +33,7 @@ from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.inbound import InboundService
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
+from otpbroker.services.keepalive import KeepAlive
 from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.mail_accounts import MailAccounts
 from otpbroker.services.modem_discovery import ModemDiscoveryService
@@ -41,6 +42,7 @@ from otpbroker.services.modem_records import ModemRecords
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.sealing import SealingKeys
+from otpbroker.services.self_test import SelfTests
 from otpbroker.services.settings import SettingsService
 from otpbroker.services.sms import SmsService
 from otpbroker.services.uplink_watch import UplinkWatch
@@ -107,3 +109,6 @@ class AdminServices:
     inbound: InboundService
     # SIM balance checks by USSD: each SIM's last result and "check now" (the modems page)
     balance: BalanceWatch
+    # Modem checks: "Test this modem" (an SMS to its own number, back) and keep-alive SMS
+    self_tests: SelfTests
+    keepalive: KeepAlive

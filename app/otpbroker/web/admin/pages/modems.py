@@ -13,12 +13,15 @@ service's (``services/modem_records.py``).
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 import bottle
 
 from otpbroker.services.modem_records import suggestion
+from otpbroker.services.self_test import SelfTestError, SelfTestResult
 from otpbroker.web.admin.balance_view import balance_by_id
 from otpbroker.web.admin.modem_form import (
     GROUPS,
@@ -97,10 +100,12 @@ def list_modems(context: AdminServices) -> str:
     live, quota = live_by_id(context), quota_by_id(context.sim_quota)
     balance, codes = balance_by_id(context.balance), _balance_codes(context)
     modems = [{**row, "live": live.get(row["id"]), "quota": quota.get(row["id"]),
-               "balance": balance.get(row["id"]), "balance_code": row["id"] in codes}
+               "balance": balance.get(row["id"]), "balance_code": row["id"] in codes,
+               "checks": _checks(context, row["id"])}
               for row in context.modem_records.rows()]  # fmt: skip
     return render("modems", "Modems", modems=modems, ports=_detected_ports(context),
-                  detected=detected_section(context))  # fmt: skip
+                  detected=detected_section(context),
+                  scripts=["/static/modem_checks.js"])  # fmt: skip
 
 
 def _balance_codes(context: AdminServices) -> set[str]:
@@ -201,6 +206,49 @@ def change(context: AdminServices, modem_id: str, action: str) -> None:
     raise see_other("/modems")
 
 
+# -- modem checks: "Test this modem" and the last keep-alive (memory only) -----------------
+def _when(at: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at)) if at else ""
+
+
+def _self_test_json(result: SelfTestResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {"state": result.state, "summary": result.summary(), "number": result.number,
+            "sent_at": _when(result.sent_at), "arrived_at": _when(result.arrived_at),
+            "round_trip": result.round_trip}  # fmt: skip
+
+
+def _checks(context: AdminServices, modem_id: str) -> dict[str, Any]:
+    """The modem's last self-test and keep-alive, as the page shows them."""
+    keepalive = context.keepalive.last(modem_id)
+    return {
+        "self_test": _self_test_json(context.self_tests.result(modem_id)),
+        "keepalive": None if keepalive is None else {
+            "at": _when(keepalive.at), "number": keepalive.number, "outcome": keepalive.outcome},
+    }  # fmt: skip
+
+
+def self_test(context: AdminServices, modem_id: str) -> None:
+    """Start "Test this modem": an SMS to its own number, timed until it comes back."""
+    modem = _get_modem(context, modem_id)
+    try:
+        result = context.self_tests.start(modem_id)
+    except SelfTestError as exc:
+        flash(f"Modem {modem['name']}: {exc}", "error")
+    else:
+        flash(f"Modem {modem['name']}: self-test sent to {result.number}; "
+              f"waiting up to {result.wait_seconds:g} s for it to come back.")  # fmt: skip
+    raise see_other("/modems")
+
+
+def self_test_state(context: AdminServices, modem_id: str) -> str:
+    """The modem's last self-test as JSON (the page's live refresh)."""
+    _get_modem(context, modem_id)
+    bottle.response.content_type = "application/json"
+    return json.dumps({"self_test": _self_test_json(context.self_tests.result(modem_id))})
+
+
 ROUTES = (
     Route("GET", "/modems", list_modems),
     Route("GET", "/modems/new", new_form),
@@ -209,5 +257,7 @@ ROUTES = (
     Route("POST", "/modems/<modem_id>", update),
     Route("POST", "/modems/<modem_id>/put-back", put_back),
     Route("POST", "/modems/<modem_id>/check-balance", check_balance),
+    Route("POST", "/modems/<modem_id>/self-test", self_test),
+    Route("GET", "/admin-api/modems/<modem_id>/self-test", self_test_state),
     Route("POST", "/modems/<modem_id>/<action:re:activate|deactivate|delete>", change),
 )

@@ -5,7 +5,7 @@
 % else:
 <div class="table-wrap card">
 <table class="cards-on-phone">
-  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>SMS path</th><th>Routing</th><th>SIM use</th><th>Balance</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Actions</th></tr></thead>
+  <thead><tr><th>Name</th><th>Port</th><th>Use</th><th>Prefixes</th><th>State</th><th>SMS path</th><th>Routing</th><th>SIM use</th><th>Balance</th><th>IMEI</th><th>Operator</th><th>Signal</th><th>Checks</th><th>Actions</th></tr></thead>
   <tbody>
   % for m in modems:
   % live = m['live']
@@ -62,8 +62,12 @@
     % include('modem_balance.tpl', balance=m['balance'], has_code=m['balance_code'], modem_id=m['id'])
     <td data-label="IMEI">—</td><td data-label="Operator">—</td><td data-label="Signal">—</td>
     % end
+    % include('modem_checks.tpl', m=m)
     <td class="actions">
       <a href="/modems/{{m['id']}}/edit">Edit</a>
+      <form method="post" action="/modems/{{m['id']}}/self-test">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Test this modem</button>
+      </form>
       % if live and live['put_back']:
       <form method="post" action="/modems/{{m['id']}}/put-back">
         <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="primary">{{'Retry' if live['state'] == 'dead' else 'Put back into routing'}}</button>
