@@ -118,25 +118,19 @@ class SelfTestNotSent(RuntimeError):
 class TwoWay:
     """The bus and the parts that live on it."""
 
-    def __init__(
-        self,
-        data_dir: str | os.PathLike[str] | None = None,
-        settings: Settings | None = None,
-    ) -> None:
-        """A bus with no subscriber yet; with ``settings``, the message-status tracker
-        (its journal in ``data_dir``, memory only without one)."""
+    def __init__(self, data_dir: str | os.PathLike[str] | None, settings: Settings) -> None:
+        """A bus with no subscriber yet, the message-status tracker (its journal in
+        ``data_dir``, memory only without one) and the parts that need nothing else."""
         self.bus = TwoWayBus()
         self.journal: FileStatusJournal | None = None
-        self.status: MessageStatus | None = None
-        if settings is not None:
-            if data_dir is not None:
-                self.journal = FileStatusJournal(
-                    Path(data_dir) / STATUS_JOURNAL_FILE,
-                    lambda: float(settings.get("status.retention_seconds")),
-                )
-            # Recipients' digests: keyed with the runtime key (tmpfs), never on the disk
-            key = runtime_key(runtime_directory())
-            self.status = MessageStatus(self.bus, settings, self.journal, key=key)
+        if data_dir is not None:
+            self.journal = FileStatusJournal(
+                Path(data_dir) / STATUS_JOURNAL_FILE,
+                lambda: float(settings.get("status.retention_seconds")),
+            )
+        # Recipients' digests: keyed with the runtime key (tmpfs), never on the disk
+        key = runtime_key(runtime_directory())
+        self.status = MessageStatus(self.bus, settings, self.journal, key=key)
         self.life = MessageLife(self.bus, self.status)  # SmsService tells it each message's steps
         # The monitor's charts and the two-way metrics: the last hour and day, in memory
         self.activity = ActivitySeries()
@@ -148,7 +142,7 @@ class TwoWay:
         self.delivery: WebhookDelivery | None = None
         self.webhooks: Webhooks | None = None
         # The uplink: mobile internet as Ethernet's standby (internet.mode), and its state
-        self.uplink = UplinkWatch(settings, DefaultRouteReader()) if settings else None
+        self.uplink = UplinkWatch(settings, DefaultRouteReader())
         self.balance: BalanceWatch | None = None  # SIM balance checks, once connected
         self.self_tests: SelfTests | None = None
         self.keepalive: KeepAlive | None = None
@@ -203,8 +197,6 @@ class TwoWay:
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:
         """A modem's status report (``ModemPool(on_status_report=...)``), to the tracker; it
         runs in the modem's reader thread, which nothing here may break."""
-        if self.status is None:
-            return
         try:
             self.status.report(modem_id, report.message_ref, report.recipient, report.status)
         except Exception as exc:  # a bug here must not stop the modem's reader
@@ -225,9 +217,8 @@ class TwoWay:
         """Let the uplink watcher bring mobile internet up and down (``links``, the first
         modem of ``records`` with internet access); after a switch, DDNS checks the public
         address (``ddns.update_now``) and the feeders reconnect."""
-        if self.uplink is not None:
-            modems = InternetModems(records, links)
-            self.uplink.connect(links, modems, ddns.update_now, lambda: nudge_feeders(feeders))
+        modems = InternetModems(records, links)
+        self.uplink.connect(links, modems, ddns.update_now, lambda: nudge_feeders(feeders))
 
     def start(self) -> None:
         """Start the parts that run threads (the activity sampler, the webhooks' dispatcher)."""
@@ -235,8 +226,7 @@ class TwoWay:
             self._sampler.start()
         if self.delivery is not None:
             self.delivery.start()
-        if self.uplink is not None:
-            self.uplink.start()
+        self.uplink.start()
         if self.balance is not None:
             self.balance.start()
         if self.keepalive is not None:
@@ -249,8 +239,7 @@ class TwoWay:
             self._sampler.stop()
         if self.delivery is not None:
             self.delivery.stop()
-        if self.uplink is not None:
-            self.uplink.stop()
+        self.uplink.stop()
         if self.balance is not None:
             self.balance.stop()
         if self.keepalive is not None:

@@ -89,7 +89,8 @@ class AdminServices:
     firewall: FirewallRules
     internet_modems: InternetModems
     internet: InternetLinks
-    uplink: UplinkWatch | None = None  # mobile internet as standby (internet.mode)
+    # Mobile internet as Ethernet's standby (internet.mode) and the uplink's state
+    uplink: UplinkWatch
     ddns_accounts: DdnsAccounts
     ddns: DdnsControl
     https: HttpsCertificates

@@ -105,7 +105,7 @@ def show(context: AdminServices) -> str:
         presets=APN_PRESETS,
         available=context.internet.available,
         others=len(context.internet_modems.modems()) - len(cards),
-        uplink=context.uplink.state() if context.uplink is not None else None,
+        uplink=context.uplink.state(),
         human_bytes=human_bytes,
         human_duration=human_duration,
     )
