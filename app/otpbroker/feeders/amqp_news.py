@@ -34,7 +34,7 @@ from pika.adapters.blocking_connection import BlockingChannel, BlockingConnectio
 from pika.exceptions import AMQPChannelError, AMQPConnectionError, AMQPError, ChannelClosedByBroker
 from pika.spec import BasicProperties
 
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.replies import encode, followed_id, reply_body, reply_to_problem
 from otpbroker.feeders.retry import retry_later
 from otpbroker.services.replies import Reply
@@ -194,6 +194,12 @@ class AmqpNews:
         if self.status_key is not None:
             self._to("received SMS", self.status_exchange, self.status_key,
                      encode(message.as_json()), None, True)  # fmt: skip
+
+    def alert(self, alert: DeviceAlert) -> None:
+        """A device alert to the status key."""
+        if self.status_key is not None:
+            self._to("alert", self.status_exchange, self.status_key,
+                     encode(alert.as_json()), None, True)  # fmt: skip
 
 
 __all__ = ["MAX_WAITING", "AmqpNews", "ReplyRoute", "route_of"]
