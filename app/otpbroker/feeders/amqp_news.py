@@ -12,8 +12,9 @@ holds up a message or changes its acknowledgement.
   RabbitMQ's direct reply-to works: the requester consumes ``amq.rabbitmq.reply-to`` on the
   channel it publishes its request on, and the responder publishes to the
   ``amq.rabbitmq.reply-to.…`` name it received.
-- With ``status_routing_key`` set, every status event of this feeder's messages (persistent)
-  and every received SMS (not persistent: the text stays in memory) go to
+- With ``status_routing_key`` set, every status event of this feeder's messages and every
+  device alert (persistent), and every received SMS (not persistent: the text stays in
+  memory) go to
   ``status_exchange`` with that routing key. With the default exchange (empty name) the
   feeder declares a durable queue of that name when it connects (one that exists with other
   arguments is used as it is); a named exchange must exist: when it does not (or may not be
