@@ -1,11 +1,13 @@
 """Device alerts to webhooks: a SIM balance check on an emulated modem (a real
 pseudo-terminal) under a fake clock raises and clears a sim_account alert; it reaches a real
 loopback receiver as a signed ``alert`` event, only on webhooks with the ``alert`` kind, with
-no number, no USSD reply and no secret in it."""
+no number, no USSD reply and no secret in it. On a real broker, a webhook added with the
+admin's form for alerts only gets the broker's own alerts (the composition root's wiring)."""
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,11 @@ from otpbroker.services.alerts import Alerts, alert_listener
 from otpbroker.services.balance_watch import BalanceWatch
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.webhook_signing import verify
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "admin"))
+from admin_client import AdminClient
+from broker_harness import running_broker
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC).timestamp()
 UNTIL = (datetime.fromtimestamp(NOW, UTC).date() + timedelta(days=90)).isoformat()
@@ -127,3 +134,28 @@ def test_no_number_reply_or_secret_in_an_alert_body(rig, receivers, account):
         assert "1234567890" not in body and "234567890" not in body
         assert hook["secret"] not in body and "Call" not in body  # the advice stays home
         assert account.reply.text not in body and "mail" not in json.loads(body)
+
+
+@pytest.fixture
+def harness(tmp_path: Path):
+    yield from running_broker(tmp_path / "data", with_user=True)
+
+
+def test_a_webhook_added_for_alerts_gets_the_brokers_own_alerts(harness, receivers):
+    receiver = receivers()
+    admin = AdminClient(harness.base)
+    admin.setup(harness.code)
+    form = {"owner": "app", "url": receiver.url, "event_alert": "on", "active": "on",
+            "allow_private_address": "on"}  # fmt: skip
+    status, _, _ = admin.post("/webhooks", form)
+    assert status in (200, 303)
+    harness.broker.store.refresh()
+    [record] = harness.broker.store.list("webhooks")
+    assert record["events"] == ["alert"]
+    harness.broker.alerts.raise_alert("dead:m9", "dead", "Modem m9 dead", "no answer",
+                                      modem_id="m9")  # fmt: skip
+    harness.broker.alerts.clear("dead:m9")
+    raised, cleared = _alerts(receiver, 2)
+    assert [raised.event["level"], cleared.event["level"]] == ["error", "cleared"]
+    assert raised.event["kind"] == cleared.event["kind"] == "dead"
+    assert [got.event["type"] for got in receiver.received] == ["alert", "alert"]
