@@ -107,6 +107,7 @@ class Broker:
         self.webhooks = self.two_way.connect_webhooks(self.store, self.settings)  # signed
         self.shutdown = Shutdown()  # the process's stop: begun, then perhaps hurried
         self.alerts = Alerts()  # for the administrator: modem holds, dead modems, no SMS path
+        self.two_way.connect_alerts(self.alerts)  # and to applications (webhooks, feeders)
         # The privileged helper: network, firewall, mobile internet, USB (on a device)
         self.helper = HelperClient(helper_transport(), HELPER_STAGE_DIR)
         usb_control = self.usb_control = machine.usb_control or HelperUsbControl(self.helper)

@@ -23,7 +23,7 @@ from otpbroker.feeders.redelivery import runtime_key
 from otpbroker.modem import pdu
 from otpbroker.services.activity_sampler import ActivitySampler, ModemSamples
 from otpbroker.services.activity_series import ActivitySeries
-from otpbroker.services.alerts import Alerts
+from otpbroker.services.alerts import Alerts, alert_listener
 from otpbroker.services.balance_watch import BalanceWatch, Ussd
 from otpbroker.services.events import EventLog
 from otpbroker.services.inbound import InboundService
@@ -161,6 +161,11 @@ class TwoWay:
         self.delivery.connect(self.bus)
         self.webhooks = Webhooks(store, self.delivery, resolver, own_addresses)
         return self.webhooks
+
+    def connect_alerts(self, alerts: Alerts) -> None:
+        """Publish every administrator's alert raised or cleared on the bus (webhooks with
+        the ``alert`` kind, feeders' status destinations)."""
+        alerts.subscribe(alert_listener(self.bus.publish_alert))
 
     def watch_balance(self, ussd: Ussd, modems: BalanceRecords, alerts: Alerts,
                       health: ModemHealth) -> BalanceWatch:  # fmt: skip

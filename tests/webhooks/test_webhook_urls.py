@@ -74,7 +74,7 @@ def test_an_unknown_owner_and_no_event_kind_are_refused(rig):
         rig.webhooks.add({"owner": "app", "url": "http://127.0.0.1/", "events": [],
                           "allow_private_address": True})  # fmt: skip
     assert getattr(empty.value, "key", "") == "webhooks.events"
-    with pytest.raises(ValueError, match="status or inbound"):
+    with pytest.raises(ValueError, match="status, inbound or alert"):
         rig.webhooks.add({"owner": "feeder:ws", "url": "http://127.0.0.1/", "events": ["sms"],
                           "allow_private_address": True})  # fmt: skip
     assert rig.store.list("webhooks") == []

@@ -14,13 +14,13 @@ OWNER = (
     r"feeder:(?:rabbitmq|mqtt|ws)|[A-Za-z0-9._@-]{1,64}",
     "an API user's name, or feeder:rabbitmq, feeder:mqtt or feeder:ws",
 )
-EVENT_KINDS = ("status", "inbound")
+EVENT_KINDS = ("status", "inbound", "alert")
 
 
 def _events(value: Any) -> str | None:
     """At least one kind, each once."""
     if not value:
-        return "must name at least one event kind (status, inbound)"
+        return "must name at least one event kind (status, inbound, alert)"
     if len(set(value)) != len(value):
         return "must name each event kind once"
     return None
@@ -42,9 +42,11 @@ WEBHOOK_FIELDS: tuple[Setting, ...] = (
         rule="64 hexadecimal digits", secret=True, required=True,
     ),
     Setting(
-        "events", list, ["status"], "Event kinds sent: status (the owner's messages) and/or"
-        " inbound (every received SMS).", pattern="|".join(EVENT_KINDS),
-        rule="status or inbound", max_length=len(EVENT_KINDS), check=_events,
+        "events", list, ["status"], "Event kinds sent: status (the owner's messages),"
+        " inbound (every received SMS) and/or alert (every device alert raised or cleared:"
+        " SIM credit or active period, modem dead, no SMS path...).",
+        pattern="|".join(EVENT_KINDS), rule="status, inbound or alert",
+        max_length=len(EVENT_KINDS), check=_events,
     ),
     Setting("active", bool, True, "Events are posted (an inactive webhook posts nothing)."),
     Setting(

@@ -138,8 +138,47 @@ class InboundSms:
         }
 
 
+ALERT_LEVELS = ("error", "warning", "cleared")
+
+
+@dataclass(frozen=True)
+class DeviceAlert:
+    """An administrator's alert raised or cleared on the device, told to applications.
+
+    ``kind``: one of ``services.alerts.KINDS`` (sim_account, dead, no_sms_path, ...);
+    ``level``: error or warning when raised, cleared when cleared; ``title`` and ``text``:
+    the device's own words, already scrubbed of digit runs by ``Alerts`` (never an OTP, a
+    message text or a number).
+    """
+
+    kind: str
+    key: str
+    level: str
+    title: str
+    text: str
+    modem_id: str | None = None
+    at: float = field(default_factory=time.time)
+    event_id: str = field(default_factory=new_event_id)
+
+    def as_json(self) -> dict[str, object]:
+        """The alert as webhooks and feeder status channels send it."""
+        return {
+            "event_id": self.event_id,
+            "type": "alert",
+            "kind": self.kind,
+            "key": self.key,
+            "level": self.level,
+            "modem": self.modem_id,
+            "title": self.title,
+            "text": self.text,
+            "at": round(self.at, 3),
+        }
+
+
 __all__ = [
+    "ALERT_LEVELS",
     "FINAL_STATES",
+    "DeviceAlert",
     "InboundSms",
     "MessageState",
     "StatusEvent",

@@ -70,7 +70,7 @@ from pika.frame import Body
 from pika.spec import Basic, BasicProperties
 
 from otpbroker.domain.delivery import DeliveryTerms
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.amqp_news import AmqpNews, ReplyRoute, route_of
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.retry import RetryPolicy, retry_later
@@ -320,6 +320,10 @@ class RabbitMqFeeder(Feeder):
     def tell_status(self, event: StatusEvent, route: object) -> None:
         """To the request's reply address (when followed) and the status routing key."""
         self.outgoing.status(event, route if isinstance(route, ReplyRoute) else None)
+
+    def tell_alert(self, alert: DeviceAlert) -> None:
+        """To the status routing key."""
+        self.outgoing.alert(alert)
 
     def tell_inbound(self, message: InboundSms) -> None:
         """To the status routing key."""

@@ -12,8 +12,9 @@ holds up a message or changes its acknowledgement.
   RabbitMQ's direct reply-to works: the requester consumes ``amq.rabbitmq.reply-to`` on the
   channel it publishes its request on, and the responder publishes to the
   ``amq.rabbitmq.reply-to.…`` name it received.
-- With ``status_routing_key`` set, every status event of this feeder's messages (persistent)
-  and every received SMS (not persistent: the text stays in memory) go to
+- With ``status_routing_key`` set, every status event of this feeder's messages and every
+  device alert (persistent), and every received SMS (not persistent: the text stays in
+  memory) go to
   ``status_exchange`` with that routing key. With the default exchange (empty name) the
   feeder declares a durable queue of that name when it connects (one that exists with other
   arguments is used as it is); a named exchange must exist: when it does not (or may not be
@@ -34,7 +35,7 @@ from pika.adapters.blocking_connection import BlockingChannel, BlockingConnectio
 from pika.exceptions import AMQPChannelError, AMQPConnectionError, AMQPError, ChannelClosedByBroker
 from pika.spec import BasicProperties
 
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.replies import encode, followed_id, reply_body, reply_to_problem
 from otpbroker.feeders.retry import retry_later
 from otpbroker.services.replies import Reply
@@ -194,6 +195,12 @@ class AmqpNews:
         if self.status_key is not None:
             self._to("received SMS", self.status_exchange, self.status_key,
                      encode(message.as_json()), None, True)  # fmt: skip
+
+    def alert(self, alert: DeviceAlert) -> None:
+        """A device alert to the status key."""
+        if self.status_key is not None:
+            self._to("alert", self.status_exchange, self.status_key,
+                     encode(alert.as_json()), None, True)  # fmt: skip
 
 
 __all__ = ["MAX_WAITING", "AmqpNews", "ReplyRoute", "route_of"]

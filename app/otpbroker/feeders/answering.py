@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.tally import FeederTally
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ class Answering:
 
     def tell_inbound(self, message: InboundSms) -> None:
         """A received SMS (when ``wants_inbound``). Must not block."""
+
+    def tell_alert(self, alert: DeviceAlert) -> None:
+        """A device alert raised or cleared (when ``wants_inbound``). Must not block."""
 
     def news_sent(self) -> None:
         """Count a reply, event or received SMS handed to the broker."""

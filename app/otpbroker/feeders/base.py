@@ -147,7 +147,8 @@ class Feeder(Answering, ABC):
         """Start the consumer thread (and listen to the bus when connected to it)."""
         if self.news is not None:
             inbound = self.tell_inbound if self.wants_inbound else None
-            self.news.start(self.name, self.tell_status, inbound)
+            alert = self.tell_alert if self.wants_inbound else None  # same destination
+            self.news.start(self.name, self.tell_status, inbound, alert)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -64,7 +64,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from otpbroker.domain.delivery import DeliveryTerms
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.mqtt_news import MAX_WAITING, MqttNews, TopicRoute, route_of
 from otpbroker.feeders.retry import RetryPolicy, retry_later
@@ -359,6 +359,10 @@ class MqttFeeder(Feeder):
     def tell_status(self, event: StatusEvent, route: object) -> None:
         """To the request's Response Topic (when followed) and the status topic."""
         self.outgoing.status(event, route if isinstance(route, TopicRoute) else None)
+
+    def tell_alert(self, alert: DeviceAlert) -> None:
+        """To the status topic."""
+        self.outgoing.alert(alert)
 
     def tell_inbound(self, message: InboundSms) -> None:
         """To the status topic."""

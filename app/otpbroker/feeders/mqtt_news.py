@@ -28,7 +28,7 @@ from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.replies import (
     encode,
     followed_id,
@@ -135,6 +135,10 @@ class MqttNews:
         """A status event to its request's Response Topic (when followed) and the status
         topic."""
         self._send("status event", event.as_json(), route)
+
+    def alert(self, alert: DeviceAlert) -> None:
+        """A device alert to the status topic."""
+        self._send("alert", alert.as_json(), None)
 
     def inbound(self, message: InboundSms) -> None:
         """A received SMS to the status topic."""

@@ -11,12 +11,13 @@ two-way bus). It
   memory only, at most ``FOLLOWED`` messages and ``status.report_wait_seconds`` each, until a
   final state;
 - hands every status event of its own messages (``source`` is the feeder's name), with the
-  remembered route when there is one, and every received SMS to the feeder, which queues
-  them to its connection's thread. A bus listener never blocks.
+  remembered route when there is one, every received SMS and every device alert (raised or
+  cleared) to the feeder, which queues them to its connection's thread. A bus listener never blocks.
 
 Bodies (``docs/feeders.md``): a reply is ``{"type": "reply", "id": .., <Reply.as_json()>}``
 plus ``correlation_id`` when the transport has a text one; a status event
-``StatusEvent.as_json()``; a received SMS ``InboundSms.as_json()``. No message text and no
+``StatusEvent.as_json()``; a received SMS ``InboundSms.as_json()``; a device alert
+``DeviceAlert.as_json()``. No message text and no
 OTP ever goes in a reply or a status event (the request-otp token is not the OTP).
 """
 
@@ -31,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from otpbroker.domain.message_life import InboundSms, MessageState, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, MessageState, StatusEvent
 from otpbroker.services.replies import Code, Reply
 from otpbroker.services.two_way_bus import TwoWayBus
 
@@ -46,6 +47,7 @@ FOLLOWED = 10_000
 StatusTeller = Callable[[StatusEvent, Any], None]
 """(event, the route its request asked for or None): called in the producer's thread."""
 InboundTeller = Callable[[InboundSms], None]
+AlertTeller = Callable[[DeviceAlert], None]
 
 
 def reply_body(reply: Reply, correlation_id: str | None = None) -> dict[str, Any]:
@@ -175,15 +177,26 @@ class FeederNews:
         self._order = threading.Lock()  # a reply and its following, against its events
         self._tell_status: StatusTeller | None = None
         self._tell_inbound: InboundTeller | None = None
+        self._tell_alert: AlertTeller | None = None
         self._unsubscribe: list[Callable[[], None]] = []
 
-    def start(self, source: str, status: StatusTeller, inbound: InboundTeller | None) -> None:
+    def start(
+        self,
+        source: str,
+        status: StatusTeller,
+        inbound: InboundTeller | None,
+        alert: AlertTeller | None = None,
+    ) -> None:
         """Subscribe: ``status`` gets the events of ``source``'s messages, ``inbound``
-        (None: not wanted) every received SMS. Both must not block."""
+        (None: not wanted) every received SMS, ``alert`` (None: not wanted) every device
+        alert. None must block."""
         self._source, self._tell_status, self._tell_inbound = source, status, inbound
+        self._tell_alert = alert
         self._unsubscribe = [self.bus.subscribe_status(self._on_status)]
         if inbound is not None:
             self._unsubscribe.append(self.bus.subscribe_inbound(self._on_inbound))
+        if alert is not None:
+            self._unsubscribe.append(self.bus.subscribe_alert(self._on_alert))
 
     def stop(self) -> None:
         """Unsubscribe."""
@@ -227,6 +240,10 @@ class FeederNews:
     def _on_inbound(self, message: InboundSms) -> None:
         if self._tell_inbound is not None:
             self._tell_inbound(message)
+
+    def _on_alert(self, alert: DeviceAlert) -> None:
+        if self._tell_alert is not None:
+            self._tell_alert(alert)
 
 
 __all__ = [

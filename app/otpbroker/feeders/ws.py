@@ -50,7 +50,7 @@ from typing import Any
 import websocket
 from websocket import ABNF
 
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.retry import RetryPolicy, retry_later
 from otpbroker.feeders.ws_news import WsNews
@@ -108,6 +108,10 @@ class WsBrokerFeeder(Feeder):
     def tell_status(self, event: StatusEvent, route: object) -> None:
         """To the status channel (the protocol has no per-request reply address)."""
         self.outgoing.status(event)
+
+    def tell_alert(self, alert: DeviceAlert) -> None:
+        """To the status channel."""
+        self.outgoing.alert(alert)
 
     def tell_inbound(self, message: InboundSms) -> None:
         """To the status channel."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import websocket
 
-from otpbroker.domain.message_life import InboundSms, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.replies import reply_body
 from otpbroker.services.replies import Reply
 
@@ -98,6 +98,10 @@ class WsNews:
     def inbound(self, message: InboundSms) -> None:
         """A received SMS."""
         self._queue("received SMS", message.as_json())
+
+    def alert(self, alert: DeviceAlert) -> None:
+        """A device alert."""
+        self._queue("alert", alert.as_json())
 
     # -- the sender thread ----------------------------------------------------------------------
     def _run(self) -> None:

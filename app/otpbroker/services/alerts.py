@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from otpbroker.domain.message_life import DeviceAlert
 from otpbroker.services.listeners import Listeners
 
 log = logging.getLogger(__name__)
@@ -132,4 +133,18 @@ class Alerts:
         self._listeners.tell(event, alert)
 
 
-__all__ = ["KINDS", "Alert", "Alerts", "Listener", "scrub"]
+def alert_listener(
+    publish: Callable[[DeviceAlert], None], clock: Callable[[], float] = time.time
+) -> Listener:
+    """A listener that tells ``publish`` (the two-way bus) each alert raised or cleared, in
+    its scrubbed words only (the mail outcome and the advice stay on the device)."""
+
+    def tell(event: str, alert: Alert) -> None:
+        level = "cleared" if event == "cleared" else alert.severity
+        publish(DeviceAlert(alert.kind, alert.key, level, alert.title, alert.text,
+                            alert.modem_id, clock()))  # fmt: skip
+
+    return tell
+
+
+__all__ = ["KINDS", "Alert", "Alerts", "Listener", "alert_listener", "scrub"]

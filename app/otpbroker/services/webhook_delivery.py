@@ -1,9 +1,11 @@
-"""Posting status events and received SMS to the webhooks, signed, retried, never blocking.
+"""Posting status events, received SMS and device alerts to the webhooks, signed, retried,
+never blocking.
 
 The bus listeners only put the news on an intake queue (they never block the sender). One
 dispatcher thread routes each event: a status event to its owner's webhooks (an API user's
 to the webhooks of that user, a feeder's to ``feeder:<name>``), a received SMS to every
-webhook with the ``inbound`` kind; each active webhook of that kind gets it on its lane
+webhook with the ``inbound`` kind, a device alert (raised or cleared) to every webhook with
+the ``alert`` kind; each active webhook of that kind gets it on its lane
 (``services.webhook_lane``), which posts it with the same event id on every attempt.
 Undeliverable events go to the dead letters (``services.webhook_dead_letters``). All of it
 is memory only.
@@ -21,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from otpbroker.domain.message_life import InboundSms, MessageState, StatusEvent
+from otpbroker.domain.message_life import DeviceAlert, InboundSms, MessageState, StatusEvent
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.services.webhook_dead_letters import DeadLetters
 from otpbroker.services.webhook_lane import LANE_BOUND, Backoff, Lane, Pending
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 COLLECTION = "webhooks"
 RESULTS = ("delivered", "failed", "dead")
 STOP_WAIT = 1.0
+Event = StatusEvent | InboundSms | DeviceAlert
 
 
 class WebhookPoster(Protocol):
@@ -67,7 +70,7 @@ def status_owners(event: StatusEvent) -> set[str]:
     return owners
 
 
-def body_of(event: StatusEvent | InboundSms) -> bytes:
+def body_of(event: Event) -> bytes:
     """The request body: the event's JSON, made once (the same bytes on every attempt)."""
     return json.dumps(event.as_json(), separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -93,7 +96,7 @@ class WebhookDelivery:
         self._own = own_addresses
         self.backoff = backoff or Backoff()  # read when a lane is made
         self._bound = lane_bound
-        self._intake: queue.SimpleQueue[StatusEvent | InboundSms | None] = queue.SimpleQueue()
+        self._intake: queue.SimpleQueue[Event | None] = queue.SimpleQueue()
         self._lanes: dict[str, Lane] = {}
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
@@ -105,9 +108,10 @@ class WebhookDelivery:
     # -- the bus side (never blocks) -----------------------------------------------------
 
     def connect(self, bus: TwoWayBus) -> None:
-        """Listen to the bus's status events and received SMS."""
+        """Listen to the bus's status events, received SMS and device alerts."""
         self._unsubscribe += [bus.subscribe_status(self._intake.put),
-                              bus.subscribe_inbound(self._intake.put)]  # fmt: skip
+                              bus.subscribe_inbound(self._intake.put),
+                              bus.subscribe_alert(self._intake.put)]  # fmt: skip
 
     def start(self) -> None:
         """Run the dispatcher."""
@@ -138,8 +142,8 @@ class WebhookDelivery:
             except Exception:  # a bad record or a bug must not end the dispatcher
                 log.exception("webhooks: event %s not routed", event.event_id)
 
-    def _route(self, event: StatusEvent | InboundSms) -> None:
-        kind = "status" if isinstance(event, StatusEvent) else "inbound"
+    def _route(self, event: Event) -> None:
+        kind = {StatusEvent: "status", InboundSms: "inbound"}.get(type(event), "alert")
         owners = status_owners(event) if isinstance(event, StatusEvent) else None
         targets = [
             record["id"]

@@ -19,7 +19,7 @@ from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
-KINDS = ("status", "inbound")
+KINDS = ("status", "inbound", "alert")
 DEFAULTS: dict[str, Any] = {"owner": "", "url": "", "events": ["status"], "active": True,
                             "allow_private_address": False}  # fmt: skip
 PAST = {"activate": "activated", "deactivate": "deactivated"}

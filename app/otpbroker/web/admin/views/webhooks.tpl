@@ -57,7 +57,7 @@ below. See <code>docs/webhooks.md</code> for the signature check.</p>
   % include('field.tpl', name='url', label='URL', type='url', value=form.get('url', ''), attrs='required maxlength="2048" autocomplete="off" spellcheck="false"', hint='https://… (or http://); no user name or password in it: the signature authenticates')
   <fieldset class="field{{' invalid' if errors.get('events') else ''}}">
     <legend>Events</legend>
-    % for kind, text in (('status', 'status: the owner\'s messages (accepted, sent, failed, delivered…)'), ('inbound', 'inbound: every received SMS (sender and text)')):
+    % for kind, text in (('status', 'status: the owner\'s messages (accepted, sent, failed, delivered…)'), ('inbound', 'inbound: every received SMS (sender and text)'), ('alert', 'alert: every device alert raised or cleared (SIM credit or period, dead modem, no SMS path…)')):
     <label class="inline"><input type="checkbox" name="event_{{kind}}" value="on"{{!' checked' if kind in form.get('events', []) else ''}}> {{text}}</label>
     % end
     % if errors.get('events'):
