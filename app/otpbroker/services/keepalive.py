@@ -183,11 +183,9 @@ class KeepAlive:
             self._wake.clear()
             if self._stop.is_set():
                 break
-            if time.monotonic() >= next_check:
+            if time.monotonic() >= next_check:  # else woken by a send to save
                 self._guarded(self.tick)
                 next_check = time.monotonic() + self._check
-            else:  # a send to save: at most one write a SAVE_SECONDS
-                self._stop.wait(min(SAVE_SECONDS, max(0.0, next_check - time.monotonic())))
         self._guarded(self.save)
 
     def _guarded(self, step: Callable[[], object]) -> None:
