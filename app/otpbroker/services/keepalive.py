@@ -153,6 +153,11 @@ class KeepAlive:
         outcome = getattr(delivery, "outcome", None)
         return str(getattr(outcome, "value", outcome or "sent"))
 
+    def idle_since(self, modem_id: str) -> float | None:
+        """When the modem's idleness counts from (its last send, or when first seen)."""
+        with self._lock:
+            return self._last_sent.get(modem_id)
+
     def last(self, modem_id: str) -> KeepAliveResult | None:
         """The modem's last keep-alive, or None."""
         with self._lock:
