@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from otpbroker.config import keepalive_file
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
 from otpbroker.config.status_journal import FileStatusJournal
 from otpbroker.domain.delivery import Lane
@@ -146,6 +147,7 @@ class TwoWay:
         self.balance: BalanceWatch | None = None  # SIM balance checks, once connected
         self.self_tests: SelfTests | None = None
         self.keepalive: KeepAlive | None = None
+        self._keepalive_times = keepalive_file.in_directory(data_dir)  # ids and times only
 
     def connect(self, events: EventLog, modems: ModemSamples) -> None:
         """Join what is built after the bus: the finished requests (``events``) and the
@@ -196,7 +198,8 @@ class TwoWay:
                 raise SelfTestNotSent(f"{delivery.outcome.value} ({delivery.error_code or '-'})")
 
         self.self_tests = SelfTests(self.bus, send, own_number)
-        self.keepalive = KeepAlive(self.bus, lambda: store.list("modems"), sms.submit)
+        self.keepalive = KeepAlive(self.bus, lambda: store.list("modems"), sms.submit,
+                                   times=self._keepalive_times)  # fmt: skip
         return self.self_tests, self.keepalive
 
     def status_report(self, modem_id: str, report: pdu.StatusReport) -> None:

@@ -226,6 +226,20 @@ class StatusJournal(Protocol):
 
 
 @runtime_checkable
+class KeepAliveTimes(Protocol):
+    """Each modem's keep-alive idleness start (the last send on it, or when the broker first
+    saw it), by modem id, kept across restarts: ids and times only, never a number or text."""
+
+    def load(self) -> dict[str, float]:
+        """The times last saved ({} when none, or when they cannot be read)."""
+        ...
+
+    def save(self, times: Mapping[str, float]) -> None:
+        """Replace the saved times, atomically and durably."""
+        ...
+
+
+@runtime_checkable
 class SealingKeyring(Protocol):
     """The device's sealing key pairs: the current one and the one it replaced at the last
     rotation (so a message sealed just before a rotation still opens)."""
@@ -255,6 +269,7 @@ __all__ = [
     "BlockList",
     "Clock",
     "EncodedSms",
+    "KeepAliveTimes",
     "LedgerEntry",
     "ModemGateway",
     "Repository",

@@ -4,7 +4,9 @@ A prepaid SIM that sends nothing for its operator's active period is cut off; a 
 a ``keepalive_number`` (a number, or ``own`` for the SIM's own MSISDN) gets a fixed text
 (never an OTP) sent on it, in the BULK lane, with source ``keepalive``, once it was idle
 that long. Idleness is read from the two-way bus (status ``sent`` per modem) and counted
-from the service's start for a modem that sent nothing since. Memory only.
+from when the broker first saw a modem that sent nothing since. With a ``KeepAliveTimes``
+store (ids and times only) that idleness survives restarts: a send is saved at most once a
+``SAVE_SECONDS`` per modem, by the service's own thread (never the bus's).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from otpbroker.domain.delivery import Lane
 from otpbroker.domain.message_life import MessageState, StatusEvent
 from otpbroker.domain.msisdn import mask_msisdn
+from otpbroker.domain.ports import KeepAliveTimes
 from otpbroker.services.sms import SmsRequest
 from otpbroker.services.two_way_bus import TwoWayBus
 
@@ -28,6 +31,7 @@ TEXT = "OTP Broker keep-alive"
 SOURCE = "keepalive"
 DAY = 86400.0
 CHECK_SECONDS = 3600.0
+SAVE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,18 @@ class KeepAlive:
         *,
         clock: Callable[[], float] = time.time,
         check_seconds: float = CHECK_SECONDS,
+        times: KeepAliveTimes | None = None,
     ) -> None:
-        """``modems()``: the modem records; ``submit``: ``SmsService.submit``."""
+        """``modems()``: the modem records; ``submit``: ``SmsService.submit``; ``times``:
+        where the idleness is kept across restarts (None: memory only)."""
         self._modems, self._submit, self._clock = modems, submit, clock
-        self._check = check_seconds
+        self._check, self._times = check_seconds, times
         self._since = clock()
         self._lock = threading.Lock()
-        self._last_sent: dict[str, float] = {}
+        self._last_sent: dict[str, float] = times.load() if times is not None else {}
+        self._saved = dict(self._last_sent)
+        self._dirty = False
+        self._wake = threading.Event()
         self._results: dict[str, KeepAliveResult] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -66,9 +75,11 @@ class KeepAlive:
         """A message sent on a modem (the bus's thread): that modem is not idle."""
         if event.state is MessageState.SENT and event.modem_id:
             with self._lock:
-                self._last_sent[event.modem_id] = max(
-                    event.at, self._last_sent.get(event.modem_id, 0.0)
-                )
+                at = max(event.at, self._last_sent.get(event.modem_id, 0.0))
+                self._last_sent[event.modem_id] = at
+                if at - self._saved.get(event.modem_id, 0.0) >= SAVE_SECONDS:
+                    self._dirty = True
+                    self._wake.set()  # saved by the service's thread, not this one
 
     def due(self, record: Mapping[str, Any]) -> str | None:
         """The number the modem's keep-alive goes to now, or None (off, inactive, not idle
@@ -85,8 +96,37 @@ class KeepAlive:
             last = self._last_sent.get(str(record.get("id")), self._since)
         return number if self._clock() - last >= days * DAY else None
 
+    def note_modems(self) -> None:
+        """Start counting the idleness of every modem not seen before (from the service's
+        start), so that a restart does not start it again."""
+        ids = [str(record.get("id")) for record in self._modems()]
+        with self._lock:
+            for modem_id in ids:
+                if modem_id not in self._last_sent:
+                    self._last_sent[modem_id] = self._since
+                    self._dirty = True
+
+    def save(self) -> None:
+        """Write the idleness times when something changed (no-op without a store); a
+        write error is logged and tried again at the next change."""
+        with self._lock:
+            if self._times is None or not self._dirty:
+                self._dirty = False
+                return
+            self._dirty, times = False, dict(self._last_sent)
+        try:
+            self._times.save(times)
+        except OSError as exc:
+            log.error("keep-alive times not saved: %s", type(exc).__name__)
+            with self._lock:
+                self._dirty = True
+            return
+        with self._lock:
+            self._saved.update(times)
+
     def tick(self) -> list[str]:
         """Send every keep-alive that is due; the modems it was sent on."""
+        self.note_modems()
         sent: list[str] = []
         for record in self._modems():
             number = self.due(record)
@@ -98,7 +138,9 @@ class KeepAlive:
             with self._lock:
                 self._last_sent[modem_id] = now  # tried: not again before the next period
                 self._results[modem_id] = KeepAliveResult(now, mask_msisdn(number), outcome)
+                self._dirty = True
             sent.append(modem_id)
+        self.save()
         return sent
 
     def _send(self, modem_id: str, number: str) -> str:
@@ -110,6 +152,11 @@ class KeepAlive:
             return f"not sent: {exc}"
         outcome = getattr(delivery, "outcome", None)
         return str(getattr(outcome, "value", outcome or "sent"))
+
+    def idle_since(self, modem_id: str) -> float | None:
+        """When the modem's idleness counts from (its last send, or when first seen)."""
+        with self._lock:
+            return self._last_sent.get(modem_id)
 
     def last(self, modem_id: str) -> KeepAliveResult | None:
         """The modem's last keep-alive, or None."""
@@ -127,16 +174,30 @@ class KeepAlive:
     def stop(self) -> None:
         """Stop checking."""
         self._stop.set()
+        self._wake.set()  # the thread saves what is pending and ends
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
 
     def _run(self) -> None:
-        while not self._stop.wait(self._check):
-            try:
-                self.tick()
-            except Exception as exc:  # a bad record must not stop the checks
-                log.error("keep-alive check failed: %s", type(exc).__name__)
+        self._guarded(self.note_modems)
+        next_check = time.monotonic() + self._check
+        while not self._stop.is_set():
+            self._guarded(self.save)
+            self._wake.wait(max(0.0, next_check - time.monotonic()))
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            if time.monotonic() >= next_check:  # else woken by a send to save
+                self._guarded(self.tick)
+                next_check = time.monotonic() + self._check
+        self._guarded(self.save)
+
+    def _guarded(self, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except Exception as exc:  # a bad record must not stop the checks
+            log.error("keep-alive check failed: %s", type(exc).__name__)
 
 
 __all__ = ["SOURCE", "TEXT", "KeepAlive", "KeepAliveResult"]
