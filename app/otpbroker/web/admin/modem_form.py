@@ -152,8 +152,7 @@ TEXT_KEYS = tuple(i.key for i in ITEMS if i.kind in ("text", "port")
 INT_KEYS = ("baud_rate", "data_bits", "start_bits", "stop_bits", *PACING_KEYS)
 #: A new modem's pacing, as the record fields' defaults (``config.fields.PACING_FIELDS``).
 NEW_PACING = {"min_gap_seconds": "10", "gap_jitter_seconds": "5", "max_per_hour": "60",
-              "max_per_day": "150", "max_recipients_per_month": "150",
-              "keepalive_days": "30"}  # fmt: skip
+              "max_per_day": "150", "max_recipients_per_month": "150"}  # fmt: skip
 #: A new modem's balance check, as the record fields' defaults (``config.fields``).
 NEW_BALANCE = {"balance_rule": "telkomsel", "balance_interval_hours": "24", "balance_min": "0",
                "expiry_warn_days": "7"}  # fmt: skip
@@ -164,7 +163,7 @@ NEW_MODEM: dict[str, Any] = {
     **dict.fromkeys(TEXT_KEYS, ""), "prefixes": "", "baud_rate": "115200", "parity": "N",
     "data_bits": "8", "start_bits": "1", "stop_bits": "1", "dial_number": "*99#",
     "dial_command": "ATD", **dict.fromkeys(FLAG_KEYS, False), "send_from_api": True,
-    "active": True, **NEW_PACING, **NEW_BALANCE,
+    "active": True, "keepalive_days": "30", **NEW_PACING, **NEW_BALANCE,
 }  # fmt: skip
 
 
