@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from admin_session import owner_page
 from PIL import Image
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from otpbroker.bootstrap import Broker
 from otpbroker.domain.message_life import InboundSms, MessageState, StatusEvent
@@ -30,9 +31,7 @@ from otpbroker.web.admin.app import build_admin, with_body_limit
 from otpbroker.web.server import HttpServer
 
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-OWNER = ("owner", "owner-password-1")
 SETTLE = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
 
 class DemoClock:
@@ -101,21 +100,10 @@ def main() -> None:
     host, port = server.bound_address
     base = f"http://{host}:{port}"
     try:
-        with sync_playwright() as playwright:
-            chromium = shutil.which("chromium") or "chromium"
-            browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(base + "/")
-            page.fill("#f-setup_code", broker.setup_code.read())
-            page.fill("#f-username", OWNER[0])
-            page.fill("#f-password", OWNER[1])
-            page.fill("#f-password2", OWNER[1])
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
+        with owner_page(base, broker.setup_code.read()) as page:
             shoot(page, out, "charts-hour")
             page.goto(base + "/?charts=day")
             shoot(page, out, "charts-day")
-            browser.close()
     finally:
         server.stop()
         broker.stop()

@@ -17,8 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from admin_session import owner_page
 from PIL import Image
-from playwright.sync_api import FloatRect, Page, sync_playwright
+from playwright.sync_api import FloatRect, Page
 
 from otpbroker.bootstrap import Broker
 from otpbroker.modem.sim import ModemBank
@@ -26,9 +27,7 @@ from otpbroker.modem.sim.balance_replies import with_balance
 from otpbroker.modem.sim.identity import generate_profiles
 
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-OWNER = ("owner", "owner-password-1")
 SETTLE = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 BALANCE = "telkomsel:48500:2027-03-31"  # a fixed reply: the pictures change only with the page
 NO_PACING = {"min_gap_seconds": 0, "gap_jitter_seconds": 0, "max_per_hour": 0,
              "max_per_day": 0, "max_recipients_per_month": 0}  # fmt: skip
@@ -81,17 +80,7 @@ def main() -> None:
     host, port = server.bound_address
     base = f"http://{host}:{port}"
     try:
-        with sync_playwright() as playwright:
-            chromium = shutil.which("chromium") or "chromium"
-            browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(base + "/")
-            page.fill("#f-setup_code", broker.setup_code.read())
-            page.fill("#f-username", OWNER[0])
-            page.fill("#f-password", OWNER[1])
-            page.fill("#f-password2", OWNER[1])
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
+        with owner_page(base, broker.setup_code.read()) as page:
             page.goto(base + "/modems")
             page.wait_for_function(
                 "() => !!document.querySelector(\"td[data-label='IMEI']\")"
@@ -105,7 +94,6 @@ def main() -> None:
             page.goto(base + "/modems")  # without the flash message above the table
             shoot(page, out, "modem-balance", "Balance")
             shoot(page, out, "modem-self-test", "Checks")
-            browser.close()
     finally:
         broker.stop()
         bank.stop()
