@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from otpbroker.config import keepalive_file
 from otpbroker.config.status_journal import FILE_NAME as STATUS_JOURNAL_FILE
 from otpbroker.config.status_journal import FileStatusJournal
-from otpbroker.domain.delivery import Lane
-from otpbroker.domain.message import SendOutcome
 from otpbroker.domain.ports import Repository, Settings
 from otpbroker.feeders.redelivery import runtime_key
 from otpbroker.modem import pdu
@@ -34,26 +32,25 @@ from otpbroker.services.message_life import MessageLife
 from otpbroker.services.message_status import MessageStatus
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.self_test import SelfTests
-from otpbroker.services.sms import SmsRequest
+from otpbroker.services.self_test_ports import (
+    ModemList,
+    ModemStatuses,
+    OwnNumbers,
+    Sender,
+    SendOnModem,
+)
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.services.uplink_watch import UplinkWatch
 from otpbroker.services.webhook_delivery import SettingSource, WebhookDelivery
 from otpbroker.services.webhooks import WebhookRecords, Webhooks
 from otpbroker.system.default_route import DefaultRouteReader
 from otpbroker.system.runtime_dir import runtime_directory
-from otpbroker.system.status import network_addresses
+from otpbroker.system.status import own_addresses
 from otpbroker.webhooks.poster import HttpPoster
 from otpbroker.webhooks.resolver import SocketResolver
 
 log = logging.getLogger(__name__)
 BalanceRecords = Callable[[], list[dict[str, Any]]]
-
-
-def own_addresses() -> Iterator[str]:
-    """Every address of the device's interfaces (a webhook may not point at them)."""
-    for families in network_addresses().values():
-        yield from families.get("ipv4", [])
-        yield from families.get("ipv6", [])
 
 
 class NewsFeeders(Protocol):
@@ -67,53 +64,9 @@ class NewsFeeders(Protocol):
 class Reconnecting(Protocol):
     """The feeders' manager, as far as the uplink is concerned (``FeederManager``)."""
 
-    def statuses(self) -> list[Any]:
-        """A status (with ``name``) of each feeder."""
+    def nudge(self) -> None:
+        """Wake every running feeder after the uplink switched."""
         ...
-
-    def feeder(self, name: str) -> Any:
-        """The running feeder of a kind (with ``interrupt()``), or None."""
-        ...
-
-
-def nudge_feeders(feeders: Reconnecting) -> None:
-    """Wake every running feeder (``Feeder.interrupt``) after the uplink switched: the
-    WebSocket feeder drops its socket and reconnects; the others wake their loop."""
-    for status in feeders.statuses():
-        feeder = feeders.feeder(status.name)
-        if feeder is not None:
-            try:
-                feeder.interrupt()
-            except Exception:  # one feeder's failure must not keep the others waiting
-                log.debug("feeder %s: interrupt failed", status.name, exc_info=True)
-
-
-class Sender(Protocol):
-    """What the modem checks send through (``SmsService``)."""
-
-    def submit(self, request: SmsRequest) -> Any:
-        """Send one SMS; raise a DomainError for anything rejected before sending."""
-        ...
-
-
-class ModemStatuses(Protocol):
-    """The running modems' status snapshots (``ModemPool``)."""
-
-    def statuses(self) -> list[Any]:
-        """One ``ModemStatus`` per running modem."""
-        ...
-
-
-class ModemList(Protocol):
-    """The modem records (``ConfigStore``)."""
-
-    def list(self, name: str) -> list[dict[str, Any]]:
-        """All records of a collection."""
-        ...
-
-
-class SelfTestNotSent(RuntimeError):
-    """The self-test SMS was accepted but not sent (its outcome says why)."""
 
 
 class TwoWay:
@@ -181,23 +134,7 @@ class TwoWay:
         """The modem checks that ride on received SMS and on sends: the self-test (an SMS to
         the modem's own number, back as received) and the keep-alive of idle SIMs."""
 
-        def own_number(modem_id: str) -> str | None:
-            for record in store.list("modems"):
-                if record.get("id") == modem_id and record.get("msisdn"):
-                    return str(record["msisdn"])
-            for status in modems.statuses():  # the SIM's own entry (AT+CNUM)
-                if status.modem_id == modem_id and status.identity.msisdn:
-                    return str(status.identity.msisdn)
-            return None
-
-        def send(modem_id: str, number: str, text: str) -> None:
-            request = SmsRequest(number, text, source="self-test", manual=True,
-                                 modem_id=modem_id, lane=Lane.BULK)  # fmt: skip
-            delivery = sms.submit(request)
-            if delivery.outcome is not SendOutcome.SENT:
-                raise SelfTestNotSent(f"{delivery.outcome.value} ({delivery.error_code or '-'})")
-
-        self.self_tests = SelfTests(self.bus, send, own_number)
+        self.self_tests = SelfTests(self.bus, SendOnModem(sms), OwnNumbers(store, modems))
         self.keepalive = KeepAlive(self.bus, lambda: store.list("modems"), sms.submit,
                                    times=self._keepalive_times)  # fmt: skip
         return self.self_tests, self.keepalive
@@ -226,7 +163,7 @@ class TwoWay:
         modem of ``records`` with internet access); after a switch, DDNS checks the public
         address (``ddns.update_now``) and the feeders reconnect."""
         modems = InternetModems(records, links)
-        self.uplink.connect(links, modems, ddns.update_now, lambda: nudge_feeders(feeders))
+        self.uplink.connect(links, modems, ddns.update_now, feeders.nudge)
 
     def start(self) -> None:
         """Start the parts that run threads (the activity sampler, the webhooks' dispatcher)."""
@@ -256,4 +193,4 @@ class TwoWay:
             self.journal.close()
 
 
-__all__ = ["TwoWay", "nudge_feeders"]
+__all__ = ["TwoWay"]

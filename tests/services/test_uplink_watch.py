@@ -249,7 +249,7 @@ class Feeders:
 
 
 def test_a_switch_wakes_every_running_feeder_even_when_one_fails() -> None:
-    from otpbroker.two_way import nudge_feeders
+    from otpbroker.feeders.manager import nudge_feeders
 
     broken, fine = Feeder("rabbitmq", broken=True), Feeder("ws")
     nudge_feeders(Feeders(broken, fine))  # "mqtt" is not running: skipped

@@ -64,6 +64,30 @@ class _History:
     a restart for new settings."""
 
 
+class RunningFeeders(Protocol):
+    """What ``nudge_feeders`` needs of the manager: the kinds and their running feeders."""
+
+    def statuses(self) -> list[FeederStatus]:
+        """A status (with ``name``) of each feeder kind."""
+        ...
+
+    def feeder(self, name: str) -> Feeder | None:
+        """The running feeder of a kind, or None."""
+        ...
+
+
+def nudge_feeders(feeders: RunningFeeders) -> None:
+    """Wake every running feeder (``Feeder.interrupt``): the WebSocket feeder drops its
+    socket and reconnects; the others wake their loop. One failing never stops the rest."""
+    for status in feeders.statuses():
+        feeder = feeders.feeder(status.name)
+        if feeder is not None:
+            try:
+                feeder.interrupt()
+            except Exception:
+                log.debug("feeder %s: interrupt failed", status.name, exc_info=True)
+
+
 class FeederManager:
     """Keeps one running feeder per enabled kind, restarted when its settings change."""
 
@@ -162,6 +186,10 @@ class FeederManager:
         with self._lock:
             entry = self._running.get(name)
         return entry[1] if entry else None
+
+    def nudge(self) -> None:
+        """Wake every running feeder after the uplink switched (``nudge_feeders``)."""
+        nudge_feeders(self)
 
     def stop(self, drain: float | None = None) -> None:
         """Stop every feeder, all at once: each stops taking messages, gives back what it

@@ -11,7 +11,7 @@ import contextlib
 import glob
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +181,14 @@ class MachineStatus:
         return server_status(self._data_dir)
 
 
+def own_addresses() -> Iterator[str]:
+    """Every IPv4 and IPv6 address of the device's interfaces (a webhook may not point at
+    them)."""
+    for families in network_addresses().values():
+        yield from families.get("ipv4", [])
+        yield from families.get("ipv6", [])
+
+
 __all__ = [
     "MachineStatus",
     "cpu_load",
@@ -188,6 +196,7 @@ __all__ = [
     "machine_uptime",
     "memory",
     "network_addresses",
+    "own_addresses",
     "server_status",
     "temperatures",
 ]
