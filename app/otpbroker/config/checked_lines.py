@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 
@@ -25,6 +26,17 @@ def complete_lines(data: bytes) -> Iterator[bytes]:
     yield from (piece for piece in pieces[:-1] if piece)
 
 
+def file_lines(path: Path) -> list[bytes]:
+    """``complete_lines`` of the file at ``path``; none when it does not exist yet (its
+    directory is made, so the file can be created)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return []
+    return list(complete_lines(data))
+
+
 def checked_body(line: bytes) -> dict[str, Any] | None:
     """The record of one line; None when its checksum or its JSON is wrong."""
     checksum, _, raw = line.rstrip(b"\n").partition(b" ")
@@ -37,4 +49,4 @@ def checked_body(line: bytes) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-__all__ = ["checked_body", "checked_line", "complete_lines"]
+__all__ = ["checked_body", "checked_line", "complete_lines", "file_lines"]

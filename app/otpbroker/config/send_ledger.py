@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from otpbroker.config.atomic_file import replace_file
-from otpbroker.config.checked_lines import checked_body, checked_line, complete_lines
+from otpbroker.config.checked_lines import checked_body, checked_line, file_lines
 from otpbroker.domain.ports import LEDGER_STATES, LedgerEntry
 
 log = logging.getLogger(__name__)
@@ -138,14 +138,9 @@ class FileSendLedger:
     # -- loading ---------------------------------------------------------------------------
     def _load(self) -> bool:
         """Read the file; True when a record was damaged (torn or corrupt)."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return False
         damaged = False
         loaded: list[tuple[str, LedgerEntry]] = []
-        for line in complete_lines(data):
+        for line in file_lines(self.path):
             record = _parse(line)
             if record is None:
                 damaged = True

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from otpbroker.config.atomic_file import replace_file
-from otpbroker.config.checked_lines import checked_body, checked_line, complete_lines
+from otpbroker.config.checked_lines import checked_body, checked_line, file_lines
 from otpbroker.domain.status_record import MAX_STATUSES, StatusRecord
 
 log = logging.getLogger(__name__)
@@ -122,13 +122,8 @@ class FileStatusJournal:
 
     def _read(self) -> bool:
         """Read the file; True when a line was damaged (torn or corrupt)."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return False
         damaged = False
-        for line in complete_lines(data):
+        for line in file_lines(self.path):
             record = _parse(line)
             if record is None:
                 damaged = True
