@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Test-only: an arm64 tree with the Wi-Fi station tools (wpa_supplicant, udhcpc) that the image
-# itself does not contain, made from the cached base stage and carried into the QEMU guest on
-# the test disk. Cached by the base stage's key. Usage: build-tools.sh CACHE_DIR OUT_DIR
+# Test-only: an arm64 tree with the Wi-Fi station tools (wpa_supplicant, udhcpc) and pytest (for
+# the repository tests run in the guest), which the image itself does not contain, made from the
+# cached base stage and carried into the QEMU guest on the test disk. Cached by the base stage's
+# key. Usage: build-tools.sh CACHE_DIR OUT_DIR
 set -euo pipefail
 cache="$1"
 out="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 base="$cache/10-base"
-packages=(wpasupplicant udhcpc iw)
+packages=(wpasupplicant udhcpc iw python3-pytest)
 key="$(cat "$base/key") ${packages[*]}"
 if [ -f "$out.key" ] && [ "$(cat "$out.key")" = "$key" ] && [ -d "$out" ]; then
   echo "test tools: cached ($out)"

@@ -13,6 +13,7 @@ from typing import TypeVar
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from guest_pytest import GUEST_TESTS
 from modem_link import ModemLink
 from qemu_guest import Guest, environment_ok, extract_kernel, make_test_disk
 
@@ -59,7 +60,7 @@ def guest(workdir: Path, disk: Path) -> Iterator[Guest]:
     tools = os.environ.get("OTPB_TEST_TOOLS")
     make_test_disk(
         test_disk,
-        {p.name: p for p in GUEST_DIR.iterdir() if p.is_file()},
+        {**{p.name: p for p in GUEST_DIR.iterdir() if p.is_file()}, **GUEST_TESTS},
         Path(tools) if tools else None,
     )
     machine = Guest(

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import built_image, wait_until
+from guest_pytest import run_tests
 from modem_link import ModemLink
 from qemu_guest import Guest
 
@@ -572,6 +573,23 @@ def unlimited(guest: Guest) -> None:
         "    store.update('modems', modem['id'], {'min_gap_seconds': 0, 'gap_jitter_seconds': 0,"
         " 'max_per_hour': 0, 'max_per_day': 0, 'max_recipients_per_month': 0})",
     )
+
+
+def test_real_ppp_link_in_the_guest(guest: Guest) -> None:
+    """Check 6b: the real PPP link tests (tests/system/test_ppp_real.py), which skip on a
+    host kernel without PPP, run in the guest on the image's kernel and venv: the product's
+    peers and chat files dial an emulated modem whose data call reaches a pppd playing the
+    operator in a namespace; address, default route, DNS and HTTP over the link, a clear
+    message for a wrong password, link loss noticed and redialled, and a one-port modem's
+    SMS paused for the call and resumed after it."""
+    run = run_tests(guest, "test_ppp_real.py", timeout=900)
+    print(f"\nreal PPP tests in the guest: {run.counts}")
+    counts = run.counts
+    assert run.rc == 0 and not counts.get("failed") and not counts.get("error"), run.output
+    assert counts.get("passed", 0) >= 5, f"the link tests did not run:\n{run.output}"
+    # Only the test for kernels without PPP may skip here, saying the kernel has PPP.
+    if counts.get("skipped"):
+        assert counts["skipped"] == 1 and "this kernel has PPP" in run.output, run.output
 
 
 def test_no_otp_on_the_disk(guest: Guest, modem: ModemLink, disk: Path) -> None:

@@ -30,7 +30,11 @@ from ppp_operator import (
     wait_for,
 )
 
-from otpbroker.modem.sim import ModemProfile, SimModem
+from otpbroker.domain.message import OutboundSms, SendOutcome
+from otpbroker.modem.gsm import ModemOptions
+from otpbroker.modem.pool import ModemPool, ModemSpec
+from otpbroker.modem.sim import Mode, ModemProfile, SimModem
+from otpbroker.modem.transport import SerialSettings
 from otpbroker.system.ppp_errors import EXIT_MEANINGS, explain_exit, explain_log
 from otpbroker.system.ppp_status import link_status
 from otpbroker.system.render_ppp import HOLDOFF_SECONDS, PppLink, preset, render_chat, render_peer
@@ -175,6 +179,49 @@ def test_operator_killed_is_noticed_and_redialled(sides: Sides, tmp_path):
     wait_for("the link back up", lambda: has_address(device, link.name), LINK_UP_SECONDS)
     assert http_get(device) == SERVER_BODY
     assert explain_log(device.log_text()) is None
+
+
+def driver_ready(pool: ModemPool) -> bool:
+    """True once the pool's modem has a worker and it is connected."""
+    statuses = pool.statuses()
+    return bool(statuses) and all(status.connected for status in statuses)
+
+
+def pool_send(pool: ModemPool, text: str) -> SendOutcome:
+    """Send ``text`` through the product's driver on the pool's one modem."""
+    message = pool.encode(OutboundSms("628126666666", text, None, "rest"), 10)
+    return pool.send(["one"], message, 60).outcome
+
+
+@pytest.mark.usefixtures("kernel_ppp")
+def test_one_port_modem_pauses_sms_for_the_link_and_resumes(sides: Sides, tmp_path):
+    """A modem with a single serial line: the driver sends on it; paused (the modem made
+    inactive, as the Internet page does), the pool lets go of the line, the device's pppd
+    dials on that same line and the link carries HTTP while no AT command reaches the port;
+    once the link is down the modem is back in command mode and SMS resumes on it."""
+    _, device, sim = sides("3data", "3data")
+    link, peers = write_link(tmp_path, sim.port, "Three (3)")
+    options = ModemOptions(prompt_timeout=5.0, result_timeout=15.0, command_timeout=5.0)
+    spec = ModemSpec("one", "one", SerialSettings(port=sim.port), options)
+    pool = ModemPool(reconnect_delays=(0.2, 0.5, 1.0))
+    try:
+        pool.apply([spec])
+        wait_for("the driver ready", lambda: driver_ready(pool), 30)
+        assert pool_send(pool, "before the call") is SendOutcome.SENT
+        pool.apply([ModemSpec("one", "one", SerialSettings(port=sim.port), options,
+                              active=False)])  # fmt: skip
+        device.start(peers)
+        wait_for("the link's address", lambda: has_address(device, link.name), LINK_UP_SECONDS)
+        assert sim.dialogue.mode is Mode.DATA
+        assert http_get(device) == SERVER_BODY
+        device.stop()
+        wait_for("command mode after the call", lambda: sim.dialogue.mode is Mode.COMMAND, 30)
+        pool.apply([spec])
+        wait_for("the driver back", lambda: driver_ready(pool), 30)
+        assert pool_send(pool, "after the call") is SendOutcome.SENT
+    finally:
+        pool.stop()
+    assert [d.text for d in sim.deliveries] == ["before the call", "after the call"]
 
 
 def test_without_kernel_ppp_both_sides_fail_in_words(sides: Sides, tmp_path):
