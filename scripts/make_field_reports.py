@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from otpbroker.modem.field_reports import ReportRequest, anonymise, record
+from otpbroker.domain.field_report import ReportRequest
+from otpbroker.modem.field_reports import anonymise, record
 from otpbroker.modem.sim import SimModem, personality_profile
 from otpbroker.modem.transport import SerialSettings, SerialTransport
 

@@ -9,6 +9,7 @@ precise :class:`ReportError`). Nothing in a report is ever executed.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,31 @@ MAX_LINES = 200
 MAX_LINE_CHARS = 1024
 
 
+USSD_CODE = re.compile(r"[0-9*#+]{1,64}")
+NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
 class ReportError(ValueError):
-    """A report that cannot be used, with the reason."""
+    """A report that cannot be used (or made), with the reason."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What the owner chose: an optional USSD code (and whether its reply text is kept) and
+    an optional number (international form) for one test SMS."""
+
+    ussd_code: str | None = None
+    include_ussd_text: bool = False
+    sms_to: str | None = None
+
+    def check(self) -> None:
+        """``ReportError`` with the reason for a USSD code or number that cannot be used."""
+        if self.ussd_code is not None and not USSD_CODE.fullmatch(self.ussd_code):
+            raise ReportError(f"USSD code {self.ussd_code!r}: only digits, * # and + "
+                              "(at most 64) are allowed")  # fmt: skip
+        if self.sms_to is not None and not NUMBER.fullmatch(self.sms_to):
+            raise ReportError(f"test SMS number {self.sms_to!r}: give it in international "
+                              "form, + and 7 to 15 digits (e.g. +628123456789)")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -193,5 +217,6 @@ def _step(index: int, raw: Any) -> Step:
     )
 
 
-__all__ = ["FORMAT_VERSION", "MAX_BYTES", "Report", "ReportError", "Step", "Unsolicited",
+__all__ = ["FORMAT_VERSION", "MAX_BYTES", "Report", "ReportError", "ReportRequest", "Step",
+           "Unsolicited",
            "loads"]  # fmt: skip

@@ -12,34 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from otpbroker.domain.field_report import Report, Step, Unsolicited
+from otpbroker.domain.field_report import Report, ReportRequest, Step, Unsolicited
 from otpbroker.modem import sysfs
 from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.report_privacy import Anonymiser, cusd_line
 from otpbroker.modem.report_script import SCRIPT, LinePort, RawStep, Recorder
-from otpbroker.modem.ussd import CODE
 
 TEST_TEXT = "OTP Broker field report test"
 """The test SMS's text (sent only when the owner gives a number; kept as length only)."""
 STARTUP_LISTEN = 1.0
 """Seconds of listening before the first command (start-up lines, pending noise)."""
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """What the owner chose: an optional USSD code (and whether its reply text is kept) and
-    an optional number for one test SMS."""
-
-    ussd_code: str | None = None
-    include_ussd_text: bool = False
-    sms_to: str | None = None
-
-    def check(self) -> None:
-        """``ValueError`` with the reason for a USSD code or number that cannot be used."""
-        if self.ussd_code and not CODE.fullmatch(self.ussd_code):
-            raise ValueError(f"USSD code {self.ussd_code!r}: only digits, * # and + allowed")
-        if self.sms_to:
-            encode_sms(self.sms_to, TEST_TEXT)  # raises pdu.PduError for a bad number
 
 
 @dataclass
