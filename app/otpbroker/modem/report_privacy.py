@@ -128,8 +128,13 @@ class Anonymiser:
         """``line`` with every known secret (every form) and long digit run replaced."""
         if self._pattern is None:
             self._pattern = self._compile()
-        line = self._pattern.sub(lambda m: self._forms[m.group(0).upper()], line)
-        return _DIGIT_RUN.sub(self._unknown_run, line)
+        pattern, out, at = self._pattern, [], 0
+        for match in pattern.finditer(line):  # placeholders are not looked at again
+            out.append(_DIGIT_RUN.sub(self._unknown_run, line[at : match.start()]))
+            out.append(self._forms[match.group(0).upper()])
+            at = match.end()
+        out.append(_DIGIT_RUN.sub(self._unknown_run, line[at:]))
+        return "".join(out)
 
     def _unknown_run(self, match: re.Match[str]) -> str:
         run = match.group(0)
