@@ -18,7 +18,14 @@ from otpbroker.modem.field_reports import anonymise, record
 from otpbroker.modem.sim import SimModem, personality_profile
 from otpbroker.modem.transport import SerialSettings, SerialTransport
 
-PROFILES = ("huawei-e3131", "zte-mf667", "quectel-ec25", "simcom-sim800")
+PROFILES = (
+    "generic",
+    "huawei-e3131",
+    "zte-mf667",
+    "quectel-ec25",
+    "simcom-sim7600",
+    "simcom-sim800",
+)
 REQUEST = ReportRequest(ussd_code="*888#", include_ussd_text=True, sms_to="+628126666666")
 SEED = 21
 

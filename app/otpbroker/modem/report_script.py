@@ -4,7 +4,8 @@ The script is safe: identification, test (``=?``) and read (``?``) commands for 
 command the driver uses, the volatile settings the driver makes (echo, error format, PDU
 mode, indications, the vendors' noise switches), registration and SMS-path state and the
 vendors' PIN-retry queries. Nothing is written to the SIM, no PIN is entered, the modem is
-never restarted. Only the owner's USSD code and one test SMS (when asked) are added.
+never restarted (``AT+CFUN=1`` only confirms it is on, as Gammu does). Only the owner's
+USSD code and one test SMS (when asked) are added.
 
 The recorder writes each command and keeps the raw lines up to the final result code, the
 timings and any unsolicited line seen meanwhile.
@@ -22,21 +23,25 @@ from otpbroker.modem.at import CTRL_Z, ESC, URC_PREFIXES, is_final
 from otpbroker.modem.lines import LineSplitter
 
 SCRIPT: tuple[str, ...] = (
-    # identification (Gammu asks ATE1 first, the driver ATE0 and the vendor's own commands)
+    # identification (what the driver and Gammu ask first)
     "AT", "ATE1", "ATE0", "AT+CMEE=1", "AT+CMEE?", "ATI", "AT+CGMI", "AT+CGMM", "AT+CGMR",
-    "AT+CGSN", "AT+GMI", "AT+GMM", "AT+GMR", "AT+CGMI=?", "AT+CGSN=?",
+    "AT+CGSN", "AT+GMI", "AT+GMM", "AT+GMR", "AT+CGMI=?", "AT+CGSN=?", "AT+CPROT=?",
+    "AT+SYNCML=?", "AT$TSSPCSW=?", "AT+CHUP=?",
     # noise switches the driver makes (volatile settings)
     "AT^CURC=0", 'AT+QINDCFG="all",0', "AT+AUTOCSQ=0,0", "AT+CNSMOD=0", 'AT+EXUNSOL="SQ",0',
+    # vendor port settings Gammu writes are only read: they may be kept in the modem's memory
+    "AT^PORTSEL?", "AT^PORTSEL=?", "AT+ZCDRUN=?", "AT+ZOPRT?",
     # the SIM: state and PIN tries (never a PIN), identity
     "AT+CPIN?", "AT+CPIN=?", 'AT+CPINR="SIM PIN"', 'AT+QPINC="SC"', "AT+QPINC?", "AT+SPIC",
     "AT^CPIN?", "AT+ZPINPUK=?", "AT+CIMI", "AT+CCID", "AT^ICCID?", "AT+QCCID", "AT+CNUM",
     # the SMS path the driver sets up and uses
-    "AT+CMGF=?", "AT+CMGF?", "AT+CMGF=0", "AT+CSCS=?", "AT+CSCS?", 'AT+CSCS="GSM"', "AT+CSCS?",
+    "AT+CMGF=?", "AT+CMGF?", "AT+CMGF=0", "AT+CSCS=?", "AT+CSCS?", 'AT+CSCS="UCS2"', "AT+CSCS?",
+    'AT+CSCS="HEX"', "AT+CSCS?", 'AT+CSCS="GSM"', "AT+CSCS?",
     "AT+CSCA?", "AT+CSMS?", "AT+CSMP?", "AT+CPMS=?", "AT+CPMS?", "AT+CNMI=?", "AT+CNMI?",
     "AT+CNMI=2,1,0,1,0", "AT+CNMI=2,1,0,0,0", "AT+CMMS=?", "AT+CMMS=2", "AT+CMGS=?",
-    "AT+CMGL=?", "AT+CMGR=?", "AT+CMGD=?", "AT+CUSD=?", "AT+CUSD?", "AT+CUSD=2",
+    "AT+CMGL=?", "AT+CMGR=?", "AT+CMGD=?", "AT+CUSD=?", "AT+CUSD?", "AT+CUSD=1", "AT+CUSD=2",
     # network, registration and the SMS path
-    "AT+CFUN?", "AT+CSQ", "AT+CSQ=?", "AT+COPS?", "AT+CREG=?", "AT+CREG?", "AT+CGREG?",
+    "AT+CFUN?", "AT+CFUN=1", "AT+CSQ", "AT+CSQ=?", "AT+COPS?", "AT+CREG=?", "AT+CREG?", "AT+CGREG?",
     "AT+CEREG?", "AT+CGSMS=?", "AT+CGSMS?", "AT+CIREG?", "AT+CPSI?", "AT+QNWINFO",
     'AT+QCFG="ims"', "AT^SYSINFOEX", "AT^SYSINFO", "AT+ZPAS?", "AT+CGATT?",
 )  # fmt: skip
