@@ -66,7 +66,7 @@ def transcript() -> Recording:
             step('AT+CUSD=1,"*888#",15', unsolicited=(f'+CUSD: 0,"{ucs2(USSD_TEXT)}",72',)),
             step('AT+CUSD=1,"*123#",15', unsolicited=(f'+CUSD: 0,"{USSD_TEXT}",15',)),
             step("AT+CSQ", "+CSQ: 20,99", unsolicited=(
-                f"+CDS: 25",
+                "+CDS: 25",
                 f"0791{swapped(SMSC[1:])}0006000D91{swapped(RECIPIENT[1:])}6221",
                 f'+CMT: "{RECIPIENT}",,"26/12/07,05:00:00+28"',
             )),
