@@ -1,0 +1,60 @@
+"""``otp-broker modem-check --report FILE`` against an emulated modem on a real pty.
+
+The command runs the fixed script, the owner's USSD code and one test SMS, and writes the
+anonymised report; ``--pin`` is refused with ``--report`` (a PIN is never part of one) and
+a port that cannot be opened gives a precise message; no file is written then.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from otpbroker.domain.field_report import loads
+from otpbroker.modem.field_reports import TEST_TEXT
+from otpbroker.modem.report_script import SCRIPT
+from otpbroker.modem.sim import SimModem, personality_profile
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPIENT = "+6285712344321"
+
+
+def check(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(ROOT / ".venv/bin/otp-broker"), "modem-check", *args],
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+
+
+def test_the_report_is_written_and_holds_no_identifier(tmp_path: Path) -> None:
+    profile = personality_profile("simcom-sim7600", realistic=False, seed=5,
+                                  msisdn="+6281298765432", smsc="+6281100000123")  # fmt: skip
+    out = tmp_path / "report.json"
+    with SimModem(profile) as sim:
+        assert sim.path is not None
+        result = check("--port", sim.path, "--report", str(out), "--ussd", "*888#",
+                       "--send-to", RECIPIENT)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        [delivery] = sim.wait_for_deliveries(1, timeout=20)
+    assert f"report written to {out}" in result.stdout
+    assert (delivery.to, delivery.text) == (RECIPIENT, TEST_TEXT)
+    text = out.read_text()
+    for secret in (sim.imei, profile.imsi, profile.msisdn, profile.smsc, RECIPIENT):
+        assert secret.lstrip("+") not in text, secret
+    report = loads(text.encode())
+    commands = [step.command for step in report.steps]
+    assert commands[: len(SCRIPT)] == list(SCRIPT) and 'AT+CUSD=1,"*888#",15' in commands
+    assert report.modem["model"] == profile.model and report.modem["usb"] == "unknown"
+    assert not any("CPIN=" in c and "?" not in c for c in commands)  # never a PIN
+
+
+def test_a_pin_is_refused_with_report_and_nothing_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = check("--port", "/dev/null", "--report", str(out), "--pin", "1234")
+    assert result.returncode == 2 and "--report never enters a PIN" in result.stderr
+    assert not out.exists()
+
+
+def test_a_port_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = check("--port", str(tmp_path / "ttyUSB9"), "--report", str(out))
+    assert result.returncode == 2 and "no report: cannot open" in result.stderr
+    assert not out.exists()
