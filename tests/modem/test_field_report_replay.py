@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import subprocess
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import pytest
 
 from otpbroker.domain.field_report import FORMAT_VERSION, MAX_BYTES, ReportError, loads
 from otpbroker.modem.encoded import encode_sms
-from otpbroker.modem.report_script import SCRIPT
+from otpbroker.modem.report_script import SCRIPT, Recorder
 from otpbroker.modem.sim.replay import ReplayModem, load_report
 from otpbroker.modem.sim.replay_answers import ReplayAnswers
+from otpbroker.modem.transport import SerialSettings, SerialTransport
 
 REPORTS = sorted((Path(__file__).parent / "reports").glob("*.json"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,3 +149,29 @@ def test_each_kept_report_is_current_and_replays_on_a_pty(path: Path) -> None:
     assert all(c.startswith("AT+CMGS=") for c in commands[len(SCRIPT) + 2 :])
     with ReplayModem(report, scale=0) as modem:
         assert modem.path is not None and Path(modem.path).exists()
+
+
+def test_the_command_replays_a_report_until_stopped(tmp_path: Path) -> None:
+    path = REPORTS[0]
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/otp-broker"), "modem-sim", f"--replay={path}",
+         "--replay-timing=0", f"--link-dir={tmp_path}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        pty, imei, word, model = process.stdout.readline().split()
+        report = load_report(path)
+        assert (imei, word, model) == (ReplayModem(report).imei, "replay", report.modem["model"])
+        assert (tmp_path / f"replay-{path.stem}").resolve() == Path(pty)
+        transport = SerialTransport(SerialSettings(port=pty))
+        transport.open()
+        try:
+            answer = Recorder(transport).run("AT+CGMM")
+        finally:
+            transport.close()
+        assert (answer.lines, answer.final) == ([report.modem["model"]], "OK")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert not (tmp_path / f"replay-{path.stem}").exists()

@@ -10,10 +10,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from usb_tree import UsbTree
+
 from otpbroker.domain.field_report import loads
-from otpbroker.modem.field_reports import TEST_TEXT
+from otpbroker.modem.field_reports import TEST_TEXT, usb_layout
 from otpbroker.modem.report_script import SCRIPT
 from otpbroker.modem.sim import SimModem, personality_profile
+from otpbroker.modem.sim.usb import PERSONALITIES
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPIENT = "+6285712344321"
@@ -58,3 +61,16 @@ def test_a_port_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
     result = check("--port", str(tmp_path / "ttyUSB9"), "--report", str(out))
     assert result.returncode == 2 and "no report: cannot open" in result.stderr
     assert not out.exists()
+
+
+def test_usb_ids_and_interfaces_come_from_sysfs_without_the_serial(tmp_path: Path) -> None:
+    [lay] = [lay for lay in PERSONALITIES["quectel-ec25"] if lay.mode == "modem"][:1]
+    tree = UsbTree(tmp_path / "root")
+    plugged = tree.plug(lay)
+    usb = usb_layout(str(plugged.links[lay.at_interface]), str(tree.sysfs))
+    assert isinstance(usb, dict)
+    assert (usb["vendor_id"], usb["product_id"]) == (lay.vendor_id, lay.product_id)
+    numbers = [i["number"] for i in usb["interfaces"]]
+    assert numbers == sorted(i.number for i in lay.interfaces)
+    assert lay.serial and lay.serial not in str(usb)
+    assert usb_layout(str(tmp_path / "pts-1"), str(tree.sysfs)) == "unknown"
