@@ -164,10 +164,12 @@ def _list(doc: dict[str, Any], key: str, limit: int) -> list[Any]:
     return value
 
 
-def _text(where: str, value: Any) -> str:
+def _text(where: str, value: Any, *, multiline: bool = False) -> str:
+    """A line of text without CR, Ctrl-Z or ESC (LF only in a multi-line USSD reply)."""
     if not isinstance(value, str):
         raise ReportError(f"malformed report: {where} is not text")
-    if len(value) > MAX_LINE_CHARS or any(c in value for c in "\r\n\x1a\x1b"):
+    forbidden = "\r\x1a\x1b" if multiline else "\r\n\x1a\x1b"
+    if len(value) > MAX_LINE_CHARS or any(c in value for c in forbidden):
         raise ReportError(f"malformed report: {where} is too long or holds control bytes")
     return value
 
@@ -185,7 +187,7 @@ def _unsolicited(where: str, raw: Any) -> tuple[Unsolicited, ...]:
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             raise ReportError(f"malformed report: {where}[{index}] is not an object")
-        found.append(Unsolicited(_text(f"{where}[{index}].line", item.get("line")),
+        found.append(Unsolicited(_text(f"{where}[{index}].line", item.get("line"), multiline=True),
                                  _ms(f"{where}[{index}].ms", item.get("ms"))))  # fmt: skip
     return tuple(found)
 

@@ -179,6 +179,11 @@ class Recorder:
             line = self._next(deadline)
             if line is None:
                 break
+            while line.upper().startswith("+CUSD:") and line.count('"') % 2:
+                more = self._next(deadline)  # a reply text spanning lines, joined as sent
+                if more is None:
+                    break
+                line += "\n" + more
             step.unsolicited.append((line, self._ms(start)))
         return step
 
