@@ -38,6 +38,7 @@ from otpbroker.modem.hotplug_refs import StoredModemRefs
 from otpbroker.modem.pacing import PacingGate
 from otpbroker.modem.pool import ModemPool
 from otpbroker.modem.port_holds import SmsPortHolds
+from otpbroker.modem.report_makers import PoolReports
 from otpbroker.modem.usb_reset import UsbPortReset
 from otpbroker.services.admin_accounts import AdminAccounts
 from otpbroker.services.alert_mail import AlertMailer
@@ -49,6 +50,7 @@ from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.config_reconciler import ConfigReconciler
 from otpbroker.services.ddns import DdnsUpdater
 from otpbroker.services.ddns_accounts import DdnsAccounts
+from otpbroker.services.diagnostic_reports import DiagnosticReports
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
@@ -244,6 +246,7 @@ class Broker:
             inbound=self.two_way.inbound, activity=self.two_way.activity,
             webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance,
             self_tests=self.self_tests, keepalive=self.keepalive,
+            diagnostic_reports=DiagnosticReports(PoolReports(self.pool)),
         )  # fmt: skip
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))

@@ -40,7 +40,7 @@ COMMANDS = {
     "reset-stick": "otpbroker.subcommands.reset_stick",
     "apply-network": "otpbroker.subcommands.apply_network",
     "modem-sim": "otpbroker.modem.sim.command",
-    "modem-check": "otpbroker.modem.check",
+    "modem-check": "otpbroker.subcommands.modem_check",
     "modem-detect": "otpbroker.subcommands.modem_detect",
 }
 OPTIONS_WITH_VALUE = ("--data-dir", "--log-level")

@@ -131,12 +131,15 @@ def start_rig(
     path_alert_after: float = 0.0,
     same_prefix: str | None = None,
     settings: Settings | None = None,
+    started: dict[str, Any] | None = None,
     **pool_args: Any,
 ) -> Rig:
     """A rig of ``{modem id: ModemProfile fields}`` plus the generic fallback modem.
 
     With ``same_prefix`` every modem holds that one prefix, so routing takes them in turn;
-    ``settings``: what the service reads (the defaults of ``Settings`` when not given)."""
+    ``settings``: what the service reads (the defaults of ``Settings`` when not given);
+    ``started``: ``{modem id: emulator}`` already running (replayed field reports), put
+    before the others."""
     alerts = Alerts()
     pools: list[ModemPool] = []  # the pool, once made (the health service needs it late)
     health = ModemHealth(alerts, path_alert_after=path_alert_after,
@@ -148,10 +151,13 @@ def start_rig(
     sims: dict[str, SimModem] = {}
     specs: list[ModemSpec] = []
     prefixes: dict[str, str] = {}
-    every = {**modems, FALLBACK: profile_of("generic")}
+    every = {**(started or {}), **modems, FALLBACK: profile_of("generic")}
     for index, (modem_id, profile) in enumerate(every.items()):
         imei = f"3569380356{index:05d}"
-        sim = SimModem(ModemProfile(imei=imei, **profile), link_dir=link_dir).start()
+        if started and modem_id in started:
+            sim = started[modem_id]
+        else:
+            sim = SimModem(ModemProfile(imei=imei, **profile), link_dir=link_dir).start()
         sims[modem_id] = sim
         fallback = modem_id == FALLBACK
         prefixes[modem_id] = same_prefix or prefix_of(index)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from otpbroker.domain.delivery import Lane
+from otpbroker.domain.field_report import Report, ReportRequest
 from otpbroker.domain.front import FrontPlan
 from otpbroker.domain.message import Delivery, OutboundSms
 from otpbroker.domain.routing import ModemRoute
@@ -263,6 +264,15 @@ class SealingKeyring(Protocol):
         ...
 
 
+class ModemReports(Protocol):
+    """Makes a field report of one modem (``modem/report_makers.py``)."""
+
+    def make_report(self, target: str, request: ReportRequest) -> Report:
+        """The anonymised report of the modem ``target`` names (a port or a modem id);
+        ``ReportError`` with the reason when it cannot be made."""
+        ...
+
+
 __all__ = [
     "LEDGER_FINAL",
     "LEDGER_STATES",
@@ -272,6 +282,7 @@ __all__ = [
     "KeepAliveTimes",
     "LedgerEntry",
     "ModemGateway",
+    "ModemReports",
     "Repository",
     "SealingKeyring",
     "SendLedger",

@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from otpbroker.domain.message import STOPPING_CODE, SendOutcome
 from otpbroker.modem.encoded import EncodedMessage
@@ -30,6 +31,9 @@ class Job:
     code: str = ""
     expires_at: float | None = None
     before_send: Callable[[], None] | None = None
+    use_port: Callable[[Any], Any] | None = None
+    """A ``port`` job: called on the owner thread with the open transport (a diagnostic
+    report's script); its result is the future's."""
 
     def __repr__(self) -> str:  # never show the text
         """Kind and deadline only."""

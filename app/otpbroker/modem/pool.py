@@ -399,6 +399,14 @@ class ModemPool:
             raise LookupError(f"modem {modem_id} is not running")
         return worker.submit_ussd(code).result(timeout)
 
+    def with_port(self, modem_id: str, use: Callable[[Any], Any], timeout: float = 300.0) -> Any:
+        """Run ``use(transport)`` on one modem's owner thread (its port lent meanwhile)."""
+        with self._lock:
+            worker = self._workers.get(modem_id)
+        if worker is None:
+            raise LookupError(f"modem {modem_id} is not running")
+        return worker.submit_port_job(use).result(timeout)
+
     def recover(self, modem_id: str) -> bool:
         """The administrator's retry: a dead or recovering modem starts over. False if it
         is not running."""

@@ -56,6 +56,9 @@ class JobRunner:
         if job.kind == "ussd":
             self._ussd(modem, job)
             return
+        if job.kind == "port":
+            self._port(modem, job)
+            return
         assert job.message is not None  # an sms job always carries its message
         time_left = None
         if job.expires_at is not None:  # checked right before AT+CMGS: never sent late
@@ -117,6 +120,16 @@ class JobRunner:
             self._disconnect(f"modem stopped answering: {exc}")
             return False
         return True
+
+    def _port(self, modem: GsmModem, job: Job) -> None:
+        """Lend the open port to the job, then reconnect (it may have changed settings)."""
+        assert job.use_port is not None
+        try:
+            modem.channel.drain()
+            job.future.set_result(job.use_port(modem.channel.transport))
+        except Exception as exc:  # the caller sees it; the modem is set up again anyway
+            job.future.set_exception(exc)
+        self._disconnect("diagnostic report made: setting the modem up again")
 
     def _ussd(self, modem: GsmModem, job: Job) -> None:
         try:

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import Any
 
 from otpbroker.domain.inbound import InboundPartListener
 from otpbroker.domain.modem_states import PERMANENT_STATES
@@ -208,6 +209,12 @@ class ModemWorker:
     def submit_ussd(self, code: str, *, queue_timeout: float = 60.0) -> Future:
         """Queue a USSD request; the future resolves to the decoded reply text."""
         return self._enqueue(Job("ussd", Future(), time.monotonic() + queue_timeout, code=code))
+
+    def submit_port_job(self, use: Callable[[Any], Any], *, queue_timeout: float = 60.0) -> Future:
+        """Queue ``use(transport)`` on the owner thread (the port is the modem's meanwhile);
+        the modem is set up again afterwards (reconnected)."""
+        return self._enqueue(Job("port", Future(), time.monotonic() + queue_timeout,
+                                 use_port=use))  # fmt: skip
 
     def _enqueue(self, job: Job) -> Future:
         if self._stopping.is_set():

@@ -20,6 +20,7 @@ from .identity import timing
 from .inbound import deliver_parts
 from .personalities import DEFAULT, NAMES, personality
 from .profile import default_ussd
+from .replay_command import report_argument, run_replay, speed_argument
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,22 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="give each modem a second (data) port; its path is printed as a fifth column",
     )
+    parser.add_argument(
+        "--replay",
+        action="append",
+        type=report_argument,
+        default=[],
+        metavar="REPORT",
+        help="replay a field report (modem-check --report) as a modem instead of emulating "
+        "personalities: recorded commands get their recorded answers, others ERROR; repeatable",
+    )
+    parser.add_argument(
+        "--replay-timing",
+        type=speed_argument,
+        default=1.0,
+        metavar="FACTOR",
+        help="with --replay: recorded timings multiplied by FACTOR (0: answer at once)",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -206,6 +223,8 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     signals = StopSignals()
     signals.install()  # main thread only; a signal while the bank starts is kept for after
     try:
+        if getattr(args, "replay", None):
+            return run_replay(args, signals, stop)
         return _run_bank(args, count, signals, stop)
     finally:
         if stop is not None:

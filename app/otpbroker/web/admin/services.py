@@ -27,6 +27,7 @@ from otpbroker.services.device_ports import (
     ServerReadings,
     SetupCodeCheck,
 )
+from otpbroker.services.diagnostic_reports import DiagnosticReports
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
@@ -113,3 +114,5 @@ class AdminServices:
     # Modem checks: "Test this modem" (an SMS to its own number, back) and keep-alive SMS
     self_tests: SelfTests
     keepalive: KeepAlive
+    # A running modem's field report ("Download diagnostic report", docs/modems.md)
+    diagnostic_reports: DiagnosticReports

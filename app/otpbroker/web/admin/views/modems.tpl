@@ -65,6 +65,7 @@
     % include('modem_checks.tpl', m=m)
     <td class="actions">
       <a href="/modems/{{m['id']}}/edit">Edit</a>
+      <a href="/modems/{{m['id']}}/report">Diagnostic report</a>
       <form method="post" action="/modems/{{m['id']}}/self-test">
         <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Test this modem</button>
       </form>
