@@ -54,6 +54,7 @@ from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
+from otpbroker.services.link_redial import LinkRedial
 from otpbroker.services.listeners import Listeners as RouteListeners
 from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.mail import MailService
@@ -257,7 +258,7 @@ class Broker:
         self._unsubscribe = self.store.subscribe(self.reconciler.on_change)
 
     def _internet(self, sms_holds: Callable[[str], bool]) -> InternetLinks:
-        return InternetControl(self.helper, sms_holds=sms_holds)
+        return LinkRedial(InternetControl(self.helper, sms_holds=sms_holds))
 
     def start(
         self, host: str, http_port: int | None = None, https_port: int | None = None
