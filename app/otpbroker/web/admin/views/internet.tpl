@@ -97,7 +97,7 @@ Connect and Disconnect are refused.</p>
       <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Resume SMS</button>
     </form>
     % end
-    % if s.get('up') or s.get('pid'):
+    % if s.get('up') or s.get('pid') or s.get('wanted'):
     <form method="post" action="/internet/{{m['id']}}/disconnect">
       <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Disconnect</button>
     </form>
