@@ -65,6 +65,7 @@ from pika.exceptions import (
     AMQPConnectionError,
     AMQPError,
     ChannelClosedByBroker,
+    StreamLostError,
 )
 from pika.frame import Body
 from pika.spec import Basic, BasicProperties
@@ -117,12 +118,13 @@ def _abort(connection: BlockingConnection) -> None:
     """Drop the TCP connection without the AMQP goodbye: over a route that is gone, a clean
     ``close()`` would wait for an answer that never comes. RabbitMQ hands out again what was
     unacknowledged once it notices (at once when the old route still works, else after its
-    heartbeat). pika has no public call for it: its transport's abort, else ``close()``."""
-    disconnect = getattr(getattr(connection, "_impl", None), "_adapter_disconnect_stream", None)
-    if not callable(disconnect):
+    heartbeat). pika has no public call for it: what its heartbeat checker does on a time-out
+    (``_terminate_stream``), else ``close()``."""
+    terminate = getattr(getattr(connection, "_impl", None), "_terminate_stream", None)
+    if not callable(terminate):
         connection.close()
         return
-    disconnect()
+    terminate(StreamLostError("dropped after an uplink switch"))
     with contextlib.suppress(AMQPError, ValueError):
         connection.process_data_events(time_limit=0)  # lets pika see its stream ended
 

@@ -227,8 +227,10 @@ class Feeder(Answering, ABC):
             try:
                 self.consume()
             except Exception as exc:
-                if not self.switching.is_set():  # else it is the connection dropped on purpose
+                if not self.switching.is_set():
                     self._failed(exc)
+                else:  # the connection dropped on purpose
+                    log.debug("%s feeder: dropped for a reconnect (%s)", self.name, exc)
             if self.stopping.is_set():
                 break
             self._count("reconnects")
