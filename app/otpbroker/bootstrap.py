@@ -172,11 +172,15 @@ class Broker:
         self.login_throttle = LoginThrottle(self.settings, self.events)
         # /health/ready: can the device take OTPs now, and why not
         self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on)
+        # Mobile internet (ppp) per modem, through the same helper (kept up: LinkRedial)
+        self.sms_holds = SmsPortHolds(self.pool)
+        internet = (machine.internet or self._internet)(self.sms_holds)
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
             sends=self.pool, activity=self.two_way.activity, readiness=self.readiness.check,
             webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance.results,
+            links=internet if isinstance(internet, LinkRedial) else None,
         )  # fmt: skip
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
@@ -204,9 +208,6 @@ class Broker:
             self.settings_service, self.store, lambda: network,
             self.network_changes,
         )  # fmt: skip
-        # Mobile internet (ppp) per modem, through the same helper
-        self.sms_holds = SmsPortHolds(self.pool)
-        internet = (machine.internet or self._internet)(self.sms_holds)
         self.two_way.connect_uplink(internet, self.store, self.ddns, self.feeders)  # standby
         # USB: plugged-in modems found by id (and AT), CD-ROM switch and reset via the helper
         discovery = machine.usb_discovery or UsbModemDiscovery()

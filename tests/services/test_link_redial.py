@@ -174,3 +174,19 @@ def test_the_thread_redials_and_ends_when_nothing_is_wanted() -> None:
         assert wait_until(lambda: redial._thread is None, 10)
     finally:
         redial.stop()
+
+
+def test_metrics_show_each_kept_link_up_or_not_and_its_redials(rig) -> None:
+    from otpbroker.web.metrics_uplink import link_lines
+
+    redial, links, clock = rig
+    assert link_lines(redial) == []  # nothing kept up: no lines
+    redial.connect(MODEM)
+    links.state = "up"
+    run_for(redial, clock, 2)
+    assert 'otpbroker_mobile_link_up{modem="m1"} 1' in link_lines(redial)
+    dropped_then_redialled(redial, links, clock)
+    lines = link_lines(redial)
+    assert 'otpbroker_mobile_link_up{modem="m1"} 0' in lines
+    assert 'otpbroker_mobile_link_redials_total{modem="m1"} 1' in lines
+    assert "# TYPE otpbroker_mobile_link_redials_total counter" in lines

@@ -103,6 +103,13 @@ class LinkRedial:
         ``next_redial_seconds``."""
         return self._with_redial(record, self._links.status(record))
 
+    def kept(self) -> list[dict[str, Any]]:
+        """The links kept up, as last seen: ``id``, ``state`` (``up``, ``dialling``,
+        ``down`` or ``""`` before the first check) and ``redials`` (for ``/metrics``)."""
+        with self._lock:
+            return [{"id": key, "state": link.state, "redials": link.redials}
+                    for key, link in sorted(self._wanted.items())]  # fmt: skip
+
     def _with_redial(self, record: Mapping[str, Any], status: dict[str, Any]) -> dict[str, Any]:
         extra: dict[str, Any]
         with self._lock:
