@@ -56,6 +56,7 @@ from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
+from otpbroker.services.link_redial import LinkRedial
 from otpbroker.services.listeners import Listeners as RouteListeners
 from otpbroker.services.login_throttle import LoginThrottle
 from otpbroker.services.mail import MailService
@@ -173,11 +174,15 @@ class Broker:
         self.login_throttle = LoginThrottle(self.settings, self.events)
         # /health/ready: can the device take OTPs now, and why not
         self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on)
+        # Mobile internet (ppp) per modem, through the same helper (kept up: LinkRedial)
+        self.sms_holds = SmsPortHolds(self.pool)
+        internet = (machine.internet or self._internet)(self.sms_holds)
         self.metrics = MetricsAssembler(
             self.pool, self.sms, self.feeders, self.events, self.alerts,
             refusals=self.limits.refusals, quota=self.pacing, logins=self.login_throttle,
             sends=self.pool, activity=self.two_way.activity, readiness=self.readiness.check,
             webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance.results,
+            links=internet if isinstance(internet, LinkRedial) else None,
         )  # fmt: skip
         self.api = build_api(
             self.processor, self.authenticator, self.login_throttle, self.settings,
@@ -205,9 +210,6 @@ class Broker:
             self.settings_service, self.store, lambda: network,
             self.network_changes,
         )  # fmt: skip
-        # Mobile internet (ppp) per modem, through the same helper
-        self.sms_holds = SmsPortHolds(self.pool)
-        internet = (machine.internet or self._internet)(self.sms_holds)
         self.two_way.connect_uplink(internet, self.store, self.ddns, self.feeders)  # standby
         # USB: plugged-in modems found by id (and AT), CD-ROM switch and reset via the helper
         discovery = machine.usb_discovery or UsbModemDiscovery()
@@ -260,7 +262,7 @@ class Broker:
         self._unsubscribe = self.store.subscribe(self.reconciler.on_change)
 
     def _internet(self, sms_holds: Callable[[str], bool]) -> InternetLinks:
-        return InternetControl(self.helper, sms_holds=sms_holds)
+        return LinkRedial(InternetControl(self.helper, sms_holds=sms_holds))
 
     def start(
         self, host: str, http_port: int | None = None, https_port: int | None = None

@@ -64,8 +64,8 @@ class NewsFeeders(Protocol):
 class Reconnecting(Protocol):
     """The feeders' manager, as far as the uplink is concerned (``FeederManager``)."""
 
-    def nudge(self) -> None:
-        """Wake every running feeder after the uplink switched."""
+    def reconnect(self) -> None:
+        """Reconnect every running feeder over the new route after an uplink switch."""
         ...
 
 
@@ -163,7 +163,7 @@ class TwoWay:
         modem of ``records`` with internet access); after a switch, DDNS checks the public
         address (``ddns.update_now``) and the feeders reconnect."""
         modems = InternetModems(records, links)
-        self.uplink.connect(links, modems, ddns.update_now, feeders.nudge)
+        self.uplink.connect(links, modems, ddns.update_now, feeders.reconnect)
 
     def start(self) -> None:
         """Start the parts that run threads (the activity sampler, the webhooks' dispatcher)."""

@@ -3,6 +3,8 @@ against a running broker, emulated modems and the real privileged helper under a
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 from otpbroker.bootstrap import Machine
 from otpbroker.modem.sim import Mode
+from otpbroker.services.link_redial import LinkRedial
 from otpbroker.system.helper_client import HelperClient
 from otpbroker.system.internet import InternetControl
 from otpbroker.system.ppp_status import link_status
@@ -28,14 +31,16 @@ def harness(tmp_path):
     root = internet_root(tmp_path)
     helper = HelperClient(root.transport(), root.stage)
 
+    def read(name):
+        run_dir = root.path("/run")
+        return link_status(name, run_dir=str(run_dir), log_file=str(run_dir / f"{name}.log"))
+
     def internet(sms_holds):
-        return InternetControl(
-            helper,
-            sms_holds=sms_holds,
-            status_reader=lambda name: link_status(name, run_dir=str(root.path("/run"))),
-        )
+        control = InternetControl(helper, sms_holds=sms_holds, status_reader=read)
+        return LinkRedial(control, delays=(3600.0,), check_seconds=0.1)  # no redial here
 
     h = BrokerHarness(tmp_path / "data", Machine(internet=internet))
+    h.helper_root = root
     two_ports, two_id = h.add_modem(
         profile=SIM_PROFILE,
         name="Two ports",
@@ -98,6 +103,42 @@ def test_connect_dials_on_the_data_port_while_sms_goes_on(harness, admin):
     admin.post(f"/internet/{modem_id}/disconnect")
     assert "disconnected" in flash_of(admin)
     assert sim.data_port.dialogue.mode is Mode.COMMAND
+
+
+def test_a_lost_link_shows_since_when_why_and_the_next_redial(harness, admin):
+    modem_id = harness.modem_ids[0]
+    admin.get("/internet")
+    _, text, _ = admin.get("/internet")
+    assert "not kept up" in card(text, "Two ports")
+    admin.post(f"/internet/{modem_id}/connect")
+    assert "dialling started" in flash_of(admin)
+    _, text, _ = admin.get("/internet")
+    shown = card(text, "Two ports")
+    assert "kept up; redialled 0 times since Connect" in shown
+    assert '<dd data-link="problem">none</dd>' in shown
+    name = next((harness.helper_root.path("/etc/ppp/peers")).iterdir()).name
+    run_dir = harness.helper_root.path("/run")
+    (run_dir / f"{name}.log").write_text(  # what pppd logs when the operator goes silent
+        "local  IP address 10.64.64.2\nNo response to 4 echo-requests\n"
+        "Serial link appears to be disconnected.\nConnection terminated.\n"
+    )
+    pid_file = run_dir / f"ppp-{name}.pid"
+    os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+    pid_file.unlink()  # pppd ends and removes its pid file
+
+    def offline() -> str:
+        _, text, _ = admin.get("/internet")
+        shown = card(text, "Two ports")
+        return shown if "next redial in" in shown else ""
+
+    wait_for(offline)
+    shown = offline()
+    assert "Offline since" in shown and 'data-link="state">offline' in shown
+    assert ("the operator stopped answering (LCP echo requests unanswered)") in shown
+    assert "next redial in 59 min" in shown or "next redial in 1 h" in shown
+    admin.post(f"/internet/{modem_id}/disconnect")
+    _, text, _ = admin.get("/internet")
+    assert "not kept up" in card(text, "Two ports")
 
 
 def test_preset_saves_the_operator_settings(harness, admin):

@@ -178,6 +178,21 @@ class TcpProxy:
         with self._lock:
             self._frozen.update(self._sockets)
 
+    def cut_frozen(self) -> int:
+        """Reset the frozen connections only (the server finally notices the dead link);
+        returns how many sockets."""
+        with self._lock:
+            frozen = [sock for sock in self._sockets if sock in self._frozen]
+            self._sockets = [sock for sock in self._sockets if sock not in self._frozen]
+            self._dropped.update(frozen)
+        for sock in frozen:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        for sock in frozen:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RD)
+        return len(frozen)
+
     def close(self) -> None:
         """Stop listening and drop everything."""
         with self._lock:

@@ -245,3 +245,22 @@ def test_the_status_sender_keeps_its_connection_and_makes_a_new_one_after_a_drop
         assert feeder.status.news_dropped == 0
     finally:
         app.close()
+
+
+def test_reconnect_after_an_uplink_switch_opens_a_new_status_connection_too(harness, server, start):
+    feeder = start()
+    app = Client(server.url, "sms-status")
+    try:
+        server.wait_receivers("sms-status")
+        later(harness, "before", "ws")
+        assert app.bodies(1)[0]["id"] == "before"
+        connections = server.connections  # feeder's receiver and sender, the app
+        feeder.reconnect()
+        wait_until(lambda: feeder.status.connected and server.connections > connections, 10,
+                   "the new receiving connection")  # fmt: skip
+        later(harness, "after", "ws")
+        assert [b["id"] for b in app.bodies(2)] == ["before", "after"]
+        assert server.connections == connections + 2  # a new receiver and a new sender
+        assert feeder.status.news_dropped == 0 and feeder.status.reconnects == 1
+    finally:
+        app.close()

@@ -274,6 +274,24 @@ def test_server_drop_in_a_stream_of_600_frames_delivers_each_forwarded_frame_onc
     assert errors and "Connection to remote host was lost" in errors[0], errors
 
 
+def test_reconnect_after_an_uplink_switch_registers_anew_at_once(harness, server, make_feeder):
+    feeder = make_feeder(server.url)
+    [first] = server.wait_receivers(CHANNEL)
+    sender = Sender(server.url)
+    assert sender.send(send_message([sms("08126666666", "before the switch", "sw-1")]))
+    wait_deliveries(harness, 1)
+    feeder.delays = (3600.0,)  # only reconnect() can bring it back within the waits here
+    feeder.reconnect()
+    wait_for(lambda: feeder.status.connected and server.receivers(CHANNEL) not in ([], [first]),
+             10, "a new registration")  # fmt: skip
+    assert first not in server.receivers(CHANNEL)
+    assert sender.send(send_message([sms("08126666666", "after the switch", "sw-2")]))
+    assert wait_deliveries(harness, 2) == Counter({("+628126666666", "before the switch"): 1,
+                                                   ("+628126666666", "after the switch"): 1})  # fmt: skip
+    status = feeder.status
+    assert status.reconnects == 1 and status.last_error is None
+
+
 def test_a_dead_connection_is_detected_by_websocket_pings(make_feeder):
     silent = SilentServer().start()
     try:

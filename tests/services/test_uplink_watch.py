@@ -231,7 +231,7 @@ class Feeder:
     def __init__(self, name: str, broken: bool = False) -> None:
         self.name, self.broken, self.woken = name, broken, 0
 
-    def interrupt(self) -> None:
+    def reconnect(self) -> None:
         self.woken += 1
         if self.broken:
             raise OSError("socket already closed")
@@ -248,11 +248,11 @@ class Feeders:
         return self.running.get(name)
 
 
-def test_a_switch_wakes_every_running_feeder_even_when_one_fails() -> None:
-    from otpbroker.feeders.manager import nudge_feeders
+def test_a_switch_reconnects_every_running_feeder_even_when_one_fails() -> None:
+    from otpbroker.feeders.manager import reconnect_feeders
 
     broken, fine = Feeder("rabbitmq", broken=True), Feeder("ws")
-    nudge_feeders(Feeders(broken, fine))  # "mqtt" is not running: skipped
+    reconnect_feeders(Feeders(broken, fine))  # "mqtt" is not running: skipped
     assert (broken.woken, fine.woken) == (1, 1)
 
 

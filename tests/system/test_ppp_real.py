@@ -35,6 +35,7 @@ from otpbroker.modem.gsm import ModemOptions
 from otpbroker.modem.pool import ModemPool, ModemSpec
 from otpbroker.modem.sim import Mode, ModemProfile, SimModem
 from otpbroker.modem.transport import SerialSettings
+from otpbroker.services.link_redial import LinkRedial
 from otpbroker.system.ppp_errors import EXIT_MEANINGS, explain_exit, explain_log
 from otpbroker.system.ppp_status import link_status
 from otpbroker.system.render_ppp import HOLDOFF_SECONDS, PppLink, preset, render_chat, render_peer
@@ -43,8 +44,8 @@ LINK_UP_SECONDS = 40
 SMS_PDU = "0011000B916407281553F80000AA0AE8329BFD4697D9EC37"  # +46708251358 "hellohello"
 FAST_ECHO = ("lcp-echo-interval", "1", "lcp-echo-failure", "3")
 """Given after the peers file (later options win): notice a dead operator in ~3 s instead
-of the product's 2 minutes, so the test stays short; the redial and its holdoff are the
-product's own."""
+of the product's 2 minutes, so the test stays short; the redial and its back-off are the
+product's own (``LinkRedial``: pppd runs without ``persist`` and ends with the link)."""
 
 
 def kernel_has_ppp() -> bool:
@@ -81,7 +82,7 @@ def write_link(tmp: Path, port: str, operator: str, **changes: str) -> tuple[Ppp
     chat_dir.mkdir(exist_ok=True)
     (chat_dir / link.name).write_text(render_chat(link))
     peers = tmp / "peers"
-    peers.write_text(render_peer(link, str(chat_dir)))
+    peers.write_text(render_peer(link, str(chat_dir), str(tmp)))  # Device.start's logfile wins
     return link, peers
 
 
@@ -166,19 +167,58 @@ def test_wrong_password_fails_with_a_clear_message(sides: Sides, tmp_path):
     assert not has_address(device, link.name)
 
 
+class DeviceLinks:
+    """The internet control as ``LinkRedial`` sees it, for the device namespace: Connect
+    starts the device's pppd with the product's files; the state is read from there."""
+
+    available = True
+
+    def __init__(self, device: Device, peers: Path, name: str) -> None:
+        self.device, self.peers, self.name = device, peers, name
+
+    def connect(self, record: dict) -> dict:
+        self.device.start(self.peers, *FAST_ECHO)
+        return self.status(record)
+
+    def disconnect(self, record: dict) -> dict:
+        self.device.stop()
+        return self.status(record)
+
+    def status(self, record: dict) -> dict:
+        proc = self.device.pppd
+        running = proc is not None and proc.poll() is None
+        return {"up": has_address(self.device, self.name),
+                "pid": proc.pid if running and proc is not None else None,
+                "problem": explain_log(self.device.log_text())}  # fmt: skip
+
+
 @pytest.mark.usefixtures("kernel_ppp")
 def test_operator_killed_is_noticed_and_redialled(sides: Sides, tmp_path):
     operator, device, sim = sides("3data", "3data")
     link, peers = write_link(tmp_path, sim.port, "Three (3)")
-    device.start(peers, *FAST_ECHO)
-    wait_for("the link's address", lambda: has_address(device, link.name), LINK_UP_SECONDS)
-    operator.kill_current()
-    wait_for("the link to go down", lambda: not has_address(device, link.name), 20)
-    assert explain_log(device.log_text()) == EXIT_MEANINGS[15]
-    wait_for("a redial", lambda: len(operator.peers) == 2, HOLDOFF_SECONDS + LINK_UP_SECONDS)
-    wait_for("the link back up", lambda: has_address(device, link.name), LINK_UP_SECONDS)
-    assert http_get(device) == SERVER_BODY
-    assert explain_log(device.log_text()) is None
+    modem = {"id": "m1", "name": "Stick"}
+    redial = LinkRedial(DeviceLinks(device, peers, link.name), check_seconds=0.5)
+    try:
+        redial.connect(modem)
+        wait_for("the link's address", lambda: has_address(device, link.name), LINK_UP_SECONDS)
+        operator.kill_current()
+        wait_for("the link to go down", lambda: not has_address(device, link.name), 20)
+        proc = device.pppd
+        assert proc is not None
+        assert explain_exit(proc.wait(20)) == EXIT_MEANINGS[15]  # no persist: pppd ends
+        assert explain_log(device.log_text()) == EXIT_MEANINGS[15]
+        wait_for(
+            "a planned redial", lambda: redial.status(modem)["next_redial_seconds"] is not None, 10
+        )
+        assert redial.status(modem)["problem"] == EXIT_MEANINGS[15]
+        wait_for("a redial", lambda: len(operator.peers) == 2, HOLDOFF_SECONDS + LINK_UP_SECONDS)
+        wait_for("the link back up", lambda: has_address(device, link.name), LINK_UP_SECONDS)
+        assert http_get(device) == SERVER_BODY
+        assert explain_log(device.log_text()) is None
+        assert redial.status(modem)["redials"] == 1
+    finally:
+        redial.disconnect(modem)
+        redial.stop()
 
 
 def driver_ready(pool: ModemPool) -> bool:

@@ -34,6 +34,7 @@ holdoff 10
 ifname ppp-wwan-1
 lcp-echo-interval 30
 lcp-echo-failure 4
+logfile /run/otp-broker/ppp-wwan-1.log
 """
 CHAT = """ABORT "BUSY"
 ABORT "NO CARRIER"
@@ -326,7 +327,8 @@ def test_ppp_files_install_and_link_goes_up_and_down(helper):
         ("plugin rp-pppoe.so", "'plugin' is not allowed"),
         ('connect "/bin/sh -c id"', "ppp peer connect must be"),
         ("ip-up-script /tmp/x", "'ip-up-script' is not allowed"),
-        ("logfile /etc/passwd", "'logfile' is not allowed"),
+        ("logfile /etc/passwd", "ppp peer option logfile has a value that is not allowed"),
+        ("logfile /run/otp-broker/stage/x.log", "logfile has a value that is not allowed"),
         ("maxfail lots", "needs a number"),
         ('user "unterminated', "unterminated quoted word"),
     ],

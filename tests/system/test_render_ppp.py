@@ -95,8 +95,12 @@ def test_peer_file_has_the_options_and_credentials(tmp_path):
     lines = text.splitlines()
     assert lines[1:3] == ["/dev/ttyUSB2", "115200"]
     assert 'connect "/usr/sbin/chat -v -f /etc/chatscripts/ppp-0a1b2c3d4e5"' in lines
-    for option in ("defaultroute", "usepeerdns", "persist", "noauth", "ifname ppp-0a1b2c3d4e5"):
+    for option in ("defaultroute", "usepeerdns", "noauth", "ifname ppp-0a1b2c3d4e5",
+                   "logfile /run/otp-broker/ppp-0a1b2c3d4e5.log"):  # fmt: skip
         assert option in lines
+    assert not {"persist", "holdoff", "maxfail"} & {line.split()[0] for line in lines}, (
+        "pppd must end with the link: the app redials with a back-off"
+    )
     assert "replacedefaultroute" not in text
     assert 'user "3data"' in lines and 'password "3data"' in lines
     assert "user" not in render_peer(link(username="", password=""))
@@ -104,7 +108,9 @@ def test_peer_file_has_the_options_and_credentials(tmp_path):
 
 def test_real_pppd_accepts_the_peer_file(tmp_path):
     with SimModem() as modem:
-        rendered = render_peer(link(device=modem.path, username="a b#c", password="p w#d;$"))
+        rendered = render_peer(
+            link(device=modem.path, username="a b#c", password="p w#d;$"), log_dir=str(tmp_path)
+        )
         proc = pppd_parse(tmp_path, rendered)
     # The options parsed; pppd then stops because this machine has no /dev/ppp (or, with
     # kernel support, after printing the options in dry-run mode).
@@ -115,7 +121,8 @@ def test_real_pppd_accepts_the_peer_file(tmp_path):
 def test_real_pppd_would_notice_a_broken_file(tmp_path):
     """The check above can fail: a quote inside a value breaks pppd's parsing."""
     with SimModem() as modem:
-        rendered = render_peer(link(device=modem.path, username="a", password="p"))
+        rendered = render_peer(link(device=modem.path, username="a", password="p"),
+                               log_dir=str(tmp_path))  # fmt: skip
         broken = rendered.replace('password "p"', 'password "p" x"\nbogus')
         proc = pppd_parse(tmp_path, broken)
     assert proc.returncode == EXIT_OPTION_ERROR

@@ -65,6 +65,7 @@ from pika.exceptions import (
     AMQPConnectionError,
     AMQPError,
     ChannelClosedByBroker,
+    StreamLostError,
 )
 from pika.frame import Body
 from pika.spec import Basic, BasicProperties
@@ -111,6 +112,21 @@ def _process(connection: BlockingConnection, seconds: float) -> None:
             raise
         cause = exc.__context__
         raise cause if isinstance(cause, AMQPError) else AMQPConnectionError("closed") from None
+
+
+def _abort(connection: BlockingConnection) -> None:
+    """Drop the TCP connection without the AMQP goodbye: over a route that is gone, a clean
+    ``close()`` would wait for an answer that never comes. RabbitMQ hands out again what was
+    unacknowledged once it notices (at once when the old route still works, else after its
+    heartbeat). pika has no public call for it: what its heartbeat checker does on a time-out
+    (``_terminate_stream``), else ``close()``."""
+    terminate = getattr(getattr(connection, "_impl", None), "_terminate_stream", None)
+    if not callable(terminate):
+        connection.close()
+        return
+    terminate(StreamLostError("dropped after an uplink switch"))
+    with contextlib.suppress(AMQPError, ValueError):
+        connection.process_data_events(time_limit=0)  # lets pika see its stream ended
 
 
 class RabbitMqFeeder(Feeder):
@@ -182,20 +198,29 @@ class RabbitMqFeeder(Feeder):
             on_message = partial(self._on_message, connection, pending)
             tag = channel.basic_consume(self.queue, on_message, auto_ack=False)
             self.mark_connected()
-            while not self.stopping.is_set():
+            while not self.stopping.is_set() and not self.switching.is_set():
                 _process(connection, self.poll_seconds)
                 if cancelled or not channel.is_open:
                     raise ConsumerCancelled(f"RabbitMQ ended the consumer of {self.queue!r}")
-            channel.basic_cancel(tag)  # undelivered prefetched messages go back to the queue
-            self._drain(connection, pending)
+            if not self.switching.is_set():
+                channel.basic_cancel(tag)  # undelivered prefetched messages go back to the queue
+                self._drain(connection, pending)
         finally:
             self._connection = None
             self.outgoing.disconnected()
-            if connection.is_open:
-                try:
-                    connection.close()
-                except AMQPError:
-                    log.debug("rabbitmq: close failed", exc_info=True)
+            self._close(connection)
+
+    def _close(self, connection: BlockingConnection) -> None:
+        """Close cleanly; after an uplink switch drop it at once (``_abort``)."""
+        if not connection.is_open:
+            return
+        try:
+            if self.switching.is_set():
+                _abort(connection)
+            else:
+                connection.close()
+        except AMQPError:
+            log.debug("rabbitmq: close failed", exc_info=True)
 
     def _open_channel(self, connection: BlockingConnection) -> BlockingChannel:
         channel = connection.channel()
@@ -331,7 +356,7 @@ class RabbitMqFeeder(Feeder):
 
     # -- other threads ----------------------------------------------------------------------------
     def interrupt(self) -> None:
-        """Wake the connection thread so it sees ``stopping`` at once."""
+        """Wake the connection thread so it sees ``stopping`` (or ``switching``) at once."""
         connection = self._connection
         if connection is not None:
             with contextlib.suppress(AMQPError):  # already closed: the loop ends by itself

@@ -3,7 +3,10 @@
 A subclass implements ``consume()``: connect, then hand each raw message to
 ``self.dispatch_async(raw, done)`` until the connection ends or ``self.stopping`` is set. Any
 exception from ``consume()`` is logged (once per distinct error) and retried after a back-off;
-a malformed message never ends the loop.
+a malformed message never ends the loop. ``reconnect()`` (after an uplink switch) drops the
+connection at once and connects again without a back-off: a connection made over the old
+route could otherwise hang until its heartbeat or keep-alive notices. What the old connection
+left unacknowledged the broker hands out again, and the ids make those copies duplicates.
 
 Order: a message is parsed on the thread that received it, in arrival order, and each of its
 commands is queued behind the earlier commands concerning the same number (the sink's
@@ -126,6 +129,9 @@ class Feeder(Answering, ABC):
         self.stopping = threading.Event()
         self.hurried = threading.Event()
         """Set by a hurried stop: the drain ends once what is decided is settled."""
+        self.switching = threading.Event()
+        """Set by ``reconnect()``: ``consume()`` drops its connection at once and returns."""
+        self._again = threading.Event()  # ends the wait between two connections
         self.concurrency = concurrency
         self.defaults = default_terms(settings)
         self._slots = threading.BoundedSemaphore(concurrency)
@@ -154,6 +160,7 @@ class Feeder(Answering, ABC):
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the loop to end, interrupt the connection, wait for the thread."""
         self.stopping.set()
+        self._again.set()
         self._executor.wake(for_good=True)  # commands waiting to try again give up now
         try:
             self.interrupt()
@@ -176,6 +183,19 @@ class Feeder(Answering, ABC):
 
     def interrupt(self) -> None:
         """Wake a blocking consume() (close the socket); called from another thread."""
+
+    def reconnect(self) -> None:
+        """Drop the connection at once and make a new one without a back-off (after an
+        uplink switch, over the new route); called from another thread."""
+        if self.stopping.is_set():
+            return
+        log.info("%s feeder: reconnecting (the uplink changed)", self.name)
+        self.switching.set()
+        self._again.set()
+        try:
+            self.interrupt()
+        except Exception:
+            log.debug("%s: interrupt failed", self.name, exc_info=True)
 
     @property
     def status(self) -> FeederStatus:
@@ -200,23 +220,34 @@ class Feeder(Answering, ABC):
     def _run(self) -> None:
         attempt = 0
         while not self.stopping.is_set():
+            self.switching.clear()
+            self._again.clear()
             self._set(state="connecting")
             started = time.monotonic()
             try:
                 self.consume()
             except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"[:300]
-                if error != self.status.last_error:  # log an error only when it changes
-                    log.error("%s feeder: %s", self.name, error)
-                self._set(state="error", last_error=error, connected_since=None)
+                if not self.switching.is_set():
+                    self._failed(exc)
+                else:  # the connection dropped on purpose
+                    log.debug("%s feeder: dropped for a reconnect (%s)", self.name, exc)
             if self.stopping.is_set():
                 break
+            self._count("reconnects")
+            if self.switching.is_set():  # a new route: connect again at once
+                attempt = 0
+                continue
             if time.monotonic() - started > 60:
                 attempt = 0  # it ran for a while: start the back-off again
             delay = self.delays[min(attempt, len(self.delays) - 1)] * random.uniform(0.8, 1.2)
             attempt += 1
-            self._count("reconnects")
-            self.stopping.wait(delay)
+            self._again.wait(delay)
+
+    def _failed(self, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        if error != self.status.last_error:  # log an error only when it changes
+            log.error("%s feeder: %s", self.name, error)
+        self._set(state="error", last_error=error, connected_since=None)
 
     @abstractmethod
     def consume(self) -> None:

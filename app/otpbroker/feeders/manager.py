@@ -65,7 +65,7 @@ class _History:
 
 
 class RunningFeeders(Protocol):
-    """What ``nudge_feeders`` needs of the manager: the kinds and their running feeders."""
+    """What ``reconnect_feeders`` needs of the manager: the kinds and their running feeders."""
 
     def statuses(self) -> list[FeederStatus]:
         """A status (with ``name``) of each feeder kind."""
@@ -76,16 +76,16 @@ class RunningFeeders(Protocol):
         ...
 
 
-def nudge_feeders(feeders: RunningFeeders) -> None:
-    """Wake every running feeder (``Feeder.interrupt``): the WebSocket feeder drops its
-    socket and reconnects; the others wake their loop. One failing never stops the rest."""
+def reconnect_feeders(feeders: RunningFeeders) -> None:
+    """Make every running feeder drop its connection and connect again at once
+    (``Feeder.reconnect``). One failing never stops the rest."""
     for status in feeders.statuses():
         feeder = feeders.feeder(status.name)
         if feeder is not None:
             try:
-                feeder.interrupt()
+                feeder.reconnect()
             except Exception:
-                log.debug("feeder %s: interrupt failed", status.name, exc_info=True)
+                log.warning("feeder %s: reconnect failed", status.name, exc_info=True)
 
 
 class FeederManager:
@@ -187,9 +187,10 @@ class FeederManager:
             entry = self._running.get(name)
         return entry[1] if entry else None
 
-    def nudge(self) -> None:
-        """Wake every running feeder after the uplink switched (``nudge_feeders``)."""
-        nudge_feeders(self)
+    def reconnect(self) -> None:
+        """Reconnect every running feeder over the new route after an uplink switch
+        (``reconnect_feeders``)."""
+        reconnect_feeders(self)
 
     def stop(self, drain: float | None = None) -> None:
         """Stop every feeder, all at once: each stops taking messages, gives back what it

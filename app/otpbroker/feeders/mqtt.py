@@ -150,7 +150,7 @@ class MqttFeeder(Feeder):
 
     # -- life cycle ---------------------------------------------------------------------------
     def interrupt(self) -> None:
-        """Wake the network loop (it checks ``stopping``, acks and retries)."""
+        """Wake the network loop (it checks ``stopping``, ``switching``, acks and retries)."""
         with contextlib.suppress(OSError):  # closed, or full: the loop is awake anyway
             self._wake_w.send(b"x")
 
@@ -226,6 +226,8 @@ class MqttFeeder(Feeder):
         deadline = time.monotonic() + self.connect_timeout
         drain_until: float | None = None
         while True:
+            if self.switching.is_set() and not self.stopping.is_set():
+                return  # an uplink switch: the connection is dropped (finally) and made anew
             if self.stopping.is_set():
                 if drain_until is None:
                     drain_until = time.monotonic() + self.drain_seconds

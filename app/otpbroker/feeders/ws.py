@@ -140,6 +140,11 @@ class WsBrokerFeeder(Feeder):
             with contextlib.suppress(OSError):  # already closed
                 sock.shutdown(socket.SHUT_RDWR)
 
+    def reconnect(self) -> None:
+        """Drop both connections (receiving and the status channel's) and make them anew."""
+        super().reconnect()
+        self.outgoing.reconnect()
+
     def _authorization(self) -> str:
         user = str(self.settings.get("username") or "")
         password = str(self.settings.get("password") or "")
@@ -165,7 +170,7 @@ class WsBrokerFeeder(Feeder):
             self.mark_connected()
             self._receive(ws)
         except Exception:
-            if self.stopping.is_set():
+            if self.stopping.is_set() or self.switching.is_set():
                 return  # the connection was closed on purpose
             raise
         finally:
@@ -198,7 +203,7 @@ class WsBrokerFeeder(Feeder):
         ws.settimeout(min(self.poll, self.ping_interval))
         last_ping = time.monotonic()
         unanswered_since: float | None = None
-        while not self.stopping.is_set():
+        while not self.stopping.is_set() and not self.switching.is_set():
             now = time.monotonic()
             if now - last_ping >= self.ping_interval:
                 ws.ping()

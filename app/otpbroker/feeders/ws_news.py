@@ -57,6 +57,7 @@ class WsNews:
         self._waiting: deque[tuple[str, dict[str, Any]]] = deque()
         self._wake = threading.Event()
         self._stopping = threading.Event()
+        self._renew = threading.Event()  # drop the connection before the next send
         self._ws: websocket.WebSocket | None = None
         self._thread = threading.Thread(target=self._run, name=f"{feeder.name}-status",
                                         daemon=True)  # fmt: skip
@@ -73,6 +74,11 @@ class WsNews:
         if self._thread.is_alive():
             self._thread.join(timeout)
         self._close()
+
+    def reconnect(self) -> None:
+        """Drop the connection (made over an old route) and open a new one when needed."""
+        self._renew.set()
+        self._wake.set()
 
     # -- any thread -----------------------------------------------------------------------------
     def _queue(self, what: str, body: dict[str, Any]) -> None:
@@ -133,6 +139,11 @@ class WsNews:
 
     def _send_waiting(self) -> None:
         """Send every queued body, oldest first (a body is taken off once it went)."""
+        if self._renew.is_set():
+            self._renew.clear()
+            ws, self._ws = self._ws, None
+            if ws is not None:
+                ws.shutdown()  # no closing handshake: the old route may be gone
         while True:
             with self._lock:
                 item = self._waiting[0] if self._waiting else None

@@ -66,6 +66,7 @@ PPP_WORDS = {
     "remotename": re.compile(r"[A-Za-z0-9_.@-]{1,64}"),
     "user": re.compile(r"[\x20-\x7e]{0,128}"),
     "password": re.compile(r"[\x20-\x7e]{0,128}"),
+    "logfile": re.compile(r"/run/otp-broker/ppp-[a-z0-9-]{1,11}\.log"),
 }
 PPP_DEVICE = re.compile(r"/dev/[A-Za-z0-9_.:/-]{1,100}")
 PPP_CONNECT = re.compile(

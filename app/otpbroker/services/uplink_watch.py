@@ -6,7 +6,8 @@ access, through the same ``InternetLinks`` the admin's Connect uses) once Ethern
 been without a default route for ``internet.failover_after_seconds``, and down once
 Ethernet's route has been back for ``internet.failback_after_seconds``; a route that comes
 and goes within those times changes nothing. After each switch the DDNS updater is asked
-to check the public address and the feeders are nudged to reconnect. In ``always`` mode
+to check the public address at once and the feeders drop their connections and reconnect
+over the new route. In ``always`` mode
 it only reports what it sees.
 """
 

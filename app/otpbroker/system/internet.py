@@ -14,7 +14,13 @@ from typing import Any
 
 from otpbroker.system.helper_client import HelperClient, HelperError
 from otpbroker.system.ppp_status import link_status
-from otpbroker.system.render_ppp import link_from_record, link_name, render_chat, render_peer
+from otpbroker.system.render_ppp import (
+    link_from_record,
+    link_name,
+    log_path,
+    render_chat,
+    render_peer,
+)
 
 
 class InternetError(Exception):
@@ -31,6 +37,11 @@ def _never_held(modem_id: str) -> bool:
     return False
 
 
+def read_link(name: str) -> dict[str, Any]:
+    """The link's state from the OS, with why its last attempt failed (pppd's log)."""
+    return link_status(name, log_file=log_path(name))
+
+
 class InternetControl:
     """Connect, disconnect and watch the ppp link of a modem record."""
 
@@ -39,7 +50,7 @@ class InternetControl:
         helper: HelperClient,
         *,
         sms_holds: Callable[[str], bool] = _never_held,
-        status_reader: Callable[[str], dict[str, Any]] = link_status,
+        status_reader: Callable[[str], dict[str, Any]] = read_link,
     ) -> None:
         """``sms_holds(modem_id)`` tells whether the modem pool still has the modem's SMS
         port open; ``status_reader(link_name)`` reads the link state from the OS."""

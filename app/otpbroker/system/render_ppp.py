@@ -22,6 +22,11 @@ ABORTS = ("BUSY", "NO CARRIER", "ERROR", "NO DIALTONE", "NO ANSWER")
 CHAT_TIMEOUT = 10
 DIAL_TIMEOUT = 60
 HOLDOFF_SECONDS = 10
+"""The first wait before a link that ended is dialled again (pppd runs without ``persist``:
+``services.link_redial`` redials, after 10 s, 20 s, 40 s ... at most 5 minutes)."""
+LOG_DIR = "/run/otp-broker"
+"""Where pppd writes each link's log (``logfile``): the app's runtime directory, which the
+app may read and the privileged helper's check allows for ``logfile``."""
 LCP_ECHO_INTERVAL = 30
 LCP_ECHO_FAILURE = 4
 
@@ -215,16 +220,23 @@ def link_from_record(record: Mapping[str, Any]) -> PppLink:
     )
 
 
+def log_path(name: str, log_dir: str = LOG_DIR) -> str:
+    """The log file of link ``name`` (``/run/otp-broker/ppp-....log``)."""
+    return f"{device(log_dir, 'Log directory')}/{_name(name)}.log"
+
+
 def _pppd_word(text: str) -> str:
     return f'"{text}"'
 
 
-def render_peer(link: PppLink, chatscript_dir: str = CHATSCRIPT_DIR) -> str:
+def render_peer(link: PppLink, chatscript_dir: str = CHATSCRIPT_DIR, log_dir: str = LOG_DIR) -> str:
     """The pppd options file ``/etc/ppp/peers/<name>`` (``pppd call <name>``).
 
     ``defaultroute`` adds a default route through the link only when none exists, so
     Ethernet keeps the default route when it has one; ``replacedefaultroute`` is never
-    used. ``ifname`` and ``linkname`` let the status find the interface and the pid file.
+    used. ``ifname`` and ``linkname`` let the status find the interface and the pid file;
+    ``logfile`` keeps why an attempt failed (``ppp_errors.explain_log``). Without
+    ``persist`` pppd ends with the link: the redial and its back-off are the app's.
     """
     chatscript = f"{device(chatscript_dir, 'Chat script directory')}/{link.name}"
     lines = [
@@ -241,9 +253,7 @@ def render_peer(link: PppLink, chatscript_dir: str = CHATSCRIPT_DIR) -> str:
         "noipdefault",
         "defaultroute",
         "usepeerdns",
-        "persist",
-        "maxfail 0",
-        f"holdoff {HOLDOFF_SECONDS}",
+        f"logfile {log_path(link.name, log_dir)}",
         f"lcp-echo-interval {LCP_ECHO_INTERVAL}",
         f"lcp-echo-failure {LCP_ECHO_FAILURE}",
         "hide-password",

@@ -14,7 +14,7 @@ from otpbroker.web.metrics_logins import LoginReadings, login_lines
 from otpbroker.web.metrics_modems import SendReadings, send_lines
 from otpbroker.web.metrics_quota import quota_lines
 from otpbroker.web.metrics_two_way import TwoWayReadings, two_way_lines
-from otpbroker.web.metrics_uplink import UplinkReadings, uplink_lines
+from otpbroker.web.metrics_uplink import LinkReadings, UplinkReadings, link_lines, uplink_lines
 from otpbroker.web.metrics_webhooks import WebhookReadings, webhook_lines
 
 
@@ -82,6 +82,7 @@ class MetricsAssembler:
         webhooks: WebhookReadings | None = None,
         uplink: UplinkReadings | None = None,
         balance: Callable[[], Mapping[str, Any]] | None = None,
+        links: LinkReadings | None = None,
     ) -> None:
         """Each collaborator is read at every scrape, nothing is cached (``refusals``: the
         anti-pumping refusals by reason, ``SendLimits.refusals``; ``quota``: the SIM pacing;
@@ -89,7 +90,8 @@ class MetricsAssembler:
         ``+CMS ERROR`` classes; ``activity``: status reports, delivery ratio and received SMS;
         ``readiness``: ``services.readiness.ReadinessCheck.check``; ``webhooks``: their
         backlogs and deliveries; ``balance``: each SIM's last balance check,
-        ``BalanceWatch.results``; None: no such lines)."""
+        ``BalanceWatch.results``; ``links``: the mobile links kept up, ``LinkRedial``;
+        None: no such lines)."""
         self._activity = activity
         self._readiness = readiness
         self._sends = sends
@@ -105,6 +107,7 @@ class MetricsAssembler:
         self._clock = clock
         self._refusals = refusals
         self._balance = balance
+        self._links = links
 
     def __call__(self) -> str:
         """The ``/metrics`` text."""
@@ -127,6 +130,7 @@ class MetricsAssembler:
             more += webhook_lines(self._webhooks)
         more += uplink_lines(self._uplink) if self._uplink is not None else []
         more += balance_lines(self._balance()) if self._balance is not None else []
+        more += link_lines(self._links) if self._links is not None else []
         return text + "".join(line + "\n" for line in more)
 
     def modem_gauges(self) -> list[ModemGauge]:

@@ -1,8 +1,10 @@
 """Internet: the device's mobile internet through a modem (ppp) - state, connect, disconnect.
 
 One card per modem with internet access: the link state (up/down, IPv4 address, bytes, pppd
-uptime), an APN preset picker that saves the operator's settings into the modem, Connect and
-Disconnect. Every other internet field is edited in the modem's settings.
+uptime, since when, the last problem pppd logged in words, the redials and the next one's
+wait, ``services.link_redial``), an APN preset picker that saves the operator's settings
+into the modem, Connect and Disconnect. Every other internet field is edited in the modem's
+settings.
 
 A modem without a separate data port uses one serial line for SMS and data, so it cannot
 send SMS while online. The page says so and offers "Pause SMS" (deactivates the modem, the
@@ -15,6 +17,7 @@ internet hold a default route, and the last switch the standby watcher made.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import bottle
@@ -66,6 +69,23 @@ def human_duration(seconds: int | None) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
+def moment(epoch: float) -> str:
+    """Epoch seconds as ``2026-01-01 10:00:00 UTC``."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def redial_text(status: Mapping[str, Any]) -> str:
+    """The redial facts of a link's status (``LinkRedial``), in words."""
+    if not status.get("wanted"):
+        return "not kept up (Connect keeps the link up and redials it)"
+    count = int(status.get("redials") or 0)
+    text = f"kept up; redialled {count} time{'' if count == 1 else 's'} since Connect"
+    left = status.get("next_redial_seconds")
+    if isinstance(left, int | float):
+        text += f"; next redial in {human_duration(int(left))}"
+    return text
+
+
 def _matching_preset(record: dict[str, Any]) -> str:
     """The first preset whose APN, user and dial number the modem has ("" for none)."""
     for candidate in APN_PRESETS:
@@ -108,6 +128,8 @@ def show(context: AdminServices) -> str:
         uplink=context.uplink.state(),
         human_bytes=human_bytes,
         human_duration=human_duration,
+        moment=moment,
+        redial_text=redial_text,
     )
 
 

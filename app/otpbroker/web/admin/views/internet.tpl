@@ -45,6 +45,11 @@ Connect and Disconnect are refused.</p>
     <dt>Received</dt><dd data-link="rx">{{human_bytes(s.get('rx_bytes'))}}</dd>
     <dt>Sent</dt><dd data-link="tx">{{human_bytes(s.get('tx_bytes'))}}</dd>
     <dt>pppd</dt><dd>{{'running, pid %d, for %s' % (s['pid'], human_duration(s.get('uptime_seconds'))) if s.get('pid') else 'not running'}}</dd>
+    % if s.get('since'):
+    <dt>{{'Online' if s.get('up') else 'Connecting' if s.get('pid') else 'Offline'}} since</dt><dd data-link="since">{{moment(s['since'])}}</dd>
+    % end
+    <dt>Last problem</dt><dd data-link="problem">{{s.get('problem') or 'none'}}</dd>
+    <dt>Redial</dt><dd data-link="redial">{{redial_text(s)}}</dd>
     <dt>Data port</dt><dd class="dev-path">{{m.get('data_port') or m['port'] + ' (the SMS port)'}}</dd>
   </dl>
   <dl class="facts">
@@ -92,7 +97,7 @@ Connect and Disconnect are refused.</p>
       <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Resume SMS</button>
     </form>
     % end
-    % if s.get('up') or s.get('pid'):
+    % if s.get('up') or s.get('pid') or s.get('wanted'):
     <form method="post" action="/internet/{{m['id']}}/disconnect">
       <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Disconnect</button>
     </form>
