@@ -40,7 +40,14 @@ and its later status events the same way while the feeder follows it. With
 SMS is also published to ``status_exchange``. A malformed ``reply_to`` refuses the message
 (``1219``): nothing runs, it is acknowledged, and no reply goes anywhere.
 
-The prefetch window is capped at the worker pool's size, so the connection thread does not
+Queues and windows (``amqp_queues.py``, ``amqp_consumers.py``): the main queue and the
+queues of the route classes this device has a modem for (``services/route_classes.py``),
+each declared with the settings' type and arguments (classic or quorum, delivery limit,
+dead-letter exchange) and consumed on a channel of its own, with the consumer priority of
+its class. Each queue's prefetch follows the modems that can send now (``prefetch_per_modem``
+each, at least 1, at most ``prefetch``), re-read every ``poll_seconds``; a class with no
+modem left is cancelled (never rejected and requeued in a loop) and consumed again when one
+is back. The worker pool holds ``prefetch`` per queue, so the connection thread does not
 wait for a free worker (a blocked connection thread misses heartbeats) except briefly after
 a reconnect, while the old connection's work finishes.
 """
@@ -116,7 +123,8 @@ def _process(connection: BlockingConnection, seconds: float) -> None:
 
 
 class RabbitMqFeeder(Feeder):
-    """Consumes ``settings["queue"]`` with manual acknowledgements."""
+    """Consumes ``settings["queue"]`` (and its route classes' queues) with manual
+    acknowledgements."""
 
     name = "rabbitmq"
     heartbeat = 30

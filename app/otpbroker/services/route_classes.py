@@ -3,8 +3,9 @@
 A *route class* is a set of recipient prefixes (usually one operator) published to a queue
 of its own (``feeders.rabbitmq.route_classes``). A device consumes a class queue only while
 it has a modem that the prefix routing (``domain/routing.py``) would give such a number to:
-an eligible modem holding a matching prefix (or a longer one inside the class), a default
-modem, or, on a device with neither for that number, any eligible modem. Each queue's
+an eligible modem holding the longest prefix that covers the class (or a longer one inside
+it), a default modem, or, on a device whose modems have no prefixes and no default, any
+eligible modem (``class_modems``). Each queue's
 window (its prefetch) is the number of those modems times ``per_modem``, at least 1 and at
 most ``cap``. A class with no such modem is not served: the feeder cancels its consumer
 (other devices take its messages) and consumes again when a modem is back.
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from otpbroker.domain.errors import InvalidNumberError
 from otpbroker.domain.msisdn import normalize_prefix
 from otpbroker.domain.ports import Settings
-from otpbroker.domain.routing import ModemRoute, Router
+from otpbroker.domain.routing import ModemRoute
 
 CLASS_TEXT = re.compile(
     r"(?P<name>[A-Za-z0-9_-]{1,32});(?P<queue>[A-Za-z0-9._:/-]{1,200});"
@@ -79,30 +80,36 @@ def parse_classes(items: Iterable[str]) -> list[RouteClass]:
 def class_modems(
     route_class: RouteClass, modems: Sequence[ModemRoute], country_code: str
 ) -> set[str]:
-    """The ids of the eligible modems the prefix routing gives a number of the class to."""
-    router = Router(country_code)  # a fresh one: the decision moves no round-robin
+    """The ids of the eligible modems the prefix routing gives numbers of the class to.
+
+    For each class prefix: the holders of the longest prefix that covers it (routing's
+    first tier), the modems holding a longer prefix inside it (part of the class) and the
+    default modems. Routing's last rule (no prefix matches and no default modem: any
+    eligible modem) counts only on a device where no eligible modem has a prefix or is a
+    default one; otherwise a device would take every class on modems meant for others.
+    """
     eligible = [m for m in modems if m.eligible()]
-    found: set[str] = set()
-    for raw in route_class.prefixes:
-        try:
-            prefix = normalize_prefix(raw, country_code)
-        except InvalidNumberError:
-            continue
-        found.update(modem for tier in router.tiers(prefix, eligible) for modem in tier)
-        found.update(m.id for m in eligible if _inside(m.prefixes, prefix, country_code))
+    held = {m.id: _prefixes(m.prefixes, country_code) for m in eligible}
+    if not any(m.default or held[m.id] for m in eligible):
+        return {m.id for m in eligible}
+    found = {m.id for m in eligible if m.default}
+    for prefix in _prefixes(route_class.prefixes, country_code):
+        covering = [q for own in held.values() for q in own if prefix.startswith(q)]
+        best = max(covering, key=len, default="")
+        found.update(i for i, own in held.items() if best and best in own)
+        found.update(i for i, own in held.items() if any(q.startswith(prefix) for q in own))
     return found
 
 
-def _inside(held: Iterable[str], prefix: str, country_code: str) -> bool:
-    """True when a held prefix is longer than ``prefix`` and inside it (part of the class)."""
-    for raw in held:
+def _prefixes(raw: Iterable[str], country_code: str) -> frozenset[str]:
+    """``raw`` in MSISDN form, the unparseable ones left out (as routing does)."""
+    cleaned = set()
+    for text in raw:
         try:
-            own = normalize_prefix(raw, country_code)
+            cleaned.add(normalize_prefix(text, country_code))
         except InvalidNumberError:
             continue
-        if own.startswith(prefix):
-            return True
-    return False
+    return frozenset(cleaned)
 
 
 def window(modems: int, per_modem: int, cap: int) -> int:
