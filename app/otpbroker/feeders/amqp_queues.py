@@ -31,6 +31,7 @@ from pika.exceptions import ChannelClosedByBroker
 
 log = logging.getLogger(__name__)
 
+_VALUE = re.compile(r"the value '?([^' ]+)'?")
 _DIFFERENT = re.compile(
     r"inequivalent arg '(?P<arg>[^']+)'.*?received (?P<wanted>.+?) but current is (?P<now>.+)$"
 )
@@ -59,20 +60,18 @@ def mismatch_notice(queue: str, reply_text: str) -> str:
     if found is None:
         what = f"exists with other arguments ({reply_text[:200]})"
     elif found["arg"] == "x-queue-type":
-        what = (f"is a {_plain(found['now'])} queue but the settings ask for"
-                f" {_plain(found['wanted'])}")  # fmt: skip
+        now, wanted = _plain(found["now"], "classic"), _plain(found["wanted"], "classic")
+        what = f"is a {now} queue but the settings ask for {wanted}"
     else:
-        what = (f"exists with {found['arg']} = {_plain(found['now'])}, the settings ask for"
-                f" {_plain(found['wanted'])}")  # fmt: skip
+        now, wanted = _plain(found["now"], "none"), _plain(found["wanted"], "none")
+        what = f"exists with {found['arg']} {now}, the settings ask for {wanted}"
     return f"queue {queue!r} {what}; it is used as it is, the settings' arguments are not applied"
 
 
-def _plain(text: str) -> str:
-    """``'quorum'`` or ``none`` as RabbitMQ quotes them, without the quotes."""
-    text = text.strip()
-    if text.startswith("the value '") and text.endswith("'"):
-        text = text[len("the value '") : -1]
-    return text.strip("'") or "none"
+def _plain(text: str, absent: str) -> str:
+    """The value in RabbitMQ's ``the value 'quorum' of type 'longstr'`` (``none``: absent)."""
+    found = _VALUE.search(text)
+    return found[1] if found else (absent if text.strip() == "none" else text.strip()[:60])
 
 
 def declare(
