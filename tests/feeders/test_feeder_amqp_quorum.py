@@ -295,6 +295,27 @@ def test_the_prefetch_follows_the_modems_that_can_send(harness, rabbit, feeders)
 
 
 @NO_CTL
+def test_a_window_changed_mid_stream_loses_and_doubles_nothing(harness, rabbit, feeders):
+    publisher, names = rabbit
+    queue = names()
+    for sim in harness.sims:
+        sim.profile.send_delay = 0.2
+    feeder = feeders(queue, queue_type="quorum", prefetch_per_modem=2)
+    wait_until(lambda: consumers_of(queue) == [(4, {})], 20, "prefetch 2 x 2")
+    texts = [f"stream {i:02d}" for i in range(30)]
+    for i, text in enumerate(texts):  # all for the first modem; the second sets the window
+        publisher.publish(queue, sms(f"0811{1000000 + i:07d}", text, f"s-{i}"))
+    wait_until(lambda: len(delivered(harness)) >= 5, 30, "the stream under way")
+    harness.broker.store.update("modems", harness.modem_ids[1], {"active": False})
+    wait_until(lambda: consumers_of(queue) == [(2, {})], 30, "the window down to 2")
+    harness.broker.store.update("modems", harness.modem_ids[1], {"active": True})
+    wait_until(lambda: len(delivered(harness)) >= len(texts), 90, "the whole stream sent")
+    time.sleep(1.0)
+    assert sorted(delivered(harness)) == texts  # each once
+    assert feeder.status.connected and feeder.status.reconnects == 0
+
+
+@NO_CTL
 def test_a_class_is_cancelled_while_its_modems_are_down_and_resumed_after(harness, rabbit, feeders):
     publisher, names = rabbit
     main, tsel, xl = names(), names(), names()

@@ -76,7 +76,7 @@ from pika.spec import Basic, BasicProperties
 
 from otpbroker.domain.delivery import DeliveryTerms
 from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
-from otpbroker.feeders.amqp_consumers import Consumers
+from otpbroker.feeders.amqp_consumers import Consumers, Pending
 from otpbroker.feeders.amqp_news import AmqpNews, ReplyRoute, route_of
 from otpbroker.feeders.amqp_probe import probe as probe
 from otpbroker.feeders.amqp_queues import queue_arguments
@@ -191,21 +191,21 @@ class RabbitMqFeeder(Feeder):
         close."""
         connection = pika.BlockingConnection(self.parameters())
         self._connection = connection
-        pending: set[tuple[int, int]] = set()  # (channel, tag) in progress; this thread only
+        pending: Pending = {}  # deliveries in progress; touched on this thread only
         cancelled: list[object] = []
         try:
             news_channel = connection.channel()
             self.outgoing.connected(connection, news_channel)
             on_message = partial(self._on_message, connection, pending)
             consumers = Consumers(connection, self.arguments, on_message, cancelled.append)
-            consumers.apply(self.plan())
+            consumers.apply(self.plan(), pending, self.concurrency)
             self.mark_connected()
             self._notice(consumers.notices)
             while not self.stopping.is_set():
                 _process(connection, self.poll_seconds)
                 if cancelled or not consumers.open or not news_channel.is_open:
                     raise ConsumerCancelled(f"RabbitMQ ended a consumer of {self.queue!r}")
-                consumers.apply(self.plan())
+                consumers.apply(self.plan(), pending, self.concurrency)
                 self._notice(consumers.notices)
             consumers.cancel_all()  # undelivered prefetched messages go back to the queue
             self._drain(connection, pending)
@@ -242,7 +242,7 @@ class RabbitMqFeeder(Feeder):
         if text and self.status.last_error != text:
             self._set(last_error=text[:600])
 
-    def _drain(self, connection: BlockingConnection, pending: set[tuple[int, int]]) -> None:
+    def _drain(self, connection: BlockingConnection, pending: Pending) -> None:
         """Let messages in progress finish and be settled before closing (up to
         ``drain_seconds``; when hurried, only the settlements already handed over)."""
         deadline = time.monotonic() + self.drain_seconds
@@ -261,7 +261,7 @@ class RabbitMqFeeder(Feeder):
     def _on_message(
         self,
         connection: BlockingConnection,
-        pending: set[tuple[int, int]],
+        pending: Pending,
         channel: BlockingChannel,
         method: Basic.Deliver,
         properties: BasicProperties,
@@ -280,7 +280,7 @@ class RabbitMqFeeder(Feeder):
             with contextlib.suppress(AMQPChannelError):
                 channel.basic_ack(tag)
             return
-        pending.add((channel.channel_number, tag))
+        pending[(channel.channel_number, tag)] = str(method.consumer_tag)
         settle = partial(self._settle, channel, tag, route, pending)
         self.dispatch_async(
             body,
@@ -317,11 +317,11 @@ class RabbitMqFeeder(Feeder):
         channel: BlockingChannel,
         tag: int,
         route: ReplyRoute | None,
-        pending: set[tuple[int, int]],
+        pending: Pending,
         replies: list[Reply],
     ) -> None:
         """On the connection thread: publish the replies, then ack (or nack if malformed)."""
-        pending.discard((channel.channel_number, tag))
+        pending.pop((channel.channel_number, tag), None)
         if not channel.is_open:
             log.info("rabbitmq: delivery %d done after its channel closed; it will be "
                      "redelivered and its id prevents a second send", tag)  # fmt: skip

@@ -8,11 +8,17 @@ progress keep their channel and are settled as usual. A queue that leaves the pl
 for its class now) is cancelled the same way and nothing is rejected or requeued: RabbitMQ
 stops sending it here and gives its messages to the other consumers. Its channel stays open
 for the deliveries still in progress and is used again when the class comes back.
+
+The worker pool is as large as the sum of the windows (up to 64): a consumer is started only
+when its window fits beside the messages in progress and the room the running consumers
+still have, so a new window waits for the old consumer's messages rather than block the
+connection thread (which would miss heartbeats).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,11 +34,18 @@ OnMessage = Callable[..., None]
 """pika's ``on_message_callback(channel, method, properties, body)``."""
 
 
+Pending = dict[tuple[int, int], str]
+"""The deliveries in progress: (channel number, delivery tag) -> consumer tag."""
+
+
 @dataclass
 class _Consumer:
     channel: BlockingChannel
     tag: str | None = None
     window: QueueWindow | None = None
+    """The window it consumes with now; None while cancelled (or not started)."""
+    left: bool = False
+    """Cancelled because its queue left the plan (no modem for its class)."""
 
 
 class Consumers:
@@ -64,23 +77,37 @@ class Consumers:
         """The queues consumed now, with their windows."""
         return {q: c.window for q, c in self._consumers.items() if c.window is not None}
 
-    def apply(self, plan: Sequence[QueueWindow]) -> None:
-        """Start, restart (new window) or cancel consumers so they match ``plan``."""
+    def apply(self, plan: Sequence[QueueWindow], pending: Pending, capacity: int) -> None:
+        """Cancel the consumers whose queue left ``plan`` or whose window changed, then
+        start those of ``plan`` not running, each only when its window fits in
+        ``capacity`` (the worker pool) with what is in progress (``pending``) and what the
+        running consumers may still be sent: the connection thread never waits for a
+        worker. One that does not fit starts on a later call."""
         wanted = {window.queue: window for window in plan}
         for queue, consumer in self._consumers.items():
-            if consumer.window is not None and queue not in wanted:
+            if consumer.window is not None and wanted.get(queue) != consumer.window:
                 self._cancel(queue, consumer)
-                log.info("rabbitmq: no modem for queue %r now: its consumer is cancelled, the"
-                         " other consumers take its messages", queue)  # fmt: skip
+                if queue not in wanted:
+                    consumer.left = True
+                    log.info("rabbitmq: no modem for queue %r now: its consumer is cancelled,"
+                             " the other consumers take its messages", queue)  # fmt: skip
         for queue, window in wanted.items():
             consumer = self._consumers.get(queue) or self._open(queue)
             if consumer.window == window:
                 continue
-            resumed = consumer.window is None and consumer.tag is not None
-            self._cancel(queue, consumer)
+            if self._reserved(pending) + window.prefetch > capacity:
+                continue  # its turn comes when messages in progress are settled
             self._start(queue, consumer, window)
-            if resumed:
+            if consumer.left:
+                consumer.left = False
                 log.info("rabbitmq: a modem for queue %r is back: consuming it again", queue)
+
+    def _reserved(self, pending: Pending) -> int:
+        """Workers taken (``pending``) or promised (the room left in running windows)."""
+        held = Counter(pending.values())
+        promised = sum(max(0, c.window.prefetch - held[c.tag]) for c in self._consumers.values()
+                       if c.window is not None and c.tag is not None)  # fmt: skip
+        return len(pending) + promised
 
     def cancel_all(self) -> None:
         """Cancel every consumer (undelivered prefetched messages go back to their queue)."""
@@ -114,4 +141,4 @@ class Consumers:
         consumer.window = None
 
 
-__all__ = ["Consumers"]
+__all__ = ["Consumers", "Pending"]
