@@ -350,6 +350,20 @@ def test_without_a_planner_every_queue_is_consumed_with_the_full_window(harness,
     wait_until(lambda: delivered(harness) == ["class queue"], 20, "the message sent")
 
 
+def test_malformed_route_classes_in_the_store_leave_the_main_queue_working(
+    harness, rabbit, feeders, caplog
+):
+    publisher, names = rabbit
+    queue = names()
+    caplog.set_level(logging.ERROR, logger="otpbroker")
+    feeder = feeders(queue, route_classes=["a;q1;1;62811", "a;q2;1;62817"])
+    want = "route classes not used: route classes: name 'a' is used twice"
+    wait_until(lambda: feeder.status.last_error == want, 10, "the problem in the status")
+    publisher.publish(queue, sms("0811111111", "main queue", "b-1"))
+    wait_until(lambda: delivered(harness) == ["main queue"], 20, "the message sent")
+    assert [r.getMessage() for r in caplog.records].count(f"rabbitmq: {want}") == 1
+
+
 def test_a_channel_closed_under_a_consumer_reconnects(harness, rabbit, feeders):
     publisher, names = rabbit
     queue = names()

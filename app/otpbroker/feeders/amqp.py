@@ -83,7 +83,7 @@ from otpbroker.feeders.amqp_queues import queue_arguments
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.retry import RetryPolicy, retry_later
 from otpbroker.services.replies import Code, Reply
-from otpbroker.services.route_classes import QueueWindow, parse_classes
+from otpbroker.services.route_classes import QueueWindow, RouteClass, parse_classes
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +140,15 @@ class RabbitMqFeeder(Feeder):
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int | None = None
     ) -> None:
-        self.classes = parse_classes(settings.get("route_classes") or ())
-        """The route classes whose queues this feeder may consume (ValueError if malformed:
-        the settings refuse such values before they get here)."""
+        self.classes: list[RouteClass] = []
+        """The route classes whose queues this feeder may consume."""
+        self._problem: str | None = None
+        """A setting that cannot be used (shown in the status, logged once)."""
+        try:
+            self.classes = parse_classes(settings.get("route_classes") or ())
+        except ValueError as exc:  # the settings refuse it; a hand-edited store must not stop us
+            self._problem = f"route classes not used: {exc}"
+            log.error("rabbitmq: %s", self._problem)
         # One worker per unacknowledged message: each queue's prefetch is at most ``prefetch``.
         window = max(1, min(int(settings.get("prefetch", 16) or 16), 64))
         workers = concurrency or min(64, window * (1 + len(self.classes)))
@@ -238,7 +244,8 @@ class RabbitMqFeeder(Feeder):
             if self._noticed.get(queue) != notice:
                 self._noticed[queue] = notice
                 log.error("rabbitmq: %s", notice)
-        text = "; ".join(self._noticed[q] for q in sorted(notices))
+        said = [self._problem] if self._problem else []
+        text = "; ".join(said + [self._noticed[q] for q in sorted(notices)])
         if text and self.status.last_error != text:
             self._set(last_error=text[:600])
 
