@@ -70,6 +70,7 @@ from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
 from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.readiness import ReadinessCheck
+from otpbroker.services.route_classes import ConsumptionPlanner
 from otpbroker.services.sealing import Sealing
 from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
@@ -168,7 +169,10 @@ class Broker:
         )
         # Id-less redeliveries: keyed digests, the key in the runtime directory (tmpfs)
         redelivery = RedeliveryGuard(runtime_key(runtime_directory()), self.ledger)
-        self.feeders = FeederManager(self.processor, feeder_factories(), redelivery, self.events)
+        planner = ConsumptionPlanner(self.sms.routes, self.settings)  # queues from the modems
+        self.feeders = FeederManager(
+            self.processor, feeder_factories(), redelivery, self.events, planner=planner
+        )
         self.two_way.connect_feeders(self.feeders, self.settings)  # replies and status back
         # Credential guessing: one throttle for the API's Basic auth and the admin's login
         self.login_throttle = LoginThrottle(self.settings, self.events)

@@ -234,6 +234,35 @@ def test_feeder_delivery_defaults_and_mqtt_version_are_set_in_the_form(admin, ha
     assert store.get("feeders.ws.default_priority") == "bulk"  # nothing saved
 
 
+def test_rabbitmq_queue_type_and_route_classes_are_set_in_the_form(admin, harness):
+    admin.get("/feeders")
+    store = harness.broker.store
+    form = rabbitmq_form(
+        "q",
+        **{
+            "feeders.rabbitmq.enabled": None,
+            "feeders.rabbitmq.queue_type": "quorum",
+            "feeders.rabbitmq.delivery_limit": "4",
+            "feeders.rabbitmq.dead_letter_exchange": "sms.dead",
+            "feeders.rabbitmq.route_classes": "tsel;sms.tsel;10;62811 0812, xl;sms.xl;-2;62817",
+        },
+    )
+    assert admin.post("/feeders/rabbitmq", form)[0] == 303
+    assert store.get("feeders.rabbitmq.queue_type") == "quorum"
+    assert store.get("feeders.rabbitmq.delivery_limit") == 4
+    assert store.get("feeders.rabbitmq.route_classes") == [
+        "tsel;sms.tsel;10;62811 0812",
+        "xl;sms.xl;-2;62817",
+    ]
+    _, text, _ = admin.get("/feeders")
+    assert 'value="tsel;sms.tsel;10;62811 0812, xl;sms.xl;-2;62817"' in text
+    twice = {**form, "feeders.rabbitmq.route_classes": "a;q1;1;62811, a;q2;1;62817"}
+    status, text, _ = admin.post("/feeders/rabbitmq", twice)
+    assert status == 400 and 'id="e-feeders.rabbitmq.route_classes"' in text
+    assert "is used twice" in text
+    assert len(store.get("feeders.rabbitmq.route_classes")) == 2  # nothing saved
+
+
 @needs_rabbitmq
 def test_rabbitmq_connection_test_with_unsaved_settings(admin, harness):
     admin.get("/feeders")

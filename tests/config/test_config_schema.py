@@ -95,6 +95,18 @@ def test_expected_keys_exist() -> None:
         ),
         "feeders.rabbitmq.vhost",
         "feeders.rabbitmq.prefetch",
+        *(
+            f"feeders.rabbitmq.{key}"
+            for key in (
+                "queue_type",
+                "delivery_limit",
+                "dead_letter_exchange",
+                "dead_letter_routing_key",
+                "prefetch_per_modem",
+                "consumer_priority",
+                "route_classes",
+            )
+        ),
         "sealing.required_on_api",
         "sealing.required_on_feeders",
         "feeders.mqtt.client_id",

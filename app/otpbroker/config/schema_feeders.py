@@ -60,6 +60,89 @@ def _terms(prefix: str) -> tuple[Setting, ...]:
     )
 
 
+ROUTE_CLASS = (
+    r"[A-Za-z0-9_-]{1,32};[A-Za-z0-9._:/-]{1,200};-?[0-9]{1,3};"
+    r"\+?[0-9]{1,15}(?: +\+?[0-9]{1,15}){0,49}",
+    "name;queue;consumer priority;prefix[ prefix...] e.g. tsel;sms.tsel;10;62811 62812",
+)
+
+
+def _route_classes(value: list[str]) -> str | None:
+    """Names and queues unique, priorities within -100..100."""
+    names, queues = set(), set()
+    for item in value:
+        name, queue, priority, _ = item.split(";", 3)
+        if abs(int(priority)) > 100:
+            return f"route class {name!r}: consumer priority {priority} is outside -100..100"
+        if name in names or queue in queues:
+            return f"route class {name!r}: its name or its queue {queue!r} is used twice"
+        names.add(name)
+        queues.add(queue)
+    return None
+
+
+RABBITMQ_FLEET: tuple[Setting, ...] = (
+    Setting(
+        "feeders.rabbitmq.queue_type",
+        str,
+        "classic",
+        "Type of the queues declared: classic, or quorum (replicated; for several devices"
+        " consuming one queue). Both durable.",
+        choices=("classic", "quorum"),
+    ),
+    _int(
+        "feeders.rabbitmq.delivery_limit",
+        10,
+        0,
+        1000,
+        "Quorum queues: deliveries of a message before it is dead-lettered (0 = no limit).",
+    ),
+    Setting(
+        "feeders.rabbitmq.dead_letter_exchange",
+        str,
+        "",
+        "Exchange that malformed messages and those past the delivery limit go to (empty ="
+        " none: RabbitMQ drops them).",
+        pattern=OPTIONAL_NAME[0],
+        rule=OPTIONAL_NAME[1],
+    ),
+    Setting(
+        "feeders.rabbitmq.dead_letter_routing_key",
+        str,
+        "",
+        "Routing key of dead-lettered messages (empty = their own).",
+        pattern=OPTIONAL_NAME[0],
+        rule=OPTIONAL_NAME[1],
+    ),
+    _int(
+        "feeders.rabbitmq.prefetch_per_modem",
+        2,
+        1,
+        16,
+        "Messages taken at once per modem that can send now (each queue's prefetch, at most"
+        " prefetch).",
+    ),
+    _int(
+        "feeders.rabbitmq.consumer_priority",
+        0,
+        -100,
+        100,
+        "Consumer priority (x-priority) on the main queue: RabbitMQ favours the highest"
+        " (0 = none).",
+    ),
+    Setting(
+        "feeders.rabbitmq.route_classes",
+        list,
+        [],
+        "Route classes: name;queue;consumer priority;prefixes. Each queue is consumed while a"
+        " modem routes its prefixes.",
+        pattern=ROUTE_CLASS[0],
+        rule=ROUTE_CLASS[1],
+        max_length=8,
+        check=_route_classes,
+    ),
+)
+
 FEEDER_SETTINGS: tuple[Setting, ...] = (
     *_feeder("feeders.rabbitmq", "RabbitMQ", 5672, "queue", "Queue consumed (default exchange)."),
     Setting("feeders.rabbitmq.vhost", str, "/", "RabbitMQ virtual host.", max_length=128),
@@ -68,8 +151,10 @@ FEEDER_SETTINGS: tuple[Setting, ...] = (
         10,
         1,
         64,
-        "Unacknowledged messages held, and handled, at once.",
+        "Most unacknowledged messages held, and handled, at once per queue (fewer while fewer"
+        " modems can send: prefetch_per_modem).",
     ),
+    *RABBITMQ_FLEET,
     *_terms("feeders.rabbitmq"),
     Setting(
         "feeders.rabbitmq.status_exchange",

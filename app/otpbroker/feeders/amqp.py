@@ -40,7 +40,14 @@ and its later status events the same way while the feeder follows it. With
 SMS is also published to ``status_exchange``. A malformed ``reply_to`` refuses the message
 (``1219``): nothing runs, it is acknowledged, and no reply goes anywhere.
 
-The prefetch window is capped at the worker pool's size, so the connection thread does not
+Queues and windows (``amqp_queues.py``, ``amqp_consumers.py``): the main queue and the
+queues of the route classes this device has a modem for (``services/route_classes.py``),
+each declared with the settings' type and arguments (classic or quorum, delivery limit,
+dead-letter exchange) and consumed on a channel of its own, with the consumer priority of
+its class. Each queue's prefetch follows the modems that can send now (``prefetch_per_modem``
+each, at least 1, at most ``prefetch``), re-read every ``poll_seconds``; a class with no
+modem left is cancelled (never rejected and requeued in a loop) and consumed again when one
+is back. The worker pool holds ``prefetch`` per queue, so the connection thread does not
 wait for a free worker (a blocked connection thread misses heartbeats) except briefly after
 a reconnect, while the old connection's work finishes.
 """
@@ -50,7 +57,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -64,7 +70,6 @@ from pika.exceptions import (
     AMQPChannelError,
     AMQPConnectionError,
     AMQPError,
-    ChannelClosedByBroker,
     StreamLostError,
 )
 from pika.frame import Body
@@ -72,10 +77,14 @@ from pika.spec import Basic, BasicProperties
 
 from otpbroker.domain.delivery import DeliveryTerms
 from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
+from otpbroker.feeders.amqp_consumers import Consumers, Pending
 from otpbroker.feeders.amqp_news import AmqpNews, ReplyRoute, route_of
+from otpbroker.feeders.amqp_probe import probe as probe
+from otpbroker.feeders.amqp_queues import queue_arguments
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.retry import RetryPolicy, retry_later
 from otpbroker.services.replies import Code, Reply
+from otpbroker.services.route_classes import QueueWindow, RouteClass, parse_classes
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +139,8 @@ def _abort(connection: BlockingConnection) -> None:
 
 
 class RabbitMqFeeder(Feeder):
-    """Consumes ``settings["queue"]`` with manual acknowledgements."""
+    """Consumes ``settings["queue"]`` (and its route classes' queues) with manual
+    acknowledgements."""
 
     name = "rabbitmq"
     heartbeat = 30
@@ -146,9 +156,22 @@ class RabbitMqFeeder(Feeder):
     def __init__(
         self, sink: CommandSink, settings: Mapping[str, Any], concurrency: int | None = None
     ) -> None:
-        # One worker per unacknowledged message: prefetch is how many are handled at once.
-        workers = concurrency or max(1, min(int(settings.get("prefetch", 16) or 16), 64))
+        self.classes: list[RouteClass] = []
+        """The route classes whose queues this feeder may consume."""
+        self._problem: str | None = None
+        """A setting that cannot be used (shown in the status, logged once)."""
+        try:
+            self.classes = parse_classes(settings.get("route_classes") or ())
+        except ValueError as exc:  # the settings refuse it; a hand-edited store must not stop us
+            self._problem = f"route classes not used: {exc}"
+            log.error("rabbitmq: %s", self._problem)
+        # One worker per unacknowledged message: each queue's prefetch is at most ``prefetch``.
+        window = max(1, min(int(settings.get("prefetch", 16) or 16), 64))
+        workers = concurrency or min(64, window * (1 + len(self.classes)))
         super().__init__(sink, settings, workers)
+        self.arguments = queue_arguments(settings)
+        """The declaration arguments of every queue consumed (``amqp_queues.py``)."""
+        self._noticed: dict[str, str] = {}
         self.connection_name = f"otp-broker {self.name} feeder {secrets.token_hex(4)}"
         """Shown by RabbitMQ (``client_properties.connection_name``)."""
         self._connection: BlockingConnection | None = None
@@ -186,24 +209,28 @@ class RabbitMqFeeder(Feeder):
 
     # -- the connection thread ----------------------------------------------------------------
     def consume(self) -> None:
-        """Connect, consume until stopped or the connection fails, then close."""
+        """Connect, consume the plan's queues until stopped or the connection fails, then
+        close."""
         connection = pika.BlockingConnection(self.parameters())
         self._connection = connection
-        pending: set[int] = set()  # delivery tags in progress; touched on this thread only
+        pending: Pending = {}  # deliveries in progress; touched on this thread only
         cancelled: list[object] = []
         try:
-            channel = self._open_channel(connection)
-            self.outgoing.connected(connection, channel)
-            channel.add_on_cancel_callback(cancelled.append)
+            news_channel = connection.channel()
+            self.outgoing.connected(connection, news_channel)
             on_message = partial(self._on_message, connection, pending)
-            tag = channel.basic_consume(self.queue, on_message, auto_ack=False)
+            consumers = Consumers(connection, self.arguments, on_message, cancelled.append)
+            consumers.apply(self.plan(), pending, self.concurrency)
             self.mark_connected()
+            self._notice(consumers.notices)
             while not self.stopping.is_set() and not self.switching.is_set():
                 _process(connection, self.poll_seconds)
-                if cancelled or not channel.is_open:
-                    raise ConsumerCancelled(f"RabbitMQ ended the consumer of {self.queue!r}")
+                if cancelled or not consumers.open or not news_channel.is_open:
+                    raise ConsumerCancelled(f"RabbitMQ ended a consumer of {self.queue!r}")
+                consumers.apply(self.plan(), pending, self.concurrency)
+                self._notice(consumers.notices)
             if not self.switching.is_set():
-                channel.basic_cancel(tag)  # undelivered prefetched messages go back to the queue
+                consumers.cancel_all()  # undelivered prefetched messages go back to the queue
                 self._drain(connection, pending)
         finally:
             self._connection = None
@@ -222,22 +249,32 @@ class RabbitMqFeeder(Feeder):
         except AMQPError:
             log.debug("rabbitmq: close failed", exc_info=True)
 
-    def _open_channel(self, connection: BlockingConnection) -> BlockingChannel:
-        channel = connection.channel()
-        try:
-            channel.queue_declare(self.queue, durable=True)
-        except ChannelClosedByBroker as exc:
-            if exc.reply_code != 406:  # PRECONDITION_FAILED: it exists with other arguments
-                raise
-            log.warning("rabbitmq: queue %r exists with other arguments; using it as it is (%s)",
-                        self.queue, exc.reply_text)  # fmt: skip
-            channel = connection.channel()
-            channel.queue_declare(self.queue, passive=True)
-        prefetch = int(self.settings.get("prefetch") or 10)
-        channel.basic_qos(prefetch_count=max(1, min(prefetch, self.concurrency)))
-        return channel
+    def plan(self) -> list[QueueWindow]:
+        """The queues to consume now, each with its prefetch and consumer priority: from the
+        planner (the modems that can take work), else every queue with the full window."""
+        cap = max(1, min(int(self.settings.get("prefetch") or 10), self.concurrency))
+        main_priority = _priority(self.settings.get("consumer_priority"))
+        if self.planner is None:
+            return [QueueWindow(self.queue, cap, main_priority)] + [
+                QueueWindow(c.queue, cap, c.priority) for c in self.classes
+                if c.queue != self.queue
+            ]  # fmt: skip
+        per_modem = int(self.settings.get("prefetch_per_modem") or 1)
+        return self.planner.plan(self.queue, self.classes, per_modem=per_modem, cap=cap,
+                                 main_priority=main_priority)  # fmt: skip
 
-    def _drain(self, connection: BlockingConnection, pending: set[int]) -> None:
+    def _notice(self, notices: Mapping[str, str]) -> None:
+        """Show the queues used as they are in the status; log each once per feeder."""
+        for queue, notice in notices.items():
+            if self._noticed.get(queue) != notice:
+                self._noticed[queue] = notice
+                log.error("rabbitmq: %s", notice)
+        said = [self._problem] if self._problem else []
+        text = "; ".join(said + [self._noticed[q] for q in sorted(notices)])
+        if text and self.status.last_error != text:
+            self._set(last_error=text[:600])
+
+    def _drain(self, connection: BlockingConnection, pending: Pending) -> None:
         """Let messages in progress finish and be settled before closing (up to
         ``drain_seconds``; when hurried, only the settlements already handed over)."""
         deadline = time.monotonic() + self.drain_seconds
@@ -256,7 +293,7 @@ class RabbitMqFeeder(Feeder):
     def _on_message(
         self,
         connection: BlockingConnection,
-        pending: set[int],
+        pending: Pending,
         channel: BlockingChannel,
         method: Basic.Deliver,
         properties: BasicProperties,
@@ -275,7 +312,7 @@ class RabbitMqFeeder(Feeder):
             with contextlib.suppress(AMQPChannelError):
                 channel.basic_ack(tag)
             return
-        pending.add(tag)
+        pending[(channel.channel_number, tag)] = str(method.consumer_tag)
         settle = partial(self._settle, channel, tag, route, pending)
         self.dispatch_async(
             body,
@@ -312,11 +349,11 @@ class RabbitMqFeeder(Feeder):
         channel: BlockingChannel,
         tag: int,
         route: ReplyRoute | None,
-        pending: set[int],
+        pending: Pending,
         replies: list[Reply],
     ) -> None:
         """On the connection thread: publish the replies, then ack (or nack if malformed)."""
-        pending.discard(tag)
+        pending.pop((channel.channel_number, tag), None)
         if not channel.is_open:
             log.info("rabbitmq: delivery %d done after its channel closed; it will be "
                      "redelivered and its id prevents a second send", tag)  # fmt: skip
@@ -363,84 +400,10 @@ class RabbitMqFeeder(Feeder):
                 connection.add_callback_threadsafe(lambda: None)
 
 
-def _probe_error(exc: BaseException, where: str, settings: Mapping[str, Any]) -> str:
-    """Words for a failed connection test (never the password)."""
-    user = str(settings.get("username") or "guest")[:64]
-    if isinstance(exc, pika.exceptions.ProbableAuthenticationError):
-        return f"{where}: credentials rejected for user {user!r} ({exc})"
-    if isinstance(exc, pika.exceptions.ProbableAccessDeniedError):
-        vhost = str(settings.get("vhost") or "/")
-        return f"{where}: access to virtual host {vhost!r} refused for user {user!r} ({exc})"
-    if isinstance(exc, pika.exceptions.IncompatibleProtocolError):
-        return f"{where}: the server does not speak AMQP 0-9-1 (is this RabbitMQ?) ({exc})"
-    if isinstance(exc, socket.gaierror):
-        return f"{where}: the host name cannot be resolved ({exc.strerror or exc})"
-    if isinstance(exc, ssl.SSLError):
-        return f"{where}: TLS failed ({exc})"
-    cause: BaseException = exc
-    while True:  # pika wraps socket errors (in args, or an ``exception`` attribute)
-        inner = getattr(cause, "exception", None)
-        if not isinstance(inner, BaseException) and cause.args:
-            inner = cause.args[0]
-        if not isinstance(inner, BaseException):
-            break
-        cause = inner
-    if isinstance(cause, ConnectionRefusedError):
-        return f"{where}: connection refused (nothing listens on that port)"
-    if isinstance(cause, OSError):
-        return f"{where}: {cause.strerror or cause}"
-    if "Timeout" in type(cause).__name__ or isinstance(cause, TimeoutError):
-        return f"{where}: no answer within the time limit ({type(cause).__name__})"
-    return f"{where}: {type(cause).__name__}: {cause}"[:300]
-
-
-def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
-    """Try ``settings`` (the ``feeders.rabbitmq.*`` values without the prefix) once.
-
-    Connects, opens a channel and looks the queue up passively (a missing queue is fine: the
-    feeder declares it). Returns None when that works, else the precise reason. Nothing is
-    consumed, published or declared.
-    """
-    host = str(settings.get("host") or "localhost")
-    port = int(settings.get("port") or (5671 if settings.get("tls") else 5672))
-    where = f"{host}:{port}"
-    options: dict[str, Any] = {}
-    if settings.get("username"):
-        options["credentials"] = pika.PlainCredentials(
-            str(settings["username"]), str(settings.get("password") or "")
-        )
-    if settings.get("tls"):
-        options["ssl_options"] = pika.SSLOptions(ssl.create_default_context(), host)
-    parameters = pika.ConnectionParameters(
-        host=host,
-        port=port,
-        virtual_host=str(settings.get("vhost") or "/"),
-        connection_attempts=1,
-        socket_timeout=timeout,
-        stack_timeout=timeout,
-        blocked_connection_timeout=timeout,
-        client_properties={"connection_name": "otp-broker connection test"},
-        **options,
-    )
-    try:
-        connection = pika.BlockingConnection(parameters)
-    except Exception as exc:
-        return _probe_error(exc, where, settings)
-    queue = str(settings.get("queue") or "sms")
-    try:
-        channel = connection.channel()
-        try:
-            channel.queue_declare(queue, passive=True)
-        except ChannelClosedByBroker as exc:
-            if exc.reply_code != 404:  # 404: not declared yet, the feeder will declare it
-                return f"{where}: queue {queue!r} not usable ({exc.reply_code} {exc.reply_text})"
-        return None
-    except AMQPError as exc:
-        return _probe_error(exc, where, settings)
-    finally:
-        if connection.is_open:
-            with contextlib.suppress(AMQPError):
-                connection.close()
+def _priority(value: object) -> int | None:
+    """A consumer priority setting: None (no ``x-priority``) for 0 or nothing."""
+    number = int(str(value or 0))
+    return number or None
 
 
 def _later(replies: list[Reply]) -> bool:

@@ -39,6 +39,7 @@ from otpbroker.feeders.replies import FeederNews, filled_id
 from otpbroker.feeders.retry import RetryPolicy
 from otpbroker.feeders.tally import FeederTally
 from otpbroker.services.replies import Reply
+from otpbroker.services.route_classes import ConsumptionPlanner
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,9 @@ class Feeder(Answering, ABC):
         self.redelivery = redelivery.shared()
         """Recognises redelivered id-less copies (the composition root gives every feeder
         one backed by the send ledger)."""
+        self.planner: ConsumptionPlanner | None = None
+        """Which queues to consume, each with its window, from the modems that can send now
+        (set by the manager; used by the feeders that consume several queues)."""
         self.news: FeederNews | None = None
         """Its link to the two-way bus (set by the manager before ``start``; None: it tells
         the application nothing back)."""

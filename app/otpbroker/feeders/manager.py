@@ -21,6 +21,7 @@ from otpbroker.feeders.redelivery import RedeliveryGuard
 from otpbroker.feeders.replies import FOLLOWED, FeederNews, RouteBook
 from otpbroker.feeders.tally import FeederTally
 from otpbroker.services.events import SmsEvent
+from otpbroker.services.route_classes import ConsumptionPlanner
 from otpbroker.services.two_way_bus import TwoWayBus
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,12 @@ class FeederManager:
         redelivery: RedeliveryGuard | None = None,
         events: EventNotes | None = None,
         clock: Callable[[], float] = time.time,
+        planner: ConsumptionPlanner | None = None,
     ) -> None:
         """``redelivery``: the guard every feeder shares (None: the process's memory-only
-        one); ``events``: where starts, restarts and stops are shown (None: only logged)."""
+        one); ``events``: where starts, restarts and stops are shown (None: only logged);
+        ``planner``: which queues to consume from the modems that can send (None: all)."""
+        self._planner = planner
         self._sink = sink
         self._redelivery = redelivery
         self._events = events
@@ -148,6 +152,7 @@ class FeederManager:
         feeder = factory(self._sink, wanted)
         if self._redelivery is not None:
             feeder.redelivery = self._redelivery
+        feeder.planner = self._planner
         if self._bus is not None:
             wait = float(self._report_wait())
             if history.routes is None:

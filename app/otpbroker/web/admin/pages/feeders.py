@@ -40,12 +40,16 @@ FIELD_LABELS = {
     "protocol": "MQTT version",
     "default_ttl_seconds": "Default TTL (seconds)",
     "default_priority": "Default priority",
+    "route_classes": "Route classes (comma between classes)",
 }
 
 
 def _typed(current: Any, text: str) -> Any:
-    """``text`` as the stored value's type (int or str); ValueError for a bad number."""
+    """``text`` as the stored value's type (int, list of comma-separated items, or str);
+    ValueError for a bad number."""
     text = text.strip()
+    if isinstance(current, list):
+        return [item.strip() for item in text.split(",") if item.strip()]
     return int(text) if isinstance(current, int) else text
 
 
@@ -87,7 +91,7 @@ def _field_view(
         "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
         "kind": kind,
         "secret": secret,
-        "value": "" if secret else shown,
+        "value": "" if secret else ", ".join(shown) if isinstance(shown, list) else shown,
         "is_set": bool(value) if secret else None,
         "hint": str(doc.get("doc") or ""),
         "minimum": doc.get("minimum"),
