@@ -325,11 +325,14 @@ def bench_fast(tmp: Path, args: argparse.Namespace) -> dict[str, float]:
     return figures
 
 
-def bench_auth_off(tmp: Path, args: argparse.Namespace) -> dict[str, float]:
+def bench_auth_off(tmp: Path, args: argparse.Namespace, cache_seconds: int = 0) -> dict[str, float]:
     """Section 3b: a broker started with ``api.auth_cache_seconds = 0``: every request
-    verifies scrypt (counted), one client at a time, then ``args.clients`` at once."""
+    verifies scrypt (counted), one client at a time, then ``args.clients`` at once.
+
+    SystemExit (nothing printed) when the verifications counted do not match: with
+    ``cache_seconds`` above 0 (tests) it must refuse."""
     figures: dict[str, float] = {}
-    off = {"api.auth_cache_seconds": 0}
+    off = {"api.auth_cache_seconds": cache_seconds}
     with LocalBroker(tmp / "auth-off", MODEMS, 0.0, settings=off) as local:
         authenticator = local.broker.authenticator
         count = args.auth_off_messages
