@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench deps clean image image-test
+.PHONY: run test lint unit bench bench-peers deps clean image image-test
 
 $(STAMP): app/requirements.lock app/requirements-dev.lock app/pyproject.toml scripts/install-deps.sh
 	bash scripts/install-deps.sh
@@ -32,6 +32,10 @@ lint: $(STAMP)
 ## Benchmarks: print figures, never pass/fail on time.
 bench: $(STAMP)
 	bash scripts/bench.sh
+
+## OTP Broker, smstools3 and gammu-smsd on the same stub modem (installs the peers as root).
+bench-peers: $(STAMP)
+	$(PY) scripts/bench/bench_peers.py
 
 ## Build the flashable image (root, Debian): dist/otp-broker-<version>-arm64.img.xz.
 image:

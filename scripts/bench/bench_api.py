@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import http.client
 import json
 import os
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +64,9 @@ def text_for(tag: str) -> str:
 class ApiClient:
     """One keep-alive HTTP/1.1 connection sending send-sms commands."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, user: str = USER, password: str = PASSWORD) -> None:
         self._conn = http.client.HTTPConnection(host, port, timeout=120)
-        token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
         self._headers = {"Content-Type": "application/json", "Authorization": f"Basic {token}"}
         self.closed_by_server = 0
         """Replies with ``Connection: close`` (the next request opens a new connection)."""
@@ -176,7 +177,11 @@ def drive_from_another_process(
 class LocalBroker:
     """A real Broker on a free loopback port, with ``count`` emulated modems sharing one log."""
 
-    def __init__(self, data_dir: Path, count: int, send_delay: float) -> None:
+    def __init__(
+        self, data_dir: Path, count: int, send_delay: float, settings: dict | None = None
+    ) -> None:
+        self.settings = settings or {}
+        """Settings stored before the broker starts (on top of no rate limits)."""
         self.log = DeliveryLog()
         self.sims = [
             SimModem(ModemProfile(imei=f"35693803564{i:04d}", send_delay=send_delay), log=self.log)
@@ -188,7 +193,7 @@ class LocalBroker:
     def __enter__(self) -> LocalBroker:
         store = self.broker.store
         # Throughput is measured, not the owner's limits: unpaced SIMs, no rate limits.
-        store.update_settings({key: 0 for key in RATE_LIMIT_KEYS})
+        store.update_settings({**{key: 0 for key in RATE_LIMIT_KEYS}, **self.settings})
         for index, sim in enumerate(self.sims):
             sim.start()
             store.add("modems", {"name": f"sim {index}", "port": sim.port, **UNPACED})
@@ -281,6 +286,9 @@ def bench_fast(tmp: Path, args: argparse.Namespace) -> dict[str, float]:
         finally:
             api.close()
         received = {p.submit.text: p.received_at for p in local.log.parts}
+        missing = [text for text in sent if text not in received]
+        if missing:
+            raise SystemExit(f"{len(missing)} answered request(s) never reached the modem")
         to_pdu = [received[text] - start for text, (start, _) in sent.items()]
         to_reply = [done - start for start, done in sent.values()]
         for name, values in (("pdu", to_pdu), ("reply", to_reply)):
@@ -291,28 +299,71 @@ def bench_fast(tmp: Path, args: argparse.Namespace) -> dict[str, float]:
         # 2b. the whole pipeline, clients in this process, then in another one
         count = args.messages
         cpu = time.process_time()
-        load = drive(local.address, [f"p{i}" for i in range(count)], args.clients, "pipe")
+        with expect_parts(local.log, count, "pipeline, clients in this process"):
+            load = drive(local.address, [f"p{i}" for i in range(count)], args.clients, "pipe")
         figures["pipeline"] = count / load.elapsed
         figures["cpu_per_sms"] = (time.process_time() - cpu) / count
         figures["closed"] = load.closed_by_server
         cpu = time.process_time()
-        load = drive_from_another_process(local.address, count, args.clients, "pipe-x")
+        with expect_parts(local.log, count, "pipeline, clients in another process"):
+            load = drive_from_another_process(local.address, count, args.clients, "pipe-x")
         figures["pipeline_x"] = count / load.elapsed
         figures["cpu_per_sms_x"] = (time.process_time() - cpu) / count
         figures["closed_x"] = load.closed_by_server
 
-        # 3. authenticated requests: credential cache on (default) vs off
+        # 3a. authenticated requests, credential cache on (the default): all cache hits
+        authenticator = local.broker.authenticator
+        before = authenticator.verifications
         tags = [f"a{i}" for i in range(args.auth_messages)]
         load = drive(local.address, tags, args.clients, "auth-on")
         figures["auth_on"] = args.auth_messages / load.elapsed
-        local.broker.store.set("api.auth_cache_seconds", 0)
-        try:
-            tags = [f"n{i}" for i in range(args.auth_off_messages)]
-            load = drive(local.address, tags, args.clients, "auth-off")
-        finally:
-            local.broker.store.reset("api.auth_cache_seconds")
-        figures["auth_off"] = args.auth_off_messages / load.elapsed
+        if authenticator.verifications != before:
+            raise SystemExit(
+                f"cache on: {authenticator.verifications - before} scrypt verification(s) "
+                "during the run: it did not measure the cached path, refusing to print"
+            )
     return figures
+
+
+def bench_auth_off(tmp: Path, args: argparse.Namespace, cache_seconds: int = 0) -> dict[str, float]:
+    """Section 3b: a broker started with ``api.auth_cache_seconds = 0``: every request
+    verifies scrypt (counted), one client at a time, then ``args.clients`` at once.
+
+    SystemExit (nothing printed) when the verifications counted do not match: with
+    ``cache_seconds`` above 0 (tests) it must refuse."""
+    figures: dict[str, float] = {}
+    off = {"api.auth_cache_seconds": cache_seconds}
+    with LocalBroker(tmp / "auth-off", MODEMS, 0.0, settings=off) as local:
+        authenticator = local.broker.authenticator
+        count = args.auth_off_messages
+        before = authenticator.verifications
+        load = drive(local.address, [f"n{i}" for i in range(count)], 1, "auth-off-1")
+        done = authenticator.verifications - before
+        if done != count:
+            raise SystemExit(
+                f"cache off, one client: {done} scrypt verifications for {count} requests "
+                "(expected one each): refusing to print"
+            )
+        figures["auth_off"] = count / load.elapsed
+        before = authenticator.verifications
+        load = drive(local.address, [f"m{i}" for i in range(count)], args.clients, "auth-off-n")
+        done = authenticator.verifications - before
+        if done == 0:
+            raise SystemExit("cache off, concurrent: no scrypt verification: refusing to print")
+        figures["auth_off_n"] = count / load.elapsed
+        figures["auth_off_n_verifications"] = done
+    return figures
+
+
+@contextlib.contextmanager
+def expect_parts(log: DeliveryLog, count: int, what: str) -> Iterator[None]:
+    """The block must put exactly ``count`` more PDUs into the emulator's log."""
+    before = len(log.parts)
+    yield
+    wait_until(lambda: len(log.parts) >= before + count, 30, f"{what}: every PDU")
+    arrived = len(log.parts) - before
+    if arrived != count:
+        raise SystemExit(f"{what}: {arrived} PDUs for {count} answered requests")
 
 
 def free_port() -> int:
@@ -350,12 +401,14 @@ def process_cpu(pid: int) -> float:
 def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[str, float]:
     """Section 4: ``otp-broker serve`` with 4 modems; RSS idle, after ``args.rss_messages``,
     then SMS/s with modems and clients in other processes, then RSS after ``clients``
-    simultaneous logins on a credential cache emptied by a configuration change."""
+    simultaneous first logins of ``clients`` other API users (never seen, so none can be a
+    cache hit: each runs its own scrypt verification, at most one per CPU at a time)."""
     messages = args.rss_messages
     data_dir = tmp / "serve"
     with ConfigStore(data_dir) as store:
-        user = store.add("api_users", {"username": USER})
-        store.set_password("api_users", user["id"], PASSWORD)
+        for username in [USER] + [f"{USER}-{i}" for i in range(clients)]:
+            user = store.add("api_users", {"username": username})
+            store.set_password("api_users", user["id"], PASSWORD)
         store.update_settings({key: 0 for key in RATE_LIMIT_KEYS})
     instant = ["--delay", "0", "--prompt-delay", "0"]
     sim = subprocess.Popen(
@@ -401,12 +454,7 @@ def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[s
         load = drive(address, tags, args.clients, "serve-pipe")
         figures["pipeline"] = args.messages / load.elapsed
         figures["cpu_per_sms"] = (process_cpu(serve.pid) - cpu) / args.messages
-        # any configuration change (here from another process, like `otp-broker config set`)
-        # empties the credential cache: the next simultaneous requests all verify scrypt
-        with ConfigStore(data_dir) as store:
-            store.set("api.auth_cache_seconds", 301)
-        time.sleep(2.5)  # the broker re-reads the configuration every second
-        drive(address, [f"b{i}" for i in range(clients)], clients, "rss")
+        first_logins(address, [f"{USER}-{i}" for i in range(clients)])
         figures["burst"] = vm_mib(serve.pid, "VmRSS")
         figures["hwm"] = vm_mib(serve.pid, "VmHWM")
         return figures
@@ -414,6 +462,34 @@ def bench_serve(tmp: Path, args: argparse.Namespace, clients: int = 8) -> dict[s
         if serve is not None:
             stop_process(serve)
         stop_process(sim)
+
+
+def first_logins(address: tuple[str, int], users: Sequence[str]) -> None:
+    """One send-sms per user, all at once (each its own connection); every reply 0000."""
+    apis = [ApiClient(*address, user=user) for user in users]
+    for api in apis:
+        api.connect()
+    ready = threading.Barrier(len(apis))
+    failures: list[str] = []
+
+    def login(index: int, api: ApiClient) -> None:
+        try:
+            ready.wait()
+            _, _, status, body = api.send_sms(f"login-{index}", text_for(f"login-{index}"))
+            if status != 200 or body.get("response_code") != "0000":
+                failures.append(f"HTTP {status} {body.get('response_code')}")
+        except Exception as exc:
+            failures.append(repr(exc)[:200])
+        finally:
+            api.close()
+
+    threads = [threading.Thread(target=login, args=pair, daemon=True) for pair in enumerate(apis)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} first login(s) failed, first: {failures[0]}")
 
 
 # ---- report ----------------------------------------------------------------------------
@@ -425,7 +501,15 @@ def row(label: str, value: str, goal: str = "", met: bool | None = None) -> str:
     return f"  {label:<56} {value:>13}   {goal:<10} {flag}".rstrip()
 
 
-def report(args: argparse.Namespace, slow: dict, fast: dict, serve: dict) -> None:
+INFO = "info (1000/s)"
+"""The old zero-delay pipeline goal, printed as information only."""
+CPU_GOAL_MS = 5.0
+"""serve CPU per SMS on a PC core (a Pi core is ~10x slower: 50 ms, 5% of it at 1 SMS/s)."""
+RSS_GOAL_MIB = 256
+"""serve peak resident memory: a quarter of the 1 GiB of the smallest supported Pi (Pi 3)."""
+
+
+def report(args: argparse.Namespace, slow: dict, fast: dict, auth: dict, serve: dict) -> None:
     """Print the table."""
     ms = 1e3
     print("REST API benchmark (real cheroot HTTP on loopback, emulated modems on real ptys)")
@@ -451,13 +535,11 @@ def report(args: argparse.Namespace, slow: dict, fast: dict, serve: dict) -> Non
     print(row("request -> HTTP reply (after +CMGS), p50 / p99",
               f"{fast['reply_p50'] * ms:.2f} / {fast['reply_p99'] * ms:.2f} ms"))  # fmt: skip
     print(row(f"pipeline, {args.clients} clients in this process",
-              f"{fast['pipeline']:.0f} SMS/s", ">= 1000/s",
-              fast["pipeline"] >= 1000))  # fmt: skip
+              f"{fast['pipeline']:.0f} SMS/s", INFO))  # fmt: skip
     print(row("  process CPU per SMS (broker + emulator + clients)",
               f"{fast['cpu_per_sms'] * ms:.3f} ms"))  # fmt: skip
     print(row(f"pipeline, {args.clients} clients in another process",
-              f"{fast['pipeline_x']:.0f} SMS/s", ">= 1000/s",
-              fast["pipeline_x"] >= 1000))  # fmt: skip
+              f"{fast['pipeline_x']:.0f} SMS/s", INFO))  # fmt: skip
     print(row("  process CPU per SMS (broker + emulator)",
               f"{fast['cpu_per_sms_x'] * ms:.3f} ms"))  # fmt: skip
     print(row("in-process / separate-process clients",
@@ -466,23 +548,30 @@ def report(args: argparse.Namespace, slow: dict, fast: dict, serve: dict) -> Non
               f"{fast['closed']:.0f} / {fast['closed_x']:.0f}"))  # fmt: skip
     print(row(f"opening {args.clients} connections one after the other",
               f"{fast['connect']:.3f} s"))  # fmt: skip
-    print(f"  3. authenticated send-sms, scrypt password hash, {args.clients} clients")
-    print(row(f"credential cache on ({args.auth_messages} requests)",
-              f"{fast['auth_on']:.0f} req/s", ">= 500/s", fast["auth_on"] >= 500))  # fmt: skip
-    print(row(f"credential cache off ({args.auth_off_messages} requests)",
-              f"{fast['auth_off']:.1f} req/s"))  # fmt: skip
-    print(row("cache on / off", f"{fast['auth_on'] / fast['auth_off']:.1f}x"))
+    print("  3. authenticated send-sms, scrypt password hash (verifications counted)")
+    print(row(f"cache on, {args.clients} clients ({args.auth_messages} requests, 0 scrypt)",
+              f"{fast['auth_on']:.0f} req/s"))  # fmt: skip
+    print(row(f"cache off, 1 client ({args.auth_off_messages} requests, one scrypt each)",
+              f"{auth['auth_off']:.1f} req/s"))  # fmt: skip
+    print(row(f"cache off, {args.clients} clients, same login "
+              f"({auth['auth_off_n_verifications']:.0f} scrypt)",
+              f"{auth['auth_off_n']:.1f} req/s"))  # fmt: skip
+    print(row("cache on / off (1 client)", f"{fast['auth_on'] / auth['auth_off']:.0f}x"))
     print(f"  4. otp-broker serve + modem-sim --count {MODEMS} (separate processes)")
     print(row("VmRSS, modems up, before any request", f"{serve['idle']:.1f} MiB"))
     print(row(f"VmRSS after {args.rss_messages} SMS, 8 clients (one login first)",
               f"{serve['rss']:.1f} MiB"))  # fmt: skip
     print(row(f"pipeline, {args.clients} clients, modems and clients in other processes",
-              f"{serve['pipeline']:.0f} SMS/s", ">= 1000/s",
-              serve["pipeline"] >= 1000))  # fmt: skip
-    print(row("  serve process CPU per SMS", f"{serve['cpu_per_sms'] * 1e3:.3f} ms"))
-    print(row("VmRSS after a config change + 8 simultaneous logins",
+              f"{serve['pipeline']:.0f} SMS/s", INFO))  # fmt: skip
+    print(row("  serve process CPU per SMS", f"{serve['cpu_per_sms'] * ms:.3f} ms",
+              f"<= {CPU_GOAL_MS:g} ms", serve["cpu_per_sms"] * ms <= CPU_GOAL_MS))  # fmt: skip
+    print(row("VmRSS after 8 simultaneous first logins (8 scrypt)",
               f"{serve['burst']:.1f} MiB"))  # fmt: skip
-    print(row("VmHWM (peak RSS)", f"{serve['hwm']:.1f} MiB"))
+    print(row("VmHWM (peak RSS)", f"{serve['hwm']:.1f} MiB", f"<= {RSS_GOAL_MIB} MiB",
+              serve["hwm"] <= RSS_GOAL_MIB))  # fmt: skip
+    print(f"  {INFO}: the old goal of 1,000 SMS/s through zero-delay modems, kept as information")
+    print("  (a real modem sends 6-15 SMS a minute; what users feel is the time an OTP takes to")
+    print("  reach the modem, also behind a backlog: bench_priority.py, and memory and CPU)")
     print("  (figures only: goals are printed for reading, nothing fails on time)")
 
 
@@ -494,7 +583,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000, help="section 2 pipeline run")
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--auth-messages", type=int, default=1000, help="section 3, cache on")
-    parser.add_argument("--auth-off-messages", type=int, default=100, help="section 3, off")
+    parser.add_argument("--auth-off-messages", type=int, default=50, help="section 3, off")
     parser.add_argument("--rss-messages", type=int, default=200, help="section 4")
     # internal: the load generator of drive_from_another_process
     parser.add_argument("--drive", metavar="HOST:PORT", help=argparse.SUPPRESS)
@@ -512,9 +601,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-api-") as name:
         tmp = Path(name)
         fast = bench_fast(tmp, args)
+        auth = bench_auth_off(tmp, args)
         serve = bench_serve(tmp, args)
         slow = bench_slow(tmp, args.slow_messages, args.slow_clients)
-    report(args, slow, fast, serve)
+    report(args, slow, fast, auth, serve)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ def collect(log: DeliveryLog, sent: dict[str, float], first: float) -> Phase:
     received = {p.submit.text: p.received_at for p in log.parts if p.submit.text in sent}
     phase = Phase(expected=len(sent), duplicates=sum(n - 1 for n in seen.values()))
     phase.latencies = [received[text] - start for text, start in sent.items() if text in received]
-    if received:
+    if received and len(received) == len(sent):  # a partial burst has no rate
         phase.rate = len(received) / (max(received.values()) - first)
     return phase
 
@@ -405,14 +405,22 @@ def report(args: argparse.Namespace, results: Sequence[Transport], elapsed: floa
     for t in results:
         b, s = t.burst, t.sequential
         sent = f"{b.delivered}/{b.expected}"
-        print(f"  {t.name:<18} {b.rate:>11.0f} "
+        rate = f"{b.rate:.0f}" if b.rate else "-"
+        print(f"  {t.name:<18} {rate:>11} "
               f"{b.p(0.50) * ms:>9.1f}/{b.p(0.99) * ms:<9.1f} "
               f"{s.p(0.50) * ms:>9.2f}/{s.p(0.99) * ms:<9.2f} {sent:>11}  {t.window}")  # fmt: skip
     rest = results[0]
     for t in results[1:]:
+        if not (t.burst.rate and rest.burst.rate and t.sequential.latencies
+                and rest.sequential.latencies):  # fmt: skip
+            print(f"  {t.name} / REST: not measured (a phase lost messages)")
+            continue
         print(f"  {t.name} / REST: burst SMS/s {t.burst.rate / rest.burst.rate:.2f}x, "
               f"1-by-1 latency p50 {t.sequential.p(0.5) / rest.sequential.p(0.5):.2f}x, "
               f"p99 {t.sequential.p(0.99) / rest.sequential.p(0.99):.2f}x")  # fmt: skip
+    samples = ", ".join(f"{t.name} {t.sequential.delivered}/{t.sequential.expected}"
+                        for t in results)  # fmt: skip
+    print(f"  1-by-1 samples delivered: {samples} (p99 of fewer than 100 is the maximum)")
     for t in results:
         if t.counters:
             print(f"  {t.name} feeder: {t.counters}")

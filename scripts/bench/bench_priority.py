@@ -102,6 +102,10 @@ def measure(sim: SimModem, pool: ModemPool, args: argparse.Namespace) -> dict[st
     return {"p50": statistics.median(waits), "p99": p99, "send": send_time}
 
 
+GOAL_RATIO = 1.1
+"""The goal users feel: an OTP behind a bulk backlog reaches the modem within about one send."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bulk", type=int, default=200, help="bulk messages queued first")
@@ -132,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.otp_gap:g} s) on one modem at {args.delay:g} s/SMS")  # fmt: skip
     print(f"  OTP wait p50 {figures['p50']:.2f} s, p99 {figures['p99']:.2f} s")
     print(f"  send time (median interval between PDUs) {figures['send']:.2f} s")
-    print(f"  p99 / send time = {figures['p99'] / figures['send']:.2f}")
+    ratio = figures["p99"] / figures["send"]
+    met = "met" if ratio <= GOAL_RATIO else "MISSED"
+    print(f"  p99 / send time = {ratio:.2f}   (goal <= {GOAL_RATIO:g}: an OTP waits at most for "
+          f"the send in flight) {met}")  # fmt: skip
     return 0
 
 

@@ -114,3 +114,20 @@ def test_starting_costs_no_slow_hash_and_an_unknown_user_costs_one(scrypt_calls)
     assert scrypt_calls == [2**14]
     assert not auth.authenticate("app", "wrong-password")
     assert scrypt_calls == [2**14, 2**14]
+
+
+def test_verifications_count_every_slow_hash_and_no_cache_hit():
+    users = Users()
+    auth = ApiAuthenticator(users.lookup, Settings(), lambda: users.version)
+    assert auth.verifications == 0
+    for _ in range(3):
+        assert auth.authenticate("app", "right-password")
+    assert auth.verifications == 1  # then cached
+    assert not auth.authenticate("app", "wrong-password")
+    assert not auth.authenticate("nobody", "right-password")
+    assert not auth.authenticate("", "")  # refused before any hash
+    assert auth.verifications == 3
+    off = ApiAuthenticator(users.lookup, Settings(ttl=0), lambda: users.version)
+    for _ in range(3):
+        assert off.authenticate("app", "right-password")
+    assert off.verifications == 3
