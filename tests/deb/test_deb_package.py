@@ -159,6 +159,16 @@ def test_install_serve_upgrade_remove_purge(scratch: Scratch, lower: Path) -> No
     assert "otp" not in scratch.out("ls -R /etc/systemd/system")  # no enablement or mask left
 
 
+def test_lintian_finds_no_error(debs: Path) -> None:
+    """Errors fail; warnings are allowed (packaging/deb/lintian-overrides says why some
+    errors are accepted)."""
+    deb = debs / f"otp-broker_{CURRENT}_amd64.deb"
+    done = subprocess.run(["lintian", "--fail-on", "error", str(deb)],
+                          capture_output=True, text=True, timeout=900, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "E: otp-broker" not in done.stdout
+
+
 def assert_nothing_changed(scratch: Scratch) -> None:
     assert "not-installed" in scratch.status()
     assert scratch.run("getent passwd otpbroker").returncode == 2
