@@ -51,6 +51,9 @@ if ! [[ "$version" =~ ^[0-9][A-Za-z0-9.+~-]*$ ]]; then
   exit 2
 fi
 mkdir -p "$work" "$out_dir"
+# One build at a time per work folder (make deb and the tests share the default one).
+exec 9> "$work/lock"
+flock 9
 
 # The app's source without caches or build leftovers.
 copy_source() {
