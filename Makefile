@@ -3,8 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+ARCH ?= amd64
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' app/otpbroker/__init__.py)
 
-.PHONY: run test lint unit bench bench-peers deps clean image image-test
+.PHONY: run test lint unit bench bench-peers deps clean image image-test deb
 
 $(STAMP): app/requirements.lock app/requirements-dev.lock app/pyproject.toml scripts/install-deps.sh
 	bash scripts/install-deps.sh
@@ -40,6 +42,18 @@ bench-peers: $(STAMP)
 ## Build the flashable image (root, Debian): dist/otp-broker-<version>-arm64.img.xz.
 image:
 	./build.sh
+
+## Build the Debian package (root): make deb ARCH=amd64|arm64 -> dist/otp-broker_<version>_<arch>.deb,
+## then lintian (no errors allowed). arm64: the image's stages up to "app", which build it.
+deb:
+	bash scripts/install-deps.sh
+	@case "$(ARCH)" in \
+	  amd64) bash scripts/build-deb.sh --arch amd64 ;; \
+	  arm64) ./build.sh --until app \
+	    && cp build/cache/debian-arm64/30-app/out/otp-broker_$(VERSION)_arm64.deb dist/ ;; \
+	  *) echo "make deb: ARCH must be amd64 or arm64, not '$(ARCH)'" >&2; exit 2 ;; \
+	esac
+	lintian --fail-on error dist/otp-broker_$(VERSION)_$(ARCH).deb
 
 ## Boot the built image under QEMU and check it end to end (builds it first if needed).
 image-test: $(STAMP)

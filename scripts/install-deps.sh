@@ -3,7 +3,8 @@
 set -euo pipefail
 
 packages=(python3 python3-venv python3-dev gcc openssl rabbitmq-server mosquitto chromium fonts-dejavu-core dnsmasq-base nftables ppp mtools dosfstools sudo systemd iproute2 hostapd usb-modeswitch gammu haproxy
-  tcpdump php-cli nodejs)  # the sealed-message tests: loopback capture, PHP and Node senders
+  tcpdump php-cli nodejs  # the sealed-message tests: loopback capture, PHP and Node senders
+  lintian mmdebstrap)  # the Debian package: its check, and the clean root its tests install it in
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

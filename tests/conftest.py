@@ -47,6 +47,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "summary: sums up the other tests of its module; runs after them in any order"
     )
+    config.addinivalue_line(
+        "markers", "deb: builds the Debian package and installs it in a clean Debian root (root)"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

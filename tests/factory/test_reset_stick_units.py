@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-OVERLAY = Path(__file__).parents[2] / "rootfs-overlay"
-UNIT = OVERLAY / "etc/systemd/system/otpb-reset-stick@.service"
-RULES = OVERLAY / "etc/udev/rules.d/90-otp-broker-reset-stick.rules"
+PACKAGE = Path(__file__).parents[2] / "packaging/deb/root"
+UNIT = PACKAGE / "lib/systemd/system/otpb-reset-stick@.service"
+RULES = PACKAGE / "lib/udev/rules.d/90-otp-broker-reset-stick.rules"
 PROGRAM = "/opt/otp-broker/venv/bin/otp-broker"
 
 

@@ -1,6 +1,6 @@
-"""The overlay files of the privileged helper: its socket and service units, the helper script
-and the systemd units (systemd-analyze verify in a temporary root holding the referenced
-programs)."""
+"""The package's and the image overlay's files of the privileged helper: its socket and service
+units, the helper script and the systemd units (systemd-analyze verify in a temporary root
+holding the referenced programs)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from helper_root import HelperRoot
 from otpbroker.system.helper_program import HELPER_SOCKET
 
 OVERLAY = Path(__file__).parents[2] / "rootfs-overlay"
-HELPER = OVERLAY / "usr/local/sbin/otpb-helper"
+PACKAGE = Path(__file__).parents[2] / "packaging/deb/root"
+HELPER = PACKAGE / "usr/sbin/otpb-helper"
 UNITS = (
     "otp-broker.service",
     "otpb-helper.socket",
@@ -27,11 +28,16 @@ UNITS = (
     "otp-broker-firstboot.service",
 )
 PROGRAMS = (
-    "/usr/local/sbin/otpb-helper",
+    "/usr/sbin/otpb-helper",
     "/opt/otp-broker/venv/bin/otp-broker",
     "/usr/local/sbin/otp-broker-firstboot",
 )
-UNIT_DIR = OVERLAY / "etc/systemd/system"
+
+
+def unit_path(name: str) -> Path:
+    """A unit (or drop-in folder) of the package, or else of the image's overlay."""
+    packaged = PACKAGE / "lib/systemd/system" / name
+    return packaged if packaged.exists() else OVERLAY / "etc/systemd/system" / name
 
 
 def test_no_sudo_any_more():
@@ -65,8 +71,8 @@ def unit_root(tmp_path_factory):
     shutil.copytree("/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
     (root / "etc/systemd/system").mkdir(parents=True)
     for unit in UNITS:
-        shutil.copy(OVERLAY / "etc/systemd/system" / unit, root / "etc/systemd/system" / unit)
-    shutil.copytree(OVERLAY / "etc/systemd/system/otp-broker.service.d",
+        shutil.copy(unit_path(unit), root / "etc/systemd/system" / unit)
+    shutil.copytree(unit_path("otp-broker.service.d"),
                     root / "etc/systemd/system/otp-broker.service.d")  # fmt: skip
     for program in PROGRAMS:
         path = Path(str(root) + program)
@@ -101,7 +107,7 @@ def test_units_pass_systemd_analyze_verify(unit_root, unit):
 )
 def test_a_broken_unit_fails_the_check(unit_root, change, message):
     unit = unit_root / "etc/systemd/system/broken.service"
-    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
+    text = unit_path("otp-broker.service").read_text()
     assert change[0] in text
     unit.write_text(text.replace(change[0], change[1], 1))
     assert message in verify(unit_root, "broken.service").stderr
@@ -109,8 +115,8 @@ def test_a_broken_unit_fails_the_check(unit_root, change, message):
 
 def test_a_missing_program_fails_the_check(unit_root):
     unit = unit_root / "etc/systemd/system/missing.service"
-    text = (OVERLAY / "etc/systemd/system/otpb-revert-pending.service").read_text()
-    unit.write_text(text.replace("/usr/local/sbin/otpb-helper", "/usr/local/sbin/otpb-nothing"))
+    text = unit_path("otpb-revert-pending.service").read_text()
+    unit.write_text(text.replace("/usr/sbin/otpb-helper", "/usr/local/sbin/otpb-nothing"))
     done = verify(unit_root, "missing.service")
     assert done.returncode != 0 and "is not executable" in done.stderr
 
@@ -118,7 +124,7 @@ def test_a_missing_program_fails_the_check(unit_root):
 def _settings(unit: str) -> dict[str, list[str]]:
     """Every ``Key=value`` of an overlay unit, values in order."""
     found: dict[str, list[str]] = {}
-    for line in (UNIT_DIR / unit).read_text().splitlines():
+    for line in unit_path(unit).read_text().splitlines():
         if "=" in line and not line.startswith("#"):
             key, value = line.split("=", 1)
             found.setdefault(key, []).append(value)
@@ -137,7 +143,7 @@ def test_app_unit_is_sandboxed_and_writes_only_its_own_directories():
     assert settings["DeviceAllow"] == ["char-ttyUSB rw", "char-ttyACM rw", "char-ttyAMA rw"]
     assert "PrivateDevices" not in settings  # it would hide the modems
     # the classes are resolved when the unit starts: the serial drivers are loaded before
-    modules = (OVERLAY / "etc/modules-load.d/otp-broker.conf").read_text().split("\n")
+    modules = (PACKAGE / "usr/lib/modules-load.d/otp-broker.conf").read_text().split("\n")
     assert {"usbserial", "cdc_acm"} <= set(modules)
     assert "systemd-modules-load.service" in _unit_lines("otp-broker.service", "After").split()
 
@@ -148,7 +154,7 @@ def test_helper_socket_is_the_one_the_app_connects_to():
     assert (socket_unit["Accept"], socket_unit["SocketMode"]) == (["yes"], ["0660"])
     assert (socket_unit["SocketUser"], socket_unit["SocketGroup"]) == (["root"], ["otpbroker"])
     service = _settings("otpb-helper@.service")
-    assert service["ExecStart"] == ["/usr/local/sbin/otpb-helper --connection"]
+    assert service["ExecStart"] == ["/usr/sbin/otpb-helper --connection"]
     assert (service["StandardInput"], service["StandardOutput"]) == (["socket"], ["socket"])
     assert "User" not in service  # root
     # The helper's environment is the unit's: nothing may pass the test-only variables.
@@ -157,8 +163,8 @@ def test_helper_socket_is_the_one_the_app_connects_to():
 
 
 def test_revert_unit_runs_before_the_network_services():
-    text = (OVERLAY / "etc/systemd/system/otpb-revert-pending.service").read_text()
-    assert "ExecStart=/usr/local/sbin/otpb-helper revert --no-restart" in text
+    text = unit_path("otpb-revert-pending.service").read_text()
+    assert "ExecStart=/usr/sbin/otpb-helper revert --no-restart" in text
     before = " ".join(line for line in text.splitlines() if line.startswith("Before="))
     for service in ("nftables", "systemd-networkd", "hostapd", "dnsmasq", "otp-broker"):
         assert f"{service}.service" in before
@@ -166,8 +172,8 @@ def test_revert_unit_runs_before_the_network_services():
 
 def _unit_lines(unit: str, key: str) -> str:
     """All values of ``key`` in an overlay unit and its drop-ins, space-joined."""
-    paths = [OVERLAY / "etc/systemd/system" / unit]
-    paths += sorted((OVERLAY / "etc/systemd/system" / f"{unit}.d").glob("*.conf"))
+    paths = [unit_path(unit)]
+    paths += sorted(unit_path(f"{unit}.d").glob("*.conf"))
     return " ".join(line.split("=", 1)[1] for path in paths
                     for line in path.read_text().splitlines() if line.startswith(f"{key}="))  # fmt: skip
 
@@ -196,7 +202,7 @@ def test_first_boot_needs_the_secrets_and_both_run_once():
     marker = "!/var/lib/otp-broker/.first-boot-done"
     for unit in ("otp-broker-secrets.service", "otp-broker-firstboot.service"):
         assert _unit_lines(unit, "ConditionPathExists") == marker
-    secrets = (OVERLAY / "etc/systemd/system/otp-broker-secrets.service").read_text()
+    secrets = unit_path("otp-broker-secrets.service").read_text()
     assert "User=otpbroker" in secrets and " factory-init --no-tls\n" in secrets
     script = (OVERLAY / "usr/local/sbin/otp-broker-firstboot").read_text()
     # the TLS pair the early unit leaves out, made as the app's user after the API is up
@@ -207,7 +213,7 @@ def test_first_boot_needs_the_secrets_and_both_run_once():
 
 
 def test_app_reports_ready_and_the_rest_of_the_first_boot_waits_for_it():
-    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
+    text = unit_path("otp-broker.service").read_text()
     assert "\nType=notify\n" in text and "\nNotifyAccess=main\n" in text
     assert "otp-broker.service" in _unit_lines("otp-broker-firstboot.service", "After").split()
 
@@ -222,6 +228,6 @@ def test_revert_at_boot_runs_only_with_a_pending_change():
 def test_app_unit_keeps_its_runtime_directory_across_restarts_only():
     """The redelivery key lives on tmpfs in /run/otp-broker: kept when the service restarts
     (a crash), gone after a reboot; never on the flash."""
-    text = (OVERLAY / "etc/systemd/system/otp-broker.service").read_text()
+    text = unit_path("otp-broker.service").read_text()
     lines = text.splitlines()
     assert "RuntimeDirectory=otp-broker" in lines and "RuntimeDirectoryPreserve=yes" in lines

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-RULE = ROOT / "rootfs-overlay/etc/udev/rules.d/76-otp-broker-modemmanager-ignore.rules"
+RULE = ROOT / "packaging/deb/root/lib/udev/rules.d/76-otp-broker-modemmanager-ignore.rules"
 MATCH_ONLY = {"ACTION", "DEVPATH", "KERNEL", "KERNELS", "SUBSYSTEM", "SUBSYSTEMS", "DRIVER",
               "DRIVERS", "ATTRS", "TAGS", "TEST", "PROGRAM", "RESULT", "CONST"}  # fmt: skip
 EITHER = {"ENV", "ATTR", "NAME", "SYMLINK", "TAG"}

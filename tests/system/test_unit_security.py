@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-UNIT = Path(__file__).parents[2] / "rootfs-overlay/etc/systemd/system/otp-broker.service"
+UNIT = Path(__file__).parents[2] / "packaging/deb/root/lib/systemd/system/otp-broker.service"
 ACCEPTED_LEVELS = ("OK", "SAFE")
 OVERALL = re.compile(r"Overall exposure level for \S+: (\d+\.\d) (\S+)")
 # Options that came with the sandbox; without them the unit is the one that ran sudo.

@@ -2,7 +2,7 @@
 
 The app (user ``otpbroker``) stages a file per target in ``/run/otp-broker/stage`` and sends
 ``["apply", TARGET...]`` to the helper's socket, ``/run/otpb-helper.sock``, where systemd
-starts ``/usr/local/sbin/otpb-helper --connection`` as root for each connection (root callers
+starts ``/usr/sbin/otpb-helper --connection`` as root for each connection (root callers
 may run the program directly with the same arguments); this package validates, installs,
 restarts the one service of each target and rolls back on failure, with an optional
 confirm-or-revert safety net. Standard library only, and nothing else from otpbroker: it

@@ -22,7 +22,7 @@ SYSTEMCTL_VARIABLE = "OTPB_HELPER_SYSTEMCTL"
 PPPCTL_VARIABLE = "OTPB_HELPER_PPPCTL"
 USB_MODESWITCH_VARIABLE = "OTPB_HELPER_USB_MODESWITCH"
 
-HELPER_PROGRAM = "/usr/local/sbin/otpb-helper"
+HELPER_PROGRAM = "/usr/sbin/otpb-helper"
 SYSTEMCTL = "/usr/bin/systemctl"
 SYSTEMD_RUN = "/usr/bin/systemd-run"
 PPPD = "/usr/sbin/pppd"

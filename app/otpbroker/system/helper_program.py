@@ -7,7 +7,7 @@ from pathlib import Path
 
 from otpbroker.system.helper_transports import ProgramTransport, SocketTransport
 
-HELPER_PROGRAM = "/usr/local/sbin/otpb-helper"
+HELPER_PROGRAM = "/usr/sbin/otpb-helper"
 HELPER_SOCKET = Path("/run/otpb-helper.sock")
 HELPER_STAGE_DIR = Path("/run/otp-broker/stage")
 

@@ -1,55 +1,33 @@
 #!/usr/bin/env bash
-# Stage "app": the service account and data directory, and the app in a venv at
-# /opt/otp-broker/venv, installed from the wheels stage (same pins as the tests: --no-index, so
-# nothing unpinned can slip in) plus the app itself from app/.
+# Stage "app": the app from its Debian package, the one `make deb ARCH=arm64` publishes, so the
+# image and the package cannot drift. scripts/build-deb.sh builds the venv /opt/otp-broker/venv
+# in a throw-away copy of the base from the wheels stage (--no-index: only the pins of
+# app/requirements.lock can be installed); apt installs the .deb and its Depends (openssl,
+# haproxy, ...). OTP_BROKER_IMAGE_BUILD=1: the package makes the account, the data directory and
+# enables its units, but leaves the device's secrets to the image's first boot.
+# Output: $STAGE_OUT/otp-broker_<version>_<arch>.deb.
+# env: IMAGE_ARCH
 # rootfs: copy
 set -euo pipefail
-: "${STAGE_ROOTFS:?}" "${STAGE_OUT:?}" "${REPO_DIR:?}" "${STAGE_OUT_wheels:?}"
+: "${STAGE_ROOTFS:?}" "${STAGE_OUT:?}" "${REPO_DIR:?}" "${STAGE_OUT_wheels:?}" "${PREV_ROOTFS:?}"
+: "${IMAGE_ARCH:?}"
 # shellcheck source=../../lib/chroot.sh
 source "$REPO_DIR/image/lib/chroot.sh"
 root="$STAGE_ROOTFS"
-venv=/opt/otp-broker/venv
+work="$(dirname "$STAGE_OUT")/deb-work"
+
+"$REPO_DIR/scripts/build-deb.sh" --arch "$IMAGE_ARCH" --wheels "$STAGE_OUT_wheels/wheels" \
+  --builder-root "$PREV_ROOTFS" --work "$work" --out "$STAGE_OUT"
+rm -rf --one-file-system "$work"
+deb="$(cd "$STAGE_OUT" && ls otp-broker_*_"$IMAGE_ARCH".deb)"
+
 chroot_enter "$root"
-
-# Run-time tools the app calls (see ./packages); apt lists are removed again in finalise.
-mapfile -t app_packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$STAGE_DIR/packages")
-if [ ${#app_packages[@]} -gt 0 ]; then
-  in_chroot apt-get update -qq
-  in_chroot apt-get install -y -qq --no-install-recommends "${app_packages[@]}"
-  in_chroot apt-get clean
-fi
-
-# Service account: modems are root:dialout; the data directory belongs to it alone.
-if ! in_chroot getent passwd otpbroker >/dev/null; then
-  in_chroot useradd --system --user-group --groups dialout \
-    --home-dir /var/lib/otp-broker --no-create-home --shell /usr/sbin/nologin otpbroker
-fi
-install -d -m 0750 "$root/var/lib/otp-broker"
-in_chroot chown otpbroker:otpbroker /var/lib/otp-broker
-
-# The app's source without caches or build leftovers.
-src="$root/tmp/otp-broker-src"
-rm -rf "$src"
-mkdir -p "$src"
-(cd "$REPO_DIR/app" && tar --exclude=__pycache__ --exclude='*.pyc' --exclude='*.egg-info' \
-  --exclude=build -cf - pyproject.toml otpbroker requirements.lock) | tar -xf - -C "$src"
-mkdir -p "$root/tmp/wheels"
-cp "$STAGE_OUT_wheels"/wheels/*.whl "$root/tmp/wheels/"
-
-rm -rf "$root$venv"
-in_chroot python3 -m venv "$venv"
-pip=("$venv/bin/pip" --disable-pip-version-check --no-cache-dir)
-in_chroot "${pip[@]}" install --progress-bar off --no-index --find-links /tmp/wheels \
-  -r /tmp/otp-broker-src/requirements.lock
-# The app itself, built with the venv's own setuptools + wheel (no network, no isolation).
-in_chroot "${pip[@]}" install --progress-bar off --no-index --find-links /tmp/wheels wheel
-in_chroot "${pip[@]}" install --progress-bar off --no-index --no-deps --no-build-isolation \
-  /tmp/otp-broker-src
-in_chroot "${pip[@]}" check
-# pip, setuptools and wheel are not needed at run time.
-in_chroot "$venv/bin/python" -m pip uninstall -y -q wheel setuptools pip
-ln -sf "$venv/bin/otp-broker" "$root/usr/local/bin/otp-broker"
-in_chroot /usr/local/bin/otp-broker --help > /dev/null
-rm -rf "$src" "$root/tmp/wheels"
-in_chroot "$venv/bin/python" -c 'import otpbroker, netifaces, serial, pyudev; print("app", otpbroker.__version__)'
-du -sh "$root$venv"
+cp "$STAGE_OUT/$deb" "$root/tmp/$deb"
+# apt lists are removed again in finalise.
+in_chroot apt-get update -qq
+in_chroot env OTP_BROKER_IMAGE_BUILD=1 apt-get install -y -qq --no-install-recommends "/tmp/$deb"
+in_chroot apt-get clean
+rm -f "$root/tmp/$deb"
+in_chroot otp-broker --help > /dev/null
+in_chroot /opt/otp-broker/venv/bin/python -c 'import otpbroker, netifaces, serial, pyudev; print("app", otpbroker.__version__)'
+du -sh "$root/opt/otp-broker/venv"

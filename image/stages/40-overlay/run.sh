@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Stage "overlay": copy rootfs-overlay/ (systemd units, udev rules, the privileged helper and
-# its socket, factory-default configs) into the image, fix modes and owners (./permissions),
-# enable or disable units (./units), and check what can be checked offline (units).
+# Stage "overlay": copy rootfs-overlay/ (what only the image has: the rest of the first boot, the
+# factory Ethernet and resolver settings; the app's own units, udev rules and helper come with
+# its package in 30-app) into the image, fix modes and owners (./permissions), enable or
+# disable units (./units), and check what can be checked offline (units).
 # rootfs: copy
 set -euo pipefail
 : "${STAGE_ROOTFS:?}" "${STAGE_DIR:?}" "${REPO_DIR:?}"
@@ -37,12 +38,13 @@ sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$STAGE_DIR/units" | while read -r actio
   echo "$action $unit"
 done
 
-# Offline check of our own units against the image's binaries.
+# Offline check of our own units (the package's and the image's) against the image's binaries.
 # (templates such as otpb-reset-stick@.service are checked through an instance name)
-mapfile -t own_units < <(cd "$root/etc/systemd/system" \
-  && ls -1 otp-broker*.service otpb*.service otpb*.socket 2>/dev/null \
-  | sed 's/@\.service$/@check.service/' || true)
+mapfile -t own_units < <(cd "$root" && ls -1 lib/systemd/system/otp-broker*.service \
+  lib/systemd/system/otpb*.service lib/systemd/system/otpb*.socket \
+  etc/systemd/system/otp-broker*.service 2>/dev/null \
+  | sed -e 's#^.*/##' -e 's/@\.service$/@check.service/' || true)
 if [ ${#own_units[@]} -gt 0 ]; then
-  (cd "$root/etc/systemd/system" && systemd-analyze verify --root="$root" "${own_units[@]}") \
+  systemd-analyze verify --root="$root" "${own_units[@]}" \
     || { echo "overlay: systemd-analyze verify failed for: ${own_units[*]}" >&2; exit 1; }
 fi
