@@ -16,10 +16,12 @@ from qemu_guest import Guest
 
 REPO = Path(__file__).resolve().parents[2]
 GUEST_TESTS = {
-    name: REPO / "tests" / "system" / name
-    for name in ("test_ppp_real.py", "ppp_operator.py", "netns_tools.py")
-}
-"""Test files carried into the guest (on the test disk, in ``/run/otpb-test/otpb-test``)."""
+    **{name: REPO / "tests" / "system" / name
+       for name in ("test_ppp_real.py", "ppp_operator.py", "netns_tools.py")},
+    "guest_cpu_per_sms.py": REPO / "scripts" / "bench" / "guest_cpu_per_sms.py",
+}  # fmt: skip
+"""Files carried into the guest (on the test disk, in ``/run/otpb-test/otpb-test``): the
+real PPP tests and the benchmark of the driver's CPU per SMS."""
 ON_TEST_DISK = "/run/otpb-test/otpb-test"
 TOOLS_SITE = "/run/otpb-test/usr/lib/python3/dist-packages"
 VENV_PYTHON = "/opt/otp-broker/venv/bin/python"
@@ -42,6 +44,13 @@ class GuestRun:
         found = SUMMARY.findall(lines[-1])
         return {word.rstrip("s") if word.startswith("error") else word: int(n)
                 for n, word in found}  # fmt: skip
+
+
+def cpu_per_sms(guest: Guest, *, timeout: float) -> GuestRun:
+    """The driver's CPU milliseconds per SMS on the guest's Pi-class core (figures only)."""
+    argv = ["python3", f"{ON_TEST_DISK}/guest_cpu_per_sms.py", "--python", VENV_PYTHON]
+    answer = guest.exec(argv, timeout=timeout)
+    return GuestRun(int(answer["rc"]), answer["stdout"] + answer["stderr"])
 
 
 def run_tests(guest: Guest, test_file: str, *, timeout: float) -> GuestRun:

@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import built_image, wait_until
-from guest_pytest import run_tests
+from guest_pytest import cpu_per_sms, run_tests
 from modem_link import ModemLink
 from qemu_guest import Guest
 
@@ -590,6 +590,16 @@ def test_real_ppp_link_in_the_guest(guest: Guest) -> None:
     # Only the test for kernels without PPP may skip here, saying the kernel has PPP.
     if counts.get("skipped"):
         assert counts["skipped"] == 1 and "this kernel has PPP" in run.output, run.output
+
+
+def test_cpu_per_sms_in_the_guest(guest: Guest) -> None:
+    """Check 6c (a figure, never a pass/fail on time): the modem driver's CPU milliseconds per
+    SMS on the guest's Cortex-A53 under TCG (scripts/bench/guest_cpu_per_sms.py); the check
+    only requires that every message was sent and a figure printed."""
+    run = cpu_per_sms(guest, timeout=600)
+    figure = [line for line in run.output.splitlines() if line.startswith("CPU ms per SMS:")]
+    assert run.rc == 0 and figure, f"no figure:\n{run.output}"
+    print(f"\nin the guest (TCG, cortex-a53): {figure[0]}")
 
 
 def test_no_otp_on_the_disk(guest: Guest, modem: ModemLink, disk: Path) -> None:
