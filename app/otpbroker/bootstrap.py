@@ -29,6 +29,7 @@ from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 from otpbroker.feeders.registry import feeder_factories, feeder_probes
+from otpbroker.fleet.redis_ledger import RedisSharedLedger
 from otpbroker.machine import Machine as Machine
 from otpbroker.mail import MailGateway
 from otpbroker.modem.configured import ConfiguredModems
@@ -70,6 +71,7 @@ from otpbroker.services.readiness import ReadinessCheck
 from otpbroker.services.sealing import Sealing
 from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
+from otpbroker.services.shared_ledger import SharedClaims
 from otpbroker.services.shutdown import Shutdown
 from otpbroker.services.sms import SmsService
 from otpbroker.services.stopping import GracefulStop, stop_bound
@@ -135,6 +137,8 @@ class Broker:
         self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
         # What went out (ids and digests, states and times): no duplicate after a crash
         self.ledger = FileSendLedger(Path(data_dir) / SEND_LEDGER_FILE)
+        # Several devices on one queue: ids claimed in a shared Redis/Valkey (fleet.*)
+        self.shared = SharedClaims(self.settings, RedisSharedLedger.at, self.alerts)
         self.sms = SmsService(
             self.pool,
             self.blocklist,
@@ -143,6 +147,7 @@ class Broker:
             self.health,
             limits=self.limits,
             ledger=self.ledger,
+            shared=self.shared,
             stopping=self.shutdown.is_on,
             life=self.two_way.life,
         )
@@ -285,5 +290,6 @@ class Broker:
         stop.run(
             quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe),
             close=(self.api_listeners.stop, self.ddns.stop, self.network_changes.stop,
-                   self.pool.stop, self.two_way.stop, self.ledger.close, self.store.close),
+                   self.pool.stop, self.two_way.stop, self.ledger.close, self.shared.close,
+                   self.store.close),
         )  # fmt: skip

@@ -76,6 +76,7 @@ CHOSEN: dict[str, object] = {
     "limits.allowed_countries": ["62", "65"],
     "limits.allowed_prefixes": ["628"],
     "limits.denied_prefixes": ["62899", "6281234"],
+    "fleet.ledger_ttl_seconds": 86_400,
 }
 # Settings whose non-default value needs another one changed first.
 FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)

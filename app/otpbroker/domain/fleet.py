@@ -1,0 +1,58 @@
+"""The fleet: several devices consuming one queue, and the shared ledger that keeps one
+message id from being sent by two of them (ids, device names and states only, never a text)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+#: A claim taken before sending: the message has not reached ``AT+CMGS`` yet.
+CLAIMED = "claimed"
+#: States whose message went (or may have gone) out: another device never sends it.
+WENT_OUT = ("sending", "sent", "unknown")
+
+
+@dataclass(frozen=True)
+class SharedClaim:
+    """Who holds a message id in the shared ledger, in which state, since when (wall
+    clock)."""
+
+    device: str
+    state: str
+    at: float
+
+    @property
+    def went_out(self) -> bool:
+        """True when the message was, or may have been, sent by ``device``."""
+        return self.state in WENT_OUT
+
+
+@runtime_checkable
+class SharedLedger(Protocol):
+    """A store every device of a fleet reaches (Redis/Valkey): message ids claimed, then
+    their send states. Every method may raise ``OSError`` (or a subclass) when the store
+    cannot be reached."""
+
+    def claim(self, key: str, device: str, seconds: float) -> SharedClaim | None:
+        """Claim ``key`` for ``device`` for ``seconds`` (atomically); None when granted,
+        else who holds it. A ``claimed`` record of ``device`` itself is granted again."""
+        ...
+
+    def record(self, key: str, device: str, state: str, seconds: float) -> None:
+        """Record ``state`` for ``key`` held by ``device``, kept ``seconds``."""
+        ...
+
+    def release(self, key: str, device: str) -> None:
+        """Forget ``key`` if ``device`` holds it (nothing went out: another may send)."""
+        ...
+
+    def lookup(self, key: str) -> SharedClaim | None:
+        """Who holds ``key``, None when nobody does."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection."""
+        ...
+
+
+__all__ = ["CLAIMED", "WENT_OUT", "SharedClaim", "SharedLedger"]
