@@ -29,6 +29,7 @@ from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 from otpbroker.feeders.registry import feeder_factories, feeder_probes
+from otpbroker.fleet.rabbit_consumers import ManagementConsumers
 from otpbroker.fleet.redis_ledger import RedisSharedLedger
 from otpbroker.machine import Machine as Machine
 from otpbroker.mail import MailGateway
@@ -53,6 +54,7 @@ from otpbroker.services.ddns_accounts import DdnsAccounts
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
+from otpbroker.services.fleet_view import FleetView
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
 from otpbroker.services.listeners import Listeners as RouteListeners
@@ -137,8 +139,7 @@ class Broker:
         self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
         # What went out (ids and digests, states and times): no duplicate after a crash
         self.ledger = FileSendLedger(Path(data_dir) / SEND_LEDGER_FILE)
-        # Several devices on one queue: ids claimed in a shared Redis/Valkey (fleet.*)
-        self.shared = SharedClaims(self.settings, RedisSharedLedger.at, self.alerts)
+        self.shared = SharedClaims(self.settings, RedisSharedLedger.at, self.alerts)  # fleet.*
         self.sms = SmsService(
             self.pool,
             self.blocklist,
@@ -152,6 +153,8 @@ class Broker:
             life=self.two_way.life,
         )
         self.otp = OtpService(self.sms, self.settings)
+        self.fleet = FleetView(self.settings, self.shared, RedisSharedLedger.at,
+                               ManagementConsumers, self.pool.statuses)  # fmt: skip
         self.self_tests, self.keepalive = self.two_way.connect_checks(
             self.sms, self.store, self.pool
         )
@@ -248,7 +251,7 @@ class Broker:
             sessions=SessionStore(), throttle=self.login_throttle, sim_quota=self.pacing,
             inbound=self.two_way.inbound, activity=self.two_way.activity,
             webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance,
-            self_tests=self.self_tests, keepalive=self.keepalive,
+            self_tests=self.self_tests, keepalive=self.keepalive, fleet=self.fleet,
         )  # fmt: skip
         self.admin = build_admin(self.admin_services)
         self.app = by_path(self.api, with_body_limit(self.admin), ApiPaths(self.settings))
@@ -278,6 +281,7 @@ class Broker:
         self.watcher.start()
         self.network_changes.start()  # reconciles at once: covers a restart in the window
         self.ddns.start()
+        self.fleet.start()
         return listeners
 
     def stop_bound(self) -> float:
@@ -291,5 +295,5 @@ class Broker:
             quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe),
             close=(self.api_listeners.stop, self.ddns.stop, self.network_changes.stop,
                    self.pool.stop, self.two_way.stop, self.ledger.close, self.shared.close,
-                   self.store.close),
+                   self.fleet.stop, self.store.close),
         )  # fmt: skip

@@ -77,6 +77,7 @@ CHOSEN: dict[str, object] = {
     "limits.allowed_prefixes": ["628"],
     "limits.denied_prefixes": ["62899", "6281234"],
     "fleet.ledger_ttl_seconds": 86_400,
+    "fleet.management_url": "http://127.0.0.1:15672",
 }
 # Settings whose non-default value needs another one changed first.
 FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)

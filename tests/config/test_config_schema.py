@@ -105,6 +105,7 @@ def test_expected_keys_exist() -> None:
         "fleet.ledger_url",
         "fleet.ledger_ttl_seconds",
         "fleet.claim_seconds",
+        "fleet.management_url",
         *(
             f"feeders.{feeder}.{key}"
             for feeder in ("rabbitmq", "ws", "mqtt")

@@ -169,6 +169,7 @@ def run(
     messages: list[dict[str, Any]],
     kill_at: int | None = None,
     midway: Callable[[], None] | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> Outcome:
     """Start the devices, publish ``messages`` once all consume, (when ``kill_at`` messages
     were delivered: ``midway()``, by default SIGKILL the first device and start it again), wait until every message
@@ -176,6 +177,8 @@ def run(
     ids_by_text = {m["data"]["message"]: m["data"]["id"] for m in messages}
     fleet.start()
     wait_until(lambda: fleet.consumers() == len(fleet.devices), TIMEOUT, "every device consumes")
+    if ready is not None:
+        ready()  # every device consumes, nothing is published yet
     started = time.monotonic()
     fleet.publish(messages)
     if kill_at is not None:

@@ -40,6 +40,15 @@ FLEET_SETTINGS: tuple[Setting, ...] = (
         maximum=604_800,
     ),
     Setting(
+        "fleet.management_url",
+        str,
+        "",
+        "RabbitMQ management API (http://host:15672) for the fleet page's consumer list,"
+        " read with the RabbitMQ feeder's user name and password (empty = not shown).",
+        pattern=r"(?:https?://[A-Za-z0-9.\[\]:-]{1,260}(?:/[\x21-\x7e]{0,200})?)?",
+        rule="empty, or http:// or https:// followed by host[:port][/path]",
+    ),
+    Setting(
         "fleet.claim_seconds",
         int,
         300,

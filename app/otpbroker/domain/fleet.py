@@ -3,7 +3,8 @@ message id from being sent by two of them (ids, device names and states only, ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 #: A claim taken before sending: the message has not reached ``AT+CMGS`` yet.
@@ -55,4 +56,72 @@ class SharedLedger(Protocol):
         ...
 
 
-__all__ = ["CLAIMED", "WENT_OUT", "SharedClaim", "SharedLedger"]
+@dataclass(frozen=True)
+class ModemBeat:
+    """One modem in a device's heartbeat: its id, state and counters (no number, no IMSI)."""
+
+    modem_id: str
+    state: str
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+
+@dataclass(frozen=True)
+class DeviceBeat:
+    """A device's heartbeat in the shared store: its name, when, and its modems."""
+
+    device: str
+    at: float
+    modems: tuple[ModemBeat, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class QueueConsumer:
+    """One consumer of a broker queue now: the queue, who (connection name or peer
+    address), and its prefetch."""
+
+    queue: str
+    consumer: str
+    prefetch: int = 0
+
+
+class ModemCounts(Protocol):
+    """What a heartbeat reads of a modem's status."""
+
+    @property
+    def modem_id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def sent(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def unknown(self) -> int: ...
+
+
+class FleetBeats(Protocol):
+    """Heartbeats with an expiry in the shared store (names, states, counters only)."""
+
+    def beat(self, beat: DeviceBeat, seconds: float) -> None:
+        """Publish ``beat``, gone after ``seconds`` unless published again."""
+        ...
+
+    def beats(self) -> Sequence[DeviceBeat]:
+        """Every live heartbeat."""
+        ...
+
+
+class ConsumerList(Protocol):
+    """The broker's list of consumers now (e.g. RabbitMQ's management HTTP API)."""
+
+    def consumers(self) -> Sequence[QueueConsumer]:
+        """Every consumer; OSError when the list cannot be read."""
+        ...
+
+
+__all__ = [
+    "CLAIMED", "WENT_OUT", "ConsumerList", "DeviceBeat", "FleetBeats", "ModemBeat",
+    "ModemCounts", "QueueConsumer", "SharedClaim", "SharedLedger",
+]  # fmt: skip

@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 import redis
 from redis.exceptions import RedisError
 
-from otpbroker.domain.fleet import SharedClaim
+from otpbroker.domain.fleet import DeviceBeat, ModemBeat, SharedClaim
 
 log = logging.getLogger(__name__)
 
 PREFIX = "otpb:ledger:"
+BEATS = "otpb:device:"
 TIMEOUT_SECONDS = 2.0
 T = TypeVar("T")
 
@@ -104,6 +105,18 @@ class RedisSharedLedger:
         held = _call(lambda: self._client.get(PREFIX + key))
         return None if held is None else _parse(held)
 
+    def beat(self, beat: DeviceBeat, seconds: float) -> None:
+        """Publish ``beat`` under ``otpb:device:<name>`` with an expiry."""
+        modems = [[m.modem_id, m.state, m.sent, m.failed, m.unknown] for m in beat.modems]
+        value = json.dumps({"d": beat.device, "t": round(beat.at, 3), "m": modems})
+        _call(lambda: self._client.set(BEATS + beat.device, value, px=_ms(seconds)))
+
+    def beats(self) -> list[DeviceBeat]:
+        """Every live heartbeat, by device name."""
+        keys = sorted(_call(lambda: list(self._client.scan_iter(match=BEATS + "*", count=100))))
+        values = _call(lambda: self._client.mget(keys)) if keys else []
+        return [beat for raw in values if raw is not None and (beat := _beat(raw)) is not None]
+
     def ping(self) -> None:
         """Reach the store (ConnectionError when it cannot be reached)."""
         _call(self._client.ping)
@@ -137,4 +150,14 @@ def _parse(raw: bytes | str) -> SharedClaim:
         return SharedClaim("?", "unknown", 0.0)
 
 
-__all__ = ["PREFIX", "RedisSharedLedger"]
+def _beat(raw: bytes | str) -> DeviceBeat | None:
+    try:
+        record = json.loads(raw)
+        modems = tuple(ModemBeat(str(m[0]), str(m[1]), int(m[2]), int(m[3]), int(m[4]))
+                       for m in record["m"])  # fmt: skip
+        return DeviceBeat(str(record["d"]), float(record["t"]), modems)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+__all__ = ["BEATS", "PREFIX", "RedisSharedLedger"]

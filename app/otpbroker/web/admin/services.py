@@ -30,6 +30,7 @@ from otpbroker.services.device_ports import (
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
+from otpbroker.services.fleet_view import FleetView
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.inbound import InboundService
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
@@ -113,3 +114,5 @@ class AdminServices:
     # Modem checks: "Test this modem" (an SMS to its own number, back) and keep-alive SMS
     self_tests: SelfTests
     keepalive: KeepAlive
+    # Several devices on one queue: consumers, heartbeats, "which device sent id X"
+    fleet: FleetView
