@@ -10,6 +10,7 @@ every scenario run on a quorum queue.
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import time
 from collections import Counter
@@ -26,7 +27,8 @@ QUEUE_ARGUMENTS: dict[str, Any] | None = None
 #: Seconds each emulated SMS takes: the modems, not the machine, are the bottleneck.
 SMS_SECONDS = 0.2
 PREFETCH = 4
-TIMEOUT = 120.0
+#: Generous: a loaded machine may be slow, and ``make bench`` runs 1,000 OTPs.
+TIMEOUT = 120.0 + 0.5 * int(os.environ.get("OTPB_FLEET_MESSAGES", "60"))
 
 
 def declare(publisher: Publisher, queue: str) -> None:
@@ -170,10 +172,12 @@ def run(
     kill_at: int | None = None,
     midway: Callable[[], None] | None = None,
     ready: Callable[[], None] | None = None,
+    strict: bool = True,
 ) -> Outcome:
     """Start the devices, publish ``messages`` once all consume, (when ``kill_at`` messages
     were delivered: ``midway()``, by default SIGKILL the first device and start it again), wait until every message
-    is delivered or held as unknown and nothing new arrives for 3 s."""
+    is delivered or held as unknown (``strict``; else at most ``TIMEOUT``) and nothing new
+    arrives for 3 s."""
     ids_by_text = {m["data"]["message"]: m["data"]["id"] for m in messages}
     fleet.start()
     wait_until(lambda: fleet.consumers() == len(fleet.devices), TIMEOUT, "every device consumes")
@@ -194,7 +198,12 @@ def run(
     def done() -> bool:
         return every <= set(fleet.delivered(ids_by_text)) | fleet.unknown()
 
-    wait_until(done, TIMEOUT, "every message delivered (or held as unknown)")
+    if strict:
+        wait_until(done, TIMEOUT, "every message delivered (or held as unknown)")
+    else:  # a measurement: what arrived within TIMEOUT
+        deadline = time.monotonic() + TIMEOUT
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.5)
     seconds = time.monotonic() - started
     seen, deadline = -1, time.monotonic() + TIMEOUT
     while (now := sum(fleet.delivered(ids_by_text).values())) != seen:

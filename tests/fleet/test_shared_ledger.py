@@ -18,6 +18,7 @@ from redis_rig import RedisServer, free_port
 
 from otpbroker.config import schema
 from otpbroker.config.send_ledger import FileSendLedger
+from otpbroker.domain.fleet import DeviceBeat
 from otpbroker.domain.message import Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.fleet.redis_ledger import PREFIX, RedisSharedLedger
@@ -108,16 +109,17 @@ def devices(tmp_path: Path, redis_server: RedisServer):
 def test_a_claim_is_granted_once_and_only_its_holder_changes_it(redis_server: RedisServer):
     ledger = RedisSharedLedger.at(redis_server.url)
     try:
-        assert ledger.claim("sms:x", "pi-1", 60) is None
-        held = ledger.claim("sms:x", "pi-2", 60)
+        ledger.beat(DeviceBeat("pi-1", 1.0, (), "boot-a"), 60)  # pi-1 lives
+        assert ledger.claim("sms:x", "pi-1", "boot-a", 60) is None
+        held = ledger.claim("sms:x", "pi-2", "boot-b", 60)
         assert held is not None and (held.device, held.state, held.went_out) == (
             "pi-1", "claimed", False)  # fmt: skip
-        assert ledger.claim("sms:x", "pi-1", 60) is None  # its own claim, e.g. after a restart
+        assert ledger.claim("sms:x", "pi-1", "boot-c", 60) is None  # its own, after a restart
         ledger.release("sms:x", "pi-2")  # not the holder: nothing changes
         ledger.record("sms:x", "pi-2", "sent", 60)
         assert ledger.lookup("sms:x").device == "pi-1"  # type: ignore[union-attr]
         ledger.record("sms:x", "pi-1", "sending", 60)
-        held = ledger.claim("sms:x", "pi-1", 60)  # went out: not even its holder claims it again
+        held = ledger.claim("sms:x", "pi-1", "boot-c", 60)  # went out: never claimed again
         assert held is not None and held.went_out
         ledger.release("sms:x", "pi-1")
         assert ledger.lookup("sms:x") is None
@@ -147,7 +149,8 @@ def test_a_claim_not_sent_yet_makes_the_other_device_try_later(devices, redis_se
     one, two = devices("pi-1"), devices("pi-2")
     ledger = RedisSharedLedger.at(redis_server.url)
     try:
-        ledger.claim("sms:m2", "pi-1", 300)  # pi-1 took it and has not reached AT+CMGS
+        ledger.beat(DeviceBeat("pi-1", 1.0, (), one.shared.boot), 60)  # pi-1 lives
+        ledger.claim("sms:m2", "pi-1", one.shared.boot, 300)  # taken, not at AT+CMGS yet
     finally:
         ledger.close()
     with pytest.raises(ClaimedElsewhereError) as refused:
@@ -198,3 +201,17 @@ def test_the_store_stopping_and_coming_back_mid_stream(devices, redis_server):
         assert one.submit(f"m9-{time.monotonic_ns()}").outcome is SendOutcome.SENT
     assert one.shared.state().reachable
     assert one.shared.holder("sms:m7") is None  # nothing saved: the restarted store is empty
+
+
+@pytest.mark.parametrize("beat", ["gone", "new boot"])
+def test_the_claim_of_a_device_that_died_before_sending_is_taken_over(redis_server, beat):
+    ledger = RedisSharedLedger.at(redis_server.url)
+    try:
+        ledger.claim("sms:m10", "pi-1", "boot-a", 300)  # then pi-1 was killed
+        if beat == "new boot":  # it restarted: its heartbeat carries a new boot id
+            ledger.beat(DeviceBeat("pi-1", 1.0, (), "boot-b"), 60)
+        assert ledger.claim("sms:m10", "pi-2", "boot-x", 300) is None  # taken over at once
+        held = ledger.lookup("sms:m10")
+        assert held is not None and (held.device, held.state) == ("pi-2", "claimed")
+    finally:
+        ledger.close()

@@ -34,9 +34,12 @@ class SharedLedger(Protocol):
     their send states. Every method may raise ``OSError`` (or a subclass) when the store
     cannot be reached."""
 
-    def claim(self, key: str, device: str, seconds: float) -> SharedClaim | None:
-        """Claim ``key`` for ``device`` for ``seconds`` (atomically); None when granted,
-        else who holds it. A ``claimed`` record of ``device`` itself is granted again."""
+    def claim(self, key: str, device: str, boot: str, seconds: float) -> SharedClaim | None:
+        """Claim ``key`` for ``device`` (its process ``boot`` id) for ``seconds``
+        (atomically); None when granted, else who holds it. A ``claimed`` record (not sent
+        yet) is granted again to its own device, and taken over from a device whose
+        heartbeat is gone or carries another boot id (it died, or restarted, before
+        sending)."""
         ...
 
     def record(self, key: str, device: str, state: str, seconds: float) -> None:
@@ -74,6 +77,8 @@ class DeviceBeat:
     device: str
     at: float
     modems: tuple[ModemBeat, ...] = field(default_factory=tuple)
+    boot: str = ""
+    """The process's boot id: a claim made under another one is its previous life's."""
 
 
 @dataclass(frozen=True)

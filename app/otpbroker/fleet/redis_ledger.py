@@ -31,8 +31,13 @@ _CLAIM = """
 local v = redis.call('GET', KEYS[1])
 if v then
   local ok, rec = pcall(cjson.decode, v)
-  if not (ok and type(rec) == 'table' and rec['d'] == ARGV[1] and rec['s'] == 'claimed') then
-    return v
+  if not (ok and type(rec) == 'table' and rec['s'] == 'claimed') then return v end
+  if rec['d'] ~= ARGV[1] then
+    local beat = redis.call('GET', ARGV[4] .. tostring(rec['d']))
+    if beat then
+      local fine, live = pcall(cjson.decode, beat)
+      if fine and type(live) == 'table' and live['b'] == rec['b'] then return v end
+    end
   end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
@@ -82,10 +87,13 @@ class RedisSharedLedger:
         """No URL (it may hold a password)."""
         return "RedisSharedLedger()"
 
-    def claim(self, key: str, device: str, seconds: float) -> SharedClaim | None:
-        """Claim ``key`` for ``device`` (atomic); None when granted, else its holder."""
-        value = self._value(device, "claimed")
-        held = _call(lambda: self._claim(keys=[PREFIX + key], args=[device, value, _ms(seconds)]))
+    def claim(self, key: str, device: str, boot: str, seconds: float) -> SharedClaim | None:
+        """Claim ``key`` for ``device`` (atomic); None when granted, else its holder. A
+        claim not sent yet is taken over from a device whose heartbeat (``BEATS``) is gone
+        or carries another boot id."""
+        value = self._value(device, "claimed", boot)
+        args: list[str | int] = [device, value, _ms(seconds), BEATS]
+        held = _call(lambda: self._claim(keys=[PREFIX + key], args=args))
         return None if held is None else _parse(held)
 
     def record(self, key: str, device: str, state: str, seconds: float) -> None:
@@ -108,7 +116,7 @@ class RedisSharedLedger:
     def beat(self, beat: DeviceBeat, seconds: float) -> None:
         """Publish ``beat`` under ``otpb:device:<name>`` with an expiry."""
         modems = [[m.modem_id, m.state, m.sent, m.failed, m.unknown] for m in beat.modems]
-        value = json.dumps({"d": beat.device, "t": round(beat.at, 3), "m": modems})
+        value = json.dumps({"d": beat.device, "t": round(beat.at, 3), "b": beat.boot, "m": modems})
         _call(lambda: self._client.set(BEATS + beat.device, value, px=_ms(seconds)))
 
     def beats(self) -> list[DeviceBeat]:
@@ -125,8 +133,11 @@ class RedisSharedLedger:
         """Close the pool's connections."""
         _call(self._client.close)
 
-    def _value(self, device: str, state: str) -> str:
-        return json.dumps({"d": device, "s": state, "t": round(self._clock(), 3)})
+    def _value(self, device: str, state: str, boot: str = "") -> str:
+        record = {"d": device, "s": state, "t": round(self._clock(), 3)}
+        if boot:
+            record["b"] = boot
+        return json.dumps(record)
 
 
 def _call(action: Callable[[], T]) -> T:
@@ -155,7 +166,7 @@ def _beat(raw: bytes | str) -> DeviceBeat | None:
         record = json.loads(raw)
         modems = tuple(ModemBeat(str(m[0]), str(m[1]), int(m[2]), int(m[3]), int(m[4]))
                        for m in record["m"])  # fmt: skip
-        return DeviceBeat(str(record["d"]), float(record["t"]), modems)
+        return DeviceBeat(str(record["d"]), float(record["t"]), modems, str(record.get("b", "")))
     except (ValueError, KeyError, TypeError, IndexError):
         return None
 

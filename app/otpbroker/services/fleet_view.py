@@ -101,7 +101,7 @@ class FleetView:
             return
         modems = tuple(ModemBeat(m.modem_id, m.state, m.sent, m.failed, m.unknown)
                        for m in self._modems())  # fmt: skip
-        beat = DeviceBeat(self._claims.device, time.time(), modems)
+        beat = DeviceBeat(self._claims.device, time.time(), modems, self._claims.boot)
         self._store().beat(beat, BEAT_TTL_SECONDS)
 
     def start(self) -> None:

@@ -4,7 +4,9 @@ With ``fleet.enabled`` a message id is claimed in the shared store before the me
 to a modem, ``sending`` is recorded just before its first ``AT+CMGS`` and its outcome after.
 A redelivered message that another device claimed and sent (or may have sent) is answered as
 a duplicate, so a feeder acknowledges it without sending; one that another device claimed
-but has not sent yet waits (``ClaimedElsewhereError``, "try later") until that claim ends.
+but has not sent yet waits (``ClaimedElsewhereError``, "try later") until that claim ends:
+that device sends it (a duplicate then) or gives it back, or is gone (its heartbeat expired,
+or carries a new boot id: it restarted), and the claim is taken over at once.
 
 An unreachable store never stops sending: the local ledger still guards this device, the
 state is kept for the admin and ``/metrics`` (``state``), and one alert is raised until the
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -65,6 +68,9 @@ class SharedClaims:
         self._ledger: SharedLedger | None = None
         self._url = ""
         self._error = ""
+        self.boot = secrets.token_hex(8)
+        """This process's boot id: in its claims and heartbeats, so that another device can
+        tell a claim of a previous life (killed before sending) from a live one."""
 
     @property
     def enabled(self) -> bool:
@@ -87,7 +93,7 @@ class SharedClaims:
         the store unreachable), else the holder whose message went (or may have gone) out.
         ClaimedElsewhereError while another device holds it unsent."""
         seconds = float(self._settings.get("fleet.claim_seconds"))
-        held = self._guarded(lambda ledger: ledger.claim(key, self.device, seconds))
+        held = self._guarded(lambda ledger: ledger.claim(key, self.device, self.boot, seconds))
         if held is None or held.went_out:
             return held
         raise ClaimedElsewhereError(
