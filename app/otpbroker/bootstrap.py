@@ -29,6 +29,8 @@ from otpbroker.factory.brochure import Brochure
 from otpbroker.feeders.manager import FeederManager
 from otpbroker.feeders.redelivery import RedeliveryGuard, runtime_key
 from otpbroker.feeders.registry import feeder_factories, feeder_probes
+from otpbroker.fleet.rabbit_consumers import ManagementConsumers
+from otpbroker.fleet.redis_ledger import RedisSharedLedger
 from otpbroker.machine import Machine as Machine
 from otpbroker.mail import MailGateway
 from otpbroker.modem.configured import ConfiguredModems
@@ -54,6 +56,7 @@ from otpbroker.services.diagnostic_reports import DiagnosticReports
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
+from otpbroker.services.fleet_view import FleetView
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
 from otpbroker.services.link_redial import LinkRedial
@@ -74,6 +77,7 @@ from otpbroker.services.route_classes import ConsumptionPlanner
 from otpbroker.services.sealing import Sealing
 from otpbroker.services.send_limits import SendLimits
 from otpbroker.services.settings import SettingsService
+from otpbroker.services.shared_ledger import SharedClaims
 from otpbroker.services.shutdown import Shutdown
 from otpbroker.services.sms import SmsService
 from otpbroker.services.stopping import GracefulStop, stop_bound
@@ -139,21 +143,17 @@ class Broker:
         self.limits = SendLimits(self.settings, self.events)  # anti-pumping, before any modem
         # What went out (ids and digests, states and times): no duplicate after a crash
         self.ledger = FileSendLedger(Path(data_dir) / SEND_LEDGER_FILE)
+        self.shared = SharedClaims(self.settings, RedisSharedLedger.at, self.alerts)  # fleet.*
         self.sms = SmsService(
-            self.pool,
-            self.blocklist,
-            self.settings,
-            self.events,
-            self.health,
-            limits=self.limits,
-            ledger=self.ledger,
-            stopping=self.shutdown.is_on,
-            life=self.two_way.life,
-        )
+            self.pool, self.blocklist, self.settings, self.events, self.health,
+            limits=self.limits, ledger=self.ledger, shared=self.shared,
+            stopping=self.shutdown.is_on, life=self.two_way.life,
+        )  # fmt: skip
         self.otp = OtpService(self.sms, self.settings)
-        self.self_tests, self.keepalive = self.two_way.connect_checks(
-            self.sms, self.store, self.pool
-        )
+        self.fleet = FleetView(self.settings, self.shared, RedisSharedLedger.at,
+                               ManagementConsumers, self.pool.statuses)  # fmt: skip
+        self.self_tests, self.keepalive = self.two_way.connect_checks(self.sms, self.store,
+                                                                      self.pool)  # fmt: skip
         self.mail = MailGateway(functools.partial(self.store.list, "mail_accounts"))
         mail_service = MailService(self.mail)
         self.sealing = Sealing(SealingKeyFiles(data_dir), self.settings)
@@ -170,9 +170,8 @@ class Broker:
         # Id-less redeliveries: keyed digests, the key in the runtime directory (tmpfs)
         redelivery = RedeliveryGuard(runtime_key(runtime_directory()), self.ledger)
         planner = ConsumptionPlanner(self.sms.routes, self.settings)  # queues from the modems
-        self.feeders = FeederManager(
-            self.processor, feeder_factories(), redelivery, self.events, planner=planner
-        )
+        self.feeders = FeederManager(self.processor, feeder_factories(), redelivery, self.events,
+                                     planner=planner)  # fmt: skip
         self.two_way.connect_feeders(self.feeders, self.settings)  # replies and status back
         # Credential guessing: one throttle for the API's Basic auth and the admin's login
         self.login_throttle = LoginThrottle(self.settings, self.events)
@@ -200,9 +199,8 @@ class Broker:
         self.brochure = Brochure(self.factory_secrets, self.store.settings)
         self.password_reset = PasswordReset(self.admin_accounts, self.sms, lambda: mail_service)
         ddns_clients = DdnsClients(self.settings, __version__)
-        self.ddns = DdnsUpdater(
-            self.store, self.settings, ddns_clients.find_public_address, ddns_clients.provider
-        )
+        self.ddns = DdnsUpdater(self.store, self.settings, ddns_clients.find_public_address,
+                                ddns_clients.provider)  # fmt: skip
         # Network and firewall settings, applied through the privileged helper (on a device)
         network = machine.network or NetworkControl(self.helper, self.factory_secrets.wifi)
         # The settings, blocking list, DDNS, firewall and network use cases of the admin
@@ -251,7 +249,7 @@ class Broker:
             sessions=SessionStore(), throttle=self.login_throttle, sim_quota=self.pacing,
             inbound=self.two_way.inbound, activity=self.two_way.activity,
             webhooks=self.webhooks, uplink=self.two_way.uplink, balance=self.balance,
-            self_tests=self.self_tests, keepalive=self.keepalive,
+            self_tests=self.self_tests, keepalive=self.keepalive, fleet=self.fleet,
             diagnostic_reports=DiagnosticReports(PoolReports(self.pool)),
         )  # fmt: skip
         self.admin = build_admin(self.admin_services)
@@ -282,6 +280,7 @@ class Broker:
         self.watcher.start()
         self.network_changes.start()  # reconciles at once: covers a restart in the window
         self.ddns.start()
+        self.fleet.start()
         return listeners
 
     def stop_bound(self) -> float:
@@ -294,5 +293,6 @@ class Broker:
         stop.run(
             quiet=(self.watcher.stop, self.hotplug.stop, self.alert_mail.stop, self._unsubscribe),
             close=(self.api_listeners.stop, self.ddns.stop, self.network_changes.stop,
-                   self.pool.stop, self.two_way.stop, self.ledger.close, self.store.close),
+                   self.pool.stop, self.two_way.stop, self.ledger.close, self.shared.close,
+                   self.fleet.stop, self.store.close),
         )  # fmt: skip

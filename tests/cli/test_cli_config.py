@@ -77,6 +77,8 @@ CHOSEN: dict[str, object] = {
     "limits.allowed_prefixes": ["628"],
     "limits.denied_prefixes": ["62899", "6281234"],
     "feeders.rabbitmq.route_classes": ["tsel;sms.tsel;10;62811 62812", "xl;sms.xl;-5;0817"],
+    "fleet.ledger_ttl_seconds": 86_400,
+    "fleet.management_url": "http://127.0.0.1:15672",
 }
 # Settings whose non-default value needs another one changed first.
 FIRST, LAST = ("api.https_enabled",), ("ethernet.mode",)

@@ -111,6 +111,13 @@ def test_expected_keys_exist() -> None:
         "sealing.required_on_feeders",
         "feeders.mqtt.client_id",
         "feeders.mqtt.protocol",
+        "feeders.mqtt.share_group",
+        "fleet.enabled",
+        "fleet.device_name",
+        "fleet.ledger_url",
+        "fleet.ledger_ttl_seconds",
+        "fleet.claim_seconds",
+        "fleet.management_url",
         *(
             f"feeders.{feeder}.{key}"
             for feeder in ("rabbitmq", "ws", "mqtt")

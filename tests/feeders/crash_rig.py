@@ -103,6 +103,7 @@ class Serve:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         assert "serving on" in line, f"serve did not start: {self.log.read_text()[-2000:]}"
+        self.url = line.split()[-1]  # http://127.0.0.1:<port>
         _drain(self.process.stdout)
 
     def kill(self) -> None:

@@ -15,6 +15,7 @@ from otpbroker.config.errors import ConfigError
 from otpbroker.config.rules import Setting, check_value, parse_text
 from otpbroker.config.schema_auth import AUTH_SETTINGS
 from otpbroker.config.schema_feeders import FEEDER_SETTINGS
+from otpbroker.config.schema_fleet import FLEET_SETTINGS
 from otpbroker.config.schema_front import FRONT_SETTINGS
 from otpbroker.config.schema_internet import INTERNET_SETTINGS
 from otpbroker.config.schema_limits import LIMIT_SETTINGS
@@ -217,6 +218,7 @@ SETTINGS: tuple[Setting, ...] = (
     *OTP_SETTINGS,
     *LIMIT_SETTINGS,
     *FEEDER_SETTINGS,
+    *FLEET_SETTINGS,
     *TWO_WAY_SETTINGS,
     *FRONT_SETTINGS,
     *AUTH_SETTINGS,

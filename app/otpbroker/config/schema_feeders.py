@@ -218,6 +218,15 @@ FEEDER_SETTINGS: tuple[Setting, ...] = (
         "MQTT version: 5 (message expiry, session expiry) or 3.1.1 for brokers without 5.",
         choices=("5", "3.1.1"),
     ),
+    Setting(
+        "feeders.mqtt.share_group",
+        str,
+        "",
+        "Shared subscription group (empty = none): devices with the same group subscribe to"
+        " $share/<group>/<topic> and share its messages, each message to one device.",
+        pattern=r"[A-Za-z0-9._-]{0,64}",
+        rule="empty, or up to 64 of A-Z a-z 0-9 . _ -",
+    ),
     *_terms("feeders.mqtt"),
     Setting(
         "feeders.mqtt.status_topic",

@@ -31,6 +31,9 @@
   hurried stop only sends the acknowledgements already decided), then
   disconnects cleanly; the rest (messages held to try again included) stays with the broker
   for next time.
+- ``share_group`` set: the subscription is ``$share/<group>/<topic>`` (MQTT 5 shared
+  subscription; Mosquitto also takes it from 3.1.1 clients): the devices of one group share
+  the messages, each message going to one member.
 - A retained message replayed on SUBSCRIBE (retain flag set) is stale: acknowledged, skipped.
 - Replies, status events and received SMS go back at QoS 1 to ``status_topic`` and, for MQTT
   5, to a message's Response Topic with its Correlation Data (``mqtt_news.py``); a malformed
@@ -286,12 +289,12 @@ class MqttFeeder(Feeder):
             return
         if not flags.session_present:
             log.info("mqtt feeder: new session for client id %r", self.client_id)
-        client.subscribe(str(self.settings.get("topic") or "sms"), qos=1)
+        client.subscribe(topic_filter(self.settings), qos=1)
 
     def _on_subscribe(self, client: mqtt.Client, link: _Link, mid: int, codes: list[Any],
                       properties: Any) -> None:  # fmt: skip
         if any(code.is_failure for code in codes):
-            topic = self.settings.get("topic")
+            topic = topic_filter(self.settings)
             link.error = ConnectionRefusedError(f"the broker refused the subscription to {topic!r}")
             return
         link.ready = True
@@ -395,6 +398,14 @@ def _expires_at(message: mqtt.MQTTMessage) -> float | None:
     return time.time() + left
 
 
+def topic_filter(settings: Mapping[str, Any]) -> str:
+    """The filter subscribed: the topic, or ``$share/<group>/<topic>`` when a share group is
+    set (several devices in one group share the messages, each message to one of them)."""
+    topic = str(settings.get("topic") or "sms")
+    group = str(settings.get("share_group") or "")
+    return f"$share/{group}/{topic}" if group else topic
+
+
 def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
     """Try ``settings`` (the ``feeders.mqtt.*`` values without the prefix) once.
 
@@ -405,7 +416,7 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
     host = str(settings.get("host") or "localhost")
     port = int(settings.get("port") or 1883)
     where = f"{host}:{port}"
-    topic = str(settings.get("topic") or "sms")
+    topic = topic_filter(settings)
     link = _Link()
     protocol = PROTOCOLS.get(str(settings.get("protocol") or "5"), V5)
     client = mqtt.Client(

@@ -1,13 +1,16 @@
 """When a feeder tries a command again: answers meaning "not now, later" and how long to wait.
 
-Two answers (HTTP 503 on the REST API) say the command may go through later, so a feeder
+These answers (HTTP 503 on the REST API) say the command may go through later, so a feeder
 keeps the message instead of dropping it:
 
 - ``1101`` no modem available: tried again after the feeder's own schedule of delays;
 - ``1108`` every candidate SIM reached a quota: tried again after ``data.retry_after``
   seconds when the reply gives it (bounded), else after the schedule;
 - ``1112`` the device is stopping (nothing was sent): the feeder is stopping too, so the
-  message goes back to its broker (requeued, or left unacknowledged) for the next run.
+  message goes back to its broker (requeued, or left unacknowledged) for the next run;
+- ``1113`` another device of the fleet claimed the message id and has not sent it yet:
+  tried again after ``data.retry_after`` seconds (it ends as a duplicate once that device
+  sent it, or is sent here once its claim ended unsent).
 
 Other 503 answers (``1210`` not configured) are final: trying again cannot help.
 """
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 
 from otpbroker.services.replies import Code, Reply
 
-RETRY_LATER_CODES = (Code.NO_MODEM, Code.QUOTA_REACHED, Code.STOPPING)
+RETRY_LATER_CODES = (Code.NO_MODEM, Code.QUOTA_REACHED, Code.STOPPING, Code.CLAIMED_ELSEWHERE)
 
 
 def retry_later(reply: Reply) -> bool:

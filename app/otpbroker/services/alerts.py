@@ -22,7 +22,15 @@ from otpbroker.services.listeners import Listeners
 log = logging.getLogger(__name__)
 
 #: Every kind of alert (a fixed set, e.g. for ``/metrics`` labels).
-KINDS = ("sim_account", "configuration", "dead", "sim_locked", "no_sim", "no_sms_path")
+KINDS = (
+    "sim_account",
+    "configuration",
+    "dead",
+    "sim_locked",
+    "no_sim",
+    "no_sms_path",
+    "shared_ledger",
+)
 SEVERITIES = ("error", "warning")
 _DIGITS = re.compile(r"\+?\d{7,}")
 

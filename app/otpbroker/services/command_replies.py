@@ -21,6 +21,7 @@ from otpbroker.domain.errors import (
 )
 from otpbroker.domain.message import Delivery, SendOutcome
 from otpbroker.services.replies import Code, Reply
+from otpbroker.services.shared_ledger import ClaimedElsewhereError
 
 _DOMAIN_CODES: dict[type[DomainError], Code] = {
     InvalidNumberError: Code.INVALID_NUMBER,
@@ -44,6 +45,8 @@ def domain_reply(command: str, exc: DomainError) -> Reply:
         return _refused_reply(command, exc)
     if isinstance(exc, StoppingError):
         return stopping_reply(command, exc.message)
+    if isinstance(exc, ClaimedElsewhereError):
+        return Reply(command, Code.CLAIMED_ELSEWHERE, exc.message, {"retry_after": exc.retry_after})
     if isinstance(exc, QuotaReachedError):
         return Reply(command, Code.QUOTA_REACHED, exc.message, {"retry_after": exc.retry_after})
     if isinstance(exc, InvalidMessageError):

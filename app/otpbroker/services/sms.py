@@ -53,7 +53,8 @@ from otpbroker.services.events import EventLog, SmsEvent
 from otpbroker.services.message_life import MessageLife
 from otpbroker.services.modem_health import ModemHealth
 from otpbroker.services.send_limits import NoLimits, SendGuard
-from otpbroker.services.sms_ledger import LedgerRecord, sent_before
+from otpbroker.services.shared_ledger import ClaimedElsewhereError, SharedClaims
+from otpbroker.services.sms_ledger import LedgerRecord, claimed_elsewhere, sent_before
 from otpbroker.services.two_way_bus import TwoWayBus
 
 log = logging.getLogger(__name__)
@@ -108,12 +109,14 @@ class SmsService:
         *,
         limits: SendGuard | None = None,
         ledger: SendLedger | None = None,
+        shared: SharedClaims | None = None,
         stopping: Callable[[], bool] | None = None,
         life: MessageLife | None = None,
     ) -> None:
         """``health`` keeps modems with SIM or settings trouble out of routing (a private
         one when not given); ``limits`` refuse pumping before anything else (none if not
         given); ``ledger`` records what was sent across restarts (None: memory only);
+        ``shared``: the fleet's shared ledger (claims across devices; None: none);
         ``stopping`` tells whether the process is stopping (None: never); ``life`` tells each
         accepted message's steps on the two-way bus (None: nobody)."""
         self._life = life or MessageLife(TwoWayBus())
@@ -129,6 +132,7 @@ class SmsService:
         self._dedup: DedupWindow | None = None
         self._window = 0.0
         self._ledger = ledger
+        self._shared = shared
 
     def _current(self) -> tuple[Router, DedupWindow | None]:
         """Router and window matching the settings now in force (they may change at run time).
@@ -164,17 +168,18 @@ class SmsService:
                 f"message id {request.message_id!r} was already accepted "
                 f"within the last {dedup.window_seconds:g} s"
             )
-        first = sent_before(self._ledger, key)
+        first = sent_before(self._ledger, key) or self._claim_shared(key, dedup)
         if first is not None:
             self._publish(request, msisdn, None, "duplicate", started, f"already_{first.value}")
             return Delivery(first, parts=message.parts, duplicate=True)
-        entry = LedgerRecord(self._ledger, key or request.ledger_key)
+        entry = LedgerRecord(self._ledger, key or request.ledger_key, self._shared, key)
         ticket = self._life.accepted(request.message_id, request.source, request.user, msisdn)
         try:
             delivery = self._send(router, sms, request, message, entry)
         except Exception as exc:
             if key is not None and dedup is not None:
                 dedup.release(key)  # nothing was sent: the client may retry with the same id
+            entry.abandoned()
             code = getattr(exc, "code", "error")
             self._publish(request, msisdn, None, "rejected", started, code)
             self._life.refused(ticket, str(code))
@@ -190,6 +195,15 @@ class SmsService:
             delivery.error_code or "ok", delivery.parts, tried,
         )  # fmt: skip
         return delivery
+
+    def _claim_shared(self, key: str | None, dedup: DedupWindow | None) -> SendOutcome | None:
+        """``claimed_elsewhere``; the id is free again here while another device holds it."""
+        try:
+            return claimed_elsewhere(self._shared, key)
+        except ClaimedElsewhereError:
+            if key is not None and dedup is not None:
+                dedup.release(key)
+            raise
 
     def recipient(self, number: str) -> Msisdn:
         """``number`` in MSISDN form, as ``submit`` takes it (InvalidNumberError if it is not

@@ -31,6 +31,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/blocklist", "Blocking list"),
     ("/feeders", "Feeders"),
     ("/webhooks", "Webhooks"),
+    ("/fleet", "Fleet"),
     ("/sms-settings", "SMS setting"),
     ("/limits", "Sending limits"),
     ("/mail", "E-mail"),

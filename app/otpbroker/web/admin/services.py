@@ -31,6 +31,7 @@ from otpbroker.services.diagnostic_reports import DiagnosticReports
 from otpbroker.services.events import EventLog
 from otpbroker.services.feeder_settings import FeederSettings
 from otpbroker.services.firewall_rules import FirewallRules
+from otpbroker.services.fleet_view import FleetView
 from otpbroker.services.https_certificates import HttpsCertificates
 from otpbroker.services.inbound import InboundService
 from otpbroker.services.internet_modems import InternetLinks, InternetModems
@@ -116,3 +117,5 @@ class AdminServices:
     keepalive: KeepAlive
     # A running modem's field report ("Download diagnostic report", docs/modems.md)
     diagnostic_reports: DiagnosticReports
+    # Several devices on one queue: consumers, heartbeats, "which device sent id X"
+    fleet: FleetView
