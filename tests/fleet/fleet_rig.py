@@ -1,10 +1,12 @@
 """Several devices on one RabbitMQ queue: N ``otp-broker serve`` processes, each with its own
 data dir and two emulated modems (``otp-broker modem-sim`` in a process of its own, which
-outlives a SIGKILL of its ``serve`` and records every delivery), competing for one queue.
+outlives a SIGKILL of its ``serve`` and records every delivery), competing for one quorum
+queue (durable, with a delivery limit), as docs/fleet.md recommends.
 
 Deliveries are counted at the emulators, by message id (each OTP's text is unique). The
-queue's arguments live in ``QUEUE_ARGUMENTS`` only: ``{"x-queue-type": "quorum"}`` makes
-every scenario run on a quorum queue.
+queue's settings live in ``QUEUE_SETTINGS`` only: the devices are configured with them and
+the test declares the queue with the very arguments the devices' feeders derive from them
+(``feeders.amqp_queues.queue_arguments``), so nobody meets a queue declared otherwise.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from typing import Any
 from amqp_tools import AMQP, Publisher, connect, unique_queue
 from crash_rig import ModemSim, Serve, ledger_states, wait_until
 
-#: The one place the fleet queue's arguments are set (None: a classic durable queue).
-QUEUE_ARGUMENTS: dict[str, Any] | None = None
+from otpbroker.feeders.amqp_queues import queue_arguments
+
+#: The one place the fleet queue's type and delivery limit are set (``feeders.rabbitmq.*``).
+QUEUE_SETTINGS: dict[str, Any] = {"queue_type": "quorum", "delivery_limit": 10}
+QUEUE_ARGUMENTS: dict[str, Any] = queue_arguments(QUEUE_SETTINGS)
 #: Seconds each emulated SMS takes: the modems, not the machine, are the bottleneck.
 SMS_SECONDS = 0.2
 PREFETCH = 4
@@ -79,6 +84,7 @@ class Device:
             "feeders.rabbitmq.username": "guest", "feeders.rabbitmq.password": "guest",
             "feeders.rabbitmq.queue": queue, "feeders.rabbitmq.prefetch": PREFETCH,
             "feeders.rabbitmq.port": port, "fleet.device_name": self.name,
+            **{f"feeders.rabbitmq.{key}": value for key, value in QUEUE_SETTINGS.items()},
         }  # fmt: skip
         if ledger_url is not None:
             settings.update({"fleet.enabled": True, "fleet.ledger_url": ledger_url})
