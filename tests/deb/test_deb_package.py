@@ -5,7 +5,8 @@ then in overlays of a cached mmdebstrap root: install, the units verified by sys
 ``otp-broker serve`` answering on an emulated modem (loopback of its own network namespace),
 upgrade, remove (data kept), purge (data gone); an unsupported release or architecture
 refused before anything changes; a failed first-boot step leaving the package configured and
-the service not started.
+the service not started; the owner's hostapd, dnsmasq and haproxy left as they were, and the
+ones the package pulled in kept for OTP Broker.
 """
 
 from __future__ import annotations
@@ -37,6 +38,27 @@ UNITS = (
     "hostapd.service",  # with the package's drop-ins
     "dnsmasq.service",
 )
+SERVICES = ("hostapd.service", "dnsmasq.service", "haproxy.service")
+GATE = "/usr/libexec/otp-broker/ap-interface-ready --service dnsmasq /etc/dnsmasq.d/otp-broker.conf"
+# dpkg's record of hostapd, dnsmasq and haproxy as apt leaves them while it installs them with
+# the package: unpacked, never configured (apt configures them before the package).
+AS_IF_PULLED_IN = """
+python3 - <<'PY'
+import re
+path = "/var/lib/dpkg/status"
+stanzas = open(path).read().split("\\n\\n")
+for number, stanza in enumerate(stanzas):
+    if re.search(r"^Package: (hostapd|dnsmasq|haproxy)$", stanza, re.M):
+        stanza = stanza.replace("Status: install ok installed", "Status: install ok unpacked")
+        stanzas[number] = re.sub(r"^Config-Version: .*\\n?", "", stanza, flags=re.M)
+open(path, "w").write("\\n\\n".join(stanzas))
+PY
+"""
+
+
+def enablement(scratch: Scratch) -> list[str]:
+    """``systemctl is-enabled`` of hostapd, dnsmasq and haproxy (offline, in the root)."""
+    return scratch.run("systemctl is-enabled " + " ".join(SERVICES)).stdout.split()
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +134,8 @@ PY
 
 
 def test_install_serve_upgrade_remove_purge(scratch: Scratch, lower: Path) -> None:
+    before = enablement(scratch)
+    assert before[1] == "enabled"  # the owner's dnsmasq
     done = install(scratch, PREVIOUS)
     assert done.returncode == 0, done.stdout + done.stderr
     assert scratch.status() == f"install ok installed {PREVIOUS}"
@@ -128,6 +152,11 @@ def test_install_serve_upgrade_remove_purge(scratch: Scratch, lower: Path) -> No
     for folder in ("etc/systemd/network", "etc/dnsmasq.d", "etc/hostapd"):
         assert scratch.out(f"ls -A /{folder}").split() == sorted(os.listdir(lower / folder))
     assert scratch.out("cat /etc/nftables.conf") == (lower / "etc/nftables.conf").read_text()
+    # the owner's hostapd, dnsmasq and haproxy (installed before): as they were; the dnsmasq
+    # drop-in's gate lets the owner's dnsmasq start without OTP Broker's access point
+    assert enablement(scratch) == before
+    assert scratch.run(GATE).returncode == 0
+    assert scratch.run("ls /var/lib/otp-broker-setup").stdout.split() == []
 
     verified = scratch.run("systemd-analyze verify --man=no " + " ".join(UNITS))
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -157,6 +186,25 @@ def test_install_serve_upgrade_remove_purge(scratch: Scratch, lower: Path) -> No
     assert "not-installed" in scratch.status()
     assert scratch.run(f"test -e {DATA}").returncode == 1
     assert "otp" not in scratch.out("ls -R /etc/systemd/system")  # no enablement or mask left
+    assert scratch.run("test -e /var/lib/otp-broker-setup").returncode == 1
+    assert enablement(scratch) == before
+
+
+def test_services_pulled_in_by_the_package_are_kept_for_otp_broker(scratch: Scratch) -> None:
+    """apt unpacks hostapd, dnsmasq and haproxy with the package, then configures them: those
+    are OTP Broker's. Debian's haproxy service is disabled, not masked (the app runs its own);
+    the dnsmasq drop-in's gate skips dnsmasq until OTP Broker's access point is set up."""
+    assert enablement(scratch)[2] == "enabled"
+    scratch.out(AS_IF_PULLED_IN)
+    unpacked = scratch.run(f"dpkg -i /mnt/otp-broker_{CURRENT}_amd64.deb")
+    assert unpacked.returncode != 0  # its Depends are not configured yet
+    done = scratch.run("dpkg --configure -a")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert scratch.status() == f"install ok installed {CURRENT}"
+    assert enablement(scratch)[2] == "disabled"
+    assert scratch.out("ls /var/lib/otp-broker-setup").split() == ["ours-dnsmasq", "ours-hostapd"]
+    skipped = scratch.run(GATE)
+    assert skipped.returncode == 1 and "access point not set up" in skipped.stderr
 
 
 def test_lintian_finds_no_error(debs: Path) -> None:
