@@ -176,7 +176,8 @@ class Broker:
         # Credential guessing: one throttle for the API's Basic auth and the admin's login
         self.login_throttle = LoginThrottle(self.settings, self.events)
         # /health/ready: can the device take OTPs now, and why not
-        self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on)
+        self.readiness = ReadinessCheck(self.sms.routes, self.pool.names, self.shutdown.is_on,
+                                        self.shared.notes)  # fmt: skip
         # Mobile internet (ppp) per modem, through the same helper (kept up: LinkRedial)
         self.sms_holds = SmsPortHolds(self.pool)
         internet = (machine.internet or self._internet)(self.sms_holds)

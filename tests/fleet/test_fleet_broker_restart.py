@@ -18,6 +18,7 @@ from rabbit_rig import OwnRabbit
 from redis_rig import RedisServer
 
 from otpbroker.fleet.rabbit_consumers import ManagementConsumers
+from otpbroker.services.fleet_names import device_of
 
 MESSAGES = int(os.environ.get("OTPB_FLEET_MESSAGES", "60"))
 
@@ -62,5 +63,7 @@ def test_rabbitmq_stopped_and_started_mid_stream_loses_nothing(
     ids = [m["data"]["id"] for m in stream(MESSAGES)]
     assert outcome.missing(ids) == [] and outcome.duplicates() == 0
     assert len(listed) == 3  # three devices consumed the queue
+    # each consumer's connection names its device, as the fleet page shows it
+    assert sorted(device_of(name) for name in listed) == [d.name for d in fleet.devices]
     print(f"\nRabbitMQ stopped and started mid-stream, 3 devices: {len(outcome.counts)} "
           f"delivered once, 0 twice, 0 lost")  # fmt: skip

@@ -4,7 +4,7 @@ every other modem says why, in words that hold no number, IMSI or path."""
 from __future__ import annotations
 
 from otpbroker.domain.routing import ModemRoute
-from otpbroker.services.readiness import ReadinessCheck, reason_words, scrub
+from otpbroker.services.readiness import ReadinessCheck, ReadinessNote, reason_words, scrub
 
 IMSI = "510101234567890"
 
@@ -62,3 +62,14 @@ def test_scrub_keeps_short_numbers_and_words_with_slashes():
     assert scrub("back at 2026-12-06 23:14, part 1/2, SMS/USSD") == (
         "back at 2026-12-06 23:14, part 1/2, SMS/USSD"
     )
+
+
+def test_a_note_never_changes_readiness_and_its_words_are_scrubbed():
+    note = ReadinessNote("shared_ledger", "unreachable", "store /var/lib/x at +62 812 3456 789")
+    for routes, ready in (([ModemRoute("m1")], True), ([], False)):
+        result = ReadinessCheck(lambda r=routes: r, dict, lambda: False, lambda: [note]).check()
+        assert result.ready is ready
+        [shown] = result.notes
+        assert (shown.about, shown.state) == ("shared_ledger", "unreachable")
+        assert "/var/lib" not in shown.reason and "3456" not in shown.reason
+    assert check([ModemRoute("m1")]).notes == ()  # no notes by default

@@ -82,7 +82,9 @@ from otpbroker.feeders.amqp_news import AmqpNews, ReplyRoute, route_of
 from otpbroker.feeders.amqp_probe import probe as probe
 from otpbroker.feeders.amqp_queues import queue_arguments
 from otpbroker.feeders.base import CommandSink, Feeder
+from otpbroker.feeders.manager import DEVICE
 from otpbroker.feeders.retry import RetryPolicy, retry_later
+from otpbroker.services.fleet_names import connection_name, device_name
 from otpbroker.services.replies import Code, Reply
 from otpbroker.services.route_classes import QueueWindow, RouteClass, parse_classes
 
@@ -172,8 +174,10 @@ class RabbitMqFeeder(Feeder):
         self.arguments = queue_arguments(settings)
         """The declaration arguments of every queue consumed (``amqp_queues.py``)."""
         self._noticed: dict[str, str] = {}
-        self.connection_name = f"otp-broker {self.name} feeder {secrets.token_hex(4)}"
-        """Shown by RabbitMQ (``client_properties.connection_name``)."""
+        device = device_name(str(settings.get(DEVICE) or ""))
+        self.connection_name = connection_name(device, self.name, secrets.token_hex(4))
+        """Shown by RabbitMQ (``client_properties.connection_name``): names this device
+        (``fleet.device_name``, else the host name; ``services/fleet_names.py``)."""
         self._connection: BlockingConnection | None = None
         self.outgoing = AmqpNews(self)
         """Replies, status events and received SMS, published on the connection thread."""

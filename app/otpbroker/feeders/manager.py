@@ -21,6 +21,7 @@ from otpbroker.feeders.redelivery import RedeliveryGuard
 from otpbroker.feeders.replies import FOLLOWED, FeederNews, RouteBook
 from otpbroker.feeders.tally import FeederTally
 from otpbroker.services.events import SmsEvent
+from otpbroker.services.fleet_names import device_name
 from otpbroker.services.route_classes import ConsumptionPlanner
 from otpbroker.services.two_way_bus import TwoWayBus
 
@@ -31,6 +32,8 @@ FeederFactory = Callable[[CommandSink, Mapping[str, Any]], Feeder]
 SETTINGS_CHANGED = "settings changed"
 ENABLED = "enabled"
 DISABLED = "disabled"
+DEVICE = "fleet_device"
+"""The key of this device's fleet name in every feeder's settings (its connection name)."""
 
 
 class EventNotes(Protocol):
@@ -42,9 +45,13 @@ class EventNotes(Protocol):
 
 
 def feeder_settings(settings: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """The ``feeders.<name>.*`` settings with the prefix removed."""
+    """The ``feeders.<name>.*`` settings with the prefix removed, and this device's fleet
+    name (``DEVICE``: a new name restarts the feeder under it)."""
     prefix = f"feeders.{name}."
-    return {key[len(prefix) :]: value for key, value in settings.items() if key.startswith(prefix)}
+    wanted = {key[len(prefix) :]: value for key, value in settings.items()
+              if key.startswith(prefix)}  # fmt: skip
+    wanted[DEVICE] = device_name(str(settings.get("fleet.device_name") or ""))
+    return wanted
 
 
 def lifecycle_event(name: str, outcome: str, reason: str, at: float) -> SmsEvent:

@@ -1,7 +1,8 @@
 """FleetView: what the admin's fleet page shows, and this device's heartbeat.
 
 - Which devices consume which queues now: the broker's consumer list (RabbitMQ's management
-  HTTP API at ``fleet.management_url``, with the RabbitMQ feeder's credentials).
+  HTTP API at ``fleet.management_url``, with the RabbitMQ feeder's credentials); each
+  device's feeder names its connection after the device (``fleet_names``).
 - Each device's modems and counters: every device with ``fleet.enabled`` publishes a small
   heartbeat (names, states, counters; never a number or an IMSI) with an expiry to the
   shared store, every ``BEAT_SECONDS``; a device that stops beating drops off the list.
@@ -26,6 +27,7 @@ from otpbroker.domain.fleet import (
     SharedClaim,
 )
 from otpbroker.domain.ports import Settings
+from otpbroker.services.fleet_names import connection_name
 from otpbroker.services.shared_ledger import LedgerState, SharedClaims
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,11 @@ class FleetView:
         """The shared ledger's state (off, reachable, unreachable and why)."""
         return self._claims.state()
 
+    def connection_name(self) -> str:
+        """The name this device's RabbitMQ feeder gives its connections (``…`` for the
+        token that differs from one connection to the next)."""
+        return connection_name(self._claims.device, "rabbitmq", "…")
+
     def devices(self) -> list[DeviceBeat]:
         """Every device beating now (empty when the fleet is off); OSError if unreachable."""
         if not self._claims.enabled:
@@ -99,6 +106,7 @@ class FleetView:
         """Publish this device's heartbeat now (nothing when the fleet is off)."""
         if not self._claims.enabled:
             return
+        self._claims.probe()  # the ledger's state (and alert) follows even with no message
         modems = tuple(ModemBeat(m.modem_id, m.state, m.sent, m.failed, m.unknown)
                        for m in self._modems())  # fmt: skip
         beat = DeviceBeat(self._claims.device, time.time(), modems, self._claims.boot)

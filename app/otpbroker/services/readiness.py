@@ -7,12 +7,15 @@ so it names modems and reasons only: never an IMSI, a phone number or a setting'
 A reason the device words itself (a hold, SIM advice, a sending cap) is given in its words;
 one that carries what a serial port or the modem said (not connected, recovering, dead) in
 fixed words; every text is scrubbed of long digit runs and paths, whatever put them there.
+
+Notes (``ReadinessNote``) tell what works in a degraded way while the device still sends,
+such as an unreachable shared ledger (``fleet.enabled``): they never make it "not ready".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from otpbroker.domain.routing import ModemRoute
@@ -51,12 +54,26 @@ class ModemReadiness:
 
 
 @dataclass(frozen=True)
+class ReadinessNote:
+    """Something that works in a degraded way while the device still sends (no secret)."""
+
+    about: str
+    """What it is about (``shared_ledger``)."""
+    state: str
+    """Its state (``unreachable``)."""
+    reason: str
+    """What it means, in plain words."""
+
+
+@dataclass(frozen=True)
 class Readiness:
     """Whether the device can take OTPs, with each modem's part in it."""
 
     ready: bool
     stopping: bool
     modems: tuple[ModemReadiness, ...]
+    notes: tuple[ReadinessNote, ...] = ()
+    """What is degraded without stopping the sending (never changes ``ready``)."""
 
     @property
     def summary(self) -> str:
@@ -100,12 +117,15 @@ class ReadinessCheck:
         routes: Callable[[], list[ModemRoute]],
         names: Callable[[], Mapping[str, str]],
         stopping: Callable[[], bool],
+        notes: Callable[[], Sequence[ReadinessNote]] = tuple,
     ) -> None:
         """``routes``: every configured modem as routing sees it, holds applied
-        (``SmsService.routes``); ``names``: modem names by id; ``stopping``: the stop began."""
+        (``SmsService.routes``); ``names``: modem names by id; ``stopping``: the stop began;
+        ``notes``: what is degraded now (``ledger_notes``)."""
         self._routes = routes
         self._names = names
         self._stopping = stopping
+        self._notes = notes
 
     def check(self) -> Readiness:
         """The device's readiness now."""
@@ -118,4 +138,10 @@ class ReadinessCheck:
         )
         stopping = self._stopping()
         ready = not stopping and any(m.state == READY for m in modems)
-        return Readiness(ready, stopping, modems)
+        notes = tuple(scrubbed(n) for n in self._notes())
+        return Readiness(ready, stopping, modems, notes)
+
+
+def scrubbed(note: ReadinessNote) -> ReadinessNote:
+    """``note`` with its words scrubbed (``scrub``), whoever wrote them."""
+    return ReadinessNote(note.about, note.state, scrub(note.reason))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,10 +27,19 @@ from otpbroker.domain.errors import DomainError
 from otpbroker.domain.fleet import SharedClaim, SharedLedger
 from otpbroker.domain.ports import Settings
 from otpbroker.services.alerts import Alerts
+from otpbroker.services.fleet_names import device_name
+from otpbroker.services.readiness import ReadinessNote
 
 log = logging.getLogger(__name__)
 
 ALERT_KEY = "fleet:shared_ledger"
+#: ``/health/ready``'s words for an unreachable shared ledger (the device still sends).
+UNREACHABLE_NOTE = ReadinessNote(
+    "shared_ledger", "unreachable",
+    "shared ledger unreachable: sending goes on with this device's own ledger",
+)  # fmt: skip
+#: A key nobody holds: looked up to learn whether the store answers.
+_PROBE_KEY = "probe:reachable"
 T = TypeVar("T")
 LedgerFactory = Callable[[str], SharedLedger]
 """Builds the adapter for a ``fleet.ledger_url``."""
@@ -80,13 +88,22 @@ class SharedClaims:
     @property
     def device(self) -> str:
         """This device's fleet name (``fleet.device_name``, else the host name)."""
-        return str(self._settings.get("fleet.device_name") or "") or socket.gethostname()[:64]
+        return device_name(str(self._settings.get("fleet.device_name") or ""))
 
     def state(self) -> LedgerState:
         """Off, reachable, or unreachable with the last error."""
         with self._lock:
             error = self._error
         return LedgerState(self.enabled, self.enabled and not error, self.device, error)
+
+    def notes(self) -> tuple[ReadinessNote, ...]:
+        """What ``/health/ready`` says of the shared ledger: nothing, or that it is
+        unreachable and sending goes on (never why: the error may name the store)."""
+        return (UNREACHABLE_NOTE,) if self.enabled and not self.state().reachable else ()
+
+    def probe(self) -> None:
+        """Ask the store whether it answers (the state, and the alert, follow)."""
+        self._guarded(lambda ledger: ledger.lookup(_PROBE_KEY))
 
     def claim(self, key: str) -> SharedClaim | None:
         """Claim ``key`` for this device: None when it may be sent (granted, fleet off, or
@@ -183,4 +200,4 @@ class SharedClaims:
             self._alerts.clear(ALERT_KEY, "the shared ledger answers again")
 
 
-__all__ = ["ALERT_KEY", "ClaimedElsewhereError", "LedgerState", "SharedClaims"]
+__all__ = ["ALERT_KEY", "UNREACHABLE_NOTE", "ClaimedElsewhereError", "LedgerState", "SharedClaims"]

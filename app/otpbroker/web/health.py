@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from otpbroker.services.command_replies import stopping_reply
-from otpbroker.services.readiness import ModemReadiness, Readiness
+from otpbroker.services.readiness import ModemReadiness, Readiness, ReadinessNote
 from otpbroker.services.replies import Code, Reply
 
 #: Seconds a load balancer may wait before asking again when no modem can send.
@@ -34,8 +34,11 @@ def live_reply(stopping: bool) -> Reply:
 
 def ready_reply(readiness: Readiness) -> Reply:
     """``/health/ready``: 200 ``ready``, else 503 with ``Retry-After`` and every modem's
-    reason (``1112`` while stopping, ``1101`` when no modem can send)."""
+    reason (``1112`` while stopping, ``1101`` when no modem can send); ``data.notes`` when
+    something is degraded while the device still sends (an unreachable shared ledger)."""
     data: dict[str, Any] = {"modems": [_modem(m) for m in readiness.modems]}
+    if readiness.notes:
+        data["notes"] = [_note(n) for n in readiness.notes]
     if readiness.ready:
         return Reply("health-ready", Code.OK, readiness.summary, {"status": "ready", **data})
     if readiness.stopping:
@@ -51,3 +54,8 @@ def _modem(modem: ModemReadiness) -> dict[str, str]:
     if modem.reason:
         fields["reason"] = modem.reason
     return fields
+
+
+def _note(note: ReadinessNote) -> dict[str, str]:
+    """A degraded part: what it is about, its state and what that means."""
+    return {"about": note.about, "state": note.state, "reason": note.reason}

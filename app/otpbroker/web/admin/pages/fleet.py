@@ -11,6 +11,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.services.fleet_names import device_of
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -45,7 +46,8 @@ def fleet_page(context: AdminServices) -> str:
         devices_error = str(exc)
     return render(
         "fleet", "Fleet", state=fleet.ledger_state(), devices=devices,
-        devices_error=devices_error, consumers=fleet.consumers(), message_id=message_id,
+        devices_error=devices_error, consumers=fleet.consumers(), device_of=device_of,
+        connection=fleet.connection_name(), message_id=message_id,
         lookup=_lookup(context, message_id),
     )  # fmt: skip
 

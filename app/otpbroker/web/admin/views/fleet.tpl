@@ -12,6 +12,9 @@
   shared ledger <strong>unreachable</strong> ({{state.error}}): sending goes on with this device's own ledger.
   % end
   </p>
+  <p>This device's RabbitMQ feeder names its connections <code>{{connection}}</code>
+  (<code>fleet.device_name</code>, else the host name), so the consumer list below says which
+  device each consumer is.</p>
 </section>
 <h2>Consumers of the broker's queues now</h2>
 % if not consumers.configured:
@@ -23,10 +26,11 @@
 % else:
 <div class="table-wrap card">
 <table class="stack">
-  <thead><tr><th>Queue</th><th>Consumer (connection)</th><th>Prefetch</th></tr></thead>
+  <thead><tr><th>Queue</th><th>Device</th><th>Consumer (connection)</th><th>Prefetch</th></tr></thead>
   <tbody>
   % for c in consumers.listed:
-  <tr><td data-label="Queue">{{c.queue}}</td><td data-label="Consumer">{{c.consumer}}</td>
+  <tr><td data-label="Queue">{{c.queue}}</td><td data-label="Device">{{device_of(c.consumer) or '?'}}</td>
+      <td data-label="Consumer">{{c.consumer}}</td>
       <td data-label="Prefetch">{{c.prefetch}}</td></tr>
   % end
   </tbody>
