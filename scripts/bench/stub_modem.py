@@ -133,11 +133,11 @@ class StubModem:
             length = len(self._pdu.strip())
             self._pdu = None
             self._ref = self._ref % 255 + 1
-            self._write(f"\r\n+CMGS: {self._ref}\r\n\r\nOK\r\n")
-            with self._arrived:
+            with self._arrived:  # recorded before the answer: whoever saw it finds the stamp
                 self.stamps.append(now)
                 self.lengths.append(length)
                 self._arrived.notify_all()
+            self._write(f"\r\n+CMGS: {self._ref}\r\n\r\nOK\r\n")
         elif char == ESC:
             self._pdu = None
             self._write("\r\nOK\r\n")

@@ -22,6 +22,9 @@ from deb_root import REPO, Scratch, clean_root
 
 pytestmark = [
     pytest.mark.deb,
+    # A fresh machine builds the venv and the mmdebstrap root first (module fixtures, each
+    # a few minutes; cached afterwards), which counts towards the first test's time-out.
+    pytest.mark.timeout(2400),
     pytest.mark.skipif(os.geteuid() != 0, reason="mmdebstrap, chroot and overlays need root"),
 ]
 VERSION = re.search(r'__version__ = "(.*)"', (REPO / "app/otpbroker/__init__.py").read_text())
