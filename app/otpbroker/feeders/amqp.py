@@ -57,7 +57,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -79,6 +78,7 @@ from otpbroker.domain.delivery import DeliveryTerms
 from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.amqp_consumers import Consumers, Pending
 from otpbroker.feeders.amqp_news import AmqpNews, ReplyRoute, route_of
+from otpbroker.feeders.amqp_probe import login_options
 from otpbroker.feeders.amqp_probe import probe as probe
 from otpbroker.feeders.amqp_queues import queue_arguments
 from otpbroker.feeders.base import CommandSink, Feeder
@@ -191,13 +191,7 @@ class RabbitMqFeeder(Feeder):
         """Connection parameters from the settings."""
         s = self.settings
         host = str(s.get("host") or "localhost")
-        options: dict[str, Any] = {}
-        if s.get("username"):
-            options["credentials"] = pika.PlainCredentials(
-                str(s["username"]), str(s.get("password") or "")
-            )
-        if s.get("tls"):
-            options["ssl_options"] = pika.SSLOptions(ssl.create_default_context(), host)
+        options = login_options(s, host)
         return pika.ConnectionParameters(
             host=host,
             port=int(s.get("port") or (5671 if s.get("tls") else 5672)),

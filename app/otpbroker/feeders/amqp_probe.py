@@ -44,6 +44,19 @@ def _probe_error(exc: BaseException, where: str, settings: Mapping[str, Any]) ->
     return f"{where}: {type(cause).__name__}: {cause}"[:300]
 
 
+def login_options(settings: Mapping[str, Any], host: str) -> dict[str, Any]:
+    """The credentials and TLS options of ``pika.ConnectionParameters`` from the settings
+    (the feeder's connection and the connection test alike)."""
+    options: dict[str, Any] = {}
+    if settings.get("username"):
+        options["credentials"] = pika.PlainCredentials(
+            str(settings["username"]), str(settings.get("password") or "")
+        )
+    if settings.get("tls"):
+        options["ssl_options"] = pika.SSLOptions(ssl.create_default_context(), host)
+    return options
+
+
 def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
     """Try ``settings`` (the ``feeders.rabbitmq.*`` values without the prefix) once.
 
@@ -54,13 +67,7 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
     host = str(settings.get("host") or "localhost")
     port = int(settings.get("port") or (5671 if settings.get("tls") else 5672))
     where = f"{host}:{port}"
-    options: dict[str, Any] = {}
-    if settings.get("username"):
-        options["credentials"] = pika.PlainCredentials(
-            str(settings["username"]), str(settings.get("password") or "")
-        )
-    if settings.get("tls"):
-        options["ssl_options"] = pika.SSLOptions(ssl.create_default_context(), host)
+    options = login_options(settings, host)
     parameters = pika.ConnectionParameters(
         host=host,
         port=port,
