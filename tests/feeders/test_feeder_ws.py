@@ -228,6 +228,14 @@ def test_wrong_credentials_give_a_clear_error_and_retry_without_crashing(server,
     wait_for(lambda: not server._peers, 5, "the rejected connection closed by the feeder")
 
 
+def forwarding_done(server) -> bool:
+    """True when the server forwarded nothing more for half a second (the last frames sent
+    may still be on their way through it when the sender closes)."""
+    before = len(server.forwarded)
+    time.sleep(0.5)
+    return len(server.forwarded) == before
+
+
 def test_server_drop_in_a_stream_of_600_frames_delivers_each_forwarded_frame_once(
     harness, server, make_feeder
 ):
@@ -261,6 +269,7 @@ def test_server_drop_in_a_stream_of_600_frames_delivers_each_forwarded_frame_onc
     dropper.join()
     assert dropped.is_set()
     wait_for(lambda: feeder.status.connected, what="reconnected")
+    wait_for(lambda: forwarding_done(server), what="the server done forwarding")
     handed = Counter(text_of(frame) for _, frame in server.forwarded)
     receivers = {number for number, _ in server.forwarded}
     assert first in receivers and len(receivers) >= 2, receivers
@@ -268,7 +277,9 @@ def test_server_drop_in_a_stream_of_600_frames_delivers_each_forwarded_frame_onc
     got = wait_deliveries(harness, sum(handed.values()), timeout=60)
     texts = Counter(text for (_, text), count in got.items() for _ in range(count))
     assert texts == handed, "each frame handed to the feeder is sent exactly once"
-    assert len(handed) >= 300 and any(int(t.split()[1]) > 400 for t in handed)
+    # the 200 before the drop, and frames sent well after it (how many were lost while the
+    # feeder was away and unregistered depends on how busy the machine is)
+    assert len(handed) >= 200 and any(int(t.split()[1]) > 400 for t in handed)
     assert len(handed) + server.unrouted <= total  # the rest was lost while unregistered
     assert feeder.status.reconnects >= 1
     assert errors and "Connection to remote host was lost" in errors[0], errors
