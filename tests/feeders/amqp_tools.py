@@ -99,11 +99,18 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 class TcpProxy:
-    """A threaded loopback TCP proxy to RabbitMQ whose connections can be cut abruptly."""
+    """A threaded loopback TCP proxy to RabbitMQ whose connections can be cut abruptly.
 
-    def __init__(self, target: tuple[str, int] = AMQP) -> None:
+    ``listener``: where to listen (default a free loopback port), e.g. a socket made inside
+    a network namespace; ``clients`` are the source addresses of its connections, in order.
+    """
+
+    def __init__(
+        self, target: tuple[str, int] = AMQP, listener: socket.socket | None = None
+    ) -> None:
         self.target = target
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = listener or socket.create_server(("127.0.0.1", 0))
+        self.clients: list[str] = []
         self.port: int = self._listener.getsockname()[1]
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -116,7 +123,7 @@ class TcpProxy:
     def _accept(self) -> None:
         while True:
             try:
-                client, _ = self._listener.accept()
+                client, address = self._listener.accept()
             except OSError:
                 return
             try:
@@ -132,6 +139,7 @@ class TcpProxy:
                     return
                 self._sockets += [client, upstream]
                 self.accepted += 1
+                self.clients.append(address[0])
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 

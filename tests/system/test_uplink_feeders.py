@@ -9,10 +9,8 @@ messages published before, during and after the switches are all sent, each exac
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -34,7 +32,7 @@ from waiting import wait_until
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "feeders"))
-from amqp_tools import AMQP, Publisher, rabbitmq_available, unique_queue
+from amqp_tools import AMQP, Publisher, TcpProxy, rabbitmq_available, unique_queue
 from broker_harness import BrokerHarness
 
 from otpbroker.feeders.amqp import RabbitMqFeeder
@@ -45,52 +43,10 @@ __all__ = ["rig"]  # the fixture, used by name
 PORT = 5672
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        while data := source.recv(65536):
-            sink.sendall(data)
-    for end in (source, sink):
-        with contextlib.suppress(OSError):
-            end.shutdown(socket.SHUT_RDWR)
-
-
-class Relay:
-    """Listens at the server's public address in ``namespace`` (a socket keeps the
-    namespace it was made in) and relays each connection to ``target`` on this host's
-    loopback; ``clients`` are the source addresses, in order."""
-
-    def __init__(self, namespace: str, target: tuple[str, int]) -> None:
-        self.target = target
-        self.clients: list[str] = []
-        self._sockets: list[socket.socket] = []
-        self._listener: socket.socket = in_netns(
-            namespace, lambda: socket.create_server((SERVER_IP, PORT))
-        )
-        threading.Thread(target=self._accept, name="relay", daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, address = self._listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            self._sockets += [client, upstream]
-            self.clients.append(address[0])
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
-
-    def close(self) -> None:
-        self._listener.close()
-        for sock in self._sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
+def relay_in(namespace: str, target: tuple[str, int]) -> TcpProxy:
+    """A proxy listening at the server's public address in ``namespace`` (a socket keeps the
+    namespace it was made in), relaying each connection to ``target`` on this loopback."""
+    return TcpProxy(target, in_netns(namespace, lambda: socket.create_server((SERVER_IP, PORT))))
 
 
 @pytest.fixture
@@ -113,7 +69,7 @@ def test_the_rabbitmq_feeder_follows_each_switch_and_sends_each_message_once(
 ) -> None:
     if not rabbitmq_available():
         pytest.skip("no RabbitMQ on 127.0.0.1:5672")
-    relay = Relay(rig.upstream.name, AMQP)
+    relay = relay_in(rig.upstream.name, AMQP)
     publisher, queue = Publisher(), unique_queue()
     publisher.channel.queue_declare(queue, durable=True)
     feeder = RabbitMqFeeder(harness.broker.processor, {
