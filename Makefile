@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARCH ?= amd64
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' app/otpbroker/__init__.py)
 
-.PHONY: run test lint unit bench bench-peers deps clean image image-test deb
+.PHONY: run test lint unit bench bench-peers deps clean image image-test deb catalogues
 
 $(STAMP): app/requirements.lock app/requirements-dev.lock app/pyproject.toml scripts/install-deps.sh
 	bash scripts/install-deps.sh
@@ -61,3 +61,7 @@ image-test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache .hypothesis
+
+## Bring the message catalogues in line with the code (then translate what is new in id).
+catalogues: $(STAMP)
+	bash scripts/update-catalogues.sh

@@ -19,8 +19,11 @@ import pytest
 
 from otpbroker.config import schema
 from otpbroker.config.schema_limits import RATE_LIMIT_KEYS
+from otpbroker.i18n import catalogues
 
 TEST_ORDERS = ("file", "reverse", "shuffle:SEED")
+
+catalogues.install()  # as the entry points do: in-process apps read the catalogues too
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

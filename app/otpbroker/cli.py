@@ -8,6 +8,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from otpbroker.i18n import catalogues
+from otpbroker.i18n.negotiate import environment_language
+from otpbroker.i18n.translate import set_language
+
 DEFAULT_DATA_DIR = os.environ.get("OTP_BROKER_DATA_DIR", "/var/lib/otp-broker")
 
 Handler = Callable[[argparse.Namespace], int]
@@ -85,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     handler: Handler = args.handler
+    catalogues.install()
+    set_language(environment_language(os.environ))
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -17,6 +17,8 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import _, reset_language, set_language
+from otpbroker.web.admin.language import page_language
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.sessions import Session
 
@@ -113,12 +115,22 @@ class AdminGuard:
                 request.environ["otpb.session"] = None
             else:
                 request.environ["otpb.admin"] = admin
+        token = set_language(page_language(request.environ.get("otpb.admin")))
+        try:
+            return self._checked(callback, public, session, *args, **kw)
+        finally:
+            reset_language(token)
+
+    def _checked(
+        self, callback: Callable[..., Any], public: bool, session: Any, *args: Any, **kw: Any
+    ) -> Any:
+        request = bottle.request
         if not public and not self.context.admin_accounts.exist():
             raise bottle.HTTPResponse(status=303, headers={"Location": "/setup"})
         if not public and session is None:
             if request.method == "GET" and not request.path.startswith("/admin-api/"):
                 raise bottle.HTTPResponse(status=303, headers={"Location": "/login"})
-            raise _refuse(401, "log in first")
+            raise _refuse(401, _("log in first"))
         if request.method not in ("GET", "HEAD") and not _csrf_ok(session):
-            raise _refuse(403, "the form expired or came from another site; reload and retry")
+            raise _refuse(403, _("the form expired or came from another site; reload and retry"))
         return callback(*args, **kw)

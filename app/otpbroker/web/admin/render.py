@@ -8,7 +8,9 @@ from urllib.parse import quote, unquote
 
 import bottle
 
+from otpbroker.i18n.translate import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from otpbroker.web.admin.guard import csrf_token, current_session, secure_request
+from otpbroker.web.admin.language import script_catalogue
 
 VIEWS = str(Path(__file__).with_name("views"))
 #: One list for every render: bottle caches compiled templates by the lookup list's id(), so
@@ -17,29 +19,29 @@ TEMPLATE_LOOKUP = [VIEWS]
 FLASH_COOKIE = "otpb_flash"
 
 NAV: tuple[tuple[str, str], ...] = (
-    ("/", "Home"),
-    ("/monitor", "Monitor"),
-    ("/modems", "Modems"),
-    ("/received", "Received"),
-    ("/internet", "Internet"),
-    ("/manual-sms", "Manual SMS"),
-    ("/ussd", "USSD"),
-    ("/api-settings", "API setting"),
-    ("/https", "HTTPS"),
-    ("/sealing", "Sealed messages"),
-    ("/api-users", "API users"),
-    ("/blocklist", "Blocking list"),
-    ("/feeders", "Feeders"),
-    ("/webhooks", "Webhooks"),
-    ("/fleet", "Fleet"),
-    ("/sms-settings", "SMS setting"),
-    ("/limits", "Sending limits"),
-    ("/mail", "E-mail"),
-    ("/ddns", "DDNS"),
-    ("/network", "Network"),
-    ("/firewall", "Firewall"),
-    ("/admins", "Administrators"),
-    ("/brochure", "Brochure"),
+    ("/", N_("Home")),
+    ("/monitor", N_("Monitor")),
+    ("/modems", N_("Modems")),
+    ("/received", N_("Received")),
+    ("/internet", N_("Internet")),
+    ("/manual-sms", N_("Manual SMS")),
+    ("/ussd", N_("USSD")),
+    ("/api-settings", N_("API setting")),
+    ("/https", N_("HTTPS")),
+    ("/sealing", N_("Sealed messages")),
+    ("/api-users", N_("API users")),
+    ("/blocklist", N_("Blocking list")),
+    ("/feeders", N_("Feeders")),
+    ("/webhooks", N_("Webhooks")),
+    ("/fleet", N_("Fleet")),
+    ("/sms-settings", N_("SMS setting")),
+    ("/limits", N_("Sending limits")),
+    ("/mail", N_("E-mail")),
+    ("/ddns", N_("DDNS")),
+    ("/network", N_("Network")),
+    ("/firewall", N_("Firewall")),
+    ("/admins", N_("Administrators")),
+    ("/brochure", N_("Brochure")),
 )
 
 
@@ -61,10 +63,20 @@ def _take_flash() -> tuple[str, str] | None:
 
 
 def render(template: str, title: str, **context: Any) -> str:
-    """A page in the common layout (values are HTML-escaped by the template engine)."""
+    """A page in the common layout (values are HTML-escaped by the template engine).
+
+    Templates write what a person reads as ``_('...')`` / ``ngettext(...)``; ``title`` and
+    flash messages come translated from the page module.
+    """
+    language = current_language()
     return bottle.template(
         template,
         template_lookup=TEMPLATE_LOOKUP,
+        _=_,
+        ngettext=ngettext,
+        lang=language,
+        language_names=LANGUAGE_NAMES,
+        script_messages=script_catalogue(language),
         title=title,
         nav=NAV if current_session() is not None else (),
         path=bottle.request.path,

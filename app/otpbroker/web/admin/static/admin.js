@@ -1,5 +1,11 @@
 // Progressive enhancements only: every page works without this file.
 "use strict";
+// The page's language: translations of the scripts' messages, sent with each page (English
+// when there are none). Every script writes what a person reads as _("...").
+const OTPB_MESSAGES = JSON.parse(document.getElementById("otpb-messages")?.textContent || "{}");
+function _(text) {
+  return Object.prototype.hasOwnProperty.call(OTPB_MESSAGES, text) ? OTPB_MESSAGES[text] : text;
+}
 document.addEventListener("DOMContentLoaded", () => {
   const toggle = document.querySelector(".menu-toggle");
   const nav = document.getElementById("nav");

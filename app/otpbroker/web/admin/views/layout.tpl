@@ -1,11 +1,12 @@
 <!doctype html>
-<html lang="en">
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · OTP Broker</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/admin.css">
+<script type="application/json" id="otpb-messages">{{!script_messages}}</script>
 <script src="/static/admin.js" defer></script>
 % for src in get('scripts', ()):
 <script src="{{src}}" defer></script>
@@ -15,14 +16,14 @@
 <header class="top">
   <a class="brand" href="/">OTP Broker</a>
   % if nav:
-  <button class="menu-toggle" type="button" aria-controls="nav" aria-expanded="false">Menu</button>
+  <button class="menu-toggle" type="button" aria-controls="nav" aria-expanded="false">{{_('Menu')}}</button>
   <nav id="nav">
     % for href, label in nav:
-    <a href="{{href}}" class="{{'current' if path == href else ''}}">{{label}}</a>
+    <a href="{{href}}" class="{{'current' if path == href else ''}}">{{_(label)}}</a>
     % end
     <form method="post" action="/logout" class="logout">
       <input type="hidden" name="csrf" value="{{csrf}}">
-      <button type="submit">Log out{{' ' + me['username'] if me else ''}}</button>
+      <button type="submit">{{_('Log out')}}{{' ' + me['username'] if me else ''}}</button>
     </form>
   </nav>
   % end
