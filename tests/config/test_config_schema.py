@@ -25,6 +25,7 @@ def _error(key: str, value: Any) -> str:
 def test_expected_keys_exist() -> None:
     expected = {
         "device.country_code",
+        "device.language",
         "internet.mode",
         "internet.check_interval_seconds",
         "internet.failover_after_seconds",

@@ -115,6 +115,14 @@ SETTINGS: tuple[Setting, ...] = (
         pattern=r"[1-9][0-9]{0,2}",
         rule="1-3 digits, not starting with 0",
     ),
+    Setting(
+        "device.language",
+        str,
+        "",
+        "Language of the brochure and of the e-mails the device sends: en (English) or id "
+        "(Bahasa Indonesia); empty until chosen at first run (then: English).",
+        choices=("", "en", "id"),
+    ),
     Setting("api.http_enabled", bool, True, "Serve the REST API over plain HTTP."),
     _int("api.http_port", 8888, 1, 65535, "TCP port of the HTTP REST API."),
     Setting("api.https_enabled", bool, False, "Serve the REST API over HTTPS."),
