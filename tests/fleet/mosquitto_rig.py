@@ -4,7 +4,6 @@ machine's shared Mosquitto is never touched), stopped and started again at will.
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -19,10 +18,10 @@ class OwnMosquitto:
     """A Mosquitto of the test's own on a free port, persisting sessions and queued messages
     in its own directory (saved when it stops), so it can be stopped and started again.
 
-    ``user`` is the test's own user: started by root, Mosquitto otherwise changes to the
-    user ``mosquitto``, which may not write this directory, and then never saves its
-    database (it logs "Error saving in-memory database ... Permission denied" and starts
-    empty again). Run by another user, ``user`` has no effect."""
+    Run by root, it stays root (``user root``): else Mosquitto changes to the user
+    ``mosquitto``, which may not write this directory, and then never saves its database
+    (it logs "Error saving in-memory database ... Permission denied" and starts empty
+    again). Run by another user, it stays that user anyway."""
 
     def __init__(self, directory: Path) -> None:
         if shutil.which("mosquitto") is None:
@@ -30,10 +29,10 @@ class OwnMosquitto:
         self.port, self.config = free_port(), directory / "mosquitto.conf"
         self.database, self.log = directory / "mosquitto.db", directory / "mosquitto.log"
         directory.mkdir()
-        user = pwd.getpwuid(os.geteuid()).pw_name
+        stay = "user root\n" if os.geteuid() == 0 else ""
         self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
                                f"persistence true\npersistence_location {directory}/\n"
-                               f"user {user}\nlog_dest file {self.log}\n")  # fmt: skip
+                               f"{stay}log_dest file {self.log}\n")  # fmt: skip
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
