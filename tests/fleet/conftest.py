@@ -1,4 +1,4 @@
-"""The fleet tests' own Redis server, and the crash rig's process helpers."""
+"""The fleet tests' own Redis server and Mosquitto, and the crash rig's process helpers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(1, str(Path(__file__).parent.parent / "feeders"))  # crash_rig, amqp_tools
 
+from mosquitto_rig import OwnMosquitto
 from redis_rig import RedisServer
 
 
@@ -23,3 +24,14 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def own_mosquitto(tmp_path: Path) -> Iterator[OwnMosquitto]:
+    """A started Mosquitto of the test's own."""
+    broker = OwnMosquitto(tmp_path / "mosquitto")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
