@@ -21,12 +21,14 @@ from admin_client import AdminClient
 from broker_harness import BrokerHarness
 
 from otpbroker.bootstrap import Machine
+from otpbroker.domain import sim_state, sms_path
 from otpbroker.domain.balance_rules import Balance
 from otpbroker.domain.sim_quota import PacingRule
 from otpbroker.i18n.translate import use_language
 from otpbroker.services.balance_watch import BalanceResult
 from otpbroker.web.admin.app import refusal_answer
 from otpbroker.web.admin.balance_view import balance_view
+from otpbroker.web.admin.modem_reasons import SIM_ADVICE, sim_advice, sms_path_reason
 from otpbroker.web.admin.modem_words import word
 from otpbroker.web.admin.quota_view import quota_view
 from otpbroker.web.body_limit import Refusal
@@ -239,3 +241,25 @@ def test_balance_and_quota_words_and_formats() -> None:
     with use_language("en"):
         quota = quota_view(view)
         assert quota["hour"] == "not counted (no cap)" and quota["gap"] == "1.5 s + 0-2 s"
+
+
+@pytest.mark.parametrize("code", sorted(sms_path.REASONS))
+def test_the_sms_path_reasons_say_what_the_modem_layer_says(code: str) -> None:
+    for roaming, weak in ((False, False), (True, False), (False, True), (True, True)):
+        readings = sms_path.SmsPathReadings(cs=5 if roaming else 1, rssi=3 if weak else 20)
+        verdict = sms_path._verdict(code, readings)
+        with use_language("en"):
+            assert sms_path_reason(verdict) == verdict.reason
+        with use_language("id"):
+            assert sms_path_reason(verdict) != verdict.reason
+
+
+def test_the_sim_advice_says_what_the_modem_layer_says() -> None:
+    assert set(SIM_ADVICE) == set(sim_state.SIM_STATES)
+    for state in (*sim_state.SIM_STATES, "ready"):
+        for tries in (None, 3):
+            with use_language("en"):
+                assert sim_advice(state, tries) == sim_state.sim_advice(state, tries)
+    with use_language("id"):
+        assert "Sisa percobaan PIN: 3." in sim_advice("pin_required", 3)
+        assert "kolom PIN SIM" in sim_advice("pin_required")

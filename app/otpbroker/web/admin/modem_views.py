@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from otpbroker.domain.sim_state import sim_advice
 from otpbroker.domain.usb_modems import UsbPort
 from otpbroker.i18n.translate import N_, _
 from otpbroker.services.modem_discovery import DetectedEntry, DiscoveryReport
+from otpbroker.web.admin.modem_reasons import sim_advice, sms_path_reason
 from otpbroker.web.admin.services import AdminServices
 
 AT_SOURCES = {
@@ -45,7 +45,7 @@ def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, A
         "port": status.port,
         "sms_path": verdict.path.value if verdict is not None else "",
         "sms_path_ok": verdict.available if verdict is not None else None,
-        "sms_path_reason": verdict.reason if verdict is not None else "",
+        "sms_path_reason": sms_path_reason(verdict) if verdict is not None else "",
         "routing": getattr(route, "reason", None) if route is not None else None,
         "routing_text": getattr(route, "reason_text", "") if route is not None else "",
         "advice": sim_advice(status.state, getattr(status, "pin_tries", None)),
