@@ -9,6 +9,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,9 +27,15 @@ from otpbroker.domain.balance_rules import Balance
 from otpbroker.domain.sim_quota import PacingRule
 from otpbroker.i18n.translate import use_language
 from otpbroker.services.balance_watch import BalanceResult
+from otpbroker.services.self_test import SelfTestResult
 from otpbroker.web.admin.app import refusal_answer
 from otpbroker.web.admin.balance_view import balance_view
-from otpbroker.web.admin.modem_reasons import SIM_ADVICE, sim_advice, sms_path_reason
+from otpbroker.web.admin.modem_reasons import (
+    SIM_ADVICE,
+    self_test_summary,
+    sim_advice,
+    sms_path_reason,
+)
 from otpbroker.web.admin.modem_words import word
 from otpbroker.web.admin.quota_view import quota_view
 from otpbroker.web.body_limit import Refusal
@@ -263,3 +270,15 @@ def test_the_sim_advice_says_what_the_modem_layer_says() -> None:
     with use_language("id"):
         assert "Sisa percobaan PIN: 3." in sim_advice("pin_required", 3)
         assert "kolom PIN SIM" in sim_advice("pin_required")
+
+
+def test_the_self_test_summary_in_both_languages() -> None:
+    waiting = SelfTestResult("m1", "P3XX9", "+62812****89", time.time(), 120.0)
+    back = replace(waiting, state="back", sent_at=10.0, arrived_at=13.25)
+    late = replace(waiting, state="not-back", wait_seconds=3.0)
+    with use_language("en"):
+        for result in (waiting, back, late, replace(waiting, state="failed", error="boom")):
+            assert self_test_summary(result) == result.summary()
+    with use_language("id"):
+        assert self_test_summary(waiting) == "menunggu token P3XX9 (paling lama 120 detik)"
+        assert self_test_summary(back) == "kembali setelah 3,2 detik (token P3XX9)"

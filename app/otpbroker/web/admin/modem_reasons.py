@@ -11,6 +11,7 @@ from typing import Any
 
 from otpbroker.domain.sim_state import MIN_PIN_TRIES, PIN_STATES
 from otpbroker.domain.sms_path import SmsPath
+from otpbroker.i18n.formats import format_number
 from otpbroker.i18n.translate import N_, _
 
 #: ``domain.sms_path.REASONS``: the reason of each verdict code.
@@ -92,4 +93,23 @@ def sim_advice(state: str, tries_left: int | None = None) -> str:
     return text
 
 
-__all__ = ["SIM_ADVICE", "SMS_PATH_REASONS", "sim_advice", "sms_path_reason"]
+def self_test_summary(result: Any) -> str:
+    """One line about a self-test (``services.self_test.SelfTestResult``)."""
+    if result.state == "back":
+        return _("back after {seconds} s (token {token})").format(
+            seconds=format_number(round(result.round_trip or 0.0, 1)), token=result.token
+        )
+    if result.state == "not-back":
+        return _("not back after {seconds} s (token {token})").format(
+            seconds=format_number(result.wait_seconds), token=result.token
+        )
+    if result.state == "failed":
+        return _("not sent: {reason}").format(reason=result.error)
+    return _("waiting for token {token} (up to {seconds} s)").format(
+        token=result.token, seconds=format_number(result.wait_seconds)
+    )
+
+
+__all__ = [
+    "SIM_ADVICE", "SMS_PATH_REASONS", "self_test_summary", "sim_advice", "sms_path_reason",
+]  # fmt: skip

@@ -35,6 +35,7 @@ from otpbroker.web.admin.modem_form import (
     record_values,
     typed_secrets,
 )
+from otpbroker.web.admin.modem_reasons import self_test_summary
 from otpbroker.web.admin.modem_views import detected_section, live_by_id
 from otpbroker.web.admin.modem_words import word
 from otpbroker.web.admin.quota_view import quota_by_id, when
@@ -220,7 +221,7 @@ def _when(at: float | None) -> str:
 def _self_test_json(result: SelfTestResult | None) -> dict[str, Any] | None:
     if result is None:
         return None
-    return {"state": result.state, "summary": result.summary(), "number": result.number,
+    return {"state": result.state, "summary": self_test_summary(result), "number": result.number,
             "sent_at": _when(result.sent_at), "arrived_at": _when(result.arrived_at),
             "round_trip": result.round_trip}  # fmt: skip
 
