@@ -53,7 +53,7 @@ def build_admin(context: AdminServices) -> bottle.Bottle:
         for header, value in HEADERS.items():
             bottle.response.set_header(header, value)
         bottle.response.content_type = "text/plain; charset=utf-8"
-        # the guard does not run for an unknown path: the browser's language, else the admin's
+        # the guard does not run for an unknown path, so the language is set here (the browser's)
         with use_language(page_language(bottle.request.environ.get("otpb.admin"))):
             return _("404: no such page")
 
