@@ -10,8 +10,11 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.negotiate import preferred_language
+from otpbroker.i18n.translate import LANGUAGE_NAMES, N_, _, ngettext, use_language
 from otpbroker.web.admin import pages, static_files
 from otpbroker.web.admin.guard import HEADERS, AdminGuard
+from otpbroker.web.admin.language import page_language, script_catalogue
 from otpbroker.web.admin.render import TEMPLATE_LOOKUP
 from otpbroker.web.admin.routes import mount
 from otpbroker.web.admin.services import AdminServices
@@ -20,12 +23,12 @@ from otpbroker.web.body_limit import Refusal, WsgiApp, limit_body
 # The largest admin request body: the biggest form (a certificate and a key, 64 KiB each)
 # fits with room to spare; anything larger is refused before a byte of it is read.
 MAX_BODY_BYTES = 256 * 1024
-HTTP_TITLES = {411: "Length required", 400: "Bad request", 413: "Request too large"}
+REFUSED_TITLE = N_("Request refused")
+HTTP_TITLES = {411: N_("Length required"), 400: N_("Bad request"), 413: N_("Request too large")}
 ADVICE = {
-    411: "Send the form again from the page (the browser sets the length).",
-    400: "Send the form again from the page.",
-    413: f"Requests to the admin may be at most {MAX_BODY_BYTES // 1024} KiB; "
-    "choose smaller files.",
+    411: N_("Send the form again from the page (the browser sets the length)."),
+    400: N_("Send the form again from the page."),
+    413: N_("Requests to the admin may be at most {size} KiB; choose smaller files."),
 }
 
 
@@ -50,7 +53,9 @@ def build_admin(context: AdminServices) -> bottle.Bottle:
         for header, value in HEADERS.items():
             bottle.response.set_header(header, value)
         bottle.response.content_type = "text/plain; charset=utf-8"
-        return "404: no such page"
+        # the guard does not run for an unknown path, so the language is set here (the browser's)
+        with use_language(page_language(bottle.request.environ.get("otpb.admin"))):
+            return _("404: no such page")
 
     return app
 
@@ -64,20 +69,28 @@ def refusal_answer(
     if path.startswith("/admin-api/"):
         body = json.dumps({"error": refusal.message}).encode()
         return [*headers, ("Content-Type", "application/json")], body
-    page = bottle.template(
-        "refused",
-        template_lookup=TEMPLATE_LOOKUP,
-        title=HTTP_TITLES.get(refusal.status, "Request refused"),
-        message=f"Refused: {refusal.message}.",
-        advice=ADVICE.get(refusal.status, ""),
-        back="/" + path.split("/")[1] if path.startswith("/") else "/",
-        nav=(),
-        path=path,
-        csrf="",
-        me=None,
-        flash=None,
-        errors={},
-    )
+    language = preferred_language(str(environ.get("HTTP_ACCEPT_LANGUAGE") or ""))
+    with use_language(language) as language:
+        advice = ADVICE.get(refusal.status)
+        page = bottle.template(
+            "refused",
+            template_lookup=TEMPLATE_LOOKUP,
+            _=_,
+            ngettext=ngettext,
+            lang=language,
+            language_names=LANGUAGE_NAMES,
+            script_messages=script_catalogue(language),
+            title=_(HTTP_TITLES.get(refusal.status, REFUSED_TITLE)),
+            message=_("Refused: {reason}.").format(reason=refusal.message),
+            advice=_(advice).format(size=MAX_BODY_BYTES // 1024) if advice else "",
+            back="/" + path.split("/")[1] if path.startswith("/") else "/",
+            nav=(),
+            path=path,
+            csrf="",
+            me=None,
+            flash=None,
+            errors={},
+        )
     return [*headers, ("Content-Type", "text/html; charset=utf-8")], page.encode()
 
 

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-import time
+from datetime import date, datetime, time
 from typing import Any
 
+from otpbroker.i18n.formats import format_date, format_datetime, format_rupiah
+from otpbroker.i18n.translate import ENGLISH, _, current_language
 from otpbroker.services.balance_watch import BalanceResult, BalanceWatch, rupiah
 
 STATE_BADGES = {"ok": "ok", "low": "bad", "expired": "bad", "unparsed": "warn", "error": "warn"}
+
+
+def _money(amount: int | None) -> str:
+    """Credit in rupiah; English keeps the operators' own writing (``Rp 1.234``)."""
+    if amount is None or current_language() == ENGLISH:
+        return rupiah(amount)
+    return format_rupiah(amount)
+
+
+def _until(day: date | None) -> str:
+    """The end of the active period; English keeps the ISO date the operators' replies give."""
+    if day is None:
+        return "—"
+    return str(day) if current_language() == ENGLISH else format_date(datetime.combine(day, time()))
 
 
 def balance_view(result: BalanceResult) -> dict[str, Any]:
@@ -16,14 +32,16 @@ def balance_view(result: BalanceResult) -> dict[str, Any]:
     parsed = balance is not None and balance.parsed
     note = result.error
     if balance is not None and not balance.parsed:
-        note = f"the reply ({balance.reply_length} characters) did not match the rule"
+        note = _("the reply ({length} characters) did not match the rule").format(
+            length=balance.reply_length
+        )
     return {
         "state": result.state,
         "badge": STATE_BADGES.get(result.state, "warn"),
-        "balance": rupiah(balance.balance if balance and parsed else None),
-        "until": str(balance.until) if balance and balance.until else "—",
+        "balance": _money(balance.balance if balance and parsed else None),
+        "until": _until(balance.until if balance else None),
         "days_left": result.days_left,
-        "checked": time.strftime("%Y-%m-%d %H:%M", time.localtime(result.checked_at)),
+        "checked": format_datetime(datetime.fromtimestamp(result.checked_at).astimezone()),
         "note": note,
     }
 

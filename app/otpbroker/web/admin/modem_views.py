@@ -10,20 +10,22 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from otpbroker.domain.sim_state import sim_advice
 from otpbroker.domain.usb_modems import UsbPort
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.modem_discovery import DetectedEntry, DiscoveryReport
+from otpbroker.web.admin.modem_reasons import sim_advice, sms_path_reason
 from otpbroker.web.admin.services import AdminServices
 
 AT_SOURCES = {
-    "table": "AT port known from the model table",
-    "class": "AT port known from its interface class",
-    "single": "its only serial port",
-    "probe": "found by asking its ports",
+    "table": N_("AT port known from the model table"),
+    "class": N_("AT port known from its interface class"),
+    "single": N_("its only serial port"),
+    "probe": N_("found by asking its ports"),
 }
+AT_PORT = N_("AT port")
 KIND_STATUS = {
-    "cdrom": "in CD-ROM mode",
-    "hilink": "HiLink: network only, no AT port",
+    "cdrom": N_("in CD-ROM mode"),
+    "hilink": N_("HiLink: network only, no AT port"),
 }
 
 
@@ -43,7 +45,7 @@ def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, A
         "port": status.port,
         "sms_path": verdict.path.value if verdict is not None else "",
         "sms_path_ok": verdict.available if verdict is not None else None,
-        "sms_path_reason": verdict.reason if verdict is not None else "",
+        "sms_path_reason": sms_path_reason(verdict) if verdict is not None else "",
         "routing": getattr(route, "reason", None) if route is not None else None,
         "routing_text": getattr(route, "reason_text", "") if route is not None else "",
         "advice": sim_advice(status.state, getattr(status, "pin_tries", None)),
@@ -66,16 +68,17 @@ def detected_status(entry: DetectedEntry) -> str:
     """One short line: did it answer, how the AT port was found, or why there is none."""
     modem = entry.modem
     if modem.kind in KIND_STATUS:
-        return KIND_STATUS[modem.kind]
+        return _(KIND_STATUS[modem.kind])
     if modem.answered is True:
-        return "AT answered"
+        return _("AT answered")
     if modem.answered is False:
-        return "no answer to AT"
+        return _("no answer to AT")
     if entry.configured:
-        return f"in use by {', '.join(entry.configured_as)} (not asked)"
+        return _("in use by {names} (not asked)").format(names=", ".join(entry.configured_as))
     if modem.at_port:
-        return f"not asked yet ({AT_SOURCES.get(modem.at_source, 'AT port')})"
-    return "not asked yet"
+        source = _(AT_SOURCES.get(modem.at_source, AT_PORT))
+        return _("not asked yet ({source})").format(source=source)
+    return _("not asked yet")
 
 
 def entry_view(entry: DetectedEntry) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.formats import format_number
+from otpbroker.i18n.translate import N_, _, ngettext
 from otpbroker.web.admin.charts import chart_section, window_of
 from otpbroker.web.admin.feeder_names import LABELS as FEEDER_LABELS
 from otpbroker.web.admin.render import render
@@ -20,64 +22,82 @@ from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
 log = logging.getLogger(__name__)
-NOT_AVAILABLE = "not available"
+NOT_AVAILABLE = N_("not available")
+#: The message outcomes counted on the home page, with their labels.
+OUTCOME_LABELS = (
+    ("sent", N_("Messages sent")),
+    ("failed", N_("Messages failed")),
+    ("unknown", N_("Messages unknown")),
+    ("rejected", N_("Messages rejected")),
+    ("duplicate", N_("Messages duplicate")),
+)
 
 
 def size(count: float) -> str:
-    """Bytes for people: ``512 B``, ``1.5 GiB``, ``120 GiB``."""
+    """Bytes for people: ``512 B``, ``1.5 GiB``, ``120 GiB`` (``1,5 GiB`` in Indonesian)."""
     units = ("B", "KiB", "MiB", "GiB", "TiB")
     index = 0
     while abs(count) >= 1024 and index < len(units) - 1:
         count /= 1024
         index += 1
     digits = 0 if index == 0 or abs(count) >= 100 else 1
-    return f"{count:.{digits}f} {units[index]}"
+    return f"{format_number(round(count, digits))} {units[index]}"
 
 
 def duration(seconds: float) -> str:
-    """``3 d 4 h 5 min``."""
+    """``3 d 4 h 5 min`` (``3 hr 4 j 5 mnt`` in Indonesian)."""
     whole = int(seconds)
-    return f"{whole // 86400} d {whole % 86400 // 3600} h {whole % 3600 // 60} min"
+    return _("{days} d {hours} h {minutes} min").format(
+        days=whole // 86400, hours=whole % 86400 // 3600, minutes=whole % 3600 // 60
+    )
 
 
 def _percent(value: float) -> str:
-    return f"{value:g}\u00a0%"  # no line break between number and sign
+    return f"{format_number(value)}\u00a0%"  # no line break between number and sign
+
+
+def _load(load: dict[str, Any]) -> str:
+    cpus = ngettext("{count} CPU", "{count} CPUs", load["cpus"]).format(count=load["cpus"])
+    numbers = " / ".join(format_number(round(load[k], 2)) for k in ("load1", "load5", "load15"))
+    return _("{load} on {cpus}").format(load=numbers, cpus=cpus)
+
+
+def _memory(memory: dict[str, Any]) -> str:
+    return _("{used} used of {total} ({percent}), {available} available").format(
+        used=size(memory["used"]), total=size(memory["total"]),
+        percent=_percent(memory["percent"]), available=size(memory["available"]),
+    )  # fmt: skip
 
 
 def server_facts(status: dict[str, Any]) -> list[tuple[str, str]]:
     """``(label, value)`` rows of the server card; missing readings say "not available"."""
+    missing = _(NOT_AVAILABLE)
     facts = []
     load = status.get("load")
-    text = NOT_AVAILABLE
-    if load:
-        cpus = f"{load['cpus']} CPU{'s' if load['cpus'] != 1 else ''}"
-        text = f"{load['load1']:.2f} / {load['load5']:.2f} / {load['load15']:.2f} on {cpus}"
-    facts.append(("CPU load (1/5/15 min)", text))
+    facts.append((_("CPU load (1/5/15 min)"), _load(load) if load else missing))
     memory = status.get("memory")
-    text = NOT_AVAILABLE
-    if memory:
-        text = (
-            f"{size(memory['used'])} used of {size(memory['total'])} "
-            f"({_percent(memory['percent'])}), {size(memory['available'])} available"
-        )
-    facts.append(("Memory", text))
+    facts.append((_("Memory"), _memory(memory) if memory else missing))
     if memory and memory.get("swap_total"):
-        facts.append(("Swap", f"{size(memory['swap_used'])} used of {size(memory['swap_total'])}"))
-    disk = status.get("disk")
-    text = NOT_AVAILABLE
-    if disk:
-        text = (
-            f"{size(disk['free'])} free of {size(disk['total'])} ({_percent(disk['percent'])} used)"
+        swap = _("{used} used of {total}").format(
+            used=size(memory["swap_used"]), total=size(memory["swap_total"])
         )
-    facts.append(("Disk (data)", text))
+        facts.append((_("Swap"), swap))
+    disk = status.get("disk")
+    text = missing
+    if disk:
+        text = _("{free} free of {total} ({percent} used)").format(
+            free=size(disk["free"]), total=size(disk["total"]), percent=_percent(disk["percent"])
+        )
+    facts.append((_("Disk (data)"), text))
     temperatures = status.get("temperatures") or []
     shown = [
-        f"{t['celsius']:.1f}\u00a0°C" + (f" ({t['type']})" if len(temperatures) > 1 else "")
+        f"{format_number(round(t['celsius'], 1))}\u00a0°C"
+        + (f" ({t['type']})" if len(temperatures) > 1 else "")
         for t in temperatures
     ]
-    facts.append(("Temperature", ", ".join(shown) or NOT_AVAILABLE))
+    facts.append((_("Temperature"), ", ".join(shown) or missing))
     uptime = status.get("uptime")
-    facts.append(("Machine up for", NOT_AVAILABLE if uptime is None else duration(uptime)))
+    facts.append((_("Machine up for"), missing if uptime is None else duration(uptime)))
     return facts
 
 
@@ -116,9 +136,10 @@ def home(context: AdminServices) -> str:
     status = _server_status(context)
     return render(
         "home",
-        "Status",
+        _("Status"),
         version=context.version,
-        uptime=int(time.time() - context.events.started),
+        uptime_text=duration(time.time() - context.events.started),
+        outcomes=[(outcome, _(label)) for outcome, label in OUTCOME_LABELS],
         modems=context.modems.statuses(),
         names=names,
         feeders=context.feeder_settings.statuses(),

@@ -13,6 +13,7 @@ a HiLink stick gets the plain explanation of why it cannot send. The section's v
 from __future__ import annotations
 
 from otpbroker.domain.usb_modems import UsbControlError
+from otpbroker.i18n.translate import _
 from otpbroker.web.admin.modem_views import detected_section
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
@@ -22,7 +23,7 @@ from otpbroker.web.admin.services import AdminServices
 def detected_page(context: AdminServices) -> str:
     """The plugged-in modems, every unknown port asked with a short ``AT``."""
     section = detected_section(context, probe=True)
-    return render("modem_detect", "Plugged-in modems", detected=section,
+    return render("modem_detect", _("Plugged-in modems"), detected=section,
                   ports=context.serial_ports.serial_ports())  # fmt: skip
 
 
@@ -31,10 +32,11 @@ def switch(context: AdminServices, usb_path: str) -> None:
     try:
         context.modem_discovery.switch_mode(usb_path)
     except UsbControlError as exc:
-        flash(f"Not switched: {exc}", "error")
+        flash(_("Not switched: {reason}").format(reason=exc), "error")
     else:
-        flash(f"USB device {usb_path} was told to switch to modem mode; it comes back with "
-              "its serial ports in a few seconds. Reload this page then.")  # fmt: skip
+        flash(_("USB device {usb_path} was told to switch to modem mode; it comes back with "
+                "its serial ports in a few seconds. Reload this page then.").format(
+                    usb_path=usb_path))  # fmt: skip
     raise see_other("/modems/detected")
 
 

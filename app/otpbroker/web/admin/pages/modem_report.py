@@ -12,6 +12,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import _
 from otpbroker.services.diagnostic_reports import ReportError
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
@@ -26,7 +27,8 @@ def _modem(context: AdminServices, modem_id: str) -> dict[str, Any]:
 
 
 def _page(modem: dict[str, Any], form: dict[str, str], error: str = "") -> str:
-    return render("modem_report", f"Diagnostic report of {modem['name']}", modem=modem,
+    return render("modem_report", _("Diagnostic report of {name}").format(name=modem["name"]),
+                  modem=modem,
                   form=form, errors={"_form": error} if error else {})  # fmt: skip
 
 

@@ -14,12 +14,13 @@ service's (``services/modem_records.py``).
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 from urllib.parse import urlencode
 
 import bottle
 
+from otpbroker.i18n.formats import format_number
+from otpbroker.i18n.translate import _
 from otpbroker.services.modem_records import suggestion
 from otpbroker.services.self_test import SelfTestError, SelfTestResult
 from otpbroker.web.admin.balance_view import balance_by_id
@@ -34,13 +35,13 @@ from otpbroker.web.admin.modem_form import (
     record_values,
     typed_secrets,
 )
+from otpbroker.web.admin.modem_reasons import self_test_summary
 from otpbroker.web.admin.modem_views import detected_section, live_by_id
-from otpbroker.web.admin.quota_view import quota_by_id
+from otpbroker.web.admin.modem_words import word
+from otpbroker.web.admin.quota_view import quota_by_id, when
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
-
-PAST = {"activate": "activated", "deactivate": "deactivated"}
 
 
 def _detected_ports(context: AdminServices) -> list[dict[str, Any]]:
@@ -66,7 +67,7 @@ def _form_page(context: AdminServices, form: dict[str, Any],
                editing: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                filled_password: str = "", clear: tuple[str, ...] = (), notice: str = "",
                detected: dict[str, Any] | None = None) -> str:  # fmt: skip
-    title = f"Edit modem {editing['name']}" if editing else "Add a modem"
+    title = _("Edit modem {name}").format(name=editing["name"]) if editing else _("Add a modem")
     secrets_set = {key: bool(editing and editing.get(key)) for key in SECRET_KEYS}
     return render(
         "modem_form", title, form=form, editing=editing, errors=errors or {},
@@ -90,7 +91,7 @@ def _apply_preset(context: AdminServices, form: dict[str, Any],
     filled = fill_preset(form, bottle.request.forms, editing)
     if filled is None:
         bottle.response.status = 400
-        return _form_page(context, form, editing, {"preset": "choose an operator first"})
+        return _form_page(context, form, editing, {"preset": _("choose an operator first")})
     return _form_page(context, form, editing, filled_password=filled.password,
                       clear=filled.clear, notice=filled.notice)  # fmt: skip
 
@@ -103,7 +104,7 @@ def list_modems(context: AdminServices) -> str:
                "balance": balance.get(row["id"]), "balance_code": row["id"] in codes,
                "checks": _checks(context, row["id"])}
               for row in context.modem_records.rows()]  # fmt: skip
-    return render("modems", "Modems", modems=modems, ports=_detected_ports(context),
+    return render("modems", _("Modems"), modems=modems, ports=_detected_ports(context),
                   detected=detected_section(context),
                   scripts=["/static/modem_checks.js"])  # fmt: skip
 
@@ -119,12 +120,14 @@ def check_balance(context: AdminServices, modem_id: str) -> None:
     try:
         result = context.balance.check_now(modem_id)
     except LookupError:
-        flash(f"Modem {modem['name']} is not active or has no balance USSD code.", "error")
+        flash(_("Modem {name} is not active or has no balance USSD code.").format(
+            name=modem["name"]), "error")  # fmt: skip
         raise see_other("/modems") from None
     if result.state == "error":
-        flash(f"Balance check on {modem['name']} failed: {result.error}", "error")
+        flash(_("Balance check on {name} failed: {error}").format(
+            name=modem["name"], error=result.error), "error")  # fmt: skip
     else:
-        flash(f"Balance of {modem['name']}: {result.state}.")
+        flash(_("Balance of {name}: {state}.").format(name=modem["name"], state=word(result.state)))
     raise see_other("/modems")
 
 
@@ -157,7 +160,7 @@ def add(context: AdminServices) -> str:
     except ValueError as exc:
         bottle.response.status = 400
         return _form_page(context, form, None, field_errors(exc))
-    flash(f"Modem {modem['name']} added.")
+    flash(_("Modem {name} added.").format(name=modem["name"]))
     raise see_other("/modems")
 
 
@@ -180,7 +183,7 @@ def update(context: AdminServices, modem_id: str) -> str:
     except ValueError as exc:
         bottle.response.status = 400
         return _form_page(context, form, editing, field_errors(exc))
-    flash(f"Modem {modem['name']} saved.")
+    flash(_("Modem {name} saved.").format(name=modem["name"]))
     raise see_other("/modems")
 
 
@@ -188,9 +191,10 @@ def put_back(context: AdminServices, modem_id: str) -> None:
     """End a modem's hold: it is routed (and tried) again."""
     modem = _get_modem(context, modem_id)
     if context.modem_health.put_back(modem_id):
-        flash(f"Modem {modem['name']} is back in routing (it is tried again now).")
+        flash(_("Modem {name} is back in routing (it is tried again now).").format(
+            name=modem["name"]))  # fmt: skip
     else:
-        flash(f"Modem {modem['name']} was not held out of routing.", "error")
+        flash(_("Modem {name} was not held out of routing.").format(name=modem["name"]), "error")
     raise see_other("/modems")
 
 
@@ -199,22 +203,25 @@ def change(context: AdminServices, modem_id: str, action: str) -> None:
     modem = _get_modem(context, modem_id)
     if action == "delete":
         context.modem_records.delete(modem_id)
-        flash(f"Modem {modem['name']} deleted.")
+        flash(_("Modem {name} deleted.").format(name=modem["name"]))
+    elif action == "activate":
+        context.modem_records.set_active(modem_id, True)
+        flash(_("Modem {name} activated.").format(name=modem["name"]))
     else:
-        context.modem_records.set_active(modem_id, action == "activate")
-        flash(f"Modem {modem['name']} {PAST[action]}.")
+        context.modem_records.set_active(modem_id, False)
+        flash(_("Modem {name} deactivated.").format(name=modem["name"]))
     raise see_other("/modems")
 
 
 # -- modem checks: "Test this modem" and the last keep-alive (memory only) -----------------
 def _when(at: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at)) if at else ""
+    return when(at) if at else ""
 
 
 def _self_test_json(result: SelfTestResult | None) -> dict[str, Any] | None:
     if result is None:
         return None
-    return {"state": result.state, "summary": result.summary(), "number": result.number,
+    return {"state": result.state, "summary": self_test_summary(result), "number": result.number,
             "sent_at": _when(result.sent_at), "arrived_at": _when(result.arrived_at),
             "round_trip": result.round_trip}  # fmt: skip
 
@@ -235,10 +242,11 @@ def self_test(context: AdminServices, modem_id: str) -> None:
     try:
         result = context.self_tests.start(modem_id)
     except SelfTestError as exc:
-        flash(f"Modem {modem['name']}: {exc}", "error")
+        flash(_("Modem {name}: {reason}").format(name=modem["name"], reason=exc), "error")
     else:
-        flash(f"Modem {modem['name']}: self-test sent to {result.number}; "
-              f"waiting up to {result.wait_seconds:g} s for it to come back.")  # fmt: skip
+        flash(_("Modem {name}: self-test sent to {number}; waiting up to {seconds} s for it "
+                "to come back.").format(name=modem["name"], number=result.number,
+                                        seconds=format_number(result.wait_seconds)))  # fmt: skip
     raise see_other("/modems")
 
 

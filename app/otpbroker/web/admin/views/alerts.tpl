@@ -1,15 +1,17 @@
-% import time
+% from datetime import datetime
+% from otpbroker.i18n.formats import format_datetime
+% from otpbroker.web.admin.modem_words import word
 % if alerts:
-<section class="card alerts" id="alerts" aria-label="Alerts">
-  <h2>Alerts</h2>
+<section class="card alerts" id="alerts" aria-label="{{_('Alerts')}}">
+  <h2>{{_('Alerts')}}</h2>
   % for a in alerts:
   <div class="alert {{a.severity}}" data-alert="{{a.key}}">
-    <p><span class="badge {{'bad' if a.severity == 'error' else 'warn'}}">{{a.severity}}</span>
+    <p><span class="badge {{'bad' if a.severity == 'error' else 'warn'}}">{{word(a.severity)}}</span>
       <strong>{{a.title}}</strong>
-      <small class="hint">since {{time.strftime('%Y-%m-%d %H:%M', time.localtime(a.raised_at))}}</small></p>
+      <small class="hint">{{_('since {time}').format(time=format_datetime(datetime.fromtimestamp(a.raised_at).astimezone()))}}</small></p>
     <p>{{a.text}}</p>
     % if a.advice:
-    <p class="hint">What to do: {{a.advice}}</p>
+    <p class="hint">{{_('What to do: {advice}').format(advice=a.advice)}}</p>
     % end
     % if a.mail:
     <p class="hint mail-note">{{a.mail}}</p>

@@ -1,10 +1,10 @@
-<td data-label="SIM use"><span>
+<td data-label="{{_('SIM use')}}"><span>
   % if quota:
-  <small>hour {{quota['hour']}} · day {{quota['day']}} · numbers this month {{quota['recipients']}}</small>
+  <small>{{_('hour {hour} · day {day} · numbers this month {recipients}').format(hour=quota['hour'], day=quota['day'], recipients=quota['recipients'])}}</small>
   % if quota['back_at']:
-  <span class="badge bad">capped until {{quota['back_at']}}</span>
+  <span class="badge bad">{{_('capped until {time}').format(time=quota['back_at'])}}</span>
   % end
-  <small class="hint">day resets {{quota['day_reset']}}, month {{quota['month_reset']}}{{'; gap ' + quota['gap'] if quota['gap'] else ''}}{{'; refused ' + str(quota['refused']) if quota['refused'] else ''}}</small>
+  <small class="hint">{{_('day resets {day}, month {month}').format(day=quota['day_reset'], month=quota['month_reset'])}}{{'; ' + _('gap {gap}').format(gap=quota['gap']) if quota['gap'] else ''}}{{'; ' + _('refused {count}').format(count=quota['refused']) if quota['refused'] else ''}}</small>
   % else:
   —
   % end
