@@ -49,24 +49,24 @@ def test_throughput_grows_with_the_devices(tmp_path: Path) -> None:
 def test_a_killed_device_loses_nothing_and_sends_nothing_twice_with_the_shared_ledger(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    outcome = fleet_run(tmp_path, 2, redis_server.url, kill=True)
+    outcome = fleet_run(tmp_path, 3, redis_server.url, kill=True)
     ids = [m["data"]["id"] for m in stream(MESSAGES)]
     assert outcome.duplicates() == 0
     # Killed between its ledger record and its PDU: possibly sent, never resent (at most
     # one per modem of the killed device); anything else missing is lost.
     lost = [i for i in outcome.missing(ids) if i not in outcome.unknown]
     assert lost == [] and len(outcome.missing(ids)) <= 2
-    print(f"\nshared ledger, 2 devices, one killed: {len(outcome.counts)} delivered once, "
+    print(f"\nshared ledger, 3 devices, one killed: {len(outcome.counts)} delivered once, "
           f"0 twice, {len(outcome.missing(ids))} unknown, 0 lost")  # fmt: skip
 
 
 def test_without_the_shared_ledger_duplicates_stay_within_the_in_flight_bound(
     tmp_path: Path,
 ) -> None:
-    outcome = fleet_run(tmp_path, 2, None, kill=True)
+    outcome = fleet_run(tmp_path, 3, None, kill=True)
     ids = [m["data"]["id"] for m in stream(MESSAGES)]
     lost = [i for i in outcome.missing(ids) if i not in outcome.unknown]
     assert lost == []
     assert outcome.duplicates() <= PREFETCH  # the killed device's unacknowledged messages
-    print(f"\nno shared ledger, 2 devices, one killed: {outcome.duplicates()} sent twice "
+    print(f"\nno shared ledger, 3 devices, one killed: {outcome.duplicates()} sent twice "
           f"(bound: prefetch {PREFETCH}), {len(outcome.missing(ids))} unknown, 0 lost")  # fmt: skip
