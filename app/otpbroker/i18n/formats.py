@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 
 from otpbroker.i18n.translate import current_language
 
@@ -18,8 +18,11 @@ def _locale(language: str | None) -> str:
 
 
 def format_datetime(moment: datetime, language: str | None = None) -> str:
-    """A date and time, medium length (``7 Des 2026 09.30.00`` in Indonesian)."""
-    return dates.format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=_locale(language))
+    """A date and time to the minute (``7 Des 2026 09.30`` in Indonesian)."""
+    locale = Locale.parse(_locale(language))
+    day = dates.format_date(moment, "medium", locale=locale)
+    clock = dates.format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
+    return str(locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
 
 
 def format_date(moment: datetime, language: str | None = None) -> str:
