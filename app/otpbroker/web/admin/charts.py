@@ -100,8 +100,9 @@ def chart_section(series: ActivitySeries, window: Window, names: Mapping[str, st
         + f">{escape(_(SWITCH[name]))}</a>"
         for name in WINDOWS
     )
+    label = escape(_("Activity charts"))
     return (
-        f'<section class="card charts-card" aria-label="{escape(_("Activity charts"))}">'
+        f'<section class="card charts-card" aria-label="{label}">'
         f'<p class="chart-switch">{links}</p>'
         f'<div id="charts" data-charts-src="/admin-api/charts/{escape(window.name)}" '
         f'data-refresh-seconds="{REFRESH_SECONDS}">{charts_html(series, window, names)}</div>'

@@ -95,9 +95,9 @@ def render(chart: Chart, clock: Callable[[float], str] | None = None) -> str:
         for series in chart.series:
             parts += _line(series, frame)
     else:
+        empty = escape(_("No data yet"))
         parts.append(f'<text x="{left + frame.width / 2:.0f}" y="{TOP + PLOT_HEIGHT / 2:.0f}" '
-                     f'text-anchor="middle" fill="{AXIS_COLOUR}">'
-                     f"{escape(_('No data yet'))}</text>")  # fmt: skip
+                     f'text-anchor="middle" fill="{AXIS_COLOUR}">{empty}</text>')  # fmt: skip
     parts += _legend(legend, TOP + PLOT_HEIGHT + AXIS_BELOW)
     parts.append("</svg>")
     return "".join(parts)

@@ -16,7 +16,7 @@
 
   function cell(label, text, className) {
     const td = document.createElement("td");
-    td.dataset.label = label;
+    td.dataset.label = label || "";
     if (className) td.className = className;
     td.textContent = text;
     return td;
@@ -24,13 +24,20 @@
 
   function badgeCell(label, text, className, extra) {
     const td = document.createElement("td");
-    td.dataset.label = label;
+    td.dataset.label = label || "";
     const badge = document.createElement("span");
     badge.className = className;
     badge.textContent = text;
     td.appendChild(badge);
     if (extra) td.appendChild(document.createTextNode(` ${extra}`));
     return td;
+  }
+
+  // The column names the server wrote in the page's language (the header cells), which
+  // each new cell repeats as its data-label (shown on narrow screens).
+  function columns(body) {
+    const table = body.closest("table");
+    return table ? Array.from(table.querySelectorAll("thead th"), (th) => th.textContent) : [];
   }
 
   function dropPlaceholder(body) {
@@ -43,15 +50,16 @@
     if (!body) return;
     dropPlaceholder(body);
     const row = document.createElement("tr");
+    const names = columns(body);
     row.className = "fresh";
     row.append(
-      cell(_("Time"), data.time),
-      cell(_("Source"), data.source_label),
-      cell(_("Recipient"), data.recipient || "—", "mono"),
-      cell(_("Modem"), data.modem || "—"),
-      badgeCell(_("Outcome"), data.outcome_label || data.outcome, badgeClass(data.outcome),
+      cell(names[0], data.time),
+      cell(names[1], data.source_label),
+      cell(names[2], data.recipient || "—", "mono"),
+      cell(names[3], data.modem || "—"),
+      badgeCell(names[4], data.outcome_label || data.outcome, badgeClass(data.outcome),
         data.outcome === "sent" ? "" : data.code),
-      cell(_("Duration"), data.duration || `${data.duration_ms} ms`),
+      cell(names[5], data.duration || `${data.duration_ms} ms`),
     );
     body.insertBefore(row, body.firstChild);
     while (body.rows.length > MAX_ROWS) body.deleteRow(body.rows.length - 1);
@@ -71,17 +79,18 @@
       row.dataset.modem = data.modem_id;
       body.appendChild(row);
     }
-    const path = cell(_("SMS path"), data.sms_path_label || data.sms_path || "—");
+    const names = columns(body);
+    const path = cell(names[4], data.sms_path_label || data.sms_path || "—");
     path.title = data.sms_path_reason || "";
     row.replaceChildren(
-      cell(_("Modem"), data.name),
-      badgeCell(_("State"), data.state_label || data.state,
+      cell(names[0], data.name),
+      badgeCell(names[1], data.state_label || data.state,
         data.connected ? "badge ok" : "badge bad"),
-      cell(_("Signal"),
+      cell(names[2],
         data.signal === null || data.signal === undefined ? "—" : `${data.signal} %`),
-      cell(_("Operator"), data.operator || "—"),
+      cell(names[3], data.operator || "—"),
       path,
-      cell(_("Last error"), data.last_error || "—"),
+      cell(names[5], data.last_error || "—"),
     );
     row.classList.remove("fresh");
     void row.offsetWidth; // restart the highlight animation
@@ -93,15 +102,16 @@
   function showFeeder(data) {
     const row = document.querySelector(`#feeder-rows tr[data-feeder="${CSS.escape(data.name)}"]`);
     if (!row) return;
+    const names = columns(row);
     row.replaceChildren(
-      cell(_("Feeder"), data.label),
-      badgeCell(_("State"), data.state_label || data.state,
+      cell(names[0], data.label),
+      badgeCell(names[1], data.state_label || data.state,
         `badge ${FEEDER_BADGES[data.state] || ""}`.trim()),
-      cell(_("Received"), String(data.received)),
-      cell(_("Processed"), String(data.processed)),
-      cell(_("Rejected"), String(data.rejected)),
-      cell(_("Restarts"), String(data.restarts)),
-      cell(_("Restarted at"), data.restarted || "—"),
+      cell(names[2], String(data.received)),
+      cell(names[3], String(data.processed)),
+      cell(names[4], String(data.rejected)),
+      cell(names[5], String(data.restarts)),
+      cell(names[6], data.restarted || "—"),
     );
   }
 

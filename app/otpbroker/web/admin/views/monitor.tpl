@@ -29,13 +29,13 @@
 <h2>{{_('Feeders')}}</h2>
 <div class="table-wrap card">
 <table class="monitor-feeders stack">
-  <thead><tr><th>{{_('Feeder')}}</th><th>{{_('State')}}</th><th>{{_('Received')}}</th><th>{{_('Processed')}}</th><th>{{_('Rejected')}}</th><th>{{_('Restarts')}}</th><th>{{_('Restarted at')}}</th></tr></thead>
+  <thead><tr><th>{{_('Feeder')}}</th><th>{{_('State')}}</th><th>{{pgettext('feeder count', 'Received')}}</th><th>{{_('Processed')}}</th><th>{{_('Rejected')}}</th><th>{{_('Restarts')}}</th><th>{{_('Restarted at')}}</th></tr></thead>
   <tbody id="feeder-rows">
   % for f in feeders:
   <tr data-feeder="{{f['name']}}">
     <td data-label="{{_('Feeder')}}">{{f['label']}}</td>
     <td data-label="{{_('State')}}"><span class="badge {{'ok' if f['state'] == 'connected' else ('bad' if f['state'] == 'error' else ('warn' if f['state'] == 'connecting' else ''))}}" data-state="{{f['state']}}">{{f['state_label']}}</span></td>
-    <td data-label="{{_('Received')}}">{{f['received']}}</td>
+    <td data-label="{{pgettext('feeder count', 'Received')}}">{{f['received']}}</td>
     <td data-label="{{_('Processed')}}">{{f['processed']}}</td>
     <td data-label="{{_('Rejected')}}">{{f['rejected']}}</td>
     <td data-label="{{_('Restarts')}}" title="{{_('restarts because its settings changed')}}">{{f['restarts']}}</td>
