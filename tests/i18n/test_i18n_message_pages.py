@@ -119,6 +119,8 @@ def test_monitor_words_and_unknown_values() -> None:
         assert monitor_words.feeder_state_label("disabled") == "nonaktif"
         assert monitor_words.sms_path_label("ims") == "IMS"
         assert monitor_words.source_label("admin", "owner") == "manual oleh owner"
+        assert monitor_words.code_label("feeder", "settings changed") == "pengaturan berubah"
+        assert monitor_words.code_label("sms", "1201") == "1201"  # a code stays a code
         assert monitor_words.outcome_label("brand-new") == "brand-new"  # shown as it is
         assert monitor_words.source_label("admin-login", None) == "admin-login"
     with use_language("xx"):  # an unknown language is English

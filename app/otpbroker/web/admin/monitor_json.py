@@ -10,6 +10,7 @@ from otpbroker.i18n.translate import _
 from otpbroker.web.admin.feeder_status import feeder_json
 from otpbroker.web.admin.monitor_words import (
     clock,
+    code_label,
     feeder_state_label,
     modem_state_label,
     outcome_label,
@@ -40,6 +41,7 @@ def event_json(event: Any, names: dict[str, str], full_recipient: bool = False) 
         "outcome": str(event.outcome),
         "outcome_label": outcome_label(str(event.outcome)),
         "code": str(event.code),
+        "code_label": code_label(str(getattr(event, "kind", "sms")), str(event.code)),
         "parts": int(getattr(event, "parts", 0) or 0),
         "duration_ms": round(float(event.duration) * 1000),
         "duration": _("{ms} ms").format(ms=round(float(event.duration) * 1000)),

@@ -76,6 +76,14 @@ SOURCES = {
     "manual": N_("manual"),
     "cli": N_("command line"),
 }
+#: Why a feeder started, restarted or stopped (``feeders.manager``), and an inbound SMS's
+#: note: shown after the outcome in the place of an error code.
+REASONS = {
+    "settings changed": N_("settings changed"),
+    "enabled": N_("enabled"),
+    "disabled": N_("disabled"),
+    "partial": N_("partial"),
+}
 #: An alert's severity (the badge's word).
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
@@ -111,6 +119,11 @@ def sms_path_label(path: str | None) -> str | None:
     return _word(SMS_PATHS, path) if path else None
 
 
+def code_label(kind: str, code: str) -> str:
+    """The note after an outcome: a feeder's or inbound SMS's reason in words, else the code."""
+    return _word(REASONS, code) if kind in ("feeder", "inbound") else code
+
+
 def severity_label(severity: str) -> str:
     """``error`` or ``warning`` in the current language."""
     return _word(SEVERITIES, severity)
@@ -140,6 +153,7 @@ __all__ = [
     "SMS_PATHS",
     "SOURCES",
     "clock",
+    "code_label",
     "feeder_state_label",
     "modem_state_label",
     "outcome_label",

@@ -58,7 +58,7 @@
       cell(names[2], data.recipient || "—", "mono"),
       cell(names[3], data.modem || "—"),
       badgeCell(names[4], data.outcome_label || data.outcome, badgeClass(data.outcome),
-        data.outcome === "sent" ? "" : data.code),
+        data.outcome === "sent" ? "" : (data.code_label ?? data.code)),
       cell(names[5], data.duration || `${data.duration_ms} ms`),
     );
     body.insertBefore(row, body.firstChild);

@@ -59,7 +59,7 @@
     <td data-label="{{_('Source')}}">{{e['source_label']}}</td>
     <td data-label="{{_('Recipient')}}" class="mono">{{e['recipient'] or '—'}}</td>
     <td data-label="{{_('Modem')}}">{{e['modem'] or '—'}}</td>
-    <td data-label="{{_('Outcome')}}"><span class="badge {{'ok' if e['outcome'] in ('sent', 'started') else ('warn' if e['outcome'] in ('unknown', 'duplicate', 'expired', 'refused', 'restarted', 'stopped') else 'bad')}}" data-outcome="{{e['outcome']}}">{{e['outcome_label']}}</span>{{' ' + e['code'] if e['outcome'] != 'sent' else ''}}</td>
+    <td data-label="{{_('Outcome')}}"><span class="badge {{'ok' if e['outcome'] in ('sent', 'started') else ('warn' if e['outcome'] in ('unknown', 'duplicate', 'expired', 'refused', 'restarted', 'stopped') else 'bad')}}" data-outcome="{{e['outcome']}}">{{e['outcome_label']}}</span>{{' ' + e['code_label'] if e['outcome'] != 'sent' else ''}}</td>
     <td data-label="{{_('Duration')}}">{{e['duration']}}</td>
   </tr>
   % end
