@@ -16,8 +16,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "admin"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
 from admin_client import AdminClient
 from broker_harness import BrokerHarness, running_broker
+from browser_tools import chromium
+from playwright.sync_api import expect
 
 from otpbroker.i18n.translate import _, use_language
 from otpbroker.web.admin import monitor_words, sse
@@ -101,6 +104,36 @@ def test_the_live_stream_speaks_the_language_of_the_page_that_opened_it(
         assert (modem["state"], modem["state_label"]) == ("ready", word)
     finally:
         connection.close()
+
+
+@pytest.mark.e2e
+def test_the_monitor_script_adds_rows_in_indonesian(
+    harness: BrokerHarness, admin: AdminClient
+) -> None:
+    harness.wait_modems()
+    problems: list[str] = []
+    with chromium() as browser:
+        context = browser.new_context(extra_http_headers=ID, viewport={"width": 390, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(harness.base + "/login")
+        page.fill("#f-username", "owner")
+        page.fill("#f-password", "owner-password-1")
+        page.click("button[type=submit]")
+        page.wait_for_url(harness.base + "/")
+        page.goto(harness.base + "/monitor")
+        expect(page.locator("#live-state")).to_have_text("langsung")
+        rows = page.locator("#event-rows tr:not(.empty)")
+        before = rows.count()
+        assert harness.send_sms("08126666666", "Kode 222", message_id="i18n-live")[0] == 200
+        expect(rows).to_have_count(before + 1)  # pushed by the stream, no reload
+        cells = rows.first.locator("td")
+        assert cells.nth(4).get_attribute("data-label") == "Hasil"
+        expect(cells.nth(4)).to_have_text("terkirim")
+        assert "REST pengguna app" in cells.nth(1).inner_text()
+        context.close()
+    assert problems == []
 
 
 def test_a_stream_body_keeps_its_language_after_the_request() -> None:
