@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from otpbroker.i18n.formats import format_number
 from otpbroker.i18n.translate import _
 from otpbroker.web.admin.feeder_status import feeder_json
 from otpbroker.web.admin.monitor_words import (
@@ -81,10 +82,19 @@ def removed_modem_json(seen: dict[str, Any]) -> dict[str, Any]:
             "connected": False}  # fmt: skip
 
 
+COUNTS = ("received", "processed", "rejected", "restarts")
+
+
+def feeder_words(data: dict[str, Any]) -> dict[str, Any]:
+    """A feeder's status (``feeder_json``) with its state in words and its counts written for
+    the current language (``received_text``...)."""
+    counts = {f"{key}_text": format_number(data.get(key) or 0) for key in COUNTS}
+    return {**data, **counts, "state_label": feeder_state_label(data.get("state"))}
+
+
 def feeder_view(status: Any) -> dict[str, Any]:
-    """A feeder's status (``feeder_json``) with its state in words."""
-    data = feeder_json(status)
-    return {**data, "state_label": feeder_state_label(data.get("state"))}
+    """A feeder's status as the monitor page shows it."""
+    return feeder_words(feeder_json(status))
 
 
 def alerts_json(alerts: list[Any]) -> list[dict[str, Any]]:
@@ -98,6 +108,6 @@ def alerts_json(alerts: list[Any]) -> list[dict[str, Any]]:
 
 
 __all__ = [
-    "alerts_json", "event_json", "feeder_view", "modem_json", "removed_modem_json",
+    "alerts_json", "event_json", "feeder_view", "feeder_words", "modem_json", "removed_modem_json",
     "source_label",
 ]  # fmt: skip

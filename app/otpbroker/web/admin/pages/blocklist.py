@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import bottle
 
+from otpbroker.i18n.formats import format_number
 from otpbroker.i18n.translate import N_, _
 from otpbroker.services.blocking import BlockRefused
 from otpbroker.web.admin.render import flash, render, see_other
@@ -75,6 +76,8 @@ def _page(context: AdminServices, errors: dict[str, str] | None = None,
     }
     return render("blocklist", _("Blocking list"), rows=rows, total=found.total,
                   matches=found.matches, query=query, searchable=found.searchable,
+                  shown={"total": format_number(found.total),
+                         "matches": format_number(found.matches)},
                   page=number, pages=pages, links=links, form=form or {},
                   country_code=context.blocking.country_code(),
                   errors=errors or {})  # fmt: skip

@@ -46,11 +46,12 @@ from otpbroker.web.admin.monitor_json import (
     alerts_json,
     event_json,
     feeder_view,
+    feeder_words,
     modem_json,
     removed_modem_json,
     source_label,
 )
-from otpbroker.web.admin.monitor_words import feeder_state_label, pgettext
+from otpbroker.web.admin.monitor_words import pgettext
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -118,7 +119,7 @@ class _Feed:
         for modem_id in set(self.seen) - set(current):
             yield sse.event("modem", removed_modem_json(self.seen.pop(modem_id)))
         for data in self.feeders.changed(self.context.feeder_settings.statuses()):
-            yield sse.event("feeder", {**data, "state_label": feeder_state_label(data["state"])})
+            yield sse.event("feeder", feeder_words(data))
         alerts = alerts_json(self.context.alerts.active())
         if alerts != self.shown_alerts:
             self.shown_alerts = alerts

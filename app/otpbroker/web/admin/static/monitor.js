@@ -107,10 +107,10 @@
       cell(names[0], data.label),
       badgeCell(names[1], data.state_label || data.state,
         `badge ${FEEDER_BADGES[data.state] || ""}`.trim()),
-      cell(names[2], String(data.received)),
-      cell(names[3], String(data.processed)),
-      cell(names[4], String(data.rejected)),
-      cell(names[5], String(data.restarts)),
+      cell(names[2], String(data.received_text ?? data.received)),
+      cell(names[3], String(data.processed_text ?? data.processed)),
+      cell(names[4], String(data.rejected_text ?? data.rejected)),
+      cell(names[5], String(data.restarts_text ?? data.restarts)),
       cell(names[6], data.restarted || "—"),
     );
   }

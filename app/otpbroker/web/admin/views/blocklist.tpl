@@ -25,9 +25,9 @@
 </div>
 <p>
 % if query:
-{{_('{matches} of {total} blocked numbers match “{query}”.').format(matches=matches, total=total, query=query)}}
+{{_('{matches} of {total} blocked numbers match “{query}”.').format(matches=shown['matches'], total=shown['total'], query=query)}}
 % else:
-{{ngettext('{total} blocked number.', '{total} blocked numbers.', total).format(total=total)}}
+{{ngettext('{total} blocked number.', '{total} blocked numbers.', total).format(total=shown['total'])}}
 % end
 % if pages > 1:
 {{_('Page {page} of {pages}, newest first.').format(page=page, pages=pages)}}

@@ -35,10 +35,10 @@
   <tr data-feeder="{{f['name']}}">
     <td data-label="{{_('Feeder')}}">{{f['label']}}</td>
     <td data-label="{{_('State')}}"><span class="badge {{'ok' if f['state'] == 'connected' else ('bad' if f['state'] == 'error' else ('warn' if f['state'] == 'connecting' else ''))}}" data-state="{{f['state']}}">{{f['state_label']}}</span></td>
-    <td data-label="{{pgettext('feeder count', 'Received')}}">{{f['received']}}</td>
-    <td data-label="{{_('Processed')}}">{{f['processed']}}</td>
-    <td data-label="{{_('Rejected')}}">{{f['rejected']}}</td>
-    <td data-label="{{_('Restarts')}}" title="{{_('restarts because its settings changed')}}">{{f['restarts']}}</td>
+    <td data-label="{{pgettext('feeder count', 'Received')}}">{{f['received_text']}}</td>
+    <td data-label="{{_('Processed')}}">{{f['processed_text']}}</td>
+    <td data-label="{{_('Rejected')}}">{{f['rejected_text']}}</td>
+    <td data-label="{{_('Restarts')}}" title="{{_('restarts because its settings changed')}}">{{f['restarts_text']}}</td>
     <td data-label="{{_('Restarted at')}}">{{f['restarted'] or '—'}}</td>
   </tr>
   % end
