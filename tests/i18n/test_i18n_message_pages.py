@@ -67,7 +67,7 @@ def test_the_monitor_in_indonesian_and_english(harness: BrokerHarness, admin: Ad
     assert 'data-state="ready">siap</span>' in page  # the machine value stays beside the word
     assert 'data-outcome="sent">terkirim</span>' in page
     assert 'data-label="Diterima"' in page  # a feeder's count, not "SMS masuk"
-    assert "Terkirim, 1 jam terakhir" in page and "REST pengguna app" in page
+    assert "Terkirim, 1 jam terakhir" in page and "REST, pengguna app" in page
     english = admin.get("/monitor")[1]
     assert title_of(english) == "Monitor" and "<th>Recipient</th>" in english
     assert 'data-state="ready">ready</span>' in english and "Sent, last hour" in english
@@ -131,7 +131,7 @@ def test_the_monitor_script_adds_rows_in_indonesian(
         cells = rows.first.locator("td")
         assert cells.nth(4).get_attribute("data-label") == "Hasil"
         expect(cells.nth(4)).to_have_text("terkirim")
-        assert "REST pengguna app" in cells.nth(1).inner_text()
+        assert "REST, pengguna app" in cells.nth(1).inner_text()
         context.close()
     assert problems == []
 
