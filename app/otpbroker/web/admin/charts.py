@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.activity_series import (
     HOUR,
     NO_MODEM,
@@ -25,15 +26,17 @@ from otpbroker.web.admin.charts_svg import Chart, Series, render
 
 REFRESH_SECONDS = 15
 TICKS = {"hour": 15 * 60, "day": 6 * 3600}
-SPANS = {"hour": "last hour", "day": "last day"}
+SPANS = {"hour": N_("last hour"), "day": N_("last day")}
+#: The window switch's links.
+SWITCH = {"hour": N_("Last hour"), "day": N_("Last day")}
 #: (key, title, metric, kind, unit, fixed top): kind "count", or a gauge's "mean"/"max".
 CHARTS: tuple[tuple[str, str, str, str, str, float | None], ...] = (
-    ("sent", "Sent", "sent", "count", "", None),
-    ("failed", "Failed (incl. unknown, expired)", "failed", "count", "", None),
-    ("delivered", "Delivered (status reports)", "delivered", "count", "", None),
-    ("latency", "Send time, mean", "latency", "mean", " s", None),
-    ("queue", "Queue depth, peak", "queue", "max", "", None),
-    ("signal", "Signal", "signal", "mean", " %", 100.0),
+    ("sent", N_("Sent"), "sent", "count", "", None),
+    ("failed", N_("Failed (incl. unknown, expired)"), "failed", "count", "", None),
+    ("delivered", N_("Delivered (status reports)"), "delivered", "count", "", None),
+    ("latency", N_("Send time, mean"), "latency", "mean", " s", None),
+    ("queue", N_("Queue depth, peak"), "queue", "max", "", None),
+    ("signal", N_("Signal"), "signal", "mean", " %", 100.0),
 )
 
 
@@ -47,6 +50,7 @@ def build_charts(view: ActivityView, names: Mapping[str, str]) -> list[Chart]:
     slots = {modem: index for index, modem in enumerate(view.modems)}
     window = view.window
     charts = []
+    span = _(SPANS[window.name])
     for key, title, metric, kind, unit, top in CHARTS:
         values: Mapping[str, Sequence[float | None]]
         if kind == "count":
@@ -61,7 +65,8 @@ def build_charts(view: ActivityView, names: Mapping[str, str]) -> list[Chart]:
         series = [Series(_name(modem, names), values[modem], slots[modem])
                   for modem in view.modems if modem in values]  # fmt: skip
         charts.append(Chart(
-            key=f"{key}-{window.name}", title=f"{title}, {SPANS[window.name]}", unit=unit,
+            key=f"{key}-{window.name}", unit=unit,
+            title=_("{chart}, {span}").format(chart=_(title), span=span),
             starts=view.starts, bucket_seconds=window.width, tick_seconds=TICKS[window.name],
             series=series, y_top=top, total_label="total" if kind == "count" else "mean",
             whole=kind == "count" or metric == "queue",
@@ -71,7 +76,9 @@ def build_charts(view: ActivityView, names: Mapping[str, str]) -> list[Chart]:
 
 def _name(modem: str, names: Mapping[str, str]) -> str:
     if modem == NO_MODEM:
-        return "no modem"
+        return _("no modem")
+    if modem == OTHER:
+        return _("other")
     return str(names.get(modem) or modem)
 
 
@@ -90,11 +97,12 @@ def chart_section(series: ActivitySeries, window: Window, names: Mapping[str, st
     links = " · ".join(
         f'<a href="{page}?charts={name}"'
         + (' aria-current="true"' if name == window.name else "")
-        + f">{SPANS[name].capitalize()}</a>"
+        + f">{escape(_(SWITCH[name]))}</a>"
         for name in WINDOWS
     )
+    label = escape(_("Activity charts"))
     return (
-        f'<section class="card charts-card" aria-label="Activity charts">'
+        f'<section class="card charts-card" aria-label="{label}">'
         f'<p class="chart-switch">{links}</p>'
         f'<div id="charts" data-charts-src="/admin-api/charts/{escape(window.name)}" '
         f'data-refresh-seconds="{REFRESH_SECONDS}">{charts_html(series, window, names)}</div>'

@@ -7,7 +7,7 @@ admin's CSP allows neither inline), only presentation attributes. The drawing ha
 Okabe-Ito palette (told apart with colour blindness) and a dash pattern of its own, so
 series can be told apart without colour too. ``<title>`` and ``<desc>`` (named by
 ``aria-labelledby``) tell a screen reader what the chart shows and each series' total and
-last value.
+last value. Its words and numbers are written in the current language.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+
+from otpbroker.i18n.formats import format_number
+from otpbroker.i18n.translate import _
 
 WIDTH = 400
 PLOT_HEIGHT = 130
@@ -92,8 +95,9 @@ def render(chart: Chart, clock: Callable[[float], str] | None = None) -> str:
         for series in chart.series:
             parts += _line(series, frame)
     else:
+        empty = escape(_("No data yet"))
         parts.append(f'<text x="{left + frame.width / 2:.0f}" y="{TOP + PLOT_HEIGHT / 2:.0f}" '
-                     f'text-anchor="middle" fill="{AXIS_COLOUR}">No data yet</text>')  # fmt: skip
+                     f'text-anchor="middle" fill="{AXIS_COLOUR}">{empty}</text>')  # fmt: skip
     parts += _legend(legend, TOP + PLOT_HEIGHT + AXIS_BELOW)
     parts.append("</svg>")
     return "".join(parts)
@@ -102,17 +106,21 @@ def render(chart: Chart, clock: Callable[[float], str] | None = None) -> str:
 def summary(chart: Chart) -> str:
     """The chart in words: each series' total (or mean) over the span and its last value."""
     if not chart.series:
-        return f"{chart.title}: no data yet."
+        return _("{title}: no data yet.").format(title=chart.title)
     said = []
+    if chart.total_label == "total":
+        sentence = _("{series}: total {amount}, last {last}")
+    else:
+        sentence = _("{series}: mean {amount}, last {last}")
     for series in chart.series:
         known = [v for v in series.values if v is not None]
         if not known:
             continue
         amount = sum(known) if chart.total_label == "total" else sum(known) / len(known)
         last = known[-1]
-        said.append(f"{series.name}: {chart.total_label} {_number(amount)}{chart.unit}, "
-                    f"last {_number(last)}{chart.unit}")  # fmt: skip
-    return f"{chart.title}. " + ("; ".join(said) or "no data yet") + "."
+        said.append(sentence.format(series=series.name, amount=_number(amount) + chart.unit,
+                                    last=_number(last) + chart.unit))  # fmt: skip
+    return f"{chart.title}. " + ("; ".join(said) or _("no data yet")) + "."
 
 
 def nice_top(value: float, whole: bool = False) -> tuple[float, float]:
@@ -162,8 +170,8 @@ def _y_ticks(top: float, unit: str, whole: bool) -> list[tuple[float, str]]:
     digits += 1 if digits and round(step * 10**digits) != step * 10**digits else 0
     ticks, tick = [], 0.0
     while tick <= top + 1e-9:
-        number = f"{tick:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{tick:.0f}"
-        ticks.append((tick, number + unit.strip()))
+        ticks.append((tick, format_number(round(tick, digits) if digits else round(tick))
+                       + unit.strip()))  # fmt: skip
         tick += step
     return ticks
 
@@ -251,9 +259,10 @@ def _points(chart: Chart) -> str:
 
 
 def _number(value: float) -> str:
+    """A value for the description: whole, or with up to two decimals below 10."""
     if value == int(value):
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:.0f}"
+        return format_number(int(value))
+    return format_number(round(value, 2) if abs(value) < 10 else round(value))
 
 
 def _local_time(at: float) -> str:

@@ -5,6 +5,9 @@ Cheroot serves each request on one of its worker threads, so a stream holds a th
 its whole life: a page that streams counts its open streams (``Slots``) and ends a stream
 as soon as its client has gone or the server is stopping. What other threads report reaches
 the stream through an ``Inbox``, which never blocks them.
+
+The server reads a stream's body after the request's handler has returned, so a ``Stream``
+keeps the language of the page that opened it and writes every event in that language.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import bottle
+
+from otpbroker.i18n.translate import current_language, use_language
 
 
 def event(name: str | None, data: Any, event_id: str | None = None) -> bytes:
@@ -57,24 +62,30 @@ def client_gone() -> bool:
 
 
 class Stream:
-    """The response body: the stream's generator, releasing its slot exactly once on close
-    (also when the server closes it before the first chunk)."""
+    """The response body: the stream's generator, run in the language of the request that
+    opened it (``language``, default: the current one), releasing its slot exactly once on
+    close (also when the server closes it before the first chunk)."""
 
-    def __init__(self, chunks: Iterator[bytes], release: Callable[[], None]) -> None:
+    def __init__(
+        self, chunks: Iterator[bytes], release: Callable[[], None], language: str | None = None
+    ) -> None:
         self._chunks = chunks
         self._release: Callable[[], None] | None = release
+        self.language = language or current_language()
 
     def __iter__(self) -> Stream:
         return self
 
     def __next__(self) -> bytes:
-        return next(self._chunks)
+        with use_language(self.language):
+            return next(self._chunks)
 
     def close(self) -> None:
         try:
             close = getattr(self._chunks, "close", None)
             if close is not None:
-                close()
+                with use_language(self.language):
+                    close()
         finally:
             release, self._release = self._release, None
             if release is not None:

@@ -12,13 +12,22 @@ from typing import Any
 
 import bottle
 
-from otpbroker.services.account_book import FIELDS, PAST
+from otpbroker.i18n.translate import N_, _
+from otpbroker.services.account_book import FIELDS
 from otpbroker.services.api_users import EDITABLE
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
 ACTIONS = "activate|deactivate|block|unblock|delete"
+#: What the flash says after each action.
+DONE = {
+    "activate": N_("API user {name} activated."),
+    "deactivate": N_("API user {name} deactivated."),
+    "block": N_("API user {name} blocked."),
+    "unblock": N_("API user {name} unblocked."),
+    "delete": N_("API user {name} deleted."),
+}
 
 
 def _page(
@@ -27,7 +36,7 @@ def _page(
     form: dict[str, str] | None = None,
     editing: dict[str, Any] | None = None,
 ) -> str:
-    return render("api_users", "API users", users=context.api_users.list(), form=form or {},
+    return render("api_users", _("API users"), users=context.api_users.list(), form=form or {},
                   editing=editing, errors=errors or {})  # fmt: skip
 
 
@@ -36,7 +45,7 @@ def _existing(context: AdminServices, user_id: str) -> dict[str, Any]:
     try:
         return context.api_users.get(user_id)
     except LookupError:
-        raise bottle.HTTPError(404, "no such API user") from None
+        raise bottle.HTTPError(404, _("no such API user")) from None
 
 
 def _read_form() -> tuple[dict[str, str], str, str]:
@@ -67,9 +76,9 @@ def add(context: AdminServices) -> str:
     values, password, again = _read_form()
     errors: dict[str, str] = {}
     if not password:
-        errors["password"] = "is required for a new API user"  # noqa: S105 (a message)
+        errors["password"] = _("is required for a new API user")
     elif password != again:
-        errors["password2"] = "the two passwords differ"
+        errors["password2"] = _("the two passwords differ")
     else:
         try:
             context.api_users.add(values, password)
@@ -78,7 +87,7 @@ def add(context: AdminServices) -> str:
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values)
-    flash(f"API user {values['username']} added.")
+    flash(_("API user {name} added.").format(name=values["username"]))
     raise see_other("/api-users")
 
 
@@ -88,18 +97,18 @@ def update(context: AdminServices, user_id: str) -> str:
     values, password, again = _read_form()
     errors: dict[str, str] = {}
     if password and password != again:
-        errors["password2"] = "the two passwords differ"
+        errors["password2"] = _("the two passwords differ")
     else:
         try:
             context.api_users.edit(user_id, values, password)
         except LookupError:
-            raise bottle.HTTPError(404, "no such API user") from None
+            raise bottle.HTTPError(404, _("no such API user")) from None
         except ValueError as exc:
             errors = field_errors(exc)
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values, before)
-    flash(f"API user {values['username']} saved.")
+    flash(_("API user {name} saved.").format(name=values["username"]))
     raise see_other("/api-users")
 
 
@@ -111,8 +120,8 @@ def change(context: AdminServices, user_id: str, action: str) -> None:
         else:
             user = context.api_users.set_flag(user_id, action)
     except LookupError:
-        raise bottle.HTTPError(404, "no such API user") from None
-    flash(f"API user {user['username']} {PAST[action]}.")
+        raise bottle.HTTPError(404, _("no such API user")) from None
+    flash(_(DONE[action]).format(name=user["username"]))
     raise see_other("/api-users")
 
 

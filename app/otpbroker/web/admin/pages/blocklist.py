@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 import bottle
 
+from otpbroker.i18n.formats import format_number
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.blocking import BlockRefused
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
@@ -19,18 +21,27 @@ from otpbroker.web.admin.services import AdminServices
 
 PAGE_SIZE = 100
 SOURCES = {
-    "admin": "admin",
-    "rest": "REST API",
+    "admin": N_("admin"),
+    "rest": N_("REST API"),
     "rabbitmq": "RabbitMQ",
     "amqp": "RabbitMQ",
     "ws": "WebSocket",
     "mqtt": "MQTT",
-    "cli": "command line",
+    "cli": N_("command line"),
 }
 
 
+def _source(source: object) -> str:
+    """Where a block came from, as a person reads it."""
+    text = str(source or "")
+    if not text:
+        return _("unknown")
+    return _(SOURCES[text]) if text in SOURCES else text
+
+
 def _when(text: str) -> str:
-    """An ISO time as ``YYYY-MM-DD HH:MM UTC`` (unparsable text is shown as it is)."""
+    """An ISO time as ``YYYY-MM-DD HH:MM UTC`` in every language: digits any reader knows,
+    the time zone in sight (unparsable text is shown as it is)."""
     try:
         moment = datetime.fromisoformat(str(text))
     except ValueError:
@@ -55,7 +66,7 @@ def _page(context: AdminServices, errors: dict[str, str] | None = None,
     found = context.blocking.search(query, _int(bottle.request.query.get("page"), 1), PAGE_SIZE)
     rows = [
         {"id": e["id"], "msisdn": e["msisdn"], "when": _when(e.get("created_at", "")),
-         "source": SOURCES.get(str(e.get("source")), str(e.get("source") or "unknown"))}
+         "source": _source(e.get("source"))}
         for e in found.entries
     ]  # fmt: skip
     number, pages = found.page, found.pages
@@ -63,8 +74,10 @@ def _page(context: AdminServices, errors: dict[str, str] | None = None,
         "prev": _back(query, number - 1) if number > 1 else "",
         "next": _back(query, number + 1) if number < pages else "",
     }
-    return render("blocklist", "Blocking list", rows=rows, total=found.total,
+    return render("blocklist", _("Blocking list"), rows=rows, total=found.total,
                   matches=found.matches, query=query, searchable=found.searchable,
+                  shown={"total": format_number(found.total),
+                         "matches": format_number(found.matches)},
                   page=number, pages=pages, links=links, form=form or {},
                   country_code=context.blocking.country_code(),
                   errors=errors or {})  # fmt: skip
@@ -83,7 +96,7 @@ def add(context: AdminServices) -> str:
     except BlockRefused as exc:
         bottle.response.status = 400
         return _page(context, {"msisdn": str(exc)}, {"msisdn": typed})
-    flash(f"{msisdn} blocked: no modem will send an SMS to it.")
+    flash(_("{number} blocked: no modem will send an SMS to it.").format(number=msisdn))
     raise see_other("/blocklist")
 
 
@@ -94,9 +107,9 @@ def unblock(context: AdminServices, entry_id: str, action: str) -> None:
     try:
         msisdn = context.blocking.unblock_entry(entry_id)
     except LookupError:
-        flash("That number is no longer blocked.", "error")
+        flash(_("That number is no longer blocked."), "error")
         raise see_other(back) from None
-    flash(f"{msisdn} unblocked.")
+    flash(_("{number} unblocked.").format(number=msisdn))
     raise see_other(back)
 
 

@@ -14,7 +14,9 @@ import bottle
 
 from otpbroker.domain.errors import DomainError, InvalidMessageError, InvalidNumberError
 from otpbroker.domain.message import MAX_TEXT_CHARS, Delivery, SendOutcome
+from otpbroker.i18n.translate import N_, _, ngettext
 from otpbroker.services.sms import SmsRequest
+from otpbroker.web.admin.monitor_words import modem_state_label
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -22,23 +24,24 @@ from otpbroker.web.admin.services import AdminServices
 USSD_TIMEOUT = 45.0
 USSD_CODE = re.compile(r"[0-9*#+]{1,64}")
 OUTCOMES = {  # outcome -> (heading, style)
-    "sent": ("Sent", "ok"),
-    "failed": ("Failed", "error"),
-    "unknown": ("Outcome unknown", "warn"),
-    "rejected": ("Rejected", "error"),
+    "sent": (N_("Sent"), "ok"),
+    "failed": (N_("Failed"), "error"),
+    "unknown": (N_("Outcome unknown"), "warn"),
+    "rejected": (N_("Rejected"), "error"),
 }
 
 
 def _result(outcome: str, detail: str, code: str = "") -> dict[str, str]:
     title, kind = OUTCOMES[outcome]
-    return {"outcome": outcome, "title": title, "kind": kind, "detail": detail, "code": code}
+    return {"outcome": outcome, "title": _(title), "kind": kind, "detail": detail, "code": code}
 
 
 def _active_modems(context: AdminServices) -> list[dict[str, Any]]:
     """Every configured active modem, also those that send manual SMS only."""
     states = {s.modem_id: s.state for s in context.modems.statuses()}
     return [
-        {"id": m["id"], "name": m["name"], "state": states.get(m["id"], "not running"),
+        {"id": m["id"], "name": m["name"],
+         "state": modem_state_label(states.get(m["id"], "not running")),
          "api": m["send_from_api"]}
         for m in context.modem_records.active()
     ]  # fmt: skip
@@ -48,22 +51,22 @@ def _running_modems(context: AdminServices) -> list[dict[str, Any]]:
     """Every running modem (USSD needs one that answers)."""
     known = context.modem_records.names()
     return [
-        {"id": s.modem_id, "name": known.get(s.modem_id, s.modem_id), "state": s.state,
-         "operator": s.network.operator or ""}
+        {"id": s.modem_id, "name": known.get(s.modem_id, s.modem_id),
+         "state": modem_state_label(s.state), "operator": s.network.operator or ""}
         for s in context.modems.statuses()
     ]  # fmt: skip
 
 
 def _sms_page(context: AdminServices, form: dict[str, str], errors: dict[str, str] | None = None,
               result: dict[str, str] | None = None) -> str:  # fmt: skip
-    return render("manual", "Manual SMS", modems=_active_modems(context), form=form,
+    return render("manual", _("Manual SMS"), modems=_active_modems(context), form=form,
                   errors=errors or {}, result=result, max_chars=MAX_TEXT_CHARS)  # fmt: skip
 
 
 def _ussd_page(context: AdminServices, form: dict[str, str],
                errors: dict[str, str] | None = None,
                result: dict[str, str] | None = None) -> str:  # fmt: skip
-    return render("ussd", "USSD", modems=_running_modems(context), form=form,
+    return render("ussd", _("USSD"), modems=_running_modems(context), form=form,
                   errors=errors or {}, result=result)  # fmt: skip
 
 
@@ -75,27 +78,34 @@ def _sms_errors(form: dict[str, str], modems: dict[str, Any]) -> dict[str, str]:
     """What is missing from the manual SMS form (the text is checked by the service)."""
     errors: dict[str, str] = {}
     if form["modem"] not in modems:
-        errors["modem"] = "choose one of the active modems"
+        errors["modem"] = _("choose one of the active modems")
     if not form["msisdn"]:
-        errors["msisdn"] = "enter the recipient's number, e.g. 08126666666 or 628126666666"
+        errors["msisdn"] = _("enter the recipient's number, e.g. 08126666666 or 628126666666")
     return errors
 
 
 def _delivery_detail(delivery: Delivery, name: str) -> str:
     """One sentence on what became of the SMS, naming the modem."""
+    parts = delivery.parts
     if delivery.outcome is SendOutcome.SENT:
         reference = delivery.message_reference
-        return (
-            f"Sent through {name}"
-            + (f", message reference {reference}" if reference is not None else "")
-            + f", {delivery.parts} part{'s' if delivery.parts != 1 else ''}."
-        )
+        if reference is None:
+            sent = ngettext("Sent through {modem}, {parts} part.",
+                            "Sent through {modem}, {parts} parts.", parts)  # fmt: skip
+        else:
+            sent = ngettext("Sent through {modem}, message reference {reference}, {parts} part.",
+                            "Sent through {modem}, message reference {reference}, {parts} parts.",
+                            parts)  # fmt: skip
+        return sent.format(modem=name, reference=reference, parts=parts)
     if delivery.outcome is SendOutcome.FAILED:
-        reason = delivery.error or "the modem refused the message"
-        code = f" ({delivery.error_code})" if delivery.error_code else ""
-        return f"Failed on {name}: {reason}{code}."
-    return (f"Unknown on {name}: the modem did not confirm in time. The message may "
-            "have been sent; it is not sent again.")  # fmt: skip
+        reason = delivery.error or _("the modem refused the message")
+        if delivery.error_code:
+            failed = _("Failed on {modem}: {reason} ({code}).")
+        else:
+            failed = _("Failed on {modem}: {reason}.")
+        return failed.format(modem=name, reason=reason, code=delivery.error_code)
+    return _("Unknown on {modem}: the modem did not confirm in time. The message may have been "
+             "sent; it is not sent again.").format(modem=name)  # fmt: skip
 
 
 def manual_form(context: AdminServices) -> str:
@@ -138,7 +148,9 @@ def _ussd_reply(context: AdminServices, form: dict[str, str], name: str) -> dict
     try:
         reply = context.modems.ussd(form["modem"], form["code"], USSD_TIMEOUT)
     except TimeoutError:
-        error = f"no reply from {name} within {USSD_TIMEOUT:g} s"
+        error = _("no reply from {modem} within {seconds} s").format(
+            modem=name, seconds=f"{USSD_TIMEOUT:g}"
+        )
     except LookupError as exc:
         error = str(exc)
     except Exception as exc:  # UssdError / ModemError: the modem layer's precise text
@@ -160,9 +172,9 @@ def ussd_run(context: AdminServices) -> str:
     running = {m["id"]: m for m in _running_modems(context)}
     errors: dict[str, str] = {}
     if form["modem"] not in running:
-        errors["modem"] = "choose one of the running modems"
+        errors["modem"] = _("choose one of the running modems")
     if USSD_CODE.fullmatch(form["code"]) is None:
-        errors["code"] = "a USSD code is 1-64 of the characters 0-9 * # +, e.g. *888#"
+        errors["code"] = _("a USSD code is 1-64 of the characters 0-9 * # +, e.g. *888#")
     if errors:
         bottle.response.status = 400
         return _ussd_page(context, form, errors)

@@ -38,9 +38,20 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import _
 from otpbroker.web.admin import sse
 from otpbroker.web.admin.charts import chart_section, charts_html, window_of
-from otpbroker.web.admin.feeder_status import FeederWatch, feeder_json
+from otpbroker.web.admin.feeder_status import FeederWatch
+from otpbroker.web.admin.monitor_json import (
+    alerts_json,
+    event_json,
+    feeder_view,
+    feeder_words,
+    modem_json,
+    removed_modem_json,
+    source_label,
+)
+from otpbroker.web.admin.monitor_words import pgettext
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -52,87 +63,6 @@ POLL_SECONDS = 1.0
 RETRY_MS = 3000
 QUEUE_SIZE = 500
 RECENT_SHOWN = 50
-
-SOURCES = {
-    "rest": "REST",
-    "rabbitmq": "RabbitMQ",
-    "amqp": "RabbitMQ",
-    "ws": "WebSocket",
-    "mqtt": "MQTT",
-    "admin": "manual",
-    "manual": "manual",
-    "cli": "command line",
-}
-
-
-def source_label(source: str, user: str | None) -> str:
-    """``REST user app``, ``RabbitMQ``, ``manual by owner``..."""
-    label = SOURCES.get(source, source or "?")
-    if user and source == "rest":
-        return f"{label} user {user}"
-    if user and label == "manual":
-        return f"manual by {user}"
-    return label
-
-
-def event_json(event: Any, names: dict[str, str], full_recipient: bool = False) -> dict[str, Any]:
-    """An ``SmsEvent`` as the browser gets it: no text (the event has none), the number masked
-    unless the owner chose to see it whole (``sms.monitor_recipient``)."""
-    modem_id = getattr(event, "modem_id", None)
-    attempts = [names.get(m, m) for m in getattr(event, "attempts", ()) or ()]
-    recipient_full = getattr(event, "recipient_full", "")
-    return {
-        "id": repr(float(event.at)),
-        "at": float(event.at),
-        "time": time.strftime("%H:%M:%S", time.localtime(event.at)),
-        "kind": str(getattr(event, "kind", "sms")),
-        "source": str(event.source),
-        "source_label": source_label(str(event.source), event.user),
-        "user": event.user,
-        "recipient": str(recipient_full if full_recipient and recipient_full else event.recipient),
-        "modem_id": modem_id,
-        "modem": names.get(modem_id, modem_id) if modem_id else None,
-        "attempts": attempts,
-        "outcome": str(event.outcome),
-        "code": str(event.code),
-        "parts": int(getattr(event, "parts", 0) or 0),
-        "duration_ms": round(float(event.duration) * 1000),
-    }
-
-
-def modem_json(status: Any, names: dict[str, str]) -> dict[str, Any]:
-    """A ``ModemStatus`` as the browser gets it."""
-    network = getattr(status, "network", None)
-    identity = getattr(status, "identity", None)
-    verdict = getattr(status, "sms_path", None)
-    model = " ".join(
-        part for part in (getattr(identity, "manufacturer", None), getattr(identity, "model", None))
-        if part
-    )  # fmt: skip
-    return {
-        "modem_id": status.modem_id,
-        "name": names.get(status.modem_id, status.modem_id),
-        "state": str(status.state),
-        "connected": bool(getattr(status, "connected", False)),
-        "signal": getattr(network, "signal_percent", None),
-        "operator": getattr(network, "operator", None),
-        "registration": getattr(network, "registration", None),
-        "model": model or None,
-        "sms_path": verdict.path.value if verdict is not None else None,
-        "sms_path_reason": verdict.reason if verdict is not None else None,
-        "last_error": status.last_error,
-    }
-
-
-def alerts_json(alerts: list[Any]) -> list[dict[str, Any]]:
-    """The active alerts as the browser gets them (texts about modems only)."""
-    return [
-        {"key": a.key, "severity": a.severity, "title": a.title, "text": a.text,
-         "advice": a.advice, "mail": a.mail,
-         "since": time.strftime("%Y-%m-%d %H:%M", time.localtime(a.raised_at))}
-        for a in alerts
-    ]  # fmt: skip
-
 
 _SLOTS = sse.SlotsPerApp()
 
@@ -187,10 +117,9 @@ class _Feed:
                 self.seen[modem_id] = data
                 yield sse.event("modem", data)
         for modem_id in set(self.seen) - set(current):
-            yield sse.event("modem", {**self.seen.pop(modem_id), "state": "removed",
-                                      "connected": False})  # fmt: skip
+            yield sse.event("modem", removed_modem_json(self.seen.pop(modem_id)))
         for data in self.feeders.changed(self.context.feeder_settings.statuses()):
-            yield sse.event("feeder", data)
+            yield sse.event("feeder", feeder_words(data))
         alerts = alerts_json(self.context.alerts.active())
         if alerts != self.shown_alerts:
             self.shown_alerts = alerts
@@ -258,11 +187,11 @@ def show(context: AdminServices) -> str:
     recent = context.events.recent()[-RECENT_SHOWN:]
     events = [event_json(e, feed.names, feed.full) for e in reversed(recent)]
     modems = [modem_json(s, feed.names) for s in context.modems.statuses()]
-    feeders = [feeder_json(s) for s in context.feeder_settings.statuses()]
+    feeders = [feeder_view(s) for s in context.feeder_settings.statuses()]
     window = window_of(bottle.request.query.get("charts"))
     charts = chart_section(context.activity, window, feed.names, "/monitor")
-    return render("monitor", "Monitor", events=events, modems=modems, feeders=feeders,
-                  alerts=context.alerts.active(), charts=charts,
+    return render("monitor", _("Monitor"), events=events, modems=modems, feeders=feeders,
+                  alerts=context.alerts.active(), charts=charts, pgettext=pgettext,
                   scripts=["/static/monitor.js", "/static/charts.js"])  # fmt: skip
 
 
@@ -284,8 +213,8 @@ def open_stream(context: AdminServices) -> sse.Stream:
     """The live stream (503 when ``MAX_STREAMS`` are open)."""
     slots = _SLOTS.current()
     if not slots.take(MAX_STREAMS):
-        body = json.dumps({"error": f"too many monitor streams open (at most {MAX_STREAMS}); "
-                                    "close a monitor tab or wait"})  # fmt: skip
+        text = _("too many monitor streams open (at most {count}); close a monitor tab or wait")
+        body = json.dumps({"error": text.format(count=MAX_STREAMS)})
         raise bottle.HTTPResponse(
             body, 503, {"Content-Type": "application/json", "Retry-After": "10"}
         )
@@ -294,6 +223,8 @@ def open_stream(context: AdminServices) -> sse.Stream:
     bottle.response.set_header("X-Accel-Buffering", "no")
     return sse.Stream(_stream(context, last_id), slots.give)
 
+
+__all__ = ["ROUTES", "alerts_json", "event_json", "modem_json", "source_label"]
 
 ROUTES = (
     Route("GET", "/monitor", show),

@@ -11,30 +11,33 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.web.admin.render import flash, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.settings_form import Sections, SettingsForm, save_form, show_form
 
 SECTIONS = (
-    ("Require sealed messages", ("sealing.required_on_api", "sealing.required_on_feeders")),
+    (N_("Require sealed messages"), ("sealing.required_on_api", "sealing.required_on_feeders")),
 )
 LABELS = {
-    "sealing.required_on_api": "On the REST API",
-    "sealing.required_on_feeders": "On the feeders (RabbitMQ, MQTT, WebSocket)",
+    "sealing.required_on_api": N_("On the REST API"),
+    "sealing.required_on_feeders": N_("On the feeders (RabbitMQ, MQTT, WebSocket)"),
 }
 
 
 def _sections(current: Mapping[str, Any]) -> Sections:
-    return [(title, [key for key in keys if key in current]) for title, keys in SECTIONS]
+    return [(_(title), [key for key in keys if key in current]) for title, keys in SECTIONS]
 
 
-FORM = SettingsForm("/sealing", "Sealed messages", "sealing", _sections, LABELS)
+FORM = SettingsForm("/sealing", N_("Sealed messages"), "sealing", _sections, LABELS)
 
 
 def _form(context: AdminServices) -> SettingsForm:
-    """The form, with the current key for the page's own part."""
-    return dataclasses.replace(FORM, extra=lambda: {"key": context.sealing_keys.key()})
+    """The form in the page's language, with the current key for the page's own part."""
+    labels = {key: _(label) for key, label in LABELS.items()}
+    return dataclasses.replace(FORM, title=_(FORM.title), labels=labels,
+                               extra=lambda: {"key": context.sealing_keys.key()})  # fmt: skip
 
 
 def show(context: AdminServices) -> str:
@@ -51,9 +54,9 @@ def rotate(context: AdminServices) -> Any:
     """A new key pair (the form asks for confirmation first)."""
     key = context.sealing_keys.rotate()
     flash(
-        f"New sealing key {key.public_key}. Give it to the applications that seal; messages "
-        "sealed to the previous key still open until the next rotation."
-    )
+        _("New sealing key {key}. Give it to the applications that seal; messages sealed to "
+          "the previous key still open until the next rotation.").format(key=key.public_key)
+    )  # fmt: skip
     return see_other("/sealing")
 
 

@@ -16,7 +16,7 @@
 
   function cell(label, text, className) {
     const td = document.createElement("td");
-    td.dataset.label = label;
+    td.dataset.label = label || "";
     if (className) td.className = className;
     td.textContent = text;
     return td;
@@ -24,13 +24,20 @@
 
   function badgeCell(label, text, className, extra) {
     const td = document.createElement("td");
-    td.dataset.label = label;
+    td.dataset.label = label || "";
     const badge = document.createElement("span");
     badge.className = className;
     badge.textContent = text;
     td.appendChild(badge);
     if (extra) td.appendChild(document.createTextNode(` ${extra}`));
     return td;
+  }
+
+  // The column names the server wrote in the page's language (the header cells), which
+  // each new cell repeats as its data-label (shown on narrow screens).
+  function columns(body) {
+    const table = body.closest("table");
+    return table ? Array.from(table.querySelectorAll("thead th"), (th) => th.textContent) : [];
   }
 
   function dropPlaceholder(body) {
@@ -43,15 +50,16 @@
     if (!body) return;
     dropPlaceholder(body);
     const row = document.createElement("tr");
+    const names = columns(body);
     row.className = "fresh";
     row.append(
-      cell("Time", data.time),
-      cell("Source", data.source_label),
-      cell("Recipient", data.recipient || "—", "mono"),
-      cell("Modem", data.modem || "—"),
-      badgeCell("Outcome", data.outcome, badgeClass(data.outcome),
-        data.outcome === "sent" ? "" : data.code),
-      cell("Duration", `${data.duration_ms} ms`),
+      cell(names[0], data.time),
+      cell(names[1], data.source_label),
+      cell(names[2], data.recipient || "—", "mono"),
+      cell(names[3], data.modem || "—"),
+      badgeCell(names[4], data.outcome_label || data.outcome, badgeClass(data.outcome),
+        data.outcome === "sent" ? "" : (data.code_label ?? data.code)),
+      cell(names[5], data.duration || `${data.duration_ms} ms`),
     );
     body.insertBefore(row, body.firstChild);
     while (body.rows.length > MAX_ROWS) body.deleteRow(body.rows.length - 1);
@@ -71,16 +79,19 @@
       row.dataset.modem = data.modem_id;
       body.appendChild(row);
     }
+    const names = columns(body);
+    const path = cell(names[4], data.sms_path_label || data.sms_path || "—");
+    path.title = data.sms_path_reason || "";
     row.replaceChildren(
-      cell("Modem", data.name),
-      badgeCell("State", data.state, data.connected ? "badge ok" : "badge bad"),
-      cell("Signal", data.signal === null || data.signal === undefined ? "—" : `${data.signal} %`),
-      cell("Operator", data.operator || "—"),
-      cell("SMS path", data.sms_path || "—"),
-      cell("Last error", data.last_error || "—"),
+      cell(names[0], data.name),
+      badgeCell(names[1], data.state_label || data.state,
+        data.connected ? "badge ok" : "badge bad"),
+      cell(names[2],
+        data.signal === null || data.signal === undefined ? "—" : `${data.signal} %`),
+      cell(names[3], data.operator || "—"),
+      path,
+      cell(names[5], data.last_error || "—"),
     );
-    const path = row.querySelector('td[data-label="SMS path"]');
-    if (path) path.title = data.sms_path_reason || "";
     row.classList.remove("fresh");
     void row.offsetWidth; // restart the highlight animation
     row.classList.add("fresh");
@@ -91,14 +102,16 @@
   function showFeeder(data) {
     const row = document.querySelector(`#feeder-rows tr[data-feeder="${CSS.escape(data.name)}"]`);
     if (!row) return;
+    const names = columns(row);
     row.replaceChildren(
-      cell("Feeder", data.label),
-      badgeCell("State", data.state, `badge ${FEEDER_BADGES[data.state] || ""}`.trim()),
-      cell("Received", String(data.received)),
-      cell("Processed", String(data.processed)),
-      cell("Rejected", String(data.rejected)),
-      cell("Restarts", String(data.restarts)),
-      cell("Restarted at", data.restarted || "—"),
+      cell(names[0], data.label),
+      badgeCell(names[1], data.state_label || data.state,
+        `badge ${FEEDER_BADGES[data.state] || ""}`.trim()),
+      cell(names[2], String(data.received_text ?? data.received)),
+      cell(names[3], String(data.processed_text ?? data.processed)),
+      cell(names[4], String(data.rejected_text ?? data.rejected)),
+      cell(names[5], String(data.restarts_text ?? data.restarts)),
+      cell(names[6], data.restarted || "—"),
     );
   }
 
@@ -119,8 +132,9 @@
     const section = document.createElement("section");
     section.className = "card alerts";
     section.id = "alerts";
+    section.setAttribute("aria-label", _("Alerts"));
     const title = document.createElement("h2");
-    title.textContent = "Alerts";
+    title.textContent = _("Alerts");
     section.appendChild(title);
     for (const alert of alerts) {
       const box = document.createElement("div");
@@ -128,15 +142,18 @@
       const head = document.createElement("p");
       const badge = document.createElement("span");
       badge.className = `badge ${alert.severity === "error" ? "bad" : "warn"}`;
-      badge.textContent = alert.severity;
+      badge.textContent = alert.severity_label || alert.severity;
       const strong = document.createElement("strong");
       strong.textContent = alert.title;
       const since = document.createElement("small");
       since.className = "hint";
-      since.textContent = `since ${alert.since}`;
+      since.textContent = _("since {time}").replace("{time}", alert.since);
       head.append(badge, " ", strong, " ", since);
       box.append(head, paragraph(alert.text));
-      if (alert.advice) box.appendChild(paragraph(`What to do: ${alert.advice}`, "hint"));
+      if (alert.advice) {
+        box.appendChild(paragraph(_("What to do: {advice}").replace("{advice}", alert.advice),
+          "hint"));
+      }
       if (alert.mail) box.appendChild(paragraph(alert.mail, "hint mail-note"));
       section.appendChild(box);
     }
@@ -161,7 +178,7 @@
 
   function connect() {
     const source = new EventSource("/admin-api/monitor/stream");
-    source.addEventListener("open", () => setLive("on", "live"));
+    source.addEventListener("open", () => setLive("on", _("live")));
     source.addEventListener("sms", (message) => {
       const data = parse(message);
       if (data) addEvent(data);
@@ -181,15 +198,18 @@
     });
     source.addEventListener("lost", (message) => {
       const data = parse(message);
-      if (data) setLive("on", `live (${data.count} request(s) skipped: too many at once)`);
+      if (data) {
+        setLive("on", _("live ({count} request(s) skipped: too many at once)")
+          .replace("{count}", String(data.count)));
+      }
     });
     source.addEventListener("error", () => {
       if (source.readyState === EventSource.CLOSED) {
         // refused (logged out, or too many monitors open): try again later ourselves
-        setLive("off", "not live: retrying shortly");
+        setLive("off", _("not live: retrying shortly"));
         window.setTimeout(connect, RETRY_CLOSED_MS);
       } else {
-        setLive("off", "reconnecting…");
+        setLive("off", _("reconnecting…"));
       }
     });
   }
