@@ -90,6 +90,12 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations().ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` as meant in ``context``, in the current language (one English word can
+    need two Indonesian ones: a feeder's "Received" count is not the received SMS)."""
+    return translations().pgettext(context, message)
+
+
 def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
     """Mark ``message`` for the catalogues without translating it (translate where shown)."""
     return message

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from otpbroker.i18n.formats import format_datetime
-from otpbroker.i18n.translate import N_, _, translations
+from otpbroker.i18n.translate import N_, _
 
 #: What became of a request (``SmsEvent.outcome``).
 OUTCOMES = {
@@ -88,12 +88,6 @@ REASONS = {
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 
-def pgettext(context: str, message: str) -> str:
-    """``message`` in the current language, as meant in ``context`` (the same English word
-    can need two Indonesian ones: a feeder's "Received" count is no received SMS)."""
-    return translations().pgettext(context, message)
-
-
 def _word(table: dict[str, str], value: str | None) -> str:
     text = str(value or "")
     return _(table[text]) if text in table else text
@@ -157,7 +151,6 @@ __all__ = [
     "feeder_state_label",
     "modem_state_label",
     "outcome_label",
-    "pgettext",
     "severity_label",
     "sms_path_label",
     "source_label",

@@ -8,7 +8,14 @@ from urllib.parse import quote, unquote
 
 import bottle
 
-from otpbroker.i18n.translate import LANGUAGE_NAMES, N_, _, current_language, ngettext
+from otpbroker.i18n.translate import (
+    LANGUAGE_NAMES,
+    N_,
+    _,
+    current_language,
+    ngettext,
+    pgettext,
+)
 from otpbroker.web.admin.guard import csrf_token, current_session, secure_request
 from otpbroker.web.admin.language import script_catalogue
 
@@ -74,6 +81,7 @@ def render(template: str, title: str, **context: Any) -> str:
         template_lookup=TEMPLATE_LOOKUP,
         _=_,
         ngettext=ngettext,
+        pgettext=pgettext,
         lang=language,
         language_names=LANGUAGE_NAMES,
         script_messages=script_catalogue(language),

@@ -51,7 +51,6 @@ from otpbroker.web.admin.monitor_json import (
     removed_modem_json,
     source_label,
 )
-from otpbroker.web.admin.monitor_words import pgettext
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -191,7 +190,7 @@ def show(context: AdminServices) -> str:
     window = window_of(bottle.request.query.get("charts"))
     charts = chart_section(context.activity, window, feed.names, "/monitor")
     return render("monitor", _("Monitor"), events=events, modems=modems, feeders=feeders,
-                  alerts=context.alerts.active(), charts=charts, pgettext=pgettext,
+                  alerts=context.alerts.active(), charts=charts,
                   scripts=["/static/monitor.js", "/static/charts.js"])  # fmt: skip
 
 
