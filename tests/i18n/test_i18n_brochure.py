@@ -11,6 +11,10 @@ import pytest
 from PIL import ImageDraw
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "factory"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
+import re
+
+from browser_tools import chromium
 from qr_decode import decode_html, decode_png
 
 from otpbroker.config.store import ConfigStore
@@ -100,3 +104,20 @@ def test_written_files_before_the_owner_chose_a_language(device: Any, tmp_path: 
     assert "Kode pengaturan" in written["brochure.id.html"].read_text(encoding="utf-8")
     for name in ("brochure.png", "brochure.id.png"):
         assert sorted(decode_png(written[name].read_bytes())) == expected_qr(secrets, store)
+
+
+@pytest.mark.e2e
+def test_indonesian_html_card_prints_on_one_a6_page_and_scans(device: Any, tmp_path: Path) -> None:
+    """Chromium prints the longest Indonesian card on one page; the painted QR codes decode."""
+    secrets, store = device
+    store.update_settings(LONGEST)
+    page_file = tmp_path / "brochure.id.html"
+    page_file.write_text(Brochure(secrets, store.settings).document("id"), encoding="utf-8")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 500, "height": 900})
+        page.goto(page_file.as_uri())
+        assert "Kode pengaturan" in page.inner_text(".bro-card")
+        painted = decode_png(page.locator(".bro-card").screenshot())
+        assert sorted(painted) == expected_qr(secrets, store)
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/MediaBox", pdf)) == 1

@@ -20,11 +20,11 @@ CARD_CSS = """\
   margin: 0 auto;
   background: #fff; color: #141c24; font: 8.5pt/1.25 "DejaVu Sans", Verdana, sans-serif;
   border: 1px solid #c8ced4; overflow-wrap: anywhere; }
-.bro-head { background: #10566e; color: #fff; padding: 3mm 5mm 2.5mm; }
+.bro-head { background: #10566e; color: #fff; padding: 2.5mm 5mm 2mm; }
 .bro-head h2 { margin: 0; font-size: 16pt; line-height: 1.15; color: #fff; }
 .bro-head p { margin: 0.5mm 0 0; color: #d6e8ee; }
 .bro-body { padding: 1mm 5mm 2mm; }
-.bro-card h3 { font-size: 10.5pt; margin: 2mm 0 1mm; }
+.bro-card h3 { font-size: 10.5pt; margin: 1.6mm 0 0.8mm; }
 .bro-step { display: inline-block; width: 5.5mm; height: 5.5mm; line-height: 5.5mm;
   border-radius: 50%; background: #10566e; color: #fff; text-align: center;
   font-size: 9pt; margin-right: 1.5mm; }
@@ -35,10 +35,10 @@ CARD_CSS = """\
 .bro-card dt { color: #5c6670; font-size: 8pt; }
 .bro-card dd { margin: 0 0 1mm; font: bold 10.5pt/1.2 "DejaVu Sans Mono", monospace; }
 .bro-card dd.long { font-size: 9pt; }
-.bro-note { color: #5c6670; font-size: 8pt; margin: 0; }
+.bro-note { color: #5c6670; font-size: 8pt; line-height: 1.2; margin: 0; }
 .bro-reset { border-top: 1px solid #c8ced4; margin-top: 1.5mm; }
 .bro-reset p { margin: 0; }
-.bro-foot { color: #5c6670; font-size: 7pt; text-align: center; margin: 1.5mm 0 0; }
+.bro-foot { color: #5c6670; font-size: 6.5pt; text-align: center; margin: 1.2mm 0 0; }
 @page { size: 105mm 148mm; margin: 0; }  /* A6 portrait (named sizes vary by browser) */
 @media print {
   .bro-card { border: 0; margin: 0; min-height: 0; }
