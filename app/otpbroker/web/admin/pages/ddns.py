@@ -8,12 +8,10 @@ provider answer; editing or re-activating a record clears a stop caused by a fat
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import bottle
 
-from otpbroker.i18n.formats import format_datetime
 from otpbroker.i18n.translate import N_, _
 from otpbroker.services.ddns_accounts import PROVIDERS, DdnsRefused
 from otpbroker.services.settings import SettingsRefused
@@ -25,6 +23,7 @@ from otpbroker.web.admin.ddns_form import (
     read_settings,
     without_secrets,
 )
+from otpbroker.web.admin.moments import from_iso
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -48,15 +47,6 @@ ANSWERS = {
     "retry": N_("retry"),
     "fatal": N_("stopped"),
 }
-
-
-def when(iso: str) -> str:
-    """An ISO 8601 time of the updater, in the page's language (``""`` stays ``"—"``)."""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso or "—"
-    return format_datetime(moment.astimezone(UTC)) + " UTC"
 
 
 def answer(status: str) -> str:
@@ -90,7 +80,7 @@ def _page(context: AdminServices, errors: dict[str, str] | None = None, **forms:
         record_editing=forms.get("record_editing"),
         settings_form=forms.get("settings_form"),
         errors=errors or {},
-        when=when,
+        when=from_iso,
         answer=answer,
     )
 

@@ -16,21 +16,23 @@ internet hold a default route, and the last switch the standby watcher made.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import bottle
 
-from otpbroker.i18n.formats import format_datetime, format_number
+from otpbroker.i18n.formats import format_number
 from otpbroker.i18n.translate import N_, _, ngettext
 from otpbroker.system.render_ppp import APN_PRESETS, preset
+from otpbroker.web.admin.moments import from_epoch, from_iso
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.settings_form import Sections, SettingsForm, save_form, show_form
 
 ACTIONS = "connect|disconnect|pause-sms|resume-sms|preset"
+SWITCH = re.compile(r"to (mobile|ethernet) at (\S+)")
 STANDBY_LABELS = {
     "internet.mode": N_("Mobile internet"),
     "internet.check_interval_seconds": N_("Check Ethernet every (seconds)"),
@@ -78,9 +80,15 @@ def human_duration(seconds: int | None) -> str:
     return _("{seconds} s").format(seconds=secs)
 
 
-def moment(epoch: float) -> str:
-    """Epoch seconds as a date and time in the page's language (``1 Jan 2026, 10:00:00 UTC``)."""
-    return format_datetime(datetime.fromtimestamp(epoch, UTC)) + " UTC"
+def uplink_switch(text: str) -> str:
+    """The uplink's last switch (``to mobile at <ISO time>``) in the page's language."""
+    found = SWITCH.fullmatch(text)
+    if not found:
+        return text or _("none since start")
+    moment = from_iso(found.group(2))
+    if found.group(1) == "mobile":
+        return _("to mobile internet at {time}").format(time=moment)
+    return _("to Ethernet at {time}").format(time=moment)
 
 
 def redial_text(status: Mapping[str, Any]) -> str:
@@ -144,7 +152,9 @@ def show(context: AdminServices) -> str:
         uplink=context.uplink.state(),
         human_bytes=human_bytes,
         human_duration=human_duration,
-        moment=moment,
+        moment=from_epoch,
+        when=from_iso,
+        uplink_switch=uplink_switch,
         redial_text=redial_text,
     )
 

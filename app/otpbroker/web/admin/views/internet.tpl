@@ -8,8 +8,8 @@
     <dt>{{_('Mode')}}</dt><dd data-uplink="mode">{{_('standby: mobile internet comes up when Ethernet loses its default route') if uplink.mode == 'standby' else _('always: mobile internet is connected by hand')}}</dd>
     <dt>{{_('Ethernet default route')}}</dt><dd data-uplink="ethernet">{{_('yes') if uplink.ethernet_route else _('no')}}</dd>
     <dt>{{_('Mobile default route')}}</dt><dd data-uplink="mobile">{{_('yes') if uplink.mobile_route else _('no')}}</dd>
-    <dt>{{_('Last switch')}}</dt><dd data-uplink="last-switch">{{uplink.last_switch or _('none since start')}}</dd>
-    <dt>{{_('Checked')}}</dt><dd>{{uplink.checked_at or _('not yet')}}</dd>
+    <dt>{{_('Last switch')}}</dt><dd data-uplink="last-switch">{{uplink_switch(uplink.last_switch)}}</dd>
+    <dt>{{_('Checked')}}</dt><dd>{{when(uplink.checked_at) if uplink.checked_at else _('not yet')}}</dd>
   </dl>
   % if uplink.error:
   <p class="error" role="alert" data-uplink="error">{{uplink.error}}</p>
