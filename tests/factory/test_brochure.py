@@ -108,6 +108,12 @@ def test_longest_values_still_fit_and_decode(device, tmp_path) -> None:
 def test_write_makes_private_files(device, tmp_path) -> None:
     secrets, store = device
     written = Brochure(secrets, store.settings).write(tmp_path / "out")
-    assert [p.name for p in written] == ["brochure.html", "brochure.png"]
+    # no language chosen yet: English, and Bahasa Indonesia beside it
+    names = ["brochure.html", "brochure.png", "brochure.id.html", "brochure.id.png"]
+    assert [p.name for p in written] == names
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in written)
     assert len(decode_png(written[1].read_bytes())) == 2
+    store.update_settings({"device.language": "id"})
+    written = Brochure(secrets, store.settings).write(tmp_path / "out")
+    assert [p.name for p in written] == names[:2]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(names[:2])

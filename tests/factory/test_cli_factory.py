@@ -60,7 +60,8 @@ def test_brochure_command_writes_both_files(tmp_path) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     result = run("brochure", "--out", str(out), data=data)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [str(out / "brochure.html"), str(out / "brochure.png")]
+    names = ["brochure.html", "brochure.png", "brochure.id.html", "brochure.id.png"]
+    assert result.stdout.split() == [str(out / name) for name in names]  # English, Indonesian
     ssid, password = FactorySecrets(data).wifi()
     assert sorted(decode_png((out / "brochure.png").read_bytes())) == sorted(
         [f"WIFI:T:WPA;S:{ssid};P:{password};;", "http://192.168.0.11:8888/"]

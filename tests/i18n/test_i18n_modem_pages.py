@@ -169,7 +169,7 @@ def test_modem_form_labels_hints_and_errors_in_indonesian(
         assert text in page, text
     status, page, _headers = client.post("/modems", {"name": "x", "port": "/dev/ttyUSB9",
                                                      "baud_rate": "cepat"})  # fmt: skip
-    assert status == 400 and "harus bilangan bulat, yang diisi &#039;cepat&#039;" in page
+    assert status == 400 and "harus bilangan bulat, bukan &#039;cepat&#039;" in page
     status, page, _headers = client.post("/modems", {"apply_preset": "1", "preset": ""})
     assert status == 400 and "pilih operator dulu" in page
     status, page, _headers = client.post("/modems", {"apply_preset": "1", "preset": "xl"})

@@ -1,4 +1,8 @@
-"""The brochure as an A6 portrait PNG at 300 dpi (1240 x 1748 pixels), drawn with Pillow."""
+"""The brochure as an A6 portrait PNG at 300 dpi (1240 x 1748 pixels), drawn with Pillow.
+
+Texts are measured with Pillow: headings and lines shrink to fit the width (down to a
+readable size, then wrap), so the longer Indonesian texts stay on the card.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from otpbroker.factory.card import BrochureCard
+from otpbroker.factory.card_texts import texts
 from otpbroker.factory.qr_images import png_bytes, qr_image
 
 DPI = 300
@@ -77,23 +82,36 @@ class Page:
         return self.y - start
 
 
-def _header(page: Page) -> None:
+def fitting(page: Page, text: str, kind: str, size: int, width: int, smallest: int) -> Font:
+    """The font of ``kind`` at ``size``, smaller (down to ``smallest``) until ``text`` fits
+    on one line of ``width`` pixels; texts longer still wrap at that size."""
+    for candidate in range(size, smallest, -2):
+        face = font(kind, candidate)
+        if page.width_of(text, face) <= width:
+            return face
+    return font(kind, smallest)
+
+
+def _header(page: Page, tagline: str) -> None:
     page.draw.rectangle((0, 0, WIDTH, 184), fill=ACCENT)
     page.draw.text((MARGIN, 34), "OTP Broker", font=font("bold", 76), fill=PAPER)
-    page.draw.text((MARGIN, 122), "Device card · keep it safe", font=font("sans", 34),
-                   fill=(214, 232, 238))  # fmt: skip
+    face = fitting(page, tagline, "sans", 34, WIDTH - 2 * MARGIN, 24)
+    page.draw.text((MARGIN, 122), tagline, font=face, fill=(214, 232, 238))
     page.y = 214
 
 
 def _heading(page: Page, number: str, title: str) -> None:
     x = MARGIN
+    top = page.y
     if number:
-        page.draw.ellipse((x, page.y, x + 56, page.y + 56), fill=ACCENT)
-        page.draw.text((x + 28, page.y + 28), number, font=font("bold", 36), fill=PAPER,
+        page.draw.ellipse((x, top, x + 56, top + 56), fill=ACCENT)
+        page.draw.text((x + 28, top + 28), number, font=font("bold", 36), fill=PAPER,
                        anchor="mm")  # fmt: skip
         x += 76
-    page.draw.text((x, page.y + 4), title, font=font("bold", 42), fill=INK)
-    page.y += 70
+    width = WIDTH - MARGIN - x
+    page.y += 4
+    page.text(x, title, fitting(page, title, "bold", 42, width, 32), width, gap=8)
+    page.y = max(page.y, top + 56) + 14
 
 
 def _qr_block(page: Page, qr_text: str, qr_size: int, rows: list[tuple[str, str, int]],
@@ -131,35 +149,42 @@ def _code(page: Page, label: str, value: str, size: int) -> None:
     page.y += 14
 
 
+def _paragraph(page: Page, text: str, bottom: int) -> None:
+    """``text`` across the page, its font made smaller (down to 21 px) to end above ``bottom``."""
+    width = WIDTH - 2 * MARGIN
+    for size in range(27, 20, -1):
+        face = font("sans", size)
+        if page.y + len(page.wrap(text, face, width)) * (size + 8) <= bottom:
+            break
+    page.text(MARGIN, text, face, width, gap=8)
+
+
 def render_page(card: BrochureCard) -> Image.Image:
-    """The whole card as an RGB image of 1240 x 1748 pixels."""
+    """The whole card, in the current language, as an RGB image of 1240 x 1748 pixels."""
+    say = texts()
     page = Page()
-    _header(page)
-    _heading(page, "1", "Join the device's Wi-Fi")
-    note = "Hidden network: type its name." if card.hidden else "Scan with the phone's camera."
-    rows = [("Network name", card.ssid, 44), ("Password", card.wifi_password, 44)]
+    _header(page, say.tagline)
+    _heading(page, "1", say.join_wifi)
+    note = say.hidden_note if card.hidden else say.scan_note
+    rows = [(say.network_name, card.ssid, 44), (say.password, card.wifi_password, 44)]
     _qr_block(page, card.wifi_qr, 440, rows, note)
-    _heading(page, "2", "Open the admin page")
-    _qr_block(page, card.admin_url, 280, [("Address", card.admin_url, 34)],
-              "While connected to the device's Wi-Fi.")  # fmt: skip
-    _heading(page, "3", "Create the first administrator")
-    _code(page, "Setup code", card.setup_code, 52)
+    _heading(page, "2", say.open_admin)
+    _qr_block(page, card.admin_url, 280, [(say.address, card.admin_url, 34)], say.address_note)
+    _heading(page, "3", say.first_admin)
+    _code(page, say.setup_code, card.setup_code, 52)
     page.draw.line((MARGIN, page.y, WIDTH - MARGIN, page.y), fill=(200, 206, 212), width=3)
     page.y += 26
-    _heading(page, "", "Reset network and administrators")
-    _code(page, "Reset code", card.reset_code, 50)
-    steps = (
-        f"On a FAT32 USB stick, create the file {card.reset_path.lstrip('/')} (lower case) "
-        "holding this code, and plug the stick in. Wi-Fi, DHCP and Ethernet settings return "
-        "to the factory values and every administrator is deleted."
-    )
+    _heading(page, "", say.reset_heading)
+    _code(page, say.reset_code, card.reset_code, 50)
+    steps = say.reset_steps.format(file=card.reset_path.lstrip("/"))
     if card.factory_ssid:
-        steps += f" Factory Wi-Fi: {card.factory_ssid} / {card.factory_password}"
-    page.text(MARGIN, steps, font("sans", 27), WIDTH - 2 * MARGIN, gap=8)
-    footer = "Whoever holds this card can join the Wi-Fi and reset the device."
-    page.draw.text((WIDTH // 2, HEIGHT - 48), footer, font=font("sans", 24), fill=MUTED,
-                   anchor="mm")  # fmt: skip
-    if page.y > HEIGHT - 72:
+        factory = say.factory_wifi.format(ssid=card.factory_ssid, password=card.factory_password)
+        steps = f"{steps} {factory}"
+    footer_top = HEIGHT - 72
+    _paragraph(page, steps, footer_top)
+    face = fitting(page, say.footer, "sans", 24, WIDTH - 2 * MARGIN, 18)
+    page.draw.text((WIDTH // 2, HEIGHT - 48), say.footer, font=face, fill=MUTED, anchor="mm")
+    if page.y > footer_top:
         raise ValueError("the brochure's values are too long to fit on the card")
     return page.image
 

@@ -56,12 +56,16 @@ class BrochureSource(Protocol):
         """The card's style sheet."""
         ...
 
-    def fragment(self) -> str:
-        """The card as an HTML fragment, every value escaped."""
+    def language(self) -> str:
+        """The device's language (``en`` or ``id``), ``""`` until the owner chose one."""
         ...
 
-    def png(self) -> bytes:
-        """The card as an A6 PNG at 300 dpi."""
+    def fragment(self, language: str | None = None) -> str:
+        """The card as an HTML fragment in ``language`` (the device's), every value escaped."""
+        ...
+
+    def png(self, language: str | None = None) -> bytes:
+        """The card as an A6 PNG at 300 dpi, in ``language`` (the device's)."""
         ...
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import _
 from otpbroker.services.ddns_accounts import SECRETS
 
 SETTING_KEYS = ("ddns.enabled", "ddns.interval_seconds", "ddns.ip_source", "ddns.ip_services",
@@ -52,7 +53,7 @@ def read_record() -> tuple[dict[str, Any], dict[str, str]]:
         values["ttl"] = int(ttl)
     except ValueError:
         values["ttl"] = ttl
-        errors["ttl"] = f"must be a whole number, got {ttl[:20]!r}"
+        errors["ttl"] = _("must be a whole number, got {value}").format(value=repr(ttl[:20]))
     return values, errors
 
 

@@ -3,4 +3,6 @@ network settings and firewall rules services)."""
 
 from __future__ import annotations
 
-NOT_WIRED = "Not applied: network control is not wired in this process."
+from otpbroker.i18n.translate import N_
+
+NOT_WIRED = N_("Not applied: network control is not wired in this process.")

@@ -2,7 +2,8 @@
 
 The card comes from ``context.brochure`` (built by the factory layer, every value escaped);
 the page shows it inline, offers the A6 PNG as a download and a print button that prints
-the card alone on an A6 page.
+the card alone on an A6 page. The card is in the device's language (the page's language
+until the owner chose one); ``?language=`` shows it in the other one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 
 import bottle
 
+from otpbroker.i18n.translate import LANGUAGE_NAMES, LANGUAGES, _, current_language, supported
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -33,15 +35,26 @@ ADMIN_CSS = """
 """
 
 
+def card_language(context: AdminServices) -> str:
+    """The language asked for in ``?language=``, else the device's, else the page's."""
+    asked = supported(bottle.request.query.get("language") or "")
+    return asked or context.brochure.language() or current_language()
+
+
 def brochure_page(context: AdminServices) -> str:
     """The card inline, with its download and print buttons (or why it cannot be shown)."""
+    language = card_language(context)
     fragment, problem = "", ""
     try:
-        fragment = context.brochure.fragment()
+        fragment = context.brochure.fragment(language)
     except (OSError, ValueError) as exc:
         log.error("brochure: %s", exc)
-        problem = f"The device card cannot be shown: {exc}"
-    return render("brochure", "Brochure", fragment=fragment, problem=problem,
+        problem = _("The device card cannot be shown: {reason}").format(reason=exc)
+    asked = bool(bottle.request.query.get("language"))
+    others = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES if code != language]
+    return render("brochure", _("Brochure"), fragment=fragment, problem=problem,
+                  png_href=f"/brochure.png?language={language}" if asked else "/brochure.png",
+                  card_language=LANGUAGE_NAMES[language], others=others,
                   scripts=("/static/brochure.js",))  # fmt: skip
 
 
@@ -54,10 +67,10 @@ def brochure_css(context: AdminServices) -> str:
 def brochure_png(context: AdminServices) -> bytes:
     """The card as an A6 PNG download."""
     try:
-        data = context.brochure.png()
+        data = context.brochure.png(card_language(context))
     except (OSError, ValueError) as exc:
         log.error("brochure: %s", exc)
-        raise bottle.HTTPError(500, "the device card cannot be drawn") from None
+        raise bottle.HTTPError(500, _("The device card cannot be drawn.")) from None
     bottle.response.content_type = "image/png"
     bottle.response.set_header("Content-Disposition", 'attachment; filename="otp-broker-card.png"')
     return data

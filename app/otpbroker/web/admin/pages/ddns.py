@@ -12,6 +12,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.ddns_accounts import PROVIDERS, DdnsRefused
 from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin.ddns_form import (
@@ -22,12 +23,35 @@ from otpbroker.web.admin.ddns_form import (
     read_settings,
     without_secrets,
 )
+from otpbroker.web.admin.moments import from_iso
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
-PAST = {"activate": "activated", "deactivate": "deactivated", "delete": "deleted",
-        "proxy": "proxied", "unproxy": "no longer proxied"}  # fmt: skip
+ACCOUNT_DONE = {
+    "activate": N_("DDNS account {name} activated."),
+    "deactivate": N_("DDNS account {name} deactivated."),
+    "delete": N_("DDNS account {name} deleted."),
+}
+RECORD_DONE = {
+    "activate": N_("DDNS record {name} activated."),
+    "deactivate": N_("DDNS record {name} deactivated."),
+    "delete": N_("DDNS record {name} deleted."),
+    "proxy": N_("DDNS record {name} proxied."),
+    "unproxy": N_("DDNS record {name} no longer proxied."),
+}
+#: The updater's last answer for a record, as the page names it.
+ANSWERS = {
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+    "retry": N_("retry"),
+    "fatal": N_("stopped"),
+}
+
+
+def answer(status: str) -> str:
+    """The name of a record's last outcome."""
+    return _(ANSWERS[status]) if status in ANSWERS else status
 
 
 def _status(context: AdminServices) -> dict[str, Any]:
@@ -43,7 +67,7 @@ def _page(context: AdminServices, errors: dict[str, str] | None = None, **forms:
     accounts = context.ddns_accounts.accounts()
     return render(
         "ddns",
-        "DDNS",
+        _("DDNS"),
         accounts=[public_account(a) for a in accounts],
         names={str(a["id"]): a for a in accounts},
         records=context.ddns_accounts.records(),
@@ -56,6 +80,8 @@ def _page(context: AdminServices, errors: dict[str, str] | None = None, **forms:
         record_editing=forms.get("record_editing"),
         settings_form=forms.get("settings_form"),
         errors=errors or {},
+        when=from_iso,
+        answer=answer,
     )
 
 
@@ -64,7 +90,7 @@ def _found(read: Callable[[str], dict[str, Any]], record_id: str) -> dict[str, A
     try:
         return read(record_id)
     except LookupError:
-        raise bottle.HTTPError(404, "no such DDNS account or record") from None
+        raise bottle.HTTPError(404, _("No such DDNS account or record.")) from None
 
 
 def _prefixed(errors: dict[str, str], prefix: str) -> dict[str, str]:
@@ -97,7 +123,7 @@ def add_account(context: AdminServices) -> str:
         bottle.response.status = 400
         return _page(context, _prefixed(exc.errors, "account."),
                      account_form=without_secrets(values))  # fmt: skip
-    flash(f"DDNS account {values['name']} added.")
+    flash(_("DDNS account {name} added.").format(name=values["name"]))
     raise see_other("/ddns")
 
 
@@ -112,7 +138,7 @@ def save_account(context: AdminServices, account_id: str) -> str:
         return _page(context, _prefixed(exc.errors, "account."),
                      account_form=without_secrets(values),
                      account_editing=public_account(stored))  # fmt: skip
-    flash(f"DDNS account {values['name']} saved.")
+    flash(_("DDNS account {name} saved.").format(name=values["name"]))
     raise see_other("/ddns")
 
 
@@ -128,7 +154,7 @@ def change_account(context: AdminServices, account_id: str, action: str) -> None
     except DdnsRefused as exc:
         flash(" ".join(exc.errors.values()), "error")
         raise see_other("/ddns") from None
-    flash(f"DDNS account {stored['name']} {PAST[action]}.")
+    flash(_(ACCOUNT_DONE[action]).format(name=stored["name"]))
     raise see_other("/ddns")
 
 
@@ -152,7 +178,7 @@ def add_record(context: AdminServices) -> str:
     if errors:
         bottle.response.status = 400
         return _page(context, _prefixed(errors, "record."), record_form=values)
-    flash(f"DDNS record {values['name']} added.")
+    flash(_("DDNS record {name} added.").format(name=values["name"]))
     raise see_other("/ddns")
 
 
@@ -169,7 +195,7 @@ def save_record(context: AdminServices, record_id: str) -> str:
         bottle.response.status = 400
         return _page(context, _prefixed(errors, "record."), record_form=values,
                      record_editing=stored)  # fmt: skip
-    flash(f"DDNS record {values['name']} saved.")
+    flash(_("DDNS record {name} saved.").format(name=values["name"]))
     raise see_other("/ddns")
 
 
@@ -185,9 +211,9 @@ def change_record(context: AdminServices, record_id: str, action: str) -> None:
         else:
             records.set_record_active(record_id, action == "activate")
     except DdnsRefused:
-        flash("Only Cloudflare records can be proxied.", "error")
+        flash(_("Only Cloudflare records can be proxied."), "error")
         raise see_other("/ddns") from None
-    flash(f"DDNS record {stored['name']} {PAST[action]}.")
+    flash(_(RECORD_DONE[action]).format(name=stored["name"]))
     raise see_other("/ddns")
 
 
@@ -199,7 +225,7 @@ def save_settings(context: AdminServices) -> str:
     changes, shown = read_settings(context.settings.current())
     errors: dict[str, str] = {}
     if isinstance(shown["ddns.interval_seconds"], str):
-        errors["ddns.interval_seconds"] = "must be a whole number of seconds"
+        errors["ddns.interval_seconds"] = _("must be a whole number of seconds")
     else:
         try:
             context.settings.save(changes)
@@ -209,14 +235,14 @@ def save_settings(context: AdminServices) -> str:
     if errors:
         bottle.response.status = 400
         return _page(context, errors, settings_form=shown)
-    flash("DDNS settings saved." if changes else "Nothing changed.")
+    flash(_("DDNS settings saved.") if changes else _("Nothing changed."))
     raise see_other("/ddns")
 
 
 def update_now(context: AdminServices) -> None:
     """Start an update cycle at once."""
     context.ddns.update_now()
-    flash("Update started: records whose address changed are sent now.")
+    flash(_("Update started: records whose address changed are sent now."))
     raise see_other("/ddns")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.firewall_rules import FIELDS, PortRefused
 from otpbroker.services.network_apply import Applied, ChangeWaiting, NotApplied, Outcome
 from otpbroker.web.admin.render import flash, render, see_other
@@ -20,11 +21,17 @@ from otpbroker.web.admin.safety_net import NOT_WIRED
 from otpbroker.web.admin.services import AdminServices
 
 FORM_FIELDS = ("port", "protocol", "interface", "comment")
-WAITING = (
+#: Why the always-open ports are open (the network layer's reasons, written in English).
+REASONS = (
+    N_("REST API and this admin"),
+    N_("DHCP for access point clients"),
+    N_("DNS for access point clients"),
+)
+WAITING = N_(
     "Nothing was changed: a change is waiting for confirmation. Confirm it, or let it revert, "
     "first."
 )
-NO_HELPER = (
+NO_HELPER = N_(
     "Not applied: this machine has no privileged helper (it is not an OTP Broker device), "
     "so the firewall only changes on a device."
 )
@@ -40,7 +47,9 @@ def _read_form() -> tuple[dict[str, Any], dict[str, str]]:
     if text.isdigit() and len(text) <= 5:
         values["port"] = int(text)
     else:
-        errors["port"] = f"must be a whole number from 1 to 65535, got {text[:20]!r}"
+        errors["port"] = _("must be a whole number from 1 to 65535, got {value}").format(
+            value=repr(text[:20])
+        )
     return values, errors
 
 
@@ -52,17 +61,24 @@ def _page(
 ) -> str:
     banner = context.firewall.safety_net()  # first: it may undo a reverted change
     firewall = context.firewall
-    return render("firewall", "Firewall", records=firewall.ports(),
-                  fixed=firewall.always_open(), form=form or {"protocol": "tcp", "active": True},
+    fixed = [{**row, "comment": _reason(str(row.get("comment") or ""))}
+             for row in firewall.always_open()]  # fmt: skip
+    return render("firewall", _("Firewall"), records=firewall.ports(), fixed=fixed,
+                  form=form or {"protocol": "tcp", "active": True},
                   editing=editing, errors=errors or {}, scripts=["/static/network.js"],
                   **banner)  # fmt: skip
+
+
+def _reason(comment: str) -> str:
+    """A reason of ``REASONS`` in the page's language (any other text as it is)."""
+    return _(comment) if comment in REASONS else comment
 
 
 def _record(context: AdminServices, record_id: str) -> dict[str, Any]:
     try:
         return context.firewall.port(record_id)
     except LookupError:
-        raise bottle.HTTPError(404, "no such firewall port") from None
+        raise bottle.HTTPError(404, _("No such firewall port.")) from None
 
 
 def _refused(context: AdminServices, message: str, form: dict[str, Any] | None = None,
@@ -75,12 +91,16 @@ def _flash(context: AdminServices, outcome: Outcome) -> None:
     """Say how the stored change went on (confirm in time when it was applied)."""
     what = outcome.summary
     if outcome.applied is Applied.NOT_WIRED:
-        flash(f"Saved: {what}. {NOT_WIRED}")
+        flash(_("Saved: {names}.").format(names=what) + " " + _(NOT_WIRED))
     elif outcome.applied is Applied.NO_HELPER:
-        flash(f"Saved: {what}. {NO_HELPER}")
+        flash(_("Saved: {names}.").format(names=what) + " " + _(NO_HELPER))
     else:
         seconds = context.settings.get("network.confirm_seconds")
-        flash(f"Applied: {what}. Press Confirm within {seconds} seconds, or it is undone.")
+        flash(
+            _("Applied: {names}. Press Confirm within {seconds} seconds, or it is undone.").format(
+                names=what, seconds=seconds
+            )
+        )
 
 
 def _run(context: AdminServices, change: Callable[[], Outcome], form: dict[str, Any] | None = None,
@@ -92,7 +112,7 @@ def _run(context: AdminServices, change: Callable[[], Outcome], form: dict[str, 
         bottle.response.status = 400
         return _page(context, exc.errors, form, editing)
     except ChangeWaiting:
-        return _refused(context, WAITING, form, editing)
+        return _refused(context, _(WAITING), form, editing)
     except NotApplied as exc:
         return _refused(context, str(exc), form, editing)
     _flash(context, outcome)
@@ -114,7 +134,7 @@ def add(context: AdminServices) -> str:
     """Add a port and apply the firewall (400: refused, nothing kept)."""
     values, errors = _read_form()
     if context.firewall.waiting():
-        return _refused(context, WAITING, values)
+        return _refused(context, _(WAITING), values)
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values)
@@ -126,7 +146,7 @@ def update(context: AdminServices, record_id: str) -> str:
     before = _record(context, record_id)
     values, errors = _read_form()
     if context.firewall.waiting():
-        return _refused(context, WAITING, values, before)
+        return _refused(context, _(WAITING), values, before)
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values, before)

@@ -16,33 +16,41 @@ internet hold a default route, and the last switch the standby watcher made.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import bottle
 
+from otpbroker.i18n.formats import format_number
+from otpbroker.i18n.translate import N_, _, ngettext
 from otpbroker.system.render_ppp import APN_PRESETS, preset
+from otpbroker.web.admin.moments import from_epoch, from_iso
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.admin.settings_form import Sections, SettingsForm, save_form, show_form
 
 ACTIONS = "connect|disconnect|pause-sms|resume-sms|preset"
+SWITCH = re.compile(r"to (mobile|ethernet) at (\S+)")
 STANDBY_LABELS = {
-    "internet.mode": "Mobile internet",
-    "internet.check_interval_seconds": "Check Ethernet every (seconds)",
-    "internet.failover_after_seconds": "Bring mobile up after Ethernet is down for (seconds)",
-    "internet.failback_after_seconds": "Bring mobile down after Ethernet is back for (seconds)",
+    "internet.mode": N_("Mobile internet"),
+    "internet.check_interval_seconds": N_("Check Ethernet every (seconds)"),
+    "internet.failover_after_seconds": N_("Bring mobile up after Ethernet is down for (seconds)"),
+    "internet.failback_after_seconds": N_("Bring mobile down after Ethernet is back for (seconds)"),
 }
 
 
 def _standby_sections(current: Mapping[str, Any]) -> Sections:
-    return [("Mobile internet as standby", [k for k in current if k.startswith("internet.")])]
+    return [(N_("Mobile internet as standby"), [k for k in current if k.startswith("internet.")])]
 
 
 STANDBY_FORM = SettingsForm(
-    "/internet/standby", "Internet standby", "internet_standby", _standby_sections, STANDBY_LABELS
+    "/internet/standby",
+    N_("Internet standby"),
+    "internet_standby",
+    _standby_sections,
+    STANDBY_LABELS,
 )
 
 
@@ -53,9 +61,10 @@ def human_bytes(count: int | None) -> str:
     size = float(count)
     for unit in ("B", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            shown = format_number(round(size, 0 if unit == "B" else 1))
+            return f"{shown} {unit}"
         size /= 1024
-    return f"{size:.1f} GiB"  # pragma: no cover - the loop always returns
+    return f"{format_number(round(size, 1))} GiB"  # pragma: no cover - the loop always returns
 
 
 def human_duration(seconds: int | None) -> str:
@@ -65,25 +74,40 @@ def human_duration(seconds: int | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    if minutes:
+        return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=secs)
+    return _("{seconds} s").format(seconds=secs)
 
 
-def moment(epoch: float) -> str:
-    """Epoch seconds as ``2026-01-01 10:00:00 UTC``."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def uplink_switch(text: str) -> str:
+    """The uplink's last switch (``to mobile at <ISO time>``) in the page's language."""
+    found = SWITCH.fullmatch(text)
+    if not found:
+        return text or _("none since start")
+    moment = from_iso(found.group(2))
+    if found.group(1) == "mobile":
+        return _("to mobile internet at {time}").format(time=moment)
+    return _("to Ethernet at {time}").format(time=moment)
 
 
 def redial_text(status: Mapping[str, Any]) -> str:
     """The redial facts of a link's status (``LinkRedial``), in words."""
     if not status.get("wanted"):
-        return "not kept up (Connect keeps the link up and redials it)"
+        return _("not kept up (Connect keeps the link up and redials it)")
     count = int(status.get("redials") or 0)
-    text = f"kept up; redialled {count} time{'' if count == 1 else 's'} since Connect"
     left = status.get("next_redial_seconds")
     if isinstance(left, int | float):
-        text += f"; next redial in {human_duration(int(left))}"
-    return text
+        return ngettext(
+            "kept up; redialled {count} time since Connect; next redial in {wait}",
+            "kept up; redialled {count} times since Connect; next redial in {wait}",
+            count,
+        ).format(count=count, wait=human_duration(int(left)))
+    return ngettext(
+        "kept up; redialled {count} time since Connect",
+        "kept up; redialled {count} times since Connect",
+        count,
+    ).format(count=count)
 
 
 def _matching_preset(record: dict[str, Any]) -> str:
@@ -120,7 +144,7 @@ def show(context: AdminServices) -> str:
     ]
     return render(
         "internet",
-        "Internet",
+        _("Internet"),
         cards=cards,
         presets=APN_PRESETS,
         available=context.internet.available,
@@ -128,7 +152,9 @@ def show(context: AdminServices) -> str:
         uplink=context.uplink.state(),
         human_bytes=human_bytes,
         human_duration=human_duration,
-        moment=moment,
+        moment=from_epoch,
+        when=from_iso,
+        uplink_switch=uplink_switch,
         redial_text=redial_text,
     )
 
@@ -140,7 +166,11 @@ def _save_preset(context: AdminServices, record: dict[str, Any]) -> str:
         "apn": chosen.apn, "apn_username": chosen.username,
         "apn_password": chosen.password, "dial_number": chosen.dial_number,
     })  # fmt: skip
-    return f"{chosen.operator} APN settings saved (APN {chosen.apn or 'none'})."
+    if chosen.apn:
+        return _("{operator} APN settings saved (APN {apn}).").format(
+            operator=chosen.operator, apn=chosen.apn
+        )
+    return _("{operator} APN settings saved (no APN).").format(operator=chosen.operator)
 
 
 def _run(context: AdminServices, record: dict[str, Any], action: str) -> str:
@@ -149,16 +179,16 @@ def _run(context: AdminServices, record: dict[str, Any], action: str) -> str:
         return _save_preset(context, record)
     if action == "pause-sms":
         context.internet_modems.pause_sms(record["id"])
-        return "SMS paused: the modem is inactive and its port is released for the data call."
+        return _("SMS paused: the modem is inactive and its port is released for the data call.")
     if action == "resume-sms":
         context.internet_modems.resume_sms(record["id"])
-        return "SMS resumed: the modem is active again."
+        return _("SMS resumed: the modem is active again.")
     if action == "connect":
         state = context.internet.connect(record)
-        address = ", ".join(state.get("ipv4") or []) or "no address yet"
-        return f"dialling started ({address})."
+        address = ", ".join(state.get("ipv4") or []) or _("no address yet")
+        return _("dialling started ({address}).").format(address=address)
     context.internet.disconnect(record)
-    return "disconnected."
+    return _("disconnected.")
 
 
 def act(context: AdminServices, modem_id: str, action: str) -> Any:
@@ -166,14 +196,14 @@ def act(context: AdminServices, modem_id: str, action: str) -> Any:
     try:
         record = context.internet_modems.modem(modem_id)
     except LookupError:
-        raise bottle.HTTPError(404, "no such modem") from None
+        raise bottle.HTTPError(404, _("No such modem.")) from None
     name = record.get("name", modem_id)
     try:
         message = _run(context, record, action)
     except Exception as exc:  # the helper's or the store's message, shown as it is
-        flash(f"{name}: {exc}", "error")
+        flash(_("{name}: {message}").format(name=name, message=exc), "error")
     else:
-        flash(f"{name}: {message}")
+        flash(_("{name}: {message}").format(name=name, message=message))
     return see_other("/internet")
 
 

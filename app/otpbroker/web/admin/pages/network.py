@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import reduce
 from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.network_apply import Applied, ChangeWaiting, NotApplied, Outcome
 from otpbroker.services.network_settings import new_addresses, targets_for
 from otpbroker.services.settings import SettingsRefused
@@ -27,48 +29,53 @@ from otpbroker.web.admin.safety_net import NOT_WIRED
 from otpbroker.web.admin.services import AdminServices
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Wireless LAN (access point)", ("wlan.ssid", "wlan.passphrase", "wlan.channel",
+    (N_("Wireless LAN (access point)"), ("wlan.ssid", "wlan.passphrase", "wlan.channel",
                                      "wlan.country", "wlan.hidden", "wlan.address",
                                      "wlan.interface")),
-    ("DHCP server (for access point clients)", ("dhcp.enabled", "dhcp.range_start",
+    (N_("DHCP server (for access point clients)"), ("dhcp.enabled", "dhcp.range_start",
                                                 "dhcp.range_end", "dhcp.lease_time",
                                                 "dhcp.gateway", "dhcp.dns")),
-    ("Ethernet", ("ethernet.mode", "ethernet.address", "ethernet.gateway", "ethernet.dns",
+    (N_("Ethernet"), ("ethernet.mode", "ethernet.address", "ethernet.gateway", "ethernet.dns",
                   "ethernet.interface")),
-    ("Safety net", ("network.confirm_seconds",)),
+    (N_("Safety net"), ("network.confirm_seconds",)),
 )  # fmt: skip
 LABELS = {
-    "wlan.ssid": "Network name (SSID)",
-    "wlan.passphrase": "Wi-Fi password",
-    "wlan.channel": "Channel",
-    "wlan.country": "Country",
-    "wlan.hidden": "Hide the network name",
-    "wlan.address": "Access point address",
-    "wlan.interface": "Wi-Fi interface",
-    "dhcp.enabled": "Hand out addresses (DHCP)",
-    "dhcp.range_start": "First address",
-    "dhcp.range_end": "Last address",
-    "dhcp.lease_time": "Lease time",
-    "dhcp.gateway": "Gateway for clients",
-    "dhcp.dns": "DNS servers for clients",
-    "ethernet.mode": "Address from",
-    "ethernet.address": "Static address",
-    "ethernet.gateway": "Gateway",
-    "ethernet.dns": "DNS servers",
-    "ethernet.interface": "Wired interface",
-    "network.confirm_seconds": "Confirm within (seconds)",
+    "wlan.ssid": N_("Network name (SSID)"),
+    "wlan.passphrase": N_("Wi-Fi password"),
+    "wlan.channel": N_("Channel"),
+    "wlan.country": N_("Country"),
+    "wlan.hidden": N_("Hide the network name"),
+    "wlan.address": N_("Access point address"),
+    "wlan.interface": N_("Wi-Fi interface"),
+    "dhcp.enabled": N_("Hand out addresses (DHCP)"),
+    "dhcp.range_start": N_("First address"),
+    "dhcp.range_end": N_("Last address"),
+    "dhcp.lease_time": N_("Lease time"),
+    "dhcp.gateway": N_("Gateway for clients"),
+    "dhcp.dns": N_("DNS servers for clients"),
+    "ethernet.mode": N_("Address from"),
+    "ethernet.address": N_("Static address"),
+    "ethernet.gateway": N_("Gateway"),
+    "ethernet.dns": N_("DNS servers"),
+    "ethernet.interface": N_("Wired interface"),
+    "network.confirm_seconds": N_("Confirm within (seconds)"),
 }
 SECRETS = ("wlan.passphrase",)
 LIST_SPLIT = re.compile(r"[\s,]+")
 BACK = ("/network", "/firewall")
 KEYS = [key for _title, group in SECTIONS for key in group]
-WAITING = (
+WAITING = N_(
     "Nothing was saved: a change is waiting for confirmation. Confirm it, or let it revert, first."
 )
-NO_HELPER = (
+NO_HELPER = N_(
     "Not applied: this machine has no privileged helper (it is not an OTP Broker device); "
     "settings take effect on a device."
 )
+
+
+def _label(key: str) -> str:
+    """The field's label in the page's language."""
+    return _(LABELS[key]) if key in LABELS else forms.label(key, LABELS)
 
 
 def _field(key: str, doc: Mapping[str, Any], current: Mapping[str, Any],
@@ -78,22 +85,24 @@ def _field(key: str, doc: Mapping[str, Any], current: Mapping[str, Any],
     kind = "list" if isinstance(current.get(key), list) else forms.kind_of(doc, value)
     hint = forms.hint(doc)
     if key in SECRETS:
-        state = "one is set" if current.get(key) else "the factory password is used"
-        hint = f"Never shown; {state}. Leave blank to keep it."
+        if current.get(key):
+            hint = _("Never shown; one is set. Leave blank to keep it.")
+        else:
+            hint = _("Never shown; the factory password is used. Leave blank to keep it.")
         value = ""
     if kind == "list":
         value = ", ".join(value) if isinstance(value, list) else str(value)
-        hint = hint.replace("Default: [].", "Default: empty.")
-        hint += " Separate several with commas."
+        hint = hint.replace("Default: [].", _("Default: empty."))
+        hint += " " + _("Separate several with commas.")
     shown_kind = "str" if kind == "list" else kind
-    return forms.field_view(key, forms.label(key, LABELS), shown_kind, hint, value, doc)
+    return forms.field_view(key, _label(key), shown_kind, hint, value, doc)
 
 
 def _groups(context: AdminServices, current: Mapping[str, Any],
             sent: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:  # fmt: skip
     docs = context.settings.docs()
     return [
-        (title, [_field(key, docs.get(key, {}), current, sent) for key in group])
+        (_(title), [_field(key, docs.get(key, {}), current, sent) for key in group])
         for title, group in SECTIONS
     ]
 
@@ -102,7 +111,7 @@ def _page(context: AdminServices, sent: Mapping[str, Any] | None = None,
           errors: dict[str, str] | None = None) -> str:  # fmt: skip
     banner = context.network_settings.safety_net()  # first: it may undo a reverted change
     current = context.settings.current()
-    return render("network", "Network", groups=_groups(context, current, sent or {}),
+    return render("network", _("Network"), groups=_groups(context, current, sent or {}),
                   settings=current, errors=errors or {}, scripts=["/static/network.js"],
                   **banner)  # fmt: skip
 
@@ -149,28 +158,40 @@ def _read(context: AdminServices, current: Mapping[str, Any]
 
 def _refuse(context: AdminServices, sent: Mapping[str, Any], errors: dict[str, str]) -> str:
     bottle.response.status = 400
-    forms.summarise(errors, lambda key: LABELS.get(key, key))
+    forms.summarise(errors, _label)
     return _page(context, sent, errors)
+
+
+def _either(choices: list[str]) -> str:
+    """``a or b or c`` in the page's language."""
+    return reduce(lambda first, second: _("{first} or {second}").format(first=first,
+                  second=second), choices)  # fmt: skip
 
 
 def _applied(settings: Mapping[str, Any], names: str, targets: list[str]) -> str:
     """The flash after applying: confirm in time (from the new address, if it changed)."""
     port = str(bottle.request.environ.get("SERVER_PORT") or settings["api.http_port"])
     where = new_addresses(settings, targets, port)
-    there = f" from {' or '.join(where)}" if where else ""
-    return (f"Applied: {names}. Press Confirm{there} within "
-            f"{settings['network.confirm_seconds']} seconds, or it is undone.")  # fmt: skip
+    seconds = settings["network.confirm_seconds"]
+    if where:
+        return _(
+            "Applied: {names}. Press Confirm from {addresses} within {seconds} seconds, "
+            "or it is undone."
+        ).format(names=names, addresses=_either(where), seconds=seconds)
+    return _("Applied: {names}. Press Confirm within {seconds} seconds, or it is undone.").format(
+        names=names, seconds=seconds
+    )
 
 
 def _flash(outcome: Outcome, targets: list[str], settings: Mapping[str, Any]) -> None:
     """Say how the stored change went on."""
     names = outcome.summary
     if outcome.applied is Applied.STORED:
-        flash(f"Saved: {names}.")
+        flash(_("Saved: {names}.").format(names=names))
     elif outcome.applied is Applied.NOT_WIRED:
-        flash(f"Saved: {names}. {NOT_WIRED}")
+        flash(_("Saved: {names}.").format(names=names) + " " + _(NOT_WIRED))
     elif outcome.applied is Applied.NO_HELPER:
-        flash(f"Saved: {names}. {NO_HELPER}")
+        flash(_("Saved: {names}.").format(names=names) + " " + _(NO_HELPER))
     else:
         flash(_applied(settings, names, targets))
 
@@ -187,13 +208,13 @@ def save(context: AdminServices) -> str:
     if errors:
         return _refuse(context, sent, errors)
     if not changes:
-        flash("Nothing changed.")
+        flash(_("Nothing changed."))
         raise see_other("/network")
-    names = ", ".join(LABELS.get(key, key) for key in changes)
+    names = ", ".join(_label(key) for key in changes)
     try:
         outcome = context.network_settings.save(changes, names)
     except ChangeWaiting:
-        return _refuse(context, sent, {"_form": WAITING})
+        return _refuse(context, sent, {"_form": _(WAITING)})
     except SettingsRefused as exc:
         forms.store_refusal(exc, KEYS, errors)
         return _refuse(context, sent, errors)
@@ -213,7 +234,7 @@ def confirm(context: AdminServices) -> str:
     except NotApplied as exc:
         flash(str(exc), "error")
         raise see_other(back) from None
-    flash("Confirmed: the new settings stay.")
+    flash(_("Confirmed: the new settings stay."))
     raise see_other(back)
 
 
