@@ -20,6 +20,7 @@ from otpbroker.config.fields import (
 )
 from otpbroker.config.fields_webhooks import WEBHOOK_FIELDS
 from otpbroker.config.rules import Setting, check_value, parse_text
+from otpbroker.i18n.translate import N_
 
 
 @dataclass(frozen=True)
@@ -47,51 +48,51 @@ class Collection:
 COLLECTIONS: dict[str, Collection] = {
     collection.name: collection
     for collection in (
-        Collection("modems", "GSM modems and how messages are routed to them.", MODEM_FIELDS),
+        Collection("modems", N_("GSM modems and how messages are routed to them."), MODEM_FIELDS),
         Collection(
             "api_users",
-            "Accounts that send through the REST API.",
-            account_fields("API user", "API user") + API_USER_FIELDS,
+            N_("Accounts that send through the REST API."),
+            account_fields("api_users") + API_USER_FIELDS,
             unique=("username",),
         ),
         Collection(
             "admins",
-            "Administrators of the browser admin.",
-            account_fields("Administrator", "administrator"),
+            N_("Administrators of the browser admin."),
+            account_fields("admins"),
             unique=("username",),
         ),
         Collection(
             "blocklist",
-            "Numbers that never receive an SMS.",
+            N_("Numbers that never receive an SMS."),
             BLOCKLIST_FIELDS,
             unique=("msisdn",),
         ),
         Collection(
             "mail_accounts",
-            "E-mail accounts, used in turn so their daily limits add up.",
+            N_("E-mail accounts, used in turn so their daily limits add up."),
             MAIL_ACCOUNT_FIELDS,
             unique=("name",),
         ),
         Collection(
             "firewall_ports",
-            "Ports opened in the firewall beyond the admin and API ports.",
+            N_("Ports opened in the firewall beyond the admin and API ports."),
             FIREWALL_PORT_FIELDS,
         ),
         Collection(
             "ddns_accounts",
-            "Dynamic DNS provider accounts (Cloudflare, No-IP, Dynu, FreeDNS).",
+            N_("Dynamic DNS provider accounts (Cloudflare, No-IP, Dynu, FreeDNS)."),
             DDNS_ACCOUNT_FIELDS,
             unique=("name",),
         ),
         Collection(
             "ddns_records",
-            "Host names kept pointing at the device's public IPv4 address.",
+            N_("Host names kept pointing at the device's public IPv4 address."),
             DDNS_RECORD_FIELDS,
             unique=("name",),
         ),
         Collection(
             "webhooks",
-            "URLs that receive status events and received SMS, signed with their secret.",
+            N_("URLs that receive status events and received SMS, signed with their secret."),
             WEBHOOK_FIELDS,
         ),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from otpbroker.config.errors import ConfigError
+from otpbroker.i18n.translate import _
 
 Check = Callable[[Any], str | None]
 
@@ -25,6 +26,8 @@ class Setting:
 
     For ``list`` settings the items are strings: ``pattern`` applies to each item and
     ``max_length`` to the number of items. ``rule`` words ``pattern``/``check`` for people.
+    ``doc`` and ``rule`` are English (the generated docs); ``doc_text``/``rule_text`` give
+    them in the current language. A ``doc`` made by ``templated_doc`` keeps its template.
     """
 
     key: str
@@ -41,11 +44,32 @@ class Setting:
     check: Check | None = None
     secret: bool = False
     required: bool = False
+    doc_template: str = ""
+    doc_values: tuple[tuple[str, str], ...] = ()
 
     @property
     def kind_name(self) -> str:
         """``bool``, ``int``, ``str`` or ``list``."""
         return KIND_NAMES[self.kind]
+
+
+def templated_doc(template: str, **values: str) -> dict[str, Any]:
+    """``doc`` from a template marked with ``N_`` (e.g. ``"{what} server."``), keeping the
+    template and its values so that the doc can be shown translated."""
+    return {"doc": template.format(**values), "doc_template": template,
+            "doc_values": tuple(values.items())}  # fmt: skip
+
+
+def doc_text(setting: Setting) -> str:
+    """The setting's doc line in the current language."""
+    if setting.doc_template:
+        return _(setting.doc_template).format(**dict(setting.doc_values))
+    return _(setting.doc) if setting.doc else ""
+
+
+def rule_text(setting: Setting) -> str:
+    """The setting's rule (what ``pattern``/``check`` accept) in the current language."""
+    return _(setting.rule) if setting.rule else ""
 
 
 def bad_char(text: str) -> str | None:
