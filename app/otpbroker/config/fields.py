@@ -7,7 +7,7 @@ from typing import Any
 
 from otpbroker.config.rules import Setting, templated_doc
 from otpbroker.domain.balance_rules import RULES, check_regex, check_ussd_code
-from otpbroker.i18n.translate import N_
+from otpbroker.i18n.translate import N_, _
 
 PHONE = (r"(?:\+?[0-9]{3,20})?", N_("empty or 3-20 digits, optionally after '+'"))
 AT_COMMAND = (r"(?:[Aa][Tt][\x20-\x7e]{0,200})?", N_("empty or printable ASCII starting with 'AT'"))
@@ -31,7 +31,7 @@ def _iso_time(value: str) -> str | None:
     try:
         datetime.fromisoformat(value)
     except ValueError:
-        return "must be an ISO 8601 date and time"
+        return _("must be an ISO 8601 date and time")
     return None
 
 
@@ -397,7 +397,7 @@ BASE_URL = (r"(?:https?://[A-Za-z0-9.:\[\]-]{1,260}(?:/[A-Za-z0-9._~/-]{0,200})?
 def _ttl(value: int) -> str | None:
     if value == 1 or 30 <= value <= 86400:
         return None
-    return "must be 1 (automatic) or 30-86400 seconds"
+    return _("must be 1 (automatic) or 30-86400 seconds")
 
 
 DDNS_ACCOUNT_FIELDS: tuple[Setting, ...] = (

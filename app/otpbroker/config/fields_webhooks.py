@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from otpbroker.config.rules import Setting
-from otpbroker.i18n.translate import N_
+from otpbroker.i18n.translate import N_, _
 
 OWNER = (
     r"feeder:(?:rabbitmq|mqtt|ws)|[A-Za-z0-9._@-]{1,64}",
@@ -21,9 +21,9 @@ EVENT_KINDS = ("status", "inbound", "alert")
 def _events(value: Any) -> str | None:
     """At least one kind, each once."""
     if not value:
-        return "must name at least one event kind (status, inbound, alert)"
+        return _("must name at least one event kind (status, inbound, alert)")
     if len(set(value)) != len(value):
-        return "must name each event kind once"
+        return _("must name each event kind once")
     return None
 
 

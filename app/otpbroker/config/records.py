@@ -20,7 +20,7 @@ from otpbroker.config.fields import (
 )
 from otpbroker.config.fields_webhooks import WEBHOOK_FIELDS
 from otpbroker.config.rules import Setting, check_value, parse_text
-from otpbroker.i18n.translate import N_
+from otpbroker.i18n.translate import N_, _
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Collection:
         for candidate in self.fields:
             if candidate.key == name:
                 return candidate
-        raise ConfigError(f"{self.name}.{name}", "unknown field")
+        raise ConfigError(f"{self.name}.{name}", _("unknown field"))
 
     @property
     def secret_fields(self) -> tuple[str, ...]:
@@ -104,7 +104,7 @@ def collection(name: str) -> Collection:
     try:
         return COLLECTIONS[name]
     except (KeyError, TypeError):
-        raise ConfigError(str(name), "unknown collection") from None
+        raise ConfigError(str(name), _("unknown collection")) from None
 
 
 def _defaults(spec: Collection) -> dict[str, Any]:
@@ -122,9 +122,10 @@ def validate_fields(name: str, fields: Mapping[str, Any], *, partial: bool) -> d
     """
     spec = collection(name)
     if not isinstance(fields, Mapping):
-        raise ConfigError(name, f"fields must be a mapping, got {type(fields).__name__}")
+        message = _("fields must be a mapping, got {kind}")
+        raise ConfigError(name, message.format(kind=type(fields).__name__))
     if "id" in fields:
-        raise ConfigError(f"{name}.id", "is assigned by the store and cannot be set")
+        raise ConfigError(f"{name}.id", _("is assigned by the store and cannot be set"))
     checked = {}
     for key, value in fields.items():
         field = spec.field(key) if isinstance(key, str) else spec.field(repr(key))
@@ -136,7 +137,7 @@ def validate_fields(name: str, fields: Mapping[str, Any], *, partial: bool) -> d
         return checked
     for field in spec.fields:
         if field.required and field.key not in checked:
-            raise ConfigError(f"{name}.{field.key}", "is required")
+            raise ConfigError(f"{name}.{field.key}", _("is required"))
     return {**_defaults(spec), **checked}
 
 
@@ -184,7 +185,6 @@ def check_unique(
             if document.get("id") == exclude:
                 continue
             if (other.casefold() if isinstance(other, str) else other) == wanted:
-                raise ConfigError(
-                    f"{name}.{field}",
-                    f"{value!r} is already used by record {document.get('id')!r}",
-                )
+                message = _("{value} is already used by record {record}")
+                shown = message.format(value=repr(value), record=repr(document.get("id")))
+                raise ConfigError(f"{name}.{field}", shown)

@@ -23,7 +23,7 @@ from otpbroker.config.schema_otp import OTP_SETTINGS, check_otp_text
 from otpbroker.config.schema_sealing import SEALING_SETTINGS
 from otpbroker.config.schema_two_way import TWO_WAY_SETTINGS
 from otpbroker.domain.sim_quota import RESET_PATTERN
-from otpbroker.i18n.translate import N_
+from otpbroker.i18n.translate import N_, _
 
 __all__ = ["SETTINGS", "SETTINGS_BY_KEY", "Setting", "default", "parse", "setting", "validate"]
 
@@ -36,7 +36,7 @@ PATH_RULE = N_("'/' followed by 1-127 of A-Z a-z 0-9 / _ . -")
 def _url_path(value: str) -> str | None:
     segments = value.split("/")[1:]
     if any(segment in ("", ".", "..") for segment in segments[:-1]) or segments[-1] in (".", ".."):
-        return "must not contain empty, '.' or '..' segments"
+        return _("must not contain empty, '.' or '..' segments")
     return None
 
 
@@ -44,9 +44,9 @@ def _ipv4(value: str) -> str | None:
     try:
         address = ipaddress.IPv4Address(value)
     except ValueError:
-        return "must be an IPv4 address such as 192.168.0.11"
+        return _("must be an IPv4 address such as 192.168.0.11")
     if address.is_unspecified or address.is_multicast or str(address) == "255.255.255.255":
-        return "must be a usable host address"
+        return _("must be a usable host address")
     return None
 
 
@@ -56,15 +56,15 @@ def _optional_ipv4(value: str) -> str | None:
 
 def _ipv4_cidr(value: str) -> str | None:
     if "/" not in value:
-        return "must be an address with a prefix length, e.g. 192.168.0.11/24"
+        return _("must be an address with a prefix length, e.g. 192.168.0.11/24")
     try:
         iface = ipaddress.IPv4Interface(value)
     except ValueError:
-        return "must be an address with a prefix length, e.g. 192.168.0.11/24"
+        return _("must be an address with a prefix length, e.g. 192.168.0.11/24")
     if not 8 <= iface.network.prefixlen <= 30:
-        return "prefix length must be between /8 and /30"
+        return _("prefix length must be between /8 and /30")
     if iface.ip in (iface.network.network_address, iface.network.broadcast_address):
-        return "must not be the network or broadcast address of its subnet"
+        return _("must not be the network or broadcast address of its subnet")
     return _ipv4(str(iface.ip))
 
 
@@ -76,16 +76,16 @@ def _ipv4_list(value: list[str]) -> str | None:
     for index, item in enumerate(value):
         broken = _ipv4(item)
         if broken is not None:
-            return f"item {index} {broken}"
+            return _("item {index} {problem}").format(index=index, problem=broken)
     return None
 
 
 def _ssid(value: str) -> str | None:
     size = len(value.encode("utf-8"))
     if size > 32:
-        return f"must be at most 32 bytes in UTF-8, got {size}"
+        return _("must be at most 32 bytes in UTF-8, got {size}").format(size=size)
     if value != value.strip():
-        return "must not start or end with a space"
+        return _("must not start or end with a space")
     return None
 
 
@@ -410,8 +410,8 @@ def setting(key: str) -> Setting:
         return SETTINGS_BY_KEY[key]
     except (KeyError, TypeError):
         close = difflib.get_close_matches(str(key), SETTINGS_BY_KEY, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(str(key), f"unknown setting{hint}") from None
+        message = _("unknown setting (did you mean {key}?)") if close else _("unknown setting")
+        raise ConfigError(str(key), message.format(key=repr(close[0]) if close else "")) from None
 
 
 def default(key: str) -> Any:
@@ -434,18 +434,19 @@ def check_consistency(values: Mapping[str, Any]) -> None:
     """Rules across several settings (``values`` holds every key)."""
     if not values["api.http_enabled"] and not values["api.https_enabled"]:
         raise ConfigError(
-            "api.http_enabled", "HTTP and HTTPS cannot both be off: the admin would be unreachable"
+            "api.http_enabled",
+            _("HTTP and HTTPS cannot both be off: the admin would be unreachable"),
         )
     if values["ethernet.mode"] == "static" and not values["ethernet.address"]:
-        raise ConfigError("ethernet.address", "static mode needs an address, e.g. 192.168.1.20/24")
+        message = _("static mode needs an address, e.g. 192.168.1.20/24")
+        raise ConfigError("ethernet.address", message)
     _check_ap_network(values)
     check_otp_text(values)
     both = values["api.http_enabled"] and values["api.https_enabled"]
     port = values["api.https_port"]
     if both and values["api.http_port"] == port:
-        raise ConfigError(
-            "api.https_port", f"must differ from api.http_port while both are enabled, got {port}"
-        )
+        message = _("must differ from api.http_port while both are enabled, got {port}")
+        raise ConfigError("api.https_port", message.format(port=port))
 
 
 def _check_ap_network(values: Mapping[str, Any]) -> None:
@@ -455,22 +456,26 @@ def _check_ap_network(values: Mapping[str, Any]) -> None:
     end = ipaddress.IPv4Address(values["dhcp.range_end"])
     for key, address in (("dhcp.range_start", start), ("dhcp.range_end", end)):
         if address not in ap.network:
-            raise ConfigError(key, f"{address} is outside the access point subnet {ap.network}")
+            message = _("{address} is outside the access point subnet {network}")
+            raise ConfigError(key, message.format(address=address, network=ap.network))
     if start > end:
-        raise ConfigError("dhcp.range_end", f"{end} comes before the range start {start}")
+        message = _("{end} comes before the range start {start}")
+        raise ConfigError("dhcp.range_end", message.format(end=end, start=start))
     if start <= ap.ip <= end:
-        raise ConfigError(
-            "dhcp.range_start", f"the range {start}-{end} contains the device's own address {ap.ip}"
-        )
+        message = _("the range {start}-{end} contains the device's own address {address}")
+        raise ConfigError("dhcp.range_start", message.format(start=start, end=end, address=ap.ip))
     gateway = values["dhcp.gateway"]
     if gateway and ipaddress.IPv4Address(gateway) not in ap.network:
-        raise ConfigError("dhcp.gateway", f"{gateway} is outside the access point subnet")
+        message = _("{address} is outside the access point subnet")
+        raise ConfigError("dhcp.gateway", message.format(address=gateway))
     if values["ethernet.mode"] == "static" and values["ethernet.address"]:
         wired = ipaddress.IPv4Interface(values["ethernet.address"])
         if wired.network.overlaps(ap.network):
+            message = _("{network} overlaps the access point subnet {subnet}")
             raise ConfigError(
-                "ethernet.address", f"{wired.network} overlaps the access point subnet {ap.network}"
+                "ethernet.address", message.format(network=wired.network, subnet=ap.network)
             )
         gw = values["ethernet.gateway"]
         if gw and ipaddress.IPv4Address(gw) not in wired.network:
-            raise ConfigError("ethernet.gateway", f"{gw} is outside the subnet {wired.network}")
+            message = _("{address} is outside the subnet {network}")
+            raise ConfigError("ethernet.gateway", message.format(address=gw, network=wired.network))

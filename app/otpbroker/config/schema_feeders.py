@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from otpbroker.config.rules import Setting, templated_doc
-from otpbroker.i18n.translate import N_
+from otpbroker.i18n.translate import N_, _
 
 HOST = (
     r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]",
@@ -97,11 +97,13 @@ def _route_classes(value: list[str]) -> str | None:
     """Names and queues unique, priorities within -100..100."""
     names, queues = set(), set()
     for item in value:
-        name, queue, priority, _ = item.split(";", 3)
+        name, queue, priority, _prefixes = item.split(";", 3)
         if abs(int(priority)) > 100:
-            return f"route class {name!r}: consumer priority {priority} is outside -100..100"
+            message = _("route class {name}: consumer priority {priority} is outside -100..100")
+            return message.format(name=repr(name), priority=priority)
         if name in names or queue in queues:
-            return f"route class {name!r}: its name or its queue {queue!r} is used twice"
+            message = _("route class {name}: its name or its queue {queue} is used twice")
+            return message.format(name=repr(name), queue=repr(queue))
         names.add(name)
         queues.add(queue)
     return None

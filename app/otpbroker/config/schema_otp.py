@@ -16,16 +16,16 @@ from otpbroker.domain.autofill import (
     host_problem,
 )
 from otpbroker.domain.errors import InvalidMessageError
-from otpbroker.i18n.translate import N_
+from otpbroker.i18n.translate import N_, _
 
 HOST_NAME_RULE = N_("empty or a host name in lower-case ASCII (punycode), e.g. example.com")
 
 
 def _template(value: str) -> str | None:
     if value.count("{otp}") != 1:
-        return "must contain '{otp}' exactly once"
+        return _("must contain '{otp}' exactly once")
     if "{" in value.replace("{otp}", "") or "}" in value.replace("{otp}", ""):
-        return "must not contain braces other than '{otp}'"
+        return _("must not contain braces other than '{otp}'")
     return None
 
 
@@ -93,15 +93,17 @@ def check_otp_text(values: Mapping[str, Any]) -> None:
     """An autofill OTP text must fit one GSM 7-bit part with the longest code."""
     if values["otp.iframe_domain"] and not values["otp.domain"]:
         raise ConfigError(
-            "otp.iframe_domain", "needs otp.domain: the iframe's site follows the code on its line"
+            "otp.iframe_domain",
+            _("needs otp.domain: the iframe's site follows the code on its line"),
         )
     fmt = AutofillFormat(values["otp.domain"], values["otp.iframe_domain"], values["otp.app_hash"])
     digits = values["otp.digits"]
     try:
         compose(values["otp.template"], "9" * digits, fmt)
     except InvalidMessageError as exc:
+        message = _("with the autofill lines and a code of {digits} digits, {problem}")
         raise ConfigError(
-            "otp.template", f"with the autofill lines and a code of {digits} digits, {exc.message}"
+            "otp.template", message.format(digits=digits, problem=exc.message)
         ) from None
 
 
