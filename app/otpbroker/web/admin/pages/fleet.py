@@ -6,12 +6,13 @@ Shows ids, device and modem names, states and counters only: never a text or a n
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 from html import escape
 from typing import Any
 
 import bottle
 
+from otpbroker.i18n.formats import format_datetime
 from otpbroker.i18n.translate import _
 from otpbroker.services.fleet_names import device_of
 from otpbroker.web.admin.render import render
@@ -27,7 +28,8 @@ def _html(value: object) -> str:
 
 
 def _when(stamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+    """A moment in local time, written for the page's language."""
+    return format_datetime(datetime.fromtimestamp(stamp).astimezone())
 
 
 def _lookup(context: AdminServices, message_id: str) -> dict[str, Any] | None:

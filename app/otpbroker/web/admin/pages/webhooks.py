@@ -9,11 +9,12 @@ in a list, a flash cookie or a log. The rules are the webhooks service's
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 from typing import Any
 
 import bottle
 
+from otpbroker.i18n.formats import format_datetime
 from otpbroker.i18n.translate import N_, _
 from otpbroker.services.webhooks import WebhookRefused
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
@@ -43,7 +44,8 @@ def _refused(exc: ValueError) -> dict[str, str]:
 
 
 def _when(stamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+    """A moment in local time, written for the page's language."""
+    return format_datetime(datetime.fromtimestamp(stamp).astimezone())
 
 
 def _page(

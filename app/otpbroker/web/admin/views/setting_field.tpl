@@ -23,9 +23,9 @@
   >
     % for choice in f['choices']:
     % if choice == f['value']:
-    <option value="{{choice}}" selected>{{f['choice_names'].get(choice, choice)}}</option>
+    <option value="{{choice}}" selected>{{(f.get('choice_names') or dict()).get(choice, choice)}}</option>
     % else:
-    <option value="{{choice}}">{{f['choice_names'].get(choice, choice)}}</option>
+    <option value="{{choice}}">{{(f.get('choice_names') or dict()).get(choice, choice)}}</option>
     % end
     % end
   </select>
