@@ -8,6 +8,7 @@ from typing import Any
 from otpbroker.config.errors import ConfigError
 from otpbroker.domain.errors import InvalidNumberError
 from otpbroker.domain.msisdn import normalize_msisdn, normalize_prefix
+from otpbroker.i18n.translate import _
 
 
 def normalise_numbers(name: str, fields: Mapping[str, Any], country_code: str) -> dict[str, Any]:
@@ -19,7 +20,8 @@ def normalise_numbers(name: str, fields: Mapping[str, Any], country_code: str) -
         try:
             result["keepalive_number"] = normalize_msisdn(keepalive, country_code)
         except InvalidNumberError as exc:
-            message = f"{exc.message} (or 'own' for the SIM's own number, empty for none)"
+            message = _("{problem} (or 'own' for the SIM's own number, empty for none)")
+            message = message.format(problem=exc.message)
             raise ConfigError("modems.keepalive_number", message) from None
     try:
         if name == "modems" and isinstance(result.get("prefixes"), list | tuple):

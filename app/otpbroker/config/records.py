@@ -20,6 +20,7 @@ from otpbroker.config.fields import (
 )
 from otpbroker.config.fields_webhooks import WEBHOOK_FIELDS
 from otpbroker.config.rules import Setting, check_value, parse_text
+from otpbroker.i18n.translate import N_, _
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Collection:
         for candidate in self.fields:
             if candidate.key == name:
                 return candidate
-        raise ConfigError(f"{self.name}.{name}", "unknown field")
+        raise ConfigError(f"{self.name}.{name}", _("unknown field"))
 
     @property
     def secret_fields(self) -> tuple[str, ...]:
@@ -47,51 +48,51 @@ class Collection:
 COLLECTIONS: dict[str, Collection] = {
     collection.name: collection
     for collection in (
-        Collection("modems", "GSM modems and how messages are routed to them.", MODEM_FIELDS),
+        Collection("modems", N_("GSM modems and how messages are routed to them."), MODEM_FIELDS),
         Collection(
             "api_users",
-            "Accounts that send through the REST API.",
-            account_fields("API user", "API user") + API_USER_FIELDS,
+            N_("Accounts that send through the REST API."),
+            account_fields("api_users") + API_USER_FIELDS,
             unique=("username",),
         ),
         Collection(
             "admins",
-            "Administrators of the browser admin.",
-            account_fields("Administrator", "administrator"),
+            N_("Administrators of the browser admin."),
+            account_fields("admins"),
             unique=("username",),
         ),
         Collection(
             "blocklist",
-            "Numbers that never receive an SMS.",
+            N_("Numbers that never receive an SMS."),
             BLOCKLIST_FIELDS,
             unique=("msisdn",),
         ),
         Collection(
             "mail_accounts",
-            "E-mail accounts, used in turn so their daily limits add up.",
+            N_("E-mail accounts, used in turn so their daily limits add up."),
             MAIL_ACCOUNT_FIELDS,
             unique=("name",),
         ),
         Collection(
             "firewall_ports",
-            "Ports opened in the firewall beyond the admin and API ports.",
+            N_("Ports opened in the firewall beyond the admin and API ports."),
             FIREWALL_PORT_FIELDS,
         ),
         Collection(
             "ddns_accounts",
-            "Dynamic DNS provider accounts (Cloudflare, No-IP, Dynu, FreeDNS).",
+            N_("Dynamic DNS provider accounts (Cloudflare, No-IP, Dynu, FreeDNS)."),
             DDNS_ACCOUNT_FIELDS,
             unique=("name",),
         ),
         Collection(
             "ddns_records",
-            "Host names kept pointing at the device's public IPv4 address.",
+            N_("Host names kept pointing at the device's public IPv4 address."),
             DDNS_RECORD_FIELDS,
             unique=("name",),
         ),
         Collection(
             "webhooks",
-            "URLs that receive status events and received SMS, signed with their secret.",
+            N_("URLs that receive status events and received SMS, signed with their secret."),
             WEBHOOK_FIELDS,
         ),
     )
@@ -103,7 +104,7 @@ def collection(name: str) -> Collection:
     try:
         return COLLECTIONS[name]
     except (KeyError, TypeError):
-        raise ConfigError(str(name), "unknown collection") from None
+        raise ConfigError(str(name), _("unknown collection")) from None
 
 
 def _defaults(spec: Collection) -> dict[str, Any]:
@@ -121,9 +122,10 @@ def validate_fields(name: str, fields: Mapping[str, Any], *, partial: bool) -> d
     """
     spec = collection(name)
     if not isinstance(fields, Mapping):
-        raise ConfigError(name, f"fields must be a mapping, got {type(fields).__name__}")
+        message = _("fields must be a mapping, got {kind}")
+        raise ConfigError(name, message.format(kind=type(fields).__name__))
     if "id" in fields:
-        raise ConfigError(f"{name}.id", "is assigned by the store and cannot be set")
+        raise ConfigError(f"{name}.id", _("is assigned by the store and cannot be set"))
     checked = {}
     for key, value in fields.items():
         field = spec.field(key) if isinstance(key, str) else spec.field(repr(key))
@@ -135,7 +137,7 @@ def validate_fields(name: str, fields: Mapping[str, Any], *, partial: bool) -> d
         return checked
     for field in spec.fields:
         if field.required and field.key not in checked:
-            raise ConfigError(f"{name}.{field.key}", "is required")
+            raise ConfigError(f"{name}.{field.key}", _("is required"))
     return {**_defaults(spec), **checked}
 
 
@@ -183,7 +185,6 @@ def check_unique(
             if document.get("id") == exclude:
                 continue
             if (other.casefold() if isinstance(other, str) else other) == wanted:
-                raise ConfigError(
-                    f"{name}.{field}",
-                    f"{value!r} is already used by record {document.get('id')!r}",
-                )
+                message = _("{value} is already used by record {record}")
+                shown = message.format(value=repr(value), record=repr(document.get("id")))
+                raise ConfigError(f"{name}.{field}", shown)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from otpbroker.config.rules import Setting
+from otpbroker.i18n.translate import N_
 
-KEYWORD = (r"[A-Za-z0-9]{1,20}", "1-20 letters or digits")
+KEYWORD = (r"[A-Za-z0-9]{1,20}", N_("1-20 letters or digits"))
 
 
 def _int(key: str, default: int, low: int, high: int, doc: str) -> Setting:
@@ -17,34 +18,36 @@ TWO_WAY_SETTINGS: tuple[Setting, ...] = (
         604800,
         3600,
         2592000,
-        "How long a message's status (ids, states, times, masked number) is kept and"
-        " answered by GET /api/status/<id>.",
+        N_(
+            "How long a message's status (ids, states, times, masked number) is kept and"
+            " answered by GET /api/status/<id>."
+        ),
     ),
     _int(
         "status.report_wait_seconds",
         259200,
         600,
         604800,
-        "How long after sending a status report is still matched to its message.",
+        N_("How long after sending a status report is still matched to its message."),
     ),
     Setting(
         "inbound.enabled",
         bool,
         True,
-        "Read received SMS from every modem, hand them over and remove them from the SIM.",
+        N_("Read received SMS from every modem, hand them over and remove them from the SIM."),
     ),
     _int(
         "inbound.poll_seconds",
         60,
         10,
         3600,
-        "How often each modem's message store is listed (besides the +CMTI notices).",
+        N_("How often each modem's message store is listed (besides the +CMTI notices)."),
     ),
     Setting(
         "inbound.stop_keywords",
         list,
         [],
-        "Replies that put their sender on the blocking list (e.g. STOP; empty = off).",
+        N_("Replies that put their sender on the blocking list (e.g. STOP; empty = off)."),
         pattern=KEYWORD[0],
         rule=KEYWORD[1],
         max_length=20,
@@ -54,14 +57,14 @@ TWO_WAY_SETTINGS: tuple[Setting, ...] = (
         10,
         1,
         50,
-        "Deliveries tried per event before it goes to the dead-letter list.",
+        N_("Deliveries tried per event before it goes to the dead-letter list."),
     ),
     _int(
         "webhooks.max_age_seconds",
         86400,
         60,
         604800,
-        "Age after which an undelivered event goes to the dead-letter list.",
+        N_("Age after which an undelivered event goes to the dead-letter list."),
     ),
-    _int("webhooks.timeout_seconds", 10, 1, 60, "Time-out of one webhook request."),
+    _int("webhooks.timeout_seconds", 10, 1, 60, N_("Time-out of one webhook request.")),
 )

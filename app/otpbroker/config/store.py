@@ -32,6 +32,7 @@ from otpbroker.config.normalise import normalise_numbers
 from otpbroker.config.rules import bad_char
 from otpbroker.config.storage import AtomicJSONStorage, FileLock, file_signature
 from otpbroker.domain.password_hash import hash_password, verify_password
+from otpbroker.i18n.translate import _
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +46,16 @@ MAX_PASSWORD_LENGTH = 1024
 def check_new_password(password: str) -> None:
     """Password policy; the message never contains the password."""
     if not isinstance(password, str):
-        raise ConfigError("password", f"must be a string, got {type(password).__name__}")
+        message = _("must be a string, got {value}")
+        raise ConfigError("password", message.format(value=type(password).__name__))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ConfigError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters long")
+        message = _("must be at least {count} characters long")
+        raise ConfigError("password", message.format(count=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ConfigError("password", f"must be at most {MAX_PASSWORD_LENGTH} characters long")
+        message = _("must be at most {count} characters long")
+        raise ConfigError("password", message.format(count=MAX_PASSWORD_LENGTH))
     if bad_char(password) is not None:
-        raise ConfigError("password", "must not contain control or line-break characters")
+        raise ConfigError("password", _("must not contain control or line-break characters"))
 
 
 class ConfigStore:
@@ -235,7 +239,7 @@ class ConfigStore:
         for document in self._documents(name) if documents is None else documents:
             if document.get("id") == record_id:
                 return document
-        raise NotFoundError(name, f"no record with id {record_id!r}")
+        raise NotFoundError(name, _("no record with id {id}").format(id=repr(record_id)))
 
     def list(self, name: str) -> list[dict[str, Any]]:
         """All records of collection ``name`` (secret fields included: see public_view)."""
@@ -307,7 +311,7 @@ class ConfigStore:
     def set_password(self, name: str, record_id: str, password: str) -> None:
         """Store a salted scrypt hash of ``password`` (never the password itself)."""
         if name not in PASSWORD_COLLECTIONS:
-            raise ConfigError(name, "records of this collection have no password")
+            raise ConfigError(name, _("records of this collection have no password"))
         check_new_password(password)
         encoded = hash_password(password)  # slow: outside the lock
         with self._access(write=True):
@@ -317,7 +321,7 @@ class ConfigStore:
     def check_password(self, name: str, record_id: str, password: str) -> bool:
         """True when ``password`` matches the record's stored hash."""
         if name not in PASSWORD_COLLECTIONS:
-            raise ConfigError(name, "records of this collection have no password")
+            raise ConfigError(name, _("records of this collection have no password"))
         encoded = self.get_record(name, record_id).get("password_hash", "")
         return verify_password(password, encoded)
 

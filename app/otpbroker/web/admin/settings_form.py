@@ -13,6 +13,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import _
 from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin import forms
 from otpbroker.web.admin.render import flash, render, see_other
@@ -26,7 +27,8 @@ class SettingsForm:
     """One page of settings: its path, title and template, and which keys it shows.
 
     ``sections(current settings)`` lists ``(legend, [key, ...])``; ``extra()`` adds values
-    for the page's own template (which includes ``settings_form.tpl``).
+    for the page's own template (which includes ``settings_form.tpl``). The title, legends
+    and labels are English marked with ``N_``: they are translated when the page is shown.
     """
 
     path: str
@@ -57,7 +59,7 @@ def _groups(context: AdminServices, page: SettingsForm, current: Mapping[str, An
             kind = forms.kind_of(doc, current.get(key))
             value = sent.get(key, current.get(key))
             fields.append(forms.field_view(key, page.label(key), kind, forms.hint(doc), value, doc))
-        groups.append((title, fields))
+        groups.append((_(title), fields))
     return groups
 
 
@@ -65,7 +67,7 @@ def render_form(context: AdminServices, page: SettingsForm, sent: Mapping[str, A
                 errors: dict[str, str] | None = None) -> str:  # fmt: skip
     """The page with the stored settings, or with what was sent and why it was refused."""
     current = context.settings.current()
-    return render(page.template, page.title, groups=_groups(context, page, current, sent or {}),
+    return render(page.template, _(page.title), groups=_groups(context, page, current, sent or {}),
                   settings=current, errors=errors or {}, **page.extra())  # fmt: skip
 
 
@@ -99,7 +101,7 @@ def read_form(context: AdminServices, keys: list[str], current: Mapping[str, Any
         try:
             texts = forms.texts(form, key)
         except UnicodeError:
-            errors[key] = forms.NOT_UTF8
+            errors[key] = forms.not_utf8()
             continue
         if not texts:
             continue
@@ -132,7 +134,8 @@ def save_form(context: AdminServices, page: SettingsForm) -> str:
         forms.summarise(errors, page.label)
         return render_form(context, page, sent, errors)
     if changes:
-        flash(f"Saved: {', '.join(page.label(key) for key in changes)}.")
+        saved = ", ".join(page.label(key) for key in changes)
+        flash(_("Saved: {fields}.").format(fields=saved))
     else:
-        flash("Nothing changed.")
+        flash(_("Nothing changed."))
     raise see_other(page.path)

@@ -15,32 +15,34 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.feeder_settings import SECRET_FIELDS, prefix
 from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin.feeder_names import FEEDERS, LABELS
-from otpbroker.web.admin.feeder_status import feeder_json
+from otpbroker.web.admin.feeder_status import feeder_json, state_name
+from otpbroker.web.admin.forms import choice_name
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
 FIELD_LABELS = {
-    "enabled": "Enabled",
-    "host": "Server",
-    "port": "Port",
-    "tls": "TLS",
-    "username": "User name",
-    "password": "Password",
-    "queue": "Queue",
-    "vhost": "Virtual host",
-    "prefetch": "Prefetch",
-    "url": "URL",
-    "channel": "Channel",
-    "topic": "Topic",
-    "client_id": "Client id",
-    "protocol": "MQTT version",
-    "default_ttl_seconds": "Default TTL (seconds)",
-    "default_priority": "Default priority",
-    "route_classes": "Route classes (comma between classes)",
+    "enabled": N_("Enabled"),
+    "host": N_("Server"),
+    "port": N_("Port"),
+    "tls": N_("TLS"),
+    "username": N_("User name"),
+    "password": N_("Password"),
+    "queue": N_("Queue"),
+    "vhost": N_("Virtual host"),
+    "prefetch": N_("Prefetch"),
+    "url": N_("URL"),
+    "channel": N_("Channel"),
+    "topic": N_("Topic"),
+    "client_id": N_("Client id"),
+    "protocol": N_("MQTT version"),
+    "default_ttl_seconds": N_("Default TTL (seconds)"),
+    "default_priority": N_("Default priority"),
+    "route_classes": N_("Route classes (comma between classes)"),
 }
 
 
@@ -74,7 +76,8 @@ def _read_form(context: AdminServices, name: str) -> tuple[dict[str, Any], dict[
             try:
                 values[field] = _typed(current, text)
             except ValueError:
-                errors[key] = f"must be a whole number, got {text.strip()[:20]!r}"
+                message = _("must be a whole number, got {value}")
+                errors[key] = message.format(value=repr(text.strip()[:20]))
                 values[field] = text.strip()
     return values, errors
 
@@ -88,7 +91,9 @@ def _field_view(
     return {
         "key": key,
         "field": field,
-        "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
+        "label": _(FIELD_LABELS[field])
+        if field in FIELD_LABELS
+        else field.replace("_", " ").capitalize(),
         "kind": kind,
         "secret": secret,
         "value": "" if secret else ", ".join(shown) if isinstance(shown, list) else shown,
@@ -97,6 +102,7 @@ def _field_view(
         "minimum": doc.get("minimum"),
         "maximum": doc.get("maximum"),
         "choices": [str(choice) for choice in doc.get("choices") or ()],
+        "choice_names": {str(c): choice_name(c) for c in doc.get("choices") or ()},
     }
 
 
@@ -119,6 +125,7 @@ def _sections(
             for field, value in current.items()
         ]  # fmt: skip
         status = statuses.get(name, {"name": name, "label": label, "state": "unknown"})
+        status = {**status, "state_name": state_name(str(status.get("state") or ""))}
         out.append({"name": name, "label": label, "fields": fields, "status": status,
                     "result": results.get(name)})  # fmt: skip
     return out
@@ -127,7 +134,7 @@ def _sections(
 def _page(context: AdminServices, errors: dict[str, str] | None = None,
           forms: Mapping[str, Mapping[str, Any]] | None = None,
           results: Mapping[str, tuple[bool, str]] | None = None) -> str:  # fmt: skip
-    return render("feeders", "Feeders", feeders=_sections(context, forms or {}, results or {}),
+    return render("feeders", _("Feeders"), feeders=_sections(context, forms or {}, results or {}),
                   errors=errors or {}, scripts=["/static/feeders.js"])  # fmt: skip
 
 
@@ -147,7 +154,7 @@ def save(context: AdminServices, name: str) -> str:
     if errors:
         bottle.response.status = 400
         return _page(context, errors, {name: values})
-    flash(f"{LABELS[name]} settings saved; the feeder restarts with them.")
+    flash(_("{feeder} settings saved; the feeder restarts with them.").format(feeder=LABELS[name]))
     raise see_other(f"/feeders#feeder-{name}")
 
 

@@ -6,11 +6,14 @@ Shows ids, device and modem names, states and counters only: never a text or a n
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
+from html import escape
 from typing import Any
 
 import bottle
 
+from otpbroker.i18n.formats import format_datetime
+from otpbroker.i18n.translate import _
 from otpbroker.services.fleet_names import device_of
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
@@ -19,8 +22,14 @@ from otpbroker.web.admin.services import AdminServices
 MAX_ID_CHARS = 200
 
 
+def _html(value: object) -> str:
+    """A value made safe to place inside translated HTML (the template's ``{{!...}}``)."""
+    return escape(str(value))
+
+
 def _when(stamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+    """A moment in local time, written for the page's language."""
+    return format_datetime(datetime.fromtimestamp(stamp).astimezone())
 
 
 def _lookup(context: AdminServices, message_id: str) -> dict[str, Any] | None:
@@ -45,10 +54,10 @@ def fleet_page(context: AdminServices) -> str:
     except OSError as exc:
         devices_error = str(exc)
     return render(
-        "fleet", "Fleet", state=fleet.ledger_state(), devices=devices,
+        "fleet", _("Fleet"), state=fleet.ledger_state(), devices=devices,
         devices_error=devices_error, consumers=fleet.consumers(), device_of=device_of,
         connection=fleet.connection_name(), message_id=message_id,
-        lookup=_lookup(context, message_id),
+        lookup=_lookup(context, message_id), html=_html,
     )  # fmt: skip
 
 

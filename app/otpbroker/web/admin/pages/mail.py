@@ -15,6 +15,7 @@ from typing import Any
 
 import bottle
 
+from otpbroker.i18n.translate import _
 from otpbroker.services.mail_accounts import MailAccountRefused, problems
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
@@ -26,7 +27,6 @@ INT_FIELDS = ("port", "daily_limit")
 FLAG_FIELDS = ("auth", "active")
 DEFAULTS: dict[str, Any] = {"kind": "smtp", "port": 587, "security": "starttls", "auth": True,
                             "daily_limit": 0, "active": True}  # fmt: skip
-PAST = {"activate": "activated", "deactivate": "deactivated"}
 
 
 def _text(name: str) -> str:
@@ -41,14 +41,14 @@ def _read_form() -> tuple[dict[str, Any], str, dict[str, str]]:
     for name, choices in CHOICE_FIELDS.items():
         values[name] = _text(name)
         if values[name] not in choices:
-            errors[name] = f"must be one of {', '.join(choices)}"
+            errors[name] = _("must be one of {allowed}").format(allowed=", ".join(choices))
     for name in INT_FIELDS:
         text = _text(name)
         try:
             values[name] = int(text)
         except ValueError:
             values[name] = text
-            errors[name] = f"must be a whole number, got {text[:20]!r}"
+            errors[name] = _("must be a whole number, got {value}").format(value=repr(text[:20]))
     for name in FLAG_FIELDS:
         values[name] = form.getunicode(name) is not None
     if values.get("kind") == "smtp":  # shown with the type errors, which come first
@@ -70,7 +70,7 @@ def _page(
 ) -> str:
     return render(
         "mail",
-        "E-mail",
+        _("E-mail"),
         accounts=context.mail_accounts.list(),
         usage=context.mail_accounts.usage(),
         form={**DEFAULTS, **(form or {})},
@@ -85,18 +85,18 @@ def _account_or_404(context: AdminServices, account_id: str) -> dict[str, Any]:
     try:
         return context.mail_accounts.get(account_id)
     except LookupError:
-        raise bottle.HTTPError(404, "no such e-mail account") from None
+        raise bottle.HTTPError(404, _("no such e-mail account")) from None
 
 
 def _test_body() -> str:
     """The test mail's text: which device, which administrator, when."""
     admin = bottle.request.environ.get("otpb.admin") or {}
-    return (
-        "This is a test mail from the OTP Broker on "
-        f"{socket.gethostname()}, sent by administrator {admin.get('username', '?')} at "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}.\n\n"
-        "If you can read it, the e-mail accounts work.\n"
+    text = _(
+        "This is a test mail from the OTP Broker on {host}, sent by administrator {admin} at "
+        "{time}.\n\nIf you can read it, the e-mail accounts work.\n"
     )
+    when = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    return text.format(host=socket.gethostname(), admin=admin.get("username", "?"), time=when)
 
 
 def show(context: AdminServices) -> str:
@@ -122,7 +122,7 @@ def add(context: AdminServices) -> str:
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values)
-    flash(f"E-mail account {values['name']} added.")
+    flash(_("E-mail account {name} added.").format(name=values["name"]))
     raise see_other("/mail")
 
 
@@ -131,7 +131,7 @@ def send_test(context: AdminServices) -> str:
     recipient = _text("recipient")
     if not recipient:
         bottle.response.status = 400
-        return _page(context, {"recipient": "enter the address to send the test mail to"},
+        return _page(context, {"recipient": _("enter the address to send the test mail to")},
                      test={"recipient": recipient})  # fmt: skip
     ok, text = context.mail_accounts.send_test(recipient, _test_body())
     return _page(context, test={"recipient": recipient, "ok": ok, "text": text})
@@ -145,13 +145,13 @@ def update(context: AdminServices, account_id: str) -> str:
         try:  # a blank password keeps the stored one
             record = context.mail_accounts.edit(account_id, values, password)
         except LookupError:
-            raise bottle.HTTPError(404, "no such e-mail account") from None
+            raise bottle.HTTPError(404, _("no such e-mail account")) from None
         except ValueError as exc:
             errors = _refused(exc)
     if errors:
         bottle.response.status = 400
         return _page(context, errors, values, record)
-    flash(f"E-mail account {record['name']} saved.")
+    flash(_("E-mail account {name} saved.").format(name=record["name"]))
     raise see_other("/mail")
 
 
@@ -160,10 +160,13 @@ def change(context: AdminServices, account_id: str, action: str) -> None:
     record = _account_or_404(context, account_id)
     if action == "delete":
         context.mail_accounts.delete(account_id)
-        flash(f"E-mail account {record['name']} deleted.")
+        flash(_("E-mail account {name} deleted.").format(name=record["name"]))
+    elif action == "activate":
+        context.mail_accounts.set_active(account_id, True)
+        flash(_("E-mail account {name} activated.").format(name=record["name"]))
     else:
-        context.mail_accounts.set_active(account_id, action == "activate")
-        flash(f"E-mail account {record['name']} {PAST[action]}.")
+        context.mail_accounts.set_active(account_id, False)
+        flash(_("E-mail account {name} deactivated.").format(name=record["name"]))
     raise see_other("/mail")
 
 

@@ -9,11 +9,13 @@ in a list, a flash cookie or a log. The rules are the webhooks service's
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 from typing import Any
 
 import bottle
 
+from otpbroker.i18n.formats import format_datetime
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.webhooks import WebhookRefused
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
@@ -22,8 +24,7 @@ from otpbroker.web.admin.services import AdminServices
 KINDS = ("status", "inbound", "alert")
 DEFAULTS: dict[str, Any] = {"owner": "", "url": "", "events": ["status"], "active": True,
                             "allow_private_address": False}  # fmt: skip
-PAST = {"activate": "activated", "deactivate": "deactivated"}
-NO_SUCH = "no such webhook"
+NO_SUCH = N_("no such webhook")
 
 
 def _read_form() -> dict[str, Any]:
@@ -43,7 +44,8 @@ def _refused(exc: ValueError) -> dict[str, str]:
 
 
 def _when(stamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+    """A moment in local time, written for the page's language."""
+    return format_datetime(datetime.fromtimestamp(stamp).astimezone())
 
 
 def _page(
@@ -55,7 +57,7 @@ def _page(
 ) -> str:
     return render(
         "webhooks",
-        "Webhooks",
+        _("Webhooks"),
         hooks=context.webhooks.list(),
         owners=context.webhooks.owners(),
         letters=context.webhooks.dead_letters(),
@@ -71,7 +73,7 @@ def _hook_or_404(context: AdminServices, webhook_id: str) -> dict[str, Any]:
     try:
         return context.webhooks.get(webhook_id)
     except LookupError:
-        raise bottle.HTTPError(404, NO_SUCH) from None
+        raise bottle.HTTPError(404, _(NO_SUCH)) from None
 
 
 def _secret_page(context: AdminServices, record: dict[str, Any], secret: str, note: str) -> str:
@@ -98,7 +100,7 @@ def add(context: AdminServices) -> str:
     except ValueError as exc:
         bottle.response.status = 400
         return _page(context, _refused(exc), values)
-    return _secret_page(context, record, secret, "Webhook added. Its secret, for the receiver:")
+    return _secret_page(context, record, secret, _("Webhook added. Its secret, for the receiver:"))
 
 
 def update(context: AdminServices, webhook_id: str) -> str:
@@ -108,11 +110,11 @@ def update(context: AdminServices, webhook_id: str) -> str:
     try:
         context.webhooks.edit(webhook_id, values)
     except LookupError:
-        raise bottle.HTTPError(404, NO_SUCH) from None
+        raise bottle.HTTPError(404, _(NO_SUCH)) from None
     except ValueError as exc:
         bottle.response.status = 400
         return _page(context, _refused(exc), values, record)
-    flash(f"Webhook {values['url']} saved.")
+    flash(_("Webhook {url} saved.").format(url=values["url"]))
     raise see_other("/webhooks")
 
 
@@ -121,10 +123,14 @@ def change(context: AdminServices, webhook_id: str, action: str) -> None:
     record = _hook_or_404(context, webhook_id)
     if action == "delete":
         context.webhooks.delete(webhook_id)
-        flash(f"Webhook {record['url']} deleted (with its backlog and dead letters).")
+        message = _("Webhook {url} deleted (with its backlog and dead letters).")
+        flash(message.format(url=record["url"]))
+    elif action == "activate":
+        context.webhooks.set_active(webhook_id, True)
+        flash(_("Webhook {url} activated.").format(url=record["url"]))
     else:
-        context.webhooks.set_active(webhook_id, action == "activate")
-        flash(f"Webhook {record['url']} {PAST[action]}.")
+        context.webhooks.set_active(webhook_id, False)
+        flash(_("Webhook {url} deactivated.").format(url=record["url"]))
     raise see_other("/webhooks")
 
 
@@ -132,14 +138,14 @@ def show_secret(context: AdminServices, webhook_id: str) -> str:
     """Show a webhook's secret to the administrator who asks."""
     record = _hook_or_404(context, webhook_id)
     secret = context.webhooks.secret(webhook_id)
-    return _secret_page(context, record, secret, "The webhook's secret, for the receiver:")
+    return _secret_page(context, record, secret, _("The webhook's secret, for the receiver:"))
 
 
 def regenerate(context: AdminServices, webhook_id: str) -> str:
     """A new secret (the old one stops working at once), shown once."""
     record = _hook_or_404(context, webhook_id)
     secret = context.webhooks.regenerate_secret(webhook_id)
-    note = "New secret (the old one no longer signs; give this one to the receiver):"
+    note = _("New secret (the old one no longer signs; give this one to the receiver):")
     return _secret_page(context, record, secret, note)
 
 
@@ -147,23 +153,25 @@ def send_test(context: AdminServices, webhook_id: str) -> None:
     """Queue a test status event to the webhook."""
     record = _hook_or_404(context, webhook_id)
     event_id = context.webhooks.send_test(webhook_id)
-    flash(f"Test event {event_id} queued for {record['url']}: see its backlog and last error.")
+    message = _("Test event {event} queued for {url}: see its backlog and last error.")
+    flash(message.format(event=event_id, url=record["url"]))
     raise see_other("/webhooks")
 
 
 def retry(context: AdminServices, letter_id: str) -> None:
     """Send one dead letter again now."""
     if context.webhooks.retry(letter_id):
-        flash("Dead letter sent again.")
+        flash(_("Dead letter sent again."))
     else:
-        flash("That dead letter is gone (sent again already, or its webhook deleted).", "error")
+        flash(_("That dead letter is gone (sent again already, or its webhook deleted)."), "error")
     raise see_other("/webhooks#dead-letters")
 
 
 def retry_all(context: AdminServices) -> None:
     """Send every dead letter again now."""
     count = context.webhooks.retry_all()
-    flash(f"{count} dead letter{'s' if count != 1 else ''} sent again.")
+    # one message for every count: the catalogue checks read no plural entries yet
+    flash(_("Dead letters sent again: {count}.").format(count=count))
     raise see_other("/webhooks#dead-letters")
 
 

@@ -5,14 +5,23 @@
   const BADGES = { connected: "ok", error: "bad", connecting: "warn" };
   const INTERVAL = 3000;
 
+  // A state as people read it (the JSON keeps the state itself).
+  function stateName(state) {
+    const names = {
+      connected: _("connected"), connecting: _("connecting"), error: _("error"),
+      stopped: _("stopped"), disabled: _("disabled"), unknown: _("unknown"),
+    };
+    return Object.prototype.hasOwnProperty.call(names, state) ? names[state] : state;
+  }
+
   function show(status) {
     const section = document.querySelector(`[data-feeder="${CSS.escape(status.name)}"]`);
     if (!section) return;
     for (const cell of section.querySelectorAll("[data-stat]")) {
       const key = cell.dataset.stat;
-      const value = status[key];
+      const value = key === "state" ? stateName(status[key]) : status[key];
       cell.textContent = value === null || value === undefined || value === "" ? "—" : String(value);
-      if (key === "state") cell.className = `badge ${BADGES[value] || ""}`.trim();
+      if (key === "state") cell.className = `badge ${BADGES[status.state] || ""}`.trim();
     }
   }
 

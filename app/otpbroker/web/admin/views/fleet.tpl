@@ -1,60 +1,56 @@
 % rebase('layout.tpl')
 <section class="card settings-note">
-  <p>Several devices consuming one queue. Each device with the shared ledger on
-  (<code>fleet.enabled</code>) publishes a heartbeat with its modems' states and counters,
-  and claims each message id there before sending it (ids, device names and states only).
-  This device: <strong>{{state.device}}</strong>;
+  <p>{{!_("Several devices consuming one queue. Each device with the shared ledger on ({key}) publishes a heartbeat with its modems' states and counters, and claims each message id there before sending it (ids, device names and states only).").format(key='<code>fleet.enabled</code>')}}
+  % device = '<strong>' + html(state.device) + '</strong>'
   % if not state.enabled:
-  shared ledger <strong>off</strong>.
+  {{!_('This device: {device}; shared ledger off.').format(device=device)}}
   % elif state.reachable:
-  shared ledger <strong>reachable</strong>.
+  {{!_('This device: {device}; shared ledger reachable.').format(device=device)}}
   % else:
-  shared ledger <strong>unreachable</strong> ({{state.error}}): sending goes on with this device's own ledger.
+  {{!_("This device: {device}; shared ledger unreachable ({error}): sending goes on with this device's own ledger.").format(device=device, error=html(state.error))}}
   % end
   </p>
-  <p>This device's RabbitMQ feeder names its connections <code>{{connection}}</code>
-  (<code>fleet.device_name</code>, else the host name), so the consumer list below says which
-  device each consumer is.</p>
+  <p>{{!_("This device's RabbitMQ feeder names its connections {name} ({key}, else the host name), so the consumer list below says which device each consumer is.").format(name='<code>' + html(connection) + '</code>', key='<code>fleet.device_name</code>')}}</p>
 </section>
-<h2>Consumers of the broker's queues now</h2>
+<h2>{{_("Consumers of the broker's queues now")}}</h2>
 % if not consumers.configured:
-<p class="card">Set <code>fleet.management_url</code> (RabbitMQ's management API) to list them.</p>
+<p class="card">{{!_("Set {key} (RabbitMQ's management API) to list them.").format(key='<code>fleet.management_url</code>')}}</p>
 % elif consumers.error:
-<p class="card">Could not read the consumer list: {{consumers.error}}</p>
+<p class="card">{{_('Could not read the consumer list: {error}').format(error=consumers.error)}}</p>
 % elif not consumers.listed:
-<p class="card">No consumer now.</p>
+<p class="card">{{_('No consumer now.')}}</p>
 % else:
 <div class="table-wrap card">
 <table class="stack">
-  <thead><tr><th>Queue</th><th>Device</th><th>Consumer (connection)</th><th>Prefetch</th></tr></thead>
+  <thead><tr><th>{{_('Queue')}}</th><th>{{_('Device')}}</th><th>{{_('Consumer (connection)')}}</th><th>{{_('Prefetch')}}</th></tr></thead>
   <tbody>
   % for c in consumers.listed:
-  <tr><td data-label="Queue">{{c.queue}}</td><td data-label="Device">{{device_of(c.consumer) or '?'}}</td>
-      <td data-label="Consumer">{{c.consumer}}</td>
-      <td data-label="Prefetch">{{c.prefetch}}</td></tr>
+  <tr><td data-label="{{_('Queue')}}">{{c.queue}}</td><td data-label="{{_('Device')}}">{{device_of(c.consumer) or '?'}}</td>
+      <td data-label="{{_('Consumer')}}">{{c.consumer}}</td>
+      <td data-label="{{_('Prefetch')}}">{{c.prefetch}}</td></tr>
   % end
   </tbody>
 </table>
 </div>
 % end
-<h2>Devices</h2>
+<h2>{{_('Devices')}}</h2>
 % if devices_error:
-<p class="card">Could not read the heartbeats: {{devices_error}}</p>
+<p class="card">{{_('Could not read the heartbeats: {error}').format(error=devices_error)}}</p>
 % elif not devices:
-<p class="card">No device beating now.</p>
+<p class="card">{{_('No device beating now.')}}</p>
 % else:
 <div class="table-wrap card">
 <table class="stack">
-  <thead><tr><th>Device</th><th>Last heartbeat</th><th>Modem</th><th>State</th><th>Sent</th><th>Failed</th><th>Unknown</th></tr></thead>
+  <thead><tr><th>{{_('Device')}}</th><th>{{_('Last heartbeat')}}</th><th>{{_('Modem')}}</th><th>{{_('State')}}</th><th>{{_('Sent')}}</th><th>{{_('Failed')}}</th><th>{{_('Unknown')}}</th></tr></thead>
   <tbody>
   % for d in devices:
   % for m in d['modems'] or [None]:
-  <tr><td data-label="Device">{{d['device']}}</td><td data-label="Last heartbeat">{{d['at']}}</td>
+  <tr><td data-label="{{_('Device')}}">{{d['device']}}</td><td data-label="{{_('Last heartbeat')}}">{{d['at']}}</td>
   % if m is None:
-      <td data-label="Modem" colspan="5">no modem</td>
+      <td data-label="{{_('Modem')}}" colspan="5">{{_('no modem')}}</td>
   % else:
-      <td data-label="Modem">{{m.modem_id}}</td><td data-label="State">{{m.state}}</td>
-      <td data-label="Sent">{{m.sent}}</td><td data-label="Failed">{{m.failed}}</td><td data-label="Unknown">{{m.unknown}}</td>
+      <td data-label="{{_('Modem')}}">{{m.modem_id}}</td><td data-label="{{_('State')}}">{{m.state}}</td>
+      <td data-label="{{_('Sent')}}">{{m.sent}}</td><td data-label="{{_('Failed')}}">{{m.failed}}</td><td data-label="{{_('Unknown')}}">{{m.unknown}}</td>
   % end
   </tr>
   % end
@@ -63,19 +59,19 @@
 </table>
 </div>
 % end
-<h2>Which device sent a message</h2>
+<h2>{{_('Which device sent a message')}}</h2>
 <form method="get" action="/fleet" class="card">
-  <label>Message id <input name="id" value="{{message_id}}" maxlength="200"></label>
-  <button type="submit">Look up</button>
+  <label>{{_('Message id')}} <input name="id" value="{{message_id}}" maxlength="200"></label>
+  <button type="submit">{{_('Look up')}}</button>
 </form>
 % if lookup is not None:
 <p class="card">
 % if lookup.get('error'):
-  The shared ledger could not be read: {{lookup['error']}}
+  {{_('The shared ledger could not be read: {error}').format(error=lookup['error'])}}
 % elif lookup.get('none'):
-  No device holds message id <code>{{message_id}}</code> (never claimed here, released, or aged out).
+  {{!_('No device holds message id {id} (never claimed here, released, or aged out).').format(id='<code>' + html(message_id) + '</code>')}}
 % else:
-  Message id <code>{{message_id}}</code>: device <strong>{{lookup['device']}}</strong>, {{lookup['state']}}, at {{lookup['at']}}.
+  {{!_('Message id {id}: device {device}, {state}, at {time}.').format(id='<code>' + html(message_id) + '</code>', device='<strong>' + html(lookup['device']) + '</strong>', state=html(lookup['state']), time=html(lookup['at']))}}
 % end
 </p>
 % end

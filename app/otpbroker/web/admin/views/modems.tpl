@@ -98,12 +98,12 @@
 % else:
 <div class="table-wrap card">
 <table class="cards-on-phone">
-  <thead><tr><th>{{_('Port')}}</th><th>{{_('Device')}}</th><th>{{_('Modem seen on it')}}</th><th>{{_('Configured as')}}</th><th></th></tr></thead>
+  <thead><tr><th>{{_('Port')}}</th><th>{{pgettext('device file', 'Device')}}</th><th>{{_('Modem seen on it')}}</th><th>{{_('Configured as')}}</th><th></th></tr></thead>
   <tbody>
   % for p in ports:
   <tr>
     <td data-label="{{_('Port')}}" class="dev-path">{{p['path']}}</td>
-    <td data-label="{{_('Device')}}" class="dev-path">{{p['target'] if p['kind'] == 'by-id' else (p.get('links') or '—')}}</td>
+    <td data-label="{{pgettext('device file', 'Device')}}" class="dev-path">{{p['target'] if p['kind'] == 'by-id' else (p.get('links') or '—')}}</td>
     <td data-label="{{_('Modem seen on it')}}">
       % if p['live']:
       {{p['live']['model'] or _('modem')}}, IMEI {{p['live']['imei']}}{{', ' + p['live']['operator'] if p['live']['operator'] else ''}}

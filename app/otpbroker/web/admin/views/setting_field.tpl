@@ -1,4 +1,5 @@
-% # One setting of a settings form: f = {key, label, kind, hint, value, choices, minimum, maximum}.
+% # One setting of a settings form: f = {key, label, kind, hint, value, choices, choice_names,
+% # minimum, maximum} (label, hint and choice names already in the page's language).
 % key = f['key']
 % error = errors.get(key)
 <div class="field{{' check' if f['kind'] == 'bool' else ''}}{{' invalid' if error else ''}}">
@@ -22,9 +23,9 @@
   >
     % for choice in f['choices']:
     % if choice == f['value']:
-    <option value="{{choice}}" selected>{{choice}}</option>
+    <option value="{{choice}}" selected>{{(f.get('choice_names') or dict()).get(choice, choice)}}</option>
     % else:
-    <option value="{{choice}}">{{choice}}</option>
+    <option value="{{choice}}">{{(f.get('choice_names') or dict()).get(choice, choice)}}</option>
     % end
     % end
   </select>

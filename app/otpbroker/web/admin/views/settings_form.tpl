@@ -9,6 +9,6 @@
     % end
   </fieldset>
   % end
-  <p class="hint">All fields are saved together: if one value is refused, nothing is changed.</p>
-  <button type="submit" class="primary">Save</button>
+  <p class="hint">{{_('All fields are saved together: if one value is refused, nothing is changed.')}}</p>
+  <button type="submit" class="primary">{{_('Save')}}</button>
 </form>
