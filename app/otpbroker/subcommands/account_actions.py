@@ -65,6 +65,10 @@ class AccountCommand:
     password_flag_required: bool  # api-user: --password-stdin must be given
     duplicate_status: int  # exit status for a name already taken
 
+    def text(self, key: str) -> str:
+        """``texts[key]`` in the current language."""
+        return _(self.texts[key])
+
 
 class CommandError(Exception):
     """A refusal: its message goes to stderr and ``status`` becomes the exit status."""
@@ -112,19 +116,18 @@ def add_actions(parser: argparse.ArgumentParser, spec: AccountCommand) -> None:
         _common(sub)
         return sub
 
-    texts = spec.texts
-    add = action("add", _(texts["add"]))
+    add = action("add", spec.text("add"))
     add.add_argument("name", metavar="NAME", help=_("login name: 1-64 of A-Z a-z 0-9 . _ @ -"))
     _password_options(add, spec)
     add.add_argument("--phone", default=None, help=_("phone number (3-20 digits, optional '+')"))
     add.add_argument("--email", default=None, help=_("e-mail address"))
-    listing = action("list", _(texts["list"]))
+    listing = action("list", spec.text("list"))
     listing.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
     for name, (field, value) in FLAGS.items():
         help_text = _(FLAG_HELP[name]) if name in FLAG_HELP else f"{field}={value}"
         action(name, help_text).add_argument("name", metavar="NAME")
-    action("delete", _(texts["delete"])).add_argument("name", metavar="NAME")
-    passwd = action("passwd", _(texts["passwd"]))
+    action("delete", spec.text("delete")).add_argument("name", metavar="NAME")
+    passwd = action("passwd", spec.text("passwd"))
     passwd.add_argument("name", metavar="NAME")
     _password_options(passwd, spec)
 
@@ -151,7 +154,7 @@ def run(spec: AccountCommand, args: argparse.Namespace) -> int:
 
 def done(spec: AccountCommand, key: str, account: Mapping[str, Any]) -> str:
     """The line printed after an action: ``spec.texts[key]`` about ``account``."""
-    return _(spec.texts[key]).format(name=repr(account["username"]))
+    return spec.text(key).format(name=repr(account["username"]))
 
 
 def _refused(prefix: str, error: Exception, status: int) -> int:
@@ -278,7 +281,7 @@ def _list(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> 
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip())
     if not accounts:
-        print(_(spec.texts["none"]))
+        print(spec.text("none"))
     return 0
 
 

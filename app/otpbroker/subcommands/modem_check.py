@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from otpbroker.i18n.translate import _, ngettext
+from otpbroker.i18n.translate import _
 from otpbroker.modem import check
 from otpbroker.modem.report_makers import SerialPortReports
 from otpbroker.services.diagnostic_reports import DiagnosticReports, ReportError
@@ -62,13 +62,9 @@ def run(args: argparse.Namespace) -> int:
         unwritten = _("modem-check: cannot write {file}: {error}")
         print(unwritten.format(file=args.report, error=exc.strerror or exc), file=sys.stderr)
         return 2
-    count = len(made.data)
-    written = ngettext(
-        "modem-check: report written to {file} ({count} byte); read it before you send it: "
-        "no identifier or message text is in it",
+    written = _(  # a report is always far more than one byte
         "modem-check: report written to {file} ({count} bytes); read it before you send it: "
-        "no identifier or message text is in it",
-        count,
+        "no identifier or message text is in it"
     )
-    print(written.format(file=args.report, count=count))
+    print(written.format(file=args.report, count=len(made.data)))
     return 0
