@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 from otpbroker import cli
-from otpbroker.i18n.translate import current_language
+from otpbroker.domain.usb_modems import DetectedModem
+from otpbroker.i18n import catalogues
+from otpbroker.i18n.translate import current_language, use_language
+from otpbroker.services.modem_discovery import DetectedEntry
+from otpbroker.subcommands.modem_detect import _lines
 
 BIN = Path(sys.executable).with_name("otp-broker")
 PASSWORD = "Tr0ub4dor&3-horse"
@@ -100,3 +104,16 @@ def test_main_leaves_the_callers_language_as_it_was(
     assert cli.main(["--data-dir", str(tmp_path), "admin", "list"]) == 0
     assert capsys.readouterr().out.endswith("(belum ada administrator)\n")
     assert current_language() == "en"
+
+
+def test_modem_detect_describes_a_modem_in_indonesian() -> None:
+    modem = DetectedModem(usb_path="1-1.2", vendor_id="12d1", product_id="1506",
+                          family="huawei", kind="modem", at_port="/dev/ttyUSB2",
+                          answered=False)  # fmt: skip
+    entry = DetectedEntry(modem, configured_as=("modem1",))
+    catalogues.install()
+    with use_language("id"):
+        indonesian = _lines(entry)
+    assert "  port AT: /dev/ttyUSB2 (tidak menjawab AT)" in indonesian
+    assert "  terdaftar sebagai: modem1" in indonesian
+    assert "  AT port: /dev/ttyUSB2 (no answer to AT)" in _lines(entry)
