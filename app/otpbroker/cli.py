@@ -1,4 +1,9 @@
-"""Command line: ``otp-broker [--data-dir DIR] <command> ...``."""
+"""Command line: ``otp-broker [--data-dir DIR] <command> ...``.
+
+Everything printed for a person (help, results, errors, prompts) is in the language of the
+environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``; English for any other);
+output that scripts read (JSON, keys, values, URLs) stays as it is.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +15,26 @@ from collections.abc import Callable, Sequence
 
 from otpbroker.i18n import catalogues
 from otpbroker.i18n.negotiate import environment_language
-from otpbroker.i18n.translate import set_language
+from otpbroker.i18n.translate import N_, _, reset_language, set_language
 
 DEFAULT_DATA_DIR = os.environ.get("OTP_BROKER_DATA_DIR", "/var/lib/otp-broker")
 
 Handler = Callable[[argparse.Namespace], int]
 
+DESCRIPTION = N_("The OTP Broker's command line: settings, accounts, modems and the device.")
+
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """Options every command accepts, before or after the command name."""
     default = DEFAULT_DATA_DIR if top else argparse.SUPPRESS
-    parser.add_argument("--data-dir", default=default, help="directory for configuration and state")
+    parser.add_argument(
+        "--data-dir", default=default, help=_("directory for configuration and state")
+    )
     parser.add_argument(
         "--log-level",
         default="INFO" if top else argparse.SUPPRESS,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log verbosity (message bodies are always masked)",
+        help=_("log verbosity (message bodies are always masked)"),
     )
 
 
@@ -67,7 +76,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser: every subcommand, or only ``only`` when it names one."""
     import importlib
 
-    parser = argparse.ArgumentParser(prog="otp-broker", description=__doc__)
+    parser = argparse.ArgumentParser(prog="otp-broker", description=_(DESCRIPTION))
     _common(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     names = [only] if only in COMMANDS else list(COMMANDS)
@@ -82,16 +91,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``otp-broker`` console script."""
     words = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(command_in(words)).parse_args(words)
-    logging.basicConfig(
-        level=args.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    handler: Handler = args.handler
     catalogues.install()
-    set_language(environment_language(os.environ))
+    language = set_language(environment_language(os.environ))  # before the help texts
     try:
-        return handler(args)
-    except KeyboardInterrupt:
-        return 130
+        args = build_parser(command_in(words)).parse_args(words)
+        logging.basicConfig(
+            level=args.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        handler: Handler = args.handler
+        try:
+            return handler(args)
+        except KeyboardInterrupt:
+            return 130
+    finally:
+        reset_language(language)

@@ -23,6 +23,7 @@ from typing import Any
 from otpbroker.domain.inbound import InboundPart, SimSlot
 from otpbroker.domain.send_errors import classify
 from otpbroker.domain.sim_state import sim_advice
+from otpbroker.i18n.translate import _
 from otpbroker.modem import pdu
 from otpbroker.modem.encoded import encode_sms
 from otpbroker.modem.gsm import ModemOptions
@@ -37,23 +38,28 @@ STOP_BOUND = 15.0
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``modem-check`` subcommand."""
-    parser = commands.add_parser("modem-check", help="identify a modem, optionally send or USSD")
-    parser.add_argument("--port", required=True, help="serial port, e.g. /dev/serial/by-id/...")
-    parser.add_argument("--baud", type=int, default=115200)
-    parser.add_argument("--pin", default=None, help="SIM PIN (entered once, never retried)")
-    parser.add_argument("--send-to", default=None, help="number to send a test SMS to (+<cc>...)")
-    parser.add_argument("--text", default="OTP Broker test message")
-    parser.add_argument("--ussd", default=None, help="USSD code to run, e.g. *888#")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the modem")
+    parser = commands.add_parser("modem-check",
+                                 help=_("identify a modem, optionally send or USSD"))  # fmt: skip
+    parser.add_argument("--port", required=True,
+                        help=_("serial port, e.g. /dev/serial/by-id/..."))  # fmt: skip
+    parser.add_argument("--baud", type=int, default=115200, help=_("serial speed (bit/s)"))
+    parser.add_argument("--pin", default=None, help=_("SIM PIN (entered once, never retried)"))
+    parser.add_argument("--send-to", default=None,
+                        help=_("number to send a test SMS to (+<cc>...)"))  # fmt: skip
+    parser.add_argument("--text", default="OTP Broker test message",
+                        help=_("text of the test SMS"))  # fmt: skip
+    parser.add_argument("--ussd", default=None, help=_("USSD code to run, e.g. *888#"))
+    parser.add_argument("--timeout", type=float, default=30.0,
+                        help=_("seconds to wait for the modem"))  # fmt: skip
     parser.add_argument("--self-test", default=None, metavar="NUMBER",
-                        help="send a token SMS to NUMBER (e.g. the SIM's own) and wait for it "
-                             "to come back on this modem")  # fmt: skip
+                        help=_("send a token SMS to NUMBER (e.g. the SIM's own) and wait for it "
+                               "to come back on this modem"))  # fmt: skip
     parser.add_argument(
         "--self-test-wait",
         type=float,
         default=120.0,
         metavar="SECONDS",
-        help="seconds to wait for the self-test SMS to come back (default 120)",
+        help=_("seconds to wait for the self-test SMS to come back (default 120)"),
     )
     parser.set_defaults(handler=run)
     return parser
@@ -90,8 +96,10 @@ def run(args: argparse.Namespace) -> int:
             json.dump(report, sys.stdout, indent=2, default=str)
             sys.stdout.write("\n")
             return 0 if report["routable"] else 1
-        print(f"modem-check: stopped by {signal.Signals(came[0]).name}", file=sys.stderr)
-        exit_after(STOP_BOUND, 1, f"modem-check: the port did not close in {STOP_BOUND:g} s")
+        stopped = _("modem-check: stopped by {signal}")
+        print(stopped.format(signal=signal.Signals(came[0]).name), file=sys.stderr)
+        unclosed = _("modem-check: the port did not close in {seconds} s")
+        exit_after(STOP_BOUND, 1, unclosed.format(seconds=f"{STOP_BOUND:g}"))
         stop_watched(worker.stop, signals, lambda signum: os._exit(128 + signum))
         return 128 + came[0]
     finally:
@@ -150,7 +158,7 @@ SELF_TEST_TEXT = "OTP Broker self-test {token}"
 
 def _token() -> str:
     """Five random characters, easy to read back."""
-    return "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(5))
+    return "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _index in range(5))
 
 
 class SelfTestWatch:

@@ -12,28 +12,44 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from otpbroker.config import ConfigStore
 from otpbroker.config.records import validate_fields
 from otpbroker.config.store import MAX_PASSWORD_LENGTH
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.account_book import (
     FLAGS,
-    PAST,
     AccountBook,
     AccountError,
     AccountNotFoundError,
     DuplicateAccountError,
 )
+from otpbroker.subcommands import error_prefix
 from otpbroker.subcommands.store_errors import STATE_ERROR, USAGE_ERROR, run_on_store
 
 COLUMNS = ("username", "active", "blocked", "phone", "email")
-REFUSED_ARGUMENT = (
+#: The headings of the table ``list`` prints, by column.
+HEADINGS = {
+    "username": N_("username"),
+    "active": N_("active"),
+    "blocked": N_("blocked"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+}
+REFUSED_ARGUMENT = N_(
     "a password is never accepted on the command line (it would show in the process list "
     "and the shell history); give --password-stdin and write it to standard input"
 )
+#: The help of the flag actions (``FLAGS``), the same for every account command.
+FLAG_HELP = {
+    "activate": N_("activate the account (active=true)"),
+    "deactivate": N_("deactivate the account (active=false)"),
+    "block": N_("block the account (blocked=true)"),
+    "unblock": N_("unblock the account (blocked=false)"),
+}
 
 
 @dataclass(frozen=True)
@@ -41,10 +57,17 @@ class AccountCommand:
     """What differs between the account commands."""
 
     name: str  # the subcommand: "api-user", "admin"
-    plural: str  # "API users", "administrators"
+    #: What the command prints, marked with ``N_``, by key: the help of ``add``, ``list``,
+    #: ``delete``, ``passwd``; the results ``added``, ``passwd_done``, ``delete_done``,
+    #: ``<flag action>_done``, ``<flag action>_already`` (with ``{name}``), and ``none``.
+    texts: Mapping[str, str]
     book: Callable[[ConfigStore], AccountBook]  # the service over an open store
     password_flag_required: bool  # api-user: --password-stdin must be given
     duplicate_status: int  # exit status for a name already taken
+
+    def text(self, key: str) -> str:
+        """``texts[key]`` in the current language."""
+        return _(self.texts[key])
 
 
 class CommandError(Exception):
@@ -60,24 +83,25 @@ class CommandError(Exception):
 
 def _common(parser: argparse.ArgumentParser) -> None:
     """Accept ``--data-dir``/``--log-level`` after the action name too."""
-    parser.add_argument("--data-dir", default=argparse.SUPPRESS, help="directory of config.json")
+    parser.add_argument("--data-dir", default=argparse.SUPPRESS, help=_("directory of config.json"))
     parser.add_argument(
         "--log-level",
         default=argparse.SUPPRESS,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log verbosity",
+        help=_("log verbosity"),
     )
 
 
 def _password_options(parser: argparse.ArgumentParser, spec: AccountCommand) -> None:
     """``--password-stdin``, plus hidden catchers for a password given as an argument."""
-    required = "" if spec.password_flag_required else "; the default"
-    parser.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help=f"read the password from standard input (one line; asked twice on a terminal"
-        f"{required})",
-    )
+    if spec.password_flag_required:
+        help_text = _("read the password from standard input (one line; asked twice on a terminal)")
+    else:
+        help_text = _(
+            "read the password from standard input (one line; asked twice on a terminal; "
+            "the default)"
+        )
+    parser.add_argument("--password-stdin", action="store_true", help=help_text)
     # Caught only to refuse them without echoing the password, as argparse would.
     parser.add_argument("--password", nargs="?", const="", default=None, help=argparse.SUPPRESS)
     parser.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
@@ -92,25 +116,25 @@ def add_actions(parser: argparse.ArgumentParser, spec: AccountCommand) -> None:
         _common(sub)
         return sub
 
-    noun = spec.plural.removesuffix("s")
-    add = action("add", f"add an {noun} (password from standard input)")
-    add.add_argument("name", metavar="NAME", help="login name: 1-64 of A-Z a-z 0-9 . _ @ -")
+    add = action("add", spec.text("add"))
+    add.add_argument("name", metavar="NAME", help=_("login name: 1-64 of A-Z a-z 0-9 . _ @ -"))
     _password_options(add, spec)
-    add.add_argument("--phone", default=None, help="phone number (3-20 digits, optional '+')")
-    add.add_argument("--email", default=None, help="e-mail address")
-    listing = action("list", f"show every {noun} (never password hashes)")
-    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add.add_argument("--phone", default=None, help=_("phone number (3-20 digits, optional '+')"))
+    add.add_argument("--email", default=None, help=_("e-mail address"))
+    listing = action("list", spec.text("list"))
+    listing.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
     for name, (field, value) in FLAGS.items():
-        action(name, f"set {field}={str(value).lower()}").add_argument("name", metavar="NAME")
-    action("delete", f"remove an {noun}").add_argument("name", metavar="NAME")
-    passwd = action("passwd", f"change an {noun}'s password (from standard input)")
+        help_text = _(FLAG_HELP[name]) if name in FLAG_HELP else f"{field}={value}"
+        action(name, help_text).add_argument("name", metavar="NAME")
+    action("delete", spec.text("delete")).add_argument("name", metavar="NAME")
+    passwd = action("passwd", spec.text("passwd"))
     passwd.add_argument("name", metavar="NAME")
     _password_options(passwd, spec)
 
 
 def run(spec: AccountCommand, args: argparse.Namespace) -> int:
     """Run one action; report refusals on stderr with their exit status."""
-    prefix = f"otp-broker {spec.name} {args.action}: error:"
+    prefix = error_prefix(f"otp-broker {spec.name} {args.action}")
     handler = ACTIONS.get(args.action, _set_flag)
 
     def act(store: ConfigStore) -> int:
@@ -128,6 +152,11 @@ def run(spec: AccountCommand, args: argparse.Namespace) -> int:
     return run_on_store(args.data_dir, prefix, act)
 
 
+def done(spec: AccountCommand, key: str, account: Mapping[str, Any]) -> str:
+    """The line printed after an action: ``spec.texts[key]`` about ``account``."""
+    return spec.text(key).format(name=repr(account["username"]))
+
+
 def _refused(prefix: str, error: Exception, status: int) -> int:
     print(prefix, error, file=sys.stderr)
     return status
@@ -139,10 +168,10 @@ def _refused(prefix: str, error: Exception, status: int) -> int:
 def _check_password_source(spec: AccountCommand, args: argparse.Namespace) -> None:
     """Refuse a password given as an argument, and (api-user) a missing ``--password-stdin``."""
     if args.password is not None or args.extra:
-        raise CommandError(REFUSED_ARGUMENT, USAGE_ERROR)
+        raise CommandError(_(REFUSED_ARGUMENT), USAGE_ERROR)
     if spec.password_flag_required and not args.password_stdin:
         raise CommandError(
-            "--password-stdin is required: the password is read from standard input",
+            _("--password-stdin is required: the password is read from standard input"),
             USAGE_ERROR,
         )
 
@@ -153,27 +182,32 @@ def read_password(stream: TextIO | None, command: str) -> str:
     Its policy (length, characters) is the service's; only emptiness is refused here.
     """
     if stream is None or stream.closed:
+        example = f"printf '%s\\n' \"$PASSWORD\" | otp-broker {command} ... --password-stdin"
         raise CommandError(
-            "--password-stdin: standard input is closed; write the password to it, e.g. "
-            f"printf '%s\\n' \"$PASSWORD\" | otp-broker {command} ... --password-stdin",
+            _(
+                "--password-stdin: standard input is closed; write the password to it, "
+                "e.g. {example}"
+            ).format(example=example),
             USAGE_ERROR,
         )
     if stream.isatty():
-        password = getpass.getpass("New password: ")
-        if getpass.getpass("Repeat the password: ") != password:
-            raise CommandError("the two passwords differ", USAGE_ERROR)
+        password = getpass.getpass(_("New password: "))
+        if getpass.getpass(_("Repeat the password: ")) != password:
+            raise CommandError(_("the two passwords differ"), USAGE_ERROR)
     else:
         try:
             password = stream.readline(MAX_PASSWORD_LENGTH + 3)
         except UnicodeDecodeError:
-            encoding = getattr(stream, "encoding", None) or "the locale's encoding"
-            raise CommandError(
-                f"the password on standard input is not valid {encoding} text", USAGE_ERROR
-            ) from None
+            encoding = getattr(stream, "encoding", None)
+            if encoding:
+                message = _("the password on standard input is not valid {encoding} text")
+            else:
+                message = _("the password on standard input is not valid text in the locale")
+            raise CommandError(message.format(encoding=encoding), USAGE_ERROR) from None
         password = password.removesuffix("\n").removesuffix("\r")
     if not password:
         raise CommandError(
-            "the password must not be empty (standard input gave an empty line or nothing)",
+            _("the password must not be empty (standard input gave an empty line or nothing)"),
             USAGE_ERROR,
         )
     return password
@@ -190,7 +224,7 @@ def _add(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> i
             fields[key] = getattr(args, key)
     validate_fields(book.collection, fields, partial=False)  # before asking for a password
     added = book.add(fields, read_password(sys.stdin, spec.name))
-    print(f"added {book.noun} {added['username']!r}")
+    print(done(spec, "added", added))
     return 0
 
 
@@ -198,31 +232,30 @@ def _passwd(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -
     _check_password_source(spec, args)
     account = book.require(args.name)
     book.set_password(account["id"], read_password(sys.stdin, spec.name))
-    print(f"changed the password of {book.noun} {account['username']!r}")
+    print(done(spec, "passwd_done", account))
     return 0
 
 
 def _set_flag(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> int:
     field, value = FLAGS[args.action]
     account = book.require(args.name)
-    done = PAST[args.action]
     if account.get(field) is value:
-        print(f"{book.noun} {account['username']!r} was already {done}")
+        print(done(spec, f"{args.action}_already", account))
         return 0
     book.set_flag(account["id"], args.action)
-    print(f"{done} {book.noun} {account['username']!r}")
+    print(done(spec, f"{args.action}_done", account))
     return 0
 
 
 def _delete(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> int:
     account = book.delete(book.require(args.name)["id"])
-    print(f"deleted {book.noun} {account['username']!r}")
+    print(done(spec, "delete_done", account))
     return 0
 
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value) if value not in (None, "") else "-"
 
 
@@ -240,13 +273,15 @@ def _list(spec: AccountCommand, book: AccountBook, args: argparse.Namespace) -> 
         json.dump([_json_view(a) for a in accounts], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    rows = [list(COLUMNS)] + [[_cell(a.get(column)) for column in COLUMNS] for a in accounts]
+    rows = [[_(HEADINGS[column]) for column in COLUMNS]] + [
+        [_cell(a.get(column)) for column in COLUMNS] for a in accounts
+    ]
     widths = [max(len(row[index]) for row in rows) for index in range(len(COLUMNS))]
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip())
     if not accounts:
-        print(f"(no {spec.plural})")
+        print(spec.text("none"))
     return 0
 
 

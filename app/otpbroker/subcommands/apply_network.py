@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import FactorySecrets
+from otpbroker.i18n.translate import _
+from otpbroker.subcommands import error_prefix
 from otpbroker.system.helper_client import HelperClient, HelperError
 from otpbroker.system.helper_program import (
     HELPER_PROGRAM,
@@ -31,7 +33,7 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``apply-network`` subcommand."""
     parser = commands.add_parser(
         "apply-network",
-        help="install the stored Wi-Fi, DHCP, Ethernet and firewall settings now (root)",
+        help=_("install the stored Wi-Fi, DHCP, Ethernet and firewall settings now (root)"),
     )
     parser.set_defaults(handler=run)
     return parser
@@ -73,16 +75,17 @@ def run(args: argparse.Namespace) -> int:
     """Apply the stored network settings once."""
     apply = network_applier(args.data_dir)
     if apply is None:
+        missing = _("no privileged helper at {path} (not an OTP Broker device)")
         print(
-            f"otp-broker apply-network: error: no privileged helper at {HELPER_PROGRAM} "
-            "(not an OTP Broker device)",
+            error_prefix("otp-broker apply-network"),
+            missing.format(path=HELPER_PROGRAM),
             file=sys.stderr,
         )
         return 2
     try:
         apply()
     except (HelperError, ValueError) as exc:
-        print(f"otp-broker apply-network: error: {exc}", file=sys.stderr)
+        print(error_prefix("otp-broker apply-network"), exc, file=sys.stderr)
         return 1
-    print("network settings applied")
+    print(_("network settings applied"))
     return 0

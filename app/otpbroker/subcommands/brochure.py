@@ -10,14 +10,16 @@ from otpbroker.config.errors import ConfigError
 from otpbroker.config.store import ConfigStore
 from otpbroker.factory import FactorySecrets
 from otpbroker.factory.brochure import Brochure
+from otpbroker.i18n.translate import _
+from otpbroker.subcommands import error_prefix
 
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``brochure`` subcommand."""
     parser = commands.add_parser(
-        "brochure", help="write brochure.html and brochure.png (A6) with the device's secrets"
+        "brochure", help=_("write brochure.html and brochure.png (A6) with the device's secrets")
     )
-    parser.add_argument("--out", required=True, type=Path, help="folder to write into")
+    parser.add_argument("--out", required=True, type=Path, help=_("folder to write into"))
     parser.set_defaults(handler=run)
     return parser
 
@@ -30,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         with ConfigStore(args.data_dir) as store:
             written = Brochure(secrets, store.settings).write(args.out)
     except (OSError, ValueError, ConfigError) as exc:
-        print(f"otp-broker brochure: error: {exc}", file=sys.stderr)
+        print(error_prefix("otp-broker brochure"), exc, file=sys.stderr)
         return 1
     for path in written:
         print(path)

@@ -16,24 +16,35 @@ from typing import Any
 from otpbroker.config import ConfigError, ConfigStore, schema
 from otpbroker.config.describe import setting_docs
 from otpbroker.config.rules import bad_char
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.settings import SettingsRefused, SettingsService
+from otpbroker.subcommands import error_prefix
 from otpbroker.subcommands.store_errors import USAGE_ERROR, run_on_store
+
+DESCRIPTION = N_(
+    "Read and change settings with the rules of the admin pages. Values are printed plainly: "
+    "booleans as true/false, numbers and strings as they are, lists comma-separated. Exit "
+    "status: 0 done, 1 unusable data directory, 2 refused input. A running broker picks a "
+    "change up within a second or two, without a restart."
+)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     """Accept ``--data-dir``/``--log-level`` after the action name too."""
-    parser.add_argument("--data-dir", default=argparse.SUPPRESS, help="directory of config.json")
+    parser.add_argument("--data-dir", default=argparse.SUPPRESS, help=_("directory of config.json"))
     parser.add_argument(
         "--log-level",
         default=argparse.SUPPRESS,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log verbosity",
+        help=_("log verbosity"),
     )
 
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``config`` subcommand and its actions."""
-    parser = commands.add_parser("config", help="read and change settings", description=__doc__)
+    parser = commands.add_parser(
+        "config", help=_("read and change settings"), description=_(DESCRIPTION)
+    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -41,19 +52,21 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         _common(sub)
         return sub
 
-    action("get", "print the value of one setting").add_argument("key", metavar="KEY")
-    setter = action("set", "validate and store one setting")
+    action("get", _("print the value of one setting")).add_argument("key", metavar="KEY")
+    setter = action("set", _("validate and store one setting"))
     setter.add_argument("key", metavar="KEY")
     setter.add_argument(
         "value",
         metavar="VALUE",
         nargs="?",
-        help="true/false, an integer, text, or a,b,c; omit it to read one line from stdin "
-        "(use that for passwords)",
+        help=_(
+            "true/false, an integer, text, or a,b,c; omit it to read one line from stdin "
+            "(use that for passwords)"
+        ),
     )
-    listing = action("list", "print every setting, marking those at their default")
-    listing.add_argument("--json", action="store_true", help="print JSON instead of text")
-    action("reset", "return one setting to its default").add_argument("key", metavar="KEY")
+    listing = action("list", _("print every setting, marking those at their default"))
+    listing.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
+    action("reset", _("return one setting to its default")).add_argument("key", metavar="KEY")
     parser.set_defaults(handler=run)
     return parser
 
@@ -77,14 +90,17 @@ def parse_value(key: str, text: str) -> Any:
     bad = bad_char(text)
     if bad is not None:
         raise ConfigError(
-            key, f"value must not contain control or line-break characters (found {bad})"
+            key,
+            _("value must not contain control or line-break characters (found {bad})").format(
+                bad=bad
+            ),
         )
     return value
 
 
 def run(args: argparse.Namespace) -> int:
     """Run one ``config`` action; report refusals on stderr."""
-    prefix = f"otp-broker config {args.action}: error:"
+    prefix = error_prefix(f"otp-broker config {args.action}")
 
     def action(store: ConfigStore) -> int:
         try:
@@ -96,15 +112,20 @@ def run(args: argparse.Namespace) -> int:
     return run_on_store(args.data_dir, prefix, action)
 
 
-def shown(key: str, value: Any) -> str:
-    """``show(value)``, except that secrets (passwords) only say whether they are set."""
+def shown(key: str, value: Any, *, for_a_person: bool = True) -> str:
+    """``show(value)``, except that secrets (passwords) only say whether they are set.
+
+    ``config get`` prints what scripts read: its words for a secret stay English.
+    """
     if schema.setting(key).secret:
-        return "(set, hidden)" if value else "(not set)"
+        if not for_a_person:
+            return "(set, hidden)" if value else "(not set)"
+        return _("(set, hidden)") if value else _("(not set)")
     return show(value)
 
 
 def _get(settings: SettingsService, args: argparse.Namespace) -> int:
-    print(shown(args.key, settings.get(args.key)))
+    print(shown(args.key, settings.get(args.key), for_a_person=False))
     return 0
 
 
@@ -120,7 +141,7 @@ def _set(settings: SettingsService, args: argparse.Namespace) -> int:
 
 def _reset(settings: SettingsService, args: argparse.Namespace) -> int:
     value = settings.reset(args.key)
-    print(f"{args.key} = {shown(args.key, value)} (default)")
+    print(_("{key} = {value} (default)").format(key=args.key, value=shown(args.key, value)))
     return 0
 
 
@@ -141,7 +162,7 @@ def _list(settings: SettingsService, args: argparse.Namespace) -> int:
         return 0
     width = max(len(key) for key in values)
     for key, value in values.items():
-        marker = "  (default)" if settings.is_default(key, value) else ""
+        marker = "  " + _("(default)") if settings.is_default(key, value) else ""
         print(f"{key.ljust(width)}  {shown(key, value)}{marker}")
     return 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from otpbroker.i18n.translate import _
 from otpbroker.modem import check
 from otpbroker.modem.report_makers import SerialPortReports
 from otpbroker.services.diagnostic_reports import DiagnosticReports, ReportError
@@ -24,12 +25,14 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--report",
         metavar="FILE",
-        help="run the safe diagnostic script and write an anonymised field report (JSON) to "
-        "FILE; --ussd and --send-to are added to it",
+        help=_(
+            "run the safe diagnostic script and write an anonymised field report (JSON) to "
+            "FILE; --ussd and --send-to are added to it"
+        ),
     )
     parser.add_argument("--include-ussd-text", action="store_true",
-                        help="with --report: keep the USSD reply's text (default: only its "
-                             "length and encoding)")  # fmt: skip
+                        help=_("with --report: keep the USSD reply's text (default: only its "
+                               "length and encoding)"))  # fmt: skip
     parser.set_defaults(handler=run)
     return parser
 
@@ -39,11 +42,11 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "report", None):
         return check.run(args)
     if args.pin:
-        print("modem-check: --report never enters a PIN; unlock the SIM first "
-              "(modem-check --pin, without --report)", file=sys.stderr)  # fmt: skip
+        print(_("modem-check: --report never enters a PIN; unlock the SIM first "
+                "(modem-check --pin, without --report)"), file=sys.stderr)  # fmt: skip
         return 2
     if args.self_test:
-        print("modem-check: --self-test is not part of --report; run it separately",
+        print(_("modem-check: --self-test is not part of --report; run it separately"),
               file=sys.stderr)  # fmt: skip
         return 2
     reports = DiagnosticReports(SerialPortReports(args.baud))
@@ -53,11 +56,15 @@ def run(args: argparse.Namespace) -> int:
         with open(args.report, "wb") as out:
             out.write(made.data)
     except ReportError as exc:
-        print(f"modem-check: no report: {exc}", file=sys.stderr)
+        print(_("modem-check: no report: {error}").format(error=exc), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"modem-check: cannot write {args.report}: {exc.strerror or exc}", file=sys.stderr)
+        unwritten = _("modem-check: cannot write {file}: {error}")
+        print(unwritten.format(file=args.report, error=exc.strerror or exc), file=sys.stderr)
         return 2
-    print(f"modem-check: report written to {args.report} ({len(made.data)} bytes); "
-          "read it before you send it: no identifier or message text is in it")  # fmt: skip
+    written = _(  # a report is always far more than one byte
+        "modem-check: report written to {file} ({count} bytes); read it before you send it: "
+        "no identifier or message text is in it"
+    )
+    print(written.format(file=args.report, count=len(made.data)))
     return 0

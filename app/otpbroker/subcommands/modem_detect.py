@@ -18,6 +18,7 @@ from typing import Any
 
 from otpbroker.config import ConfigStore
 from otpbroker.domain.usb_modems import UsbControlError
+from otpbroker.i18n.translate import _
 from otpbroker.modem.discovery import UsbModemDiscovery
 from otpbroker.services.modem_discovery import DetectedEntry, ModemDiscoveryService
 from otpbroker.subcommands.store_errors import run_on_store
@@ -28,11 +29,14 @@ from otpbroker.system.usb_control import HelperUsbControl
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``modem-detect`` subcommand."""
-    parser = commands.add_parser("modem-detect", help="list plugged-in USB modems and AT ports")
-    parser.add_argument("--no-probe", action="store_true", help="do not open any port")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--switch-mode", metavar="USB_PATH",
-                        help="switch the CD-ROM-mode stick at USB_PATH (e.g. 1-1.2)")  # fmt: skip
+    parser = commands.add_parser("modem-detect", help=_("list plugged-in USB modems and AT ports"))
+    parser.add_argument("--no-probe", action="store_true", help=_("do not open any port"))
+    parser.add_argument("--json", action="store_true", help=_("print JSON"))
+    parser.add_argument(
+        "--switch-mode",
+        metavar="USB_PATH",
+        help=_("switch the CD-ROM-mode stick at USB_PATH (e.g. 1-1.2)"),
+    )
     parser.add_argument("--sysfs", default="/sys", help=argparse.SUPPRESS)
     parser.add_argument("--by-id", default="/dev/serial/by-id", help=argparse.SUPPRESS)
     parser.add_argument("--dev", default="/dev", help=argparse.SUPPRESS)
@@ -42,18 +46,22 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _lines(entry: DetectedEntry) -> list[str]:
     modem = entry.modem
-    answered = {True: "AT answered", False: "no answer to AT", None: "not asked"}
+    answered = {True: _("AT answered"), False: _("no answer to AT"), None: _("not asked")}
     lines = [f"{modem.usb_path}  {modem.vid_pid}  {modem.family} [{modem.kind}]"]
     if modem.at_port:
-        lines.append(f"  AT port: {modem.at_port} ({answered[modem.answered]})")
+        at_port = _("AT port: {port} ({answered})")
+        lines.append("  " + at_port.format(port=modem.at_port, answered=answered[modem.answered]))
     if modem.identity is not None:
-        lines.append(f"  says: {modem.identity.name or '?'}, IMEI {modem.identity.imei or '?'}")
+        says = _("says: {name}, IMEI {imei}")
+        lines.append("  " + says.format(name=modem.identity.name or "?",
+                                        imei=modem.identity.imei or "?"))  # fmt: skip
     if entry.configured_as:
-        lines.append(f"  configured as: {', '.join(entry.configured_as)}")
+        configured = _("configured as: {names}").format(names=", ".join(entry.configured_as))
+        lines.append("  " + configured)
     lines.extend(f"  if{p.interface:02d} {p.role:<12} {p.driver:<14} {p.path or p.netdev}"
                  for p in modem.ports)  # fmt: skip
     if modem.note:
-        lines.append(f"  note: {modem.note}")
+        lines.append("  " + _("note: {note}").format(note=modem.note))
     return lines
 
 
@@ -74,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             except UsbControlError as exc:
                 print(f"modem-detect: {exc}", file=sys.stderr)
                 return 1
-            print(f"{args.switch_mode}: switch to modem mode sent")
+            print(_("{usb_path}: switch to modem mode sent").format(usb_path=args.switch_mode))
             return 0
         report = service.report(probe=not args.no_probe)
         if args.json:
@@ -85,9 +93,9 @@ def run(args: argparse.Namespace) -> int:
         for entry in report.entries:
             print("\n".join(_lines(entry)))
         if not report.entries:
-            print("no USB modem found")
+            print(_("no USB modem found"))
         for problem in report.problems:
-            print(f"skipped: {problem}", file=sys.stderr)
+            print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
         return 0
 
     return run_on_store(args.data_dir, "modem-detect:", action)

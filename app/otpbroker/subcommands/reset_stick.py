@@ -13,6 +13,7 @@ import logging
 from otpbroker.config.errors import ConfigError
 from otpbroker.factory.reset_stick import MARKER, Mount, OncePerBoot, ResetStick
 from otpbroker.factory.stick_mount import MountError, check_device, mount_readonly
+from otpbroker.i18n.translate import _
 from otpbroker.subcommands.apply_network import network_applier
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,9 @@ ONCE_MARKER = MARKER  # on /run: gone after a reboot
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``reset-stick`` subcommand."""
     parser = commands.add_parser(
-        "reset-stick", help="reset network and administrators if DEVICE holds the reset code"
+        "reset-stick", help=_("reset network and administrators if DEVICE holds the reset code")
     )
-    parser.add_argument("device", metavar="DEVICE", help="block device, e.g. /dev/sda1 or sda1")
+    parser.add_argument("device", metavar="DEVICE", help=_("block device, e.g. /dev/sda1 or sda1"))
     parser.set_defaults(handler=run)
     return parser
 

@@ -10,7 +10,9 @@ import time
 from typing import TYPE_CHECKING
 
 from otpbroker.domain.front import FrontUnavailable
+from otpbroker.i18n.translate import _
 from otpbroker.stop_signals import StopSignals, exit_after, stop_watched
+from otpbroker.subcommands import error_prefix
 from otpbroker.system import readiness
 from otpbroker.system.haproxy_front import haproxy_binary
 
@@ -28,20 +30,20 @@ STOP_OVERRUN = 3
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``serve`` subcommand."""
-    parser = commands.add_parser("serve", help="run the broker (REST API, modems)")
-    parser.add_argument("--host", default="0.0.0.0", help="address to listen on")  # noqa: S104
+    parser = commands.add_parser("serve", help=_("run the broker (REST API, modems)"))
+    parser.add_argument("--host", default="0.0.0.0", help=_("address to listen on"))  # noqa: S104
     parser.add_argument(
-        "--http-port", type=int, default=None, help="default: api.http_port (0: a free port)"
+        "--http-port", type=int, default=None, help=_("default: api.http_port (0: a free port)")
     )
     parser.add_argument(
-        "--https-port", type=int, default=None, help="default: api.https_port (0: a free port)"
+        "--https-port", type=int, default=None, help=_("default: api.https_port (0: a free port)")
     )
     parser.add_argument(
         "--modem",
         action="append",
         default=[],
         metavar="PORT",
-        help="register a modem at this serial port if it is not configured yet (repeatable)",
+        help=_("register a modem at this serial port if it is not configured yet (repeatable)"),
     )
     parser.set_defaults(handler=run)
     return parser
@@ -58,13 +60,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         haproxy_binary()  # the broker serves only through its front
     except FrontUnavailable as exc:
-        print(f"otp-broker serve: error: {exc}", file=sys.stderr)
+        print(error_prefix("otp-broker serve"), exc, file=sys.stderr)
         return 1
     broker = Broker(args.data_dir)
     try:
         broker.modem_records.register_ports(args.modem)
     except ConfigError as exc:
-        print(f"otp-broker serve: error: {exc}", file=sys.stderr)
+        print(error_prefix("otp-broker serve"), exc, file=sys.stderr)
         return 2
     came = signals.pending()
     if came:
@@ -83,9 +85,10 @@ def _start(broker: Broker, args: argparse.Namespace) -> None:
     for status in listeners.statuses():
         if status.state == "listening":
             serving.append(status.url)
-            print(f"otp-broker serving on {status.url}", flush=True)
+            print(f"otp-broker serving on {status.url}", flush=True)  # read by scripts: English
         elif status.state == "error":
-            print(f"otp-broker serve: {status.scheme.upper()} not listening: {status.error}",
+            refused = _("otp-broker serve: {scheme} not listening: {error}")
+            print(refused.format(scheme=status.scheme.upper(), error=status.error),
                   file=sys.stderr, flush=True)  # fmt: skip
     # Ready even when a port is still busy: that listener keeps trying by itself.
     readiness.ready("serving on " + ", ".join(serving) if serving else "started; no port open yet")
@@ -96,7 +99,8 @@ def _stop(broker: Broker, signals: StopSignals, came: list[int]) -> int:
     signal hurries it; past its bound the process ends itself (status ``STOP_OVERRUN``)."""
     began = time.monotonic()
     bound = broker.stop_bound() + STOP_MARGIN
-    exit_after(bound, STOP_OVERRUN, f"otp-broker serve: the stop did not end in {bound:g} s")
+    overrun = _("otp-broker serve: the stop did not end in {seconds} s")
+    exit_after(bound, STOP_OVERRUN, overrun.format(seconds=f"{bound:g}"))
     readiness.stopping(bound + STOP_MARGIN)  # systemd waits a little longer than we do
     log.info("%s: stopping (at most %g s)", _names(came[:1]), bound)
     broker.shutdown.begin()

@@ -6,11 +6,13 @@ import argparse
 import sys
 
 from otpbroker.factory import SetupCode
+from otpbroker.i18n.translate import _
+from otpbroker.subcommands import error_prefix
 
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``setup-code`` subcommand."""
-    parser = commands.add_parser("setup-code", help="print the device's first-run setup code")
+    parser = commands.add_parser("setup-code", help=_("print the device's first-run setup code"))
     parser.set_defaults(handler=run)
     return parser
 
@@ -22,6 +24,6 @@ def run(args: argparse.Namespace) -> int:
         code.ensure()
         print(code.read())
     except OSError as exc:
-        print(f"otp-broker setup-code: error: {exc}", file=sys.stderr)
+        print(error_prefix("otp-broker setup-code"), exc, file=sys.stderr)
         return 1
     return 0

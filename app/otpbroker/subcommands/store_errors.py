@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from otpbroker.config import ConfigError, ConfigStore, CorruptConfigError
+from otpbroker.i18n.translate import _
 
 USAGE_ERROR = 2
 STATE_ERROR = 1
@@ -30,5 +31,6 @@ def run_on_store(
         print(prefix, error, file=sys.stderr)
         return USAGE_ERROR
     except OSError as error:
-        print(prefix, f"cannot use data directory {str(data_dir)!r}: {error}", file=sys.stderr)
+        unusable = _("cannot use data directory {path}: {error}")
+        print(prefix, unusable.format(path=repr(str(data_dir)), error=error), file=sys.stderr)
         return STATE_ERROR
