@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from browser_tools import SETTLE, SHOTS, chromium
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 from otpbroker.web.admin import pages
 from otpbroker.web.admin.app import page_modules
@@ -170,18 +170,24 @@ def concrete(rule: str, ids: dict[str, str]) -> str:
 
 
 def visit(page: Page, base: str, rule: str, path: str, lang: str, width: int) -> Seen:
-    """Open one page, photograph it whole and measure it."""
+    """Open one page, photograph it whole and measure it (with its script errors and 404s)."""
     errors: list[str] = []
 
     def record(exc: Exception) -> None:
         errors.append(f"page error: {exc}")
 
+    def missing(response: Response) -> None:
+        if response.status == 404:
+            errors.append(f"404: {response.url}")
+
     page.on("pageerror", record)
+    page.on("response", missing)
     response = page.goto(base + path, wait_until="load")
     page.evaluate(SETTLE)
     page.screenshot(path=str(OUT / f"{lang}-{page_name(rule)}-{width}.png"), full_page=True)
     measured: dict[str, Any] = page.evaluate(MEASURE, width < 700)
     page.remove_listener("pageerror", record)
+    page.remove_listener("response", missing)
     return Seen(path=path, url=page.url, status=response.status if response else 0, errors=errors,
                 **measured)  # fmt: skip
 
