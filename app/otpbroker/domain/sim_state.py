@@ -8,28 +8,40 @@ and never sends a PUK: those are the owner's, with a phone in hand.
 
 from __future__ import annotations
 
+from otpbroker.i18n.translate import N_, _
+
 MIN_PIN_TRIES = 2
 PIN_STATES = ("pin_required", "pin_rejected", "pin_unconfirmed", "pin_low_tries")
 """The states whose advice ends with the PIN tries left, when the modem tells them."""
 
 #: Modem states about the SIM, and what to do about each.
 SIM_STATES: dict[str, str] = {
-    "pin_required": "The SIM asks for its PIN and none is configured: type it in the SIM PIN "
-    "field of the modem form (it is entered once), or switch the PIN lock off in a phone.",
-    "pin_rejected": "The SIM refused the configured PIN and it will not be tried again: check "
-    "the PIN in a phone, then type the right one in the modem form (after putting in another "
-    "SIM with the same PIN, deactivate and activate the modem instead).",
-    "pin_unconfirmed": "The modem did not confirm the configured PIN (no answer, or an error "
-    "without a reason), so it may have cost a try and will not be entered again: check the "
-    "SIM and its PIN in a phone, then deactivate and activate the modem, or type another PIN "
-    "in the modem form.",
-    "pin_low_tries": "The SIM has fewer than {min} PIN tries left, so the device does not risk "
-    "the last one: put the SIM in a phone, unlock it there with the right PIN (or its PUK), "
-    "then put it back.",
-    "puk_required": "The SIM is blocked and needs its PUK (from the operator, usually on the "
-    "SIM's card): unlock it in a phone. The device never sends a PUK.",
-    "no_sim": "No SIM card: switch the modem off, insert a SIM, plug it in again.",
-    "sim_error": "The SIM is in a state the device does not handle: check it in a phone.",
+    "pin_required": N_(
+        "The SIM asks for its PIN and none is configured: type it in the SIM PIN "
+        "field of the modem form (it is entered once), or switch the PIN lock off in a phone."
+    ),
+    "pin_rejected": N_(
+        "The SIM refused the configured PIN and it will not be tried again: check "
+        "the PIN in a phone, then type the right one in the modem form (after putting in another "
+        "SIM with the same PIN, deactivate and activate the modem instead)."
+    ),
+    "pin_unconfirmed": N_(
+        "The modem did not confirm the configured PIN (no answer, or an error "
+        "without a reason), so it may have cost a try and will not be entered again: check the "
+        "SIM and its PIN in a phone, then deactivate and activate the modem, or type another PIN "
+        "in the modem form."
+    ),
+    "pin_low_tries": N_(
+        "The SIM has fewer than {min} PIN tries left, so the device does not risk "
+        "the last one: put the SIM in a phone, unlock it there with the right PIN (or its PUK), "
+        "then put it back."
+    ),
+    "puk_required": N_(
+        "The SIM is blocked and needs its PUK (from the operator, usually on the "
+        "SIM's card): unlock it in a phone. The device never sends a PUK."
+    ),
+    "no_sim": N_("No SIM card: switch the modem off, insert a SIM, plug it in again."),
+    "sim_error": N_("The SIM is in a state the device does not handle: check it in a phone."),
 }
 
 
@@ -39,13 +51,13 @@ def may_enter_pin(tries_left: int | None) -> bool:
 
 
 def sim_advice(state: str, tries_left: int | None = None) -> str:
-    """What to do about a SIM in ``state`` (empty for a state that needs nothing)."""
-    text = SIM_STATES.get(state, "")
-    if not text:
+    """What to do about a SIM in ``state``, in the current language (empty for a state that
+    needs nothing)."""
+    if state not in SIM_STATES:
         return ""
-    text = text.format(min=MIN_PIN_TRIES)
+    text = _(SIM_STATES[state]).format(min=MIN_PIN_TRIES)
     if tries_left is not None and state in PIN_STATES:
-        text += f" PIN tries left: {tries_left}."
+        text += " " + _("PIN tries left: {count}.").format(count=tries_left)
     return text
 
 

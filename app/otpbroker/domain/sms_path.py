@@ -21,6 +21,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from otpbroker.i18n.translate import N_
+
 REGISTERED = frozenset({1, 5, 6, 7, 9, 10})
 ROAMING = frozenset({5, 7, 10})
 SEARCHING = 2
@@ -93,23 +95,31 @@ class SmsPathVerdict:
 
 #: Every reason a verdict can give: its code (a fixed set, e.g. for metric labels) and text.
 REASONS: dict[str, str] = {
-    "cs": "registered on 2G/3G: circuit-switched SMS",
-    "sgs": "registered on LTE: SMS over SGs",
-    "ims": "registered on LTE: SMS over IMS",
-    "ps": "registered for packet data only: SMS over GPRS",
-    "ps_unknown": "registered for packet data only; the modem does not say whether SMS may "
-    "go over GPRS",
-    "lte_only": "registered on LTE only, and this network/firmware offers no SMS over LTE "
-    "(no SMS over SGs, no IMS)",
-    "lte_ims_off": "registered on LTE only; the network offers no SMS over SGs and IMS is "
-    "switched off in the modem",
-    "lte_unknown": "registered on LTE; the modem does not report its SMS domain",
-    "denied": "not registered: the network denied registration to this SIM",
-    "searching": "not registered: searching for a network",
-    "no_network": "not registered: no network",
-    "unknown": "the modem does not report its registration",
+    "cs": N_("registered on 2G/3G: circuit-switched SMS"),
+    "sgs": N_("registered on LTE: SMS over SGs"),
+    "ims": N_("registered on LTE: SMS over IMS"),
+    "ps": N_("registered for packet data only: SMS over GPRS"),
+    "ps_unknown": N_(
+        "registered for packet data only; the modem does not say whether SMS may go over GPRS"
+    ),
+    "lte_only": N_(
+        "registered on LTE only, and this network/firmware offers no SMS over LTE "
+        "(no SMS over SGs, no IMS)"
+    ),
+    "lte_ims_off": N_(
+        "registered on LTE only; the network offers no SMS over SGs and IMS is "
+        "switched off in the modem"
+    ),
+    "lte_unknown": N_("registered on LTE; the modem does not report its SMS domain"),
+    "denied": N_("not registered: the network denied registration to this SIM"),
+    "searching": N_("not registered: searching for a network"),
+    "no_network": N_("not registered: no network"),
+    "unknown": N_("the modem does not report its registration"),
 }
 REASON_CODES = tuple(REASONS)
+#: What a verdict adds to its reason when the modem roams, and when the signal is weak.
+ROAMING_NOTE = N_("roaming (SMS may cost more, and the operator may refuse it)")
+WEAK_NOTE = N_("the signal is weak")
 PATH_OF: dict[str, SmsPath] = {
     "cs": SmsPath.CS, "sgs": SmsPath.SGS, "ims": SmsPath.IMS, "ps": SmsPath.PS,
     "ps_unknown": SmsPath.UNKNOWN, "lte_unknown": SmsPath.UNKNOWN, "unknown": SmsPath.UNKNOWN,
@@ -164,9 +174,9 @@ def _verdict(code: str, r: SmsPathReadings) -> SmsPathVerdict:
     weak = r.rssi is not None and 0 <= r.rssi < WEAK_RSSI
     reason = REASONS[code]
     if roaming and path is not SmsPath.NONE:
-        reason += "; roaming (SMS may cost more, and the operator may refuse it)"
+        reason += "; " + ROAMING_NOTE
     if weak:
-        reason += "; the signal is weak"
+        reason += "; " + WEAK_NOTE
     return SmsPathVerdict(path, code, reason, roaming, weak)
 
 
