@@ -161,9 +161,10 @@ assemble_tree() {
   mkdir -p "$doc" "$tree/usr/share/lintian/overrides"
   install -m 644 "$packaging/copyright" "$doc/copyright"
   changelog | gzip -9n > "$doc/changelog.gz"
-  # The pages the units' Documentation= lines name.
-  install -m 644 "$repo_dir/docs/install.md" "$repo_dir/docs/network.md" \
-    "$repo_dir/docs/reset.md" "$doc/"
+  # The pages the units' Documentation= lines name, and the owner's guide in Indonesian
+  # (install.md links it).
+  install -m 644 "$repo_dir/docs/install.md" "$repo_dir/docs/install.id.md" \
+    "$repo_dir/docs/network.md" "$repo_dir/docs/reset.md" "$doc/"
   install -m 644 "$packaging/lintian-overrides" "$tree/usr/share/lintian/overrides/otp-broker"
   # Modes from the executable bit only (git keeps no more); nothing group- or world-writable.
   find "$tree" -type d -exec chmod 755 {} +
