@@ -171,3 +171,21 @@ def test_the_generated_configuration_docs_stay_english() -> None:
     with use_language("id"):
         rendered = docs.render_markdown()
     assert rendered == committed
+
+
+def test_every_field_of_every_settings_form_has_a_label_from_the_catalogue() -> None:
+    """A label made from the key (``Stop timeout seconds``) could not be translated."""
+    import importlib
+    import pkgutil
+
+    from otpbroker.config.schema import SETTINGS
+    from otpbroker.web.admin import pages
+    from otpbroker.web.admin.settings_form import SettingsForm
+
+    current = {spec.key: spec.default for spec in SETTINGS}
+    unlabelled = []
+    for info in pkgutil.iter_modules(pages.__path__):
+        module = importlib.import_module(f"{pages.__name__}.{info.name}")
+        for form in (v for v in vars(module).values() if isinstance(v, SettingsForm)):
+            unlabelled += [key for key in form.keys(current) if not form.labels.get(key)]
+    assert unlabelled == []

@@ -20,6 +20,7 @@ LABELS = {
     "sms.prompt_timeout_seconds": N_("Prompt time-out (seconds)"),
     "sms.result_timeout_seconds": N_("Result time-out (seconds)"),
     "sms.queue_timeout_seconds": N_("Queue time-out (seconds)"),
+    "sms.stop_timeout_seconds": N_("Stop time-out (seconds)"),
     "sms.default_ttl_seconds": N_("Default message expiry (seconds)"),
     "sms.max_attempts": N_("Modems tried per message"),
     "sms.validity_minutes": N_("Validity period (minutes)"),
