@@ -21,6 +21,17 @@ from otpbroker.config.fields import (
 from otpbroker.config.fields_webhooks import WEBHOOK_FIELDS
 from otpbroker.config.rules import Setting, check_value, parse_text
 
+ADMIN_FIELDS: tuple[Setting, ...] = (
+    Setting(
+        "language",
+        str,
+        "",
+        "Language of the admin for this administrator: en (English) or id (Bahasa "
+        "Indonesia); empty: the browser's language.",
+        choices=("", "en", "id"),
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -57,7 +68,7 @@ COLLECTIONS: dict[str, Collection] = {
         Collection(
             "admins",
             "Administrators of the browser admin.",
-            account_fields("Administrator", "administrator"),
+            account_fields("Administrator", "administrator") + ADMIN_FIELDS,
             unique=("username",),
         ),
         Collection(
