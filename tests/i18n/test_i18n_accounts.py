@@ -88,6 +88,7 @@ def test_setup_preselects_indonesian_for_an_indonesian_browser_and_stores_it(har
 def test_setup_preselects_english_otherwise_and_an_unknown_code_stores_english(harness):
     client = BrowserClient(harness.base)  # no Accept-Language
     status, page, _ = client.get("/setup")
+    assert status == 200
     assert "<title>Set up this device · OTP Broker</title>" in page
     assert selected(page, "device_language") == "en"
     french = BrowserClient(harness.base, "fr-FR,fr;q=0.9")
