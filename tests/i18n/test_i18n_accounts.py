@@ -139,6 +139,8 @@ def test_an_unknown_language_posted_is_english_without_an_error(harness):
     assert status == 303 and headers["Location"].endswith("/")
     assert not headers["Location"].endswith("evil.example")
     assert harness.broker.store.list("admins")[0]["language"] == "en"
+    headers = client.post("/language", {"language": "en", "back": "/\\evil.example"})[2]
+    assert headers["Location"].endswith("/") and "evil" not in headers["Location"]
     status, page, _ = client.get("/admins")
     assert status == 200 and "Add an administrator" in page and 'class="flash error"' not in page
 

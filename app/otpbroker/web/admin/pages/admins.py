@@ -136,8 +136,13 @@ def choose_language(context: AdminServices) -> None:
         context.admin_accounts.set_language(admin["id"], form.getunicode("language", default=""))
     except LookupError:
         raise bottle.HTTPError(404, _(NO_SUCH)) from None
-    back = form.getunicode("back", default="") or ""
-    raise see_other(back if back.startswith("/") and not back.startswith("//") else "/")
+    raise see_other(_local_path(form.getunicode("back", default="") or ""))
+
+
+def _local_path(back: str) -> str:
+    """``back`` when it is a path of this admin (never another site: ``//``, ``/\\``)."""
+    local = back.startswith("/") and back[1:2] not in ("/", "\\") and back.isprintable()
+    return back if local and " " not in back else "/"
 
 
 ROUTES = (
