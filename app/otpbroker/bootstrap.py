@@ -163,7 +163,9 @@ class Broker:
         )  # fmt: skip
         self.admin_accounts = AdminAccounts(self.store, check_new_password)
         self.api_users = ApiUsers(self.store, check_new_password)
-        self.alert_mail = AlertMailer(self.alerts, self.admin_accounts.list, lambda: mail_service)
+        device_language = functools.partial(self.settings.get, "device.language")
+        self.alert_mail = AlertMailer(self.alerts, self.admin_accounts.list, lambda: mail_service,
+                                      language=device_language)  # fmt: skip
         self.authenticator = ApiAuthenticator(
             self.api_users.find_for_login, self.settings, self.api_users.version
         )
@@ -198,7 +200,8 @@ class Broker:
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
         self.setup_code = self.factory_secrets.setup_code
         self.brochure = Brochure(self.factory_secrets, self.store.settings)
-        self.password_reset = PasswordReset(self.admin_accounts, self.sms, lambda: mail_service)
+        self.password_reset = PasswordReset(self.admin_accounts, self.sms, lambda: mail_service,
+                                            language=device_language)  # fmt: skip
         ddns_clients = DdnsClients(self.settings, __version__)
         self.ddns = DdnsUpdater(self.store, self.settings, ddns_clients.find_public_address,
                                 ddns_clients.provider)  # fmt: skip

@@ -22,6 +22,19 @@ from otpbroker.config.fields_webhooks import WEBHOOK_FIELDS
 from otpbroker.config.rules import Setting, check_value, parse_text
 from otpbroker.i18n.translate import N_, _
 
+ADMIN_FIELDS: tuple[Setting, ...] = (
+    Setting(
+        "language",
+        str,
+        "",
+        N_(
+            "Language of the admin for this administrator: en (English) or id (Bahasa "
+            "Indonesia); empty: the browser's language."
+        ),
+        choices=("", "en", "id"),
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -58,7 +71,7 @@ COLLECTIONS: dict[str, Collection] = {
         Collection(
             "admins",
             N_("Administrators of the browser admin."),
-            account_fields("admins"),
+            account_fields("admins") + ADMIN_FIELDS,
             unique=("username",),
         ),
         Collection(

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from otpbroker.domain.errors import InvalidMessageError
 from otpbroker.domain.msisdn import mask_msisdn
+from otpbroker.i18n.translate import _
 
 #: Longest accepted text, in characters: 10 concatenated GSM 7-bit parts (10 x 153).
 MAX_TEXT_CHARS = 1530
@@ -32,13 +33,16 @@ def validate_text(text: object, max_chars: int = MAX_TEXT_CHARS) -> str:
     """
     if not isinstance(text, str):
         raise InvalidMessageError(
-            f"message must be text, got {type(text).__name__}", reason="not_text"
+            _("message must be text, got {type}").format(type=type(text).__name__),
+            reason="not_text",
         )
     if not text.strip():
-        raise InvalidMessageError("message is empty", reason="empty")
+        raise InvalidMessageError(_("message is empty"), reason="empty")
     if len(text) > max_chars:
         raise InvalidMessageError(
-            f"message is too long: {len(text)} characters, at most {max_chars} allowed",
+            _("message is too long: {count} characters, at most {limit} allowed").format(
+                count=len(text), limit=max_chars
+            ),
             reason="too_long",
         )
     return text
@@ -62,7 +66,7 @@ class OutboundSms:
         """Reject a text that is not sendable (never echoing it)."""
         validate_text(self.text)
         if not isinstance(self.msisdn, str) or not self.msisdn:
-            raise InvalidMessageError("recipient number is missing", reason="no_recipient")
+            raise InvalidMessageError(_("recipient number is missing"), reason="no_recipient")
 
     def __repr__(self) -> str:
         """Masked number and text length only."""

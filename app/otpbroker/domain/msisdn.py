@@ -8,12 +8,14 @@ Rules (same for numbers and prefixes):
 * anything else made of digits is taken as already in MSISDN form (``62...`` stays);
 * the result has digits only and never starts with ``0``.
 
-A number must have 6..15 digits (E.164), a prefix 1..15 digits.
+A number must have 6..15 digits (E.164), a prefix 1..15 digits. Refusals are written in
+the current language (English for the REST API and the feeders).
 """
 
 from __future__ import annotations
 
 from otpbroker.domain.errors import InvalidNumberError
+from otpbroker.i18n.translate import N_, _
 
 MIN_MSISDN_DIGITS = 6
 MAX_MSISDN_DIGITS = 15
@@ -23,6 +25,45 @@ MAX_PREFIX_DIGITS = 15
 _DIGITS = frozenset("0123456789")
 _SEPARATORS = frozenset("-.()")
 _SHOWN_BAD_CHARS = 5
+#: Each refusal as a whole sentence for a number and for a prefix (word order differs).
+_TEXTS: dict[str, dict[str, str]] = {
+    "number": {
+        "not_text": N_("phone number must be text, got {type}"),
+        "empty": N_("phone number is empty"),
+        "misplaced_plus": N_("phone number has a '+' that is not at the start"),
+        "letters": N_(
+            "phone number contains letters ({chars}); only digits, spaces, '-', '.', '(', ')' "
+            "and a leading '+' are allowed"
+        ),
+        "not_digits": N_(
+            "phone number contains characters that are not digits ({chars}); only digits, "
+            "spaces, '-', '.', '(', ')' and a leading '+' are allowed"
+        ),
+        "no_digits_plus": N_("phone number has no digits after '+'"),
+        "no_digits_00": N_("phone number has no digits after '00'"),
+        "bad_country_code": N_("phone number has an international country code starting with 0"),
+        "too_short": N_("phone number is too short: {count} digits, at least {limit} required"),
+        "too_long": N_("phone number is too long: {count} digits, at most {limit} allowed"),
+    },
+    "prefix": {
+        "not_text": N_("prefix must be text, got {type}"),
+        "empty": N_("prefix is empty"),
+        "misplaced_plus": N_("prefix has a '+' that is not at the start"),
+        "letters": N_(
+            "prefix contains letters ({chars}); only digits, spaces, '-', '.', '(', ')' and a "
+            "leading '+' are allowed"
+        ),
+        "not_digits": N_(
+            "prefix contains characters that are not digits ({chars}); only digits, spaces, "
+            "'-', '.', '(', ')' and a leading '+' are allowed"
+        ),
+        "no_digits_plus": N_("prefix has no digits after '+'"),
+        "no_digits_00": N_("prefix has no digits after '00'"),
+        "bad_country_code": N_("prefix has an international country code starting with 0"),
+        "too_short": N_("prefix is too short: {count} digits, at least {limit} required"),
+        "too_long": N_("prefix is too long: {count} digits, at most {limit} allowed"),
+    },
+}
 
 
 def _check_country_code(country_code: str) -> None:
@@ -37,38 +78,34 @@ def _check_country_code(country_code: str) -> None:
         )
 
 
-def _describe_bad_chars(bad: list[str]) -> str:
-    shown = "".join(dict.fromkeys(bad))[:_SHOWN_BAD_CHARS]
-    if any(c.isalpha() for c in bad):
-        return f"contains letters ({shown!r})"
-    return f"contains characters that are not digits ({shown!r})"
+def _refused(what: str, text: str, reason: str, **values: object) -> InvalidNumberError:
+    """The refusal ``text`` of ``what`` ("number" or "prefix") in the current language."""
+    return InvalidNumberError(_(_TEXTS[what][text]).format(**values), reason=reason)
+
+
+def _bad_chars(what: str, bad: list[str]) -> InvalidNumberError:
+    shown = repr("".join(dict.fromkeys(bad))[:_SHOWN_BAD_CHARS])
+    text = "letters" if any(c.isalpha() for c in bad) else "not_digits"
+    return _refused(what, text, "invalid_character", chars=shown)
 
 
 def _normalize(raw: object, country_code: str, what: str, min_len: int, max_len: int) -> str:
     _check_country_code(country_code)
     if not isinstance(raw, str):
-        raise InvalidNumberError(
-            f"{what} must be text, got {type(raw).__name__}", reason="not_text"
-        )
+        raise _refused(what, "not_text", "not_text", type=type(raw).__name__)
     cleaned = "".join(c for c in raw if not c.isspace() and c not in _SEPARATORS)
     if not cleaned:
-        raise InvalidNumberError(f"{what} is empty", reason="empty")
+        raise _refused(what, "empty", "empty")
 
     international = cleaned.startswith("+")
     body = cleaned[1:] if international else cleaned
     if "+" in body:
-        raise InvalidNumberError(
-            f"{what} has a '+' that is not at the start", reason="misplaced_plus"
-        )
+        raise _refused(what, "misplaced_plus", "misplaced_plus")
     bad = [c for c in body if c not in _DIGITS]
     if bad:
-        raise InvalidNumberError(
-            f"{what} {_describe_bad_chars(bad)}; only digits, spaces, '-', '.', '(', ')' "
-            "and a leading '+' are allowed",
-            reason="invalid_character",
-        )
+        raise _bad_chars(what, bad)
     if not body:
-        raise InvalidNumberError(f"{what} has no digits after '+'", reason="empty")
+        raise _refused(what, "no_digits_plus", "empty")
 
     if international:
         digits = body
@@ -82,28 +119,19 @@ def _normalize(raw: object, country_code: str, what: str, min_len: int, max_len:
 
     if international:
         if not digits:
-            raise InvalidNumberError(f"{what} has no digits after '00'", reason="empty")
+            raise _refused(what, "no_digits_00", "empty")
         if digits[0] == "0":
-            raise InvalidNumberError(
-                f"{what} has an international country code starting with 0",
-                reason="bad_country_code",
-            )
+            raise _refused(what, "bad_country_code", "bad_country_code")
     if len(digits) < min_len:
-        raise InvalidNumberError(
-            f"{what} is too short: {len(digits)} digits, at least {min_len} required",
-            reason="too_short",
-        )
+        raise _refused(what, "too_short", "too_short", count=len(digits), limit=min_len)
     if len(digits) > max_len:
-        raise InvalidNumberError(
-            f"{what} is too long: {len(digits)} digits, at most {max_len} allowed",
-            reason="too_long",
-        )
+        raise _refused(what, "too_long", "too_long", count=len(digits), limit=max_len)
     return digits
 
 
 def normalize_msisdn(raw: str, country_code: str = "62") -> str:
     """Return ``raw`` in MSISDN form (digits only, 6..15) or raise InvalidNumberError."""
-    return _normalize(raw, country_code, "phone number", MIN_MSISDN_DIGITS, MAX_MSISDN_DIGITS)
+    return _normalize(raw, country_code, "number", MIN_MSISDN_DIGITS, MAX_MSISDN_DIGITS)
 
 
 class Msisdn(str):

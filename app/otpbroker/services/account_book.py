@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import N_, _
 
 PasswordRule = Callable[[str], None]  # raises ValueError (with ``key``) for a refused password
 FIELDS = ("username", "phone", "email")
@@ -28,6 +29,25 @@ FLAGS: dict[str, tuple[str, bool]] = {
 PAST = {"activate": "activated", "deactivate": "deactivated", "block": "blocked",
         "unblock": "unblocked", "delete": "deleted"}  # fmt: skip
 SECRET = "password_hash"  # noqa: S105 (the name of the hash field)
+#: What refusals say, per kind of account (whole sentences: word order differs by language).
+MESSAGES: dict[str, dict[str, str]] = {
+    "administrator": {
+        "no_such": N_("no such administrator"),
+        "not_named": N_("no administrator named {name}"),
+        "taken": N_(
+            "an administrator named {other} already exists: {name} is already used by "
+            "record {record} (user names are compared case-insensitively)"
+        ),
+    },
+    "API user": {
+        "no_such": N_("no such API user"),
+        "not_named": N_("no API user named {name}"),
+        "taken": N_(
+            "an API user named {other} already exists: {name} is already used by record "
+            "{record} (user names are compared case-insensitively)"
+        ),
+    },
+}
 
 
 class AccountError(ValueError):
@@ -70,6 +90,10 @@ class AccountBook:
         self.collection = collection
         self.noun = noun  # "administrator", "API user": how messages name an account
 
+    def _message(self, which: str) -> str:
+        """A refusal's text for this kind of account, in the current language."""
+        return _(MESSAGES[self.noun][which])
+
     # -- reading -------------------------------------------------------------------------
 
     def list(self) -> list[dict[str, Any]]:
@@ -89,14 +113,15 @@ class AccountBook:
         """The account called ``name``; AccountNotFoundError naming it when there is none."""
         found = self.named(name)
         if found is None:
-            raise AccountNotFoundError("username", f"no {self.noun} named {name!r}")
+            text = self._message("not_named").format(name=repr(name))
+            raise AccountNotFoundError("username", text)
         return found
 
     def _record(self, account_id: str) -> dict[str, Any]:
         try:
             return self._repo.get_record(self.collection, account_id)
         except LookupError:
-            raise AccountNotFoundError("_form", f"no such {self.noun}") from None
+            raise AccountNotFoundError("_form", self._message("no_such")) from None
 
     def _named(self, name: str) -> dict[str, Any] | None:
         wanted = name.strip().casefold()
@@ -127,12 +152,10 @@ class AccountBook:
     def _refuse_taken(self, username: str, account_id: str | None) -> None:
         other = self._named(username)
         if other is not None and other["id"] != account_id:
-            raise DuplicateAccountError(
-                "username",
-                f"an {self.noun} named {other['username']!r} already exists: {username!r} "
-                f"is already used by record {other['id']!r} (user names are compared "
-                "case-insensitively)",
+            text = self._message("taken").format(
+                other=repr(other["username"]), name=repr(username), record=repr(other["id"])
             )
+            raise DuplicateAccountError("username", text)
 
     def edit(
         self, account_id: str, fields: Mapping[str, Any], password: str = ""
@@ -193,7 +216,7 @@ class AccountBook:
         try:
             self._repo.set_password(self.collection, account_id, password)
         except LookupError:  # deleted in between
-            raise AccountNotFoundError("_form", f"no such {self.noun}") from None
+            raise AccountNotFoundError("_form", self._message("no_such")) from None
 
     def check_password(self, account_id: str, password: str) -> bool:
         """True when ``password`` is the account's password."""

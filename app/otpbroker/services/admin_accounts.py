@@ -6,7 +6,8 @@ the last two usable administrators at the same time cannot both succeed, whether
 from two threads of the server or from the server and the CLI. The first administrator is
 added once (the device's setup), a login checks the password at the same cost whether the
 user name exists or not, and a forgotten password is reset for an active administrator
-found by user name or e-mail.
+found by user name or e-mail. Each administrator may pick the admin's language (kept on
+the account; empty: the browser's), and the first one chooses the device's language.
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ from typing import Any
 
 from otpbroker.domain.password_hash import verify_unknown_user
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import ENGLISH, _, supported
 from otpbroker.services.account_book import AccountBook, AccountError, PasswordRule, usable
 
 COLLECTION = "admins"
+DEVICE_LANGUAGE = "device.language"
+
+
+def chosen_language(code: str | None) -> str:
+    """A language as chosen in a form: ``""`` (the browser's), ``en`` or ``id``; any other
+    code is English (no error: a stale or forged form still gets a usable admin)."""
+    text = str(code or "").strip()
+    return (supported(text) or ENGLISH) if text else ""
 
 
 class LastAdministratorError(AccountError):
@@ -45,14 +55,26 @@ class AdminAccounts(AccountBook):
                 admin = {**admin, **change}
             remaining.append(admin)
         if not any(usable(admin) for admin in remaining):
-            what = "deleted" if change is None else ("blocked" if "blocked" in change
-                                                     else "deactivated")  # fmt: skip
-            raise LastAdministratorError(
-                "_form",
-                f"{record['username']!r} is the last active administrator and cannot be "
-                f"{what} (an active, unblocked administrator must remain; add or unblock "
-                "another one first)",
-            )
+            name = str(record["username"])
+            if change is None:
+                text = _(
+                    "{name} is the last active administrator and cannot be deleted (an "
+                    "active, unblocked administrator must remain; add or unblock another one "
+                    "first)"
+                )
+            elif "blocked" in change:
+                text = _(
+                    "{name} is the last active administrator and cannot be blocked (an "
+                    "active, unblocked administrator must remain; add or unblock another one "
+                    "first)"
+                )
+            else:
+                text = _(
+                    "{name} is the last active administrator and cannot be deactivated (an "
+                    "active, unblocked administrator must remain; add or unblock another one "
+                    "first)"
+                )
+            raise LastAdministratorError("_form", text.format(name=repr(name)))
 
     # -- first run -----------------------------------------------------------------------
 
@@ -60,12 +82,25 @@ class AdminAccounts(AccountBook):
         """True once the first administrator has been added."""
         return bool(self._repo.list(COLLECTION))
 
-    def add_first(self, fields: Mapping[str, Any], password: str) -> dict[str, Any]:
-        """Add the first administrator; AlreadySetUpError once there is one."""
+    def add_first(
+        self, fields: Mapping[str, Any], password: str, device_language: str = ""
+    ) -> dict[str, Any]:
+        """Add the first administrator and store the device's language (brochure, e-mails;
+        anything unknown: English); AlreadySetUpError once there is one."""
         with self._repo.transaction():
             if self.exist():
-                raise AlreadySetUpError("_form", "this device is set up already: log in")
-            return self._add(fields, password)
+                raise AlreadySetUpError("_form", _("this device is set up already: log in"))
+            admin = self._add(fields, password)
+            language = supported(device_language) or ENGLISH
+            self._repo.update_settings({DEVICE_LANGUAGE: language})
+            return admin
+
+    def set_language(self, admin_id: str, code: str | None) -> dict[str, Any]:
+        """Keep the admin's language of ``admin_id`` (``""``: follow the browser)."""
+        with self._repo.transaction():
+            self._record(admin_id)
+            self._repo.update(COLLECTION, admin_id, {"language": chosen_language(code)})
+            return self.get(admin_id)
 
     # -- logging in and resetting --------------------------------------------------------
 

@@ -10,6 +10,9 @@ address. An alert that keeps coming back is mailed at most once per ``cooldown``
 Alerts raised before the mailer starts (the broker starts its modems first, and a modem
 without a SIM says so at once) are mailed when it starts: every active alert whose mail
 was not tried yet. An alert is handled once however it was heard.
+
+Mails and the outcome noted on the alert are written in the device's language
+(``device.language``); the log says the outcome in English.
 """
 
 from __future__ import annotations
@@ -22,14 +25,20 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from otpbroker.domain.mail import mask_address
+from otpbroker.i18n.translate import N_, _, use_language
 from otpbroker.services.alerts import Alert, Alerts
 from otpbroker.services.replies import Code
 
 log = logging.getLogger(__name__)
 
-SUBJECT = "OTP Broker alert: {title}"
-NOT_CONFIGURED = "not e-mailed: no mail account is configured (add one on the Mail page)"
-NO_ADDRESS = "not e-mailed: no administrator has an e-mail address"
+SUBJECT = N_("OTP Broker alert: {title}")
+NOT_CONFIGURED = N_("not e-mailed: no mail account is configured (add one on the Mail page)")
+NO_ADDRESS = N_("not e-mailed: no administrator has an e-mail address")
+MAILED_RECENTLY = N_("not e-mailed again: mailed a short while ago")
+SENT_TO = N_("e-mailed to {addresses}")
+NOT_SENT = N_("not e-mailed")
+SENT_BUT = N_("e-mailed to {addresses}; sending to {failed} failed (see the log)")
+NOT_SENT_FAILED = N_("not e-mailed; sending to {failed} failed (see the log)")
 
 
 class Mailer(Protocol):
@@ -41,13 +50,14 @@ class Mailer(Protocol):
 
 
 def alert_body(alert: Alert) -> str:
-    """The mail text: what happened, what to do, when (no message text, no number)."""
+    """The mail text in the current language: what happened, what to do, when (no message
+    text, no number)."""
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(alert.raised_at))
     lines = [alert.title, "", alert.text]
     if alert.advice:
-        lines += ["", f"What to do: {alert.advice}"]
-    lines += ["", f"Raised at {when} (device time). Active alerts are listed on the admin's",
-              "home page until the condition is gone."]  # fmt: skip
+        lines += ["", _("What to do: {advice}").format(advice=alert.advice)]
+    lines += ["", _("Raised at {time} (device time). Active alerts are listed on the admin's "
+                    "home page until the condition is gone.").format(time=when)]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -71,8 +81,10 @@ class AlertMailer:
         *,
         cooldown: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
+        language: Callable[[], str] = lambda: "",
     ) -> None:
         self._alerts = alerts
+        self._language = language
         self._admins = admins
         self._mailer = mailer
         self._cooldown = cooldown
@@ -120,11 +132,12 @@ class AlertMailer:
         return current is not None and current.raised_at == alert.raised_at and bool(current.mail)
 
     def send(self, alert: Alert) -> str:
-        """Mail ``alert`` now (unless mailed within the cool-down); returns the outcome."""
+        """Mail ``alert`` now (unless mailed within the cool-down); returns the outcome (in
+        the device's language, as noted on the alert)."""
         now = self._clock()
         last = self._last.get(alert.key)
         if last is not None and now - last < self._cooldown:
-            return self._note(alert, "not e-mailed again: mailed a short while ago")
+            return self._note(alert, MAILED_RECENTLY)
         addresses = admin_addresses(self._admins())
         mailer = self._mailer()
         if not addresses:
@@ -133,21 +146,26 @@ class AlertMailer:
             return self._note(alert, NOT_CONFIGURED)
         sent: list[str] = []
         failed: list[str] = []
-        subject, body = SUBJECT.format(title=alert.title), alert_body(alert)
+        with use_language(self._language()):
+            subject = _(SUBJECT).format(title=alert.title)
+            body = alert_body(alert)
         for address in addresses:
             reply = mailer.send_mail(address, subject[:200], body, "alert")
             if reply.code is Code.NOT_CONFIGURED:
                 return self._note(alert, NOT_CONFIGURED)
             (sent if reply.code is Code.OK else failed).append(mask_address(address))
         self._last[alert.key] = now
-        outcome = f"e-mailed to {', '.join(sent)}" if sent else "not e-mailed"
+        values = {"addresses": ", ".join(sent), "failed": ", ".join(failed)}
         if failed:
-            outcome += f"; sending to {', '.join(failed)} failed (see the log)"
-        return self._note(alert, outcome)
+            return self._note(alert, SENT_BUT if sent else NOT_SENT_FAILED, **values)
+        return self._note(alert, SENT_TO if sent else NOT_SENT, **values)
 
-    def _note(self, alert: Alert, outcome: str) -> str:
+    def _note(self, alert: Alert, message: str, **values: str) -> str:
+        """Note the outcome on the alert in the device's language; log it in English."""
+        with use_language(self._language()):
+            outcome = _(message).format(**values)
         self._alerts.note_mail(alert.key, outcome)
-        log.info("alert %s: %s", alert.key, outcome)
+        log.info("alert %s: %s", alert.key, message.format(**values))
         return outcome
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from otpbroker.domain.delivery import NO_TERMS, DeliveryTerms, Lane
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import _
 from otpbroker.services.account_book import FIELDS, AccountBook, AccountError, PasswordRule
 
 COLLECTION = "api_users"
@@ -74,8 +75,10 @@ def _typed(fields: Mapping[str, Any]) -> dict[str, Any]:
         if not text.isdigit():
             raise AccountError(
                 "default_ttl_seconds",
-                f"must be a whole number of seconds, 0-604800 (0 = the device's default), "
-                f"got {text[:20]!r}",
+                _(
+                    "must be a whole number of seconds, 0-604800 (0 = the device's default), "
+                    "got {value}"
+                ).format(value=repr(text[:20])),
             )
         typed["default_ttl_seconds"] = int(text)
     return typed

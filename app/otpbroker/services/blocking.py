@@ -14,6 +14,7 @@ from typing import Any
 from otpbroker.domain.errors import InvalidNumberError
 from otpbroker.domain.msisdn import normalize_msisdn
 from otpbroker.domain.ports import BlockList, Repository, Settings
+from otpbroker.i18n.translate import _
 
 COLLECTION = "blocklist"
 PAGE_SIZE = 100
@@ -73,7 +74,7 @@ class BlockingList:
         except ValueError as exc:
             raise BlockRefused(str(getattr(exc, "rule", "") or exc)) from None
         if not added:
-            raise BlockRefused(f"{msisdn} is already blocked")
+            raise BlockRefused(_("{number} is already blocked").format(number=msisdn))
         return msisdn
 
     def unblock_entry(self, entry_id: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import N_, _
 
 ACCOUNTS = "ddns_accounts"
 RECORDS = "ddns_records"
@@ -27,7 +28,7 @@ NEEDS = {"cloudflare": ("api_token",), "freedns": ("api_token",),
 NEED_TEXT = {"api_token": "this provider needs its token", "username": "required for this provider",
              "password": "required for this provider"}  # fmt: skip
 PUSHED = ("name", "account", "proxied", "ttl")  # changing these re-sends the address
-ONLY_CLOUDFLARE = "only Cloudflare records can be proxied"
+ONLY_CLOUDFLARE = N_("only Cloudflare records can be proxied")
 
 
 class DdnsRefused(ValueError):
@@ -119,8 +120,9 @@ class DdnsAccounts:
         used = self.users_of(account_id)
         if used:
             users = ", ".join(used)
-            raise DdnsRefused({"_form": f"DDNS account {stored['name']} is used by {users}: "
-                               "delete or move those records first."})  # fmt: skip
+            text = _("DDNS account {name} is used by {records}: delete or move those records "
+                     "first.").format(name=stored["name"], records=users)  # fmt: skip
+            raise DdnsRefused({"_form": text})
         self._repo.delete(ACCOUNTS, account_id)
         return stored
 
@@ -130,9 +132,9 @@ class DdnsAccounts:
         """The record's account exists, and can proxy when the record asks for it."""
         account = next((a for a in self.accounts() if a["id"] == values.get("account")), None)
         if account is None:
-            raise DdnsRefused({"account": "choose one of the accounts (add an account first)"})
+            raise DdnsRefused({"account": _("choose one of the accounts (add an account first)")})
         if values.get("proxied") and account.get("provider") != "cloudflare":
-            raise DdnsRefused({"proxied": ONLY_CLOUDFLARE})
+            raise DdnsRefused({"proxied": _(ONLY_CLOUDFLARE)})
 
     def add_record(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Add a record to keep up to date (DdnsRefused)."""

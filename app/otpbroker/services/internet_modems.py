@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import _
 
 MODEMS = "modems"
 APN_FIELDS = ("apn", "apn_username", "apn_password", "dial_number")
@@ -80,5 +81,5 @@ class InternetModems:
         record = self.modem(modem_id)
         state = self._links.status(record) if self._links is not None else {}
         if state.get("up") or state.get("pid"):
-            raise ValueError("disconnect first: the data call still uses the port")
+            raise ValueError(_("disconnect first: the data call still uses the port"))
         return self._records.update(MODEMS, modem_id, {"active": True})

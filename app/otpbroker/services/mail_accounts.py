@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from otpbroker.i18n.translate import N_, _
+
 COLLECTION = "mail_accounts"
 PASSWORD = "password"  # noqa: S105 (the name of the field)
-TEST_SUBJECT = "OTP Broker test mail"
-NOT_AVAILABLE = "the e-mail service is not available"
+TEST_SUBJECT = N_("OTP Broker test mail")
+NOT_AVAILABLE = N_("the e-mail service is not available")
 
 
 class MailRecords(Protocol):
@@ -65,9 +67,9 @@ def problems(values: Mapping[str, Any]) -> dict[str, str]:
     found: dict[str, str] = {}
     if values.get("kind", "smtp") == "smtp":
         if not values.get("host"):
-            found["host"] = "an SMTP account needs the server's host name"
+            found["host"] = _("an SMTP account needs the server's host name")
         if values.get("auth", True) and not values.get("username"):
-            found["username"] = "required when logging in is on (or untick it)"
+            found["username"] = _("required when logging in is on (or untick it)")
     return found
 
 
@@ -79,11 +81,16 @@ def public(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def test_outcome(reply: Any, recipient: str) -> str:
-    """What to tell of the mail service's reply to a test mail."""
+    """What to tell of the mail service's reply to a test mail (the service's own reason
+    stays as it said it)."""
     if reply.ok:
         account = (reply.data or {}).get("account")
-        return f"sent to {recipient}" + (f" via account {account}" if account else "")
-    return f"not sent ({reply.code.response_code}): {reply.text}"
+        if account:
+            return _("sent to {recipient} via account {account}").format(
+                recipient=recipient, account=account
+            )
+        return _("sent to {recipient}").format(recipient=recipient)
+    return _("not sent ({code}): {reason}").format(code=reply.code.response_code, reason=reply.text)
 
 
 class MailAccounts:
@@ -151,8 +158,8 @@ class MailAccounts:
         """Send the test mail through the accounts: (sent, what to tell)."""
         mailer = self._mailer()
         if mailer is None:
-            return False, NOT_AVAILABLE
-        reply = mailer.send_mail(recipient, TEST_SUBJECT, body, "admin")
+            return False, _(NOT_AVAILABLE)
+        reply = mailer.send_mail(recipient, _(TEST_SUBJECT), body, "admin")
         return bool(reply.ok), test_outcome(reply, recipient)
 
 

@@ -3,7 +3,8 @@
 There is no stored password to send (only a salted hash), so a reset makes a new random
 one, stores its hash and sends the clear text once, to the phone or e-mail address on the
 administrator's record. The answer never says whether the account exists, and an account
-can be reset at most once per ``COOLDOWN`` seconds.
+can be reset at most once per ``COOLDOWN`` seconds. The message is written in the device's
+language (``device.language``), whoever asked for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from otpbroker.domain.errors import DomainError
+from otpbroker.i18n.translate import _, use_language
 from otpbroker.services.replies import Code
 from otpbroker.services.sms import SmsRequest, SmsService
 
@@ -63,8 +65,10 @@ class PasswordReset:
         sms: SmsService,
         mailer: Callable[[], MailPort | None],
         clock: Callable[[], float] = time.monotonic,
+        language: Callable[[], str] = lambda: "",
     ) -> None:
         self._accounts = accounts
+        self._language = language
         self._sms = sms
         self._mailer = mailer
         self._clock = clock
@@ -87,14 +91,18 @@ class PasswordReset:
         if not address:
             return ResetResult(GENERIC_ANSWER, None)
         password = secrets.token_urlsafe(12)
-        text = f"OTP Broker: your new administrator password is {password}"
-        if not self._deliver(via, str(address), text):
+        with use_language(self._language()):
+            text = _("OTP Broker: your new administrator password is {password}").format(
+                password=password
+            )
+            subject = _("OTP Broker password reset")
+        if not self._deliver(via, str(address), text, subject):
             return ResetResult(GENERIC_ANSWER, None)
         self._accounts.set_password(admin_id, password)
         log.info("administrator password reset, sent by %s", via)
         return ResetResult(GENERIC_ANSWER, via)
 
-    def _deliver(self, via: str, address: str, text: str) -> bool:
+    def _deliver(self, via: str, address: str, text: str, subject: str) -> bool:
         """Send first; the password changes only when the message went out."""
         try:
             if via == "sms":
@@ -103,7 +111,7 @@ class PasswordReset:
             mailer = self._mailer()
             if mailer is None:
                 return False
-            reply = mailer.send_mail(address, "OTP Broker password reset", text, "admin")
+            reply = mailer.send_mail(address, subject, text, "admin")
             return reply.code is Code.OK
         except DomainError as exc:
             log.warning("password reset message not sent: %s", exc.code)

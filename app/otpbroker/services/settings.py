@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
+from otpbroker.i18n.translate import N_, _
+
 FORM = "_form"  # the errors key of a refusal that names no setting
 SettingDocs = Callable[[], Mapping[str, Mapping[str, Any]]]
-NOT_FOR_THE_API = (
-    "{value!r} is a page of this admin; the API would take it over. "
+NOT_FOR_THE_API = N_(
+    "{value} is a page of this admin; the API would take it over. "
     "Choose another path, e.g. under /api/"
 )
 
@@ -108,7 +110,7 @@ class SettingsService:
         page there, which the API would take over. None when it can."""
         is_path = key.startswith("api.") and key.endswith("_path")
         if is_path and isinstance(value, str) and reserved(value):
-            return NOT_FOR_THE_API.format(value=value)
+            return _(NOT_FOR_THE_API).format(value=repr(value))
         return None
 
     def changes(self, wanted: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from otpbroker.i18n.translate import _
+
 MAX_URL = 2048
 MIN_URL = len("http://a")
 METADATA = ipaddress.ip_address("169.254.169.254")
@@ -54,25 +56,33 @@ class Target:
 def parse_url(url: str) -> Target:
     """The URL's parts when it follows the rules; UrlRefused naming the broken one."""
     if not isinstance(url, str) or not url.strip():
-        raise UrlRefused("must not be empty")
+        raise UrlRefused(_("must not be empty"))
     if not MIN_URL <= len(url) <= MAX_URL:
-        raise UrlRefused(f"must be {MIN_URL} to {MAX_URL} characters long, got {len(url)}")
+        raise UrlRefused(
+            _("must be {low} to {high} characters long, got {count}").format(
+                low=MIN_URL, high=MAX_URL, count=len(url)
+            )
+        )
     if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
-        raise UrlRefused("must not contain spaces or control characters")
+        raise UrlRefused(_("must not contain spaces or control characters"))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UrlRefused(f"is not a valid URL ({exc})") from None
+        raise UrlRefused(_("is not a valid URL ({reason})").format(reason=exc)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise UrlRefused(f"must start with http:// or https://, not {scheme or 'nothing'}")
+        if not scheme:
+            raise UrlRefused(_("must start with http:// or https://, not nothing"))
+        raise UrlRefused(
+            _("must start with http:// or https://, not {scheme}").format(scheme=scheme)
+        )
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise UrlRefused("must not carry a user name or password (the signature authenticates)")
+        raise UrlRefused(_("must not carry a user name or password (the signature authenticates)"))
     if not parts.hostname:
-        raise UrlRefused("must name a host")
+        raise UrlRefused(_("must name a host"))
     if parts.fragment:
-        raise UrlRefused("must not have a #fragment")
+        raise UrlRefused(_("must not have a #fragment"))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     default = 443 if scheme == "https" else 80
     return Target(scheme, parts.hostname, port or default, path)
@@ -83,33 +93,41 @@ def address_problem(text: str, allow_private: bool, own: Iterable[str] = ()) -> 
     try:
         address: Address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
-        return f"resolves to {text!r}, which is not an IP address"
+        return _("resolves to {text}, which is not an IP address").format(text=repr(text))
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address.is_unspecified:
-        return f"resolves to the unspecified address {address}"
+        return _("resolves to the unspecified address {address}").format(address=address)
     if address.is_multicast:
-        return f"resolves to the multicast address {address}"
+        return _("resolves to the multicast address {address}").format(address=address)
     if allow_private:
-        return None if not address.is_reserved else f"resolves to the reserved address {address}"
+        if not address.is_reserved:
+            return None
+        return _("resolves to the reserved address {address}").format(address=address)
     return _private_problem(address, own)
 
 
 def _private_problem(address: Address, own: Iterable[str]) -> str | None:
-    hint = " (tick 'allow private address' to post there)"
     if address == METADATA:
-        return f"resolves to the cloud metadata address {address}" + hint
-    if address.is_loopback:
-        return f"resolves to the loopback address {address}" + hint
-    if address.is_link_local:
-        return f"resolves to the link-local address {address}" + hint
-    if str(address) in {str(one).split("%", 1)[0] for one in own}:
-        return f"resolves to {address}, an address of this device" + hint
-    if address.is_reserved:
-        return f"resolves to the reserved address {address}"
-    if address.is_private or address in SHARED:
-        return f"resolves to the private address {address}" + hint
-    return None
+        text = _("resolves to the cloud metadata address {address} (tick 'allow private "
+                 "address' to post there)")  # fmt: skip
+    elif address.is_loopback:
+        text = _("resolves to the loopback address {address} (tick 'allow private address' "
+                 "to post there)")  # fmt: skip
+    elif address.is_link_local:
+        text = _("resolves to the link-local address {address} (tick 'allow private "
+                 "address' to post there)")  # fmt: skip
+    elif str(address) in {str(one).split("%", 1)[0] for one in own}:
+        text = _("resolves to {address}, an address of this device (tick 'allow private "
+                 "address' to post there)")  # fmt: skip
+    elif address.is_reserved:
+        text = _("resolves to the reserved address {address}")
+    elif address.is_private or address in SHARED:
+        text = _("resolves to the private address {address} (tick 'allow private address' "
+                 "to post there)")  # fmt: skip
+    else:
+        return None
+    return text.format(address=address)
 
 
 def checked_target(
@@ -128,7 +146,7 @@ def checked_target(
     for address in addresses:
         problem = address_problem(address, allow_private, own)
         if problem is not None:
-            raise UrlRefused(f"host {target.host} {problem}")
+            raise UrlRefused(_("host {host} {problem}").format(host=target.host, problem=problem))
     return Target(target.scheme, target.host, target.port, target.path, tuple(addresses))
 
 

@@ -3,7 +3,8 @@
 The rules (the last active, unblocked administrator can never be deleted, deactivated or
 blocked; an account is added with its password or not at all) live in the admin-accounts
 service; this page shows its answers. A blocked, deactivated or deleted administrator is
-logged out at once, and a new password ends the administrator's other sessions.
+logged out at once, and a new password ends the administrator's other sessions. Each
+administrator picks the admin's language here or in the navigation (``/language``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 import bottle
 
-from otpbroker.services.account_book import FIELDS, PAST, usable
+from otpbroker.i18n.translate import N_, _
+from otpbroker.services.account_book import FIELDS, usable
 from otpbroker.services.admin_accounts import LastAdministratorError
 from otpbroker.web.admin.guard import current_session
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
@@ -20,6 +22,15 @@ from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
 ACTIONS = "activate|deactivate|block|unblock|delete"
+DONE = {
+    "activate": N_("Administrator activated."),
+    "deactivate": N_("Administrator deactivated."),
+    "block": N_("Administrator blocked."),
+    "unblock": N_("Administrator unblocked."),
+    "delete": N_("Administrator deleted."),
+}
+PASSWORDS_DIFFER = N_("the two passwords differ")
+NO_SUCH = N_("no such administrator")
 
 
 def _page(
@@ -28,7 +39,7 @@ def _page(
     form: dict[str, str] | None = None,
     editing: dict[str, Any] | None = None,
 ) -> str:
-    return render("admins", "Administrators", admins=context.admin_accounts.list(),
+    return render("admins", _("Administrators"), admins=context.admin_accounts.list(),
                   form=form or {}, editing=editing, errors=errors or {})  # fmt: skip
 
 
@@ -37,7 +48,7 @@ def _existing(context: AdminServices, admin_id: str) -> dict[str, Any]:
     try:
         return context.admin_accounts.get(admin_id)
     except LookupError:
-        raise bottle.HTTPError(404, "no such administrator") from None
+        raise bottle.HTTPError(404, _(NO_SUCH)) from None
 
 
 def _read_form() -> tuple[dict[str, str], str, str]:
@@ -64,13 +75,13 @@ def add(context: AdminServices) -> str:
     values, password, again = _read_form()
     if password != again:
         bottle.response.status = 400
-        return _page(context, {"password2": "the two passwords differ"}, values)
+        return _page(context, {"password2": _(PASSWORDS_DIFFER)}, values)
     try:
         context.admin_accounts.add(values, password)
     except ValueError as exc:
         bottle.response.status = 400
         return _page(context, field_errors(exc), values)
-    flash(f"Administrator {values['username']} added.")
+    flash(_("Administrator {name} added.").format(name=values["username"]))
     raise see_other("/admins")
 
 
@@ -80,18 +91,18 @@ def update(context: AdminServices, admin_id: str) -> str:
     values, password, again = _read_form()
     if password != again:
         bottle.response.status = 400
-        return _page(context, {"password2": "the two passwords differ"}, values, editing)
+        return _page(context, {"password2": _(PASSWORDS_DIFFER)}, values, editing)
     try:
         admin = context.admin_accounts.edit(admin_id, values, password)
     except LookupError:
-        raise bottle.HTTPError(404, "no such administrator") from None
+        raise bottle.HTTPError(404, _(NO_SUCH)) from None
     except ValueError as exc:
         bottle.response.status = 400
         return _page(context, field_errors(exc), values, editing)
     if password:  # blank keeps the current password
         session = current_session()
         context.sessions.destroy_admin(admin_id, keep=session.token if session else None)
-    flash(f"Administrator {admin['username']} saved.")
+    flash(_("Administrator {name} saved.").format(name=admin["username"]))
     raise see_other("/admins")
 
 
@@ -105,18 +116,38 @@ def change(context: AdminServices, admin_id: str, action: str) -> None:
         else:
             admin = accounts.set_flag(admin_id, action)
     except LookupError:
-        raise bottle.HTTPError(404, "no such administrator") from None
+        raise bottle.HTTPError(404, _(NO_SUCH)) from None
     except LastAdministratorError as exc:
-        flash(f"Refused: {exc}.", "error")
+        flash(_("Refused: {reason}.").format(reason=exc), "error")
         raise see_other("/admins") from None
     if admin is None or not usable(admin):
         context.sessions.destroy_admin(admin_id)
-    flash(f"Administrator {PAST[action]}.")
+    flash(_(DONE[action]))
     raise see_other("/admins")
+
+
+def choose_language(context: AdminServices) -> None:
+    """Keep the language the administrator picked (unknown: English); back to the page."""
+    admin = bottle.request.environ.get("otpb.admin")
+    if admin is None:  # the guard lets no one here without a session
+        raise bottle.HTTPError(401, _("log in first"))
+    form = bottle.request.forms
+    try:
+        context.admin_accounts.set_language(admin["id"], form.getunicode("language", default=""))
+    except LookupError:
+        raise bottle.HTTPError(404, _(NO_SUCH)) from None
+    raise see_other(_local_path(form.getunicode("back", default="") or ""))
+
+
+def _local_path(back: str) -> str:
+    """``back`` when it is a path of this admin (never another site: ``//``, ``/\\``)."""
+    local = back.startswith("/") and back[1:2] not in ("/", "\\") and back.isprintable()
+    return back if local and " " not in back else "/"
 
 
 ROUTES = (
     Route("GET", "/admins", list_admins),
+    Route("POST", "/language", choose_language),
     Route("GET", "/admins/<admin_id>/edit", edit_form),
     Route("POST", "/admins", add),
     Route("POST", "/admins/<admin_id>", update),

@@ -1,22 +1,26 @@
 """First-run setup (guarded by the setup code), login with lock-out, logout, forgotten password.
 
 Accounts are the admin-accounts service's: the first administrator is added there (once),
-and a login is checked there, at the same cost for an unknown user name.
+with the device's language (preselected from the browser's), and a login is checked there,
+at the same cost for an unknown user name.
 """
 
 from __future__ import annotations
 
 import bottle
 
+from otpbroker.i18n.translate import ENGLISH, INDONESIAN, N_, _, supported
 from otpbroker.services.admin_accounts import AlreadySetUpError
 from otpbroker.services.login_throttle import Refusal
 from otpbroker.web.admin.guard import SESSION_COOKIE, current_session, secure_request
+from otpbroker.web.admin.language import browser_language
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
-SETUP_TITLE = "Set up this device"
-LOGIN_FAILED = "wrong user name or password, or the account is not active"
+SETUP_TITLE = N_("Set up this device")
+LOGIN_TITLE = N_("Log in")
+LOGIN_FAILED = N_("wrong user name or password, or the account is not active")
 
 
 def _client() -> str:
@@ -24,8 +28,12 @@ def _client() -> str:
     return str(bottle.request.environ.get("REMOTE_ADDR") or "?")
 
 
-def _wait_text(refusal: Refusal) -> str:
-    return f"try again in {refusal.retry_after} s"
+def _device_language(chosen: str | None = None) -> str:
+    """The device's language as chosen (unknown: English); none chosen: Indonesian when the
+    browser asks for it, else English."""
+    if chosen:
+        return supported(chosen) or ENGLISH
+    return INDONESIAN if browser_language() == INDONESIAN else ENGLISH
 
 
 def _start_session(context: AdminServices, admin_id: str) -> bottle.HTTPResponse:
@@ -42,17 +50,19 @@ def setup_form(context: AdminServices) -> str:
     """The first-run form (only while there is no administrator)."""
     if context.admin_accounts.exist():
         raise see_other("/login")
-    return render("setup", SETUP_TITLE, form={})
+    return render("setup", _(SETUP_TITLE), form={}, device_language=_device_language())
 
 
 def _setup_code_error(context: AdminServices, typed: str) -> str | None:
     """Why the typed setup code is refused (None: accepted); counts wrong codes."""
     refusal = context.throttle.refusal("admin", _client())
     if refusal is not None:
-        return f"too many wrong codes; {_wait_text(refusal)}"
+        return _("too many wrong codes; try again in {seconds} s").format(
+            seconds=refusal.retry_after
+        )
     if not context.setup_code.check(typed):
         context.throttle.failed("admin", _client())
-        return "wrong setup code (it is printed on the device's brochure)"
+        return _("wrong setup code (it is printed on the device's brochure)")
     return None
 
 
@@ -62,16 +72,17 @@ def setup(context: AdminServices) -> str:
         raise see_other("/login")
     form = bottle.request.forms
     values = {k: form.getunicode(k, default="") or "" for k in ("username", "phone", "email")}
+    language = _device_language(form.getunicode("device_language", default=""))
     errors: dict[str, str] = {}
     code_error = _setup_code_error(context, form.getunicode("setup_code", default="") or "")
     if code_error:
         errors["setup_code"] = code_error
     password = form.getunicode("password", default="") or ""
     if password != (form.getunicode("password2", default="") or ""):
-        errors["password2"] = "the two passwords differ"
+        errors["password2"] = _("the two passwords differ")
     if not errors:
         try:
-            admin = context.admin_accounts.add_first(values, password)
+            admin = context.admin_accounts.add_first(values, password, language)
         except AlreadySetUpError:
             raise see_other("/login") from None
         except ValueError as exc:
@@ -80,7 +91,7 @@ def setup(context: AdminServices) -> str:
             context.throttle.succeeded("admin", _client(), values["username"])
             raise _start_session(context, admin["id"])
     bottle.response.status = 400
-    return render("setup", SETUP_TITLE, form=values, errors=errors)
+    return render("setup", _(SETUP_TITLE), form=values, errors=errors, device_language=language)
 
 
 def login_form(context: AdminServices) -> str:
@@ -89,7 +100,7 @@ def login_form(context: AdminServices) -> str:
         raise see_other("/setup")
     if current_session() is not None:
         raise see_other("/")
-    return render("login", "Log in", form={})
+    return render("login", _(LOGIN_TITLE), form={})
 
 
 def login(context: AdminServices) -> str:
@@ -104,12 +115,15 @@ def login(context: AdminServices) -> str:
     if isinstance(admin, Refusal):
         bottle.response.status = 429
         bottle.response.set_header("Retry-After", str(admin.retry_after))
-        error = f"too many failed logins; {_wait_text(admin)}"
-        return render("login", "Log in", form={"username": username}, errors={"_form": error})
+        error = _("too many failed logins; try again in {seconds} s").format(
+            seconds=admin.retry_after
+        )
+        return render("login", _(LOGIN_TITLE), form={"username": username},
+                      errors={"_form": error})  # fmt: skip
     if admin is None:
         bottle.response.status = 401
-        return render("login", "Log in", form={"username": username},
-                      errors={"_form": LOGIN_FAILED})  # fmt: skip
+        return render("login", _(LOGIN_TITLE), form={"username": username},
+                      errors={"_form": _(LOGIN_FAILED)})  # fmt: skip
     raise _start_session(context, admin["id"])
 
 
@@ -124,7 +138,7 @@ def logout(context: AdminServices) -> None:
 
 def forgot_form(context: AdminServices) -> str:
     """The forgotten-password form."""
-    return render("forgot", "Forgotten password", form={})
+    return render("forgot", _("Forgotten password"), form={})
 
 
 def forgot(context: AdminServices) -> str:
@@ -135,7 +149,7 @@ def forgot(context: AdminServices) -> str:
     if context.throttle.refusal("reset", _client(), login_name) is None:
         context.password_reset.reset(login_name, via=via if via in ("sms", "mail") else "sms")
         context.throttle.spend("reset", _client(), login_name)  # few per address and name
-    flash("If that administrator exists and has a phone or e-mail, a new password was sent.")
+    flash(_("If that administrator exists and has a phone or e-mail, a new password was sent."))
     raise see_other("/login")
 
 

@@ -21,6 +21,13 @@
     % for href, label in nav:
     <a href="{{href}}" class="{{'current' if path == href else ''}}">{{_(label)}}</a>
     % end
+    <form method="post" action="/language" class="language">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <input type="hidden" name="back" value="{{path}}">
+      <label for="nav-language">{{_('Language')}}</label>
+      % include('language_choice.tpl', choice_id='nav-language', chosen=(me or {}).get('language', ''))
+      <button type="submit">{{_('Change')}}</button>
+    </form>
     <form method="post" action="/logout" class="logout">
       <input type="hidden" name="csrf" value="{{csrf}}">
       <button type="submit">{{_('Log out')}}{{' ' + me['username'] if me else ''}}</button>
