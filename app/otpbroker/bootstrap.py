@@ -14,13 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from otpbroker import __version__
+from otpbroker.accounts_wiring import wire_accounts
 from otpbroker.config.blocklist import ConfigBlockList
 from otpbroker.config.describe import setting_docs
 from otpbroker.config.quota_store import QuotaFile
 from otpbroker.config.send_ledger import FILE_NAME as SEND_LEDGER_FILE
 from otpbroker.config.send_ledger import FileSendLedger
 from otpbroker.config.snapshot import SettingsSnapshot
-from otpbroker.config.store import ConfigStore, check_new_password
+from otpbroker.config.store import ConfigStore
 from otpbroker.config.watch import ConfigWatcher
 from otpbroker.ddns.clients import DdnsClients
 from otpbroker.domain.routing import ModemRoute
@@ -42,11 +43,7 @@ from otpbroker.modem.pool import ModemPool
 from otpbroker.modem.port_holds import SmsPortHolds
 from otpbroker.modem.report_makers import PoolReports
 from otpbroker.modem.usb_reset import UsbPortReset
-from otpbroker.services.admin_accounts import AdminAccounts
-from otpbroker.services.alert_mail import AlertMailer
 from otpbroker.services.alerts import Alerts
-from otpbroker.services.api_users import ApiUsers
-from otpbroker.services.auth import ApiAuthenticator
 from otpbroker.services.blocking import BlockingList
 from otpbroker.services.command_processor import CommandProcessor
 from otpbroker.services.config_reconciler import ConfigReconciler
@@ -71,7 +68,6 @@ from otpbroker.services.network_apply import SafetyNet
 from otpbroker.services.network_changes import NetworkChanges
 from otpbroker.services.network_settings import NetworkSettings
 from otpbroker.services.otp import OtpService
-from otpbroker.services.password_reset import PasswordReset
 from otpbroker.services.readiness import ReadinessCheck
 from otpbroker.services.route_classes import ConsumptionPlanner
 from otpbroker.services.sealing import Sealing
@@ -161,14 +157,10 @@ class Broker:
             self.sms, self.otp, self.blocklist, self.settings, mail_service,
             sealing=self.sealing,
         )  # fmt: skip
-        self.admin_accounts = AdminAccounts(self.store, check_new_password)
-        self.api_users = ApiUsers(self.store, check_new_password)
-        device_language = functools.partial(self.settings.get, "device.language")
-        self.alert_mail = AlertMailer(self.alerts, self.admin_accounts.list, lambda: mail_service,
-                                      language=device_language)  # fmt: skip
-        self.authenticator = ApiAuthenticator(
-            self.api_users.find_for_login, self.settings, self.api_users.version
-        )
+        accounts = wire_accounts(self.store, self.settings, self.alerts, self.sms, mail_service)
+        self.admin_accounts, self.api_users = accounts.admin_accounts, accounts.api_users
+        self.authenticator, self.alert_mail = accounts.authenticator, accounts.alert_mail
+        self.password_reset = accounts.password_reset
         # Id-less redeliveries: keyed digests, the key in the runtime directory (tmpfs)
         redelivery = RedeliveryGuard(runtime_key(runtime_directory()), self.ledger)
         planner = ConsumptionPlanner(self.sms.routes, self.settings)  # queues from the modems
@@ -200,8 +192,6 @@ class Broker:
         self.factory_secrets.ensure(with_tls=False)  # the HTTPS listener makes the TLS pair
         self.setup_code = self.factory_secrets.setup_code
         self.brochure = Brochure(self.factory_secrets, self.store.settings)
-        self.password_reset = PasswordReset(self.admin_accounts, self.sms, lambda: mail_service,
-                                            language=device_language)  # fmt: skip
         ddns_clients = DdnsClients(self.settings, __version__)
         self.ddns = DdnsUpdater(self.store, self.settings, ddns_clients.find_public_address,
                                 ddns_clients.provider)  # fmt: skip
