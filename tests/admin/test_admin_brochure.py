@@ -76,3 +76,17 @@ def test_brochure_needs_a_session(harness, admin) -> None:
 def test_static_script_is_served(harness) -> None:
     with urllib.request.urlopen(harness.base + "/static/brochure.js", timeout=30) as response:
         assert b"window.print()" in response.read()
+
+
+def test_the_device_language_is_chosen_on_the_brochure_page(harness, admin) -> None:
+    """The card and the device's e-mails follow ``device.language``; an unknown code is
+    stored as English, with no error shown."""
+    status, _text, _headers = admin.post("/brochure/language", {"language": "id"})
+    assert status == 303 and harness.broker.settings.get("device.language") == "id"
+    status, text, _headers = admin.get("/brochure")
+    assert '<option value="id" lang="id" selected>Bahasa Indonesia</option>' in text
+    assert 'lang="id"' in text.split('class="brochure-view"', 1)[1]  # the card itself
+    status, _text, _headers = admin.post("/brochure/language", {"language": "xx-YY"})
+    assert status == 303 and harness.broker.settings.get("device.language") == "en"
+    text = admin.get("/brochure")[1]
+    assert "now in English" in text and "flash error" not in text

@@ -12,8 +12,16 @@ import logging
 
 import bottle
 
-from otpbroker.i18n.translate import LANGUAGE_NAMES, LANGUAGES, _, current_language, supported
-from otpbroker.web.admin.render import render
+from otpbroker.i18n.translate import (
+    ENGLISH,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    _,
+    current_language,
+    supported,
+)
+from otpbroker.services.admin_accounts import DEVICE_LANGUAGE
+from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
 
@@ -55,6 +63,7 @@ def brochure_page(context: AdminServices) -> str:
     return render("brochure", _("Brochure"), fragment=fragment, problem=problem,
                   png_href=f"/brochure.png?language={language}" if asked else "/brochure.png",
                   card_language=LANGUAGE_NAMES[language], others=others,
+                  device_language=context.brochure.language(),
                   scripts=("/static/brochure.js",))  # fmt: skip
 
 
@@ -76,8 +85,18 @@ def brochure_png(context: AdminServices) -> bytes:
     return data
 
 
+def set_device_language(context: AdminServices) -> bottle.HTTPResponse:
+    """Store the device language (the card's and the e-mails'); an unknown code: English."""
+    chosen = supported(bottle.request.forms.getunicode("language", default="")) or ENGLISH
+    context.settings.save({DEVICE_LANGUAGE: chosen})
+    flash(_("The card and the device's e-mails are now in {language}.").format(
+        language=LANGUAGE_NAMES[chosen]))  # fmt: skip
+    return see_other("/brochure")
+
+
 ROUTES = (
     Route("GET", "/brochure", brochure_page),
+    Route("POST", "/brochure/language", set_device_language),
     Route("GET", "/brochure/card.css", brochure_css),
     Route("GET", "/brochure.png", brochure_png),
 )

@@ -10,6 +10,16 @@
   <a href="/brochure?language={{code}}" hreflang="{{code}}">{{_('Show the card in {language}').format(language=name)}}</a>
   % end
   </p>
+  <form method="post" action="/brochure/language" class="inline-row">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <label for="f-device-language">{{_('Language of the card and of the e-mails the device sends')}}</label>
+    <select id="f-device-language" name="language">
+      % for code, name in language_names.items():
+      <option value="{{code}}" lang="{{code}}"{{!' selected' if device_language == code else ''}}>{{name}}</option>
+      % end
+    </select>
+    <button type="submit">{{_('Save')}}</button>
+  </form>
   <div class="actions">
     <button type="button" class="primary" data-print hidden>{{_('Print')}}</button>
     <a class="download" href="{{png_href}}" download>{{_('Download PNG (A6, 300 dpi)')}}</a>
