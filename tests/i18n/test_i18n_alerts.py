@@ -21,9 +21,11 @@ sys.path.insert(0, str(TESTS / "admin"))
 from admin_client import AdminClient  # noqa: E402
 from broker_harness import BrokerHarness, running_broker  # noqa: E402
 
+from otpbroker.domain import sms_path  # noqa: E402
 from otpbroker.domain.message_life import DeviceAlert  # noqa: E402
 from otpbroker.domain.routing import ModemRoute  # noqa: E402
 from otpbroker.domain.send_errors import classify  # noqa: E402
+from otpbroker.domain.sim_state import sim_advice  # noqa: E402
 from otpbroker.i18n.translate import use_language  # noqa: E402
 from otpbroker.services.alert_mail import AlertMailer  # noqa: E402
 from otpbroker.services.alerts import Alerts, Wording, alert_listener  # noqa: E402
@@ -182,3 +184,21 @@ def test_raising_the_same_wording_again_changes_nothing_and_digits_stay_masked()
         shown = alert.shown()
     assert shown[0] == "Buku catatan bersama tidak terjangkau"
     assert "628126666666" not in shown[1] and shown[1].endswith("66 (X1)")
+
+
+def test_sim_and_sms_path_reasons_are_shown_in_the_page_language() -> None:
+    alerts = Alerts()
+    health = ModemHealth(alerts, lambda: {"m1": "XL", "m2": "Tri"}, path_alert_after=0)
+    no_sim = sim_advice("no_sim")
+    no_path = f"no SMS path: {sms_path.REASONS['lte_only']}; {sms_path.WEAK_NOTE}"
+    health.observe(ModemRoute(id="m1", healthy=False, reason="no_sim", reason_text=no_sim))
+    health.observe(ModemRoute(id="m2", healthy=False, reason="no_sms_path",
+                              reason_text=no_path))  # fmt: skip
+    sim_alert, path_alert = alerts.get("no_sim:m1"), alerts.get("no_sms_path:m2")
+    assert sim_alert is not None and path_alert is not None
+    assert (sim_alert.text, path_alert.text) == (no_sim, no_path)  # English for the log
+    with use_language("id"):
+        assert sim_alert.shown()[:2] == ("Modem XL: tidak ada kartu SIM", sim_advice("no_sim"))
+        title, text, _advice = path_alert.shown()
+    assert title == "Modem Tri: tidak bisa mengirim SMS"
+    assert text.startswith("tidak ada jalur SMS: hanya terdaftar di LTE") and "sinyal lemah" in text

@@ -12,7 +12,8 @@ Two sources feed it:
   its network at start-up is not worth an e-mail). Each alert clears when its cause is gone.
 
 Alert titles and advice are messages marked for the catalogues (shown in the reader's
-language); the reasons the modem layer words stay as it words them (English).
+language); so are the SIM and SMS-path reasons of a route (``alert_words``); other reasons
+(a recovery step, a modem error) stay as the modem layer words them (English).
 
 ``routes`` is the routing view the SMS service uses: the gateway's, with the holds applied.
 Holds live in memory: after a restart a modem is trusted again until it fails again.
@@ -29,6 +30,7 @@ from dataclasses import dataclass, replace
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.domain.send_errors import ErrorInfo, policy
 from otpbroker.i18n.translate import N_
+from otpbroker.services.alert_words import reason_wording
 from otpbroker.services.alerts import Alerts, Wording
 
 log = logging.getLogger(__name__)
@@ -179,7 +181,7 @@ class ModemHealth:
             if route.reason == reason:
                 advice = Wording(DEAD_ADVICE if reason == "dead" else "")
                 self.alerts.raise_alert(key, reason, Wording.of(title, name=self._name(route.id)),
-                                        route.reason_text, advice=advice,
+                                        reason_wording(route.reason_text), advice=advice,
                                         severity=severity, modem_id=route.id)  # fmt: skip
             else:
                 self.alerts.clear(key, "the modem is past it")
@@ -198,7 +200,7 @@ class ModemHealth:
         if now - since >= self._path_alert_after:
             name = self._name(route.id)
             self.alerts.raise_alert(key, "no_sms_path", Wording.of(NO_SMS_PATH, name=name),
-                                    route.reason_text, severity="warning",
+                                    reason_wording(route.reason_text), severity="warning",
                                     modem_id=route.id)  # fmt: skip
 
     def _check_sim(self, route: ModemRoute) -> None:
