@@ -92,6 +92,12 @@ def test_an_alert_from_a_modem_thread_on_the_home_page_in_both_languages(
     assert BARRED_EN in page and "the operator has barred this SIM from sending (CMS8)" in page
     assert "What to do: Ask the operator why the SIM is barred" in page
     assert BARRED_ID not in page
+    modems = owner.get("/modems")[1]  # the held modem's reason, in the page's language too
+    assert "operator memblokir pengiriman dari SIM ini (CMS8). Tanyakan kepada operator" in modems
+    assert (
+        "the operator has barred this SIM from sending (CMS8). Ask the operator"
+        in (english.get("/modems")[1])
+    )
     raised = [r.getMessage() for r in caplog.records if "alert raised" in r.getMessage()]
     assert raised == [f"alert raised: {BARRED_EN}: the operator has barred this SIM from "
                       "sending (CMS8)"]  # fmt: skip

@@ -60,6 +60,8 @@ class Hold:
     advice: str
     sim_id: str | None
     since: float
+    words: tuple[Wording, Wording] | None = None
+    """``text`` and ``advice`` as wordings (shown in the reader's language)."""
 
 
 class ModemHealth:
@@ -113,6 +115,16 @@ class ModemHealth:
         return replace(route, healthy=False, reason=hold.reason,
                        reason_text=f"{hold.text}. {hold.advice}")  # fmt: skip
 
+    def route_words(self, route: ModemRoute) -> str:
+        """Why ``route`` is out of routing, in the current language (a hold's own words, the
+        domain's messages for a SIM or an SMS path, else the route's English reason)."""
+        with self._lock:
+            hold = self._holds.get(route.id)
+        if hold is not None and hold.words is not None and route.reason == hold.reason:
+            text, advice = hold.words
+            return Wording.of("{text}. {advice}", text=text, advice=advice).shown()
+        return reason_wording(route.reason_text).shown()
+
     def holds(self) -> dict[str, Hold]:
         """The active holds by modem id."""
         with self._lock:
@@ -134,13 +146,14 @@ class ModemHealth:
         reason = policy(info.error_class).hold
         if reason is None:
             return
+        words = words or error_words(info)
         hold = Hold(modem_id, reason, info.code, f"{info.text} ({info.code})", info.advice,
-                    route.sim_id if route else None, self._clock())  # fmt: skip
+                    route.sim_id if route else None, self._clock(), words)  # fmt: skip
         with self._lock:
             self._holds[modem_id] = hold
         name = self._name(modem_id)
         log.warning("modem %s is out of routing: %s", name, hold.text)
-        text, advice = words or error_words(info)
+        text, advice = words
         self.alerts.raise_alert(f"{reason}:{modem_id}", reason,
                                 Wording.of(OUT_OF_ROUTING, name=name), text,
                                 advice=advice, modem_id=modem_id)  # fmt: skip
