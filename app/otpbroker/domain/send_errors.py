@@ -26,7 +26,9 @@ Whatever the code, a send whose outcome is *unknown* (the PDU went out, no resul
 later part of a multipart message failed) is reported with the class ``unknown``
 (``reported``): the SMS may have arrived, so nobody may resend it.
 
-Texts here never contain a number or a message text: they describe the code only.
+Texts here never contain a number or a message text: they describe the code only. They are
+English messages marked for the catalogues: replies and logs keep them English, the admin
+(an alert about a held modem) shows them in the reader's language.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import enum
 from dataclasses import dataclass
 
 from otpbroker.domain.message import PathCheck, SendOutcome
+from otpbroker.i18n.translate import N_
 
 
 class ErrorClass(enum.Enum):
@@ -59,105 +62,114 @@ N, S, T, C, U = (
 #: ``+CMS ERROR`` values: (class, what it means). Unlisted values are ``unknown``.
 CMS_ERRORS: dict[int, tuple[ErrorClass, str]] = {
     # TS 24.011 RP-cause values, as the network answers a mobile-originated SMS
-    1: (N, "the recipient number is not assigned"),
-    8: (S, "the operator has barred this SIM from sending"),
-    10: (S, "sending is barred for this SIM (call barring)"),
-    21: (N, "the network rejected the message for this recipient"),
-    27: (T, "the destination is out of order"),
-    28: (N, "the recipient is unidentified"),
-    29: (S, "the network refused the facility for this SIM"),
-    30: (S, "the network does not know this SIM's subscriber"),
-    38: (T, "the network is out of order"),
-    41: (T, "temporary network failure"),
-    42: (T, "network congestion"),
-    47: (T, "network resources unavailable"),
-    50: (S, "SMS is not subscribed for this SIM (or no credit)"),
-    69: (U, "the network does not implement the requested facility"),
-    81: (T, "invalid transfer reference (protocol)"),
-    95: (N, "the network found the message semantically incorrect"),
-    96: (N, "the message lacks mandatory information (e.g. a malformed number)"),
-    97: (U, "message type not implemented by the network"),
-    98: (T, "message not compatible with the protocol state"),
-    99: (U, "information element not implemented by the network"),
-    111: (U, "protocol error"),
-    127: (U, "interworking error"),
+    1: (N, N_("the recipient number is not assigned")),
+    8: (S, N_("the operator has barred this SIM from sending")),
+    10: (S, N_("sending is barred for this SIM (call barring)")),
+    21: (N, N_("the network rejected the message for this recipient")),
+    27: (T, N_("the destination is out of order")),
+    28: (N, N_("the recipient is unidentified")),
+    29: (S, N_("the network refused the facility for this SIM")),
+    30: (S, N_("the network does not know this SIM's subscriber")),
+    38: (T, N_("the network is out of order")),
+    41: (T, N_("temporary network failure")),
+    42: (T, N_("network congestion")),
+    47: (T, N_("network resources unavailable")),
+    50: (S, N_("SMS is not subscribed for this SIM (or no credit)")),
+    69: (U, N_("the network does not implement the requested facility")),
+    81: (T, N_("invalid transfer reference (protocol)")),
+    95: (N, N_("the network found the message semantically incorrect")),
+    96: (N, N_("the message lacks mandatory information (e.g. a malformed number)")),
+    97: (U, N_("message type not implemented by the network")),
+    98: (T, N_("message not compatible with the protocol state")),
+    99: (U, N_("information element not implemented by the network")),
+    111: (U, N_("protocol error")),
+    127: (U, N_("interworking error")),
     # TS 23.040 TP-FCS values, from the SMS centre
-    192: (T, "the SMS centre is busy"),
-    193: (S, "this SIM has no subscription with the SMS centre"),
-    194: (T, "SMS centre system failure"),
-    195: (N, "the SMS centre rejected the recipient address"),
-    196: (N, "the recipient is barred at the SMS centre"),
-    197: (N, "the SMS centre already has this message (rejected as a duplicate)"),
-    198: (C, "the SMS centre does not accept a validity period format"),
-    199: (C, "the SMS centre does not accept the validity period"),
-    212: (T, "the SIM toolkit is busy"),
+    192: (T, N_("the SMS centre is busy")),
+    193: (S, N_("this SIM has no subscription with the SMS centre")),
+    194: (T, N_("SMS centre system failure")),
+    195: (N, N_("the SMS centre rejected the recipient address")),
+    196: (N, N_("the recipient is barred at the SMS centre")),
+    197: (N, N_("the SMS centre already has this message (rejected as a duplicate)")),
+    198: (C, N_("the SMS centre does not accept a validity period format")),
+    199: (C, N_("the SMS centre does not accept the validity period")),
+    212: (T, N_("the SIM toolkit is busy")),
     # TS 27.005 §3.2.5, the modem's own
-    300: (U, "modem failure"),
-    301: (T, "the modem's SMS service is busy"),
-    302: (U, "the modem does not allow sending now"),
-    303: (U, "the modem does not support sending now"),
-    304: (C, "the modem refused a PDU parameter"),
-    305: (C, "the modem refused a text mode parameter"),
-    310: (S, "no SIM card inserted"),
-    311: (S, "the SIM needs its PIN"),
-    312: (S, "the SIM needs a PH-SIM PIN"),
-    313: (S, "SIM failure"),
-    314: (T, "the SIM is busy"),
-    315: (S, "wrong SIM"),
-    316: (S, "the SIM needs its PUK"),
-    317: (S, "the SIM needs its PIN2"),
-    318: (S, "the SIM needs its PUK2"),
-    330: (C, "the SMS centre address is unknown"),
-    331: (T, "no network service"),
-    332: (T, "network time-out"),
-    500: (U, "unknown error"),
+    300: (U, N_("modem failure")),
+    301: (T, N_("the modem's SMS service is busy")),
+    302: (U, N_("the modem does not allow sending now")),
+    303: (U, N_("the modem does not support sending now")),
+    304: (C, N_("the modem refused a PDU parameter")),
+    305: (C, N_("the modem refused a text mode parameter")),
+    310: (S, N_("no SIM card inserted")),
+    311: (S, N_("the SIM needs its PIN")),
+    312: (S, N_("the SIM needs a PH-SIM PIN")),
+    313: (S, N_("SIM failure")),
+    314: (T, N_("the SIM is busy")),
+    315: (S, N_("wrong SIM")),
+    316: (S, N_("the SIM needs its PUK")),
+    317: (S, N_("the SIM needs its PIN2")),
+    318: (S, N_("the SIM needs its PUK2")),
+    330: (C, N_("the SMS centre address is unknown")),
+    331: (T, N_("no network service")),
+    332: (T, N_("network time-out")),
+    500: (U, N_("unknown error")),
 }
 
 #: ``+CME ERROR`` values (TS 27.007 §9.2) seen in answer to a send.
 CME_ERRORS: dict[int, tuple[ErrorClass, str]] = {
-    10: (S, "no SIM card inserted"),
-    11: (S, "the SIM needs its PIN"),
-    12: (S, "the SIM needs its PUK"),
-    13: (S, "SIM failure"),
-    14: (T, "the SIM is busy"),
-    15: (S, "wrong SIM"),
-    30: (T, "no network service"),
-    31: (T, "network time-out"),
-    32: (S, "the network allows emergency calls only (SIM not admitted)"),
-    515: (T, "the modem is busy"),
+    10: (S, N_("no SIM card inserted")),
+    11: (S, N_("the SIM needs its PIN")),
+    12: (S, N_("the SIM needs its PUK")),
+    13: (S, N_("SIM failure")),
+    14: (T, N_("the SIM is busy")),
+    15: (S, N_("wrong SIM")),
+    30: (T, N_("no network service")),
+    31: (T, N_("network time-out")),
+    32: (S, N_("the network allows emergency calls only (SIM not admitted)")),
+    515: (T, N_("the modem is busy")),
 }
 
 #: The driver's own codes (``modem/gsm.py``, ``modem/pool.py``).
 DRIVER_ERRORS: dict[str, tuple[ErrorClass, str]] = {
-    "NO_PROMPT": (T, "the modem did not ask for the message (no '>' prompt)"),
-    "NO_ANSWER": (T, "the modem stopped answering"),
-    "PORT_GONE": (T, "the modem's port disappeared"),
-    "MODEM_UNAVAILABLE": (T, "the modem was not available"),
-    "MODEM_STOPPED": (T, "the modem was stopped"),
-    "QUEUE_TIMEOUT": (T, "the modem was busy for too long"),
-    "TIMEOUT": (U, "the modem did not confirm the send in time"),
-    "ERROR": (U, "the modem answered ERROR without a code"),
+    "NO_PROMPT": (T, N_("the modem did not ask for the message (no '>' prompt)")),
+    "NO_ANSWER": (T, N_("the modem stopped answering")),
+    "PORT_GONE": (T, N_("the modem's port disappeared")),
+    "MODEM_UNAVAILABLE": (T, N_("the modem was not available")),
+    "MODEM_STOPPED": (T, N_("the modem was stopped")),
+    "QUEUE_TIMEOUT": (T, N_("the modem was busy for too long")),
+    "TIMEOUT": (U, N_("the modem did not confirm the send in time")),
+    "ERROR": (U, N_("the modem answered ERROR without a code")),
 }
 
 #: What the administrator should do about a ``configuration`` or ``sim`` code.
 ADVICE: dict[str, str] = {
-    "CMS330": "Set the SMS centre number (SMS center field of the modem form); "
-    "the operator publishes it.",
-    "CMS304": "Check the modem's SMS settings (SMS center, validity period); "
-    "some firmware refuses a parameter the device sends.",
-    "CMS305": "Check the modem's SMS settings.",
-    "CMS198": "Set the SMS validity period to 0 (SMS settings): this SMS centre refuses it.",
-    "CMS199": "Set the SMS validity period to 0 (SMS settings): this SMS centre refuses it.",
-    "CMS8": "Ask the operator why the SIM is barred (sending too fast or to too many "
-    "numbers is a common reason), or put in another SIM.",
-    "CMS10": "Ask the operator to lift the barring, or put in another SIM.",
-    "CMS50": "Check the SIM's credit and SMS plan (top up or subscribe), then put the "
-    "modem back into routing.",
-    "CMS193": "Check the SIM's credit and SMS plan with the operator.",
+    "CMS330": N_(
+        "Set the SMS centre number (SMS center field of the modem form); the operator publishes it."
+    ),
+    "CMS304": N_(
+        "Check the modem's SMS settings (SMS center, validity period); "
+        "some firmware refuses a parameter the device sends."
+    ),
+    "CMS305": N_("Check the modem's SMS settings."),
+    "CMS198": N_("Set the SMS validity period to 0 (SMS settings): this SMS centre refuses it."),
+    "CMS199": N_("Set the SMS validity period to 0 (SMS settings): this SMS centre refuses it."),
+    "CMS8": N_(
+        "Ask the operator why the SIM is barred (sending too fast or to too many "
+        "numbers is a common reason), or put in another SIM."
+    ),
+    "CMS10": N_("Ask the operator to lift the barring, or put in another SIM."),
+    "CMS50": N_(
+        "Check the SIM's credit and SMS plan (top up or subscribe), then put the "
+        "modem back into routing."
+    ),
+    "CMS193": N_("Check the SIM's credit and SMS plan with the operator."),
 }
-SIM_ADVICE = "Check the SIM's credit, plan and barring with the operator, then put the modem "
-SIM_ADVICE += "back into routing (or put in another SIM: a new SIM is picked up by itself)."
-CONFIG_ADVICE = "Check the modem's settings (SMS center), then put it back into routing."
+SIM_ADVICE = N_(
+    "Check the SIM's credit, plan and barring with the operator, then put the modem "
+    "back into routing (or put in another SIM: a new SIM is picked up by itself)."
+)
+CONFIG_ADVICE = N_("Check the modem's settings (SMS center), then put it back into routing.")
 
 
 @dataclass(frozen=True)
@@ -180,8 +192,8 @@ def _lookup(code: str) -> tuple[ErrorClass, str] | None:
             if value in table:
                 return table[value]
             if prefix == "CMS" and value >= 512:
-                return U, "manufacturer-specific error"
-            return U, "unclassified error"
+                return U, N_("manufacturer-specific error")
+            return U, N_("unclassified error")
     return None
 
 
@@ -190,7 +202,7 @@ def classify(code: str | None) -> ErrorInfo | None:
     if not code:
         return None
     found = _lookup(code.upper())
-    error_class, text = found if found is not None else (U, "unclassified error")
+    error_class, text = found if found is not None else (U, N_("unclassified error"))
     advice = ADVICE.get(code.upper(), "")
     if not advice and error_class is S:
         advice = SIM_ADVICE

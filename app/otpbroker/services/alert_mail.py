@@ -11,8 +11,9 @@ Alerts raised before the mailer starts (the broker starts its modems first, and 
 without a SIM says so at once) are mailed when it starts: every active alert whose mail
 was not tried yet. An alert is handled once however it was heard.
 
-Mails and the outcome noted on the alert are written in the device's language
-(``device.language``); the log says the outcome in English.
+Mails (the alert's own title, text and advice included) and the outcome noted on the alert
+are written in the device's language (``device.language``); the log says the outcome in
+English.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ def alert_body(alert: Alert) -> str:
     """The mail text in the current language: what happened, what to do, when (no message
     text, no number)."""
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(alert.raised_at))
-    lines = [alert.title, "", alert.text]
-    if alert.advice:
-        lines += ["", _("What to do: {advice}").format(advice=alert.advice)]
+    title, text, advice = alert.shown()
+    lines = [title, "", text]
+    if advice:
+        lines += ["", _("What to do: {advice}").format(advice=advice)]
     lines += ["", _("Raised at {time} (device time). Active alerts are listed on the admin's "
                     "home page until the condition is gone.").format(time=when)]  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -147,7 +149,7 @@ class AlertMailer:
         sent: list[str] = []
         failed: list[str] = []
         with use_language(self._language()):
-            subject = _(SUBJECT).format(title=alert.title)
+            subject = _(SUBJECT).format(title=alert.shown()[0])
             body = alert_body(alert)
         for address in addresses:
             reply = mailer.send_mail(address, subject[:200], body, "alert")

@@ -5,6 +5,10 @@ a line when one is raised and when it is cleared; ``AlertMailer`` e-mails new on
 an alert that is already active with the same words changes nothing, so a condition seen
 again and again is reported once. Alert texts describe modems and SIMs only: they never
 carry a message text, and any long digit run (a phone number, should one slip in) is masked.
+
+An alert keeps its words as ``Wording``: a message marked for the catalogues and its named
+values. Its ``title``, ``text`` and ``advice`` are the English rendering (the log, the bus,
+``/metrics``, webhooks); ``shown()`` words it in the current language (the admin, e-mails).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from otpbroker.domain.message_life import DeviceAlert
+from otpbroker.i18n.translate import _
 from otpbroker.services.listeners import Listeners
 
 log = logging.getLogger(__name__)
@@ -41,8 +46,57 @@ def scrub(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """A message marked with ``N_`` and its named values, worded when shown.
+
+    A plain text (no message) is ``Wording.plain``: shown as it is in every language."""
+
+    message: str
+    values: tuple[tuple[str, str | Wording], ...] = ()
+    """Each value a plain text (a name, an amount) or a message of its own."""
+
+    @classmethod
+    def of(cls, message: str, **values: str | Wording) -> Wording:
+        """``message`` (marked with ``N_``) with ``values`` for its placeholders."""
+        return cls(message, tuple(values.items()))
+
+    @classmethod
+    def plain(cls, text: str) -> Wording:
+        """A text that is not translated (e.g. an English reason from the modem layer)."""
+        return cls("{text}", (("text", text),)) if text else cls("")
+
+    def english(self) -> str:
+        """The English rendering (logs, the bus, comparisons)."""
+        return self._render(lambda message: message, Wording.english)
+
+    def shown(self) -> str:
+        """The rendering in the current language."""
+        return self._render(_, Wording.shown)
+
+    def scrubbed(self) -> Wording:
+        """This wording with every plain value scrubbed (see ``scrub``)."""
+        return Wording(self.message, tuple(
+            (name, value.scrubbed() if isinstance(value, Wording) else scrub(value))
+            for name, value in self.values
+        ))  # fmt: skip
+
+    def _render(self, translate: Callable[[str], str], nested: Callable[[Wording], str]) -> str:
+        if not self.message:
+            return ""
+        values = {n: nested(v) if isinstance(v, Wording) else v for n, v in self.values}
+        return translate(self.message).format(**values)
+
+
+def wording(text: str | Wording) -> Wording:
+    """``text`` as a wording (a plain string is not translated)."""
+    return text if isinstance(text, Wording) else Wording.plain(text)
+
+
+@dataclass(frozen=True)
 class Alert:
-    """One active alert. ``mail`` says what became of its e-mail (empty: not tried yet)."""
+    """One active alert. ``mail`` says what became of its e-mail (empty: not tried yet).
+
+    ``title``, ``text`` and ``advice`` are in English; ``words`` holds them as wordings."""
 
     key: str
     kind: str
@@ -53,6 +107,14 @@ class Alert:
     modem_id: str | None = None
     raised_at: float = 0.0
     mail: str = ""
+    words: tuple[Wording, Wording, Wording] | None = field(default=None, compare=False)
+
+    def shown(self) -> tuple[str, str, str]:
+        """Title, text and advice in the current language."""
+        if self.words is None:
+            return self.title, self.text, self.advice
+        title, text, advice = self.words
+        return scrub(title.shown()), scrub(text.shown()), scrub(advice.shown())
 
 
 Listener = Callable[[str, Alert], None]
@@ -72,25 +134,29 @@ class Alerts:
         self,
         key: str,
         kind: str,
-        title: str,
-        text: str,
+        title: str | Wording,
+        text: str | Wording,
         *,
-        advice: str = "",
+        advice: str | Wording = "",
         severity: str = "error",
         modem_id: str | None = None,
     ) -> bool:
         """Raise (or update) the alert ``key``; True when it is new. ValueError for an
-        unknown kind or severity."""
+        unknown kind or severity. Texts given as wordings are shown in the reader's language;
+        plain strings as they are. Raising it again with the same English words changes
+        nothing."""
         if kind not in KINDS or severity not in SEVERITIES:
             raise ValueError(f"unknown alert kind {kind!r} or severity {severity!r}")
-        title, text, advice = scrub(title), scrub(text), scrub(advice)
+        words = (wording(title).scrubbed(), wording(text).scrubbed(), wording(advice).scrubbed())
+        title, text, advice = (scrub(w.english()) for w in words)
         with self._lock:
             old = self._active.get(key)
             if old is not None and (old.title, old.text, old.advice) == (title, text, advice):
                 return False
             raised_at = old.raised_at if old else self._clock()
             mail = old.mail if old else ""
-            alert = Alert(key, kind, title, text, advice, severity, modem_id, raised_at, mail)
+            alert = Alert(key, kind, title, text, advice, severity, modem_id, raised_at, mail,
+                          words)  # fmt: skip
             self._active[key] = alert
         if old is None:
             log.warning("alert raised: %s: %s", title, text)
@@ -155,4 +221,4 @@ def alert_listener(
     return tell
 
 
-__all__ = ["KINDS", "Alert", "Alerts", "Listener", "alert_listener", "scrub"]
+__all__ = ["KINDS", "Alert", "Alerts", "Listener", "Wording", "alert_listener", "scrub", "wording"]

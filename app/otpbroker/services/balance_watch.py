@@ -26,7 +26,8 @@ from typing import Any
 
 from otpbroker.domain.balance_rules import Balance, parse
 from otpbroker.domain.send_errors import ErrorClass, ErrorInfo
-from otpbroker.services.alerts import Alerts
+from otpbroker.i18n.translate import N_
+from otpbroker.services.alerts import Alerts, Wording
 from otpbroker.services.modem_health import ModemHealth
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,16 @@ TICK = 30.0
 LOW_CODE = "BALANCE_LOW"
 ENDED_CODE = "SIM_EXPIRED"
 LOW_TEXT = "credit below minimum"
-ENDED_TEXT = "SIM active period ended"
+ENDED_TEXT = N_("SIM active period ended")
+LOW_TITLE = N_("Modem {name}: credit below minimum")
+ENDED_TITLE = N_("Modem {name}: SIM active period ended")
+ENDS_TITLE = N_("Modem {name}: SIM active period ends in {days} day(s)")
+LOW_WORDS = N_("{amount} is below the minimum {minimum}.")
+LOW_HOLD = N_("credit below minimum: {amount} is below the minimum {minimum}.")
+UNTIL_TEXT = N_("Active until {date}.")
+TOP_UP = N_("Top up the SIM.")
+TOP_UP_PERIOD = N_("Top up the SIM to extend its active period.")
+TOP_UP_HOLD = N_("Top up the SIM, then check its balance again on the modems page.")
 
 Ussd = Callable[[str, str], str]
 """``(modem_id, code) -> reply text`` (raises when the modem or network cannot answer)."""
@@ -168,17 +178,18 @@ class BalanceWatch:
         holding = bool(record.get("balance_hold"))
         key_low, key_end = f"sim_account:balance:{modem_id}", f"sim_account:until:{modem_id}"
         if result.low and not holding:
-            self._alerts.raise_alert(key_low, "sim_account", f"Modem {name}: {LOW_TEXT}",
-                                     low_words(result, record), advice="Top up the SIM.",
+            self._alerts.raise_alert(key_low, "sim_account", Wording.of(LOW_TITLE, name=name),
+                                     low_wording(result, record), advice=Wording(TOP_UP),
                                      modem_id=modem_id)  # fmt: skip
         else:
             self._alerts.clear(key_low, "the credit is above the minimum")
         days, warn = result.days_left, int(record.get("expiry_warn_days") or 0)
         if days is not None and days <= warn and not (result.ended and holding):
-            text = ENDED_TEXT if result.ended else f"SIM active period ends in {days} day(s)"
-            self._alerts.raise_alert(key_end, "sim_account", f"Modem {name}: {text}",
-                                     f"Active until {balance.until}.",
-                                     advice="Top up the SIM to extend its active period.",
+            title = Wording.of(ENDED_TITLE if result.ended else ENDS_TITLE, name=name,
+                               days=str(days))  # fmt: skip
+            self._alerts.raise_alert(key_end, "sim_account", title,
+                                     Wording.of(UNTIL_TEXT, date=str(balance.until)),
+                                     advice=Wording(TOP_UP_PERIOD),
                                      severity="error" if result.ended else "warning",
                                      modem_id=modem_id)  # fmt: skip
         else:
@@ -192,11 +203,12 @@ class BalanceWatch:
         current = self._health.holds().get(modem_id)
         if record.get("balance_hold") and (result.low or result.ended):
             code = ENDED_CODE if result.ended else LOW_CODE
-            text = ENDED_TEXT if result.ended else f"{LOW_TEXT}: {low_words(result, record)}"
-            info = ErrorInfo(code, ErrorClass.SIM, text, "Top up the SIM, then check its "
-                             "balance again on the modems page.")  # fmt: skip
+            low = low_wording(result, record)
+            text = Wording(ENDED_TEXT) if result.ended else Wording(LOW_HOLD, low.values)
+            info = ErrorInfo(code, ErrorClass.SIM, text.english(), TOP_UP_HOLD)
             if current is None or current.code != code:
-                self._health.failed(modem_id, info)
+                words = Wording.of("{error} ({code})", error=text, code=code)
+                self._health.failed(modem_id, info, words=(words, Wording(TOP_UP_HOLD)))
         else:
             self._release(modem_id, "a balance check is fine again")
 
@@ -231,8 +243,14 @@ class BalanceWatch:
 
 def low_words(result: BalanceResult, record: Mapping[str, Any]) -> str:
     """``Rp 3.000 is below the minimum Rp 5.000.`` (dotted: no digit run an alert masks)."""
+    return low_wording(result, record).english()
+
+
+def low_wording(result: BalanceResult, record: Mapping[str, Any]) -> Wording:
+    """``low_words`` as a wording (the amounts as values)."""
     amount = result.balance.balance if result.balance else None
-    return f"{rupiah(amount)} is below the minimum {rupiah(int(record.get('balance_min') or 0))}."
+    minimum = rupiah(int(record.get("balance_min") or 0))
+    return Wording.of(LOW_WORDS, amount=rupiah(amount), minimum=minimum)
 
 
 def rupiah(amount: int | None) -> str:
@@ -252,4 +270,4 @@ def judge(modem_id: str, now: float, balance: Balance, record: Mapping[str, Any]
                          days_left=days)  # fmt: skip
 
 
-__all__ = ["BalanceResult", "BalanceWatch", "judge", "low_words", "rupiah"]
+__all__ = ["BalanceResult", "BalanceWatch", "judge", "low_wording", "low_words", "rupiah"]

@@ -11,6 +11,10 @@ Two sources feed it:
   SMS path raises one when that lasts ``path_alert_after`` seconds (a modem searching for
   its network at start-up is not worth an e-mail). Each alert clears when its cause is gone.
 
+Alert titles and advice are messages marked for the catalogues (shown in the reader's
+language); so are the SIM and SMS-path reasons of a route (``alert_words``); other reasons
+(a recovery step, a modem error) stay as the modem layer words them (English).
+
 ``routes`` is the routing view the SMS service uses: the gateway's, with the holds applied.
 Holds live in memory: after a restart a modem is trusted again until it fails again.
 """
@@ -25,19 +29,24 @@ from dataclasses import dataclass, replace
 
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.domain.send_errors import ErrorInfo, policy
-from otpbroker.services.alerts import Alerts
+from otpbroker.i18n.translate import N_
+from otpbroker.services.alert_words import reason_wording
+from otpbroker.services.alerts import Alerts, Wording
 
 log = logging.getLogger(__name__)
 
+#: Each modem state that raises an alert: its title and severity.
 STATE_ALERTS = {
-    "dead": ("does not answer", "error"),
-    "sim_locked": ("SIM locked", "error"),
-    "no_sim": ("no SIM card", "error"),
+    "dead": (N_("Modem {name}: does not answer"), "error"),
+    "sim_locked": (N_("Modem {name}: SIM locked"), "error"),
+    "no_sim": (N_("Modem {name}: no SIM card"), "error"),
 }
-DEAD_ADVICE = (
+DEAD_ADVICE = N_(
     "Unplug the modem and plug it in again (or use Retry on the modems page); check the "
     "power supply: a Pi needs a 3 A supply or a powered hub for its modems."
 )
+OUT_OF_ROUTING = N_("Modem {name}: out of routing")
+NO_SMS_PATH = N_("Modem {name}: cannot send SMS")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class Hold:
     advice: str
     sim_id: str | None
     since: float
+    words: tuple[Wording, Wording] | None = None
+    """``text`` and ``advice`` as wordings (shown in the reader's language)."""
 
 
 class ModemHealth:
@@ -104,26 +115,48 @@ class ModemHealth:
         return replace(route, healthy=False, reason=hold.reason,
                        reason_text=f"{hold.text}. {hold.advice}")  # fmt: skip
 
+    def route_words(self, route: ModemRoute) -> str:
+        """Why ``route`` is out of routing, in the current language (a hold's own words, the
+        domain's messages for a SIM or an SMS path, else the route's English reason)."""
+        with self._lock:
+            hold = self._holds.get(route.id)
+        if hold is not None and hold.words is not None and route.reason == hold.reason:
+            text, advice = hold.words
+            return Wording.of("{text}. {advice}", text=text, advice=advice).shown()
+        return reason_wording(route.reason_text).shown()
+
     def holds(self) -> dict[str, Hold]:
         """The active holds by modem id."""
         with self._lock:
             return dict(self._holds)
 
     # -- send outcomes -------------------------------------------------------------------------
-    def failed(self, modem_id: str, info: ErrorInfo, route: ModemRoute | None = None) -> None:
-        """A send on ``modem_id`` failed with ``info``: hold the modem when the class says so."""
+    def failed(
+        self,
+        modem_id: str,
+        info: ErrorInfo,
+        route: ModemRoute | None = None,
+        *,
+        words: tuple[Wording, Wording] | None = None,
+    ) -> None:
+        """A send on ``modem_id`` failed with ``info``: hold the modem when the class says so.
+
+        ``words``: the alert's text and advice as wordings (default: the error's meaning and
+        advice, messages of ``domain.send_errors``)."""
         reason = policy(info.error_class).hold
         if reason is None:
             return
+        words = words or error_words(info)
         hold = Hold(modem_id, reason, info.code, f"{info.text} ({info.code})", info.advice,
-                    route.sim_id if route else None, self._clock())  # fmt: skip
+                    route.sim_id if route else None, self._clock(), words)  # fmt: skip
         with self._lock:
             self._holds[modem_id] = hold
         name = self._name(modem_id)
         log.warning("modem %s is out of routing: %s", name, hold.text)
+        text, advice = words
         self.alerts.raise_alert(f"{reason}:{modem_id}", reason,
-                                f"Modem {name}: out of routing", hold.text,
-                                advice=info.advice, modem_id=modem_id)  # fmt: skip
+                                Wording.of(OUT_OF_ROUTING, name=name), text,
+                                advice=advice, modem_id=modem_id)  # fmt: skip
 
     def sent(self, modem_id: str) -> None:
         """A send on ``modem_id`` went through: a hold on it is over (the cause is gone)."""
@@ -156,12 +189,12 @@ class ModemHealth:
         if route.reason == "inactive":
             self.release(route.id, "the modem was deactivated or removed")
         self._check_sim(route)
-        for reason, (what, severity) in STATE_ALERTS.items():
+        for reason, (title, severity) in STATE_ALERTS.items():
             key = f"{reason}:{route.id}"
             if route.reason == reason:
-                advice = DEAD_ADVICE if reason == "dead" else ""
-                title = f"Modem {self._name(route.id)}: {what}"
-                self.alerts.raise_alert(key, reason, title, route.reason_text, advice=advice,
+                advice = Wording(DEAD_ADVICE if reason == "dead" else "")
+                self.alerts.raise_alert(key, reason, Wording.of(title, name=self._name(route.id)),
+                                        reason_wording(route.reason_text), advice=advice,
                                         severity=severity, modem_id=route.id)  # fmt: skip
             else:
                 self.alerts.clear(key, "the modem is past it")
@@ -179,8 +212,8 @@ class ModemHealth:
             since = self._no_path_since.setdefault(route.id, now)
         if now - since >= self._path_alert_after:
             name = self._name(route.id)
-            self.alerts.raise_alert(key, "no_sms_path", f"Modem {name}: cannot send SMS",
-                                    route.reason_text, severity="warning",
+            self.alerts.raise_alert(key, "no_sms_path", Wording.of(NO_SMS_PATH, name=name),
+                                    reason_wording(route.reason_text), severity="warning",
                                     modem_id=route.id)  # fmt: skip
 
     def _check_sim(self, route: ModemRoute) -> None:
@@ -197,4 +230,12 @@ class ModemHealth:
             self.release(route.id, "its SIM card changed")
 
 
-__all__ = ["Hold", "ModemHealth"]
+def error_words(info: ErrorInfo) -> tuple[Wording, Wording]:
+    """An error's meaning (with its code) and advice as wordings; both are messages of
+    ``domain.send_errors``."""
+    return Wording.of("{error} ({code})", error=Wording(info.text), code=info.code), Wording(
+        info.advice
+    )
+
+
+__all__ = ["Hold", "ModemHealth", "error_words"]

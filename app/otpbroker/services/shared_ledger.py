@@ -26,13 +26,21 @@ from typing import TypeVar
 from otpbroker.domain.errors import DomainError
 from otpbroker.domain.fleet import SharedClaim, SharedLedger
 from otpbroker.domain.ports import Settings
-from otpbroker.services.alerts import Alerts
+from otpbroker.i18n.translate import N_
+from otpbroker.services.alerts import Alerts, Wording
 from otpbroker.services.fleet_names import device_name
 from otpbroker.services.readiness import ReadinessNote
 
 log = logging.getLogger(__name__)
 
 ALERT_KEY = "fleet:shared_ledger"
+ALERT_TITLE = N_("Shared ledger unreachable")
+ALERT_TEXT = N_(
+    "The fleet's shared ledger (Redis/Valkey) does not answer. This device goes on"
+    " sending with its own ledger: a message redelivered to another device might be"
+    " sent twice until it answers again."
+)
+ALERT_ADVICE = N_("Check fleet.ledger_url and that the Redis/Valkey server runs and is reachable.")
 #: ``/health/ready``'s words for an unreachable shared ledger (the device still sends).
 UNREACHABLE_NOTE = ReadinessNote(
     "shared_ledger", "unreachable",
@@ -184,12 +192,8 @@ class SharedClaims:
             log.error("shared ledger unreachable; sending goes on with the local ledger: %s",
                       error)  # fmt: skip
         self._alerts.raise_alert(
-            ALERT_KEY, "shared_ledger", "Shared ledger unreachable",
-            "The fleet's shared ledger (Redis/Valkey) does not answer. This device goes on"
-            " sending with its own ledger: a message redelivered to another device might be"
-            " sent twice until it answers again.",
-            advice="Check fleet.ledger_url and that the Redis/Valkey server runs and is reachable.",
-            severity="warning",
+            ALERT_KEY, "shared_ledger", Wording(ALERT_TITLE), Wording(ALERT_TEXT),
+            advice=Wording(ALERT_ADVICE), severity="warning",
         )  # fmt: skip
 
     def _reached(self) -> None:

@@ -29,8 +29,11 @@ KIND_STATUS = {
 }
 
 
-def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, Any]:
-    """What the modem list shows of a running modem: state, SMS path, routing, SIM advice."""
+def live_view(
+    status: Any, route: Any = None, held: bool = False, routing_text: str = ""
+) -> dict[str, Any]:
+    """What the modem list shows of a running modem: state, SMS path, routing (its reason in
+    the page's language: ``routing_text``, default the route's own), SIM advice."""
     identity, network = status.identity, status.network
     model = " ".join(part for part in (identity.manufacturer, identity.model) if part)
     verdict = getattr(status, "sms_path", None)
@@ -47,7 +50,7 @@ def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, A
         "sms_path_ok": verdict.available if verdict is not None else None,
         "sms_path_reason": sms_path_reason(verdict) if verdict is not None else "",
         "routing": getattr(route, "reason", None) if route is not None else None,
-        "routing_text": getattr(route, "reason_text", "") if route is not None else "",
+        "routing_text": routing_text or (getattr(route, "reason_text", "") if route else ""),
         "advice": sim_advice(status.state, getattr(status, "pin_tries", None)),
         "recovery": getattr(status, "recovery", None) or "",
         "put_back": held or status.state == "dead",
@@ -58,10 +61,12 @@ def live_by_id(context: AdminServices) -> dict[str, dict[str, Any]]:
     """``live_view`` of every running modem by its id, with its route and hold."""
     routes = {r.id: r for r in context.sms.routes()}
     holds = context.modem_health.holds()
-    return {
-        status.modem_id: live_view(status, routes.get(status.modem_id), status.modem_id in holds)
-        for status in context.modems.statuses()
-    }
+    views = {}
+    for status in context.modems.statuses():
+        route = routes.get(status.modem_id)
+        text = context.modem_health.route_words(route) if route and route.reason else ""
+        views[status.modem_id] = live_view(status, route, status.modem_id in holds, text)
+    return views
 
 
 def detected_status(entry: DetectedEntry) -> str:

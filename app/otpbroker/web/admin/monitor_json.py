@@ -99,12 +99,14 @@ def feeder_view(status: Any) -> dict[str, Any]:
 
 def alerts_json(alerts: list[Any]) -> list[dict[str, Any]]:
     """The active alerts as the browser gets them (texts about modems only)."""
-    return [
-        {"key": a.key, "severity": a.severity, "severity_label": severity_label(a.severity),
-         "title": a.title, "text": a.text, "advice": a.advice, "mail": a.mail,
-         "since": clock(a.raised_at)}
-        for a in alerts
-    ]  # fmt: skip
+    shown = []
+    for a in alerts:
+        title, text, advice = a.shown()  # in the page's language
+        shown.append({"key": a.key, "severity": a.severity,
+                      "severity_label": severity_label(a.severity), "title": title,
+                      "text": text, "advice": advice, "mail": a.mail,
+                      "since": clock(a.raised_at)})  # fmt: skip
+    return shown
 
 
 __all__ = [

@@ -102,13 +102,15 @@ def server_facts(status: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def out_of_routing(context: AdminServices) -> dict[str, tuple[str, str]]:
-    """``{modem id: (reason, text)}`` of the modems routing skips (holds included)."""
+    """``{modem id: (reason, text)}`` of the modems routing skips (holds included), the text
+    in the page's language."""
     try:
         routes = context.sms.routes()
     except Exception:  # the page must show even if the modems cannot be asked
         log.exception("modem routes failed")
         return {}
-    return {r.id: (r.reason, r.reason_text) for r in routes if r.reason and r.active}
+    words = context.modem_health.route_words
+    return {r.id: (r.reason, words(r)) for r in routes if r.reason and r.active}
 
 
 def _sms_counts(context: AdminServices) -> dict[str, int]:
