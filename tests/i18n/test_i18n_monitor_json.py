@@ -1,0 +1,29 @@
+"""The monitor's modem status in the page's language: the SMS path's reason (the title of the
+path cell) is the domain's message, as on the modems page, not the modem layer's English."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from otpbroker.domain import sms_path
+from otpbroker.i18n.translate import use_language
+from otpbroker.web.admin.monitor_json import modem_json
+
+
+def status() -> SimpleNamespace:
+    """A connected modem registered on 2G/3G."""
+    verdict = sms_path._verdict("cs", sms_path.SmsPathReadings(cs=1, rssi=20))
+    return SimpleNamespace(modem_id="m1", state="ready", connected=True, network=None,
+                           identity=None, sms_path=verdict, last_error=None)  # fmt: skip
+
+
+def test_the_sms_path_reason_is_indonesian() -> None:
+    with use_language("id"):
+        data = modem_json(status(), {"m1": "sim 0"})
+    assert data["sms_path_reason"] == "terdaftar di 2G/3G: SMS circuit-switched"
+    assert data["state_label"] == "siap" and data["sms_path"] == "cs"
+
+
+def test_the_sms_path_reason_is_english_by_default() -> None:
+    data = modem_json(status(), {"m1": "sim 0"})
+    assert data["sms_path_reason"] == "registered on 2G/3G: circuit-switched SMS"
