@@ -8,6 +8,7 @@ once, one browser context per language and width, taking a full-page screenshot 
 (``test-output/screenshots/languages/<lang>-<page>-<width>.png``) and measuring it; the tests,
 one per page, language and width, check what was measured: the page's ``<html lang>``, no
 horizontal scroll of the document, and no element whose content overflows its own box.
+Each Indonesian page's texts (at 1280 px) are read for English left over (``leftover_english``).
 With ``OTPB_DOC_SCREENSHOTS=1`` a few Indonesian phone screenshots are copied to
 ``docs/img/admin/id/`` for the owner's guide.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 import pytest
 from browser_tools import SETTLE, SHOTS, chromium
+from leftover_english import COLLECT, english_left, translated_messages
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 from otpbroker.web.admin import pages
@@ -48,6 +50,19 @@ HOME_LINK = {"en": "Home", "id": "Beranda"}
 NOT_PAGES = re.compile(r"^/admin-api/|\.(png|css)$")
 #: The pages seen logged out (the setup page only before the first administrator exists).
 LOGGED_OUT = ("/setup", "/login", "/forgot")
+#: The language and width whose texts are read for English left over (one width is enough).
+TEXT_CHECK = ("id", 1280)
+#: What the device and the owner gave, shown as it is: names, user names, addresses.
+GIVEN = ("owner", "operator-shift", "shop", "sim 0", "noip", "otp.example.net", "loopback",
+         "me")  # fmt: skip
+#: English still shown on Indonesian pages because its text is owned elsewhere (the
+#: services' and the alerts' messages, being translated on their own): each with its reason.
+#: Remove an entry once its owner's translation is in.
+ALLOWED: tuple[str, ...] = (
+    # A webhook's last error (webhooks page, edit page) is written in English by the delivery
+    # service (services/webhook_delivery.py), which also logs it: a service's text.
+    "network error: ",
+)
 
 
 def page_paths() -> list[str]:
@@ -83,6 +98,7 @@ class Seen:
     home_link: str | None = None
     overflows: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # what a person reads (Indonesian, 1280)
 
 
 #: Every element whose content is wider than its box (``overflow-x: visible``), except
@@ -147,6 +163,9 @@ def fill_ids(harness: BrokerHarness) -> dict[str, str]:
         }
     )
     port = store.add("firewall_ports", {"port": 8080, "protocol": "tcp"})
+    # Something on the monitor, home and received pages: one SMS out, one in.
+    harness.send_sms("+628111222444", "Kode OTP 123456", auth=("shop", "shop-password-1"))
+    harness.sims[0].receive_sms("+6281234567890", "Kode OTP 654321")
     users = {user["username"]: user["id"] for user in store.list("api_users")}
     return {
         "modem_id": harness.modem_ids[0],
@@ -186,6 +205,8 @@ def visit(page: Page, base: str, rule: str, path: str, lang: str, width: int) ->
     page.evaluate(SETTLE)
     page.screenshot(path=str(OUT / f"{lang}-{page_name(rule)}-{width}.png"), full_page=True)
     measured: dict[str, Any] = page.evaluate(MEASURE, width < 700)
+    if (lang, width) == TEXT_CHECK:
+        measured["texts"] = page.evaluate(COLLECT)
     page.remove_listener("pageerror", record)
     page.remove_listener("response", missing)
     return Seen(path=path, url=page.url, status=response.status if response else 0, errors=errors,
@@ -273,3 +294,13 @@ def test_every_page_is_visited() -> None:
     """The enumeration finds the pages (a renamed route table would silently test nothing)."""
     assert len(PATHS) >= 35, PATHS
     assert {"/", "/modems/<modem_id>/edit", "/setup", "/monitor", "/brochure"} <= set(PATHS)
+
+
+@pytest.mark.parametrize("rule", PATHS, ids=[page_name(rule) for rule in PATHS])
+def test_indonesian_page_has_no_english_left(
+    seen: dict[tuple[str, str, int], Seen], rule: str
+) -> None:
+    shown = seen[(rule, *TEXT_CHECK)]
+    assert shown.texts, "no text read"
+    left = english_left(shown.texts, GIVEN, ALLOWED, translated_messages())
+    assert left == [], f"English on {shown.path}:\n" + "\n".join(left)

@@ -76,12 +76,14 @@ FEEDER_STATES = {
     "error": N_("error"),
     "stopped": N_("stopped"),
 }
+#: A message id's state in the fleet's shared ledger (sent and unknown are outcomes above).
+LEDGER_STATES = {"sending": N_("sending")}
 #: An alert's severity.
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 WORDS: dict[str, str] = {
     **MODEM_STATES, **ROUTING_REASONS, **SMS_PATHS, **BALANCE_STATES, **SELF_TEST_STATES,
-    **OUTCOMES, **FEEDER_STATES, **SEVERITIES,
+    **OUTCOMES, **FEEDER_STATES, **SEVERITIES, **LEDGER_STATES,
 }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from otpbroker.i18n.formats import format_number
 from otpbroker.i18n.translate import _
 from otpbroker.web.admin.feeder_status import feeder_json
+from otpbroker.web.admin.modem_reasons import sms_path_reason
 from otpbroker.web.admin.monitor_words import (
     clock,
     code_label,
@@ -71,7 +72,7 @@ def modem_json(status: Any, names: dict[str, str]) -> dict[str, Any]:
         "model": model or None,
         "sms_path": path,
         "sms_path_label": sms_path_label(path),
-        "sms_path_reason": verdict.reason if verdict is not None else None,
+        "sms_path_reason": sms_path_reason(verdict) if verdict is not None else None,
         "last_error": status.last_error,
     }
 

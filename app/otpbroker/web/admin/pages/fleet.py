@@ -15,6 +15,7 @@ import bottle
 from otpbroker.i18n.formats import format_datetime
 from otpbroker.i18n.translate import _
 from otpbroker.services.fleet_names import device_of
+from otpbroker.web.admin.modem_words import word
 from otpbroker.web.admin.render import render
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -41,7 +42,7 @@ def _lookup(context: AdminServices, message_id: str) -> dict[str, Any] | None:
         return {"error": str(exc)}
     if held is None:
         return {"none": True}
-    return {"device": held.device, "state": held.state, "at": _when(held.at)}
+    return {"device": held.device, "state": word(held.state), "at": _when(held.at)}
 
 
 def fleet_page(context: AdminServices) -> str:
@@ -57,7 +58,7 @@ def fleet_page(context: AdminServices) -> str:
         "fleet", _("Fleet"), state=fleet.ledger_state(), devices=devices,
         devices_error=devices_error, consumers=fleet.consumers(), device_of=device_of,
         connection=fleet.connection_name(), message_id=message_id,
-        lookup=_lookup(context, message_id), html=_html,
+        lookup=_lookup(context, message_id), html=_html, word=word,
     )  # fmt: skip
 
 

@@ -49,7 +49,7 @@
   % if m is None:
       <td data-label="{{_('Modem')}}" colspan="5">{{_('no modem')}}</td>
   % else:
-      <td data-label="{{_('Modem')}}">{{m.modem_id}}</td><td data-label="{{_('State')}}">{{m.state}}</td>
+      <td data-label="{{_('Modem')}}">{{m.modem_id}}</td><td data-label="{{_('State')}}">{{word(m.state)}}</td>
       <td data-label="{{_('Sent')}}">{{m.sent}}</td><td data-label="{{_('Failed')}}">{{m.failed}}</td><td data-label="{{_('Unknown')}}">{{m.unknown}}</td>
   % end
   </tr>

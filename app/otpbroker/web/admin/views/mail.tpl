@@ -14,7 +14,7 @@
     <td data-label="{{_('Name')}}">{{a['name']}}</td>
     <td data-label="{{_('Kind')}}">{{a['kind']}}</td>
     <td data-label="{{_('Server')}}">{{(a['host'] or '—') + ':' + str(a['port']) if a['kind'] == 'smtp' else _("recipient's MX, port 25")}}</td>
-    <td data-label="{{_('Security')}}">{{a['security'] if a['kind'] == 'smtp' else '—'}}{{(' + ' + _('login')) if a['kind'] == 'smtp' and a['auth'] else ''}}</td>
+    <td data-label="{{_('Security')}}">{{(_('none') if a['security'] == 'none' else a['security']) if a['kind'] == 'smtp' else '—'}}{{(' + ' + _('login')) if a['kind'] == 'smtp' and a['auth'] else ''}}</td>
     <td data-label="{{_('Sender')}}">{{a['sender']}}</td>
     <td data-label="{{_('Daily limit')}}">{{a['daily_limit'] or _('none')}}</td>
     <td data-label="{{_('Sent today')}}">{{u.get('sent_today', '—')}}</td>
