@@ -8,6 +8,7 @@ The modem layer and the services report machine values (``ready``, ``no_sms_path
 from __future__ import annotations
 
 from otpbroker.i18n.translate import N_, _
+from otpbroker.web.admin.monitor_words import FEEDER_STATES, OUTCOMES, SEVERITIES
 
 #: A modem's state (``domain.modem_states.MODEM_STATES``), and "starting"/"not running".
 MODEM_STATES = {
@@ -59,27 +60,8 @@ SELF_TEST_STATES = {
     "not-back": N_("not-back"),
     "failed": N_("failed"),
 }
-#: What became of a send (keep-alive outcome, message counts on the home page).
-OUTCOMES = {
-    "sent": N_("sent"),
-    "failed": N_("failed"),
-    "unknown": N_("unknown"),
-    "expired": N_("expired"),
-    "rejected": N_("rejected"),
-    "duplicate": N_("duplicate"),
-}
-#: A feeder's state on the home page.
-FEEDER_STATES = {
-    "connected": N_("connected"),
-    "connecting": N_("connecting"),
-    "disabled": N_("disabled"),
-    "error": N_("error"),
-    "stopped": N_("stopped"),
-}
 #: A message id's state in the fleet's shared ledger (sent and unknown are outcomes above).
 LEDGER_STATES = {"sending": N_("sending")}
-#: An alert's severity.
-SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 WORDS: dict[str, str] = {
     **MODEM_STATES, **ROUTING_REASONS, **SMS_PATHS, **BALANCE_STATES, **SELF_TEST_STATES,
