@@ -11,11 +11,11 @@ from typing import Any
 import bottle
 
 from otpbroker.i18n.negotiate import preferred_language
-from otpbroker.i18n.translate import LANGUAGE_NAMES, N_, _, ngettext, use_language
+from otpbroker.i18n.translate import N_, _, use_language
 from otpbroker.web.admin import pages, static_files
 from otpbroker.web.admin.guard import HEADERS, AdminGuard
-from otpbroker.web.admin.language import page_language, script_catalogue
-from otpbroker.web.admin.render import TEMPLATE_LOOKUP
+from otpbroker.web.admin.language import page_language
+from otpbroker.web.admin.render import TEMPLATE_LOOKUP, language_context
 from otpbroker.web.admin.routes import mount
 from otpbroker.web.admin.services import AdminServices
 from otpbroker.web.body_limit import Refusal, WsgiApp, limit_body
@@ -70,16 +70,12 @@ def refusal_answer(
         body = json.dumps({"error": refusal.message}).encode()
         return [*headers, ("Content-Type", "application/json")], body
     language = preferred_language(str(environ.get("HTTP_ACCEPT_LANGUAGE") or ""))
-    with use_language(language) as language:
+    with use_language(language):
         advice = ADVICE.get(refusal.status)
         page = bottle.template(
             "refused",
             template_lookup=TEMPLATE_LOOKUP,
-            _=_,
-            ngettext=ngettext,
-            lang=language,
-            language_names=LANGUAGE_NAMES,
-            script_messages=script_catalogue(language),
+            **language_context(),
             title=_(HTTP_TITLES.get(refusal.status, REFUSED_TITLE)),
             message=_("Refused: {reason}.").format(reason=refusal.message),
             advice=_(advice).format(size=MAX_BODY_BYTES // 1024) if advice else "",

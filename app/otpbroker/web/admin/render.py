@@ -69,22 +69,26 @@ def _take_flash() -> tuple[str, str] | None:
     return (kind if kind in ("ok", "error") else "ok", message)
 
 
+def language_context() -> dict[str, Any]:
+    """What every template needs to speak the current language: the message functions, the
+    page's ``lang``, the languages' names and the scripts' messages."""
+    language = current_language()
+    return {
+        "_": _, "ngettext": ngettext, "pgettext": pgettext, "lang": language,
+        "language_names": LANGUAGE_NAMES, "script_messages": script_catalogue(language),
+    }  # fmt: skip
+
+
 def render(template: str, title: str, **context: Any) -> str:
     """A page in the common layout (values are HTML-escaped by the template engine).
 
     Templates write what a person reads as ``_('...')`` / ``ngettext(...)``; ``title`` and
     flash messages come translated from the page module.
     """
-    language = current_language()
     return bottle.template(
         template,
         template_lookup=TEMPLATE_LOOKUP,
-        _=_,
-        ngettext=ngettext,
-        pgettext=pgettext,
-        lang=language,
-        language_names=LANGUAGE_NAMES,
-        script_messages=script_catalogue(language),
+        **language_context(),
         title=title,
         nav=NAV if current_session() is not None else (),
         path=bottle.request.path,
