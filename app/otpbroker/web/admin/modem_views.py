@@ -29,6 +29,12 @@ KIND_STATUS = {
 }
 
 
+def _routing_text(route: Any) -> str:
+    """Why routing skips the modem, in the reader's language where the device said it."""
+    shown = getattr(route, "shown_reason", None)
+    return str(shown() if callable(shown) else getattr(route, "reason_text", "") or "")
+
+
 def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, Any]:
     """What the modem list shows of a running modem: state, SMS path, routing, SIM advice."""
     identity, network = status.identity, status.network
@@ -47,7 +53,7 @@ def live_view(status: Any, route: Any = None, held: bool = False) -> dict[str, A
         "sms_path_ok": verdict.available if verdict is not None else None,
         "sms_path_reason": sms_path_reason(verdict) if verdict is not None else "",
         "routing": getattr(route, "reason", None) if route is not None else None,
-        "routing_text": getattr(route, "reason_text", "") if route is not None else "",
+        "routing_text": _routing_text(route),
         "advice": sim_advice(status.state, getattr(status, "pin_tries", None)),
         "recovery": getattr(status, "recovery", None) or "",
         "put_back": held or status.state == "dead",

@@ -108,7 +108,7 @@ def out_of_routing(context: AdminServices) -> dict[str, tuple[str, str]]:
     except Exception:  # the page must show even if the modems cannot be asked
         log.exception("modem routes failed")
         return {}
-    return {r.id: (r.reason, r.reason_text) for r in routes if r.reason and r.active}
+    return {r.id: (r.reason, r.shown_reason()) for r in routes if r.reason and r.active}
 
 
 def _sms_counts(context: AdminServices) -> dict[str, int]:
