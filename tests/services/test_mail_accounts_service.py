@@ -115,11 +115,11 @@ def test_usage_by_account_name_and_unreadable_counters(store, mailer):
 
 def test_the_test_mail_goes_through_the_mail_service(accounts, mailer, store):
     assert accounts.send_test("me@example.com", "body") == (
-        True, "sent to me@example.com via account office")  # fmt: skip
+        True, "Test mail sent to me@example.com via account office.")  # fmt: skip
     assert mailer.sent == [("me@example.com", TEST_SUBJECT, "body", "admin")]
     failing = MailAccounts(store, lambda: Mailer(ok=False))
     assert failing.send_test("me@example.com", "body") == (
-        False, "not sent (1210): e-mail is not configured")  # fmt: skip
+        False, "Test mail not sent (1210): e-mail is not configured")  # fmt: skip
     missing = MailAccounts(store, lambda: None)
     assert missing.send_test("me@example.com", "body") == (
-        False, "the e-mail service is not available")  # fmt: skip
+        False, "Test mail not sent: the e-mail service is not available.")  # fmt: skip

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from otpbroker.domain.errors import InvalidAddressError, InvalidMessageError
+from otpbroker.i18n.translate import _
 
 #: Longest address accepted (RFC 5321 path limit 256 minus the angle brackets).
 MAX_ADDRESS_CHARS = 254
@@ -38,9 +39,11 @@ def _check_unicode(text: str, what: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidMessageError(
-            f"{what} is not valid Unicode (it holds a lone surrogate)", reason="bad_unicode"
-        ) from None
+        if what == "subject":
+            message = _("subject is not valid Unicode (it holds a lone surrogate)")
+        else:
+            message = _("message is not valid Unicode (it holds a lone surrogate)")
+        raise InvalidMessageError(message, reason="bad_unicode") from None
 
 
 def validate_address(text: object) -> str:
@@ -53,33 +56,38 @@ def validate_address(text: object) -> str:
     """
     if not isinstance(text, str):
         raise InvalidAddressError(
-            f"recipient must be text, got {type(text).__name__}", reason="not_text"
+            _("recipient must be text, got {kind}").format(kind=type(text).__name__),
+            reason="not_text",
         )
     address = text.strip(" \t")
     if not address:
-        raise InvalidAddressError("recipient is empty", reason="empty")
+        raise InvalidAddressError(_("recipient is empty"), reason="empty")
     if len(address) > MAX_ADDRESS_CHARS:
         raise InvalidAddressError(
-            f"recipient is too long: {len(address)} characters, at most {MAX_ADDRESS_CHARS}",
+            _("recipient is too long: {count} characters, at most {limit}").format(
+                count=len(address), limit=MAX_ADDRESS_CHARS
+            ),
             reason="too_long",
         )
     if _control_chars(address) or any(ch in _LINE_BREAKS for ch in address):
         raise InvalidAddressError(
-            "recipient contains a control character or line break", reason="control_char"
+            _("recipient contains a control character or line break"), reason="control_char"
         )
     if any(ch.isspace() for ch in address):
-        raise InvalidAddressError("recipient contains white space", reason="whitespace")
+        raise InvalidAddressError(_("recipient contains white space"), reason="whitespace")
     if "<" in address or ">" in address:
         raise InvalidAddressError(
-            "recipient must be a bare address such as user@example.com, "
-            "without a display name or angle brackets",
+            _(
+                "recipient must be a bare address such as user@example.com, "
+                "without a display name or angle brackets"
+            ),
             reason="display_name",
         )
     if "@" not in address:
-        raise InvalidAddressError("recipient has no '@'", reason="no_at")
+        raise InvalidAddressError(_("recipient has no '@'"), reason="no_at")
     if address.count("@") > 1 or '"' in address:
         raise InvalidAddressError(
-            "recipient has more than one '@' or a quoted local part (not supported)",
+            _("recipient has more than one '@' or a quoted local part (not supported)"),
             reason="quoted",
         )
     local, domain = address.split("@")
@@ -88,28 +96,32 @@ def validate_address(text: object) -> str:
 
 def _check_local(local: str) -> str:
     if not local:
-        raise InvalidAddressError("recipient has nothing before '@'", reason="no_local_part")
+        raise InvalidAddressError(_("recipient has nothing before '@'"), reason="no_local_part")
     if not local.isascii():
         raise InvalidAddressError(
-            "the part before '@' has non-ASCII characters (SMTPUTF8 is not supported)",
+            _("the part before '@' has non-ASCII characters (SMTPUTF8 is not supported)"),
             reason="non_ascii_local_part",
         )
     if len(local) > MAX_LOCAL_PART_CHARS:
         raise InvalidAddressError(
-            f"the part before '@' is too long: {len(local)} characters, "
-            f"at most {MAX_LOCAL_PART_CHARS}",
+            _("the part before '@' is too long: {count} characters, at most {limit}").format(
+                count=len(local), limit=MAX_LOCAL_PART_CHARS
+            ),
             reason="local_part_too_long",
         )
     for atom in local.split("."):
         if not atom:
             raise InvalidAddressError(
-                "the part before '@' starts or ends with a dot or has two dots in a row",
+                _("the part before '@' starts or ends with a dot or has two dots in a row"),
                 reason="misplaced_dot",
             )
         if not _ATEXT.fullmatch(atom):
             bad = next(ch for ch in atom if not _ATEXT.fullmatch(ch))
             raise InvalidAddressError(
-                f"the part before '@' contains {bad!r}, which would need quoting (not supported)",
+                _(
+                    "the part before '@' contains {character}, which would need quoting "
+                    "(not supported)"
+                ).format(character=repr(bad)),
                 reason="bad_local_char",
             )
     return local
@@ -117,40 +129,45 @@ def _check_local(local: str) -> str:
 
 def _check_domain(domain: str) -> str:
     if not domain:
-        raise InvalidAddressError("recipient has nothing after '@'", reason="no_domain")
+        raise InvalidAddressError(_("recipient has nothing after '@'"), reason="no_domain")
     if domain.startswith("["):
         raise InvalidAddressError(
-            "address literals such as user@[192.0.2.1] are not supported",
+            _("address literals such as user@[192.0.2.1] are not supported"),
             reason="address_literal",
         )
     if domain.endswith("."):
-        raise InvalidAddressError("the domain ends with a dot", reason="bad_domain")
+        raise InvalidAddressError(_("the domain ends with a dot"), reason="bad_domain")
     if not domain.isascii():
         try:
             domain = domain.encode("idna").decode("ascii")
         except UnicodeError:
             raise InvalidAddressError(
-                "the domain is not a valid internationalised domain name", reason="bad_domain"
+                _("the domain is not a valid internationalised domain name"),
+                reason="bad_domain",
             ) from None
     domain = domain.lower()
     if len(domain) > 253:
-        raise InvalidAddressError("the domain is longer than 253 characters", reason="bad_domain")
+        raise InvalidAddressError(
+            _("the domain is longer than 253 characters"), reason="bad_domain"
+        )
     labels = domain.split(".")
     if len(labels) < 2:
         raise InvalidAddressError(
-            "the domain has no dot: a public domain such as example.com is needed",
+            _("the domain has no dot: a public domain such as example.com is needed"),
             reason="bad_domain",
         )
     if labels[-1].isdigit():
         raise InvalidAddressError(
-            "the domain looks like an IP address; address literals are not supported",
+            _("the domain looks like an IP address; address literals are not supported"),
             reason="address_literal",
         )
     for label in labels:
         if not _LABEL.fullmatch(label):
             raise InvalidAddressError(
-                f"the domain label {label!r} is not valid: 1-63 letters, digits or '-', "
-                "not starting or ending with '-'",
+                _(
+                    "the domain label {label} is not valid: 1-63 letters, digits or '-', "
+                    "not starting or ending with '-'"
+                ).format(label=repr(label)),
                 reason="bad_domain",
             )
     return domain
@@ -165,21 +182,26 @@ def validate_subject(text: object) -> str:
     """
     if not isinstance(text, str):
         raise InvalidMessageError(
-            f"subject must be text, got {type(text).__name__}", reason="not_text"
+            _("subject must be text, got {kind}").format(kind=type(text).__name__),
+            reason="not_text",
         )
     if len(text) > MAX_SUBJECT_CHARS:
         raise InvalidMessageError(
-            f"subject is too long: {len(text)} characters, at most {MAX_SUBJECT_CHARS}",
+            _("subject is too long: {count} characters, at most {limit}").format(
+                count=len(text), limit=MAX_SUBJECT_CHARS
+            ),
             reason="too_long",
         )
     if any(ch in _LINE_BREAKS for ch in text):
         raise InvalidMessageError(
-            "subject must be a single line: it contains a line break (CR/LF), "
-            "which could inject mail headers",
+            _(
+                "subject must be a single line: it contains a line break (CR/LF), "
+                "which could inject mail headers"
+            ),
             reason="line_break",
         )
     if _control_chars(text, allowed="\t"):
-        raise InvalidMessageError("subject contains a control character", reason="control_char")
+        raise InvalidMessageError(_("subject contains a control character"), reason="control_char")
     _check_unicode(text, "subject")
     return text
 
@@ -192,19 +214,22 @@ def validate_body(text: object) -> str:
     """
     if not isinstance(text, str):
         raise InvalidMessageError(
-            f"message must be text, got {type(text).__name__}", reason="not_text"
+            _("message must be text, got {kind}").format(kind=type(text).__name__),
+            reason="not_text",
         )
     if not text.strip():
-        raise InvalidMessageError("message is empty", reason="empty")
+        raise InvalidMessageError(_("message is empty"), reason="empty")
     _check_unicode(text, "message")
     size = len(text.encode("utf-8"))
     if size > MAX_BODY_BYTES:
         raise InvalidMessageError(
-            f"message is too long: {size} bytes of UTF-8, at most {MAX_BODY_BYTES}",
+            _("message is too long: {count} bytes of UTF-8, at most {limit}").format(
+                count=size, limit=MAX_BODY_BYTES
+            ),
             reason="too_long",
         )
     if "\x00" in text:
-        raise InvalidMessageError("message contains a NUL character", reason="control_char")
+        raise InvalidMessageError(_("message contains a NUL character"), reason="control_char")
     return text
 
 
@@ -212,7 +237,7 @@ def mask_address(address: object) -> str:
     """Mask an address for logs: ``alice@example.com`` -> ``a****@example.com``."""
     if not isinstance(address, str) or "@" not in address:
         return "<invalid>"
-    local, _, domain = address.rpartition("@")
+    local, _sep, domain = address.rpartition("@")
     return f"{local[:1]}{'*' * max(len(local) - 1, 1)}@{domain}"
 
 

@@ -23,6 +23,34 @@ from dataclasses import dataclass
 
 from otpbroker.domain.errors import InvalidNumberError
 from otpbroker.domain.msisdn import normalize_prefix
+from otpbroker.i18n.translate import N_, _
+
+
+@dataclass(frozen=True)
+class Words:
+    """One sentence of a route's reason, put in the current language when shown.
+
+    ``message`` is marked ``N_``; ``values`` fill its placeholders as they are, ``messages``
+    fill them with marked messages translated too; ``before`` goes before it when it follows
+    another sentence.
+    """
+
+    message: str
+    values: tuple[tuple[str, str | int], ...] = ()
+    messages: tuple[tuple[str, str], ...] = ()
+    before: str = "; "
+
+    def text(self) -> str:
+        """The sentence in the current language."""
+        values: dict[str, str | int] = dict(self.values)
+        values.update((name, _(message)) for name, message in self.messages)
+        return _(self.message).format(**values)
+
+
+#: The reasons the device gives in its own words (the modem's own errors stay as they are).
+INACTIVE_WORDS = Words(N_("deactivated by the administrator"))
+NOT_RUNNING_WORDS = Words(N_("not running yet"))
+REMOVED_WORDS = Words(N_("removed"))
 
 
 @dataclass(frozen=True)
@@ -47,10 +75,20 @@ class ModemRoute:
     """The SIM's IMSI when known (a held modem comes back when its SIM changes)."""
     back_at: float | None = None
     """For ``quota``: when its SIM has room again (wall-clock time)."""
+    reason_words: tuple[Words, ...] = ()
+    """``reason_text`` as sentences to translate, when the device said it in its own words."""
 
     def eligible(self, *, manual: bool = False) -> bool:
         """True if this modem may send now (``manual`` ignores ``send_from_api``)."""
         return self.active and self.healthy and (self.send_from_api or manual)
+
+    def shown_reason(self) -> str:
+        """``reason_text`` in the current language (the reader's) where its words are known,
+        else as it is."""
+        if not self.reason_words:
+            return self.reason_text
+        first, *rest = self.reason_words
+        return first.text() + "".join(words.before + words.text() for words in rest)
 
     def testable(self) -> bool:
         """True if the administrator may still send a test SMS on it by name: it runs and
@@ -187,9 +225,13 @@ def next_choice(tiers: Sequence[Sequence[str]], tried: Iterable[str]) -> list[st
 
 
 __all__ = [
+    "INACTIVE_WORDS",
+    "NOT_RUNNING_WORDS",
     "OUT_OF_ROUTING",
+    "REMOVED_WORDS",
     "TESTABLE_REASONS",
     "ModemRoute",
     "Router",
+    "Words",
     "next_choice",
 ]

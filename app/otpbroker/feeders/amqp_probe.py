@@ -12,21 +12,27 @@ from typing import Any
 import pika
 from pika.exceptions import AMQPError, ChannelClosedByBroker
 
+from otpbroker.i18n.translate import _
+
 
 def _probe_error(exc: BaseException, where: str, settings: Mapping[str, Any]) -> str:
-    """Words for a failed connection test (never the password)."""
-    user = str(settings.get("username") or "guest")[:64]
+    """Words for a failed connection test (never the password), in the reader's language."""
+    user = repr(str(settings.get("username") or "guest")[:64])
     if isinstance(exc, pika.exceptions.ProbableAuthenticationError):
-        return f"{where}: credentials rejected for user {user!r} ({exc})"
+        text = _("{where}: credentials rejected for user {user} ({error})")
+        return text.format(where=where, user=user, error=exc)
     if isinstance(exc, pika.exceptions.ProbableAccessDeniedError):
-        vhost = str(settings.get("vhost") or "/")
-        return f"{where}: access to virtual host {vhost!r} refused for user {user!r} ({exc})"
+        vhost = repr(str(settings.get("vhost") or "/"))
+        text = _("{where}: access to virtual host {vhost} refused for user {user} ({error})")
+        return text.format(where=where, vhost=vhost, user=user, error=exc)
     if isinstance(exc, pika.exceptions.IncompatibleProtocolError):
-        return f"{where}: the server does not speak AMQP 0-9-1 (is this RabbitMQ?) ({exc})"
+        text = _("{where}: the server does not speak AMQP 0-9-1 (is this RabbitMQ?) ({error})")
+        return text.format(where=where, error=exc)
     if isinstance(exc, socket.gaierror):
-        return f"{where}: the host name cannot be resolved ({exc.strerror or exc})"
+        text = _("{where}: the host name cannot be resolved ({error})")
+        return text.format(where=where, error=exc.strerror or exc)
     if isinstance(exc, ssl.SSLError):
-        return f"{where}: TLS failed ({exc})"
+        return _("{where}: TLS failed ({error})").format(where=where, error=exc)
     cause: BaseException = exc
     while True:  # pika wraps socket errors (in args, or an ``exception`` attribute)
         inner = getattr(cause, "exception", None)
@@ -36,11 +42,12 @@ def _probe_error(exc: BaseException, where: str, settings: Mapping[str, Any]) ->
             break
         cause = inner
     if isinstance(cause, ConnectionRefusedError):
-        return f"{where}: connection refused (nothing listens on that port)"
+        return _("{where}: connection refused (nothing listens on that port)").format(where=where)
     if isinstance(cause, OSError):
         return f"{where}: {cause.strerror or cause}"
     if "Timeout" in type(cause).__name__ or isinstance(cause, TimeoutError):
-        return f"{where}: no answer within the time limit ({type(cause).__name__})"
+        text = _("{where}: no answer within the time limit ({error})")
+        return text.format(where=where, error=type(cause).__name__)
     return f"{where}: {type(cause).__name__}: {cause}"[:300]
 
 
@@ -90,7 +97,10 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
             channel.queue_declare(queue, passive=True)
         except ChannelClosedByBroker as exc:
             if exc.reply_code != 404:  # 404: not declared yet, the feeder will declare it
-                return f"{where}: queue {queue!r} not usable ({exc.reply_code} {exc.reply_text})"
+                text = _("{where}: queue {queue} not usable ({code} {reason})")
+                return text.format(
+                    where=where, queue=repr(queue), code=exc.reply_code, reason=exc.reply_text
+                )
         return None
     except AMQPError as exc:
         return _probe_error(exc, where, settings)

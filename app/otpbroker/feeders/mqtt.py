@@ -71,6 +71,7 @@ from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.mqtt_news import MAX_WAITING, MqttNews, TopicRoute, route_of
 from otpbroker.feeders.retry import RetryPolicy, retry_later
+from otpbroker.i18n.translate import _
 from otpbroker.services.replies import Code, Reply
 
 log = logging.getLogger(__name__)
@@ -254,7 +255,7 @@ class MqttFeeder(Feeder):
             pending = sock.pending() if hasattr(sock, "pending") else 0  # TLS-buffered bytes
             wait = 0.0 if pending else self.poll
             wanted = [sock] if client.want_write() else []
-            readable, writable, _ = select.select([sock, self._wake_r], wanted, [], wait)
+            readable, writable, _none = select.select([sock, self._wake_r], wanted, [], wait)
             if self._wake_r in readable:
                 with contextlib.suppress(OSError):
                     self._wake_r.recv(4096)
@@ -435,18 +436,24 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
     def on_connect(client: mqtt.Client, link: _Link, flags: Any, reason: Any,
                    properties: Any) -> None:  # fmt: skip
         if reason.is_failure:
-            bad = reason.value in _BAD_CREDENTIALS
-            what = f"credentials rejected for user {user[:64]!r}" if bad else "connection refused"
-            link.error = ConnectionRefusedError(
-                f"{what} by the broker ({reason}){_hint(reason.value)}"
-            )
+            if reason.value in _BAD_CREDENTIALS:
+                text = _("credentials rejected for user {user} by the broker ({reason})")
+            elif reason.value in _BAD_PROTOCOL:
+                text = _(
+                    "connection refused by the broker ({reason}); for a broker without MQTT 5 "
+                    "set feeders.mqtt.protocol to 3.1.1"
+                )
+            else:
+                text = _("connection refused by the broker ({reason})")
+            link.error = ConnectionRefusedError(text.format(user=repr(user[:64]), reason=reason))
         else:
             client.subscribe(topic, qos=1)
 
     def on_subscribe(client: mqtt.Client, link: _Link, mid: int, codes: list[Any],
                      properties: Any) -> None:  # fmt: skip
         if any(code.is_failure for code in codes):
-            link.error = ConnectionRefusedError(f"the broker refused the subscription to {topic!r}")
+            text = _("the broker refused the subscription to {topic}")
+            link.error = ConnectionRefusedError(text.format(topic=repr(topic)))
         link.ready = True
 
     def on_disconnect(client: mqtt.Client, link: _Link, flags: Any, reason: Any,
@@ -463,21 +470,25 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
         while not link.ready and link.error is None:
             left = deadline - time.monotonic()
             if left <= 0:
-                return f"{where}: no CONNACK/SUBACK within {timeout:g} s (is this an MQTT broker?)"
+                text = _("{where}: no CONNACK/SUBACK within {seconds} s (is this an MQTT broker?)")
+                return text.format(where=where, seconds=f"{timeout:g}")
             rc = client.loop(min(left, 0.5))
             if link.error is None and rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
                 why = {mqtt.error_string(rc), link.lost or ""} - {"", "Unspecified error"}
                 reason = "; ".join(sorted(why))
-                return f"{where}: connection lost ({reason}; is this an MQTT broker?)"
+                text = _("{where}: connection lost ({reason}; is this an MQTT broker?)")
+                return text.format(where=where, reason=reason)
         return None if link.error is None else f"{where}: {link.error}"
     except socket.gaierror as exc:
-        return f"{where}: the host name cannot be resolved ({exc.strerror or exc})"
+        text = _("{where}: the host name cannot be resolved ({error})")
+        return text.format(where=where, error=exc.strerror or exc)
     except ConnectionRefusedError:
-        return f"{where}: connection refused (nothing listens on that port)"
+        return _("{where}: connection refused (nothing listens on that port)").format(where=where)
     except TimeoutError:
-        return f"{where}: no answer within {timeout:g} s"
+        text = _("{where}: no answer within {seconds} s")
+        return text.format(where=where, seconds=f"{timeout:g}")
     except ssl.SSLError as exc:
-        return f"{where}: TLS failed ({exc})"
+        return _("{where}: TLS failed ({error})").format(where=where, error=exc)
     except (OSError, ValueError) as exc:
         return f"{where}: {type(exc).__name__}: {exc}"[:300]
     finally:

@@ -54,6 +54,7 @@ from otpbroker.domain.message_life import DeviceAlert, InboundSms, StatusEvent
 from otpbroker.feeders.base import CommandSink, Feeder
 from otpbroker.feeders.retry import RetryPolicy, retry_later
 from otpbroker.feeders.ws_news import WsNews
+from otpbroker.i18n.translate import _
 from otpbroker.services.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -270,24 +271,28 @@ def probe(settings: Mapping[str, Any], timeout: float = 5.0) -> str | None:
         opcode, data = ws.recv_data()
         frame = _json_object(data) if opcode in _DATA_OPCODES else None
         if frame is None or frame.get("command") != "connect":
-            what = "did not open with a 'connect' frame (is this a WSMessageBroker?)"
-            return f"{url}: the server {what}"
+            text = _(
+                "{url}: the server did not open with a 'connect' frame (is this a WSMessageBroker?)"
+            )
+            return text.format(url=url)
         code = str(frame.get("response_code"))
         if code != "00":
             text = str(frame.get("response_text"))[:40]
-            return (f"{url}: credentials rejected by the server for user {user[:64]!r} "
-                    f"(response_code {code!r}, {text!r})")  # fmt: skip
+            why = _("{url}: credentials rejected by the server for user {user} ({details})")
+            return why.format(
+                url=url, user=repr(user[:64]), details=f"response_code {code!r}, {text!r}"
+            )
         return None
-    except websocket.WebSocketTimeoutException:
-        return f"{url}: no answer within {timeout:g} s"
+    except (websocket.WebSocketTimeoutException, TimeoutError):
+        return _("{url}: no answer within {seconds} s").format(url=url, seconds=f"{timeout:g}")
     except websocket.WebSocketBadStatusException as exc:
-        return f"{url}: the server refused the WebSocket upgrade (HTTP {exc.status_code})"
+        text = _("{url}: the server refused the WebSocket upgrade (HTTP {status})")
+        return text.format(url=url, status=exc.status_code)
     except websocket.WebSocketAddressException as exc:
-        return f"{url}: the host name cannot be resolved ({exc})"
+        text = _("{url}: the host name cannot be resolved ({error})")
+        return text.format(url=url, error=exc)
     except ConnectionRefusedError:
-        return f"{url}: connection refused (nothing listens on that port)"
-    except TimeoutError:
-        return f"{url}: no answer within {timeout:g} s"
+        return _("{url}: connection refused (nothing listens on that port)").format(url=url)
     except (websocket.WebSocketException, OSError, ValueError) as exc:
         return f"{url}: {type(exc).__name__}: {exc}"[:300]
     finally:

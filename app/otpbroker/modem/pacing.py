@@ -28,7 +28,7 @@ from typing import Protocol
 
 from otpbroker.domain.delivery import Lane
 from otpbroker.domain.message import Delivery, SendOutcome
-from otpbroker.domain.routing import ModemRoute
+from otpbroker.domain.routing import ModemRoute, Words
 from otpbroker.domain.sim_quota import (
     NO_PACING,
     PacingRule,
@@ -43,6 +43,7 @@ from otpbroker.domain.sim_quota import (
     roll,
     room,
 )
+from otpbroker.i18n.translate import N_
 
 Timer = Callable[[float, Callable[[], None]], None]
 
@@ -294,8 +295,10 @@ def quota_route(gate: PacingGate, route: ModemRoute) -> ModemRoute:
     if back is None:
         return route
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(back))
+    words = Words(N_("its SIM reached a sending cap; back at {when}"), values=(("when", when),))
     return replace(route, healthy=False, reason="quota", back_at=back,
-                   reason_text=f"its SIM reached a sending cap; back at {when}")  # fmt: skip
+                   reason_text=f"its SIM reached a sending cap; back at {when}",
+                   reason_words=(words,))  # fmt: skip
 
 
 __all__ = [

@@ -23,7 +23,13 @@ from otpbroker.domain.errors import InvalidMessageError, InvalidNumberError
 from otpbroker.domain.inbound import InboundReader
 from otpbroker.domain.message import STOPPING_CODE, Delivery, OutboundSms, SendOutcome
 from otpbroker.domain.ports import EncodedSms
-from otpbroker.domain.routing import ModemRoute
+from otpbroker.domain.routing import (
+    INACTIVE_WORDS,
+    NOT_RUNNING_WORDS,
+    REMOVED_WORDS,
+    ModemRoute,
+    Words,
+)
 from otpbroker.domain.sim_quota import NO_PACING, PacingRule
 from otpbroker.modem import pdu
 from otpbroker.modem.dispatch import Dispatcher, DispatcherClosed
@@ -176,7 +182,8 @@ class ModemPool:
             return
         if spec is None:
             self._on_route(ModemRoute(modem_id, active=False, healthy=False,
-                                      reason="inactive", reason_text="removed"))  # fmt: skip
+                                      reason="inactive", reason_text="removed",
+                                      reason_words=(REMOVED_WORDS,)))  # fmt: skip
         else:
             self._on_route(_route(spec, None))
 
@@ -458,12 +465,13 @@ def _route(spec: ModemSpec, status: ModemStatus | None) -> ModemRoute:
     """The routing view of one modem from its configuration and live status (None: no
     worker runs for it)."""
     reason: str | None
+    words: tuple[Words, ...]
     if not spec.active:
-        reason, text = "inactive", "deactivated by the administrator"
+        reason, text, words = "inactive", "deactivated by the administrator", (INACTIVE_WORDS,)
     elif status is None:
-        reason, text = "disconnected", "not running yet"
+        reason, text, words = "disconnected", "not running yet", (NOT_RUNNING_WORDS,)
     else:
-        reason, text = status.out_of_routing
+        (reason, text), words = status.out_of_routing, status.out_of_routing_words
     return ModemRoute(
         id=spec.modem_id,
         prefixes=spec.prefixes,
@@ -473,5 +481,6 @@ def _route(spec: ModemSpec, status: ModemStatus | None) -> ModemRoute:
         healthy=reason is None,
         reason=reason,
         reason_text=text,
+        reason_words=words,
         sim_id=status.identity.imsi if status is not None else None,
     )

@@ -10,8 +10,10 @@ from typing import TypedDict, Unpack
 
 from otpbroker.domain.message import SendOutcome
 from otpbroker.domain.modem_states import STATE_REASONS
-from otpbroker.domain.sim_state import sim_advice
-from otpbroker.domain.sms_path import SmsPathVerdict
+from otpbroker.domain.routing import Words
+from otpbroker.domain.sim_state import MIN_PIN_TRIES, PIN_STATES, SIM_STATES, sim_advice
+from otpbroker.domain.sms_path import REASONS, ROAMING_NOTE, WEAK_NOTE, SmsPath, SmsPathVerdict
+from otpbroker.i18n.translate import N_
 from otpbroker.modem.identity import ModemIdentity, NetworkStatus
 
 log = logging.getLogger("otpbroker.modem.worker")
@@ -63,6 +65,32 @@ class ModemStatus:
         if self.state in ("recovering", "dead") and self.recovery:
             return reason, self.recovery
         return reason, self.last_error or self.state
+
+    @property
+    def out_of_routing_words(self) -> tuple[Words, ...]:
+        """The reason text of ``out_of_routing`` as sentences to translate where shown; ()
+        when it is the modem's own words (its last error, its recovery)."""
+        verdict = self.sms_path
+        if self.connected:
+            if self.routable or verdict is None or verdict.code not in REASONS:
+                return ()
+            words = [
+                Words(N_("no SMS path: {reason}"), messages=(("reason", REASONS[verdict.code]),))
+            ]
+            if verdict.roaming and verdict.path is not SmsPath.NONE:
+                words.append(Words(ROAMING_NOTE))
+            if verdict.weak_signal:
+                words.append(Words(WEAK_NOTE))
+            return tuple(words)
+        if self.state not in SIM_STATES:
+            return ()
+        advice = Words(SIM_STATES[self.state], values=(("min", MIN_PIN_TRIES),))
+        if self.pin_tries is None or self.state not in PIN_STATES:
+            return (advice,)
+        tries = Words(
+            N_("PIN tries left: {count}."), values=(("count", self.pin_tries),), before=" "
+        )
+        return advice, tries
 
 
 StatusListener = Callable[[ModemStatus], None]

@@ -26,8 +26,6 @@ FLAGS: dict[str, tuple[str, bool]] = {
     "block": ("blocked", True),
     "unblock": ("blocked", False),
 }
-PAST = {"activate": "activated", "deactivate": "deactivated", "block": "blocked",
-        "unblock": "unblocked", "delete": "deleted"}  # fmt: skip
 SECRET = "password_hash"  # noqa: S105 (the name of the hash field)
 #: What refusals say, per kind of account (whole sentences: word order differs by language).
 MESSAGES: dict[str, dict[str, str]] = {

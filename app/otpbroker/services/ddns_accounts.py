@@ -25,8 +25,9 @@ PROVIDERS = {"cloudflare": "Cloudflare", "noip": "No-IP", "dynu": "Dynu",
 SECRETS = ("password", "api_token")
 NEEDS = {"cloudflare": ("api_token",), "freedns": ("api_token",),
          "noip": ("username", "password"), "dynu": ("username", "password")}  # fmt: skip
-NEED_TEXT = {"api_token": "this provider needs its token", "username": "required for this provider",
-             "password": "required for this provider"}  # fmt: skip
+NEED_TEXT = {"api_token": N_("this provider needs its token"),
+             "username": N_("required for this provider"),
+             "password": N_("required for this provider")}  # fmt: skip
 PUSHED = ("name", "account", "proxied", "ttl")  # changing these re-sends the address
 ONLY_CLOUDFLARE = N_("only Cloudflare records can be proxied")
 
@@ -49,8 +50,8 @@ def account_problems(values: Mapping[str, Any], stored: Mapping[str, Any] | None
     """What an account lacks for its provider (a secret already stored counts)."""
     provider = values.get("provider")
     if provider not in PROVIDERS:
-        return {"provider": f"must be one of {', '.join(PROVIDERS)}"}
-    return {key: NEED_TEXT[key] for key in NEEDS[str(provider)]
+        return {"provider": _("must be one of {choices}").format(choices=", ".join(PROVIDERS))}
+    return {key: _(NEED_TEXT[key]) for key in NEEDS[str(provider)]
             if not values.get(key) and not (stored or {}).get(key)}  # fmt: skip
 
 

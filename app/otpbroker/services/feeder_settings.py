@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.settings import SettingsService
 
 SECRET_FIELDS = ("password",)
 PROBE_TIMEOUT = 5.0
+#: A result when a password was typed (the English of ``RETYPE_NOTE`` after the result).
+RETYPE = N_("{result} (type the password again to save it: it is never sent back to the browser)")
 RETYPE_NOTE = " (type the password again to save it: it is never sent back to the browser)"
-NO_PROBES = "connection tests are not available in this build"
+NO_PROBES = N_("connection tests are not available in this build")
 
 Probe = Callable[..., str | None]  # (settings, timeout=...) -> None, or why it failed
 
@@ -75,16 +78,19 @@ class FeederSettings:
         to tell)."""
         probe = self._probes.get(name)
         if probe is None:
-            return False, NO_PROBES
+            return False, _(NO_PROBES)
         settings = {**self.stored(name), **values}
         try:
             error = probe(settings, timeout=timeout)
         except Exception as exc:  # a probe must not raise; tell it rather than fail
             error = f"{type(exc).__name__}: {exc}"
         secrets = [str(v) for k, v in settings.items() if k in SECRET_FIELDS and v]
-        connected, text = (True, "connected") if error is None else (False, scrub(error, secrets))
+        if error is None:
+            connected, text = True, _("connected")
+        else:
+            connected, text = False, scrub(error, secrets)
         if values.get("password"):
-            text += RETYPE_NOTE
+            text = _(RETYPE).format(result=text)
         return connected, text
 
 

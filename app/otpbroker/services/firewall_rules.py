@@ -10,11 +10,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.network_apply import PORTS, Outcome, SafetyNet
 from otpbroker.services.network_pending_file import RecordBefore
 
 FIELDS = ("port", "protocol", "interface", "comment", "active")
 TARGETS = ["nftables"]
+#: Each change in words, without and with an interface (whole sentences per action).
+SUMMARIES: dict[str, tuple[str, str]] = {
+    "added": (N_("port {port}/{protocol} added"),
+              N_("port {port}/{protocol} on {interface} added")),
+    "saved": (N_("port {port}/{protocol} saved"),
+              N_("port {port}/{protocol} on {interface} saved")),
+    "deleted": (N_("port {port}/{protocol} deleted"),
+                N_("port {port}/{protocol} on {interface} deleted")),
+    "opened": (N_("port {port}/{protocol} opened"),
+               N_("port {port}/{protocol} on {interface} opened")),
+    "closed": (N_("port {port}/{protocol} closed"),
+               N_("port {port}/{protocol} on {interface} closed")),
+}  # fmt: skip
 
 
 class PortRefused(ValueError):
@@ -25,10 +39,14 @@ class PortRefused(ValueError):
         self.errors = dict(errors)
 
 
-def describe(record: Mapping[str, Any]) -> str:
-    """``port 8080/tcp on eth0``."""
-    where = f" on {record['interface']}" if record.get("interface") else ""
-    return f"port {record['port']}/{record['protocol']}{where}"
+def summary(record: Mapping[str, Any], action: str) -> tuple[str, str]:
+    """The change in words: (English, for the log and the safety net's record; the same in
+    the current language, for the page)."""
+    plain, on_interface = SUMMARIES[action]
+    message = on_interface if record.get("interface") else plain
+    values = {"port": record["port"], "protocol": record["protocol"],
+              "interface": record.get("interface")}  # fmt: skip
+    return message.format(**values), _(message).format(**values)
 
 
 def _kept(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,14 +94,14 @@ class FirewallRules:
         """Add a port and apply (PortRefused, ChangeWaiting, NotApplied: nothing kept)."""
         self._net.refuse_if_waiting()
         added = self._stored(None, values)
-        summary = describe(added) + " added"
+        english, shown = summary(added, "added")
 
         def undo() -> None:
             self._records.delete(PORTS, added["id"])
 
-        applied = self._net.apply(summary, TARGETS, undo,
+        applied = self._net.apply(english, TARGETS, undo,
                                   records=[RecordBefore(PORTS, added["id"], None)])  # fmt: skip
-        return Outcome(summary, applied)
+        return Outcome(shown, applied)
 
     def update(self, record_id: str, values: Mapping[str, Any]) -> Outcome:
         """Change a port's fields and apply (refused: the old fields are kept)."""
@@ -91,11 +109,11 @@ class FirewallRules:
         self._net.refuse_if_waiting()
         self._stored(record_id, values)
         old = _kept(before)
-        summary = describe({**before, **values}) + " saved"
-        applied = self._net.apply(summary, TARGETS,
+        english, shown = summary({**before, **values}, "saved")
+        applied = self._net.apply(english, TARGETS,
                                   lambda: self._records.update(PORTS, record_id, old),
                                   records=[RecordBefore(PORTS, record_id, old)])  # fmt: skip
-        return Outcome(summary, applied)
+        return Outcome(shown, applied)
 
     def delete(self, record_id: str) -> Outcome:
         """Delete a port and apply (refused: it is added back)."""
@@ -103,20 +121,20 @@ class FirewallRules:
         self._net.refuse_if_waiting()
         kept = _kept(before)
         self._records.delete(PORTS, record_id)
-        summary = describe(before) + " deleted"
-        applied = self._net.apply(summary, TARGETS, lambda: self._records.add(PORTS, kept),
+        english, shown = summary(before, "deleted")
+        applied = self._net.apply(english, TARGETS, lambda: self._records.add(PORTS, kept),
                                   records=[RecordBefore(PORTS, record_id, kept)])  # fmt: skip
-        return Outcome(summary, applied)
+        return Outcome(shown, applied)
 
     def set_open(self, record_id: str, active: bool) -> Outcome:
         """Open or close a port and apply (refused: it is as it was)."""
         before = self.port(record_id)
         self._net.refuse_if_waiting()
         self._records.update(PORTS, record_id, {"active": active})
-        summary = describe(before) + (" opened" if active else " closed")
+        english, shown = summary(before, "opened" if active else "closed")
         applied = self._net.apply(
-            summary, TARGETS,
+            english, TARGETS,
             lambda: self._records.update(PORTS, record_id, {"active": before["active"]}),
             records=[RecordBefore(PORTS, record_id, _kept(before))],
         )  # fmt: skip
-        return Outcome(summary, applied)
+        return Outcome(shown, applied)

@@ -18,7 +18,7 @@ from otpbroker.i18n.translate import N_, _
 COLLECTION = "mail_accounts"
 PASSWORD = "password"  # noqa: S105 (the name of the field)
 TEST_SUBJECT = N_("OTP Broker test mail")
-NOT_AVAILABLE = N_("the e-mail service is not available")
+NOT_AVAILABLE = N_("Test mail not sent: the e-mail service is not available.")
 
 
 class MailRecords(Protocol):
@@ -81,16 +81,18 @@ def public(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def test_outcome(reply: Any, recipient: str) -> str:
-    """What to tell of the mail service's reply to a test mail (the service's own reason
+    """The sentence telling the mail service's reply to a test mail (the service's own reason
     stays as it said it)."""
     if reply.ok:
         account = (reply.data or {}).get("account")
         if account:
-            return _("sent to {recipient} via account {account}").format(
+            return _("Test mail sent to {recipient} via account {account}.").format(
                 recipient=recipient, account=account
             )
-        return _("sent to {recipient}").format(recipient=recipient)
-    return _("not sent ({code}): {reason}").format(code=reply.code.response_code, reason=reply.text)
+        return _("Test mail sent to {recipient}.").format(recipient=recipient)
+    return _("Test mail not sent ({code}): {reason}").format(
+        code=reply.code.response_code, reason=reply.text
+    )
 
 
 class MailAccounts:

@@ -123,6 +123,8 @@ class ModemHealth:
         if hold is not None and hold.words is not None and route.reason == hold.reason:
             text, advice = hold.words
             return Wording.of("{text}. {advice}", text=text, advice=advice).shown()
+        if route.reason_words:  # the words the modem layer gave with its reason
+            return route.shown_reason()
         return reason_wording(route.reason_text).shown()
 
     def holds(self) -> dict[str, Hold]:

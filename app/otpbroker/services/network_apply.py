@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import _
 from otpbroker.services.network_changes import HelperPending, NetworkChanges
 from otpbroker.services.network_pending_file import RecordBefore
 from otpbroker.services.settings import SettingsService
@@ -63,7 +64,8 @@ class Applied(enum.Enum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """A stored change: what it was (``summary``) and how it went on."""
+    """A stored change: what it was (``summary``, in the reader's language) and how it went
+    on."""
 
     summary: str
     applied: Applied
@@ -133,7 +135,7 @@ class SafetyNet:
             network.preview(current, ports)
         except ValueError as exc:
             undo()
-            raise NotApplied(f"Nothing was saved: {exc}") from None
+            raise NotApplied(_("Nothing was saved: {reason}").format(reason=exc)) from None
         if not network.available:
             return Applied.NO_HELPER
         try:
@@ -141,15 +143,16 @@ class SafetyNet:
                           settings=settings, records=records)  # fmt: skip
         except Exception as exc:  # the helper's precise message
             undo()
-            raise NotApplied(f"Not applied, nothing was saved: {exc}") from None
+            text = _("Not applied, nothing was saved: {reason}")
+            raise NotApplied(text.format(reason=exc)) from None
         return Applied.WAITING
 
     def confirm(self, token: str) -> None:
         """Keep the change waiting for confirmation (NotApplied with the reason)."""
         network, changes = self._network(), self._changes
         if network is None or not network.available or changes is None:
-            raise NotApplied("Nothing to confirm: no privileged helper on this machine.")
+            raise NotApplied(_("Nothing to confirm: no privileged helper on this machine."))
         try:
             changes.confirm(token)
         except Exception as exc:
-            raise NotApplied(f"Not confirmed: {exc}") from None
+            raise NotApplied(_("Not confirmed: {reason}").format(reason=exc)) from None

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from otpbroker.domain.ports import Repository
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.network_pending_file import (
     FILE_NAME,
     DamagedFileError,
@@ -33,12 +34,13 @@ from otpbroker.services.network_pending_file import (
 
 log = logging.getLogger(__name__)
 CHECK_INTERVAL = 2.0  # seconds between checks while a change waits for confirmation
-REVERTED = "The change of {summary} was not confirmed in time and was reverted; the previous " \
-           "settings are back."  # fmt: skip
-NOT_RESTORED = "The change of {summary} was reverted, but the stored settings could not be " \
-               "restored: {error}"  # fmt: skip
-DAMAGED = "The record of an unconfirmed network change could not be read ({error}); check " \
-          "the Network and Firewall settings against what the device runs."  # fmt: skip
+#: The notices for the admin pages, put in the reader's language when they are taken.
+REVERTED = N_("The change of {summary} was not confirmed in time and was reverted; the "
+              "previous settings are back.")  # fmt: skip
+NOT_RESTORED = N_("The change of {summary} was reverted, but the stored settings could not be "
+                  "restored: {error}")  # fmt: skip
+DAMAGED = N_("The record of an unconfirmed network change could not be read ({error}); check "
+             "the Network and Firewall settings against what the device runs.")  # fmt: skip
 
 
 class HelperPending(Protocol):
@@ -76,7 +78,7 @@ class NetworkChanges:
         self.network = network
         self.file = PendingChangeFile(Path(data_dir) / FILE_NAME)
         self.interval = interval
-        self._notices: list[str] = []
+        self._notices: list[tuple[str, dict[str, str]]] = []
         self._notices_lock = threading.Lock()
         self._warned = ""
         self._wake = threading.Event()
@@ -156,10 +158,10 @@ class NetworkChanges:
         return current
 
     def take_notices(self) -> list[str]:
-        """Messages about reverted changes, each shown once."""
+        """Messages about reverted changes, each shown once, in the current language."""
         with self._notices_lock:
             notices, self._notices = self._notices, []
-        return notices
+        return [_(message).format(**values) for message, values in notices]
 
     # -- reconciliation ----------------------------------------------------------------------
 
@@ -222,12 +224,12 @@ class NetworkChanges:
             log.exception("network change %s (%s) was reverted by the helper, but restoring "
                           "the stored %s failed", change.token, change.summary,
                           ", ".join(what))  # fmt: skip
-            self._notice(NOT_RESTORED.format(summary=change.summary, error=exc))
+            self._notice(NOT_RESTORED, summary=change.summary, error=str(exc))
             return
         log.warning("network change %s (%s) was not confirmed in time and the helper reverted "
                     "it; restored the stored %s", change.token, change.summary,
                     ", ".join(what))  # fmt: skip
-        self._notice(REVERTED.format(summary=change.summary))
+        self._notice(REVERTED, summary=change.summary)
 
     def _restore(self, change: UnconfirmedChange) -> None:
         """Put the previous values back, all or nothing (earlier steps undone on failure)."""
@@ -288,12 +290,12 @@ class NetworkChanges:
         except DamagedFileError as exc:
             log.error("network safety net: %s; the stored settings of an unconfirmed change "
                       "cannot be restored automatically", exc)  # fmt: skip
-            self._notice(DAMAGED.format(error=exc))
+            self._notice(DAMAGED, error=str(exc))
             return []
 
-    def _notice(self, text: str) -> None:
+    def _notice(self, message: str, **values: str) -> None:
         with self._notices_lock:
-            self._notices.append(text)
+            self._notices.append((message, values))
 
     def _warn_once(self, text: str) -> None:
         if text != self._warned:

@@ -32,6 +32,7 @@ from otpbroker.domain.pumping import (
     Refusal,
     number_prefix,
 )
+from otpbroker.i18n.translate import N_, _
 from otpbroker.services.events import EventLog, SmsEvent
 
 HOUR = 3600
@@ -44,11 +45,34 @@ RATE_SETTINGS = (
     ("limits.user_per_hour", "user", HOUR, "hour"),
 )
 WINDOW_NAMES = {seconds: name for _key, _scope, seconds, name in RATE_SETTINGS}
+#: A refusal by a list, per reason (whole sentences: the reader's language when shown).
 LIST_TEXTS = {
-    "country": "its country code is not in limits.allowed_countries",
-    "prefix_denied": "it starts with a prefix in limits.denied_prefixes",
-    "prefix_not_allowed": "it starts with no prefix in limits.allowed_prefixes",
-}
+    "country": N_("{number} may not be sent to: its country code is not in "
+                  "limits.allowed_countries"),
+    "prefix_denied": N_("{number} may not be sent to: it starts with a prefix in "
+                        "limits.denied_prefixes"),
+    "prefix_not_allowed": N_("{number} may not be sent to: it starts with no prefix in "
+                             "limits.allowed_prefixes"),
+}  # fmt: skip
+#: A refusal by a rate, per (scope, window name); "" is any other window, in seconds.
+RATE_TEXTS = {
+    ("recipient", "hour"): N_("too many messages to {number}: {count} per hour ({setting}); "
+                              "retry in {retry} s"),
+    ("recipient", "day"): N_("too many messages to {number}: {count} per day ({setting}); "
+                             "retry in {retry} s"),
+    ("recipient", ""): N_("too many messages to {number}: {count} per {seconds} s ({setting}); "
+                          "retry in {retry} s"),
+    ("prefix", "hour"): N_("too many messages to the numbers sharing the prefix of {number}: "
+                           "{count} per hour ({setting}); retry in {retry} s"),
+    ("prefix", ""): N_("too many messages to the numbers sharing the prefix of {number}: "
+                       "{count} per {seconds} s ({setting}); retry in {retry} s"),
+    ("user", "minute"): N_("too many messages from this API user or feeder: {count} per minute "
+                           "({setting}); retry in {retry} s"),
+    ("user", "hour"): N_("too many messages from this API user or feeder: {count} per hour "
+                         "({setting}); retry in {retry} s"),
+    ("user", ""): N_("too many messages from this API user or feeder: {count} per {seconds} s "
+                     "({setting}); retry in {retry} s"),
+}  # fmt: skip
 
 
 class LimitedRequest(Protocol):
@@ -155,18 +179,16 @@ class SendLimits:
 
 
 def refusal_text(refusal: Refusal, msisdn: str) -> str:
-    """The reply text of a refusal: the masked number and the limit, never a message text."""
+    """The reply text of a refusal: the masked number and the limit, never a message text
+    (in the current language: English for the API and the feeders)."""
     masked = mask_msisdn(msisdn)
     limit = refusal.limit
     if limit is None:
-        return f"{masked} may not be sent to: {LIST_TEXTS[refusal.reason]}"
-    per = f"{limit.count} per {WINDOW_NAMES.get(limit.seconds, f'{limit.seconds} s')}"
-    whom = {
-        "recipient": f"to {masked}",
-        "prefix": f"to the numbers sharing the prefix of {masked}",
-        "user": "from this API user or feeder",
-    }[limit.scope]
-    return f"too many messages {whom}: {per} ({limit.name}); retry in {refusal.retry_after} s"
+        return _(LIST_TEXTS[refusal.reason]).format(number=masked)
+    window = WINDOW_NAMES.get(limit.seconds, "")
+    text = RATE_TEXTS.get((limit.scope, window)) or RATE_TEXTS[(limit.scope, "")]
+    return _(text).format(number=masked, count=limit.count, setting=limit.name,
+                          retry=refusal.retry_after, seconds=limit.seconds)  # fmt: skip
 
 
 __all__ = ["LimitedRequest", "NoLimits", "SendGuard", "SendLimits", "refusal_text", "sender_key"]

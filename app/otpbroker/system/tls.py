@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from otpbroker.i18n.translate import N_, _
 from otpbroker.system.device_names import valid_hostname
 
 CERT_NAME = "cert.pem"
@@ -35,6 +36,9 @@ _PEM_KEY_MARKERS = (
     b"-----BEGIN RSA PRIVATE KEY-----",
 )
 _PEM_ENCRYPTED_KEY = (b"-----BEGIN ENCRYPTED PRIVATE KEY-----", b"Proc-Type: 4,ENCRYPTED")
+
+
+NOT_PEM = N_("not a PEM certificate")
 
 
 class CertificateError(ValueError):
@@ -84,7 +88,7 @@ def has_pair(folder: Path) -> bool:
 def _openssl(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     binary = shutil.which("openssl")
     if binary is None:
-        raise OpensslError("the openssl command is not installed")
+        raise OpensslError(_("the openssl command is not installed"))
     env = {**os.environ, "LC_ALL": "C"}
     return subprocess.run(  # fixed binary, list arguments
         [binary, *args],
@@ -106,7 +110,9 @@ def _private_folder(folder: Path) -> Path:
 def _subject_alt_names(hostnames: Sequence[str], addresses: Sequence[str]) -> str:
     for name in hostnames:
         if name and not valid_hostname(name):
-            raise ValueError(f"{name!r} is not a host name a certificate can carry")
+            raise ValueError(
+                _("{name} is not a host name a certificate can carry").format(name=repr(name))
+            )
     names = [f"DNS:{name}" for name in hostnames if name]
     for address in addresses:
         if address:
@@ -134,7 +140,9 @@ def _generate_into(folder: Path, hostnames: Sequence[str], addresses: Sequence[s
         result = _openssl(*args)
         if result.returncode != 0 or not new_cert.is_file() or not new_key.is_file():
             message = result.stderr.decode(errors="replace").strip()
-            raise OpensslError(f"openssl could not create a certificate: {message}")
+            raise OpensslError(
+                _("openssl could not create a certificate: {error}").format(error=message)
+            )
         new_key.chmod(0o600)
         new_cert.chmod(0o644)
         os.replace(new_key, key_path(folder))
@@ -185,7 +193,7 @@ def _info_from_openssl(cert_file: Path) -> CertInfo:
         "-ext", "subjectAltName",
     )  # fmt: skip
     if result.returncode != 0:
-        raise CertificateError("not a PEM certificate")
+        raise CertificateError(_(NOT_PEM))
     fields: dict[str, str] = {}
     sans: tuple[str, ...] = ()
     lines = result.stdout.decode(errors="replace").splitlines()
@@ -210,7 +218,7 @@ def _info_from_openssl(cert_file: Path) -> CertInfo:
             self_signed=fields["subject"] == fields["issuer"],
         )
     except (KeyError, ValueError) as exc:
-        raise CertificateError("not a PEM certificate") from exc
+        raise CertificateError(_(NOT_PEM)) from exc
 
 
 def certificate_info(folder: Path) -> CertInfo:
@@ -226,22 +234,25 @@ def certificate_info(folder: Path) -> CertInfo:
 def _check_key(key_file: Path, key_pem: bytes) -> None:
     if any(marker in key_pem for marker in _PEM_ENCRYPTED_KEY):
         raise CertificateError(
-            "the private key is protected by a passphrase; upload it unencrypted", "key"
+            _("the private key is protected by a passphrase; upload it unencrypted"), "key"
         )
     if not any(marker in key_pem for marker in _PEM_KEY_MARKERS):
-        raise CertificateError("not a PEM private key", "key")
+        raise CertificateError(_("not a PEM private key"), "key")
     result = _openssl("pkey", "-in", str(key_file), "-noout", "-passin", "pass:")
     if result.returncode != 0:
-        raise CertificateError("not a PEM private key (openssl cannot read it)", "key")
+        raise CertificateError(_("not a PEM private key (openssl cannot read it)"), "key")
 
 
 def _check_validity(info: CertInfo) -> None:
     now = datetime.now(UTC)
     if info.not_after < now:
-        raise CertificateError(f"certificate expired on {info.not_after:%Y-%m-%d %H:%M} UTC")
+        when = f"{info.not_after:%Y-%m-%d %H:%M}"
+        raise CertificateError(_("certificate expired on {time} UTC").format(time=when))
     if info.not_before > now:
         raise CertificateError(
-            f"certificate is not valid before {info.not_before:%Y-%m-%d %H:%M} UTC"
+            _("certificate is not valid before {time} UTC").format(
+                time=f"{info.not_before:%Y-%m-%d %H:%M}"
+            )
         )
 
 
@@ -252,8 +263,9 @@ def _check_pair(cert_file: Path, key_file: Path) -> None:
     except ssl.SSLError as exc:
         reason = f"{exc.reason or ''} {exc}".upper()
         if "MISMATCH" in reason:
-            raise CertificateError("the key does not belong to this certificate", "key") from exc
-        raise CertificateError(f"the certificate and key cannot be used together: {exc}") from exc
+            raise CertificateError(_("the key does not belong to this certificate"), "key") from exc
+        text = _("the certificate and key cannot be used together: {error}")
+        raise CertificateError(text.format(error=exc)) from exc
 
 
 def validate_pair(cert_file: Path, key_file: Path) -> CertInfo:
@@ -261,7 +273,7 @@ def validate_pair(cert_file: Path, key_file: Path) -> CertInfo:
     cert_pem = Path(cert_file).read_bytes()
     key_pem = Path(key_file).read_bytes()
     if _PEM_CERT not in cert_pem:
-        raise CertificateError("not a PEM certificate")
+        raise CertificateError(_(NOT_PEM))
     info = _info_from_openssl(Path(cert_file))
     _check_key(Path(key_file), key_pem)
     _check_validity(info)
@@ -277,7 +289,7 @@ def install_uploaded(folder: Path, cert_pem: bytes, key_pem: bytes) -> CertInfo:
     The previous pair is kept as ``*.bak``."""
     folder = _private_folder(folder)
     if _PEM_CERT not in cert_pem:
-        raise CertificateError("not a PEM certificate")
+        raise CertificateError(_(NOT_PEM))
     with tempfile.TemporaryDirectory(dir=folder, prefix=".upload-") as scratch:
         new_cert = Path(scratch) / CERT_NAME
         new_key = Path(scratch) / KEY_NAME

@@ -10,17 +10,15 @@ import sys
 import threading
 from typing import Any
 
+from otpbroker.i18n.translate import _
 from otpbroker.stop_signals import StopSignals, exit_after, stop_watched
 
-from .balance_replies import balance_reply, with_balance
+from .balance_replies import with_balance
 from .bank import ModemBank
-from .conditions import CONDITION_NAMES, parse_conditions
-from .faults import FAULT_KINDS, parse_fault
+from .command_options import add_options
 from .identity import timing
-from .inbound import deliver_parts
-from .personalities import DEFAULT, NAMES, personality
 from .profile import default_ussd
-from .replay_command import report_argument, run_replay, speed_argument
+from .replay_command import run_replay
 
 log = logging.getLogger(__name__)
 
@@ -28,166 +26,19 @@ log = logging.getLogger(__name__)
 STOP_BOUND = 20.0
 
 
-def _fault(value: str) -> tuple[str, dict[str, Any]]:
-    try:
-        return parse_fault(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _profiles(value: str) -> list[str]:
-    names = [name.strip() for name in value.split(",")]
-    try:
-        for name in names:
-            personality(name)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return names
-
-
-def _conditions(value: str) -> str:
-    try:
-        parse_conditions(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return value
-
-
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``modem-sim`` subcommand to ``subparsers``."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "modem-sim",
-        help="emulate GSM modems on pseudo-terminals",
-        description="Emulated GSM modems on pseudo-terminals. Prints one line per modem: "
-        "<pty path> <imei> <imsi> <msisdn>, then runs until SIGTERM, SIGINT or SIGHUP.",
+        help=_("emulate GSM modems on pseudo-terminals"),
+        description=_(
+            "Emulated GSM modems on pseudo-terminals. Prints one line per modem: "
+            "<pty path> <imei> <imsi> <msisdn>, then runs until SIGTERM, SIGINT or SIGHUP."
+        ),
     )
-    parser.add_argument(
-        "--count", type=int, help="number of modems (default: one per name in --profile)"
-    )
-    parser.add_argument(
-        "--profile",
-        "--profiles",
-        dest="profiles",
-        type=_profiles,
-        default=[DEFAULT],
-        metavar="NAME[,NAME...]",
-        help=f"modem personalities, handed out in turn ({', '.join(NAMES)}; default {DEFAULT})",
-    )
-    parser.add_argument(
-        "--condition",
-        action="append",
-        type=_conditions,
-        default=[],
-        metavar="NAME[:PARAM][,...]",
-        help=f"network conditions of every modem ({', '.join(CONDITION_NAMES)}); repeatable",
-    )
-    parser.add_argument(
-        "--delay",
-        type=_seconds,
-        metavar="S",
-        help="seconds from PDU to +CMGS (default: random 1-6 s per message, seeded)",
-    )
-    parser.add_argument(
-        "--ussd-delay",
-        type=_seconds,
-        metavar="S",
-        help="seconds until the network answers USSD (default: random 1-5 s, seeded)",
-    )
-    parser.add_argument(
-        "--prompt-delay",
-        type=_seconds,
-        metavar="S",
-        help="seconds from AT+CMGS to the '> ' prompt (default 0.05)",
-    )
-    parser.add_argument("--deliveries", metavar="FILE", help="append delivered messages as JSON")
-    parser.add_argument("--link-dir", metavar="DIR", help="keep <DIR>/<imei> -> pty symlinks")
-    parser.add_argument("--pin", help="SIM PIN (SIMs start locked)")
-    parser.add_argument(
-        "--fault",
-        action="append",
-        type=_fault,
-        default=[],
-        metavar="KIND[:PARAM]",
-        help=f"fault applied to every modem at start ({', '.join(FAULT_KINDS)}); repeatable",
-    )
-    parser.add_argument(
-        "--receive",
-        action="append",
-        type=_inbound,
-        default=[],
-        metavar="SENDER:TEXT",
-        help="an SMS every modem receives once started (stored on its SIM, announced with "
-        '+CMTI); repeatable. While running: the control action "receive"',
-    )
-    parser.add_argument(
-        "--balance",
-        action="append",
-        type=_balance,
-        default=[],
-        metavar="OPERATOR:AMOUNT:YYYY-MM-DD",
-        help="the operator's balance code answers with this credit and active-until date, "
-        "in that operator's reply shape (telkomsel, xl, indosat, three, smartfren, axis)",
-    )
-    parser.add_argument("--control", metavar="SOCKET", help="Unix socket for JSON-line control")
-    parser.add_argument("--seed", type=int, help="seed for identities and noise")
-    parser.add_argument(
-        "--urc-interval", type=float, metavar="S", help="mean seconds between random URCs"
-    )
-    parser.add_argument(
-        "--data-port",
-        action="store_true",
-        help="give each modem a second (data) port; its path is printed as a fifth column",
-    )
-    parser.add_argument(
-        "--replay",
-        action="append",
-        type=report_argument,
-        default=[],
-        metavar="REPORT",
-        help="replay a field report (modem-check --report) as a modem instead of emulating "
-        "personalities: recorded commands get their recorded answers, others ERROR; repeatable",
-    )
-    parser.add_argument(
-        "--replay-timing",
-        type=speed_argument,
-        default=1.0,
-        metavar="FACTOR",
-        help="with --replay: recorded timings multiplied by FACTOR (0: answer at once)",
-    )
+    add_options(parser)
     parser.set_defaults(handler=run)
     return parser
-
-
-def _balance(value: str) -> str:
-    """``OPERATOR:AMOUNT:YYYY-MM-DD`` (checked now, used per modem)."""
-    try:
-        balance_reply(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return value
-
-
-def _inbound(value: str) -> tuple[str, str]:
-    """``SENDER:TEXT`` (a number or an operator name, then the text)."""
-    sender, colon, text = value.partition(":")
-    if not colon or not sender or not text:
-        raise argparse.ArgumentTypeError(f"{value!r} is not SENDER:TEXT (e.g. +6281234:STOP)")
-    try:
-        deliver_parts(sender, text, "")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{value!r}: {exc}") from exc
-    return sender, text
-
-
-def _seconds(text: str) -> float:
-    """A delay option: a finite number of seconds, 0 or more, at most an hour."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 <= value <= 3600:  # NaN fails this too
-        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 3600 seconds")
-    return value
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

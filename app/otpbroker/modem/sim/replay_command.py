@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from otpbroker.domain.field_report import Report, ReportError
+from otpbroker.i18n.translate import _
 from otpbroker.stop_signals import StopSignals
 
 from .deliveries import DeliveryLog
@@ -31,9 +32,12 @@ def speed_argument(value: str) -> float:
     try:
         factor = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a number").format(value=repr(value))
+        ) from None
     if not 0 <= factor <= 100:  # NaN fails this too
-        raise argparse.ArgumentTypeError(f"{value!r} must be between 0 and 100")
+        text = _("{value} must be between 0 and 100").format(value=repr(value))
+        raise argparse.ArgumentTypeError(text)
     return factor
 
 

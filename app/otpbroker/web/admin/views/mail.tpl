@@ -99,7 +99,7 @@
   <input type="hidden" name="csrf" value="{{csrf}}">
   % include('field.tpl', name='recipient', label=_('Recipient'), type='email', value=test.get('recipient', ''), attrs='required autocomplete="email"', hint=_('sent through the active accounts in turn, like an OTP mail'))
   % if 'ok' in test:
-  <p class="flash {{'ok' if test['ok'] else 'error'}} mail-result" role="status">{{_('Test mail {result}').format(result=test['text'])}}</p>
+  <p class="flash {{'ok' if test['ok'] else 'error'}} mail-result" role="status">{{test['text']}}</p>
   % end
   <button type="submit" class="primary">{{_('Send test mail')}}</button>
 </form>
