@@ -9,15 +9,14 @@ from typing import Any
 
 from otpbroker.config.errors import ConfigError
 from otpbroker.config.fields import (
-    API_USER_FIELDS,
     BLOCKLIST_FIELDS,
     DDNS_ACCOUNT_FIELDS,
     DDNS_RECORD_FIELDS,
     FIREWALL_PORT_FIELDS,
     MAIL_ACCOUNT_FIELDS,
     MODEM_FIELDS,
-    account_fields,
 )
+from otpbroker.config.fields_accounts import API_USER_FIELDS, account_fields
 from otpbroker.config.fields_webhooks import WEBHOOK_FIELDS
 from otpbroker.config.rules import Setting, check_value, parse_text
 from otpbroker.i18n.translate import N_, _
