@@ -58,11 +58,7 @@ GIVEN = ("owner", "operator-shift", "shop", "sim 0", "noip", "otp.example.net", 
 #: English still shown on Indonesian pages because its text is owned elsewhere (the
 #: services' and the alerts' messages, being translated on their own): each with its reason.
 #: Remove an entry once its owner's translation is in.
-ALLOWED: tuple[str, ...] = (
-    # A webhook's last error (webhooks page, edit page) is written in English by the delivery
-    # service (services/webhook_delivery.py), which also logs it: a service's text.
-    "network error: ",
-)
+ALLOWED: tuple[str, ...] = ()
 
 
 def page_paths() -> list[str]:

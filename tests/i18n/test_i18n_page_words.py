@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from otpbroker.domain import sms_path
 from otpbroker.i18n.translate import use_language
+from otpbroker.services.webhook_failures import attempts_failed, failure_words
 from otpbroker.web.admin.modem_words import word
 from otpbroker.web.admin.monitor_json import modem_json
 from otpbroker.web.admin.pages import fleet
@@ -48,3 +51,28 @@ def test_the_fleet_states_are_indonesian() -> None:
 def test_the_fleet_states_are_english_by_default() -> None:
     assert fleet._lookup(held_by("sending"), "m-1")["state"] == "sending"
     assert word("ready") == "ready"
+
+
+@pytest.mark.parametrize(
+    ("stored", "indonesian"),
+    [
+        ("network error: timed out", "galat jaringan: timed out"),
+        ("answered HTTP 503", "menjawab HTTP 503"),
+        ("refused: a private address", "ditolak: a private address"),
+        ("1 attempt failed", "1 percobaan gagal"),
+        ("8 attempts failed", "8 percobaan gagal"),
+        ("older than 86400 s", "lebih lama dari 86400 detik"),
+        ("something else", "something else"),
+    ],
+)
+def test_a_webhooks_stored_failure_is_worded_in_the_readers_language(
+    stored: str, indonesian: str
+) -> None:
+    """The delivery keeps its failures in English (logs, dead letters, the API); the admin
+    words them again in the page's language."""
+
+    with use_language("en"):
+        assert failure_words(stored) == stored
+    with use_language("id"):
+        assert failure_words(stored) == indonesian
+    assert attempts_failed(1) == "1 attempt failed" and attempts_failed(2) == "2 attempts failed"

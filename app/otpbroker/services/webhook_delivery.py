@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from otpbroker.domain.message_life import DeviceAlert, InboundSms, MessageState, StatusEvent
+from otpbroker.services import webhook_failures as failure
 from otpbroker.services.two_way_bus import TwoWayBus
 from otpbroker.services.webhook_dead_letters import DeadLetters
 from otpbroker.services.webhook_lane import LANE_BOUND, Backoff, Lane, Pending
@@ -163,7 +164,7 @@ class WebhookDelivery:
     def _enqueue(self, item: Pending) -> None:
         pushed_out = self._lane(item.webhook_id).push(item)
         if pushed_out is not None:
-            self.bury(pushed_out, f"the webhook's backlog was full ({self._bound} events)")
+            self.bury(pushed_out, failure.BACKLOG_FULL.format(detail=self._bound))
 
     def _lane(self, webhook_id: str) -> Lane:
         with self._lock:
@@ -197,9 +198,9 @@ class WebhookDelivery:
                 self._resolver, self._own,
             )  # fmt: skip
         except UrlRefused as refused:
-            return f"refused: {refused.rule}"
+            return failure.REFUSED.format(detail=refused.rule)
         except OSError as exc:
-            return f"host not resolved: {exc}"
+            return failure.UNRESOLVED.format(detail=exc)
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
@@ -211,8 +212,8 @@ class WebhookDelivery:
         try:
             status = self._poster.post(target, item.body, headers, timeout)
         except OSError as exc:
-            return f"network error: {exc}"
-        return None if 200 <= status < 300 else f"answered HTTP {status}"
+            return failure.NETWORK.format(detail=exc)
+        return None if 200 <= status < 300 else failure.ANSWERED.format(detail=status)
 
     def bury(self, item: Pending, reason: str) -> None:
         """Move ``item`` to the dead letters (logged with ids only)."""

@@ -17,6 +17,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from otpbroker.services.webhook_failures import TOO_OLD, attempts_failed
+
 log = logging.getLogger(__name__)
 
 LANE_BOUND = 10_000
@@ -181,7 +183,7 @@ class Lane:
             return
         most, oldest = self._host.limits()
         if item.age() > oldest:
-            self._bury(item, f"older than {oldest:g} s")
+            self._bury(item, TOO_OLD.format(detail=f"{oldest:g}"))
             return
         error = self._host.post(item, record)
         if error is None:
@@ -192,8 +194,7 @@ class Lane:
         item.last_error = self.last_error = error
         self._host.count("failed")
         if item.attempts >= most:
-            plural = "s" if item.attempts != 1 else ""
-            self._bury(item, f"{item.attempts} attempt{plural} failed")
+            self._bury(item, attempts_failed(item.attempts))
             return
         self._put_back(item)
         self._sleep(self._backoff.delay(item.attempts))

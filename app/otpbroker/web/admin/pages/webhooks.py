@@ -16,6 +16,7 @@ import bottle
 
 from otpbroker.i18n.formats import format_datetime
 from otpbroker.i18n.translate import N_, _
+from otpbroker.services.webhook_failures import failure_words
 from otpbroker.services.webhooks import WebhookRefused
 from otpbroker.web.admin.render import field_errors, flash, render, see_other
 from otpbroker.web.admin.routes import Route
@@ -62,6 +63,7 @@ def _page(
         owners=context.webhooks.owners(),
         letters=context.webhooks.dead_letters(),
         when=_when,
+        failure_words=failure_words,
         form={**DEFAULTS, **(form or {})},
         editing=editing or None,
         secret=secret or None,

@@ -23,7 +23,7 @@
     <td data-label="{{_('Events')}}">{{', '.join(h['events'])}}</td>
     <td data-label="{{_('Status')}}"><span class="badge {{'ok' if h['active'] else 'warn'}}">{{_('active') if h['active'] else _('inactive')}}</span></td>
     <td data-label="{{_('Backlog')}}">{{h['backlog']}}</td>
-    <td data-label="{{_('Last error')}}">{{h['last_error'] or '—'}}</td>
+    <td data-label="{{_('Last error')}}">{{failure_words(h['last_error']) or '—'}}</td>
     <td class="actions">
       <a href="/webhooks/{{h['id']}}/edit">{{_('Edit')}}</a>
       % for action, label, extra in (('test', _('Send test event'), ''), ('secret', _('Show secret'), ''), ('regenerate', _('Regenerate secret'), _('Make a new secret? The old one stops working at once.')), ('deactivate' if h['active'] else 'activate', _('Deactivate') if h['active'] else _('Activate'), ''), ('delete', _('Delete'), _('Delete this webhook, its backlog and its dead letters?'))):
@@ -103,7 +103,7 @@
     <td data-label="URL"><code>{{d['url']}}</code></td>
     <td data-label="{{_('Event')}}">{{d['kind']}} <code>{{d['event_id']}}</code></td>
     <td data-label="{{_('Message')}}">{{d['message_id'] or '—'}}</td>
-    <td data-label="{{_('Why')}}">{{d['reason']}}{{('; ' + _('last error: {error}').format(error=d['last_error'])) if d['last_error'] else ''}}</td>
+    <td data-label="{{_('Why')}}">{{failure_words(d['reason'])}}{{('; ' + _('last error: {error}').format(error=failure_words(d['last_error']))) if d['last_error'] else ''}}</td>
     <td data-label="{{_('Since')}}">{{when(d['dead_at'])}}</td>
     <td class="actions">
       <form method="post" action="/webhook-dead-letters/{{d['id']}}/retry">
