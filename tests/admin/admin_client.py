@@ -67,3 +67,18 @@ class AdminClient:
         """Log in; returns the status of the POST (303 on success)."""
         self.get("/login")
         return self.post("/login", {"username": username, "password": password})[0]
+
+
+class LanguageClient(AdminClient):
+    """A browser that sends ``Accept-Language: language`` with every request (None: none)."""
+
+    def __init__(self, base: str, language: str | None = None) -> None:
+        super().__init__(base)
+        self.language = language
+
+    def request(self, method: str, path: str, data: dict | None = None,
+                headers: dict | None = None) -> tuple[int, str, Message]:  # fmt: skip
+        sent = dict(headers or {})
+        if self.language is not None:
+            sent.setdefault("Accept-Language", self.language)
+        return super().request(method, path, data, sent)

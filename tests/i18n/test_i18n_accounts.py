@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "api"))
 sys.path.insert(0, str(TESTS / "admin"))
-from admin_client import AdminClient  # noqa: E402
+from admin_client import AdminClient, LanguageClient  # noqa: E402
 from broker_harness import BrokerHarness, running_broker  # noqa: E402
 
 from otpbroker.i18n import translate  # noqa: E402
@@ -26,22 +25,6 @@ from otpbroker.services.password_reset import PasswordReset  # noqa: E402
 from otpbroker.services.replies import Code  # noqa: E402
 
 INDONESIAN_BROWSER = "id-ID,id;q=0.9,en-US;q=0.8,en;q=0.7"
-
-
-class BrowserClient(AdminClient):
-    """An admin client whose browser asks for ``accept`` (None: no header at all)."""
-
-    def __init__(self, base: str, accept: str | None = None) -> None:
-        super().__init__(base)
-        self.accept = accept
-
-    def request(
-        self, method: str, path: str, data: dict | None = None, headers: dict | None = None
-    ) -> tuple[int, str, Message]:
-        sent = dict(headers or {})
-        if self.accept is not None:
-            sent.setdefault("Accept-Language", self.accept)
-        return super().request(method, path, data, sent)
 
 
 @pytest.fixture
@@ -65,7 +48,7 @@ def selected(page: str, name: str) -> str:
 
 
 def test_setup_preselects_indonesian_for_an_indonesian_browser_and_stores_it(harness):
-    client = BrowserClient(harness.base, INDONESIAN_BROWSER)
+    client = LanguageClient(harness.base, INDONESIAN_BROWSER)
     status, page, _ = client.get("/setup")
     assert status == 200 and "<title>Atur perangkat ini · OTP Broker</title>" in page
     assert "Kode pengaturan" in page and "Bahasa perangkat" in page
@@ -78,12 +61,12 @@ def test_setup_preselects_indonesian_for_an_indonesian_browser_and_stores_it(har
 
 
 def test_setup_preselects_english_otherwise_and_an_unknown_code_stores_english(harness):
-    client = BrowserClient(harness.base)  # no Accept-Language
+    client = LanguageClient(harness.base)  # no Accept-Language
     status, page, _ = client.get("/setup")
     assert status == 200
     assert "<title>Set up this device · OTP Broker</title>" in page
     assert selected(page, "device_language") == "en"
-    french = BrowserClient(harness.base, "fr-FR,fr;q=0.9")
+    french = LanguageClient(harness.base, "fr-FR,fr;q=0.9")
     assert selected(french.get("/setup")[1], "device_language") == "en"
     set_up(harness, french, device_language="xx")
     assert harness.broker.store.get("device.language") == "en"
@@ -91,7 +74,7 @@ def test_setup_preselects_english_otherwise_and_an_unknown_code_stores_english(h
 
 def test_login_and_forgotten_password_pages_follow_the_browser(harness):
     set_up(harness, AdminClient(harness.base))
-    indonesian, english = BrowserClient(harness.base, "id"), BrowserClient(harness.base)
+    indonesian, english = LanguageClient(harness.base, "id"), LanguageClient(harness.base)
     page = indonesian.get("/login")[1]
     assert "<title>Masuk · OTP Broker</title>" in page and "Lupa kata sandi?" in page
     status, page, _ = indonesian.post("/login", {"username": "owner", "password": "bad-pass-2"})
@@ -103,7 +86,7 @@ def test_login_and_forgotten_password_pages_follow_the_browser(harness):
 
 
 def test_the_picker_keeps_the_choice_over_the_browsers_and_can_give_it_back(harness):
-    client = BrowserClient(harness.base)  # the browser asks for nothing: English
+    client = LanguageClient(harness.base)  # the browser asks for nothing: English
     set_up(harness, client)
     page = client.get("/admins")[1]
     assert "<title>Administrators · OTP Broker</title>" in page and 'action="/language"' in page
@@ -115,17 +98,17 @@ def test_the_picker_keeps_the_choice_over_the_browsers_and_can_give_it_back(harn
     assert "<title>Administrator · OTP Broker</title>" in page and "Tambah administrator" in page
     assert 'lang="id"' in page and "Bahasa Anda" in page
     assert selected(page, "language") == "id"
-    client.accept = "en-GB,en;q=0.9"  # the choice wins over the browser
+    client.language = "en-GB,en;q=0.9"  # the choice wins over the browser
     assert "Tambah administrator" in client.get("/admins")[1]
     client.post("/language", {"language": "", "back": "/admins"})  # "Browser language"
     assert harness.broker.store.list("admins")[0]["language"] == ""
     assert "Add an administrator" in client.get("/admins")[1]
-    client.accept = INDONESIAN_BROWSER
+    client.language = INDONESIAN_BROWSER
     assert "Tambah administrator" in client.get("/admins")[1]
 
 
 def test_an_unknown_language_posted_is_english_without_an_error(harness):
-    client = BrowserClient(harness.base, INDONESIAN_BROWSER)
+    client = LanguageClient(harness.base, INDONESIAN_BROWSER)
     set_up(harness, client)
     status, _, headers = client.post("/language", {"language": "fr", "back": "//evil.example"})
     assert status == 303 and headers["Location"].endswith("/")
@@ -143,7 +126,7 @@ def test_a_refusal_stays_english_in_the_api_and_is_indonesian_on_an_admin_page(h
     )
     assert status == 400
     assert "phone number is too short: 5 digits, at least 6 required" in body["response_text"]
-    client = BrowserClient(harness.base, INDONESIAN_BROWSER)
+    client = LanguageClient(harness.base, INDONESIAN_BROWSER)
     set_up(harness, client)
     client.get("/blocklist")
     status, page, _ = client.post("/blocklist", {"msisdn": "0812"})

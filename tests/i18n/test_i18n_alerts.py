@@ -18,7 +18,7 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "api"))
 sys.path.insert(0, str(TESTS / "admin"))
-from admin_client import AdminClient  # noqa: E402
+from admin_client import LanguageClient  # noqa: E402
 from broker_harness import BrokerHarness, running_broker  # noqa: E402
 
 from otpbroker.domain import sms_path  # noqa: E402
@@ -37,21 +37,6 @@ from otpbroker.web.admin.monitor_json import alerts_json  # noqa: E402
 
 BARRED_ID = "Modem sim 0: dikeluarkan dari perutean"
 BARRED_EN = "Modem sim 0: out of routing"
-
-
-class LanguageClient(AdminClient):
-    """A browser that sends ``Accept-Language`` (None: no header)."""
-
-    def __init__(self, base: str, language: str | None) -> None:
-        super().__init__(base)
-        self.language = language
-
-    def request(self, method: str, path: str, data: dict | None = None,
-                headers: dict | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
-        sent = dict(headers or {})
-        if self.language is not None:
-            sent.setdefault("Accept-Language", self.language)
-        return super().request(method, path, data, sent)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "admin"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from admin_client import AdminClient
+from admin_client import AdminClient, LanguageClient
 from broker_harness import BrokerHarness
 
 from otpbroker.bootstrap import Machine
@@ -45,21 +45,6 @@ class NoSerialPorts:
 
     def serial_ports(self) -> list[dict[str, str]]:
         return []
-
-
-class LanguageClient(AdminClient):
-    """A browser that sends ``Accept-Language`` with every request (None: no header)."""
-
-    def __init__(self, base: str, language: str | None) -> None:
-        super().__init__(base)
-        self.language = language
-
-    def request(self, method: str, path: str, data: dict | None = None,
-                headers: dict | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
-        sent = dict(headers or {})
-        if self.language is not None:
-            sent.setdefault("Accept-Language", self.language)
-        return super().request(method, path, data, sent)
 
 
 @pytest.fixture

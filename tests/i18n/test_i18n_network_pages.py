@@ -15,23 +15,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "admin"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "factory"))
-from admin_client import AdminClient
+from admin_client import LanguageClient
 from broker_harness import BrokerHarness
 from qr_decode import decode_html
 
 ID = {"Accept-Language": "id-ID,id;q=0.9,en;q=0.5"}
-
-
-class BrowserClient(AdminClient):
-    """An admin client whose browser sends ``Accept-Language`` with every request."""
-
-    def __init__(self, base: str, headers: dict[str, str]) -> None:
-        super().__init__(base)
-        self.language_headers = headers
-
-    def request(self, method: str, path: str, data: dict | None = None,
-                headers: dict | None = None) -> tuple[int, str, object]:  # fmt: skip
-        return super().request(method, path, data, {**self.language_headers, **(headers or {})})
 
 
 @pytest.fixture
@@ -42,8 +30,8 @@ def harness(tmp_path: Path) -> Iterator[BrokerHarness]:
     h.stop()
 
 
-def client(harness: BrokerHarness, headers: dict[str, str]) -> BrowserClient:
-    browser = BrowserClient(harness.base, headers)
+def client(harness: BrokerHarness, headers: dict[str, str]) -> LanguageClient:
+    browser = LanguageClient(harness.base, headers.get("Accept-Language"))
     browser.setup(harness.broker.setup_code.read())
     return browser
 
@@ -123,7 +111,7 @@ def test_brochure_page_in_the_device_language_and_the_other(harness: BrokerHarne
     status, page, _headers = browser.get("/brochure?language=en")
     assert "Setup code" in page and "Kode pengaturan" not in page
     assert 'href="/brochure.png?language=en"' in page
-    indonesian = BrowserClient(harness.base, ID)
+    indonesian = LanguageClient(harness.base, ID["Accept-Language"])
     assert indonesian.login("owner", "owner-password-1") == 303
     status, page, _headers = indonesian.get("/brochure?language=xx")  # unknown: the device's
     assert status == 200 and title(page) == "Brosur" and "Kode pengaturan" in page

@@ -11,7 +11,6 @@ import argparse
 import socket
 import sys
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +19,7 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "api"))
 sys.path.insert(0, str(TESTS / "admin"))
-from admin_client import AdminClient  # noqa: E402
+from admin_client import LanguageClient  # noqa: E402
 from broker_harness import BrokerHarness  # noqa: E402
 
 from otpbroker.config.errors import ConfigError  # noqa: E402
@@ -160,16 +159,6 @@ def test_modem_sim_help():
     assert "Emulated GSM modems" in english and "number of modems" in english
 
 
-class BrowserClient(AdminClient):
-    """An admin client whose browser asks for Indonesian."""
-
-    def request(
-        self, method: str, path: str, data: dict | None = None, headers: dict | None = None
-    ) -> tuple[int, str, Message]:
-        return super().request(method, path, data,
-                               {**(headers or {}), "Accept-Language": INDONESIAN_BROWSER})  # fmt: skip
-
-
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[BrokerHarness]:
     h = BrokerHarness(tmp_path / "data")
@@ -182,7 +171,7 @@ def harness(tmp_path: Path) -> Iterator[BrokerHarness]:
 
 
 def test_admin_in_indonesian_while_the_api_refuses_in_english(harness):
-    client = BrowserClient(harness.base)
+    client = LanguageClient(harness.base, INDONESIAN_BROWSER)
     client.get("/setup")
     form = {"setup_code": harness.broker.setup_code.read(), "username": "owner",
             "password": "owner-password-1", "password2": "owner-password-1"}  # fmt: skip

@@ -12,7 +12,6 @@ import html
 import re
 import sys
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "admin"))
 sys.path.insert(0, str(TESTS / "api"))
-from admin_client import AdminClient  # noqa: E402
+from admin_client import AdminClient, LanguageClient  # noqa: E402
 from broker_harness import BrokerHarness, running_broker  # noqa: E402
 
 from otpbroker.config import docs, schema  # noqa: E402
@@ -29,21 +28,6 @@ from otpbroker.i18n import catalogues  # noqa: E402
 from otpbroker.i18n.translate import use_language  # noqa: E402
 
 ROOT = TESTS.parent
-
-
-class LanguageClient(AdminClient):
-    """An admin client whose browser asks for one language on every request."""
-
-    def __init__(self, base: str, language: str | None) -> None:
-        super().__init__(base)
-        self.language = language
-
-    def request(self, method: str, path: str, data: dict | None = None,
-                headers: dict | None = None) -> tuple[int, str, Message]:  # fmt: skip
-        asked = dict(headers or {})
-        if self.language:
-            asked.setdefault("Accept-Language", self.language)
-        return super().request(method, path, data, asked)
 
 
 @pytest.fixture(scope="module")
