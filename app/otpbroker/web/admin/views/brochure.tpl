@@ -10,15 +10,17 @@
   <a href="/brochure?language={{code}}" hreflang="{{code}}">{{_('Show the card in {language}').format(language=name)}}</a>
   % end
   </p>
-  <form method="post" action="/brochure/language" class="inline-row">
+  <form method="post" action="/brochure/language" class="field">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <label for="f-device-language">{{_('Language of the card and of the e-mails the device sends')}}</label>
-    <select id="f-device-language" name="language">
-      % for code, name in language_names.items():
-      <option value="{{code}}" lang="{{code}}"{{!' selected' if device_language == code else ''}}>{{name}}</option>
-      % end
-    </select>
-    <button type="submit">{{_('Save')}}</button>
+    <div class="inline-row">
+      <select id="f-device-language" name="language">
+        % for code, name in language_names.items():
+        <option value="{{code}}" lang="{{code}}"{{!' selected' if device_language == code else ''}}>{{name}}</option>
+        % end
+      </select>
+      <button type="submit">{{_('Save')}}</button>
+    </div>
   </form>
   <div class="actions">
     <button type="button" class="primary" data-print hidden>{{_('Print')}}</button>
