@@ -6,27 +6,10 @@ import time
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from otpbroker.i18n.translate import N_, _
 from otpbroker.web.admin.feeder_names import LABELS
 
 STATUS_FIELDS = ("state", "last_error", "received", "processed", "rejected", "reconnects",
                  "restarts", "news_sent", "news_dropped")  # fmt: skip
-
-
-#: A feeder's states as people read them (the JSON keeps the state itself).
-STATE_NAMES = {
-    "connected": N_("connected"),
-    "connecting": N_("connecting"),
-    "error": N_("error"),
-    "stopped": N_("stopped"),
-    "disabled": N_("disabled"),
-    "unknown": N_("unknown"),
-}
-
-
-def state_name(state: str) -> str:
-    """A feeder's state in the current language (an unknown state as it is)."""
-    return _(STATE_NAMES[state]) if state in STATE_NAMES else state
 
 
 def _clock(at: float | None) -> str | None:
@@ -64,4 +47,4 @@ class FeederWatch:
         return out
 
 
-__all__ = ["STATE_NAMES", "STATUS_FIELDS", "FeederWatch", "feeder_json", "state_name"]
+__all__ = ["STATUS_FIELDS", "FeederWatch", "feeder_json"]

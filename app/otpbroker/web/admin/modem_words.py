@@ -7,8 +7,8 @@ The modem layer and the services report machine values (``ready``, ``no_sms_path
 
 from __future__ import annotations
 
-from otpbroker.i18n.translate import N_, _
-from otpbroker.web.admin.monitor_words import FEEDER_STATES, OUTCOMES, SEVERITIES
+from otpbroker.i18n.translate import N_
+from otpbroker.web.admin.monitor_words import FEEDER_STATES, OUTCOMES, SEVERITIES, worded
 
 #: A modem's state (``domain.modem_states.MODEM_STATES``), and "starting"/"not running".
 MODEM_STATES = {
@@ -71,8 +71,7 @@ WORDS: dict[str, str] = {
 
 def word(value: object) -> str:
     """``value`` (a state, reason or outcome) in the current language; unknown ones as is."""
-    text = "" if value is None else str(value)
-    return _(WORDS[text]) if text in WORDS else text
+    return worded(WORDS, value)
 
 
 __all__ = ["WORDS", "word"]

@@ -55,6 +55,7 @@ FEEDER_STATES = {
     "disabled": N_("disabled"),
     "error": N_("error"),
     "stopped": N_("stopped"),
+    "unknown": N_("unknown"),
 }
 #: The way an SMS leaves a modem (``domain.sms_path``): the network's names stay as they are.
 SMS_PATHS = {
@@ -88,39 +89,41 @@ REASONS = {
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 
-def _word(table: dict[str, str], value: str | None) -> str:
-    text = str(value or "")
+def worded(table: dict[str, str], value: object) -> str:
+    """``value`` (a state, reason or outcome) from ``table`` in the current language; a value
+    the table does not know as it is."""
+    text = "" if value is None else str(value)
     return _(table[text]) if text in table else text
 
 
 def outcome_label(outcome: str) -> str:
     """``sent``, ``terkirim``..."""
-    return _word(OUTCOMES, outcome)
+    return worded(OUTCOMES, outcome)
 
 
 def modem_state_label(state: str) -> str:
     """A modem's state as a person reads it."""
-    return _word(MODEM_STATES, state)
+    return worded(MODEM_STATES, state)
 
 
-def feeder_state_label(state: str | None) -> str:
+def feeder_state_label(state: object) -> str:
     """A feeder's state as a person reads it."""
-    return _word(FEEDER_STATES, state)
+    return worded(FEEDER_STATES, state)
 
 
 def sms_path_label(path: str | None) -> str | None:
     """The SMS path's name (None when the modem gave no verdict)."""
-    return _word(SMS_PATHS, path) if path else None
+    return worded(SMS_PATHS, path) if path else None
 
 
 def code_label(kind: str, code: str) -> str:
     """The note after an outcome: a feeder's or inbound SMS's reason in words, else the code."""
-    return _word(REASONS, code) if kind in ("feeder", "inbound") else code
+    return worded(REASONS, code) if kind in ("feeder", "inbound") else code
 
 
 def severity_label(severity: str) -> str:
     """``error`` or ``warning`` in the current language."""
-    return _word(SEVERITIES, severity)
+    return worded(SEVERITIES, severity)
 
 
 def source_label(source: str, user: str | None) -> str:
@@ -132,7 +135,7 @@ def source_label(source: str, user: str | None) -> str:
         return _("manual by {user}").format(user=user)
     if known is None:
         return source or "?"
-    return _word(SOURCES, source)
+    return worded(SOURCES, source)
 
 
 def clock(at: float) -> str:
@@ -154,4 +157,5 @@ __all__ = [
     "severity_label",
     "sms_path_label",
     "source_label",
+    "worded",
 ]  # fmt: skip

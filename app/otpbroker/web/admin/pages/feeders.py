@@ -19,8 +19,9 @@ from otpbroker.i18n.translate import N_, _
 from otpbroker.services.feeder_settings import SECRET_FIELDS, prefix
 from otpbroker.services.settings import SettingsRefused
 from otpbroker.web.admin.feeder_names import FEEDERS, LABELS
-from otpbroker.web.admin.feeder_status import feeder_json, state_name
+from otpbroker.web.admin.feeder_status import feeder_json
 from otpbroker.web.admin.forms import choice_name
+from otpbroker.web.admin.monitor_words import feeder_state_label
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -125,7 +126,7 @@ def _sections(
             for field, value in current.items()
         ]  # fmt: skip
         status = statuses.get(name, {"name": name, "label": label, "state": "unknown"})
-        status = {**status, "state_name": state_name(str(status.get("state") or ""))}
+        status = {**status, "state_name": feeder_state_label(status.get("state"))}
         out.append({"name": name, "label": label, "fields": fields, "status": status,
                     "result": results.get(name)})  # fmt: skip
     return out
