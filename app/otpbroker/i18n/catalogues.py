@@ -53,20 +53,28 @@ def compile_catalogue(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=4)
+def _installed(language: str) -> Catalog | None:
+    """The shipped catalogue of ``language``, parsed once (None: there is none)."""
+    return read_catalogue(language) if po_path(language).is_file() else None
+
+
 def load(language: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``language``; English (no catalogue) for anything else."""
-    if not po_path(language).is_file():
+    catalog = _installed(language)
+    if catalog is None:
         return gettext.NullTranslations()
-    return gettext.GNUTranslations(io.BytesIO(compile_catalogue(read_catalogue(language))))
+    return gettext.GNUTranslations(io.BytesIO(compile_catalogue(catalog)))
 
 
 @lru_cache(maxsize=4)
 def script_messages(language: str) -> dict[str, str]:
     """msgid -> translation of every message found in the admin's scripts."""
-    if language == translate.ENGLISH or not po_path(language).is_file():
+    catalog = None if language == translate.ENGLISH else _installed(language)
+    if catalog is None:
         return {}
     found: dict[str, str] = {}
-    for message in read_catalogue(language):
+    for message in catalog:
         in_script = any(str(path).endswith(SCRIPT_SUFFIX) for path, _line in message.locations)
         usable = isinstance(message.id, str) and isinstance(message.string, str)
         if usable and in_script and message.id and message.string and not message.fuzzy:

@@ -26,6 +26,7 @@ _current: contextvars.ContextVar[str] = contextvars.ContextVar("otpb_language", 
 _state: dict[str, Loader | None] = {"loader": None}
 _loaded: dict[str, gettext.NullTranslations] = {}
 _lock = threading.Lock()
+_UNTRANSLATED = gettext.NullTranslations()  # English: the messages as they are
 
 
 def supported(code: str | None) -> str:
@@ -73,7 +74,10 @@ def translations(language: str | None = None) -> gettext.NullTranslations:
     code = supported(language) if language else _current.get()
     loader = _state["loader"]
     if code in ("", ENGLISH) or loader is None:
-        return gettext.NullTranslations()
+        return _UNTRANSLATED
+    found = _loaded.get(code)  # every message looks here: no lock once loaded
+    if found is not None:
+        return found
     with _lock:
         if code not in _loaded:
             _loaded[code] = loader(code)

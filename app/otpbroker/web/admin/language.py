@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import bottle
@@ -27,6 +28,7 @@ def page_language(admin: Mapping[str, Any] | None) -> str:
     return supported(str((admin or {}).get("language") or "")) or browser_language()
 
 
+@lru_cache(maxsize=4)
 def script_catalogue(language: str) -> str:
     """The scripts' messages in ``language`` as JSON, safe inside a ``<script>`` element."""
     text = json.dumps(script_messages(language), ensure_ascii=False, sort_keys=True)
