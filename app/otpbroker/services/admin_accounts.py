@@ -91,9 +91,14 @@ class AdminAccounts(AccountBook):
             if self.exist():
                 raise AlreadySetUpError("_form", _("this device is set up already: log in"))
             admin = self._add(fields, password)
-            language = supported(device_language) or ENGLISH
-            self._repo.update_settings({DEVICE_LANGUAGE: language})
+            self.set_device_language(device_language)
             return admin
+
+    def set_device_language(self, code: str | None) -> str:
+        """Store the device's language (brochure, e-mails); anything unknown: English."""
+        language = supported(code) or ENGLISH
+        self._repo.update_settings({DEVICE_LANGUAGE: language})
+        return language
 
     def set_language(self, admin_id: str, code: str | None) -> dict[str, Any]:
         """Keep the admin's language of ``admin_id`` (``""``: follow the browser)."""

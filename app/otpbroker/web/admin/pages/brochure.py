@@ -13,14 +13,12 @@ import logging
 import bottle
 
 from otpbroker.i18n.translate import (
-    ENGLISH,
     LANGUAGE_NAMES,
     LANGUAGES,
     _,
     current_language,
     supported,
 )
-from otpbroker.services.admin_accounts import DEVICE_LANGUAGE
 from otpbroker.web.admin.render import flash, render, see_other
 from otpbroker.web.admin.routes import Route
 from otpbroker.web.admin.services import AdminServices
@@ -87,8 +85,9 @@ def brochure_png(context: AdminServices) -> bytes:
 
 def set_device_language(context: AdminServices) -> bottle.HTTPResponse:
     """Store the device language (the card's and the e-mails'); an unknown code: English."""
-    chosen = supported(bottle.request.forms.getunicode("language", default="")) or ENGLISH
-    context.settings.save({DEVICE_LANGUAGE: chosen})
+    chosen = context.admin_accounts.set_device_language(
+        bottle.request.forms.getunicode("language", default="")
+    )
     flash(_("The card and the device's e-mails are now in {language}.").format(
         language=LANGUAGE_NAMES[chosen]))  # fmt: skip
     return see_other("/brochure")
