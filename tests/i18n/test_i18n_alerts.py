@@ -27,6 +27,7 @@ from otpbroker.domain.routing import ModemRoute  # noqa: E402
 from otpbroker.domain.send_errors import classify  # noqa: E402
 from otpbroker.domain.sim_state import sim_advice  # noqa: E402
 from otpbroker.i18n.translate import use_language  # noqa: E402
+from otpbroker.modem.status import ModemStatus  # noqa: E402
 from otpbroker.services.alert_mail import AlertMailer  # noqa: E402
 from otpbroker.services.alerts import Alerts, Wording, alert_listener  # noqa: E402
 from otpbroker.services.balance_watch import BalanceWatch  # noqa: E402
@@ -177,14 +178,21 @@ def test_raising_the_same_wording_again_changes_nothing_and_digits_stay_masked()
     assert "628126666666" not in shown[1] and shown[1].endswith("66 (X1)")
 
 
+def route_of(status: ModemStatus) -> ModemRoute:
+    """The route the modem layer makes of ``status``: its reason in English and in words."""
+    (reason, text), words = status.out_of_routing, status.out_of_routing_words
+    return ModemRoute(id=status.modem_id, healthy=False, reason=reason, reason_text=text,
+                      reason_words=words)  # fmt: skip
+
+
 def test_sim_and_sms_path_reasons_are_shown_in_the_page_language() -> None:
     alerts = Alerts()
     health = ModemHealth(alerts, lambda: {"m1": "XL", "m2": "Tri"}, path_alert_after=0)
     no_sim = sim_advice("no_sim")
     no_path = f"no SMS path: {sms_path.REASONS['lte_only']}; {sms_path.WEAK_NOTE}"
-    health.observe(ModemRoute(id="m1", healthy=False, reason="no_sim", reason_text=no_sim))
-    health.observe(ModemRoute(id="m2", healthy=False, reason="no_sms_path",
-                              reason_text=no_path))  # fmt: skip
+    weak_lte = sms_path._verdict("lte_only", sms_path.SmsPathReadings(eps=1, rssi=3))
+    health.observe(route_of(ModemStatus("m1", "/dev/ttyUSB2", state="no_sim")))
+    health.observe(route_of(ModemStatus("m2", "/dev/ttyUSB5", state="ready", sms_path=weak_lte)))
     sim_alert, path_alert = alerts.get("no_sim:m1"), alerts.get("no_sms_path:m2")
     assert sim_alert is not None and path_alert is not None
     assert (sim_alert.text, path_alert.text) == (no_sim, no_path)  # English for the log

@@ -1,62 +1,34 @@
-"""The modem layer's reasons, worded again as the domain's own messages for alerts.
+"""A route's reason as an alert's wording: the sentences the device gave with it.
 
 A modem's route says why it is out of routing in English (``ModemRoute.reason_text``: the
-logs and ``/metrics`` read it). The reasons about its SIM (``domain.sim_state``) and its SMS
-path (``domain.sms_path``) are built from marked messages, so an alert can carry them as
-messages and be shown in the reader's language. Any other reason (a recovery step, a modem
-error) stays as the modem layer words it.
+logs and ``/metrics`` read it) and, where the device worded it itself (no SMS path, the SIM's
+advice, a sending cap), as sentences to translate (``reason_words``). An alert carries those
+as messages, so it is shown in the reader's language; any other reason (a recovery step, a
+modem error) stays as the modem layer words it.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-from otpbroker.domain.sim_state import MIN_PIN_TRIES, SIM_STATES
-from otpbroker.domain.sms_path import REASONS, ROAMING_NOTE, WEAK_NOTE
-from otpbroker.i18n.translate import N_
+from otpbroker.domain.routing import ModemRoute, Words
 from otpbroker.services.alerts import Wording
 
-NO_SMS_PATH = "no SMS path: "
-NO_SMS_PATH_REASON = N_("no SMS path: {reason}")
-PIN_TRIES = "PIN tries left: {count}."  # marked where ``sim_state`` words it
-_TRIES = re.compile(r"(?P<advice>.+) PIN tries left: (?P<count>\d+)\.")
+
+def _sentence(words: Words) -> Wording:
+    values: dict[str, str | Wording] = {name: str(value) for name, value in words.values}
+    values.update((name, Wording(message)) for name, message in words.messages)
+    return Wording.of(words.message, **values)
 
 
-@cache
-def _sim_advice() -> dict[str, Wording]:
-    """The SIM advice by its English text."""
-    return {
-        message.format(min=MIN_PIN_TRIES): Wording.of(message, min=str(MIN_PIN_TRIES))
-        for message in SIM_STATES.values()
-    }
+def route_wording(route: ModemRoute) -> Wording:
+    """Why ``route`` is out of routing, as a wording (its English is ``reason_text``)."""
+    if not route.reason_words:
+        return Wording.plain(route.reason_text)
+    first, *rest = route.reason_words
+    reason = _sentence(first)
+    for words in rest:  # joined as ``shown_reason`` joins them
+        reason = Wording.of("{reason}" + words.before + "{more}", reason=reason,
+                            more=_sentence(words))  # fmt: skip
+    return reason
 
 
-@cache
-def _path_parts() -> dict[str, Wording]:
-    """The SMS-path reasons and notes by their English text."""
-    return {message: Wording(message) for message in (*REASONS.values(), ROAMING_NOTE, WEAK_NOTE)}
-
-
-def reason_wording(text: str) -> Wording:
-    """``text`` (a route's English reason) as the messages it was made of; a reason not
-    made of them as it is."""
-    advice = _sim_advice()
-    if text in advice:
-        return advice[text]
-    tries = _TRIES.fullmatch(text)
-    if tries and tries["advice"] in advice:
-        count = Wording.of(PIN_TRIES, count=tries["count"])
-        return Wording.of("{advice} {tries}", advice=advice[tries["advice"]], tries=count)
-    if text.startswith(NO_SMS_PATH):
-        found = [_path_parts().get(part) for part in text[len(NO_SMS_PATH) :].split("; ")]
-        parts = [part for part in found if part is not None]
-        if parts and len(parts) == len(found):
-            reason = parts[0]
-            for part in parts[1:]:
-                reason = Wording.of("{reason}; {note}", reason=reason, note=part)
-            return Wording.of(NO_SMS_PATH_REASON, reason=reason)
-    return Wording.plain(text)
-
-
-__all__ = ["reason_wording"]
+__all__ = ["route_wording"]

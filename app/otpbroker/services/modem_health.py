@@ -12,7 +12,7 @@ Two sources feed it:
   its network at start-up is not worth an e-mail). Each alert clears when its cause is gone.
 
 Alert titles and advice are messages marked for the catalogues (shown in the reader's
-language); so are the SIM and SMS-path reasons of a route (``alert_words``); other reasons
+language); so are the reasons a route gives in the device's own words (``alert_words``); others
 (a recovery step, a modem error) stay as the modem layer words them (English).
 
 ``routes`` is the routing view the SMS service uses: the gateway's, with the holds applied.
@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from otpbroker.domain.routing import ModemRoute
 from otpbroker.domain.send_errors import ErrorInfo, policy
 from otpbroker.i18n.translate import N_
-from otpbroker.services.alert_words import reason_wording
+from otpbroker.services.alert_words import route_wording
 from otpbroker.services.alerts import Alerts, Wording
 
 log = logging.getLogger(__name__)
@@ -116,16 +116,14 @@ class ModemHealth:
                        reason_text=f"{hold.text}. {hold.advice}")  # fmt: skip
 
     def route_words(self, route: ModemRoute) -> str:
-        """Why ``route`` is out of routing, in the current language (a hold's own words, the
-        domain's messages for a SIM or an SMS path, else the route's English reason)."""
+        """Why ``route`` is out of routing, in the current language (a hold's own words, else
+        the sentences the device gave with the reason, else the route's English reason)."""
         with self._lock:
             hold = self._holds.get(route.id)
         if hold is not None and hold.words is not None and route.reason == hold.reason:
             text, advice = hold.words
             return Wording.of("{text}. {advice}", text=text, advice=advice).shown()
-        if route.reason_words:  # the words the modem layer gave with its reason
-            return route.shown_reason()
-        return reason_wording(route.reason_text).shown()
+        return route.shown_reason()
 
     def holds(self) -> dict[str, Hold]:
         """The active holds by modem id."""
@@ -196,7 +194,7 @@ class ModemHealth:
             if route.reason == reason:
                 advice = Wording(DEAD_ADVICE if reason == "dead" else "")
                 self.alerts.raise_alert(key, reason, Wording.of(title, name=self._name(route.id)),
-                                        reason_wording(route.reason_text), advice=advice,
+                                        route_wording(route), advice=advice,
                                         severity=severity, modem_id=route.id)  # fmt: skip
             else:
                 self.alerts.clear(key, "the modem is past it")
@@ -215,7 +213,7 @@ class ModemHealth:
         if now - since >= self._path_alert_after:
             name = self._name(route.id)
             self.alerts.raise_alert(key, "no_sms_path", Wording.of(NO_SMS_PATH, name=name),
-                                    reason_wording(route.reason_text), severity="warning",
+                                    route_wording(route), severity="warning",
                                     modem_id=route.id)  # fmt: skip
 
     def _check_sim(self, route: ModemRoute) -> None:
